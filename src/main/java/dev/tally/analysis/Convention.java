@@ -1,0 +1,56 @@
+package dev.tally.analysis;
+
+import dev.tally.ir.UsageException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The three counts Tally reports, each defined exactly (see docs/conventions.md). This is the one place
+ * that says what a MAC, a FLOP and an op are.
+ */
+public enum Convention {
+    /** One multiply followed by one add; conv, linear and matmul only; bias not counted (fvcore, torchvision). */
+    MACS("macs", "multiply-accumulates of Conv, ConvTranspose, Gemm and MatMul; bias not counted"),
+    /** Two per MAC, node by node (PyTorch's FlopCounterMode). */
+    FLOPS("flops", "2 x macs: a multiply and an add are two floating-point operations"),
+    /** Every elementary operation once, a multiply-accumulate as one and a bias add as one more (the worksheet). */
+    OPS("ops", "every arithmetic and comparison operation once; a multiply-accumulate is one, a bias add one more");
+
+    private final String displayName;
+    private final String definition;
+
+    Convention(String displayName, String definition) {
+        this.displayName = displayName;
+        this.definition = definition;
+    }
+
+    public String displayName() {
+        return displayName;
+    }
+
+    /** One line that says what the count means. */
+    public String definition() {
+        return definition;
+    }
+
+    /** The count of {@code cost} under this convention. */
+    public long of(Cost cost) {
+        return switch (this) {
+            case MACS -> cost.macs();
+            case FLOPS -> Math.multiplyExact(2L, cost.macs());
+            case OPS -> cost.ops();
+        };
+    }
+
+    public static Convention parse(String name) {
+        String wanted = name.toLowerCase(Locale.ROOT);
+        for (Convention convention : values()) {
+            if (convention.displayName.equals(wanted)) {
+                return convention;
+            }
+        }
+        String valid = Arrays.stream(values()).map(Convention::displayName).collect(Collectors.joining(", "));
+        throw new UsageException("Unknown convention '" + name + "'. Use one of: " + valid + ".");
+    }
+}

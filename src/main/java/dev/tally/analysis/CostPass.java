@@ -1,0 +1,95 @@
+package dev.tally.analysis;
+
+import dev.tally.ir.Graph;
+import dev.tally.ir.Model;
+import dev.tally.ir.Node;
+import dev.tally.ir.Param;
+import dev.tally.ir.Role;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Costs every resolved node with its rule, gives each stored tensor to the first node that reads it (so a
+ * shared weight is counted once), and measures activation memory.
+ */
+public final class CostPass {
+    private final RuleTable rules;
+
+    public CostPass(RuleTable rules) {
+        this.rules = rules;
+    }
+
+    public List<NodeResult> run(Model model, ShapePass.Result shapes) {
+        Graph graph = model.graph();
+        String file = model.path().getFileName().toString();
+        Set<String> claimed = new HashSet<>();
+        List<NodeResult> results = new ArrayList<>();
+        for (Node node : graph.nodes()) {
+            List<Param> params = new ArrayList<>();
+            for (String input : node.inputs()) {
+                Param param = graph.params().get(input);
+                if (param != null && param.role() != Role.CONSTANT && claimed.add(input)) {
+                    params.add(param);
+                }
+            }
+            NodeResult.Status status = shapes.status().get(node);
+            if (status != NodeResult.Status.COUNTED) {
+                results.add(new NodeResult(node, status, List.of(), Cost.ZERO, params, 0));
+                continue;
+            }
+            List<TensorInfo> outputs = outputsOf(node, shapes.values());
+            OpRule rule = rules.lookup(node.opType()).orElseThrow();
+            OpContext ctx = new OpContext(file, node, rule.inputs(), shapes.values(), outputs);
+            Cost cost;
+            try {
+                cost = rule.cost(ctx);
+            } catch (ArithmeticException e) {
+                throw ctx.fail("its count overflows a 64-bit integer");
+            }
+            results.add(new NodeResult(node, status, outputs, cost, params, activationBytes(outputs)));
+        }
+        return results;
+    }
+
+    /** Stored tensors no node reads (an unused auxiliary head); they still count in the totals, as in PyTorch. */
+    public static List<Param> unusedParams(Graph graph) {
+        Set<String> read = new HashSet<>();
+        for (Node node : graph.nodes()) {
+            read.addAll(node.inputs());
+        }
+        List<Param> unused = new ArrayList<>();
+        for (Param param : graph.params().values()) {
+            if (param.role() != Role.CONSTANT && !read.contains(param.name())) {
+                unused.add(param);
+            }
+        }
+        return unused;
+    }
+
+    private static List<TensorInfo> outputsOf(Node node, Map<String, TensorInfo> values) {
+        List<TensorInfo> outputs = new ArrayList<>();
+        for (String output : node.outputs()) {
+            if (!output.isEmpty()) {
+                outputs.add(values.get(output));
+            }
+        }
+        return outputs;
+    }
+
+    /**
+     * Bytes of the outputs computed at run time. Outputs whose values the shape pass already knows (Shape,
+     * Constant, and arithmetic on them) are metadata folded at analysis time, not activations.
+     */
+    private static long activationBytes(List<TensorInfo> outputs) {
+        long bytes = 0;
+        for (TensorInfo output : outputs) {
+            if (!output.hasData()) {
+                bytes = Math.addExact(bytes, output.bytes());
+            }
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tally.analysis;
+
+import dev.tally.ir.DType;
+import dev.tally.ir.Dim;
+import dev.tally.ir.Model;
+import dev.tally.ir.Shape;
+import dev.tally.ir.TensorType;
+import dev.tally.ir.UsageException;
+import dev.tally.ir.Value;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Decides the shape of every graph input: the user's {@code --input}, else the file's dims, a symbolic batch as 1. */
+public final class InputShapes {
+    /** The key of an {@code --input} given without a name, for a model with one input. */
+    public static final String UNNAMED = "";
+
+    private InputShapes() {
+    }
+
+    /** Parses {@code 1x3x224x224} (also {@code 1,3,224,224}) into a shape. */
+    public static Shape parseShape(String text) {
+        String[] parts = text.trim().split("[x,×*]");
+        long[] dims = new long[parts.length];
+        try {
+            for (int i = 0; i < parts.length; i++) {
+                dims[i] = Long.parseLong(parts[i].trim());
+                if (dims[i] <= 0) {
+                    throw new NumberFormatException();
+                }
+            }
+        } catch (NumberFormatException e) {
+            throw new UsageException("Cannot read the shape '" + text + "'; write it as positive sizes joined by x, e.g. 1x3x224x224.");
+        }
+        return Shape.of(dims);
+    }
+
+    /** Parses repeated {@code --input} values: {@code 1x3x224x224} or {@code name=1x3x224x224}. */
+    public static Map<String, Shape> parseOverrides(List<String> specs) {
+        Map<String, Shape> result = new HashMap<>();
+        for (String spec : specs) {
+            int eq = spec.lastIndexOf('=');
+            String name = eq < 0 ? UNNAMED : spec.substring(0, eq);
+            if (result.put(name, parseShape(spec.substring(eq + 1))) != null) {
+                throw new UsageException("The input '" + (name.isEmpty() ? spec : name) + "' is given twice with --input.");
+            }
+        }
+        return result;
+    }
+
+    /** Resolves every graph input of {@code model}, naming the {@code --input} that fixes any dim left open. */
+    public static List<ResolvedInput> resolve(Model model, Map<String, Shape> overrides) {
+        List<Value> inputs = model.graph().inputs();
+        String file = model.path().getFileName().toString();
+        Set<String> names = inputs.stream().map(Value::name).collect(Collectors.toSet());
+        for (String name : overrides.keySet()) {
+            if (name.equals(UNNAMED) && inputs.size() != 1) {
+                throw new UsageException(file + " has " + inputs.size() + " inputs (" + String.join(", ", names)
+                        + "); name each one, e.g. --input " + (inputs.isEmpty() ? "x" : inputs.get(0).name()) + "=1x3x224x224.");
+            }
+            if (!name.equals(UNNAMED) && !names.contains(name)) {
+                throw new UsageException(file + " has no input '" + name + "'; its inputs are: " + String.join(", ", names) + ".");
+            }
+        }
+        List<ResolvedInput> resolved = new ArrayList<>();
+        for (Value input : inputs) {
+            Shape override = overrides.containsKey(input.name()) || inputs.size() != 1
+                    ? overrides.get(input.name()) : overrides.get(UNNAMED);
+            DType dtype = input.type().map(TensorType::dtype).orElse(DType.FLOAT32);
+            if (override != null) {
+                input.type().ifPresent(t -> checkRank(file, input.name(), t, override));
+                resolved.add(new ResolvedInput(input.name(), dtype, override, ResolvedInput.Source.USER));
+            } else {
+                resolved.add(fromModel(file, input));
+            }
+        }
+        return resolved;
+    }
+
+    private static ResolvedInput fromModel(String file, Value input) {
+        TensorType type = input.type().orElseThrow(() -> new UsageException(
+                file + ": input '" + input.name() + "' has no declared shape; pass --input " + input.name() + "=1x3x224x224."));
+        List<Dim> dims = type.dims();
+        long[] sizes = new long[dims.size()];
+        boolean defaulted = false;
+        for (int i = 0; i < sizes.length; i++) {
+            if (dims.get(i) instanceof Dim.Known known) {
+                sizes[i] = known.value();
+            } else if (i == 0) {
+                sizes[i] = 1;
+                defaulted = true;
+            } else {
+                throw new UsageException(file + ": input '" + input.name() + "' has a symbolic dim '" + dims.get(i)
+                        + "' at axis " + i + "; pass --input " + input.name() + "=" + example(dims) + ".");
+            }
+        }
+        return new ResolvedInput(input.name(), type.dtype(), Shape.of(sizes),
+                defaulted ? ResolvedInput.Source.DEFAULT_BATCH : ResolvedInput.Source.MODEL);
+    }
+
+    private static void checkRank(String file, String name, TensorType declared, Shape given) {
+        if (declared.dims().size() != given.rank()) {
+            throw new UsageException(file + ": input '" + name + "' has rank " + declared.dims().size() + " (" + declared
+                    + "), but --input gives " + given + "; pass --input " + name + "=" + example(declared.dims()) + ".");
+        }
+        for (int i = 0; i < given.rank(); i++) {
+            if (declared.dims().get(i) instanceof Dim.Known known && known.value() != given.dim(i)) {
+                throw new UsageException(file + ": input '" + name + "' has size " + known.value() + " at axis " + i
+                        + ", but --input gives " + given.dim(i) + "; the model was exported with fixed sizes there.");
+            }
+        }
+    }
+
+    /** An example shape for a message: known dims as they are, the batch as 1, other symbols as 224 or 3. */
+    private static String example(List<Dim> dims) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < dims.size(); i++) {
+            if (i > 0) {
+                text.append('x');
+            }
+            text.append(dims.get(i) instanceof Dim.Known k ? k.value() : i == 0 ? 1 : i == 1 && dims.size() == 4 ? 3 : 224);
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,180 @@
+package dev.tally.analysis;
+
+import dev.tally.ir.Attribute;
+import dev.tally.ir.ConstData;
+import dev.tally.ir.ModelException;
+import dev.tally.ir.Node;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a rule sees of one node: its inputs by name, its attributes with defaults, and, when costing, its
+ * outputs. Every failure it raises names the file, the node and the op.
+ */
+public final class OpContext {
+    private final String fileName;
+    private final Node node;
+    private final List<String> signature;
+    private final Map<String, TensorInfo> values;
+    private final List<TensorInfo> outputs;
+
+    public OpContext(String fileName, Node node, List<String> signature, Map<String, TensorInfo> values,
+                     List<TensorInfo> outputs) {
+        this.fileName = fileName;
+        this.node = node;
+        this.signature = signature;
+        this.values = values;
+        this.outputs = outputs;
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    /** A required input, by its spec name. */
+    public TensorInfo input(String name) {
+        return optionalInput(name).orElseThrow(() -> fail("required input '" + name + "' is missing"));
+    }
+
+    /** An optional input, by its spec name; empty when the node omits it. */
+    public Optional<TensorInfo> optionalInput(String name) {
+        int index = indexOf(name);
+        if (index >= node.inputs().size() || node.inputs().get(index).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(valueOf(node.inputs().get(index), name));
+    }
+
+    /** All inputs from the variadic one named {@code name} to the end. */
+    public List<TensorInfo> variadic(String name) {
+        int index = indexOf(name);
+        List<TensorInfo> result = new ArrayList<>();
+        for (int i = index; i < node.inputs().size(); i++) {
+            if (!node.inputs().get(i).isEmpty()) {
+                result.add(valueOf(node.inputs().get(i), name));
+            }
+        }
+        return result;
+    }
+
+    /** The values of an input the shape pass must know (a Reshape target, Slice bounds). */
+    public ConstData inputData(String name) {
+        return input(name).data().orElseThrow(() -> fail("input '" + name + "' ('" + valueName(name)
+                + "') must be computable from constants and input shapes, but its values are not known"));
+    }
+
+    /** The values of an optional input, empty when the node omits it. */
+    public Optional<ConstData> optionalInputData(String name) {
+        return optionalInput(name).isPresent() ? Optional.of(inputData(name)) : Optional.empty();
+    }
+
+    /** The graph value name bound to input {@code name}, empty when omitted. */
+    public String valueName(String name) {
+        int index = indexOf(name);
+        return index < node.inputs().size() ? node.inputs().get(index) : "";
+    }
+
+    /** Output {@code index} as the shape pass resolved it; only while costing. */
+    public TensorInfo output(int index) {
+        if (outputs == null || index >= outputs.size()) {
+            throw new IllegalStateException("Outputs of " + node.describe() + " are only known while costing.");
+        }
+        return outputs.get(index);
+    }
+
+    public boolean hasAttribute(String key) {
+        return node.attributes().containsKey(key);
+    }
+
+    public long attrLong(String key, long defaultValue) {
+        return node.attribute(key).map(a -> toLong(key, a)).orElse(defaultValue);
+    }
+
+    public long attrLong(String key) {
+        return toLong(key, node.attribute(key).orElseThrow(() -> fail("attribute '" + key + "' is missing")));
+    }
+
+    public double attrDouble(String key, double defaultValue) {
+        return node.attribute(key).map(a -> {
+            if (a instanceof Attribute.Float f) {
+                return f.value();
+            }
+            if (a instanceof Attribute.Int i) {
+                return (double) i.value();
+            }
+            throw wrongKind(key, "a float");
+        }).orElse(defaultValue);
+    }
+
+    public String attrString(String key, String defaultValue) {
+        return node.attribute(key).map(a -> {
+            if (a instanceof Attribute.Str s) {
+                return s.value();
+            }
+            throw wrongKind(key, "a string");
+        }).orElse(defaultValue);
+    }
+
+    /** A list-of-ints attribute, empty when absent. */
+    public Optional<List<Long>> attrLongs(String key) {
+        return node.attribute(key).map(a -> {
+            if (a instanceof Attribute.Ints ints) {
+                return ints.values();
+            }
+            if (a instanceof Attribute.Int i) {
+                return List.of(i.value());
+            }
+            throw wrongKind(key, "a list of integers");
+        });
+    }
+
+    public List<Long> attrLongs(String key, List<Long> defaultValue) {
+        return attrLongs(key).orElse(defaultValue);
+    }
+
+    public Optional<Attribute> attribute(String key) {
+        return node.attribute(key);
+    }
+
+    /**
+     * An error about this node, ready to throw: {@code alexnet.onnx: Node 'features.0' (Conv): input 'W' has
+     * rank 3, expected 4.}
+     */
+    public ModelException fail(String message) {
+        String sentence = message.endsWith(".") ? message : message + ".";
+        return new ModelException(fileName + ": " + node.describe() + ": " + sentence);
+    }
+
+    private long toLong(String key, Attribute attribute) {
+        if (attribute instanceof Attribute.Int i) {
+            return i.value();
+        }
+        throw wrongKind(key, "an integer");
+    }
+
+    private ModelException wrongKind(String key, String expected) {
+        return fail("attribute '" + key + "' should be " + expected);
+    }
+
+    private TensorInfo valueOf(String valueName, String inputName) {
+        TensorInfo info = values.get(valueName);
+        if (info == null) {
+            throw fail("input '" + inputName + "' ('" + valueName + "') has no known shape");
+        }
+        return info;
+    }
+
+    private int indexOf(String name) {
+        for (int i = 0; i < signature.size(); i++) {
+            String declared = signature.get(i);
+            String bare = declared.endsWith("?") ? declared.substring(0, declared.length() - 1)
+                    : declared.endsWith("...") ? declared.substring(0, declared.length() - 3) : declared;
+            if (bare.equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("The rule for " + node.opType() + " declares no input '" + name + "'.");
+    }
+}

@@ -1,0 +1,62 @@
+package dev.tally.ir;
+
+import java.util.Locale;
+
+/** Element types of tensors, with their size in bytes and the name PyTorch and ONNX users know. */
+public enum DType {
+    FLOAT32("float32", 4),
+    FLOAT64("float64", 8),
+    FLOAT16("float16", 2),
+    BFLOAT16("bfloat16", 2),
+    INT8("int8", 1),
+    UINT8("uint8", 1),
+    INT16("int16", 2),
+    UINT16("uint16", 2),
+    INT32("int32", 4),
+    UINT32("uint32", 4),
+    INT64("int64", 8),
+    UINT64("uint64", 8),
+    BOOL("bool", 1),
+    COMPLEX64("complex64", 8),
+    COMPLEX128("complex128", 16),
+    /** Strings and other element types with no fixed width; counted as zero bytes. */
+    OTHER("other", 0);
+
+    private final String displayName;
+    private final int byteSize;
+
+    DType(String displayName, int byteSize) {
+        this.displayName = displayName;
+        this.byteSize = byteSize;
+    }
+
+    /** The name shown in reports and JSON, e.g. {@code float32}. */
+    public String displayName() {
+        return displayName;
+    }
+
+    public int byteSize() {
+        return byteSize;
+    }
+
+    public boolean isFloatingPoint() {
+        return this == FLOAT32 || this == FLOAT64 || this == FLOAT16 || this == BFLOAT16
+                || this == COMPLEX64 || this == COMPLEX128;
+    }
+
+    /** Integer and boolean types: the ones whose small constant values the shape pass tracks exactly. */
+    public boolean isIntegral() {
+        return !isFloatingPoint() && this != OTHER;
+    }
+
+    /** Looks a type up by its display name ({@code float32}), case-insensitively. */
+    public static DType fromDisplayName(String name) {
+        String wanted = name.toLowerCase(Locale.ROOT);
+        for (DType type : values()) {
+            if (type.displayName.equals(wanted)) {
+                return type;
+            }
+        }
+        throw new IllegalArgumentException("Unknown dtype '" + name + "'.");
+    }
+}

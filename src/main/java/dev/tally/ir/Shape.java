@@ -1,0 +1,73 @@
+package dev.tally.ir;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** A fully known tensor shape. A scalar has rank 0 and one element. */
+public record Shape(List<Long> dims) {
+    public Shape {
+        dims = List.copyOf(dims);
+        for (long d : dims) {
+            if (d < 0) {
+                throw new IllegalArgumentException("A shape cannot have a negative dimension: " + dims + ".");
+            }
+        }
+    }
+
+    public static Shape of(long... sizes) {
+        List<Long> list = new ArrayList<>(sizes.length);
+        for (long s : sizes) {
+            list.add(s);
+        }
+        return new Shape(list);
+    }
+
+    public static Shape scalar() {
+        return new Shape(List.of());
+    }
+
+    public int rank() {
+        return dims.size();
+    }
+
+    /** Size of axis {@code axis}; negative axes count from the end, as in PyTorch and ONNX. */
+    public long dim(int axis) {
+        return dims.get(normalizeAxis(axis));
+    }
+
+    /** Turns a possibly negative axis into an index in {@code [0, rank)}. */
+    public int normalizeAxis(int axis) {
+        int normalized = axis < 0 ? axis + rank() : axis;
+        if (normalized < 0 || normalized >= rank()) {
+            throw new IllegalArgumentException("Axis " + axis + " is out of range for a tensor of rank " + rank() + ".");
+        }
+        return normalized;
+    }
+
+    /** Number of elements, with overflow checked. */
+    public long numel() {
+        long n = 1;
+        for (long d : dims) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    public long[] toArray() {
+        return dims.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** The shape as users write it: {@code 1x3x224x224}; a scalar is {@code scalar}. */
+    public String toDisplayString() {
+        if (dims.isEmpty()) {
+            return "scalar";
+        }
+        return dims.stream().map(String::valueOf).collect(Collectors.joining("x"));
+    }
+
+    @Override
+    public String toString() {
+        return toDisplayString();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.tally.load;
+
+import dev.tally.ir.Model;
+import dev.tally.ir.ModelException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Opens a model file with the reader its content calls for, never by its extension. */
+public final class ModelLoader {
+    private ModelLoader() {
+    }
+
+    /** What a file holds, judged from its first bytes and, for zips, its entry names. */
+    public enum Kind { ONNX, TORCHSCRIPT, CHECKPOINT, UNKNOWN }
+
+    public static Model load(Path path) {
+        return switch (detect(path)) {
+            case ONNX -> new dev.tally.load.onnx.OnnxLoader().load(path);
+            case TORCHSCRIPT -> new dev.tally.load.torchscript.TorchScriptLoader().load(path);
+            case CHECKPOINT -> throw new ModelException(path.getFileName() + " is a torch.save checkpoint: it holds weights but no graph, so there is nothing to count per layer; run 'tally audit " + path.getFileName() + "' to inventory and match it.");
+            case UNKNOWN -> throw new ModelException(path.getFileName() + " is not a model Tally reads (ONNX, TorchScript or a torch.save checkpoint); check the file name and that the file is complete.");
+        };
+    }
+
+    public static Kind detect(Path path) {
+        if (!Files.exists(path)) {
+            throw new ModelException(path + " does not exist; check the path.");
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new ModelException(path + " is not a file; give a model file (.onnx, .pt, .pth).");
+        }
+        byte[] head = new byte[8];
+        int n;
+        try (InputStream in = Files.newInputStream(path)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (IOException e) {
+            throw new ModelException(path + " cannot be read: " + e.getMessage() + ".");
+        }
+        if (n == 0) {
+            throw new ModelException(path.getFileName() + " is empty; it is not a model.");
+        }
+        if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+            return ZipKinds.detect(path);
+        }
+        if ((head[0] & 0xff) == 0x80) {
+            // A bare pickle: the legacy torch.save format (protocol 2+ starts with PROTO 0x80).
+            return Kind.CHECKPOINT;
+        }
+        if (dev.tally.load.onnx.OnnxLoader.looksLikeOnnx(head, n)) {
+            return Kind.ONNX;
+        }
+        return Kind.UNKNOWN;
+    }
+}
