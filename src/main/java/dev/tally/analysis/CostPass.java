@@ -45,7 +45,7 @@ public final class CostPass {
             OpContext ctx = new OpContext(file, node, rule.inputs(), shapes.values(), outputs);
             Cost cost;
             try {
-                cost = rule.cost(ctx);
+                cost = isMetadata(outputs) ? Cost.ZERO : rule.cost(ctx);
             } catch (ArithmeticException e) {
                 throw ctx.fail("its count overflows a 64-bit integer");
             }
@@ -67,6 +67,14 @@ public final class CostPass {
             }
         }
         return unused;
+    }
+
+    /**
+     * A node whose every output value the shape pass already knows (Shape, Constant, arithmetic on shapes)
+     * is folded at analysis time: it computes nothing at run time, so it costs nothing.
+     */
+    private static boolean isMetadata(List<TensorInfo> outputs) {
+        return !outputs.isEmpty() && outputs.stream().allMatch(TensorInfo::hasData);
     }
 
     private static List<TensorInfo> outputsOf(Node node, Map<String, TensorInfo> values) {
