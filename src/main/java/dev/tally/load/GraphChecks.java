@@ -174,6 +174,9 @@ public final class GraphChecks {
         }
         List<Integer> cycle = new ArrayList<>(walk.subList(seenAt.get(current), walk.size()));
         java.util.Collections.reverse(cycle);
+        // Start at the node that comes first in the file, so the message does not depend on where the walk began.
+        int first = cycle.indexOf(java.util.Collections.min(cycle));
+        java.util.Collections.rotate(cycle, -first);
         StringBuilder text = new StringBuilder();
         for (int i : cycle) {
             Node node = nodes.get(i);
