@@ -1,0 +1,115 @@
+package dev.tally.load.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.ir.Graph;
+import dev.tally.ir.Model;
+import dev.tally.ir.Node;
+import dev.tally.ir.Param;
+import dev.tally.ir.Role;
+import dev.tally.testing.Fixtures;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The ONNX files real PyTorch exported, against PyTorch's own figures in {@code <name>.expected.json}.
+ * Run with {@code -Dtally.fixtures=/work/fixture-cache} (or after {@code scripts/test} made {@code models/cache}).
+ */
+class OnnxFixturesTest {
+    static List<String> models() {
+        return Fixtures.models();
+    }
+
+    private static long sum(Graph graph, Role role) {
+        return graph.params().values().stream().filter(p -> p.role() == role).mapToLong(Param::numel).sum();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void everyInitializerElementIsCountedOnce(String name) {
+        Fixtures.Expected expected = Fixtures.expected(name);
+        Graph graph = new OnnxLoader().load(expected.file("onnx")).graph();
+
+        // Names restored from torch.onnx's merging of equal initializers share their source: count each source once.
+        Map<String, Long> bySource = new HashMap<>();
+        for (Param param : graph.params().values()) {
+            bySource.put(param.sourceName(), param.numel());
+        }
+        assertThat(bySource.values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(expected.json().path("onnx").path("initializerElements").asLong());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void paramsAndBuffersEqualPyTorchsOrDifferByExactlyTheFoldedBatchNorms(String name) {
+        Fixtures.Expected expected = Fixtures.expected(name);
+        JsonNode onnx = expected.json().path("onnx");
+        Model model = new OnnxLoader().load(expected.file("onnx"));
+        Graph graph = model.graph();
+
+        Set<String> batchNormLayers = new HashSet<>();
+        for (Node node : graph.nodes()) {
+            if (node.opType().equals("BatchNormalization")) {
+                batchNormLayers.add(node.layer());
+            }
+        }
+        assertThat(batchNormLayers).hasSize(onnx.path("batchNormNodes").asInt());
+        // A BatchNorm2d(C) has 2C params and 2C buffers (plus num_batches_tracked, which ONNX drops). Folded into
+        // the conv that runs just before it, it leaves one C-element conv bias in place of its 2C params and of
+        // the conv's own bias if it had one (vgg16_bn's convs do, resnet's do not); its buffers are gone.
+        Map<String, Long> convWeights = new HashMap<>();
+        for (Node node : graph.nodes()) {
+            if (node.opType().equals("Conv")) {
+                convWeights.put(node.layer(), graph.params().get(node.inputs().get(1)).numel());
+            }
+        }
+        long foldedAway = 0;
+        long keptBuffers = 0;
+        JsonNode previous = null;
+        for (JsonNode module : expected.json().path("modules")) {
+            if (module.path("type").asText().startsWith("BatchNorm")) {
+                long twoC = module.path("params").asLong();
+                if (batchNormLayers.contains(module.path("name").asText())) {
+                    keptBuffers += twoC;
+                } else {
+                    assertThat(previous.path("type").asText()).as("module before " + module.path("name")).startsWith("Conv");
+                    long convBias = previous.path("params").asLong() - convWeights.get(previous.path("name").asText());
+                    foldedAway += twoC / 2 + convBias;
+                }
+            }
+            previous = module;
+        }
+        assertThat(onnx.path("bnFolded").asBoolean()).isEqualTo(foldedAway > 0);
+        assertThat(sum(graph, Role.PARAM)).isEqualTo(expected.params() - foldedAway);
+        assertThat(sum(graph, Role.BUFFER)).isEqualTo(keptBuffers);
+        if (foldedAway == 0) {
+            assertThat(sum(graph, Role.BUFFER))
+                    .isEqualTo(expected.buffers() - expected.json().path("numBatchesTracked").asLong());
+            assertThat(model.notes()).noneMatch(note -> note.contains("folded"));
+        } else {
+            assertThat(model.notes()).anyMatch(note -> note.startsWith("BatchNorm folded into "));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void convAndGemmNodesBelongToPyTorchModules(String name) {
+        Fixtures.Expected expected = Fixtures.expected(name);
+        Model model = new OnnxLoader().load(expected.file("onnx"));
+
+        Set<String> modules = new HashSet<>();
+        expected.json().path("modules").forEach(m -> modules.add(m.path("name").asText()));
+        assertThat(model.graph().nodes()).filteredOn(n -> n.opType().equals("Conv") || n.opType().equals("Gemm"))
+                .isNotEmpty()
+                .allSatisfy(node -> assertThat(modules).contains(node.layer()));
+        assertThat(model.producer()).startsWith("pytorch ");
+        assertThat(model.notes()).contains("ONNX opset " + expected.json().path("onnx").path("opset").asInt()
+                + ", IR version " + 7 + ".");
+    }
+}
