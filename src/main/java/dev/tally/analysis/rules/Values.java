@@ -122,4 +122,26 @@ final class Values {
         }
         return index;
     }
+
+    /** The tensor whose element e is element {@code index[e]} of {@code input}'s values (Gather, Slice, Transpose, ...). */
+    static TensorInfo take(TensorInfo input, Shape out, int[] index) {
+        ConstData data = input.data().get();
+        if (data.isIntegral()) {
+            long[] values = new long[index.length];
+            for (int e = 0; e < index.length; e++) {
+                values[e] = data.longAt(index[e]);
+            }
+            return TensorInfo.constant(input.dtype(), out, ConstData.ofInts(values));
+        }
+        double[] values = new double[index.length];
+        for (int e = 0; e < index.length; e++) {
+            values[e] = data.doubleAt(index[e]);
+        }
+        return TensorInfo.constant(input.dtype(), out, ConstData.ofFloats(values));
+    }
+
+    /** Whether {@code input}'s values are known and a result of shape {@code out} is small enough to track. */
+    static boolean known(TensorInfo input, Shape out) {
+        return input.hasData() && small(out);
+    }
 }
