@@ -66,10 +66,10 @@ public final class Golden {
             if (i < a.size() && j < b.size() && a.get(i).equals(b.get(j))) {
                 i++;
                 j++;
-            } else if (j < b.size() && (i == a.size() || common[i][j + 1] >= common[i + 1][j])) {
-                out.add("+" + (j + 1) + ": " + b.get(j++));
-            } else {
+            } else if (i < a.size() && (j == b.size() || common[i + 1][j] >= common[i][j + 1])) {
                 out.add("-" + (i + 1) + ": " + a.get(i++));
+            } else {
+                out.add("+" + (j + 1) + ": " + b.get(j++));
             }
         }
         if (out.isEmpty()) {
