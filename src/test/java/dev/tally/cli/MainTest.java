@@ -257,6 +257,7 @@ class MainTest {
 
         assertThat(run.code()).isZero();
         assertThat(run.out()).isEqualTo("tally " + dev.tally.Tally.VERSION + System.lineSeparator());
+        assertThat(run("summary", "--version").out()).isEqualTo(run.out());
     }
 
     @Test
