@@ -261,6 +261,18 @@ class MainTest {
     }
 
     @Test
+    void runUsesTheGivenWritersWithTheRealLoader() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), "summary", "/no/such/dir/alexnet.onnx");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("/no/such/dir/alexnet.onnx does not exist; check the path." + System.lineSeparator());
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
     void helpListsTheSummaryCommandAndItsOptions() {
         Run top = run("--help");
         Run summary = run("summary", "--help");
