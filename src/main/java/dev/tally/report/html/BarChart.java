@@ -64,14 +64,14 @@ final class BarChart {
                 .raw(fmt(TOP + plotHeight)).raw("\" y2=\"").raw(fmt(TOP + plotHeight)).raw("\"/>\n</svg>\n</figure>\n");
     }
 
-    /** The smallest 1, 2 or 5 times a power of ten, times the tick count, at or above {@code max}. */
+    /** The smallest tick step of 1, 2, 3, 4, 5, 6 or 8 times a power of ten whose four ticks reach {@code max}. */
     static long niceCeiling(long max) {
         if (max <= 0) {
             return TICKS;
         }
         long step = 1;
         while (true) {
-            for (long factor : new long[] {1, 2, 5}) {
+            for (long factor : new long[] {1, 2, 3, 4, 5, 6, 8}) {
                 long candidate = step * factor;
                 if (candidate * TICKS >= max) {
                     return candidate * TICKS;
