@@ -10,6 +10,7 @@ import dev.tally.ir.UsageException;
 import dev.tally.report.Format;
 import dev.tally.report.Summary;
 import dev.tally.report.SummaryBuilder;
+import dev.tally.report.html.HtmlRenderer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,7 @@ final class SummaryCommand implements Callable<Integer> {
     private String convention;
 
     @Option(names = "--format", paramLabel = "NAME", defaultValue = "table",
-            description = "table, json, csv or markdown (default: ${DEFAULT-VALUE}).")
+            description = "table, json, csv, markdown or html (default: ${DEFAULT-VALUE}); html groups layers by --depth itself past 60 rows.")
     private String format;
 
     @Option(names = "--depth", paramLabel = "N",
@@ -75,7 +76,10 @@ final class SummaryCommand implements Callable<Integer> {
             throw new UsageException("--depth must be 1 or more, not " + depth + ".");
         }
         Analysis analysis = analyzer.analyze(loader.apply(model), shapes, strict);
-        Summary summary = SummaryBuilder.build(analysis, depth == null ? 0 : depth).check();
+        int folding = depth != null ? depth
+                : renderer == Format.HTML ? HtmlRenderer.chooseDepth(d -> SummaryBuilder.build(analysis, d).layers().size())
+                : 0;
+        Summary summary = SummaryBuilder.build(analysis, folding).check();
         String text = renderer.renderer().render(summary, chosen);
         if (out == null) {
             PrintWriter writer = spec.commandLine().getOut();

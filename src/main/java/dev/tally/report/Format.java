@@ -10,7 +10,8 @@ public enum Format {
     TABLE("table"),
     JSON("json"),
     CSV("csv"),
-    MARKDOWN("markdown");
+    MARKDOWN("markdown"),
+    HTML("html");
 
     private final String displayName;
 
@@ -28,6 +29,7 @@ public enum Format {
             case JSON -> new JsonRenderer();
             case CSV -> new CsvRenderer();
             case MARKDOWN -> new MarkdownRenderer();
+            case HTML -> new dev.tally.report.html.HtmlRenderer();
         };
     }
 

@@ -1,0 +1,249 @@
+package dev.tally.report.html;
+
+import dev.tally.analysis.Convention;
+import dev.tally.report.LayerSummary;
+import dev.tally.report.Renderer;
+import dev.tally.report.Summary;
+import dev.tally.report.TensorSummary;
+import dev.tally.report.Totals;
+import dev.tally.report.UnsupportedOp;
+import dev.tally.report.Units;
+import dev.tally.ir.Shape;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.ToLongFunction;
+
+/**
+ * One self-contained HTML page for a summary: header with totals and definitions, the lecture's three
+ * per-layer bar charts (activation memory, params, the chosen count), a cumulative-share chart, and the full
+ * sortable table. Inline CSS, SVG and a few lines of inline script only: it opens from a mail attachment or a
+ * CI artifact with no network.
+ */
+public final class HtmlRenderer implements Renderer {
+    /** More rows than this and {@link #chooseDepth} folds layers into their parents so the charts stay readable. */
+    public static final int MAX_ROWS = 60;
+
+    private final List<VerificationLine> verification;
+
+    public HtmlRenderer() {
+        this(List.of());
+    }
+
+    /** A renderer that also shows verification results in the header ({@code summary --verify}). */
+    public HtmlRenderer(List<VerificationLine> verification) {
+        this.verification = List.copyOf(verification);
+    }
+
+    /** One verification check for the header: what was checked, expected, actual, and whether it passed. */
+    public record VerificationLine(String check, String expected, String actual, boolean passed) {
+    }
+
+    /**
+     * The {@code --depth} an HTML report uses when the user gives none: 0 (no folding) up to {@link #MAX_ROWS}
+     * layers, else the deepest folding that keeps the rows at or under it (at least 1).
+     *
+     * @param rowsAtDepth rows the summary has at a depth (0 = unfolded)
+     */
+    public static int chooseDepth(java.util.function.IntUnaryOperator rowsAtDepth) {
+        if (rowsAtDepth.applyAsInt(0) <= MAX_ROWS) {
+            return 0;
+        }
+        int chosen = 1;
+        for (int depth = 2; depth <= 8; depth++) {
+            int rows = rowsAtDepth.applyAsInt(depth);
+            if (rows > MAX_ROWS || rows == rowsAtDepth.applyAsInt(depth - 1) && rows == rowsAtDepth.applyAsInt(0)) {
+                break;
+            }
+            chosen = depth;
+        }
+        return chosen;
+    }
+
+    @Override
+    public String render(Summary summary, Convention convention) {
+        Html html = new Html();
+        String title = fileName(summary.model().path());
+        html.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .raw("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n")
+                .raw("<title>").text("Tally: " + title).raw("</title>\n<style>").raw(Css.STYLE).raw("</style>\n</head>\n<body>\n");
+        header(html, summary, convention);
+        charts(html, summary, convention);
+        table(html, summary, convention);
+        unsupported(html, summary);
+        html.raw("<footer>Made by Tally. Counts follow docs/conventions.md; 1 KB = 1024 B.</footer>\n");
+        html.raw("<script>").raw(Css.SORT_SCRIPT).raw("</script>\n</body>\n</html>\n");
+        return html.toString();
+    }
+
+    private void header(Html html, Summary summary, Convention convention) {
+        html.raw("<header>\n<h1>").text(fileName(summary.model().path())).raw("</h1>\n<p class=\"meta\">")
+                .text(summary.model().format().displayName());
+        if (!summary.model().producer().isEmpty()) {
+            html.text(", " + summary.model().producer());
+        }
+        html.raw(" &middot; ").text(summary.model().path()).raw("</p>\n<dl class=\"io\">\n");
+        for (TensorSummary input : summary.inputs()) {
+            html.raw("<dt>input</dt><dd>").text(describe(input)).raw("</dd>\n");
+        }
+        for (TensorSummary output : summary.outputs()) {
+            html.raw("<dt>output</dt><dd>").text(describe(output)).raw("</dd>\n");
+        }
+        html.raw("</dl>\n");
+        Totals totals = summary.totals();
+        html.raw("<table class=\"totals\" id=\"totals\">\n");
+        total(html, "params", "Params", totals.params(), Units.count(totals.params()));
+        total(html, "buffers", "Buffers", totals.buffers(), Units.count(totals.buffers()));
+        total(html, "paramBytes", "Weight size", totals.paramBytes(), Units.bytes(totals.paramBytes()));
+        total(html, "macs", "MACs", totals.macs(), Units.count(totals.macs()));
+        total(html, "flops", "FLOPs", totals.flops(), Units.count(totals.flops()));
+        total(html, "ops", "Ops", totals.ops(), Units.count(totals.ops()));
+        total(html, "activationBytes", "Activation memory", totals.activationBytes(), Units.bytes(totals.activationBytes()));
+        html.raw("</table>\n<ul class=\"definitions\">\n");
+        for (Convention each : Convention.values()) {
+            html.raw("<li><b>").text(each.displayName()).raw("</b>: ").text(each.definition()).raw(".</li>\n");
+        }
+        html.raw("<li><b>activation memory</b>: bytes of every output computed at run time (1 KB = 1024 B).</li>\n</ul>\n");
+        if (!verification.isEmpty()) {
+            boolean passed = verification.stream().allMatch(VerificationLine::passed);
+            html.raw("<section id=\"verification\" class=\"").raw(passed ? "pass" : "fail").raw("\">\n<h2>Verification: ")
+                    .text(passed ? "passed" : "FAILED").raw("</h2>\n<table>\n<tr><th>check</th><th>expected</th><th>actual</th><th></th></tr>\n");
+            for (VerificationLine line : verification) {
+                html.raw("<tr><td>").text(line.check()).raw("</td><td>").text(line.expected()).raw("</td><td>")
+                        .text(line.actual()).raw("</td><td>").text(line.passed() ? "pass" : "FAIL").raw("</td></tr>\n");
+            }
+            html.raw("</table>\n</section>\n");
+        }
+        for (String note : summary.notes()) {
+            html.raw("<p class=\"note\">").text(note).raw("</p>\n");
+        }
+        if (summary.depth() > 0) {
+            html.raw("<p class=\"note\" id=\"grouping\">").text("Layers are grouped by the first " + summary.depth()
+                    + (summary.depth() == 1 ? " component" : " components") + " of their module path (--depth "
+                    + summary.depth() + ")" + " so that the charts stay readable.").raw("</p>\n");
+        }
+        html.raw("</header>\n");
+    }
+
+    private static void total(Html html, String key, String label, long exact, String readable) {
+        html.raw("<tr><th>").text(label).raw("</th><td class=\"num\" data-total=\"").raw(key).raw("\">")
+                .text(Units.exact(exact)).raw("</td><td class=\"unit\">").text(readable).raw("</td></tr>\n");
+    }
+
+    private static void charts(Html html, Summary summary, Convention convention) {
+        List<LayerSummary> rows = summary.layers();
+        html.raw("<section class=\"charts\">\n");
+        BarChart.render(html, "memory", "Activation memory per layer", rows, LayerSummary::activationBytes, true);
+        BarChart.render(html, "params", "Params per layer", rows, LayerSummary::params, false);
+        BarChart.render(html, convention.displayName(), header(convention) + " per layer", rows,
+                layer -> layer.count(convention), false);
+        cumulative(html, rows, convention);
+        html.raw("</section>\n");
+    }
+
+    /** The fourth chart: how few layers hold most of the params ("90% of params sit in 3 layers"). */
+    private static void cumulative(Html html, List<LayerSummary> rows, Convention convention) {
+        List<String> captions = new ArrayList<>();
+        captions.add(shareSentence(rows, LayerSummary::params, "params"));
+        captions.add(shareSentence(rows, layer -> layer.count(convention), header(convention)));
+        captions.add(shareSentence(rows, LayerSummary::activationBytes, "activation memory"));
+        CumulativeChart.render(html, rows, LayerSummary::params, captions);
+    }
+
+    /** {@code 90% of params sit in 3 of 21 layers}, or an empty string when the column is all zero. */
+    static String shareSentence(List<LayerSummary> rows, ToLongFunction<LayerSummary> value, String what) {
+        long total = rows.stream().mapToLong(value).sum();
+        if (total == 0) {
+            return "";
+        }
+        List<Long> sorted = rows.stream().map(value::applyAsLong).sorted(Comparator.reverseOrder()).toList();
+        long running = 0;
+        int count = 0;
+        for (long v : sorted) {
+            running += v;
+            count++;
+            if (running * 10 >= total * 9) {
+                break;
+            }
+        }
+        return "90% of " + what + " sit in " + count + " of " + rows.size() + (rows.size() == 1 ? " layer" : " layers");
+    }
+
+    private static void table(Html html, Summary summary, Convention convention) {
+        html.raw("<section>\n<h2>Layers</h2>\n<p class=\"hint\">Click a column header to sort.</p>\n")
+                .raw("<table class=\"layers sortable\" id=\"layers\">\n<thead><tr>");
+        String[] headers = {"#", "Layer", "Type", "Output shape", "Params", "Buffers", "MACs", "FLOPs", "Ops", "Activation"};
+        for (String header : headers) {
+            html.raw("<th>").text(header).raw("</th>");
+        }
+        html.raw("</tr></thead>\n<tbody>\n");
+        int index = 0;
+        for (LayerSummary layer : summary.layers()) {
+            index++;
+            html.raw("<tr>");
+            cell(html, index, Integer.toString(index));
+            html.raw("<td>").text(layer.name()).raw("</td><td>").text(layer.isComplete() ? layer.type() : layer.type() + " *").raw("</td>");
+            html.raw("<td data-value=\"").raw(Long.toString(layer.outputShape().map(Shape::numel).orElse(-1L))).raw("\">")
+                    .text(layer.outputShape().map(Shape::toDisplayString).orElse("?")).raw("</td>");
+            cell(html, layer.params(), Units.exact(layer.params()));
+            cell(html, layer.buffers(), Units.exact(layer.buffers()));
+            cell(html, layer.macs(), Units.exact(layer.macs()));
+            cell(html, layer.flops(), Units.exact(layer.flops()));
+            cell(html, layer.ops(), Units.exact(layer.ops()));
+            cell(html, layer.activationBytes(), Units.bytes(layer.activationBytes()));
+            html.raw("</tr>\n");
+        }
+        Totals totals = summary.totals();
+        html.raw("</tbody>\n<tfoot><tr><td></td><td>total</td><td></td><td></td>");
+        cell(html, totals.params(), Units.exact(totals.params()));
+        cell(html, totals.buffers(), Units.exact(totals.buffers()));
+        cell(html, totals.macs(), Units.exact(totals.macs()));
+        cell(html, totals.flops(), Units.exact(totals.flops()));
+        cell(html, totals.ops(), Units.exact(totals.ops()));
+        cell(html, totals.activationBytes(), Units.bytes(totals.activationBytes()));
+        html.raw("</tr></tfoot>\n</table>\n<p class=\"hint\">The chosen count is ").text(header(convention))
+                .raw("; all three are shown.</p>\n</section>\n");
+    }
+
+    private static void cell(Html html, long value, String text) {
+        html.raw("<td class=\"num\" data-value=\"").raw(Long.toString(value)).raw("\">").text(text).raw("</td>");
+    }
+
+    private static void unsupported(Html html, Summary summary) {
+        if (summary.isComplete()) {
+            return;
+        }
+        html.raw("<section id=\"unsupported\">\n<h2>Not counted</h2>\n<ul>\n");
+        for (UnsupportedOp op : summary.unsupported()) {
+            html.raw("<li>no rule for <b>").text(op.opType()).raw("</b> &times;").text(Integer.toString(op.count()))
+                    .raw(": ").text(String.join(", ", op.nodes())).raw("</li>\n");
+        }
+        if (summary.unresolvedNodes() > 0) {
+            html.raw("<li>").text(summary.unresolvedNodes() + " nodes have a rule but no count, because an unsupported op feeds them.").raw("</li>\n");
+        }
+        html.raw("</ul>\n</section>\n");
+    }
+
+    static String header(Convention convention) {
+        return switch (convention) {
+            case MACS -> "MACs";
+            case FLOPS -> "FLOPs";
+            case OPS -> "Ops";
+        };
+    }
+
+    private static String describe(TensorSummary tensor) {
+        StringBuilder text = new StringBuilder(tensor.name()).append(' ')
+                .append(tensor.shape().map(Shape::toDisplayString).orElse("?"));
+        tensor.dtype().ifPresent(d -> text.append(' ').append(d.displayName()));
+        if (!tensor.origin().isEmpty()) {
+            text.append(" (").append(tensor.origin()).append(')');
+        }
+        return text.toString();
+    }
+
+    private static String fileName(String path) {
+        int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+        return slash < 0 ? path : path.substring(slash + 1);
+    }
+}

@@ -1,0 +1,141 @@
+package dev.tally.report.html;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.Tally;
+import dev.tally.analysis.Convention;
+import dev.tally.report.JsonRenderer;
+import dev.tally.report.Summary;
+import dev.tally.testing.Fixtures;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Renders the HTML report of real fixture models, opens it in headless Chromium (Debian's package, which
+ * scripts/test installs), takes a screenshot into target/test-output/html for a person to look at, and checks
+ * the DOM after the page's script ran: four charts, one bar per layer in the three per-layer charts, totals
+ * equal to the JSON report's, and no request to any network address.
+ */
+class HtmlReportBrowserTest {
+    private static final Path OUTPUT = Fixtures.root().resolve("target/test-output/html");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"alexnet", "densenet121"})
+    void theReportShowsOneBarPerLayerAndTheJsonTotalsInARealBrowser(String model) throws Exception {
+        Path onnx = Fixtures.file(model + ".onnx");
+        Files.createDirectories(OUTPUT);
+        Tally.Options options = Tally.Options.defaults();
+        Summary unfolded = Tally.analyze(onnx, options);
+        int depth = HtmlRenderer.chooseDepth(d -> Tally.analyze(onnx, options.withDepth(d)).layers().size());
+        Summary summary = depth == 0 ? unfolded : Tally.analyze(onnx, options.withDepth(depth));
+        String html = new HtmlRenderer().render(summary, Convention.MACS);
+        Path page = OUTPUT.resolve(model + ".html");
+        Files.writeString(page, html, StandardCharsets.UTF_8);
+        JsonNode json = JSON.readTree(new JsonRenderer().render(unfolded, Convention.MACS));
+
+        assertThat(html).as("no reference to any network resource")
+                .doesNotContainPattern("(?i)(src|href)\\s*=\\s*[\"']?\\s*(https?:)?//");
+        Browser browser = Browser.open(page, OUTPUT.resolve(model + ".png"));
+        String dom = browser.dom();
+
+        assertThat(count(dom, "<svg class=\"chart ")).isEqualTo(4);
+        for (String chart : List.of("memory", "params", "macs")) {
+            assertThat(count(section(dom, "chart-" + chart), "class=\"bar\""))
+                    .as("bars in the %s chart", chart).isEqualTo(summary.layers().size());
+        }
+        JsonNode totals = json.get("totals");
+        for (String key : List.of("params", "buffers", "paramBytes", "macs", "flops", "ops", "activationBytes")) {
+            Matcher cell = Pattern.compile("data-total=\"" + key + "\">([0-9,]+)<").matcher(dom);
+            assertThat(cell.find()).as("total cell %s", key).isTrue();
+            assertThat(Long.parseLong(cell.group(1).replace(",", ""))).as(key).isEqualTo(totals.get(key).asLong());
+        }
+        assertThat(browser.pageRequests()).as("requests the page made").isEmpty();
+        assertThat(OUTPUT.resolve(model + ".png")).isNotEmptyFile();
+        if (model.equals("densenet121")) {
+            assertThat(summary.depth()).as("densenet121 has hundreds of layers, so the report groups them").isPositive();
+            assertThat(summary.layers().size()).isLessThanOrEqualTo(HtmlRenderer.MAX_ROWS);
+            assertThat(dom).contains("id=\"grouping\"");
+        }
+    }
+
+    private static int count(String text, String needle) {
+        int count = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
+            count++;
+        }
+        return count;
+    }
+
+    private static String section(String dom, String id) {
+        int start = dom.indexOf("id=\"" + id + "\"");
+        assertThat(start).as("element %s", id).isNotNegative();
+        return dom.substring(start, dom.indexOf("</svg>", start));
+    }
+
+    /** Headless Chromium run twice on one page: once for the DOM after scripts, once for a screenshot. */
+    private record Browser(String dom, Path netLog) {
+        static Browser open(Path page, Path screenshot) throws IOException, InterruptedException {
+            Path profile = Files.createTempDirectory("tally-chromium");
+            Path netLog = Files.createTempFile("tally-netlog", ".json");
+            String url = page.toUri().toString();
+            String dom = run(profile, List.of("--log-net-log=" + netLog, "--dump-dom", url));
+            run(profile, List.of("--window-size=1280,2600", "--hide-scrollbars", "--screenshot=" + screenshot, url));
+            return new Browser(dom, netLog);
+        }
+
+        private static String run(Path profile, List<String> args) throws IOException, InterruptedException {
+            List<String> command = new ArrayList<>(List.of(chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+                    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--user-data-dir=" + profile));
+            command.addAll(args);
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+            assertThat(process.exitValue()).as("chromium exit code").isZero();
+            return out;
+        }
+
+        private static String chromium() {
+            for (String candidate : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
+                if (Files.isExecutable(Path.of(candidate))) {
+                    return candidate;
+                }
+            }
+            throw new IllegalStateException("Chromium is not installed; scripts/test installs it (apt-get install -y chromium).");
+        }
+
+        /**
+         * URLs the page itself asked for. Chromium's own background requests carry the initiator "not an origin";
+         * a file:// page's requests carry "null".
+         */
+        List<String> pageRequests() throws IOException {
+            JsonNode log = JSON.readTree(netLog.toFile());
+            int startJob = log.get("constants").get("logEventTypes").get("URL_REQUEST_START_JOB").asInt();
+            List<String> urls = new ArrayList<>();
+            for (JsonNode event : log.get("events")) {
+                JsonNode params = event.get("params");
+                if (event.get("type").asInt() != startJob || params == null || !params.has("url")) {
+                    continue;
+                }
+                String url = params.get("url").asText();
+                String initiator = params.path("initiator").asText("");
+                if (!initiator.equals("not an origin") && !url.startsWith("file:") && !url.startsWith("data:")) {
+                    urls.add(url);
+                }
+            }
+            return urls;
+        }
+    }
+}
