@@ -194,7 +194,7 @@ class MainTest {
     @Test
     void anUnknownFormatListsTheValidOnes() {
         assertBadInput(run("summary", "worksheet.onnx", "--format", "xml"),
-                "Unknown format 'xml'. Use one of: table, json, csv, markdown.");
+                "Unknown format 'xml'. Use one of: table, json, csv, markdown, html.");
     }
 
     @Test
