@@ -25,7 +25,7 @@ final class BarChart {
     static void render(Html html, String id, String title, List<LayerSummary> rows, ToLongFunction<LayerSummary> value,
                        boolean bytes) {
         long max = rows.stream().mapToLong(value).max().orElse(0);
-        long top = niceCeiling(max);
+        long top = bytes ? niceBinaryCeiling(max) : niceCeiling(max);
         double plotWidth = WIDTH - LEFT - RIGHT;
         double plotHeight = HEIGHT - TOP - BOTTOM;
         double slot = plotWidth / Math.max(1, rows.size());
@@ -82,6 +82,20 @@ final class BarChart {
             }
             step *= 10;
         }
+    }
+
+    /**
+     * For byte charts: a round ceiling in the binary unit the axis labels use, so ticks read 200 KB, 400 KB, not
+     * 195.3 KB.
+     */
+    static long niceBinaryCeiling(long max) {
+        long unit = 1;
+        while (unit <= Long.MAX_VALUE / 1024 && unit * 1024 <= max) {
+            unit *= 1024;
+        }
+        long scaled = (max + unit - 1) / unit;
+        long top = niceCeiling(scaled);
+        return top <= Long.MAX_VALUE / unit ? top * unit : max;
     }
 
     static String shorten(String name) {
