@@ -320,16 +320,17 @@ def export_model(spec, out_dir, tmp_dir, export_key):
     t0 = time.time()
     onnx_file = f"{name}.onnx"
     onnx_tmp = os.path.join(tmp_dir, onnx_file)
-    with torch.no_grad():
-        torch.onnx.export(model, x, onnx_tmp, opset_version=opset, input_names=["input"], output_names=["output"],
-                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, do_constant_folding=True)
+    # Not under no_grad, like the hook run: nn.MultiheadAttention (vit) would export as the fused
+    # aten::_native_multi_head_attention, which no ONNX opset has.
+    torch.onnx.export(model, x, onnx_tmp, opset_version=opset, input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, do_constant_folding=True)
     proto, facts = onnx_facts(onnx_tmp, bn_count)
     facts["structureOnly"] = structure_only
     facts["externalData"] = None
     if structure_only:
         location = f"{name}.onnx.data"
         os.remove(onnx_tmp)
-        onnx.save_model(proto, onnx_tmp, save_as_external_data=True, all_tensors_to_external_data=True,
+        onnx.save_model(proto, onnx_tmp, save_as_external_data=True, all_tensors_to_one_file=True,
                         location=location)
         os.remove(os.path.join(tmp_dir, location))
         facts["externalData"] = location
@@ -340,8 +341,7 @@ def export_model(spec, out_dir, tmp_dir, export_key):
     script_error = None
     if full:
         t0 = time.time()
-        with torch.no_grad():
-            traced = torch.jit.trace(model, x, check_trace=False)
+        traced = torch.jit.trace(model, x, check_trace=False)  # with grad, for the same reason as ONNX
         torch.jit.save(traced, os.path.join(tmp_dir, f"{name}.traced.pt"))
         del traced
         files["traced"] = f"{name}.traced.pt"
@@ -425,8 +425,11 @@ def main():
                 if f.read().strip() == stamp:
                     print(f"fixtures in {out_dir} are up to date (stamp {stamp[:12]})")
                     return 0
+        # Under the lock no other export runs, so any temporary folder left is from a killed run.
+        for leftover in os.listdir(out_dir):
+            if leftover.startswith(".tmp-export-"):
+                shutil.rmtree(os.path.join(out_dir, leftover), ignore_errors=True)
         tmp_dir = os.path.join(out_dir, f".tmp-export-{os.getpid()}")
-        shutil.rmtree(tmp_dir, ignore_errors=True)
         os.makedirs(tmp_dir)
         failures = []
         total_started = time.time()
