@@ -42,6 +42,7 @@ def export(name, structure_only, out_dir):
     _, _, build, input_shape, opset = spec
     torch.manual_seed(0)
     model = build().eval()
+    export_models.make_values_distinct(model)  # else equal-valued initializers are merged
     x = torch.randn(*input_shape)
     path = os.path.join(out_dir, f"{name}.onnx")
     tmp = path + ".tmp"
