@@ -112,4 +112,20 @@ class OnnxFixturesTest {
         assertThat(model.notes()).contains("ONNX opset " + expected.json().path("onnx").path("opset").asInt()
                 + ", IR version " + 7 + ".");
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void ourOnnxProtoReadsAndWritesTheExportByteForByte(String name) throws Exception {
+        java.nio.file.Path path = Fixtures.expected(name).file("onnx");
+        // Only the small exports: this test reads every weight byte, which the loader itself never does.
+        if (java.nio.file.Files.size(path) < (64 << 20)) {
+            byte[] bytes = java.nio.file.Files.readAllBytes(path);
+            dev.tally.load.onnx.proto.Onnx.ModelProto proto = dev.tally.load.onnx.proto.Onnx.ModelProto.parseFrom(bytes);
+
+            assertThat(proto.getUnknownFields().asMap()).isEmpty();
+            assertThat(proto.toByteArray()).isEqualTo(bytes);
+        } else {
+            assertThat(new OnnxLoader().load(path).graph().nodes()).isNotEmpty();
+        }
+    }
 }

@@ -220,6 +220,8 @@ class OnnxLoaderTest {
         assertThat(roles(loaded)).containsEntry("scale", Role.PARAM).containsEntry("onnx::Conv_6", Role.PARAM)
                 .containsEntry("onnx::Conv_5", Role.PARAM);
         assertThat(loaded.constant("scale").orElseThrow().data()).isEqualTo(ConstData.ofFloats(0, 0, 0, 0));
+        assertThat(loaded.constant("onnx::Conv_6")).isEmpty();
+        assertThat(loaded.constant("features.0.bias")).isEmpty();
     }
 
     @Test
