@@ -85,7 +85,8 @@ public final class OnnxLoader {
      * model starts with field 1, {@code ir_version}, as a varint (tag 0x08) holding a small version number.
      */
     public static boolean looksLikeOnnx(byte[] head, int length) {
-        return length >= 2 && head[0] == 0x08 && head[1] >= 1 && head[1] <= 0x7f;
+        // A one-byte varint in 1..127: every IR version so far (1 to 10) and plenty of room for more.
+        return length >= 2 && head[0] == 0x08 && head[1] >= 1;
     }
 
     /** Maps the whole file read-only; reading it happens page by page, only where the parser looks. */

@@ -354,6 +354,14 @@ class OnnxLoaderTest {
     }
 
     @Test
+    void modelLoaderRecognisesAnOnnxFileByItsContentWhateverItsName() {
+        Path path = write(dir, "weights.bin", model(smallNet()));
+
+        assertThat(dev.tally.load.ModelLoader.detect(path)).isEqualTo(dev.tally.load.ModelLoader.Kind.ONNX);
+        assertThat(dev.tally.load.ModelLoader.load(path).format()).isEqualTo(ModelFormat.ONNX);
+    }
+
+    @Test
     void theModelFileIsMappedNotCopiedSoWeightBytesCostNoHeap() {
         // One 48 MB weight: copying raw_data onto the heap would show as ~48 MB more used heap.
         GraphProto.Builder graph = smallNet().addInitializer(floatWeight("big.weight", 3, 1024, 4096));
