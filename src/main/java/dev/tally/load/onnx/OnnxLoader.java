@@ -181,7 +181,7 @@ public final class OnnxLoader {
             throw new ModelException(file + " uses ONNX IR version " + model.getIrVersion() + ", which predates opset "
                     + MIN_OPSET + "; re-export it with a newer exporter.");
         }
-        throw new ModelException(file + " declares no default ONNX opset (opset_import); the file is incomplete or"
+        throw new ModelException(file + " declares no default ONNX opset (opset_import); the file is truncated or"
                 + " was not written by an ONNX exporter.");
     }
 

@@ -70,6 +70,8 @@ class OnnxLoaderTest {
         assertThat(roles(graph)).containsOnlyKeys("features.0.weight", "features.0.bias", "classifier.weight", "classifier.bias")
                 .allSatisfy((name, role) -> assertThat(role).isEqualTo(Role.PARAM));
         assertThat(graph.param("classifier.weight").orElseThrow().shape()).isEqualTo(Shape.of(10, 144));
+        // The file is unmapped once loaded: everything the model holds must be a copy, which this reads.
+        assertThat(model.toString()).contains("/classifier/Gemm", "features.0.bias", "batch");
     }
 
     @Test
