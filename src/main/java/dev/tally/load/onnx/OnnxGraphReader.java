@@ -221,14 +221,14 @@ final class OnnxGraphReader {
                 absentExternal.add(location.isEmpty() ? "no location given" : location);
             }
         }
-        Optional<ConstData> data = Optional.empty();
-        boolean readValues = dtype.isIntegral() ? numel <= CONSTANT_VALUE_LIMIT
-                : dtype.isFloatingPoint() && numel <= SMALL_FLOAT_LIMIT;
-        if (readValues) {
-            data = OnnxTensors.values(file, what, tensor, dtype, numel);
-            data.ifPresent(values -> constants.put(name, new ConstTensor(dtype, shape, values)));
-        }
         Uses use = uses.getOrDefault(name, new Uses());
+        // Weights are never read, however small (LeNet's 6-element conv bias): their values change no shape.
+        boolean readValues = dtype.isIntegral() ? numel <= CONSTANT_VALUE_LIMIT
+                : dtype.isFloatingPoint() && numel <= SMALL_FLOAT_LIMIT && !use.asWeight;
+        if (readValues) {
+            OnnxTensors.values(file, what, tensor, dtype, numel)
+                    .ifPresent(values -> constants.put(name, new ConstTensor(dtype, shape, values)));
+        }
         Role role;
         if (use.asStatistics) {
             role = Role.BUFFER;

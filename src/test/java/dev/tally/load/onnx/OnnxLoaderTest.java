@@ -70,6 +70,8 @@ class OnnxLoaderTest {
         assertThat(roles(graph)).containsOnlyKeys("features.0.weight", "features.0.bias", "classifier.weight", "classifier.bias")
                 .allSatisfy((name, role) -> assertThat(role).isEqualTo(Role.PARAM));
         assertThat(graph.param("classifier.weight").orElseThrow().shape()).isEqualTo(Shape.of(10, 144));
+        // The file is unmapped once loaded: everything the model holds must be a copy, which this reads.
+        assertThat(model.toString()).contains("/classifier/Gemm", "features.0.bias", "batch");
     }
 
     @Test
@@ -220,6 +222,8 @@ class OnnxLoaderTest {
         assertThat(roles(loaded)).containsEntry("scale", Role.PARAM).containsEntry("onnx::Conv_6", Role.PARAM)
                 .containsEntry("onnx::Conv_5", Role.PARAM);
         assertThat(loaded.constant("scale").orElseThrow().data()).isEqualTo(ConstData.ofFloats(0, 0, 0, 0));
+        assertThat(loaded.constant("onnx::Conv_6")).isEmpty();
+        assertThat(loaded.constant("features.0.bias")).isEmpty();
     }
 
     @Test
@@ -349,6 +353,14 @@ class OnnxLoaderTest {
         assertThat(OnnxLoader.looksLikeOnnx(new byte[] {'P', 'K', 3, 4}, 4)).isFalse();
         assertThat(OnnxLoader.looksLikeOnnx(new byte[] {0x08, 0}, 2)).isFalse();
         assertThat(OnnxLoader.looksLikeOnnx(new byte[] {0x08}, 1)).isFalse();
+    }
+
+    @Test
+    void modelLoaderRecognisesAnOnnxFileByItsContentWhateverItsName() {
+        Path path = write(dir, "weights.bin", model(smallNet()));
+
+        assertThat(dev.tally.load.ModelLoader.detect(path)).isEqualTo(dev.tally.load.ModelLoader.Kind.ONNX);
+        assertThat(dev.tally.load.ModelLoader.load(path).format()).isEqualTo(ModelFormat.ONNX);
     }
 
     @Test
