@@ -25,7 +25,7 @@ import net.razorvine.pickle.Unpickler;
  *
  * <p>Why razorvine's {@link Unpickler} can be restricted safely: its opcode decoding, stack and memo are kept,
  * but every opcode that names or calls a global (GLOBAL, STACK_GLOBAL, INST, REDUCE, NEWOBJ, NEWOBJ_EX, OBJ,
- * BUILD, EXT1/2/4) is handled here, so razorvine's process-wide constructor registry and its reflective
+ * BUILD, EXT1/2/4) is handled here (and the dict opcodes, to keep key order), so razorvine's process-wide constructor registry and its reflective
  * {@code __setstate__} call are never reached. A global only ever becomes a {@link PyGlobal} (a name); a call of
  * one is interpreted for the allow-list ({@link SafeGlobals}) and otherwise refused, or, in
  * {@link Mode#RECORD}, kept as an inert {@link PyCall}. Every global met is recorded, in order.
@@ -250,8 +250,23 @@ public final class PickleReader {
                     return NO_RETURN_VALUE;
                 }
                 case Opcodes.EMPTY_DICT:
+                    // Insertion order is kept: it is the order of a state_dict and of module attributes.
                     stack.add(new LinkedHashMap<Object, Object>());
                     return NO_RETURN_VALUE;
+                case Opcodes.SETITEMS: {
+                    // razorvine collects SETITEMS into a HashMap first, which loses the order of state_dict keys.
+                    List<Object> items = stack.pop_all_since_marker();
+                    Object target = stack.peek();
+                    if (!(target instanceof Map<?, ?>)) {
+                        throw new PickleException("SETITEMS on a " + typeName(target));
+                    }
+                    @SuppressWarnings("unchecked")
+                    Map<Object, Object> dict = (Map<Object, Object>) target;
+                    for (int i = 0; i + 1 < items.size(); i += 2) {
+                        dict.put(items.get(i), items.get(i + 1));
+                    }
+                    return NO_RETURN_VALUE;
+                }
                 case Opcodes.DICT: {
                     List<Object> items = stack.pop_all_since_marker();
                     Map<Object, Object> dict = new LinkedHashMap<>();
