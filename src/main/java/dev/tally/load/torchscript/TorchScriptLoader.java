@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,13 +75,13 @@ public final class TorchScriptLoader {
             }
             CodeLibrary library = new CodeLibrary(archive);
             IdentityHashMap<TorchObject, Map<String, Param>> stored = new IdentityHashMap<>();
-            collectTensors(file, library, module, "", stored, new HashMap<>(), Collections.newSetFromMap(new IdentityHashMap<>()));
+            Map<TensorKey, Param> seen = new LinkedHashMap<>();
+            collectTensors(file, library, module, "", stored, seen, Collections.newSetFromMap(new IdentityHashMap<>()));
             GraphBuilder graph = new GraphBuilder(file, rules);
-            for (Map<String, Param> params : stored.values()) {
-                for (Param param : params.values()) {
-                    if (param.role() != Role.CONSTANT) {
-                        graph.param(param);
-                    }
+            for (Param param : seen.values()) {
+                // In module-tree order, as state_dict() lists them; constants enter the graph only when code reads them.
+                if (param.role() != Role.CONSTANT) {
+                    graph.param(param);
                 }
             }
             Interpreter interpreter = new Interpreter(file, library, graph, stored, constants);
