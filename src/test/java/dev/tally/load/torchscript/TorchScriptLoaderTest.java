@@ -235,4 +235,12 @@ class TorchScriptLoaderTest {
         Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(1, 3)));
         assertThat(model.producer()).isEqualTo("torchscript (archive version 3)");
     }
+
+    @Test
+    void modelLoaderHandsTheInputShapesToTheTorchScriptReader() throws IOException {
+        Path path = archive("net.pt", netRecords(NET_CODE));
+        Model model = ModelLoader.load(path, Map.of(InputShapes.UNNAMED, Shape.of(1, 3)));
+        assertThat(model.graph().inputs().get(0).type().orElseThrow().knownShape()).contains(Shape.of(1, 3));
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Linear", "Relu", "Relu", "Linear");
+    }
 }
