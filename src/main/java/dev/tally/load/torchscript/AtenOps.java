@@ -759,6 +759,8 @@ final class AtenOps {
                         return a + b;
                     }
                     return arithmetic(name, args);
+                case "floor_divide":
+                    return arithmetic("floordiv", args);
                 case "sub":
                 case "mul":
                 case "div":

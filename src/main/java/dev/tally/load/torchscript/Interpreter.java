@@ -425,6 +425,9 @@ final class Interpreter {
                 int index = Integer.parseInt(name.substring(1));
                 if (index < constants.size()) {
                     Object value = constants.get(index);
+                    if (value instanceof dev.tally.ir.ConstTensor small) {
+                        return graph.constant(small);
+                    }
                     if (value instanceof TensorRef tensor) {
                         return graph.param(new Param("CONSTANTS." + name, tensor.shape(), tensor.dtype(), dev.tally.ir.Role.CONSTANT));
                     }

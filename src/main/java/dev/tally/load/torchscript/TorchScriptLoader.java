@@ -3,6 +3,9 @@ package dev.tally.load.torchscript;
 import dev.tally.analysis.InputShapes;
 import dev.tally.analysis.RuleTable;
 import dev.tally.analysis.rules.Rules;
+import dev.tally.ir.ConstData;
+import dev.tally.ir.ConstTensor;
+import dev.tally.ir.DType;
 import dev.tally.ir.Graph;
 import dev.tally.ir.Model;
 import dev.tally.ir.ModelException;
@@ -17,6 +20,8 @@ import dev.tally.load.pytorch.TorchObject;
 import dev.tally.load.torchscript.Values.ModuleValue;
 import dev.tally.load.torchscript.Values.TensorValue;
 import dev.tally.load.torchscript.Values.TupleValue;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,7 +61,9 @@ public final class TorchScriptLoader {
     public Model load(Path path, Map<String, Shape> inputShapes) {
         String file = path.getFileName().toString();
         try (TorchArchive archive = TorchArchive.open(path)) {
-            String version = archive.has("version") ? archive.readText("version").trim() : "";
+            // PyTorch 1.x writes <archive>/version; 2.x writes .data/version as well (and sometimes only).
+            String version = archive.has("version") ? archive.readText("version").trim()
+                    : archive.has(".data/version") ? archive.readText(".data/version").trim() : "";
             PickleReader pickles = new PickleReader(file, "data.pkl", PickleReader.Mode.STRICT,
                     key -> archive.size("data/" + key));
             Object root = pickles.read(archive.read("data.pkl"));
@@ -70,7 +77,10 @@ public final class TorchScriptLoader {
                         key -> archive.size("constants/" + key).isPresent() ? archive.size("constants/" + key) : archive.size("data/" + key));
                 Object table = constantReader.read(archive.read("constants.pkl"));
                 if (table instanceof Object[] tuple) {
-                    constants = Arrays.asList(tuple);
+                    constants = new ArrayList<>();
+                    for (Object constant : tuple) {
+                        constants.add(smallConstant(archive, constant));
+                    }
                 }
             }
             CodeLibrary library = new CodeLibrary(archive);
@@ -126,6 +136,68 @@ public final class TorchScriptLoader {
             }
         }
         stored.put(module, tensors);
+    }
+
+    /** Constant tensors up to this many elements have their values read: shape arithmetic needs them. */
+    private static final long SMALL_CONSTANT = 64;
+
+    /**
+     * A constant of {@code constants.pkl} as the interpreter uses it: a small tensor's values are read (traced
+     * code divides sizes by {@code CONSTANTS.c0}, a 0-dim tensor holding 2), a 0-dim one becomes a Python number.
+     * Larger tensors stay descriptors; their bytes are not read.
+     */
+    private static Object smallConstant(TorchArchive archive, Object constant) {
+        if (!(constant instanceof TensorRef tensor) || tensor.shape().numel() > SMALL_CONSTANT) {
+            return constant;
+        }
+        DType dtype = tensor.dtype();
+        String key = tensor.storage().key();
+        String record = archive.has("constants/" + key) ? "constants/" + key : "data/" + key;
+        long needed = (tensor.offset() + tensor.shape().numel()) * dtype.byteSize();
+        if (!archive.has(record) || archive.size(record).orElse(0) < needed || dtype.byteSize() == 0
+                || !tensor.strides().equals(contiguousStrides(tensor.sizes()))) {
+            return constant;
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(archive.read(record)).order(ByteOrder.LITTLE_ENDIAN);
+        int n = (int) tensor.shape().numel();
+        int start = (int) (tensor.offset() * dtype.byteSize());
+        ConstData data;
+        if (dtype.isIntegral()) {
+            long[] values = new long[n];
+            for (int i = 0; i < n; i++) {
+                int at = start + i * dtype.byteSize();
+                values[i] = switch (dtype) {
+                    case INT64, UINT64 -> bytes.getLong(at);
+                    case INT32, UINT32 -> bytes.getInt(at);
+                    case INT16, UINT16 -> bytes.getShort(at);
+                    default -> bytes.get(at);
+                };
+            }
+            data = ConstData.ofInts(values);
+        } else if (dtype == DType.FLOAT32 || dtype == DType.FLOAT64) {
+            double[] values = new double[n];
+            for (int i = 0; i < n; i++) {
+                int at = start + i * dtype.byteSize();
+                values[i] = dtype == DType.FLOAT32 ? bytes.getFloat(at) : bytes.getDouble(at);
+            }
+            data = ConstData.ofFloats(values);
+        } else {
+            return constant;
+        }
+        if (tensor.shape().rank() == 0) {
+            return data.isIntegral() ? (Object) (dtype == DType.BOOL ? (Object) (data.longAt(0) != 0) : data.longAt(0)) : data.doubleAt(0);
+        }
+        return new ConstTensor(dtype, tensor.shape(), data);
+    }
+
+    private static List<Long> contiguousStrides(List<Long> sizes) {
+        Long[] strides = new Long[sizes.size()];
+        long stride = 1;
+        for (int i = sizes.size() - 1; i >= 0; i--) {
+            strides[i] = stride;
+            stride *= sizes.get(i);
+        }
+        return Arrays.asList(strides);
     }
 
     /** Two tensors are one weight when they view the same storage the same way. */
