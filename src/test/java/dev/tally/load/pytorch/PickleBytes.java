@@ -144,6 +144,14 @@ public final class PickleBytes {
         return tuple().reduce();
     }
 
+    /** A 0-dim int64 tensor in storage {@code key}, as a traced constant ({@code CONSTANTS.c0}) is written. */
+    public PickleBytes longScalar(String key) {
+        global("torch._utils", "_rebuild_tensor_v2").mark();
+        mark().str("storage").global("torch", "LongStorage").str(key).str("cpu").integer(1).tuple().persistentId();
+        integer(0).emptyTuple().emptyTuple().bool(false).global("collections", "OrderedDict").emptyTuple().reduce();
+        return tuple().reduce();
+    }
+
     public byte[] stop() {
         out.write('.');
         return out.toByteArray();

@@ -243,4 +243,26 @@ class TorchScriptLoaderTest {
         assertThat(model.graph().inputs().get(0).type().orElseThrow().knownShape()).contains(Shape.of(1, 3));
         assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Linear", "Relu", "Relu", "Linear");
     }
+
+    @Test
+    void smallConstantTensorsAreReadSoTracedShapeArithmeticResolves() throws IOException {
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    _0 = torch.floor_divide(ops.prim.NumToTensor(torch.size(y, 0)), CONSTANTS.c0)",
+                "    return torch.view(y, [int(_0), -1])",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Map<String, byte[]> records = netRecords(code);
+        records.put("constants.pkl", PickleBytes.protocol(2).mark().longScalar("0").tuple().stop());
+        records.put("constants/0", new byte[] {2, 0, 0, 0, 0, 0, 0, 0});
+        Path path = archive("traced.pt", records);
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Linear", "Reshape");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        // size(y, 0) // 2 = 2 // 2 = 1, so view(y, [1, -1]) of a 2x3 tensor is 1x6.
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(1, 6));
+    }
 }
