@@ -282,8 +282,36 @@ public final class PickleReader {
                     // The extension registry maps codes to globals; PyTorch never writes them, so a code cannot be named.
                     throw new UnsafePickleException(fileName + ": '" + recordName + "' uses the pickle extension registry (EXT opcodes), "
                             + "which PyTorch never writes, so Tally refuses the file without running it.", "copyreg.extension");
+                case Opcodes.BINSTRING:
+                case Opcodes.BINUNICODE:
+                case Opcodes.BINBYTES:
+                case Opcodes.LONG4:
+                    checkLength(4);
+                    return super.dispatch(key);
+                case Opcodes.BINUNICODE8:
+                case Opcodes.BINBYTES8:
+                case Opcodes.BYTEARRAY8:
+                    checkLength(8);
+                    return super.dispatch(key);
                 default:
                     return super.dispatch(key);
+            }
+        }
+
+        /**
+         * A length prefix larger than what is left of the pickle is a damaged or hostile file; checked before
+         * razorvine allocates a buffer of that length.
+         */
+        private void checkLength(int width) throws IOException {
+            input.mark(width);
+            byte[] prefix = input.readNBytes(width);
+            input.reset();
+            long length = 0;
+            for (int i = prefix.length - 1; i >= 0; i--) {
+                length = (length << 8) | (prefix[i] & 0xff);
+            }
+            if (prefix.length < width || length < 0 || length > input.available() - width) {
+                throw new PickleException("a length of " + length + " bytes runs past the end of the pickle");
             }
         }
 

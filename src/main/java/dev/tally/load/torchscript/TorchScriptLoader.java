@@ -185,7 +185,10 @@ public final class TorchScriptLoader {
             return constant;
         }
         if (tensor.shape().rank() == 0) {
-            return data.isIntegral() ? (Object) (dtype == DType.BOOL ? (Object) (data.longAt(0) != 0) : data.longAt(0)) : data.doubleAt(0);
+            if (dtype == DType.BOOL) {
+                return data.longAt(0) != 0;
+            }
+            return data.isIntegral() ? (Object) data.longAt(0) : (Object) data.doubleAt(0);
         }
         return new ConstTensor(dtype, tensor.shape(), data);
     }

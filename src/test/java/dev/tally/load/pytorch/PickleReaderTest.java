@@ -120,4 +120,12 @@ class PickleReaderTest {
         assertThatThrownBy(() -> strict().read(pickle)).isInstanceOf(ModelException.class)
                 .hasMessage("model.pt: 'data.pkl' calls a String instead of a global; the file is damaged or was not written by PyTorch.");
     }
+
+    @Test
+    void aLengthPrefixPastTheEndIsRefusedBeforeAnythingIsAllocated() {
+        // BINUNICODE claiming 2 GB in a pickle of a dozen bytes.
+        byte[] pickle = PickleBytes.protocol(2).op('X').op(0xff).op(0xff).op(0xff).op(0x7f).op('a').stop();
+        assertThatThrownBy(() -> strict().read(pickle)).isInstanceOf(ModelException.class)
+                .hasMessageContaining("a length of 2147483647 bytes runs past the end of the pickle");
+    }
 }
