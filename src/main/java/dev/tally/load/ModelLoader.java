@@ -16,9 +16,18 @@ public final class ModelLoader {
     public enum Kind { ONNX, TORCHSCRIPT, CHECKPOINT, UNKNOWN }
 
     public static Model load(Path path) {
+        return load(path, java.util.Map.of());
+    }
+
+    /**
+     * Loads with the user's {@code --input} shapes (by input name, {@code InputShapes.UNNAMED} for a lone input).
+     * TorchScript needs them while reading, to resolve code that depends on shapes ({@code x.size(0)}); the other
+     * formats declare their inputs and ignore them here.
+     */
+    public static Model load(Path path, java.util.Map<String, dev.tally.ir.Shape> inputShapes) {
         return switch (detect(path)) {
             case ONNX -> new dev.tally.load.onnx.OnnxLoader().load(path);
-            case TORCHSCRIPT -> new dev.tally.load.torchscript.TorchScriptLoader().load(path);
+            case TORCHSCRIPT -> new dev.tally.load.torchscript.TorchScriptLoader().load(path, inputShapes);
             case CHECKPOINT -> throw new ModelException(path.getFileName() + " is a torch.save checkpoint: it holds weights but no graph, so there is nothing to count per layer; run 'tally audit " + path.getFileName() + "' to inventory and match it.");
             case UNKNOWN -> throw new ModelException(path.getFileName() + " is not a model Tally reads (ONNX, TorchScript or a torch.save checkpoint); check the file name and that the file is complete.");
         };

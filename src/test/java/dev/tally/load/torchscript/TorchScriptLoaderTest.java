@@ -1,0 +1,268 @@
+package dev.tally.load.torchscript;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tally.analysis.Analysis;
+import dev.tally.analysis.Analyzer;
+import dev.tally.analysis.InputShapes;
+import dev.tally.analysis.NodeResult;
+import dev.tally.ir.Model;
+import dev.tally.ir.ModelException;
+import dev.tally.ir.Node;
+import dev.tally.ir.Param;
+import dev.tally.ir.Role;
+import dev.tally.ir.Shape;
+import dev.tally.ir.UnsafePickleException;
+import dev.tally.ir.UnsupportedOpException;
+import dev.tally.load.ModelLoader;
+import dev.tally.load.pytorch.PickleBytes;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The loader on small archives assembled here record by record, in the layout torch.jit.save writes: each test
+ * holds exactly the bytes of the case it checks (a shared weight, a hostile pickle, a line of code Tally does
+ * not know, a damaged zip).
+ */
+class TorchScriptLoaderTest {
+    @TempDir
+    Path temp;
+
+    /** A net whose two Linear layers share one 3x3 weight, with a checked input, a loop and root-level ReLUs. */
+    private static final String NET_CODE = String.join("\n",
+            "class Net(Module):",
+            "  __parameters__ = []",
+            "  __buffers__ = []",
+            "  training : bool",
+            "  fc : __torch__.m.Lin",
+            "  fc2 : __torch__.m.Lin",
+            "  def forward(self: __torch__.m.Net,",
+            "    x: Tensor) -> Tensor:",
+            "    fc = self.fc",
+            "    fc2 = self.fc2",
+            "    if torch.ne(torch.dim(x), 2):",
+            "      ops.prim.RaiseException(\"AssertionError: \")",
+            "    else:",
+            "      pass",
+            "    y = (fc).forward(x, )",
+            "    for i in range(torch.sub(torch.size(y, 1), 1)):",
+            "      y = torch.relu(y)",
+            "    return (fc2).forward(y, )",
+            "class Lin(Module):",
+            "  __parameters__ = [\"weight\", \"bias\", ]",
+            "  __buffers__ = []",
+            "  weight : Tensor",
+            "  bias : Tensor",
+            "  def forward(self: __torch__.m.Lin,",
+            "    input: Tensor) -> Tensor:",
+            "    bias = self.bias",
+            "    weight = self.weight",
+            "    return torch.linear(input, weight, bias)",
+            "");
+
+    private static byte[] netPickle() {
+        return PickleBytes.protocol(2)
+                .global("__torch__.m", "Net").emptyTuple().newObj().emptyDict().mark()
+                .str("training").bool(false)
+                .str("fc").global("__torch__.m", "Lin").put(1).emptyTuple().newObj().emptyDict().mark()
+                .str("weight").floatTensor("0", 3, 3).str("bias").floatTensor("1", 3).setItems().build()
+                .str("fc2").get(1).emptyTuple().newObj().emptyDict().mark()
+                .str("weight").floatTensor("0", 3, 3).str("bias").floatTensor("2", 3).setItems().build()
+                .setItems().build().stop();
+    }
+
+    private Path archive(String fileName, Map<String, byte[]> records) throws IOException {
+        Path path = temp.resolve(fileName);
+        try (OutputStream file = Files.newOutputStream(path); ZipOutputStream zip = new ZipOutputStream(file)) {
+            for (Map.Entry<String, byte[]> record : records.entrySet()) {
+                zip.putNextEntry(new ZipEntry("m/" + record.getKey()));
+                zip.write(record.getValue());
+                zip.closeEntry();
+            }
+        }
+        return path;
+    }
+
+    private Map<String, byte[]> netRecords(String code) {
+        Map<String, byte[]> records = new LinkedHashMap<>();
+        records.put("version", "3\n".getBytes(StandardCharsets.US_ASCII));
+        records.put("data.pkl", netPickle());
+        records.put("constants.pkl", PickleBytes.protocol(2).emptyTuple().stop());
+        records.put("code/__torch__/m.py", code.getBytes(StandardCharsets.UTF_8));
+        records.put("data/0", new byte[36]);
+        records.put("data/1", new byte[12]);
+        records.put("data/2", new byte[12]);
+        return records;
+    }
+
+    @Test
+    void aSharedWeightIsCountedOnceAndBranchesAndLoopsFollowTheShapes() throws IOException {
+        Path path = archive("net.pt", netRecords(NET_CODE));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(1, 3)));
+
+        assertThat(model.graph().params().values()).extracting(Param::name, Param::role, Param::numel).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("fc.weight", Role.PARAM, 9L),
+                org.assertj.core.groups.Tuple.tuple("fc.bias", Role.PARAM, 3L),
+                org.assertj.core.groups.Tuple.tuple("fc2.bias", Role.PARAM, 3L));
+        // size(y, 1) - 1 = 2 iterations of the loop: two ReLUs at the root, between the two layers.
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Linear", "Relu", "Relu", "Linear");
+        assertThat(model.graph().nodes()).extracting(Node::layer).containsExactly("fc", "Relu", "Relu#2", "fc2");
+        assertThat(model.graph().nodes().get(3).inputs()).containsExactly("Relu#2", "fc.weight", "fc2.bias");
+        assertThat(model.graph().nodes().get(0).source()).isEqualTo("code/__torch__/m.py:28");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(1, 3));
+        assertThat(analysis.nodes().get(3).params()).as("the shared weight is claimed by its first reader").extracting(Param::name)
+                .containsExactly("fc2.bias");
+    }
+
+    @Test
+    void withoutInputShapesTheInputCheckThatOnlyRaisesIsSkippedButShapeLoopsNeedTheShape() throws IOException {
+        Path path = archive("net.pt", netRecords(NET_CODE));
+        assertThatThrownBy(() -> new TorchScriptLoader().load(path))
+                .isInstanceOf(ModelException.class)
+                .hasMessage("net.pt: code/__torch__/m.py:16: cannot loop over a range whose bounds are not known integers.");
+    }
+
+    @Test
+    void theModelsOwnInputCheckFailingIsReportedAsSuch() throws IOException {
+        Path path = archive("net.pt", netRecords(NET_CODE));
+        assertThatThrownBy(() -> new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(1, 3, 1))))
+                .isInstanceOf(ModelException.class)
+                .hasMessage("net.pt: the model's own code raises 'AssertionError: ' for this input; check the input shape given with --input.");
+    }
+
+    @Test
+    void codeTheInterpreterDoesNotKnowIsNamedByFileAndLine() throws IOException {
+        String code = NET_CODE.replace("    y = (fc).forward(x, )", "    y = (fc).forward(x, )\n    yield y");
+        Path path = archive("net.pt", netRecords(code));
+        assertThatThrownBy(() -> new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(1, 3))))
+                .isInstanceOf(ModelException.class)
+                .hasMessage("net.pt: code/__torch__/m.py:16: cannot interpret 'yield'.");
+    }
+
+    @Test
+    void anAtenOpWithoutAMappingIsKeptAsAnUnsupportedNodeNeverDropped() throws IOException {
+        String code = NET_CODE.replace("      y = torch.relu(y)", "      y = torch.frobnicate(y, 2)");
+        Path path = archive("net.pt", netRecords(code));
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(1, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Linear", "aten::frobnicate", "aten::frobnicate", "Linear");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), false);
+        assertThat(analysis.nodes()).extracting(NodeResult::status).containsExactly(NodeResult.Status.COUNTED,
+                NodeResult.Status.UNSUPPORTED, NodeResult.Status.UNSUPPORTED, NodeResult.Status.UNRESOLVED);
+        assertThatThrownBy(() -> new Analyzer().analyze(model, Map.of(), true)).isInstanceOf(UnsupportedOpException.class)
+                .hasMessageContaining("no rule for op 'aten::frobnicate'");
+    }
+
+    @Test
+    void aForbiddenGlobalInsideATorchScriptArchiveIsRefusedAndNothingRuns() throws IOException {
+        Path marker = temp.resolve("pwned");
+        Map<String, byte[]> records = netRecords(NET_CODE);
+        records.put("data.pkl", PickleBytes.protocol(2).global("os", "system").mark().str("touch " + marker).tuple().reduce().stop());
+        Path path = archive("evil.pt", records);
+
+        assertThat(ModelLoader.detect(path)).isEqualTo(ModelLoader.Kind.TORCHSCRIPT);
+        assertThatThrownBy(() -> ModelLoader.load(path))
+                .isInstanceOf(UnsafePickleException.class)
+                .hasMessage("evil.pt: 'data.pkl' references the global 'os.system', which is not a PyTorch model global,"
+                        + " so Tally refuses the file without running it; inspect it with 'tally audit'.");
+        assertThat(Files.exists(marker)).isFalse();
+    }
+
+    @Test
+    void aMissingDataPklRecordIsNamed() throws IOException {
+        Map<String, byte[]> records = netRecords(NET_CODE);
+        records.remove("data.pkl");
+        Path path = archive("partial.pt", records);
+        assertThatThrownBy(() -> new TorchScriptLoader().load(path))
+                .isInstanceOf(ModelException.class)
+                .hasMessage("partial.pt has no record 'm/data.pkl'; the archive is incomplete, so re-save the model with torch.jit.save.");
+    }
+
+    @Test
+    void missingClassCodeIsNamedWithTheModule() throws IOException {
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("class Lin"));
+        Path path = archive("net.pt", netRecords(code));
+        assertThatThrownBy(() -> new TorchScriptLoader().load(path))
+                .isInstanceOf(ModelException.class)
+                .hasMessage("net.pt: the code of class '__torch__.m.Lin' (module 'fc') is missing from the archive;"
+                        + " re-save the model with torch.jit.save.");
+    }
+
+    @Test
+    void aTruncatedArchiveIsAClearError() throws IOException {
+        Path whole = archive("whole.pt", netRecords(NET_CODE));
+        byte[] bytes = Files.readAllBytes(whole);
+        Path cut = temp.resolve("cut.pt");
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
+        assertThatThrownBy(() -> new TorchScriptLoader().load(cut))
+                .isInstanceOf(ModelException.class)
+                .hasMessageStartingWith("cut.pt is a damaged or truncated zip archive (")
+                .hasMessageEndingWith("); re-save or re-download the model.");
+    }
+
+    @Test
+    void aStateDictSavedAsPtIsSentToTheAuditNotReadAsAGraph() throws IOException {
+        Map<String, byte[]> records = new LinkedHashMap<>();
+        records.put("data.pkl", PickleBytes.protocol(2).global("collections", "OrderedDict").emptyTuple().reduce()
+                .mark().str("fc.weight").floatTensor("0", 3, 3).setItems().stop());
+        records.put("data/0", new byte[36]);
+        records.put("version", "3\n".getBytes(StandardCharsets.US_ASCII));
+        Path path = archive("weights.pt", records);
+
+        assertThat(ModelLoader.detect(path)).isEqualTo(ModelLoader.Kind.CHECKPOINT);
+        assertThatThrownBy(() -> ModelLoader.load(path))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("weights.pt is a torch.save checkpoint: it holds weights but no graph")
+                .hasMessageContaining("run 'tally audit weights.pt'");
+    }
+
+    @Test
+    void theArchiveVersionIsReportedAsTheProducer() throws IOException {
+        Path path = archive("net.pt", netRecords(NET_CODE));
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(1, 3)));
+        assertThat(model.producer()).isEqualTo("torchscript (archive version 3)");
+    }
+
+    @Test
+    void modelLoaderHandsTheInputShapesToTheTorchScriptReader() throws IOException {
+        Path path = archive("net.pt", netRecords(NET_CODE));
+        Model model = ModelLoader.load(path, Map.of(InputShapes.UNNAMED, Shape.of(1, 3)));
+        assertThat(model.graph().inputs().get(0).type().orElseThrow().knownShape()).contains(Shape.of(1, 3));
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Linear", "Relu", "Relu", "Linear");
+    }
+
+    @Test
+    void smallConstantTensorsAreReadSoTracedShapeArithmeticResolves() throws IOException {
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    _0 = torch.floor_divide(ops.prim.NumToTensor(torch.size(y, 0)), CONSTANTS.c0)",
+                "    return torch.view(y, [int(_0), -1])",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Map<String, byte[]> records = netRecords(code);
+        records.put("constants.pkl", PickleBytes.protocol(2).mark().longScalar("0").tuple().stop());
+        records.put("constants/0", new byte[] {2, 0, 0, 0, 0, 0, 0, 0});
+        Path path = archive("traced.pt", records);
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Linear", "Reshape");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        // size(y, 0) // 2 = 2 // 2 = 1, so view(y, [1, -1]) of a 2x3 tensor is 1x6.
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(1, 6));
+    }
+}
