@@ -39,4 +39,20 @@ final class LayerNames {
         }
         return path.length() == 0 ? nodeName : path.toString();
     }
+
+    /**
+     * torch.onnx names the second and later calls of one module with a suffix ({@code layer1.0.relu_1},
+     * {@code relu_2} for ResNet's Bottleneck, which calls its one ReLU three times). When the unsuffixed path is
+     * already a layer, the call belongs to that module: its row then ends with the last call's output, as
+     * PyTorch's forward hooks and the TorchScript reader see it.
+     */
+    static String sameModule(String layer, java.util.Set<String> earlierLayers) {
+        java.util.regex.Matcher call = REPEATED_CALL.matcher(layer);
+        if (call.matches() && earlierLayers.contains(call.group(1))) {
+            return call.group(1);
+        }
+        return layer;
+    }
+
+    private static final java.util.regex.Pattern REPEATED_CALL = java.util.regex.Pattern.compile("(.+)_([1-9][0-9]*)");
 }

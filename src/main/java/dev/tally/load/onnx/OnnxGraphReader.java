@@ -267,6 +267,7 @@ final class OnnxGraphReader {
             }
         }
         Set<String> used = new HashSet<>();
+        Set<String> layers = new HashSet<>();
         for (int index = 0; index < protos.size(); index++) {
             NodeProto proto = protos.get(index);
             String opType = isDefaultDomain(proto) ? proto.getOpType() : proto.getDomain() + "." + proto.getOpType();
@@ -275,7 +276,8 @@ final class OnnxGraphReader {
                         + "') has no op_type; the file is damaged.");
             }
             String name = proto.getName();
-            String layer = LayerNames.layerOf(name);
+            String layer = LayerNames.sameModule(LayerNames.layerOf(name), layers);
+            layers.add(layer);
             if (name.isEmpty() || !used.add(name)) {
                 String base = name.isEmpty() ? proto.getOpType() + "_" + index : name;
                 String unique = base;

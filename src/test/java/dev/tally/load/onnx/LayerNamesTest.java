@@ -43,4 +43,14 @@ class LayerNamesTest {
         assertThat(LayerNames.layerOf("Conv_0")).isEqualTo("Conv_0");
         assertThat(LayerNames.layerOf("resnetv17_conv0_fwd")).isEqualTo("resnetv17_conv0_fwd");
     }
+
+    @org.junit.jupiter.api.Test
+    void aRepeatedCallOfOneModuleBelongsToThatModule() {
+        java.util.Set<String> earlier = java.util.Set.of("layer1.0.conv1", "layer1.0.relu");
+        assertThat(LayerNames.sameModule("layer1.0.relu_1", earlier)).isEqualTo("layer1.0.relu");
+        assertThat(LayerNames.sameModule("layer1.0.relu_2", earlier)).isEqualTo("layer1.0.relu");
+        // A module whose own name ends in a number keeps it when no module of the bare name ran before.
+        assertThat(LayerNames.sameModule("blocks.conv_1", earlier)).isEqualTo("blocks.conv_1");
+        assertThat(LayerNames.sameModule("layer1.0.relu", earlier)).isEqualTo("layer1.0.relu");
+    }
 }
