@@ -73,6 +73,12 @@ public final class OnnxLoader {
             notes.add("BatchNorm folded into " + folded + " Conv nodes by the exporter: params count the folded"
                     + " Conv weights, not PyTorch's BatchNorm parameters.");
         }
+        if (!reader.foldedTensors().isEmpty()) {
+            notes.add("The exporter computed " + reader.foldedTensors().size() + " tensors from parameters ahead of time ("
+                    + String.format(java.util.Locale.ROOT, "%,d", reader.foldedElements()) + " elements, e.g. '"
+                    + reader.foldedTensors().get(0) + "'): they count as constants, not params, and the parameters"
+                    + " they came from are not in the file.");
+        }
         if (!reader.absentExternalData().isEmpty()) {
             notes.add("Weights are stored outside the file (" + String.join(", ", reader.absentExternalData())
                     + ") and are absent: structure only.");

@@ -208,6 +208,22 @@ class OnnxLoaderTest {
     }
 
     @Test
+    void aLargeTensorTorchOnnxComputedFromParametersIsAConstantAndNoted() {
+        // swin_t: the relative position bias, gathered from a 169x3 table at export time, is stored as
+        // onnx::Add_6922 of 1x3x49x49 and read by an Add.
+        GraphProto.Builder graph = smallNet()
+                .addInitializer(floatWeight("onnx::Add_6922", 1, 3, 49, 49))
+                .addNode(node("/attn/Add", "Add", List.of("output", "onnx::Add_6922"), List.of("biased")));
+        Model model = load(graph);
+
+        assertThat(model.graph().param("onnx::Add_6922").orElseThrow().role()).isEqualTo(Role.CONSTANT);
+        assertThat(model.graph().constant("onnx::Add_6922")).isEmpty();
+        assertThat(model.notes()).contains("The exporter computed 1 tensors from parameters ahead of time (7,203"
+                + " elements, e.g. 'onnx::Add_6922'): they count as constants, not params, and the parameters they"
+                + " came from are not in the file.");
+    }
+
+    @Test
     void smallFloatParametersStayParamsWhenNamedLikeModulesOrReadAsWeights() {
         // LeNet-5's first conv has a 6-element bias; a layer scale of 4 elements feeds a Mul under its own name;
         // a folded-BatchNorm bias named by the exporter still feeds Conv's bias operand.
