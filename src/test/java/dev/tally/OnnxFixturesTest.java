@@ -52,11 +52,11 @@ class OnnxFixturesTest {
             assertThat(summary.notes()).anyMatch(note -> note.startsWith("BatchNorm folded into "));
             assertThat(summary.totals().params()).isLessThan(expected.params());
         } else if (EXPORTER_CHANGES_PARAMS.containsKey(name)) {
-            // What the exporter wrote is what there is to count: the file's float initializers, plus the names
-            // torch.onnx merged into one initializer through Identity nodes (counted once per name, as PyTorch would).
-            assertThat(summary.totals().params()).as(EXPORTER_CHANGES_PARAMS.get(name))
-                    .isEqualTo(onnx.get("initializerElements").asLong() + onnx.get("identityAliasElements").asLong())
-                    .isNotEqualTo(expected.params());
+            // The exporter replaced parameters by tensors it computed from them; the loader counts those as
+            // constants and says so (load.onnx.OnnxFixturesTest checks the gap to the element).
+            assertThat(summary.notes()).as(EXPORTER_CHANGES_PARAMS.get(name))
+                    .anyMatch(note -> note.startsWith("The exporter computed "));
+            assertThat(summary.totals().params()).isLessThan(expected.params());
         } else {
             assertThat(summary.totals().params()).as("params").isEqualTo(expected.params());
             assertThat(summary.totals().buffers()).as("buffers (ONNX drops num_batches_tracked)")

@@ -70,7 +70,7 @@ public final class OnnxLoader {
         notes.add("ONNX opset " + opset + ", IR version " + proto.getIrVersion() + ".");
         int folded = pytorch ? foldedConvs(graph) : 0;
         if (folded > 0) {
-            notes.add("BatchNorm folded into " + folded + " Conv nodes by the exporter: params count the folded"
+            notes.add("BatchNorm folded into " + folded + (folded == 1 ? " Conv node" : " Conv nodes") + " by the exporter: params count the folded"
                     + " Conv weights, not PyTorch's BatchNorm parameters.");
         }
         if (!reader.foldedTensors().isEmpty()) {
