@@ -2,6 +2,9 @@ package dev.tally.load.torchscript;
 
 import dev.tally.analysis.TensorInfo;
 import dev.tally.ir.Attribute;
+import dev.tally.ir.ConstData;
+import dev.tally.ir.ConstTensor;
+import dev.tally.ir.DType;
 import dev.tally.ir.Shape;
 import dev.tally.load.torchscript.Interpreter.Site;
 import dev.tally.load.torchscript.Values.TensorValue;
@@ -227,10 +230,10 @@ final class AtenOps {
 
     /** Builtins on Python lists, which hold tensors as items without being tensor ops ({@code torch.append(features, x)}). */
     private static final java.util.Set<String> LIST_OPS = java.util.Set.of(
-            "append", "len", "__getitem__", "list", "copy", "__contains__", "add");
+            "append", "len", "__getitem__", "list", "copy", "__contains__", "add", "_set_item", "slice");
 
     private static final java.util.Set<String> CREATION_OPS = java.util.Set.of(
-            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor", "zeros_like", "ones_like");
+            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor");
 
     private static boolean containsTensor(List<Object> values) {
         for (Object value : values) {
@@ -431,7 +434,9 @@ final class AtenOps {
             case "alpha_dropout":
             case "feature_alpha_dropout": {
                 Args a = new Args(name, args, kw, "input", "p", "train");
-                if (a.flag("train", false)) {
+                if (a.flag("train", false) && a.real("p", 0.5) != 0) {
+                    // Training-mode dropout with p > 0 is random; with p = 0 (F.dropout's default training=True
+                    // in torchvision's Swin attention) it is the identity, as in eval mode.
                     return NOT_HANDLED;
                 }
                 return emit("Dropout", site, attrs(), a.tensor("input"));
@@ -539,6 +544,88 @@ final class AtenOps {
             case "chunk":
             case "split":
                 return split(name, new Args(name, args, kw, "self", name.equals("chunk") ? "chunks" : "split_size", "dim"), site);
+            case "pad":
+            case "constant_pad_nd":
+                return pad(new Args(name, args, kw, "self", "pad", "mode", "value"), site);
+            case "roll":
+                return roll(new Args(name, args, kw, "self", "shifts", "dims"), site);
+            case "new_zeros":
+            case "new_ones":
+            case "new_full":
+            case "zeros":
+            case "ones":
+            case "full": {
+                // A tensor filled with one value whose shape is known: ConstantOfShape, as the exporter folds it.
+                boolean full = name.endsWith("full");
+                Args a = name.startsWith("new_")
+                        ? (full ? new Args(name, args, kw, "self", "size", "fill_value", "dtype", "layout", "device", "pin_memory")
+                                : new Args(name, args, kw, "self", "size", "dtype", "layout", "device", "pin_memory"))
+                        : (full ? new Args(name, args, kw, "size", "fill_value", "dtype", "layout", "device", "pin_memory")
+                                : new Args(name, args, kw, "size", "dtype", "layout", "device", "pin_memory"));
+                double value = full ? a.real("fill_value", 0) : name.endsWith("ones") ? 1 : 0;
+                TensorValue shape = graph.ints(toArray(a.ints("size", 1, null)));
+                ConstTensor fill = new ConstTensor(DType.FLOAT32, Shape.of(1), ConstData.ofFloats(value));
+                return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), shape);
+            }
+            case "masked_fill": {
+                Args a = new Args(name, args, kw, "self", "mask", "value");
+                return emit("Where", site, attrs(), a.tensor("mask"), a.tensor("value"), a.tensor("self"));
+            }
+            case "eq":
+            case "ne":
+            case "lt":
+            case "le":
+            case "gt":
+            case "ge": {
+                Args a = new Args(name, args, kw, "self", "other");
+                String op = switch (name) {
+                    case "eq", "ne" -> "Equal";
+                    case "lt" -> "Less";
+                    case "le" -> "LessOrEqual";
+                    case "gt" -> "Greater";
+                    default -> "GreaterOrEqual";
+                };
+                TensorValue result = emit(op, site, attrs(), a.tensor("self"), a.tensor("other"));
+                return name.equals("ne") ? emit("Not", site, attrs(), result) : result;
+            }
+            case "index": {
+                // x[idx] with one index tensor on the first axis is a Gather, as the ONNX exporter writes it.
+                Args a = new Args(name, args, kw, "self", "indices");
+                List<Object> indices = items(a.get("indices"));
+                if (indices == null || indices.size() != 1 || !(indices.get(0) instanceof TensorValue index)) {
+                    return NOT_HANDLED;
+                }
+                return emit("Gather", site, attrs("axis", new Attribute.Int(0)), a.tensor("self"), index);
+            }
+            case "expand": {
+                Args a = new Args(name, args, kw, "self", "size", "implicit");
+                TensorValue self = a.tensor("self");
+                List<Long> size = a.ints("size", 1, null);
+                if (size.contains(-1L)) {
+                    if (!self.known()) {
+                        return NOT_HANDLED;
+                    }
+                    // -1 keeps the input's size there (aligned from the right, as broadcasting is).
+                    List<Long> resolved = new ArrayList<>(size);
+                    int offset = size.size() - self.info().rank();
+                    for (int i = 0; i < size.size(); i++) {
+                        if (size.get(i) == -1L && i >= offset) {
+                            resolved.set(i, self.info().shape().dim(i - offset));
+                        }
+                    }
+                    size = resolved;
+                }
+                return emit("Expand", site, attrs(), self, graph.ints(toArray(size)));
+            }
+            case "tensor":
+            case "scalar_tensor": {
+                // torch.tensor(3.0): a constant from a Python number, known at load time.
+                Object value = args.isEmpty() ? null : args.get(0);
+                if (value instanceof Long || value instanceof Double || value instanceof Boolean) {
+                    return graph.scalar(value);
+                }
+                return NOT_HANDLED;
+            }
             case "einsum": {
                 Args a = new Args(name, args, kw, "equation", "tensors", "path");
                 List<Object> items = items(a.get("tensors"));
@@ -691,6 +778,57 @@ final class AtenOps {
         return new ArrayList<Object>(outputs);
     }
 
+    /** {@code F.pad}: PyTorch lists (begin, end) pairs from the last axis backwards; ONNX all begins, then all ends. */
+    private Object pad(Args a, Site site) {
+        TensorValue self = a.tensor("self");
+        if (!self.known()) {
+            return NOT_HANDLED;
+        }
+        int rank = self.info().rank();
+        List<Long> pairs = a.ints("pad", 1, null);
+        if (pairs.size() % 2 != 0 || pairs.size() / 2 > rank) {
+            return NOT_HANDLED;
+        }
+        long[] pads = new long[2 * rank];
+        for (int i = 0; i < pairs.size() / 2; i++) {
+            int axis = rank - 1 - i;
+            pads[axis] = pairs.get(2 * i);
+            pads[rank + axis] = pairs.get(2 * i + 1);
+        }
+        String mode = switch (a.string("mode", "constant")) {
+            case "constant" -> "constant";
+            case "reflect" -> "reflect";
+            case "replicate" -> "edge";
+            default -> null;
+        };
+        if (mode == null) {
+            return NOT_HANDLED;
+        }
+        return emit("Pad", site, attrs("mode", new Attribute.Str(mode)), self, graph.ints(pads),
+                a.has("value") ? a.tensor("value") : null);
+    }
+
+    /**
+     * {@code torch.roll} as the ONNX exporter writes it: per axis, the last {@code shift} elements sliced off and
+     * concatenated in front. Data movement only; no arithmetic.
+     */
+    private Object roll(Args a, Site site) {
+        TensorValue x = a.tensor("self");
+        List<Long> shifts = a.ints("shifts", 1, null);
+        List<Long> dims = a.ints("dims", 1, List.of());
+        if (dims.size() != shifts.size()) {
+            return NOT_HANDLED;
+        }
+        for (int i = 0; i < dims.size(); i++) {
+            long shift = shifts.get(i);
+            long axis = dims.get(i);
+            TensorValue tail = emit("Slice", site, attrs(), x, graph.ints(-shift), graph.ints(Long.MAX_VALUE), graph.ints(axis));
+            TensorValue head = emit("Slice", site, attrs(), x, graph.ints(0), graph.ints(-shift), graph.ints(axis));
+            x = emit("Concat", site, attrs("axis", new Attribute.Int(axis)), tail, head);
+        }
+        return x;
+    }
+
     private Object unary(String op, String name, List<Object> args, Map<String, Object> kw, Site site) {
         Args a = new Args(name, args, kw, "self", "inplace");
         return emit(op, site, attrs(), a.tensor("self"));
@@ -761,6 +899,8 @@ final class AtenOps {
                     return arithmetic(name, args);
                 case "floor_divide":
                     return arithmetic("floordiv", args);
+                case "rsub":
+                    return args.size() == 2 ? arithmetic("sub", List.of(args.get(1), args.get(0))) : NOT_HANDLED;
                 case "sub":
                 case "mul":
                 case "div":
@@ -827,6 +967,35 @@ final class AtenOps {
                 case "list":
                 case "copy":
                     return items(args.get(0)) == null ? NOT_HANDLED : new ArrayList<>(items(args.get(0)));
+                case "_set_item":
+                    if (args.get(0) instanceof List<?> list && args.get(1) instanceof Long i) {
+                        @SuppressWarnings("unchecked")
+                        List<Object> target = (List<Object>) list;
+                        target.set((int) (i < 0 ? i + target.size() : i), args.get(2));
+                        return target;
+                    }
+                    return NOT_HANDLED;
+                case "slice": {
+                    // list[start:end:step], which TorchScript prints as torch.slice(list, start, end, step).
+                    List<Object> items = items(args.get(0));
+                    if (items == null) {
+                        return NOT_HANDLED;
+                    }
+                    int n = items.size();
+                    long step = args.size() > 3 && args.get(3) != null ? (Long) args.get(3) : 1;
+                    if (step <= 0) {
+                        return NOT_HANDLED;
+                    }
+                    long start = clampIndex(args.size() > 1 ? args.get(1) : null, 0, n);
+                    long end = clampIndex(args.size() > 2 ? args.get(2) : null, n, n);
+                    List<Object> result = new ArrayList<>();
+                    for (long i = start; i < end; i += step) {
+                        result.add(items.get((int) i));
+                    }
+                    return result;
+                }
+                case "sum":
+                    return args.size() == 1 && items(args.get(0)) != null ? reduce("add", items(args.get(0))) : NOT_HANDLED;
                 case "append":
                     if (args.get(0) instanceof List<?> list) {
                         @SuppressWarnings("unchecked")
@@ -853,6 +1022,14 @@ final class AtenOps {
                 default:
                     return NOT_HANDLED;
             }
+        }
+
+        private static long clampIndex(Object index, long defaultValue, int size) {
+            if (!(index instanceof Long i)) {
+                return defaultValue;
+            }
+            long at = i < 0 ? i + size : i;
+            return Math.max(0, Math.min(size, at));
         }
 
         private static Object reduce(String name, List<Object> items) {

@@ -660,6 +660,10 @@ final class Interpreter {
                 return Boolean.FALSE;
             case "device":
                 return "cpu";
+            case "dtype":
+            case "layout":
+                // Element types are not tracked as values; code that branches on them cannot be decided.
+                return Unknown.VALUE;
             case "min":
             case "max":
                 return scalarCall(name, args, frame, line);
