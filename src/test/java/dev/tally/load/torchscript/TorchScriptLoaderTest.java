@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -264,5 +265,32 @@ class TorchScriptLoaderTest {
         Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
         // size(y, 0) // 2 = 2 // 2 = 1, so view(y, [1, -1]) of a 2x3 tensor is 1x6.
         assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(1, 6));
+    }
+
+    @Test
+    void padRollChunkAndMaskedFillMapOntoOnnxOpsWithPyTorchsShapes() throws IOException {
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    p = torch.pad(y, [1, 2])",
+                "    r = torch.roll(p, [1], [1])",
+                "    a, b, c, = torch.chunk(r, 4, 1)",
+                "    m = torch.masked_fill(a, torch.gt(b, 0.), 0.)",
+                "    return torch.cat([m, c], 1)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("ops.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly(
+                "Linear", "Pad", "Slice", "Slice", "Concat", "Split", "Greater", "Where", "Concat");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        List<List<Long>> shapes = analysis.nodes().stream().map(n -> n.outputs().get(0).shape().dims()).toList();
+        // pad [1, 2] widens the last axis 3 -> 6; chunk(6, 4) gives ceil(6 / 4) = 2 wide pieces, so only 3 of them.
+        assertThat(shapes).containsExactly(List.of(2L, 3L), List.of(2L, 6L), List.of(2L, 1L), List.of(2L, 5L), List.of(2L, 6L),
+                List.of(2L, 2L), List.of(2L, 2L), List.of(2L, 2L), List.of(2L, 4L));
+        assertThat(analysis.nodes().get(5).outputs()).hasSize(3);
     }
 }
