@@ -221,7 +221,7 @@ final class Interpreter {
         if (thenRaises != otherwiseRaises) {
             return otherwiseRaises;
         }
-        throw error(frame, line, "cannot decide this condition, which depends on a tensor's values or on a shape no rule"
+        throw shapeError(frame, line, "cannot decide this condition, which depends on a tensor's values or on a shape no rule"
                 + " worked out; give the input shape (--input) so shapes are known");
     }
 
@@ -261,7 +261,7 @@ final class Interpreter {
         if (iterable instanceof Map<?, ?> map) {
             return new ArrayList<>(map.keySet());
         }
-        throw error(frame, line, "cannot iterate over " + describe(iterable));
+        throw shapeError(frame, line, "cannot iterate over " + describe(iterable));
     }
 
     private void assign(List<Expr> targets, Object value, Frame frame, int line) {
@@ -275,7 +275,7 @@ final class Interpreter {
         } else if (value instanceof List<?> list) {
             items = new ArrayList<>(list);
         } else {
-            throw error(frame, line, "cannot unpack " + describe(value) + " into " + targets.size() + " names");
+            throw shapeError(frame, line, "cannot unpack " + describe(value) + " into " + targets.size() + " names");
         }
         if (items.size() != targets.size()) {
             throw error(frame, line, "cannot unpack " + items.size() + " values into " + targets.size() + " names");
@@ -624,7 +624,7 @@ final class Interpreter {
         long step = 1;
         for (Object arg : args) {
             if (!(arg instanceof Long)) {
-                throw error(frame, line, "cannot loop over a range whose bounds are not known integers");
+                throw shapeError(frame, line, "cannot loop over a range whose bounds are not known integers");
             }
         }
         if (args.size() == 1) {
@@ -676,7 +676,7 @@ final class Interpreter {
         try {
             return aten.call(name, args, keywords, site(frame, line));
         } catch (AtenOps.ArgumentError e) {
-            throw error(frame, line, e.getMessage());
+            throw shapeError(frame, line, e.getMessage());
         }
     }
 
@@ -708,7 +708,7 @@ final class Interpreter {
         if (value instanceof TupleValue tuple) {
             return !tuple.items().isEmpty();
         }
-        throw error(frame, line, "cannot decide the truth of " + describe(value)
+        throw shapeError(frame, line, "cannot decide the truth of " + describe(value)
                 + ", which depends on a tensor's values or a shape no rule worked out; give the input shape (--input)");
     }
 
@@ -737,6 +737,22 @@ final class Interpreter {
             return "'" + namespace.path() + "'";
         }
         return "'" + Objects.toString(value) + "'";
+    }
+
+    /**
+     * An error that may come from a value not known statically (a shape, without --input): the loader adds the
+     * fix when no input shape was given.
+     */
+    static final class ShapeDependentException extends ModelException {
+        private static final long serialVersionUID = 1L;
+
+        ShapeDependentException(String message) {
+            super(message);
+        }
+    }
+
+    private ModelException shapeError(Frame frame, int line, String what) {
+        return new ShapeDependentException(error(frame, line, what).getMessage());
     }
 
     private ModelException error(Frame frame, int line, String what) {

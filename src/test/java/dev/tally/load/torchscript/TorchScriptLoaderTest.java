@@ -133,7 +133,8 @@ class TorchScriptLoaderTest {
         Path path = archive("net.pt", netRecords(NET_CODE));
         assertThatThrownBy(() -> new TorchScriptLoader().load(path))
                 .isInstanceOf(ModelException.class)
-                .hasMessage("net.pt: code/__torch__/m.py:16: cannot loop over a range whose bounds are not known integers.");
+                .hasMessage("net.pt: code/__torch__/m.py:16: cannot loop over a range whose bounds are not known integers;"
+                        + " TorchScript files do not record input shapes, so pass one with --input, e.g. --input 1x3x224x224.");
     }
 
     @Test
