@@ -230,7 +230,7 @@ final class AtenOps {
 
     /** Builtins on Python lists, which hold tensors as items without being tensor ops ({@code torch.append(features, x)}). */
     private static final java.util.Set<String> LIST_OPS = java.util.Set.of(
-            "append", "len", "__getitem__", "list", "copy", "__contains__", "add", "_set_item", "slice");
+            "append", "len", "__getitem__", "list", "copy", "__contains__", "add", "_set_item", "slice", "all", "any");
 
     private static final java.util.Set<String> CREATION_OPS = java.util.Set.of(
             "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor");
@@ -264,8 +264,15 @@ final class AtenOps {
         switch (name) {
             case "__is__":
             case "__isnot__":
-                // A tensor is never None; identity between two tensors is not needed by any model code seen.
-                return args.get(1) == null ? (Object) name.equals("__isnot__") : Unknown.VALUE;
+                // A tensor is never None; two tensors are the same object when they are the same graph value
+                // (MultiheadAttention checks query is key is value to pick its self-attention path).
+                if (args.get(1) == null) {
+                    return name.equals("__isnot__");
+                }
+                if (args.get(1) instanceof TensorValue other) {
+                    return name.equals("__is__") == other.name().equals(tensor.name());
+                }
+                return name.equals("__isnot__");
             case "size":
                 if (info == null) {
                     return Unknown.VALUE;
@@ -283,6 +290,8 @@ final class AtenOps {
                 return info == null || info.rank() == 0 ? Unknown.VALUE : (Object) info.shape().dim(0);
             case "numel":
                 return info == null ? Unknown.VALUE : (Object) info.numel();
+            case "is_floating_point":
+                return info == null ? Unknown.VALUE : (Object) info.dtype().isFloatingPoint();
             case "contiguous":
             case "detach":
             case "clone":
@@ -617,6 +626,9 @@ final class AtenOps {
                 }
                 return emit("Expand", site, attrs(), self, graph.ints(toArray(size)));
             }
+            case "_native_multi_head_attention":
+                return selfAttention(new Args(name, args, kw, "query", "key", "value", "embed_dim", "num_head", "qkv_weight",
+                        "qkv_bias", "proj_weight", "proj_bias", "mask", "need_weights", "average_attn_weights", "mask_type"), site);
             case "tensor":
             case "scalar_tensor": {
                 // torch.tensor(3.0): a constant from a Python number, known at load time.
@@ -829,6 +841,42 @@ final class AtenOps {
         return x;
     }
 
+    /**
+     * The fused self-attention of {@code nn.MultiheadAttention}'s fast path, written out as the ops it performs
+     * (those of {@code F.multi_head_attention_forward}): input projection, per-head scores, softmax, weighted sum,
+     * output projection. Only self-attention without a mask; anything else stays unsupported.
+     */
+    private Object selfAttention(Args a, Site site) {
+        TensorValue query = a.tensor("query");
+        if (a.has("mask") || a.flag("need_weights", true) || !query.known() || query.info().rank() != 3
+                || !a.tensor("key").name().equals(query.name()) || !a.tensor("value").name().equals(query.name())) {
+            return NOT_HANDLED;
+        }
+        Shape shape = query.info().shape();
+        long batch = shape.dim(0);
+        long length = shape.dim(1);
+        long embed = a.integer("embed_dim", shape.dim(2));
+        long heads = a.integer("num_head", 1);
+        long headDim = embed / heads;
+        TensorValue qkv = emit("Linear", site, attrs(), query, a.tensor("qkv_weight"), a.optionalTensor("qkv_bias"));
+        List<TensorValue> parts = graph.emit("Split", List.of(qkv.name(), graph.ints(embed, embed, embed).name()),
+                attrs("axis", new Attribute.Int(-1)), 3, site.layer(), site.source());
+        TensorValue[] byHead = new TensorValue[3];
+        for (int i = 0; i < 3; i++) {
+            TensorValue split = emit("Reshape", site, attrs(), parts.get(i), graph.ints(batch, length, heads, headDim));
+            byHead[i] = emit("Transpose", site, attrs("perm", Attribute.ints(0, 2, 1, 3)), split);
+        }
+        TensorValue keysT = emit("Transpose", site, attrs("perm", Attribute.ints(0, 1, 3, 2)), byHead[1]);
+        TensorValue scores = emit("MatMul", site, attrs(), byHead[0], keysT);
+        TensorValue scaled = emit("Mul", site, attrs(), scores, graph.scalar(1.0 / Math.sqrt(headDim)));
+        TensorValue weights = emit("Softmax", site, attrs("axis", new Attribute.Int(-1)), scaled);
+        TensorValue context = emit("MatMul", site, attrs(), weights, byHead[2]);
+        TensorValue merged = emit("Transpose", site, attrs("perm", Attribute.ints(0, 2, 1, 3)), context);
+        TensorValue flat = emit("Reshape", site, attrs(), merged, graph.ints(batch, length, embed));
+        TensorValue out = emit("Linear", site, attrs(), flat, a.tensor("proj_weight"), a.optionalTensor("proj_bias"));
+        return new TupleValue(java.util.Arrays.asList(out, null));
+    }
+
     private Object unary(String op, String name, List<Object> args, Map<String, Object> kw, Site site) {
         Args a = new Args(name, args, kw, "self", "inplace");
         return emit(op, site, attrs(), a.tensor("self"));
@@ -1017,6 +1065,23 @@ final class AtenOps {
                     return String.valueOf(args.get(0));
                 case "warn":
                     return null;
+                case "find":
+                    return args.get(0) instanceof String text && args.get(1) instanceof String part ? (Object) (long) text.indexOf(part) : NOT_HANDLED;
+                case "all":
+                case "any": {
+                    List<Object> items = items(args.get(0));
+                    if (items == null || !items.stream().allMatch(i -> i instanceof Boolean)) {
+                        return NOT_HANDLED;
+                    }
+                    return name.equals("all") ? items.stream().allMatch(Boolean.TRUE::equals) : items.stream().anyMatch(Boolean.TRUE::equals);
+                }
+                case "is_autocast_enabled":
+                case "is_autocast_cpu_enabled":
+                case "is_scripting":
+                    return name.equals("is_scripting");
+                case "is_grad_enabled":
+                    // Tally counts inference, as under torch.no_grad().
+                    return Boolean.FALSE;
                 case "isfinite":
                     return args.get(0) instanceof Double d ? (Object) Double.isFinite(d) : NOT_HANDLED;
                 default:

@@ -575,6 +575,9 @@ final class Interpreter {
             case "abs":
             case "list":
             case "str":
+                if (path.equals("str") && args.size() == 1 && args.get(0) instanceof String text) {
+                    return text;
+                }
                 return scalarCall(path.equals("int") ? "Int" : path.equals("float") ? "Float" : path.equals("bool") ? "Bool" : path,
                         args, frame, line);
             default:
@@ -661,8 +664,10 @@ final class Interpreter {
             case "device":
                 return "cpu";
             case "dtype":
+                return args.get(0) instanceof TensorValue t && t.known() ? (Object) scalarType(t.info().dtype()) : Unknown.VALUE;
+            case "is_nested":
+                return Boolean.FALSE;
             case "layout":
-                // Element types are not tracked as values; code that branches on them cannot be decided.
                 return Unknown.VALUE;
             case "min":
             case "max":
@@ -670,6 +675,25 @@ final class Interpreter {
             default:
                 return torch(name, args, keywords, frame, line);
         }
+    }
+
+    /** PyTorch's ScalarType codes, which {@code ops.prim.dtype} returns and code compares. */
+    private static long scalarType(dev.tally.ir.DType dtype) {
+        return switch (dtype) {
+            case UINT8 -> 0;
+            case INT8 -> 1;
+            case INT16 -> 2;
+            case INT32 -> 3;
+            case INT64 -> 4;
+            case FLOAT16 -> 5;
+            case FLOAT32 -> 6;
+            case FLOAT64 -> 7;
+            case COMPLEX64 -> 9;
+            case COMPLEX128 -> 10;
+            case BOOL -> 11;
+            case BFLOAT16 -> 15;
+            default -> -1;
+        };
     }
 
     private Object torch(String name, List<Object> args, Map<String, Object> keywords, Frame frame, int line) {
