@@ -294,4 +294,40 @@ class TorchScriptLoaderTest {
                 List.of(2L, 2L), List.of(2L, 2L), List.of(2L, 2L), List.of(2L, 4L));
         assertThat(analysis.nodes().get(5).outputs()).hasSize(3);
     }
+
+    @Test
+    void theFusedSelfAttentionOfMultiheadAttentionIsCountedAsItsOps() throws IOException {
+        String code = String.join("\n",
+                "class Att(Module):",
+                "  __parameters__ = [\"in_w\", \"in_b\", \"out_w\", \"out_b\", ]",
+                "  __buffers__ = []",
+                "  def forward(self: __torch__.m.Att,",
+                "    x: Tensor) -> Tensor:",
+                "    in_w = self.in_w",
+                "    in_b = self.in_b",
+                "    out_w = self.out_w",
+                "    out_b = self.out_b",
+                "    _0, _1 = torch._native_multi_head_attention(x, x, x, 4, 2, in_w, in_b, out_w, out_b, None, False, True, None)",
+                "    return _0",
+                "");
+        Map<String, byte[]> records = new LinkedHashMap<>();
+        records.put("data.pkl", PickleBytes.protocol(2).global("__torch__.m", "Att").emptyTuple().newObj().emptyDict().mark()
+                .str("training").bool(false)
+                .str("in_w").floatTensor("0", 12, 4).str("in_b").floatTensor("1", 12)
+                .str("out_w").floatTensor("2", 4, 4).str("out_b").floatTensor("3", 4)
+                .setItems().build().stop());
+        records.put("constants.pkl", PickleBytes.protocol(2).emptyTuple().stop());
+        records.put("code/__torch__/m.py", code.getBytes(StandardCharsets.UTF_8));
+        Path path = archive("attention.pt", records);
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(1, 3, 4)));
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(1, 3, 4));
+        // B=1, L=3, E=4, 2 heads of D=2: in-projection 3*4*12 = 144, scores 2*3*3*2 = 36, weighted sum 36,
+        // out-projection 3*4*4 = 48.
+        assertThat(analysis.nodes().stream().mapToLong(n -> n.cost().macs()).sum()).isEqualTo(144 + 36 + 36 + 48);
+        assertThat(model.graph().nodes()).filteredOn(n -> n.opType().equals("MatMul")).hasSize(2);
+        assertThat(model.graph().nodes()).filteredOn(n -> n.opType().equals("Softmax")).hasSize(1);
+    }
 }
