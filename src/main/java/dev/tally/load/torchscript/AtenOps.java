@@ -2,6 +2,9 @@ package dev.tally.load.torchscript;
 
 import dev.tally.analysis.TensorInfo;
 import dev.tally.ir.Attribute;
+import dev.tally.ir.ConstData;
+import dev.tally.ir.ConstTensor;
+import dev.tally.ir.DType;
 import dev.tally.ir.Shape;
 import dev.tally.load.torchscript.Interpreter.Site;
 import dev.tally.load.torchscript.Values.TensorValue;
@@ -11,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -183,7 +185,7 @@ final class AtenOps {
         return result;
     }
 
-    private static List<Object> items(Object value) {
+    static List<Object> items(Object value) {
         if (value instanceof List<?> list) {
             return new ArrayList<>(list);
         }
@@ -204,7 +206,7 @@ final class AtenOps {
         }
         boolean listOp = LIST_OPS.contains(base) && !args.isEmpty() && items(args.get(0)) != null;
         if (!anyTensor || listOp) {
-            Object scalar = Scalars.call(base, args, keywords);
+            Object scalar = PythonBuiltins.call(base, args, keywords);
             if (scalar != NOT_HANDLED) {
                 return scalar;
             }
@@ -227,10 +229,10 @@ final class AtenOps {
 
     /** Builtins on Python lists, which hold tensors as items without being tensor ops ({@code torch.append(features, x)}). */
     private static final java.util.Set<String> LIST_OPS = java.util.Set.of(
-            "append", "len", "__getitem__", "list", "copy", "__contains__", "add");
+            "append", "len", "__getitem__", "list", "copy", "__contains__", "add", "_set_item", "slice", "all", "any");
 
     private static final java.util.Set<String> CREATION_OPS = java.util.Set.of(
-            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor", "zeros_like", "ones_like");
+            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor");
 
     private static boolean containsTensor(List<Object> values) {
         for (Object value : values) {
@@ -261,8 +263,15 @@ final class AtenOps {
         switch (name) {
             case "__is__":
             case "__isnot__":
-                // A tensor is never None; identity between two tensors is not needed by any model code seen.
-                return args.get(1) == null ? (Object) name.equals("__isnot__") : Unknown.VALUE;
+                // A tensor is never None; two tensors are the same object when they are the same graph value
+                // (MultiheadAttention checks query is key is value to pick its self-attention path).
+                if (args.get(1) == null) {
+                    return name.equals("__isnot__");
+                }
+                if (args.get(1) instanceof TensorValue other) {
+                    return name.equals("__is__") == other.name().equals(tensor.name());
+                }
+                return name.equals("__isnot__");
             case "size":
                 if (info == null) {
                     return Unknown.VALUE;
@@ -280,6 +289,8 @@ final class AtenOps {
                 return info == null || info.rank() == 0 ? Unknown.VALUE : (Object) info.shape().dim(0);
             case "numel":
                 return info == null ? Unknown.VALUE : (Object) info.numel();
+            case "is_floating_point":
+                return info == null ? Unknown.VALUE : (Object) info.dtype().isFloatingPoint();
             case "contiguous":
             case "detach":
             case "clone":
@@ -431,7 +442,9 @@ final class AtenOps {
             case "alpha_dropout":
             case "feature_alpha_dropout": {
                 Args a = new Args(name, args, kw, "input", "p", "train");
-                if (a.flag("train", false)) {
+                if (a.flag("train", false) && a.real("p", 0.5) != 0) {
+                    // Training-mode dropout with p > 0 is random; with p = 0 (F.dropout's default training=True
+                    // in torchvision's Swin attention) it is the identity, as in eval mode.
                     return NOT_HANDLED;
                 }
                 return emit("Dropout", site, attrs(), a.tensor("input"));
@@ -539,6 +552,91 @@ final class AtenOps {
             case "chunk":
             case "split":
                 return split(name, new Args(name, args, kw, "self", name.equals("chunk") ? "chunks" : "split_size", "dim"), site);
+            case "pad":
+            case "constant_pad_nd":
+                return pad(new Args(name, args, kw, "self", "pad", "mode", "value"), site);
+            case "roll":
+                return roll(new Args(name, args, kw, "self", "shifts", "dims"), site);
+            case "new_zeros":
+            case "new_ones":
+            case "new_full":
+            case "zeros":
+            case "ones":
+            case "full": {
+                // A tensor filled with one value whose shape is known: ConstantOfShape, as the exporter folds it.
+                boolean full = name.endsWith("full");
+                Args a = name.startsWith("new_")
+                        ? (full ? new Args(name, args, kw, "self", "size", "fill_value", "dtype", "layout", "device", "pin_memory")
+                                : new Args(name, args, kw, "self", "size", "dtype", "layout", "device", "pin_memory"))
+                        : (full ? new Args(name, args, kw, "size", "fill_value", "dtype", "layout", "device", "pin_memory")
+                                : new Args(name, args, kw, "size", "dtype", "layout", "device", "pin_memory"));
+                double value = full ? a.real("fill_value", 0) : name.endsWith("ones") ? 1 : 0;
+                TensorValue shape = graph.ints(toArray(a.ints("size", 1, null)));
+                ConstTensor fill = new ConstTensor(DType.FLOAT32, Shape.of(1), ConstData.ofFloats(value));
+                return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), shape);
+            }
+            case "masked_fill": {
+                Args a = new Args(name, args, kw, "self", "mask", "value");
+                return emit("Where", site, attrs(), a.tensor("mask"), a.tensor("value"), a.tensor("self"));
+            }
+            case "eq":
+            case "ne":
+            case "lt":
+            case "le":
+            case "gt":
+            case "ge": {
+                Args a = new Args(name, args, kw, "self", "other");
+                String op = switch (name) {
+                    case "eq", "ne" -> "Equal";
+                    case "lt" -> "Less";
+                    case "le" -> "LessOrEqual";
+                    case "gt" -> "Greater";
+                    default -> "GreaterOrEqual";
+                };
+                TensorValue result = emit(op, site, attrs(), a.tensor("self"), a.tensor("other"));
+                return name.equals("ne") ? emit("Not", site, attrs(), result) : result;
+            }
+            case "index": {
+                // x[idx] with one index tensor on the first axis is a Gather, as the ONNX exporter writes it.
+                Args a = new Args(name, args, kw, "self", "indices");
+                List<Object> indices = items(a.get("indices"));
+                if (indices == null || indices.size() != 1 || !(indices.get(0) instanceof TensorValue index)) {
+                    return NOT_HANDLED;
+                }
+                return emit("Gather", site, attrs("axis", new Attribute.Int(0)), a.tensor("self"), index);
+            }
+            case "expand": {
+                Args a = new Args(name, args, kw, "self", "size", "implicit");
+                TensorValue self = a.tensor("self");
+                List<Long> size = a.ints("size", 1, null);
+                if (size.contains(-1L)) {
+                    if (!self.known()) {
+                        return NOT_HANDLED;
+                    }
+                    // -1 keeps the input's size there (aligned from the right, as broadcasting is).
+                    List<Long> resolved = new ArrayList<>(size);
+                    int offset = size.size() - self.info().rank();
+                    for (int i = 0; i < size.size(); i++) {
+                        if (size.get(i) == -1L && i >= offset) {
+                            resolved.set(i, self.info().shape().dim(i - offset));
+                        }
+                    }
+                    size = resolved;
+                }
+                return emit("Expand", site, attrs(), self, graph.ints(toArray(size)));
+            }
+            case "_native_multi_head_attention":
+                return selfAttention(new Args(name, args, kw, "query", "key", "value", "embed_dim", "num_head", "qkv_weight",
+                        "qkv_bias", "proj_weight", "proj_bias", "mask", "need_weights", "average_attn_weights", "mask_type"), site);
+            case "tensor":
+            case "scalar_tensor": {
+                // torch.tensor(3.0): a constant from a Python number, known at load time.
+                Object value = args.isEmpty() ? null : args.get(0);
+                if (value instanceof Long || value instanceof Double || value instanceof Boolean) {
+                    return graph.scalar(value);
+                }
+                return NOT_HANDLED;
+            }
             case "einsum": {
                 Args a = new Args(name, args, kw, "equation", "tensors", "path");
                 List<Object> items = items(a.get("tensors"));
@@ -691,6 +789,93 @@ final class AtenOps {
         return new ArrayList<Object>(outputs);
     }
 
+    /** {@code F.pad}: PyTorch lists (begin, end) pairs from the last axis backwards; ONNX all begins, then all ends. */
+    private Object pad(Args a, Site site) {
+        TensorValue self = a.tensor("self");
+        if (!self.known()) {
+            return NOT_HANDLED;
+        }
+        int rank = self.info().rank();
+        List<Long> pairs = a.ints("pad", 1, null);
+        if (pairs.size() % 2 != 0 || pairs.size() / 2 > rank) {
+            return NOT_HANDLED;
+        }
+        long[] pads = new long[2 * rank];
+        for (int i = 0; i < pairs.size() / 2; i++) {
+            int axis = rank - 1 - i;
+            pads[axis] = pairs.get(2 * i);
+            pads[rank + axis] = pairs.get(2 * i + 1);
+        }
+        String mode = switch (a.string("mode", "constant")) {
+            case "constant" -> "constant";
+            case "reflect" -> "reflect";
+            case "replicate" -> "edge";
+            default -> null;
+        };
+        if (mode == null) {
+            return NOT_HANDLED;
+        }
+        return emit("Pad", site, attrs("mode", new Attribute.Str(mode)), self, graph.ints(pads),
+                a.has("value") ? a.tensor("value") : null);
+    }
+
+    /**
+     * {@code torch.roll} as the ONNX exporter writes it: per axis, the last {@code shift} elements sliced off and
+     * concatenated in front. Data movement only; no arithmetic.
+     */
+    private Object roll(Args a, Site site) {
+        TensorValue x = a.tensor("self");
+        List<Long> shifts = a.ints("shifts", 1, null);
+        List<Long> dims = a.ints("dims", 1, List.of());
+        if (dims.size() != shifts.size()) {
+            return NOT_HANDLED;
+        }
+        for (int i = 0; i < dims.size(); i++) {
+            long shift = shifts.get(i);
+            long axis = dims.get(i);
+            TensorValue tail = emit("Slice", site, attrs(), x, graph.ints(-shift), graph.ints(Long.MAX_VALUE), graph.ints(axis));
+            TensorValue head = emit("Slice", site, attrs(), x, graph.ints(0), graph.ints(-shift), graph.ints(axis));
+            x = emit("Concat", site, attrs("axis", new Attribute.Int(axis)), tail, head);
+        }
+        return x;
+    }
+
+    /**
+     * The fused self-attention of {@code nn.MultiheadAttention}'s fast path, written out as the ops it performs
+     * (those of {@code F.multi_head_attention_forward}): input projection, per-head scores, softmax, weighted sum,
+     * output projection. Only self-attention without a mask; anything else stays unsupported.
+     */
+    private Object selfAttention(Args a, Site site) {
+        TensorValue query = a.tensor("query");
+        if (a.has("mask") || a.flag("need_weights", true) || !query.known() || query.info().rank() != 3
+                || !a.tensor("key").name().equals(query.name()) || !a.tensor("value").name().equals(query.name())) {
+            return NOT_HANDLED;
+        }
+        Shape shape = query.info().shape();
+        long batch = shape.dim(0);
+        long length = shape.dim(1);
+        long embed = a.integer("embed_dim", shape.dim(2));
+        long heads = a.integer("num_head", 1);
+        long headDim = embed / heads;
+        TensorValue qkv = emit("Linear", site, attrs(), query, a.tensor("qkv_weight"), a.optionalTensor("qkv_bias"));
+        List<TensorValue> parts = graph.emit("Split", List.of(qkv.name(), graph.ints(embed, embed, embed).name()),
+                attrs("axis", new Attribute.Int(-1)), 3, site.layer(), site.source());
+        TensorValue[] byHead = new TensorValue[3];
+        for (int i = 0; i < 3; i++) {
+            TensorValue split = emit("Reshape", site, attrs(), parts.get(i), graph.ints(batch, length, heads, headDim));
+            byHead[i] = emit("Transpose", site, attrs("perm", Attribute.ints(0, 2, 1, 3)), split);
+        }
+        TensorValue keysT = emit("Transpose", site, attrs("perm", Attribute.ints(0, 1, 3, 2)), byHead[1]);
+        TensorValue scores = emit("MatMul", site, attrs(), byHead[0], keysT);
+        TensorValue scaled = emit("Mul", site, attrs(), scores, graph.scalar(1.0 / Math.sqrt(headDim)));
+        TensorValue weights = emit("Softmax", site, attrs("axis", new Attribute.Int(-1)), scaled);
+        TensorValue context = emit("MatMul", site, attrs(), weights, byHead[2]);
+        TensorValue merged = emit("Transpose", site, attrs("perm", Attribute.ints(0, 2, 1, 3)), context);
+        TensorValue flat = emit("Reshape", site, attrs(), merged, graph.ints(batch, length, embed));
+        TensorValue out = emit("Linear", site, attrs(), flat, a.tensor("proj_weight"), a.optionalTensor("proj_bias"));
+        return new TupleValue(java.util.Arrays.asList(out, null));
+    }
+
     private Object unary(String op, String name, List<Object> args, Map<String, Object> kw, Site site) {
         Args a = new Args(name, args, kw, "self", "inplace");
         return emit(op, site, attrs(), a.tensor("self"));
@@ -735,257 +920,5 @@ final class AtenOps {
             map.put((String) pairs[i], (Attribute) pairs[i + 1]);
         }
         return map;
-    }
-
-    /** Python's scalar and list builtins as TorchScript spells them ({@code torch.add(i, 2)}, {@code torch.len(xs)}). */
-    static final class Scalars {
-        private Scalars() {
-        }
-
-        static Object call(String name, List<Object> args, Map<String, Object> keywords) {
-            for (Object arg : args) {
-                if (arg == Unknown.VALUE) {
-                    return name.equals("append") || name.equals("warn") ? null : Unknown.VALUE;
-                }
-            }
-            switch (name) {
-                case "add":
-                    if (args.size() == 2 && items(args.get(0)) != null && items(args.get(1)) != null) {
-                        List<Object> joined = new ArrayList<>(items(args.get(0)));
-                        joined.addAll(items(args.get(1)));
-                        return joined;
-                    }
-                    if (args.size() == 2 && args.get(0) instanceof String a && args.get(1) instanceof String b) {
-                        return a + b;
-                    }
-                    return arithmetic(name, args);
-                case "floor_divide":
-                    return arithmetic("floordiv", args);
-                case "sub":
-                case "mul":
-                case "div":
-                case "floordiv":
-                case "remainder":
-                case "pow":
-                case "min":
-                case "max":
-                    if (args.size() == 1 && items(args.get(0)) != null) {
-                        return reduce(name, items(args.get(0)));
-                    }
-                    return arithmetic(name, args);
-                case "neg":
-                    return args.get(0) instanceof Long l ? (Object) (-l) : args.get(0) instanceof Double d ? (Object) (-d) : NOT_HANDLED;
-                case "pos":
-                    return args.get(0);
-                case "abs":
-                    return args.get(0) instanceof Long l ? (Object) Math.abs(l) : args.get(0) instanceof Double d ? (Object) Math.abs(d) : NOT_HANDLED;
-                case "eq":
-                case "ne":
-                case "lt":
-                case "le":
-                case "gt":
-                case "ge":
-                    return compare(name, args.get(0), args.get(1));
-                case "__not__":
-                    return args.get(0) instanceof Boolean b ? (Object) !b : NOT_HANDLED;
-                case "__and__":
-                case "__or__":
-                    if (args.get(0) instanceof Boolean a && args.get(1) instanceof Boolean b) {
-                        return name.equals("__and__") ? a && b : a || b;
-                    }
-                    return NOT_HANDLED;
-                case "__contains__":
-                    return contains(args.get(0), args.get(1));
-                case "__contains__reversed":
-                    return contains(args.get(1), args.get(0));
-                case "__notcontains__reversed": {
-                    Object inside = contains(args.get(1), args.get(0));
-                    return inside instanceof Boolean b ? (Object) !b : inside;
-                }
-                case "len":
-                    if (args.get(0) instanceof String s) {
-                        return (long) s.length();
-                    }
-                    if (args.get(0) instanceof Map<?, ?> m) {
-                        return (long) m.size();
-                    }
-                    return items(args.get(0)) == null ? NOT_HANDLED : (Object) (long) items(args.get(0)).size();
-                case "Int":
-                    return args.get(0) instanceof Number n ? (Object) n.longValue()
-                            : args.get(0) instanceof Boolean b ? (Object) (b ? 1L : 0L) : NOT_HANDLED;
-                case "Float":
-                    return args.get(0) instanceof Number n ? (Object) n.doubleValue() : NOT_HANDLED;
-                case "Bool":
-                    return args.get(0) instanceof Boolean ? args.get(0)
-                            : args.get(0) instanceof Number n ? (Object) (n.doubleValue() != 0) : NOT_HANDLED;
-                case "floor":
-                    return args.get(0) instanceof Number n ? (Object) (long) Math.floor(n.doubleValue()) : NOT_HANDLED;
-                case "ceil":
-                    return args.get(0) instanceof Number n ? (Object) (long) Math.ceil(n.doubleValue()) : NOT_HANDLED;
-                case "sqrt":
-                    return args.get(0) instanceof Number n ? (Object) Math.sqrt(n.doubleValue()) : NOT_HANDLED;
-                case "list":
-                case "copy":
-                    return items(args.get(0)) == null ? NOT_HANDLED : new ArrayList<>(items(args.get(0)));
-                case "append":
-                    if (args.get(0) instanceof List<?> list) {
-                        @SuppressWarnings("unchecked")
-                        List<Object> target = (List<Object>) list;
-                        target.add(args.get(1));
-                        return target;
-                    }
-                    return NOT_HANDLED;
-                case "__getitem__":
-                    if (items(args.get(0)) != null && args.get(1) instanceof Long i) {
-                        List<Object> items = items(args.get(0));
-                        long at = i < 0 ? i + items.size() : i;
-                        return at >= 0 && at < items.size() ? items.get((int) at) : NOT_HANDLED;
-                    }
-                    return args.get(0) instanceof Map<?, ?> m ? m.get(args.get(1)) : NOT_HANDLED;
-                case "format":
-                    return format(args);
-                case "str":
-                    return String.valueOf(args.get(0));
-                case "warn":
-                    return null;
-                case "isfinite":
-                    return args.get(0) instanceof Double d ? (Object) Double.isFinite(d) : NOT_HANDLED;
-                default:
-                    return NOT_HANDLED;
-            }
-        }
-
-        private static Object reduce(String name, List<Object> items) {
-            if (items.isEmpty()) {
-                return NOT_HANDLED;
-            }
-            Object result = items.get(0);
-            for (int i = 1; i < items.size(); i++) {
-                result = arithmetic(name, List.of(result, items.get(i)));
-                if (result == NOT_HANDLED) {
-                    return result;
-                }
-            }
-            return result;
-        }
-
-        private static Object arithmetic(String name, List<Object> args) {
-            if (args.size() != 2 || !(args.get(0) instanceof Number || args.get(0) instanceof Boolean)
-                    || !(args.get(1) instanceof Number || args.get(1) instanceof Boolean)) {
-                return NOT_HANDLED;
-            }
-            Object x = args.get(0) instanceof Boolean b ? (Object) (b ? 1L : 0L) : args.get(0);
-            Object y = args.get(1) instanceof Boolean b ? (Object) (b ? 1L : 0L) : args.get(1);
-            if (x instanceof Long a && y instanceof Long b && !name.equals("div")) {
-                switch (name) {
-                    case "add":
-                        return Math.addExact(a, b);
-                    case "sub":
-                        return Math.subtractExact(a, b);
-                    case "mul":
-                        return Math.multiplyExact(a, b);
-                    case "floordiv":
-                        return b == 0 ? NOT_HANDLED : (Object) Math.floorDiv(a, b);
-                    case "remainder":
-                        return b == 0 ? NOT_HANDLED : (Object) Math.floorMod(a, b);
-                    case "pow":
-                        return b < 0 ? (Object) Math.pow(a, b) : (Object) (long) Math.pow(a, b);
-                    case "min":
-                        return Math.min(a, b);
-                    case "max":
-                        return Math.max(a, b);
-                    default:
-                        return NOT_HANDLED;
-                }
-            }
-            double a = ((Number) x).doubleValue();
-            double b = ((Number) y).doubleValue();
-            switch (name) {
-                case "add":
-                    return a + b;
-                case "sub":
-                    return a - b;
-                case "mul":
-                    return a * b;
-                case "div":
-                    return a / b;
-                case "floordiv":
-                    return Math.floor(a / b);
-                case "remainder":
-                    return a - Math.floor(a / b) * b;
-                case "pow":
-                    return Math.pow(a, b);
-                case "min":
-                    return Math.min(a, b);
-                case "max":
-                    return Math.max(a, b);
-                default:
-                    return NOT_HANDLED;
-            }
-        }
-
-        private static Object compare(String name, Object x, Object y) {
-            int order;
-            if ((x instanceof Number || x instanceof Boolean) && (y instanceof Number || y instanceof Boolean)) {
-                double a = x instanceof Boolean b ? (b ? 1 : 0) : ((Number) x).doubleValue();
-                double b = y instanceof Boolean c ? (c ? 1 : 0) : ((Number) y).doubleValue();
-                order = Double.compare(a, b);
-            } else if (x instanceof String a && y instanceof String b) {
-                order = a.compareTo(b);
-            } else if (name.equals("eq") || name.equals("ne")) {
-                boolean equal = java.util.Objects.equals(normalize(x), normalize(y));
-                return name.equals("eq") == equal;
-            } else {
-                return NOT_HANDLED;
-            }
-            switch (name) {
-                case "eq":
-                    return order == 0;
-                case "ne":
-                    return order != 0;
-                case "lt":
-                    return order < 0;
-                case "le":
-                    return order <= 0;
-                case "gt":
-                    return order > 0;
-                default:
-                    return order >= 0;
-            }
-        }
-
-        private static Object normalize(Object value) {
-            List<Object> items = items(value);
-            return items == null ? value : items;
-        }
-
-        private static Object contains(Object container, Object item) {
-            if (container instanceof Map<?, ?> map) {
-                return map.containsKey(item);
-            }
-            if (container instanceof String s && item instanceof String t) {
-                return s.contains(t);
-            }
-            List<Object> items = items(container);
-            return items == null ? NOT_HANDLED : (Object) items.contains(item);
-        }
-
-        private static Object format(List<Object> args) {
-            if (args.isEmpty() || !(args.get(0) instanceof String template)) {
-                return NOT_HANDLED;
-            }
-            StringBuilder text = new StringBuilder();
-            int next = 1;
-            int i = 0;
-            while (i < template.length()) {
-                if (template.startsWith("{}", i) && next < args.size()) {
-                    text.append(String.valueOf(args.get(next++)).toLowerCase(Locale.ROOT).equals("null") ? "None" : String.valueOf(args.get(next - 1)));
-                    i += 2;
-                } else {
-                    text.append(template.charAt(i++));
-                }
-            }
-            return text.toString();
-        }
     }
 }

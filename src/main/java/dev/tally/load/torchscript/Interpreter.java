@@ -221,7 +221,7 @@ final class Interpreter {
         if (thenRaises != otherwiseRaises) {
             return otherwiseRaises;
         }
-        throw error(frame, line, "cannot decide this condition, which depends on a tensor's values or on a shape no rule"
+        throw shapeError(frame, line, "cannot decide this condition, which depends on a tensor's values or on a shape no rule"
                 + " worked out; give the input shape (--input) so shapes are known");
     }
 
@@ -261,7 +261,7 @@ final class Interpreter {
         if (iterable instanceof Map<?, ?> map) {
             return new ArrayList<>(map.keySet());
         }
-        throw error(frame, line, "cannot iterate over " + describe(iterable));
+        throw shapeError(frame, line, "cannot iterate over " + describe(iterable));
     }
 
     private void assign(List<Expr> targets, Object value, Frame frame, int line) {
@@ -275,7 +275,7 @@ final class Interpreter {
         } else if (value instanceof List<?> list) {
             items = new ArrayList<>(list);
         } else {
-            throw error(frame, line, "cannot unpack " + describe(value) + " into " + targets.size() + " names");
+            throw shapeError(frame, line, "cannot unpack " + describe(value) + " into " + targets.size() + " names");
         }
         if (items.size() != targets.size()) {
             throw error(frame, line, "cannot unpack " + items.size() + " values into " + targets.size() + " names");
@@ -575,6 +575,9 @@ final class Interpreter {
             case "abs":
             case "list":
             case "str":
+                if (path.equals("str") && args.size() == 1 && args.get(0) instanceof String text) {
+                    return text;
+                }
                 return scalarCall(path.equals("int") ? "Int" : path.equals("float") ? "Float" : path.equals("bool") ? "Bool" : path,
                         args, frame, line);
             default:
@@ -624,7 +627,7 @@ final class Interpreter {
         long step = 1;
         for (Object arg : args) {
             if (!(arg instanceof Long)) {
-                throw error(frame, line, "cannot loop over a range whose bounds are not known integers");
+                throw shapeError(frame, line, "cannot loop over a range whose bounds are not known integers");
             }
         }
         if (args.size() == 1) {
@@ -660,6 +663,12 @@ final class Interpreter {
                 return Boolean.FALSE;
             case "device":
                 return "cpu";
+            case "dtype":
+                return args.get(0) instanceof TensorValue t && t.known() ? (Object) scalarType(t.info().dtype()) : Unknown.VALUE;
+            case "is_nested":
+                return Boolean.FALSE;
+            case "layout":
+                return Unknown.VALUE;
             case "min":
             case "max":
                 return scalarCall(name, args, frame, line);
@@ -668,11 +677,30 @@ final class Interpreter {
         }
     }
 
+    /** PyTorch's ScalarType codes, which {@code ops.prim.dtype} returns and code compares. */
+    private static long scalarType(dev.tally.ir.DType dtype) {
+        return switch (dtype) {
+            case UINT8 -> 0;
+            case INT8 -> 1;
+            case INT16 -> 2;
+            case INT32 -> 3;
+            case INT64 -> 4;
+            case FLOAT16 -> 5;
+            case FLOAT32 -> 6;
+            case FLOAT64 -> 7;
+            case COMPLEX64 -> 9;
+            case COMPLEX128 -> 10;
+            case BOOL -> 11;
+            case BFLOAT16 -> 15;
+            default -> -1;
+        };
+    }
+
     private Object torch(String name, List<Object> args, Map<String, Object> keywords, Frame frame, int line) {
         try {
             return aten.call(name, args, keywords, site(frame, line));
         } catch (AtenOps.ArgumentError e) {
-            throw error(frame, line, e.getMessage());
+            throw shapeError(frame, line, e.getMessage());
         }
     }
 
@@ -704,7 +732,7 @@ final class Interpreter {
         if (value instanceof TupleValue tuple) {
             return !tuple.items().isEmpty();
         }
-        throw error(frame, line, "cannot decide the truth of " + describe(value)
+        throw shapeError(frame, line, "cannot decide the truth of " + describe(value)
                 + ", which depends on a tensor's values or a shape no rule worked out; give the input shape (--input)");
     }
 
@@ -733,6 +761,22 @@ final class Interpreter {
             return "'" + namespace.path() + "'";
         }
         return "'" + Objects.toString(value) + "'";
+    }
+
+    /**
+     * An error that may come from a value not known statically (a shape, without --input): the loader adds the
+     * fix when no input shape was given.
+     */
+    static final class ShapeDependentException extends ModelException {
+        private static final long serialVersionUID = 1L;
+
+        ShapeDependentException(String message) {
+            super(message);
+        }
+    }
+
+    private ModelException shapeError(Frame frame, int line, String what) {
+        return new ShapeDependentException(error(frame, line, what).getMessage());
     }
 
     private ModelException error(Frame frame, int line, String what) {

@@ -230,6 +230,14 @@ public final class TorchScriptLoader {
         } catch (Interpreter.RaisedException e) {
             throw new ModelException(file + ": the model's own code raises '" + e.getMessage()
                     + "' for this input; check the input shape given with --input.");
+        } catch (Interpreter.ShapeDependentException e) {
+            if (!inputShapes.isEmpty()) {
+                throw e;
+            }
+            // Without input shapes, code that computes with sizes cannot be followed; say so with the fix.
+            String message = e.getMessage().endsWith(".") ? e.getMessage().substring(0, e.getMessage().length() - 1) : e.getMessage();
+            throw new ModelException(message + "; TorchScript files do not record input shapes, so pass one with --input, e.g. --input "
+                    + (parameters.size() == 1 ? "" : parameters.get(0).name() + "=") + "1x3x224x224.", e);
         }
         addOutputs(interpreter.graph(), result);
     }

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -132,7 +133,8 @@ class TorchScriptLoaderTest {
         Path path = archive("net.pt", netRecords(NET_CODE));
         assertThatThrownBy(() -> new TorchScriptLoader().load(path))
                 .isInstanceOf(ModelException.class)
-                .hasMessage("net.pt: code/__torch__/m.py:16: cannot loop over a range whose bounds are not known integers.");
+                .hasMessage("net.pt: code/__torch__/m.py:16: cannot loop over a range whose bounds are not known integers;"
+                        + " TorchScript files do not record input shapes, so pass one with --input, e.g. --input 1x3x224x224.");
     }
 
     @Test
@@ -264,5 +266,68 @@ class TorchScriptLoaderTest {
         Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
         // size(y, 0) // 2 = 2 // 2 = 1, so view(y, [1, -1]) of a 2x3 tensor is 1x6.
         assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(1, 6));
+    }
+
+    @Test
+    void padRollChunkAndMaskedFillMapOntoOnnxOpsWithPyTorchsShapes() throws IOException {
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    p = torch.pad(y, [1, 2])",
+                "    r = torch.roll(p, [1], [1])",
+                "    a, b, c, = torch.chunk(r, 4, 1)",
+                "    m = torch.masked_fill(a, torch.gt(b, 0.), 0.)",
+                "    return torch.cat([m, c], 1)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("ops.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly(
+                "Linear", "Pad", "Slice", "Slice", "Concat", "Split", "Greater", "Where", "Concat");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        List<List<Long>> shapes = analysis.nodes().stream().map(n -> n.outputs().get(0).shape().dims()).toList();
+        // pad [1, 2] widens the last axis 3 -> 6; chunk(6, 4) gives ceil(6 / 4) = 2 wide pieces, so only 3 of them.
+        assertThat(shapes).containsExactly(List.of(2L, 3L), List.of(2L, 6L), List.of(2L, 1L), List.of(2L, 5L), List.of(2L, 6L),
+                List.of(2L, 2L), List.of(2L, 2L), List.of(2L, 2L), List.of(2L, 4L));
+        assertThat(analysis.nodes().get(5).outputs()).hasSize(3);
+    }
+
+    @Test
+    void theFusedSelfAttentionOfMultiheadAttentionIsCountedAsItsOps() throws IOException {
+        String code = String.join("\n",
+                "class Att(Module):",
+                "  __parameters__ = [\"in_w\", \"in_b\", \"out_w\", \"out_b\", ]",
+                "  __buffers__ = []",
+                "  def forward(self: __torch__.m.Att,",
+                "    x: Tensor) -> Tensor:",
+                "    in_w = self.in_w",
+                "    in_b = self.in_b",
+                "    out_w = self.out_w",
+                "    out_b = self.out_b",
+                "    _0, _1 = torch._native_multi_head_attention(x, x, x, 4, 2, in_w, in_b, out_w, out_b, None, False, True, None)",
+                "    return _0",
+                "");
+        Map<String, byte[]> records = new LinkedHashMap<>();
+        records.put("data.pkl", PickleBytes.protocol(2).global("__torch__.m", "Att").emptyTuple().newObj().emptyDict().mark()
+                .str("training").bool(false)
+                .str("in_w").floatTensor("0", 12, 4).str("in_b").floatTensor("1", 12)
+                .str("out_w").floatTensor("2", 4, 4).str("out_b").floatTensor("3", 4)
+                .setItems().build().stop());
+        records.put("constants.pkl", PickleBytes.protocol(2).emptyTuple().stop());
+        records.put("code/__torch__/m.py", code.getBytes(StandardCharsets.UTF_8));
+        Path path = archive("attention.pt", records);
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(1, 3, 4)));
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(1, 3, 4));
+        // B=1, L=3, E=4, 2 heads of D=2: in-projection 3*4*12 = 144, scores 2*3*3*2 = 36, weighted sum 36,
+        // out-projection 3*4*4 = 48.
+        assertThat(analysis.nodes().stream().mapToLong(n -> n.cost().macs()).sum()).isEqualTo(144 + 36 + 36 + 48);
+        assertThat(model.graph().nodes()).filteredOn(n -> n.opType().equals("MatMul")).hasSize(2);
+        assertThat(model.graph().nodes()).filteredOn(n -> n.opType().equals("Softmax")).hasSize(1);
     }
 }
