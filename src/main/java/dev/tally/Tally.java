@@ -51,7 +51,7 @@ public final class Tally {
 
     /** The summary of the model file at {@code model}; the format is read from the content, not the name. */
     public static Summary analyze(Path model, Options options) {
-        return analyze(ModelLoader.load(model), options);
+        return analyze(ModelLoader.load(model, options.inputShapes()), options);
     }
 
     /** The summary of a model already loaded or built in code. */

@@ -3,9 +3,12 @@ package dev.tally.cli;
 import dev.tally.Tally;
 import dev.tally.analysis.Analyzer;
 import dev.tally.ir.Model;
+import dev.tally.ir.Shape;
 import dev.tally.load.ModelLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,7 +31,7 @@ public final class Main implements Runnable {
 
     /** The command line that loads files with {@link ModelLoader} and counts with the standard rules. */
     public static CommandLine commandLine() {
-        return commandLine(ModelLoader::load, new Analyzer());
+        return commandLine((BiFunction<Path, Map<String, Shape>, Model>) ModelLoader::load, new Analyzer());
     }
 
     /**
@@ -36,6 +39,14 @@ public final class Main implements Runnable {
      * and embedders to plug in their own rules.
      */
     public static CommandLine commandLine(Function<Path, Model> loader, Analyzer analyzer) {
+        return commandLine((path, shapes) -> loader.apply(path), analyzer);
+    }
+
+    /**
+     * The command line with a loader that also takes the {@code --input} shapes, which TorchScript files need
+     * because they do not record their own.
+     */
+    public static CommandLine commandLine(BiFunction<Path, Map<String, Shape>, Model> loader, Analyzer analyzer) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override

@@ -20,7 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "summary", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
         description = "Prints params, MACs, FLOPs, ops and activation memory per layer and in total.")
 final class SummaryCommand implements Callable<Integer> {
-    private final Function<Path, Model> loader;
+    private final BiFunction<Path, Map<String, Shape>, Model> loader;
     private final Analyzer analyzer;
 
     @CommandLine.Spec
@@ -61,7 +61,7 @@ final class SummaryCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write the report to FILE instead of standard output.")
     private Path out;
 
-    SummaryCommand(Function<Path, Model> loader, Analyzer analyzer) {
+    SummaryCommand(BiFunction<Path, Map<String, Shape>, Model> loader, Analyzer analyzer) {
         this.loader = loader;
         this.analyzer = analyzer;
     }
@@ -75,7 +75,7 @@ final class SummaryCommand implements Callable<Integer> {
         if (depth != null && depth < 1) {
             throw new UsageException("--depth must be 1 or more, not " + depth + ".");
         }
-        Analysis analysis = analyzer.analyze(loader.apply(model), shapes, strict);
+        Analysis analysis = analyzer.analyze(loader.apply(model, shapes), shapes, strict);
         int folding = depth != null ? depth
                 : renderer == Format.HTML ? HtmlRenderer.chooseDepth(d -> SummaryBuilder.build(analysis, d).layers().size())
                 : 0;
