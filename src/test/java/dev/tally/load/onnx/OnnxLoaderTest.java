@@ -315,7 +315,7 @@ class OnnxLoaderTest {
         graph.setInitializer(1, floatWeight("onnx::Conv_22", 4));
         graph.setNode(0, graph.getNode(0).toBuilder().setInput(1, "onnx::Conv_21").setInput(2, "onnx::Conv_22"));
 
-        assertThat(load(graph).notes()).contains("BatchNorm folded into 1 Conv nodes by the exporter: params count the"
+        assertThat(load(graph).notes()).contains("BatchNorm folded into 1 Conv node by the exporter: params count the"
                 + " folded Conv weights, not PyTorch's BatchNorm parameters.");
     }
 
