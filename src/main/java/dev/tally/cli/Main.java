@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         description = "Exact params, MACs, FLOPs, ops and activation memory of PyTorch models (ONNX, TorchScript).",
         subcommands = {
             SummaryCommand.class,
+            CheckCommand.class,
+            CompareCommand.class,
             // verify (issue 3): add VerifyCommand.class on this line.
             CommandLine.HelpCommand.class
         })
@@ -42,6 +44,12 @@ public final class Main implements Runnable {
             public <K> K create(Class<K> type) throws Exception {
                 if (type == SummaryCommand.class) {
                     return type.cast(new SummaryCommand(loader, analyzer));
+                }
+                if (type == CheckCommand.class) {
+                    return type.cast(new CheckCommand(loader, analyzer));
+                }
+                if (type == CompareCommand.class) {
+                    return type.cast(new CompareCommand(loader, analyzer));
                 }
                 return defaults.create(type);
             }
