@@ -3,6 +3,7 @@ package dev.tally.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -30,9 +31,12 @@ public final class JsonRenderer implements Renderer {
 
     @Override
     public String render(Summary summary, Convention convention) {
+        // Objects one field a line, arrays on one line: a shape reads [1, 64, 56, 56], and a diff of two
+        // reports shows one changed figure per line.
         DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
+                .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
                 .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-                .withArrayIndenter(new DefaultIndenter("  ", "\n"));
+                .withArrayIndenter(DefaultPrettyPrinter.FixedSpaceIndenter.instance);
         try {
             return MAPPER.writer(printer).writeValueAsString(tree(summary, convention)) + "\n";
         } catch (JsonProcessingException e) {

@@ -79,17 +79,29 @@ public final class TableRenderer implements Renderer {
     private static void totalsBlock(StringBuilder out, Totals totals, Convention convention) {
         TextTable block = new TextTable("", "", "");
         block.alignRight(1);
-        block.row("Params", Units.exact(totals.params()), "(" + Units.count(totals.params()) + ")");
-        block.row("Buffers", Units.exact(totals.buffers()), "(" + Units.count(totals.buffers()) + ")");
-        block.row("Weight size", Units.exact(totals.paramBytes()) + " B", "(" + Units.bytes(totals.paramBytes()) + ")");
+        block.row("Params", Units.exact(totals.params()), readableCount(totals.params()));
+        block.row("Buffers", Units.exact(totals.buffers()), readableCount(totals.buffers()));
+        block.row("Weight size", Units.exact(totals.paramBytes()) + " B",
+                readableBytes(totals.paramBytes()));
         for (Convention each : Convention.values()) {
-            String label = header(each) + (each == convention ? " *" : "");
-            block.row(label, Units.exact(totals.count(each)), "(" + Units.count(totals.count(each)) + ")");
+            long count = totals.count(each);
+            block.row(header(each) + (each == convention ? " *" : ""), Units.exact(count),
+                    readableCount(count));
         }
         block.row("Activation memory", Units.exact(totals.activationBytes()) + " B",
-                "(" + Units.bytes(totals.activationBytes()) + ")");
+                readableBytes(totals.activationBytes()));
         out.append("Totals (* = the convention shown per layer)\n");
         out.append(block.renderWithoutHeader("  "));
+    }
+
+    /** {@code (61.1 M)}; nothing under 1000, where the exact number says it all. */
+    private static String readableCount(long count) {
+        return count < 1000 ? "" : "(" + Units.count(count) + ")";
+    }
+
+    /** {@code (233.1 MB)}; nothing under 1 KB. */
+    private static String readableBytes(long bytes) {
+        return bytes < 1024 ? "" : "(" + Units.bytes(bytes) + ")";
     }
 
     /** The column header of a convention: {@code MACs}, {@code FLOPs}, {@code Ops}. */
