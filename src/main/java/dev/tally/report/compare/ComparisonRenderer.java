@@ -48,7 +48,17 @@ public final class ComparisonRenderer {
                     + "), input " + inputs(summary);
             out.append(markdown ? "- " + TextTable.markdownCell(line) : "  " + line).append('\n');
         }
-        String against = "Differences are against " + labels.get(0) + ": absolute, then percent of its figure.";
+        List<String> notes = new ArrayList<>();
+        for (int i = 0; i < labels.size(); i++) {
+            for (String note : c.summaries().get(i).notes()) {
+                notes.add(labels.get(i) + ": " + note);
+            }
+        }
+        if (!notes.isEmpty()) {
+            out.append(markdown ? "\n**Notes**\n\n" : "Notes:\n");
+            notes.forEach(note -> out.append(markdown ? "- " + TextTable.markdownCell(note) : "  - " + note).append('\n'));
+        }
+        String against = (markdown ? "" : "\n") + "Differences are against " + labels.get(0) + ": absolute, then percent of its figure.";
         out.append(markdown ? "\n" + TextTable.markdownCell(against) + "\n\n" : against + "\n\n");
         TextTable totals = table("Total", labels);
         for (Metric metric : Metric.values()) {

@@ -7,14 +7,15 @@ import java.util.Optional;
 /**
  * A figure of one model against the same figure of the first model.
  *
- * @param percent {@code 100 * absolute / base} with two decimals; empty when the base is 0 (no percentage of
- *                nothing), where the absolute difference still says how much
+ * @param percent {@code 100 * absolute / base} with two decimals (half up); 0 when both are 0; empty when only
+ *                the base is 0 (no percentage of nothing), where the absolute difference still says how much
  */
 public record Difference(long absolute, Optional<BigDecimal> percent) {
 
     public static Difference between(long base, long value) {
         long absolute = Math.subtractExact(value, base);
-        Optional<BigDecimal> percent = base == 0 ? Optional.empty()
+        Optional<BigDecimal> percent = base == 0
+                ? (value == 0 ? Optional.of(BigDecimal.ZERO.setScale(2)) : Optional.empty())
                 : Optional.of(BigDecimal.valueOf(absolute).multiply(BigDecimal.valueOf(100))
                         .divide(BigDecimal.valueOf(base), 2, RoundingMode.HALF_UP));
         return new Difference(absolute, percent);
