@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A budget file: many models, their input shapes and limits, in YAML or JSON (told apart by content: JSON
@@ -84,6 +85,15 @@ public final class BudgetFile {
             JsonLocation where = e.getLocation();
             String line = where == null || where.getLineNr() < 1 ? "" : " line " + where.getLineNr();
             String why = e.getOriginalMessage().lines().findFirst().orElse("").strip();
+            if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+                // SnakeYAML's first line is the context ("while parsing a flow mapping"); the problem is what to fix.
+                line = " line " + (yaml.getProblemMark().getLine() + 1);
+                why = yaml.getProblem();
+                if (yaml.getContext() != null && yaml.getContextMark() != null) {
+                    why += "; " + yaml.getContext().replaceFirst("^while parsing (a |an )?", "the ") + " began on line "
+                            + (yaml.getContextMark().getLine() + 1);
+                }
+            }
             if (why.endsWith(".")) {
                 why = why.substring(0, why.length() - 1);
             }
@@ -138,7 +148,8 @@ public final class BudgetFile {
                 throw error(path == null ? at : at + "/path", "needs a 'path': a model file or a glob, relative to " + name);
             }
             Section own = section(entry, at);
-            Map<Figure, Limit> limits = new EnumMap<>(defaults.limits());
+            Map<Figure, Limit> limits = new EnumMap<>(Figure.class);
+            limits.putAll(defaults.limits());
             limits.putAll(own.limits());
             List<String> inputs = own.inputs().isEmpty() ? defaults.inputs() : own.inputs();
             Optional<Baseline> baseline = Optional.empty();
@@ -295,7 +306,7 @@ public final class BudgetFile {
 
     /** {@code budgets.yaml line 7, key 'models[0].limits.macs': WHAT.} */
     private UsageException error(String pointer, String what) {
-        Integer line = lines.get(pointer);
+        Integer line = pointer.isEmpty() ? null : lines.get(pointer);
         String where = name + (line == null ? "" : " line " + line);
         if (!pointer.isEmpty()) {
             where += ", key '" + displayKey(pointer) + "'";
