@@ -55,10 +55,10 @@ public final class BudgetChecker {
             CheckResult.Status status = status(actual, limit.max(), figure, lowerBound);
             String message = model + ": " + figure.displayName() + " " + figure.format(actual);
             if (status == CheckResult.Status.FAIL) {
-                message += " is over the limit " + limit.text() + " (" + figure.format(limit.max()) + ") by "
+                message += " is over the limit " + written(limit) + " by "
                         + over(figure, actual, limit.max()) + ".";
             } else {
-                message += " is within the limit " + limit.text() + " (" + figure.format(limit.max()) + ")"
+                message += " is within the limit " + written(limit)
                         + spare(figure, actual, limit.max(), status, lowerBound);
             }
             results.add(new CheckResult(model, figure, CheckResult.Type.LIMIT, actual, limit.max(), limit.text(),
@@ -75,10 +75,10 @@ public final class BudgetChecker {
             String message = model + ": " + figure.displayName() + " " + figure.format(actual) + " "
                     + change(before, actual) + " from the baseline " + figure.format(before);
             if (status == CheckResult.Status.FAIL) {
-                message += ", over the allowed growth of " + growth.text() + " (at most " + figure.format(max) + ") by "
+                message += ", over the allowed growth of " + growth.text() + " (at most " + amount(figure, max) + ") by "
                         + over(figure, actual, max) + ".";
             } else {
-                message += ", within the allowed growth of " + growth.text() + " (at most " + figure.format(max) + ")"
+                message += ", within the allowed growth of " + growth.text() + " (at most " + amount(figure, max) + ")"
                         + spare(figure, actual, max, status, lowerBound);
             }
             results.add(new CheckResult(model, figure, CheckResult.Type.GROWTH, actual, max, growth.text(),
@@ -137,6 +137,12 @@ public final class BudgetChecker {
             reason.append(" (no rule for ").append(String.join(", ", ops)).append(')');
         }
         return reason.toString();
+    }
+
+    /** {@code 62M (62,000,000)}; just {@code 0} when the limit was written as its exact value. */
+    private static String written(Limit limit) {
+        String exact = amount(limit.figure(), limit.max());
+        return limit.text().equals(exact) || limit.text().equals(Long.toString(limit.max())) ? exact : limit.text() + " (" + exact + ")";
     }
 
     /** An amount in a message: exact, with {@code B} for byte figures. */

@@ -26,7 +26,7 @@ class BudgetCheckerTest {
         assertThat(result.excess()).isEqualTo(14_188_480L);
         // 14,188,480 / 700,000,000 = 2.0269...%
         assertThat(result.message()).isEqualTo("alexnet.onnx: macs 714,188,480 (714.2 M) is over the limit 700M "
-                + "(700,000,000 (700.0 M)) by 14,188,480 (2.03%).");
+                + "(700,000,000) by 14,188,480 (2.03%).");
     }
 
     @Test
@@ -34,7 +34,7 @@ class BudgetCheckerTest {
         ModelCheck check = BudgetChecker.evaluate(budget(Limit.parse(Figure.ACTIVATION, "60MB")), ALEXNET, 0);
         // 62,000,000 - 60,000,000 = 2,000,000 B = 3.33% of the limit
         assertThat(check.results().get(0).message()).isEqualTo("alexnet.onnx: activation 62,000,000 B (59.1 MiB) is over "
-                + "the limit 60MB (60,000,000 B (57.2 MiB)) by 2,000,000 B (3.33%).");
+                + "the limit 60MB (60,000,000 B) by 2,000,000 B (3.33%).");
     }
 
     @Test
@@ -44,7 +44,7 @@ class BudgetCheckerTest {
         assertThat(result.status()).isEqualTo(CheckResult.Status.PASS);
         // 62,000,000 - 61,100,840 = 899,160 = 1.45% of 62M
         assertThat(result.message()).isEqualTo("alexnet.onnx: params 61,100,840 (61.1 M) is within the limit 62M "
-                + "(62,000,000 (62.0 M)) with 899,160 (1.45%) to spare.");
+                + "(62,000,000) with 899,160 (1.45%) to spare.");
     }
 
     @Test
@@ -65,7 +65,7 @@ class BudgetCheckerTest {
     void aZeroLimitHasNoPercentageButStillFails() {
         ModelCheck check = BudgetChecker.evaluate(budget(Limit.parse(Figure.BUFFERS, "0")),
                 Summaries.of("bn.onnx", 10, 8, 72, 0, 0, 0), 0);
-        assertThat(check.results().get(0).message()).isEqualTo("alexnet.onnx: buffers 8 is over the limit 0 (0) by 8 (the limit is 0).");
+        assertThat(check.results().get(0).message()).isEqualTo("alexnet.onnx: buffers 8 is over the limit 0 by 8 (the limit is 0).");
     }
 
     @Test
@@ -90,7 +90,7 @@ class BudgetCheckerTest {
         assertThat(macs.max()).isEqualTo(714_000_000L);
         assertThat(macs.status()).isEqualTo(CheckResult.Status.FAIL);
         assertThat(macs.message()).isEqualTo("alexnet.onnx: macs 714,188,480 (714.2 M) grew 2.03% from the baseline "
-                + "700,000,000 (700.0 M), over the allowed growth of 2% (at most 714,000,000 (714.0 M)) by 188,480 (0.03%).");
+                + "700,000,000 (700.0 M), over the allowed growth of 2% (at most 714,000,000) by 188,480 (0.03%).");
         assertThat(macs.name()).isEqualTo("macs growth <= 2%");
         CheckResult params = check.results().get(1);
         assertThat(params.status()).isEqualTo(CheckResult.Status.PASS);

@@ -90,7 +90,7 @@ class JUnitXmlTest {
         Element failure = (Element) ((Element) cases.item(1)).getElementsByTagName("failure").item(0);
         assertThat(failure.getAttribute("type")).isEqualTo("BudgetExceeded");
         assertThat(failure.getAttribute("message")).isEqualTo("models/alexnet.onnx: macs 714,188,480 (714.2 M) is over the limit "
-                + "700M (700,000,000 (700.0 M)) by 14,188,480 (2.03%).");
+                + "700M (700,000,000) by 14,188,480 (2.03%).");
 
         Element broken = (Element) suites.item(2);
         Element error = (Element) broken.getElementsByTagName("error").item(0);
