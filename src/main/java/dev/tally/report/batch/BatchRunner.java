@@ -42,8 +42,9 @@ public final class BatchRunner {
 
     /**
      * The files {@code paths} name: a file as it is (whatever its name, the loader judges the content), a folder
-     * by every {@code .onnx} and {@code .pt} file under it, recursively, sorted by path. A path that does not
-     * exist stays in the list so that its row says so.
+     * by every {@code .onnx} and {@code .pt} file under it, recursively, sorted by path, leaving out hidden files
+     * and folders (a name starting with a dot: an exporter's half-written temporary folder is not a model). A path
+     * that does not exist stays in the list so that its row says so.
      */
     public static List<Path> collect(List<Path> paths) {
         List<Path> files = new ArrayList<>();
@@ -51,6 +52,7 @@ public final class BatchRunner {
             if (Files.isDirectory(path)) {
                 try (Stream<Path> walk = Files.walk(path)) {
                     walk.filter(Files::isRegularFile)
+                            .filter(p -> !hidden(path.relativize(p)))
                             .filter(p -> {
                                 String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
                                 return name.endsWith(".onnx") || name.endsWith(".pt");
@@ -65,6 +67,15 @@ public final class BatchRunner {
             }
         }
         return files;
+    }
+
+    private static boolean hidden(Path relative) {
+        for (Path part : relative) {
+            if (part.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
