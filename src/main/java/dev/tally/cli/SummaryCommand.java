@@ -80,6 +80,9 @@ final class SummaryCommand implements Callable<Integer> {
             throw new UsageException("--depth must be 1 or more, not " + depth + ".");
         }
         if (models.size() > 1 || Files.isDirectory(models.get(0))) {
+            if (depth != null) {
+                throw new UsageException("--depth folds one model's layers, but a batch shows one row per model; give one file, or leave --depth out.");
+            }
             return batch(renderer, shapes);
         }
         Analysis analysis = analyzer.analyze(loader.apply(models.get(0)), shapes, strict);

@@ -93,6 +93,15 @@ class BatchSummaryTest {
     }
 
     @Test
+    void depthIsRefusedForABatchRatherThanIgnored() {
+        String lenet = Fixtures.file("lenet5.onnx").toString();
+        Run run = run("summary", lenet, lenet, "--depth", "1");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("--depth folds one model's layers, but a batch shows one row per model; give one file, "
+                + "or leave --depth out.\n");
+    }
+
+    @Test
     void oneFileStillGivesTheFullPerLayerReport() {
         Run run = run("summary", Fixtures.file("lenet5.onnx").toString());
         assertThat(run.code()).isZero();
