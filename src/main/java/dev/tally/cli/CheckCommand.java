@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code tally check}: fails a CI job (exit 1) when a model is over its budget. */
-@Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
         description = {
             "Checks models against limits: exit 0 within every limit, 1 when any is exceeded, 2 for bad input.",
             "",

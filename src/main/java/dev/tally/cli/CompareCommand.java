@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code tally compare A B C}: variants side by side, with differences against the first. */
-@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
         description = {
             "Shows the totals of two or more models side by side with their differences (absolute and percent) "
                     + "against the first, then params, MACs and activation memory per stage aligned by module path.",

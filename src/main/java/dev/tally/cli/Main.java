@@ -15,9 +15,9 @@ import picocli.CommandLine.Command;
         description = "Exact params, MACs, FLOPs, ops and activation memory of PyTorch models (ONNX, TorchScript).",
         subcommands = {
             SummaryCommand.class,
+            // verify (issue 4): add VerifyCommand.class on this line; audit (issue 6) and check/compare (issue 5) below it.
             CheckCommand.class,
             CompareCommand.class,
-            // verify (issue 3): add VerifyCommand.class on this line.
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code tally summary MODEL}: per-layer params, the chosen count and activation memory, then the totals. */
-@Command(name = "summary", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "summary", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
         description = "Prints params, MACs, FLOPs, ops and activation memory per layer and in total.")
 final class SummaryCommand implements Callable<Integer> {
     private final Function<Path, Model> loader;

@@ -6,6 +6,7 @@ import dev.tally.analysis.NodeResult;
 import dev.tally.analysis.ResolvedInput;
 import dev.tally.analysis.TensorInfo;
 import dev.tally.ir.Model;
+import dev.tally.ir.ModelException;
 import dev.tally.ir.Param;
 import dev.tally.ir.Role;
 import java.util.ArrayList;
@@ -35,6 +36,15 @@ public final class SummaryBuilder {
         if (depth < 0) {
             throw new IllegalArgumentException("Depth cannot be negative: " + depth + ".");
         }
+        try {
+            return aggregate(analysis, depth);
+        } catch (ArithmeticException e) {
+            throw new ModelException(analysis.model().path().getFileName()
+                    + ": a total overflows a 64-bit integer, so no exact count can be given; check the model's tensor sizes.");
+        }
+    }
+
+    private static Summary aggregate(Analysis analysis, int depth) {
         Map<String, Row> rows = new LinkedHashMap<>();
         Map<String, List<String>> unsupported = new LinkedHashMap<>();
         int unresolved = 0;

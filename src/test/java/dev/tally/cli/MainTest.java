@@ -257,6 +257,19 @@ class MainTest {
 
         assertThat(run.code()).isZero();
         assertThat(run.out()).isEqualTo("tally " + dev.tally.Tally.VERSION + System.lineSeparator());
+        assertThat(run("summary", "--version").out()).isEqualTo(run.out());
+    }
+
+    @Test
+    void runUsesTheGivenWritersWithTheRealLoader() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), "summary", "/no/such/dir/alexnet.onnx");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("/no/such/dir/alexnet.onnx does not exist; check the path." + System.lineSeparator());
+        assertThat(out.toString()).isEmpty();
     }
 
     @Test

@@ -6,7 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.Convention;
+import dev.tally.ir.DType;
+import dev.tally.ir.Graph;
 import dev.tally.ir.Model;
+import dev.tally.ir.ModelException;
+import dev.tally.ir.Param;
+import dev.tally.ir.Role;
+import java.nio.file.Path;
 import dev.tally.ir.ModelFormat;
 import dev.tally.ir.Shape;
 import java.util.List;
@@ -186,6 +192,19 @@ class SummaryBuilderTest {
                 good.unresolvedNodes(), good.notes(), good.depth());
 
         assertThatThrownBy(bad::check).isInstanceOf(IllegalStateException.class).hasMessageContaining("blocks.onnx");
+    }
+
+    @Test
+    void aTotalThatOverflowsIsAModelErrorNeverAWrongNumber() {
+        // Two stored tensors of 2^62 float32 elements: their bytes alone are 2^65.
+        Graph graph = new Graph("huge", List.of(), List.of(), List.of(), Map.of(
+                "a", new Param("a", Shape.of(1L << 62), DType.FLOAT32, Role.PARAM),
+                "b", new Param("b", Shape.of(1L << 62), DType.FLOAT32, Role.PARAM)), Map.of());
+        Model model = new Model(Path.of("huge.onnx"), ModelFormat.ONNX, "", graph, List.of());
+
+        assertThatThrownBy(() -> SummaryBuilder.build(analyse(model), 0)).isInstanceOf(ModelException.class)
+                .hasMessage("huge.onnx: a total overflows a 64-bit integer, so no exact count can be given; check the"
+                        + " model's tensor sizes.");
     }
 
     @Test

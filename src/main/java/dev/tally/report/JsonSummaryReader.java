@@ -1,0 +1,197 @@
+package dev.tally.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.ir.DType;
+import dev.tally.ir.ModelFormat;
+import dev.tally.ir.Shape;
+import dev.tally.ir.UsageException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads a report written by {@code tally summary --format json} back into a {@link Summary}, for baselines
+ * ({@code check --baseline}) and comparisons. Only the contract's fields are required (see {@link JsonRenderer});
+ * the fields added since have defaults, so an older or hand-trimmed report still reads. A file that is not such a
+ * report is a {@link UsageException} naming the file and the missing or wrong field.
+ */
+public final class JsonSummaryReader {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private JsonSummaryReader() {
+    }
+
+    public static Summary read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UsageException(file + " cannot be read; check the path of the JSON report.");
+        }
+        return read(text, file.getFileName().toString());
+    }
+
+    /** @param source the name messages give the text, usually its file name */
+    public static Summary read(String json, String source) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new UsageException(source + " is not JSON (line " + e.getLocation().getLineNr()
+                    + "); give a report written by 'tally summary --format json'.");
+        }
+        if (root == null || !root.isObject()) {
+            throw new UsageException(source + " is not a JSON object; give a report written by 'tally summary --format json'.");
+        }
+        Fields in = new Fields(source);
+        JsonNode model = in.object(root, "model");
+        ModelInfo info = new ModelInfo(in.text(model, "model.path"), format(in, model),
+                model.path("producer").asText(""));
+        List<TensorSummary> inputs = tensors(in, root, "inputs");
+        List<TensorSummary> outputs = tensors(in, root, "outputs");
+        List<LayerSummary> layers = new ArrayList<>();
+        JsonNode rows = in.array(root, "layers");
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode row = rows.get(i);
+            String at = "layers[" + i + "].";
+            layers.add(new LayerSummary(in.text(row, at + "name"), in.text(row, at + "type"),
+                    in.shape(row, at + "outputShape"), in.count(row, at + "params"), in.count(row, at + "buffers"),
+                    in.optionalCount(row, at + "paramBytes"), in.count(row, at + "macs"), in.count(row, at + "flops"),
+                    in.count(row, at + "ops"), in.count(row, at + "activationBytes"),
+                    (int) in.optionalCount(row, at + "nodes"), (int) in.optionalCount(row, at + "uncountedNodes")));
+        }
+        JsonNode sums = in.object(root, "totals");
+        Totals totals = new Totals(in.count(sums, "totals.params"), in.count(sums, "totals.buffers"),
+                in.count(sums, "totals.paramBytes"), in.count(sums, "totals.macs"), in.count(sums, "totals.flops"),
+                in.count(sums, "totals.ops"), in.count(sums, "totals.activationBytes"));
+        List<UnsupportedOp> unsupported = new ArrayList<>();
+        JsonNode gaps = in.array(root, "unsupported");
+        for (int i = 0; i < gaps.size(); i++) {
+            JsonNode gap = gaps.get(i);
+            List<String> nodes = new ArrayList<>();
+            gap.path("nodes").forEach(n -> nodes.add(n.asText()));
+            unsupported.add(new UnsupportedOp(in.text(gap, "unsupported[" + i + "].op"),
+                    (int) in.count(gap, "unsupported[" + i + "].count"), nodes));
+        }
+        List<String> notes = new ArrayList<>();
+        root.path("notes").forEach(n -> notes.add(n.asText()));
+        return new Summary(info, inputs, outputs, layers, totals, unsupported,
+                (int) in.optionalCount(root, "unresolvedNodes"), notes, (int) in.optionalCount(root, "depth"));
+    }
+
+    private static ModelFormat format(Fields in, JsonNode model) {
+        String name = in.text(model, "model.format");
+        for (ModelFormat format : ModelFormat.values()) {
+            if (format.displayName().equals(name)) {
+                return format;
+            }
+        }
+        throw in.wrong("model.format", "'" + name + "' is not a format Tally writes (onnx, torchscript, checkpoint)");
+    }
+
+    private static List<TensorSummary> tensors(Fields in, JsonNode root, String key) {
+        List<TensorSummary> tensors = new ArrayList<>();
+        JsonNode array = in.array(root, key);
+        for (int i = 0; i < array.size(); i++) {
+            JsonNode tensor = array.get(i);
+            String at = key + "[" + i + "].";
+            JsonNode dtype = tensor.path("dtype");
+            Optional<DType> type;
+            try {
+                type = dtype.isTextual() ? Optional.of(DType.fromDisplayName(dtype.asText())) : Optional.empty();
+            } catch (IllegalArgumentException e) {
+                throw in.wrong(at + "dtype", "'" + dtype.asText() + "' is not a dtype Tally writes");
+            }
+            tensors.add(new TensorSummary(in.text(tensor, at + "name"), in.shape(tensor, at + "shape"), type,
+                    tensor.path("origin").asText("")));
+        }
+        return tensors;
+    }
+
+    /** Reads fields by their dotted path and names the path in every error. */
+    private static final class Fields {
+        private final String source;
+
+        Fields(String source) {
+            this.source = source;
+        }
+
+        JsonNode object(JsonNode parent, String path) {
+            JsonNode node = get(parent, path);
+            if (!node.isObject()) {
+                throw wrong(path, "it should be an object");
+            }
+            return node;
+        }
+
+        JsonNode array(JsonNode parent, String path) {
+            JsonNode node = get(parent, path);
+            if (!node.isArray()) {
+                throw wrong(path, "it should be an array");
+            }
+            return node;
+        }
+
+        String text(JsonNode parent, String path) {
+            JsonNode node = get(parent, path);
+            if (!node.isTextual()) {
+                throw wrong(path, "it should be a string");
+            }
+            return node.asText();
+        }
+
+        long count(JsonNode parent, String path) {
+            JsonNode node = get(parent, path);
+            if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 0) {
+                throw wrong(path, "it should be a whole number of 0 or more");
+            }
+            return node.asLong();
+        }
+
+        long optionalCount(JsonNode parent, String path) {
+            return parent.has(leaf(path)) ? count(parent, path) : 0;
+        }
+
+        Optional<Shape> shape(JsonNode parent, String path) {
+            JsonNode node = get(parent, path);
+            if (node.isNull()) {
+                return Optional.empty();
+            }
+            if (!node.isArray()) {
+                throw wrong(path, "it should be an array of sizes or null");
+            }
+            long[] dims = new long[node.size()];
+            for (int i = 0; i < dims.length; i++) {
+                if (!node.get(i).isIntegralNumber() || node.get(i).asLong() < 0) {
+                    throw wrong(path, "it should be an array of sizes or null");
+                }
+                dims[i] = node.get(i).asLong();
+            }
+            return Optional.of(Shape.of(dims));
+        }
+
+        UsageException wrong(String path, String why) {
+            return new UsageException(source + ": '" + path + "' is wrong: " + why + "; give a report written by"
+                    + " 'tally summary --format json'.");
+        }
+
+        private JsonNode get(JsonNode parent, String path) {
+            JsonNode node = parent.get(leaf(path));
+            if (node == null) {
+                throw new UsageException(source + ": '" + path + "' is missing; give a report written by"
+                        + " 'tally summary --format json'.");
+            }
+            return node;
+        }
+
+        private static String leaf(String path) {
+            return path.substring(path.lastIndexOf('.') + 1);
+        }
+    }
+}
