@@ -41,12 +41,19 @@ public final class GraphChecks {
 
         List<Node> nodes = graph.nodes();
         Map<String, Integer> producer = producers(file, nodes, given);
-        for (Node node : nodes) {
+        boolean inOrder = true;
+        for (int i = 0; i < nodes.size(); i++) {
+            Node node = nodes.get(i);
             for (String input : node.inputs()) {
-                if (!input.isEmpty() && !given.contains(input) && !producer.containsKey(input)) {
+                if (input.isEmpty() || given.contains(input)) {
+                    continue;
+                }
+                Integer from = producer.get(input);
+                if (from == null) {
                     throw new ModelException(file + ": " + node.describe() + ": input '" + input
                             + "' is produced by no node, initializer or graph input.");
                 }
+                inOrder &= from < i;
             }
         }
         for (Value output : graph.outputs()) {
@@ -55,7 +62,7 @@ public final class GraphChecks {
                         + "' is produced by no node, initializer or graph input.");
             }
         }
-        if (inOrder(nodes, given)) {
+        if (inOrder) {
             return graph;
         }
         return new Graph(graph.name(), graph.inputs(), graph.outputs(), sorted(file, nodes, producer),
@@ -84,19 +91,6 @@ public final class GraphChecks {
             }
         }
         return producer;
-    }
-
-    private static boolean inOrder(List<Node> nodes, Set<String> given) {
-        Set<String> available = new HashSet<>(given);
-        for (Node node : nodes) {
-            for (String input : node.inputs()) {
-                if (!input.isEmpty() && !available.contains(input)) {
-                    return false;
-                }
-            }
-            available.addAll(node.outputs());
-        }
-        return true;
     }
 
     /** Kahn's algorithm, always taking the earliest ready node in file order, so the result is deterministic. */

@@ -13,32 +13,30 @@ final class LayerNames {
      * The module path in a scoped node name, or the node name itself when it carries none (root-module
      * nodes such as {@code /Flatten}, and names from other exporters without a leading slash).
      *
-     * <p>Each scope segment is a module's name as its parent registers it, except that torch.onnx spells
-     * children of containers with the container's path in front ({@code features.0} under {@code features});
-     * a segment that already starts with the path so far replaces it instead of being appended.
+     * <p>Each scope segment is a module's attribute name in its parent, except that torch.onnx spells the
+     * children of a container with the container's own segment in front: {@code features.0} under
+     * {@code features}, {@code downsample.0} under {@code layer2.0/downsample}. Such a segment adds only its
+     * tail ({@code .0}) to the path.
      */
     static String layerOf(String nodeName) {
         if (!nodeName.startsWith("/")) {
             return nodeName;
         }
         String[] segments = nodeName.substring(1).split("/", -1);
-        if (segments.length < 2) {
-            return nodeName;
-        }
-        String path = "";
+        StringBuilder path = new StringBuilder();
+        String previous = "";
         for (int i = 0; i < segments.length - 1; i++) {
             String segment = segments[i];
             if (segment.isEmpty()) {
                 continue;
             }
-            if (path.isEmpty()) {
-                path = segment;
-            } else if (segment.startsWith(path + ".")) {
-                path = segment;
+            if (!previous.isEmpty() && segment.startsWith(previous + ".")) {
+                path.append(segment, previous.length(), segment.length());
             } else {
-                path = path + "." + segment;
+                path.append(path.length() == 0 ? "" : ".").append(segment);
             }
+            previous = segment;
         }
-        return path.isEmpty() ? nodeName : path;
+        return path.length() == 0 ? nodeName : path.toString();
     }
 }

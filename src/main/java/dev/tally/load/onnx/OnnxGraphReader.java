@@ -46,6 +46,10 @@ import java.util.Set;
  *       than a module path, and no node reads it as a weight (Conv/Gemm/MatMul/normalization operands).
  *       torch.onnx names every parameter after its state-dict entry, and folded weights (BatchNorm into Conv,
  *       transposed Linear weights) feed weight operands, so both stay PARAMs and params equal PyTorch's.</li>
+ *   <li>in a torch.onnx export, a floating tensor of any size with a made-up name that no node reads as a weight
+ *       is a result the exporter computed from parameters ahead of time (swin_t's relative position bias,
+ *       {@code onnx::Add_6922}, 1x3x49x49, gathered from a 169x3 table): a CONSTANT, reported in a note, since it
+ *       is not a parameter of the PyTorch model and counting it would overstate params by 308,016.</li>
  * </ul>
  */
 final class OnnxGraphReader {
@@ -62,7 +66,10 @@ final class OnnxGraphReader {
 
     private final String file;
     private final boolean pytorch;
-    private final Set<String> absentExternal = new LinkedHashSet<>();
+    private final Set<String> absentExternal;
+    private final Map<String, Boolean> externalPresent;
+    private final List<String> folded;
+    private final long[] foldedElements;
     private final java.nio.file.Path folder;
 
     /**
@@ -74,11 +81,35 @@ final class OnnxGraphReader {
         this.file = file;
         this.folder = folder;
         this.pytorch = pytorch;
+        this.absentExternal = new LinkedHashSet<>();
+        this.externalPresent = new HashMap<>();
+        this.folded = new ArrayList<>();
+        this.foldedElements = new long[1];
+    }
+
+    /** A reader for a subgraph, whose findings (absent data files, folded tensors) join its parent's. */
+    private OnnxGraphReader(OnnxGraphReader parent) {
+        this.file = parent.file;
+        this.folder = parent.folder;
+        this.pytorch = parent.pytorch;
+        this.absentExternal = parent.absentExternal;
+        this.externalPresent = parent.externalPresent;
+        this.folded = parent.folded;
+        this.foldedElements = parent.foldedElements;
     }
 
     /** Locations of external data files the model names but that are not beside it, in first-use order. */
     Set<String> absentExternalData() {
         return absentExternal;
+    }
+
+    /** Large floating tensors torch.onnx computed from parameters ahead of time, counted as CONSTANTs. */
+    List<String> foldedTensors() {
+        return folded;
+    }
+
+    long foldedElements() {
+        return foldedElements[0];
     }
 
     Graph read(GraphProto proto, boolean topLevel) {
@@ -217,25 +248,32 @@ final class OnnxGraphReader {
         long numel = shape.numel();
         if (OnnxTensors.isExternal(tensor)) {
             String location = OnnxTensors.externalLocation(tensor);
-            if (location.isEmpty() || !java.nio.file.Files.isRegularFile(folder.resolve(location))) {
+            // One look at the disk per data file, not per tensor (a 10,000-node graph has 17,000 tensors).
+            boolean present = !location.isEmpty() && externalPresent.computeIfAbsent(location,
+                    l -> java.nio.file.Files.isRegularFile(folder.resolve(l)));
+            if (!present) {
                 absentExternal.add(location.isEmpty() ? "no location given" : location);
             }
         }
-        Optional<ConstData> data = Optional.empty();
-        boolean readValues = dtype.isIntegral() ? numel <= CONSTANT_VALUE_LIMIT
-                : dtype.isFloatingPoint() && numel <= SMALL_FLOAT_LIMIT;
-        if (readValues) {
-            data = OnnxTensors.values(file, what, tensor, dtype, numel);
-            data.ifPresent(values -> constants.put(name, new ConstTensor(dtype, shape, values)));
-        }
         Uses use = uses.getOrDefault(name, new Uses());
+        // Weights are never read, however small (LeNet's 6-element conv bias): their values change no shape.
+        boolean readValues = dtype.isIntegral() ? numel <= CONSTANT_VALUE_LIMIT
+                : dtype.isFloatingPoint() && numel <= SMALL_FLOAT_LIMIT && !use.asWeight;
+        if (readValues) {
+            OnnxTensors.values(file, what, tensor, dtype, numel)
+                    .ifPresent(values -> constants.put(name, new ConstTensor(dtype, shape, values)));
+        }
         Role role;
         if (use.asStatistics) {
             role = Role.BUFFER;
         } else if (!dtype.isFloatingPoint()) {
             role = Role.CONSTANT;
-        } else if (numel <= SMALL_FLOAT_LIMIT && !use.asWeight && isExporterName(name)) {
+        } else if (!use.asWeight && isExporterName(name) && (numel <= SMALL_FLOAT_LIMIT || pytorch)) {
             role = Role.CONSTANT;
+            if (numel > SMALL_FLOAT_LIMIT) {
+                foldedElements[0] = Math.addExact(foldedElements[0], numel);
+                folded.add(name);
+            }
         } else {
             role = Role.PARAM;
         }
@@ -358,7 +396,7 @@ final class OnnxGraphReader {
                 return new Attribute.Opaque("TENSOR");
             }
             case GRAPH:
-                return new Attribute.SubGraph(new OnnxGraphReader(file, folder, pytorch).read(attribute.getG(), false));
+                return new Attribute.SubGraph(new OnnxGraphReader(this).read(attribute.getG(), false));
             default:
                 return new Attribute.Opaque(type.name());
         }

@@ -36,7 +36,18 @@ public final class OnnxLoader {
 
     public Model load(Path path) {
         String file = path.getFileName() == null ? path.toString() : path.getFileName().toString();
-        ModelProto proto = parse(path, file);
+        MappedByteBuffer mapped = map(path, file);
+        try {
+            return convert(path, file, parse(file, mapped));
+        } finally {
+            // Every IR value is a copy (strings, dims, small constants), so the mapping can go now rather than
+            // when the GC finds it: repeated loads in one process (tests, benchmarks) otherwise keep every
+            // mapping's touched pages resident.
+            Unmapper.unmap(mapped);
+        }
+    }
+
+    private static Model convert(Path path, String file, ModelProto proto) {
         long opset = defaultOpset(file, proto);
         String producer = (proto.getProducerName() + " " + proto.getProducerVersion()).trim();
         boolean pytorch = proto.getProducerName().equals("pytorch");
@@ -62,6 +73,12 @@ public final class OnnxLoader {
             notes.add("BatchNorm folded into " + folded + " Conv nodes by the exporter: params count the folded"
                     + " Conv weights, not PyTorch's BatchNorm parameters.");
         }
+        if (!reader.foldedTensors().isEmpty()) {
+            notes.add("The exporter computed " + reader.foldedTensors().size() + " tensors from parameters ahead of time ("
+                    + String.format(java.util.Locale.ROOT, "%,d", reader.foldedElements()) + " elements, e.g. '"
+                    + reader.foldedTensors().get(0) + "'): they count as constants, not params, and the parameters"
+                    + " they came from are not in the file.");
+        }
         if (!reader.absentExternalData().isEmpty()) {
             notes.add("Weights are stored outside the file (" + String.join(", ", reader.absentExternalData())
                     + ") and are absent: structure only.");
@@ -74,22 +91,20 @@ public final class OnnxLoader {
      * model starts with field 1, {@code ir_version}, as a varint (tag 0x08) holding a small version number.
      */
     public static boolean looksLikeOnnx(byte[] head, int length) {
-        return length >= 2 && head[0] == 0x08 && head[1] >= 1 && head[1] <= 0x7f;
+        // A one-byte varint in 1..127: every IR version so far (1 to 10) and plenty of room for more.
+        return length >= 2 && head[0] == 0x08 && head[1] >= 1;
     }
 
-    /** Maps the file and parses it with aliasing; every way a file can fail to be ONNX gets one sentence. */
-    static ModelProto parse(Path path, String file) {
+    /** Maps the whole file read-only; reading it happens page by page, only where the parser looks. */
+    static MappedByteBuffer map(Path path, String file) {
         if (!Files.exists(path)) {
             throw new ModelException(path + " does not exist; check the path.");
         }
         if (!Files.isRegularFile(path)) {
             throw new ModelException(path + " is not a file; give an ONNX model file.");
         }
-        ModelProto model;
-        long size;
-        byte[] head = new byte[2];
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            size = channel.size();
+            long size = channel.size();
             if (size == 0) {
                 throw new ModelException(file + " is empty; it is not an ONNX model.");
             }
@@ -97,32 +112,41 @@ public final class OnnxLoader {
                 throw new ModelException(file + " is larger than 2 GB, which a protobuf cannot be; save the model"
                         + " with external data (onnx.save_model(..., save_as_external_data=True)).");
             }
-            MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            head[0] = mapped.get(0);
-            head[1] = size > 1 ? mapped.get(1) : 0;
-            // unsafeWrap marks the bytes immutable, which is what lets the parser alias them instead of
-            // copying every raw_data onto the heap (CodedInputStream.newInstance(ByteBuffer) would copy).
-            CodedInputStream input = UnsafeByteOperations.unsafeWrap(mapped).newCodedInput();
-            input.enableAliasing(true);
-            input.setSizeLimit(Integer.MAX_VALUE);
-            try {
-                model = ModelProto.parseFrom(input);
-            } catch (InvalidProtocolBufferException e) {
-                throw unparsable(file, size, head, e.getMessage());
-            } catch (RuntimeException e) {
-                throw unparsable(file, size, head, e.toString());
-            }
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+        } catch (IOException e) {
+            throw new ModelException(file + " cannot be read: " + e.getMessage() + ".", e);
+        }
+    }
+
+    /** Parses the mapped file with aliasing; every way a file can fail to be ONNX gets one sentence. */
+    static ModelProto parse(String file, MappedByteBuffer mapped) {
+        int size = mapped.capacity();
+        byte[] head = {mapped.get(0), size > 1 ? mapped.get(1) : 0};
+        // unsafeWrap marks the bytes immutable, which is what lets the parser alias them instead of
+        // copying every raw_data onto the heap (CodedInputStream.newInstance(ByteBuffer) would copy).
+        CodedInputStream input = UnsafeByteOperations.unsafeWrap(mapped).newCodedInput();
+        input.enableAliasing(true);
+        input.setSizeLimit(Integer.MAX_VALUE);
+        ModelProto model;
+        try {
+            model = ModelProto.parseFrom(input);
             if (!input.isAtEnd()) {
                 throw notOnnx(file, "the protobuf ends before the file does");
             }
+        } catch (InvalidProtocolBufferException e) {
+            throw unparsable(file, size, head, e.getMessage());
         } catch (IOException e) {
             throw new ModelException(file + " cannot be read: " + e.getMessage() + ".", e);
+        } catch (ModelException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unparsable(file, size, head, e.toString());
         }
         if (!model.hasIrVersion() || model.getIrVersion() < 1 || model.getIrVersion() > 100) {
             throw notOnnx(file, "it has no ONNX IR version");
         }
         if (!model.hasGraph()) {
-            if (model.getUnknownFields().asMap().isEmpty() && looksLikeOnnx(head, (int) Math.min(size, 2))) {
+            if (model.getUnknownFields().asMap().isEmpty() && looksLikeOnnx(head, Math.min(size, 2))) {
                 throw new ModelException(file + " holds an ONNX header but no graph (" + size
                         + " bytes); the file is truncated or incomplete, so re-export or re-copy it.");
             }
@@ -163,7 +187,7 @@ public final class OnnxLoader {
             throw new ModelException(file + " uses ONNX IR version " + model.getIrVersion() + ", which predates opset "
                     + MIN_OPSET + "; re-export it with a newer exporter.");
         }
-        throw new ModelException(file + " declares no default ONNX opset (opset_import); the file is incomplete or"
+        throw new ModelException(file + " declares no default ONNX opset (opset_import); the file is truncated or"
                 + " was not written by an ONNX exporter.");
     }
 

@@ -18,6 +18,12 @@ class LayerNamesTest {
     }
 
     @Test
+    void aContainerChildAddsOnlyItsIndexToItsParentsPath() {
+        // resnet18's downsample: layer2.0.downsample.0, not layer2.0.downsample.downsample.0.
+        assertThat(LayerNames.layerOf("/layer2/layer2.0/downsample/downsample.0/Conv")).isEqualTo("layer2.0.downsample.0");
+    }
+
+    @Test
     void nestedSequentialsKeepTheInnermostFullPath() {
         assertThat(LayerNames.layerOf("/features/features.0/features.0.0/Conv")).isEqualTo("features.0.0");
     }

@@ -94,6 +94,16 @@ class OnnxLoaderErrorsTest {
     }
 
     @Test
+    void aFileCutRightAfterItsGraphSaysItMayBeTruncated() {
+        // torch.onnx writes opset_import (field 8) after the graph (field 7): a cut between them still parses.
+        ModelProto whole = model(smallNet());
+        byte[] bytes = whole.toByteArray();
+        int withoutOpset = bytes.length - whole.getOpsetImport(0).getSerializedSize() - 2;
+        assertThatThrownBy(() -> new OnnxLoader().load(write(dir, "cut.onnx", Arrays.copyOf(bytes, withoutOpset))))
+                .isInstanceOf(ModelException.class).hasMessageContaining("truncated");
+    }
+
+    @Test
     void anInputNoNodeProducesIsNamed() {
         GraphProto.Builder graph = smallNet();
         graph.setNode(1, graph.getNode(1).toBuilder().setInput(0, "conv_out"));
@@ -134,7 +144,7 @@ class OnnxLoaderErrorsTest {
     void aModelWithoutADefaultOpsetIsRefused() {
         ModelProto model = model(smallNet()).toBuilder().clearOpsetImport().build();
         assertRejected(write(dir, "bare.onnx", model), "bare.onnx declares no default ONNX opset (opset_import); the"
-                + " file is incomplete or was not written by an ONNX exporter.");
+                + " file is truncated or was not written by an ONNX exporter.");
     }
 
     @Test

@@ -70,6 +70,8 @@ class OnnxLoaderTest {
         assertThat(roles(graph)).containsOnlyKeys("features.0.weight", "features.0.bias", "classifier.weight", "classifier.bias")
                 .allSatisfy((name, role) -> assertThat(role).isEqualTo(Role.PARAM));
         assertThat(graph.param("classifier.weight").orElseThrow().shape()).isEqualTo(Shape.of(10, 144));
+        // The file is unmapped once loaded: everything the model holds must be a copy, which this reads.
+        assertThat(model.toString()).contains("/classifier/Gemm", "features.0.bias", "batch");
     }
 
     @Test
@@ -206,6 +208,22 @@ class OnnxLoaderTest {
     }
 
     @Test
+    void aLargeTensorTorchOnnxComputedFromParametersIsAConstantAndNoted() {
+        // swin_t: the relative position bias, gathered from a 169x3 table at export time, is stored as
+        // onnx::Add_6922 of 1x3x49x49 and read by an Add.
+        GraphProto.Builder graph = smallNet()
+                .addInitializer(floatWeight("onnx::Add_6922", 1, 3, 49, 49))
+                .addNode(node("/attn/Add", "Add", List.of("output", "onnx::Add_6922"), List.of("biased")));
+        Model model = load(graph);
+
+        assertThat(model.graph().param("onnx::Add_6922").orElseThrow().role()).isEqualTo(Role.CONSTANT);
+        assertThat(model.graph().constant("onnx::Add_6922")).isEmpty();
+        assertThat(model.notes()).contains("The exporter computed 1 tensors from parameters ahead of time (7,203"
+                + " elements, e.g. 'onnx::Add_6922'): they count as constants, not params, and the parameters they"
+                + " came from are not in the file.");
+    }
+
+    @Test
     void smallFloatParametersStayParamsWhenNamedLikeModulesOrReadAsWeights() {
         // LeNet-5's first conv has a 6-element bias; a layer scale of 4 elements feeds a Mul under its own name;
         // a folded-BatchNorm bias named by the exporter still feeds Conv's bias operand.
@@ -220,6 +238,8 @@ class OnnxLoaderTest {
         assertThat(roles(loaded)).containsEntry("scale", Role.PARAM).containsEntry("onnx::Conv_6", Role.PARAM)
                 .containsEntry("onnx::Conv_5", Role.PARAM);
         assertThat(loaded.constant("scale").orElseThrow().data()).isEqualTo(ConstData.ofFloats(0, 0, 0, 0));
+        assertThat(loaded.constant("onnx::Conv_6")).isEmpty();
+        assertThat(loaded.constant("features.0.bias")).isEmpty();
     }
 
     @Test
@@ -349,6 +369,14 @@ class OnnxLoaderTest {
         assertThat(OnnxLoader.looksLikeOnnx(new byte[] {'P', 'K', 3, 4}, 4)).isFalse();
         assertThat(OnnxLoader.looksLikeOnnx(new byte[] {0x08, 0}, 2)).isFalse();
         assertThat(OnnxLoader.looksLikeOnnx(new byte[] {0x08}, 1)).isFalse();
+    }
+
+    @Test
+    void modelLoaderRecognisesAnOnnxFileByItsContentWhateverItsName() {
+        Path path = write(dir, "weights.bin", model(smallNet()));
+
+        assertThat(dev.tally.load.ModelLoader.detect(path)).isEqualTo(dev.tally.load.ModelLoader.Kind.ONNX);
+        assertThat(dev.tally.load.ModelLoader.load(path).format()).isEqualTo(ModelFormat.ONNX);
     }
 
     @Test
