@@ -18,6 +18,15 @@ final class Axes {
         return (int) normalized;
     }
 
+    /** A boundary between axes in {@code [0, rank]} (Flatten's axis); a negative one counts from the end. */
+    static int normalizeBoundary(OpContext ctx, long axis, int rank) {
+        long normalized = axis < 0 ? axis + rank : axis;
+        if (normalized < 0 || normalized > rank) {
+            throw ctx.fail("axis " + axis + " is out of range for a tensor of rank " + rank);
+        }
+        return (int) normalized;
+    }
+
     /**
      * The {@code axes} of Squeeze, Unsqueeze, ReduceMean and friends: an input since opsets 13/18, an attribute
      * before; when a node has both, the input wins. Empty when neither is given.

@@ -77,7 +77,8 @@ public final class ElementwiseRule implements OpRule {
 
     @Override
     public Cost cost(OpContext ctx) {
-        long steps = operands(ctx).size() - 1 + (mean && operands(ctx).size() > 1 ? 1 : 0);
+        int k = operands(ctx).size();
+        long steps = k - 1 + (mean && k > 1 ? 1 : 0);
         return Cost.ops(Math.multiplyExact(Math.multiplyExact(opsPerElement, steps), ctx.output(0).numel()));
     }
 

@@ -16,21 +16,15 @@ public final class FlattenRule implements OpRule {
     @Override
     public List<TensorInfo> inferShapes(OpContext ctx) {
         TensorInfo input = ctx.input("input");
-        long axis = ctx.attrLong("axis", 1);
-        int rank = input.rank();
-        long a = axis < 0 ? axis + rank : axis;
-        if (a < 0 || a > rank) {
-            throw ctx.fail("attribute 'axis' is " + axis + ", out of range for a tensor of rank " + rank);
-        }
+        // Flatten's axis may equal the rank: everything goes into the outer dim.
+        int axis = Axes.normalizeBoundary(ctx, ctx.attrLong("axis", 1), input.rank());
         long outer = 1;
-        for (int i = 0; i < a; i++) {
-            outer = Math.multiplyExact(outer, input.shape().dim(i));
-        }
-        long inner = outer == 0 ? 0 : input.numel() / outer;
-        if (outer == 0) {
-            inner = 1;
-            for (int i = (int) a; i < rank; i++) {
-                inner *= input.shape().dim(i);
+        long inner = 1;
+        for (int i = 0; i < input.rank(); i++) {
+            if (i < axis) {
+                outer = Math.multiplyExact(outer, input.shape().dim(i));
+            } else {
+                inner = Math.multiplyExact(inner, input.shape().dim(i));
             }
         }
         return List.of(Values.reshaped(input, input.dtype(), Shape.of(outer, inner)));

@@ -42,7 +42,7 @@ public final class LinearRule implements OpRule {
     @Override
     public Cost cost(OpContext ctx) {
         Shape w = ctx.input("W").shape();
-        long rows = ctx.input("X").numel() / w.dim(1);
+        long rows = w.dim(1) == 0 ? 0 : ctx.input("X").numel() / w.dim(1);
         long outputs = Math.multiplyExact(rows, w.dim(0));
         long bias = ctx.optionalInput("B").isPresent() ? 1 : 0;
         return new Cost(Math.multiplyExact(outputs, w.dim(1)), Math.multiplyExact(outputs, w.dim(1) + bias));

@@ -12,7 +12,7 @@ import java.util.Optional;
  * chains are tiny, and a large constant is an activation-sized tensor whose values no shape depends on.
  */
 final class Values {
-    static final long LIMIT = 1 << 16;
+    static final long LIMIT = 1 << 10;
 
     private Values() {
     }
