@@ -6,6 +6,7 @@ import dev.tally.ir.Model;
 import dev.tally.ir.Shape;
 import dev.tally.ir.UsageException;
 import dev.tally.report.Format;
+import dev.tally.report.JsonSummaryReader;
 import dev.tally.report.Summary;
 import dev.tally.report.SummaryBuilder;
 import dev.tally.report.compare.ComparisonBuilder;
@@ -41,7 +42,8 @@ final class CompareCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "MODEL", arity = "2..*", description = "Two or more model files; the first is the reference.")
+    @Parameters(paramLabel = "MODEL", arity = "2..*",
+            description = "Two or more model files, or earlier 'tally summary --format json' reports; the first is the reference.")
     private List<Path> models = new ArrayList<>();
 
     @Option(names = "--input", paramLabel = "SPEC", description = "An input shape for every model: 1x3x224x224 or name=1x3x224x224.")
@@ -72,7 +74,8 @@ final class CompareCommand implements Callable<Integer> {
         Map<String, Shape> shapes = InputShapes.parseOverrides(inputs);
         List<Summary> summaries = new ArrayList<>();
         for (Path model : models) {
-            summaries.add(SummaryBuilder.build(analyzer.analyze(loader.apply(model), shapes, false)).check());
+            summaries.add(isJsonReport(model) ? JsonSummaryReader.read(model)
+                    : SummaryBuilder.build(analyzer.analyze(loader.apply(model), shapes, false)).check());
         }
         String text = ComparisonRenderer.render(ComparisonBuilder.build(summaries, depth), renderer);
         if (out == null) {
@@ -87,5 +90,19 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Whether {@code file} is a JSON report (it starts with '{'), judged by content as model files are. */
+    private static boolean isJsonReport(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            int c;
+            do {
+                c = in.read();
+            } while (c == ' ' || c == '\n' || c == '\r' || c == '\t');
+            return c == '{';
+        } catch (IOException e) {
+            // Not readable here: the model loader gives the one-sentence message.
+            return false;
+        }
     }
 }

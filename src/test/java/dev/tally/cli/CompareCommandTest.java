@@ -44,6 +44,20 @@ class CompareCommandTest {
     }
 
     @Test
+    void anEarlierJsonReportComparesWithTheModelAsItIsNow() throws IOException {
+        String lenet = Fixtures.file("lenet5.onnx").toString();
+        Path report = dir.resolve("lenet5.json");
+        assertThat(run("summary", lenet, "--format", "json", "--out", report.toString()).code()).isZero();
+        Run run = run("compare", report.toString(), lenet, "--format", "json");
+        assertThat(run.code()).isZero();
+        JsonNode totals = JSON.readTree(run.out()).get("totals");
+        for (String figure : new String[] {"params", "buffers", "paramBytes", "macs", "flops", "ops", "activationBytes"}) {
+            assertThat(totals.get(figure).get("differences").get(1).get("absolute").asLong()).as(figure).isZero();
+        }
+        assertThat(totals.get("params").get("values").get(0).asLong()).isEqualTo(Fixtures.expected("lenet5").params());
+    }
+
+    @Test
     void oneModelIsNotAComparison() {
         Run run = run("compare", Fixtures.file("lenet5.onnx").toString());
         assertThat(run.code()).isEqualTo(2);
