@@ -45,7 +45,7 @@ import picocli.CommandLine.Parameters;
             "Examples:",
             "  tally check model.onnx --max-params 62M --max-macs 0.8G --max-activation 60MB",
             "  tally check --budget budgets.yaml",
-            "  tally check model.onnx --baseline reports/model.json --max-growth 2%",
+            "  tally check model.onnx --baseline reports/model.json --max-growth 2%%",
             ""
         },
         footer = {
@@ -57,7 +57,7 @@ import picocli.CommandLine.Parameters;
             "      limits: {params: 62M, macs: 0.8G, activation: 60MB}",
             "    - path: exports/resnet*.onnx",
             "      baseline: reports/resnet.json",
-            "      max-growth: {params: 0%, macs: 2%}",
+            "      max-growth: {params: 0%%, macs: 2%%}",
             "Limit keys: params, buffers, weight-bytes, macs, flops, ops, activation, file-size."
         })
 final class CheckCommand implements Callable<Integer> {
@@ -104,7 +104,7 @@ final class CheckCommand implements Callable<Integer> {
     private Path baseline;
 
     @Option(names = "--max-growth", paramLabel = "PERCENT",
-            description = "Largest growth over --baseline: 2% for every figure, or FIGURE=PERCENT (params=0%); repeatable.")
+            description = "Largest growth over --baseline: 2%% for every figure, or FIGURE=PERCENT (params=0%%); repeatable.")
     private List<String> maxGrowth = new ArrayList<>();
 
     @Option(names = "--junit", paramLabel = "FILE", description = "Also write a JUnit XML report: one test case per model and limit.")

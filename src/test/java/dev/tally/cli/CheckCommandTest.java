@@ -185,7 +185,18 @@ class CheckCommandTest {
 
     @Test
     void theHelpDefinesTheUnits() {
-        Run run = run("check", "--help");
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        Run run;
+        try {
+            // picocli warns on System.err when a help text has a bare '%'.
+            System.setErr(new java.io.PrintStream(stderr, true));
+            run = run("check", "--help");
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(stderr.toString()).isEmpty();
+        assertThat(run.out()).contains("--max-growth 2%").contains("(params=0%)").contains("max-growth: {params: 0%, macs: 2%}");
         assertThat(run.out()).contains("counts take K, M, G, T = 10^3, 10^6, 10^9, 10^12")
                 .contains("1000^n (60MB)").contains("KiB, MiB, GiB, TiB = 1024^n (1.5GiB)");
     }
