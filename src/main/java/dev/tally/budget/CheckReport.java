@@ -45,7 +45,7 @@ public record CheckReport(List<ModelCheck> models) {
         long failures = failures();
         long checks = checks();
         text.append(failures).append(" of ").append(checks).append(checks == 1 ? " limit" : " limits")
-                .append(failures == 1 ? " exceeded" : " exceeded").append(" in ").append(models.size())
+                .append(" exceeded").append(" in ").append(models.size())
                 .append(models.size() == 1 ? " model" : " models");
         long errors = errors();
         if (errors > 0) {

@@ -51,7 +51,7 @@ public final class BatchRenderer {
         StringBuilder out = new StringBuilder(markdown ? table.renderMarkdown() : table.renderText());
         long failed = rows.stream().filter(r -> r.error().isPresent()).count();
         String footer = rows.size() + (rows.size() == 1 ? " model" : " models") + ", " + failed
-                + (failed == 1 ? " could not be analysed" : " could not be analysed")
+                + " could not be analysed"
                 + ". MACs: multiply-accumulates; FLOPs = 2 x MACs; sizes in binary units, 1 KB = 1024 B.";
         out.append('\n').append(markdown ? TextTable.markdownCell(footer) : footer).append('\n');
         return out.toString();
