@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             SummaryCommand.class,
             // verify (issue 4): add VerifyCommand.class on this line; audit (issue 6) and check/compare (issue 5) below it.
+            CheckCommand.class,
+            CompareCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -53,6 +55,12 @@ public final class Main implements Runnable {
             public <K> K create(Class<K> type) throws Exception {
                 if (type == SummaryCommand.class) {
                     return type.cast(new SummaryCommand(loader, analyzer));
+                }
+                if (type == CheckCommand.class) {
+                    return type.cast(new CheckCommand(loader, analyzer));
+                }
+                if (type == CompareCommand.class) {
+                    return type.cast(new CompareCommand(loader, analyzer));
                 }
                 return defaults.create(type);
             }

@@ -10,6 +10,9 @@ import dev.tally.ir.UsageException;
 import dev.tally.report.Format;
 import dev.tally.report.Summary;
 import dev.tally.report.SummaryBuilder;
+import dev.tally.report.batch.BatchRenderer;
+import dev.tally.report.batch.BatchRow;
+import dev.tally.report.batch.BatchRunner;
 import dev.tally.report.html.HtmlRenderer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -36,8 +39,10 @@ final class SummaryCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "MODEL", description = "An ONNX (.onnx) or TorchScript (.pt) file; the format is read from the content.")
-    private Path model;
+    @Parameters(paramLabel = "MODEL", arity = "1..*",
+            description = "An ONNX (.onnx) or TorchScript (.pt) file; the format is read from the content. Several files or a "
+                    + "folder (its .onnx and .pt files, recursively) give one row per model, analysed in parallel.")
+    private List<Path> models = new ArrayList<>();
 
     @Option(names = "--input", paramLabel = "SPEC",
             description = "An input shape, 1x3x224x224 for a one-input model or name=1x3x224x224; repeat for each input.")
@@ -75,12 +80,42 @@ final class SummaryCommand implements Callable<Integer> {
         if (depth != null && depth < 1) {
             throw new UsageException("--depth must be 1 or more, not " + depth + ".");
         }
-        Analysis analysis = analyzer.analyze(loader.apply(model, shapes), shapes, strict);
+        if (models.size() > 1 || Files.isDirectory(models.get(0))) {
+            if (depth != null) {
+                throw new UsageException("--depth folds one model's layers, but a batch shows one row per model; give one file, or leave --depth out.");
+            }
+            return batch(renderer, shapes);
+        }
+        Analysis analysis = analyzer.analyze(loader.apply(models.get(0), shapes), shapes, strict);
         int folding = depth != null ? depth
                 : renderer == Format.HTML ? HtmlRenderer.chooseDepth(d -> SummaryBuilder.build(analysis, d).layers().size())
                 : 0;
         Summary summary = SummaryBuilder.build(analysis, folding).check();
-        String text = renderer.renderer().render(summary, chosen);
+        write(renderer.renderer().render(summary, chosen));
+        return ExitCodes.OK;
+    }
+
+    /** One row per model; a bad file's row says why and makes the exit code 2 once every file is done. */
+    private Integer batch(Format renderer, Map<String, Shape> shapes) {
+        List<Path> files = BatchRunner.collect(models);
+        if (files.isEmpty()) {
+            throw new UsageException("No .onnx or .pt file under " + models.get(0) + "; give model files or a folder that has some.");
+        }
+        // A progress bar only on a terminal: in CI logs its carriage returns are noise.
+        PrintWriter progress = System.console() != null ? spec.commandLine().getErr() : null;
+        List<BatchRow> rows = new BatchRunner(file -> SummaryBuilder.build(analyzer.analyze(loader.apply(file, shapes), shapes, strict)).check())
+                .run(files, progress);
+        write(BatchRenderer.render(rows, renderer));
+        PrintWriter err = spec.commandLine().getErr();
+        rows.forEach(row -> row.error().ifPresent(err::println));
+        err.flush();
+        if (rows.stream().anyMatch(BatchRow::bug)) {
+            return ExitCodes.INTERNAL_ERROR;
+        }
+        return rows.stream().anyMatch(row -> row.error().isPresent()) ? ExitCodes.BAD_INPUT : ExitCodes.OK;
+    }
+
+    private void write(String text) {
         if (out == null) {
             PrintWriter writer = spec.commandLine().getOut();
             writer.print(text);
@@ -92,6 +127,5 @@ final class SummaryCommand implements Callable<Integer> {
                 throw new UsageException("Cannot write the report to " + out + "; check that its folder exists and is writable.");
             }
         }
-        return ExitCodes.OK;
     }
 }

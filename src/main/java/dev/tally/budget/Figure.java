@@ -1,0 +1,91 @@
+package dev.tally.budget;
+
+import dev.tally.ir.UsageException;
+import dev.tally.report.Summary;
+import dev.tally.report.Totals;
+import dev.tally.report.Units;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The figures a budget can limit: every total of a summary plus the model file's size. Each has one name used
+ * everywhere (the {@code --max-NAME} option, the key in a budget file, JSON and JUnit output) and a kind that
+ * decides which units its limits take.
+ */
+public enum Figure {
+    PARAMS("params", Kind.COUNT, "params"),
+    BUFFERS("buffers", Kind.COUNT, "buffers"),
+    WEIGHT_BYTES("weight-bytes", Kind.BYTES, "paramBytes"),
+    MACS("macs", Kind.COUNT, "macs"),
+    FLOPS("flops", Kind.COUNT, "flops"),
+    OPS("ops", Kind.COUNT, "ops"),
+    ACTIVATION("activation", Kind.BYTES, "activationBytes"),
+    FILE_SIZE("file-size", Kind.BYTES, null);
+
+    /** Counts take decimal multipliers only; byte sizes take decimal (KB) and binary (KiB) units. */
+    public enum Kind { COUNT, BYTES }
+
+    private final String displayName;
+    private final Kind kind;
+    private final String summaryJsonName;
+
+    Figure(String displayName, Kind kind, String summaryJsonName) {
+        this.displayName = displayName;
+        this.kind = kind;
+        this.summaryJsonName = summaryJsonName;
+    }
+
+    public String displayName() {
+        return displayName;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The key under {@code totals} in {@code summary --format json}; empty for the file size, which it lacks. */
+    public Optional<String> summaryJsonName() {
+        return Optional.ofNullable(summaryJsonName);
+    }
+
+    /** This figure of a model whose summary is {@code summary} and whose file is {@code fileBytes} long. */
+    public long of(Summary summary, long fileBytes) {
+        Totals totals = summary.totals();
+        return switch (this) {
+            case PARAMS -> totals.params();
+            case BUFFERS -> totals.buffers();
+            case WEIGHT_BYTES -> totals.paramBytes();
+            case MACS -> totals.macs();
+            case FLOPS -> totals.flops();
+            case OPS -> totals.ops();
+            case ACTIVATION -> totals.activationBytes();
+            case FILE_SIZE -> fileBytes;
+        };
+    }
+
+    /**
+     * {@code 61,100,840 (61.1 M)} or, for bytes, {@code 802,816 B (784.0 KiB)}: the IEC name, because a limit may
+     * be written in decimal {@code MB} and the two must not be confused in one message.
+     */
+    public String format(long value) {
+        if (kind == Kind.BYTES) {
+            return Units.exact(value) + " B" + (Math.abs(value) < 1024 ? "" : " (" + HumanUnits.binaryBytes(value) + ")");
+        }
+        return Units.exact(value) + (Math.abs(value) < 1000 ? "" : " (" + Units.count(value) + ")");
+    }
+
+    public static Figure parse(String name) {
+        for (Figure figure : values()) {
+            if (figure.displayName.equals(name)) {
+                return figure;
+            }
+        }
+        throw new UsageException("Unknown figure '" + name + "'. Use one of: " + names() + ".");
+    }
+
+    /** {@code params, buffers, ...}, for messages that list the valid names. */
+    public static String names() {
+        return Arrays.stream(values()).map(Figure::displayName).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,109 @@
+package dev.tally.cli;
+
+import dev.tally.analysis.Analyzer;
+import dev.tally.analysis.InputShapes;
+import dev.tally.ir.Model;
+import dev.tally.ir.Shape;
+import dev.tally.ir.UsageException;
+import dev.tally.report.Format;
+import dev.tally.report.JsonSummaryReader;
+import dev.tally.report.Summary;
+import dev.tally.report.SummaryBuilder;
+import dev.tally.report.compare.ComparisonBuilder;
+import dev.tally.report.compare.ComparisonRenderer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tally compare A B C}: variants side by side, with differences against the first. */
+@Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
+        description = {
+            "Shows the totals of two or more models side by side with their differences (absolute and percent) "
+                    + "against the first, then params, MACs and activation memory per stage aligned by module path.",
+            "",
+            "Example: tally compare vgg16.onnx vgg16_bn.onnx vgg19.onnx --depth 2",
+            ""
+        })
+final class CompareCommand implements Callable<Integer> {
+    private final BiFunction<Path, Map<String, Shape>, Model> loader;
+    private final Analyzer analyzer;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "MODEL", arity = "2..*",
+            description = "Two or more model files, or earlier 'tally summary --format json' reports; the first is the reference.")
+    private List<Path> models = new ArrayList<>();
+
+    @Option(names = "--input", paramLabel = "SPEC", description = "An input shape for every model: 1x3x224x224 or name=1x3x224x224.")
+    private List<String> inputs = new ArrayList<>();
+
+    @Option(names = "--depth", paramLabel = "N", defaultValue = "1",
+            description = "Components of the module path that name a stage: 1 for top-level modules (default), 2 for features.0.")
+    private int depth;
+
+    @Option(names = "--format", paramLabel = "NAME", defaultValue = "table",
+            description = "table, json, csv or markdown (default: ${DEFAULT-VALUE}).")
+    private String format;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the report to FILE instead of standard output.")
+    private Path out;
+
+    CompareCommand(BiFunction<Path, Map<String, Shape>, Model> loader, Analyzer analyzer) {
+        this.loader = loader;
+        this.analyzer = analyzer;
+    }
+
+    @Override
+    public Integer call() {
+        Format renderer = Format.parse(format);
+        if (depth < 1) {
+            throw new UsageException("--depth must be 1 or more, not " + depth + ".");
+        }
+        Map<String, Shape> shapes = InputShapes.parseOverrides(inputs);
+        List<Summary> summaries = new ArrayList<>();
+        for (Path model : models) {
+            summaries.add(isJsonReport(model) ? JsonSummaryReader.read(model)
+                    : SummaryBuilder.build(analyzer.analyze(loader.apply(model, shapes), shapes, false)).check());
+        }
+        String text = ComparisonRenderer.render(ComparisonBuilder.build(summaries, depth), renderer);
+        if (out == null) {
+            PrintWriter writer = spec.commandLine().getOut();
+            writer.print(text);
+            writer.flush();
+        } else {
+            try {
+                Files.writeString(out, text, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UsageException("Cannot write the report to " + out + "; check that its folder exists and is writable.");
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Whether {@code file} is a JSON report (it starts with '{'), judged by content as model files are. */
+    private static boolean isJsonReport(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            int c;
+            do {
+                c = in.read();
+            } while (c == ' ' || c == '\n' || c == '\r' || c == '\t');
+            return c == '{';
+        } catch (IOException e) {
+            // Not readable here: the model loader gives the one-sentence message.
+            return false;
+        }
+    }
+}
