@@ -1,0 +1,159 @@
+package dev.tally.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tally.analysis.Analysis;
+import dev.tally.analysis.Analyzer;
+import dev.tally.analysis.OpContext;
+import dev.tally.analysis.OpRule;
+import dev.tally.analysis.TensorInfo;
+import dev.tally.analysis.rules.Rules;
+import dev.tally.ir.ModelException;
+import dev.tally.ir.Shape;
+import dev.tally.load.onnx.proto.Onnx;
+import dev.tally.testing.Fixtures;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Verification with the real engines on PyTorch-made fixtures. AlexNet's figures are PyTorch's own
+ * ({@code alexnet.expected.json}): 61,100,840 params, no buffers, a 1x1000 output; its conv1 bias has 64 elements.
+ */
+class VerifyAlexnetTest {
+    private static final long ALEXNET_PARAMS = 61_100_840L;
+
+    private static Check row(VerificationReport report, String prefix) {
+        return report.checks().stream().filter(c -> c.check().startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError("No check '" + prefix + "...' in " + report.checks()));
+    }
+
+    @Test
+    void alexnetOnnxPassesEveryCheckInOnnxRuntime() {
+        assertThat(Fixtures.expected("alexnet").params()).isEqualTo(ALEXNET_PARAMS);
+        VerificationReport report = Engines.verifier().verify(Engines.analyze(Fixtures.file("alexnet.onnx")));
+
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.passed()).isTrue();
+        assertThat(report.engine()).startsWith("ONNX Runtime");
+        assertThat(row(report, "output ").actual()).isEqualTo("1x1000");
+        assertThat(row(report, "params (elements in the stored bytes").actual()).isEqualTo("61,100,840");
+        assertThat(row(report, "every intermediate shape").actual()).matches("all \\d+ equal");
+        assertThat(report.timings()).extracting(VerificationReport.Timing::phase).contains("inference");
+    }
+
+    @Test
+    void alexnetTracedPassesInDjlWithPyTorchsParamCount() {
+        VerificationReport report = Engines.verifier().verify(Engines.analyze(Fixtures.file("alexnet.traced.pt")));
+
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.engine()).startsWith("DJL PyTorch");
+        assertThat(row(report, "output ").actual()).isEqualTo("1x1000");
+        assertThat(row(report, "params (16 DJL parameter tensors)").actual()).isEqualTo("61,100,840");
+    }
+
+    @Test
+    void aStaticTallyMissingOneParamFailsTheStoredBytesCheck() {
+        Engines.Removed removed = Engines.withoutFirstParam(Engines.analyze(Fixtures.file("alexnet.onnx")));
+        assertThat(removed.param().sourceName()).isEqualTo("features.0.bias");
+
+        VerificationReport report = Engines.verifier().verify(removed.analysis());
+
+        assertThat(report.passed()).isFalse();
+        assertThat(report.failures()).containsExactly(new Check("params (elements in the stored bytes of 16 initializers)",
+                "61,100,776", "61,100,840", false));
+    }
+
+    @Test
+    void aStaticTallyMissingOneParamFailsTheDjlParamCheck() {
+        Engines.Removed removed = Engines.withoutFirstParam(Engines.analyze(Fixtures.file("alexnet.traced.pt")));
+
+        VerificationReport report = Engines.verifier().verify(removed.analysis());
+
+        assertThat(report.failures()).containsExactly(new Check("params (16 DJL parameter tensors)",
+                CrossChecks.count(ALEXNET_PARAMS - removed.param().numel()), "61,100,840", false));
+    }
+
+    /**
+     * ResNet-18's stem max pool has kernel 3, stride 2, padding 1: 112 -> floor((112 + 2 - 3) / 2) + 1 = 56.
+     * A rule that ignores padding says floor((112 - 3) / 2) + 1 = 55, and the error heals by layer2
+     * (stride-2 convs take 55 and 56 both to 28), so the output shape still agrees: only the intermediate check
+     * can catch it.
+     */
+    @Test
+    void aMaxPoolRuleThatIgnoresPaddingFailsAtResnet18sMaxPoolNode() {
+        Analyzer wrong = new Analyzer(Rules.standard().with("MaxPool", new PaddingBlindMaxPoolRule()));
+        VerificationReport report = Engines.verifier().verify(Engines.analyze(Fixtures.file("resnet18.onnx"), wrong));
+
+        assertThat(row(report, "output ").pass()).isTrue();
+        Check intermediate = row(report, "every intermediate shape");
+        assertThat(intermediate.pass()).isFalse();
+        assertThat(intermediate.actual()).startsWith("first differs at Node '/maxpool/MaxPool' (MaxPool), layer 'maxpool': value ")
+                .contains(" is 1x64x56x56, predicted 1x64x55x55");
+        assertThat(report.passed()).isFalse();
+    }
+
+    @Test
+    void aStructureOnlyOnnxIsRefusedWithOneSentenceBeforeAnyEngineStarts(@TempDir Path dir) throws Exception {
+        Path structureOnly = dir.resolve("alexnet.onnx");
+        writeStructureOnly(Fixtures.file("alexnet.onnx"), structureOnly);
+        Analysis analysis = Engines.analyze(structureOnly);
+
+        assertThatThrownBy(() -> Engines.verifier().verify(analysis))
+                .isInstanceOf(ModelException.class)
+                .hasMessageStartingWith("alexnet.onnx is a structure-only model: the weights of '")
+                .hasMessageContaining("belong in 'alexnet.onnx.data', which is absent, so it cannot run")
+                .hasMessageEndingWith("(tally summary still counts it).");
+    }
+
+    /** The fixture with every initializer moved to an external file that is not written, as models/ ships them. */
+    private static void writeStructureOnly(Path from, Path to) throws Exception {
+        Onnx.ModelProto model = OnnxFile.read(from).model();
+        Onnx.GraphProto.Builder graph = model.getGraph().toBuilder();
+        long offset = 0;
+        for (Onnx.TensorProto.Builder tensor : graph.getInitializerBuilderList()) {
+            long length = tensor.getRawData().size();
+            tensor.clearRawData().setDataLocation(Onnx.TensorProto.DataLocation.EXTERNAL)
+                    .addExternalData(entry("location", "alexnet.onnx.data"))
+                    .addExternalData(entry("offset", Long.toString(offset)))
+                    .addExternalData(entry("length", Long.toString(length)));
+            offset += length;
+        }
+        try (OutputStream out = Files.newOutputStream(to)) {
+            model.toBuilder().setGraph(graph).build().writeTo(out);
+        }
+    }
+
+    private static Onnx.StringStringEntryProto entry(String key, String value) {
+        return Onnx.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
+    /** A deliberately wrong MaxPool shape rule: D' = floor((D - k) / s) + 1, pads ignored. */
+    static final class PaddingBlindMaxPoolRule implements OpRule {
+        @Override
+        public List<String> inputs() {
+            return List.of("X");
+        }
+
+        @Override
+        public List<TensorInfo> inferShapes(OpContext ctx) {
+            TensorInfo x = ctx.input("X");
+            List<Long> kernel = ctx.attrLongs("kernel_shape").orElseThrow();
+            List<Long> strides = ctx.attrLongs("strides", List.of(1L, 1L));
+            List<Long> dims = new ArrayList<>(x.shape().dims().subList(0, 2));
+            for (int i = 0; i < kernel.size(); i++) {
+                dims.add((x.shape().dim(2 + i) - kernel.get(i)) / strides.get(i) + 1);
+            }
+            List<TensorInfo> outputs = new ArrayList<>();
+            for (int i = 0; i < ctx.node().outputs().size(); i++) {
+                outputs.add(x.withShape(new Shape(dims)));
+            }
+            return outputs;
+        }
+    }
+}
