@@ -2,9 +2,12 @@ package dev.tally.verify;
 
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
+import dev.tally.analysis.InputShapes;
 import dev.tally.analysis.NodeResult;
 import dev.tally.ir.Param;
+import dev.tally.ir.Shape;
 import dev.tally.load.ModelLoader;
+import dev.tally.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +29,22 @@ final class Engines {
         }));
     }
 
-    static Analysis analyze(Path path) {
-        return analyze(path, new Analyzer());
+    /**
+     * Analyzes one form of a fixture model at the input shape PyTorch ran it with (TorchScript files declare
+     * no input shape, so it is always given).
+     */
+    static Analysis analyze(String model, String form) {
+        return analyze(model, form, new Analyzer());
     }
 
-    static Analysis analyze(Path path, Analyzer analyzer) {
-        return analyzer.analyze(ModelLoader.load(path), Map.of(), false);
+    static Analysis analyze(String model, String form, Analyzer analyzer) {
+        Fixtures.Expected expected = Fixtures.expected(model);
+        return analyze(expected.file(form), expected, analyzer);
+    }
+
+    static Analysis analyze(Path path, Fixtures.Expected expected, Analyzer analyzer) {
+        long[] shape = expected.inputShape().stream().mapToLong(Long::longValue).toArray();
+        return analyzer.analyze(ModelLoader.load(path), Map.of(InputShapes.UNNAMED, Shape.of(shape)), false);
     }
 
     /** The first stored tensor the analysis counts (the first conv's weight or bias), removed from the tally. */

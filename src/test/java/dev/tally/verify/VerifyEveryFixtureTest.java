@@ -2,6 +2,7 @@ package dev.tally.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.analysis.Analyzer;
 import dev.tally.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class VerifyEveryFixtureTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("fixtures")
     void verifyPasses(String model, String form, Path file) {
-        VerificationReport report = Engines.verifier().verify(Engines.analyze(file));
+        VerificationReport report = Engines.verifier().verify(Engines.analyze(file, Fixtures.expected(model), new Analyzer()));
 
         assertThat(report.failures()).as(VerificationRenderer.table(report)).isEmpty();
         assertThat(report.passed()).isTrue();

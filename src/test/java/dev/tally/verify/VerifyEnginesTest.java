@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Verification with the real engines on PyTorch-made fixtures. AlexNet's figures are PyTorch's own
  * ({@code alexnet.expected.json}): 61,100,840 params, no buffers, a 1x1000 output; its conv1 bias has 64 elements.
  */
-class VerifyAlexnetTest {
+class VerifyEnginesTest {
     private static final long ALEXNET_PARAMS = 61_100_840L;
 
     private static Check row(VerificationReport report, String prefix) {
@@ -36,7 +36,7 @@ class VerifyAlexnetTest {
     @Test
     void alexnetOnnxPassesEveryCheckInOnnxRuntime() {
         assertThat(Fixtures.expected("alexnet").params()).isEqualTo(ALEXNET_PARAMS);
-        VerificationReport report = Engines.verifier().verify(Engines.analyze(Fixtures.file("alexnet.onnx")));
+        VerificationReport report = Engines.verifier().verify(Engines.analyze("alexnet", "onnx"));
 
         assertThat(report.failures()).isEmpty();
         assertThat(report.passed()).isTrue();
@@ -49,7 +49,7 @@ class VerifyAlexnetTest {
 
     @Test
     void alexnetTracedPassesInDjlWithPyTorchsParamCount() {
-        VerificationReport report = Engines.verifier().verify(Engines.analyze(Fixtures.file("alexnet.traced.pt")));
+        VerificationReport report = Engines.verifier().verify(Engines.analyze("alexnet", "traced"));
 
         assertThat(report.failures()).isEmpty();
         assertThat(report.engine()).startsWith("DJL PyTorch");
@@ -59,7 +59,7 @@ class VerifyAlexnetTest {
 
     @Test
     void aStaticTallyMissingOneParamFailsTheStoredBytesCheck() {
-        Engines.Removed removed = Engines.withoutFirstParam(Engines.analyze(Fixtures.file("alexnet.onnx")));
+        Engines.Removed removed = Engines.withoutFirstParam(Engines.analyze("alexnet", "onnx"));
         assertThat(removed.param().sourceName()).isEqualTo("features.0.bias");
 
         VerificationReport report = Engines.verifier().verify(removed.analysis());
@@ -71,7 +71,7 @@ class VerifyAlexnetTest {
 
     @Test
     void aStaticTallyMissingOneParamFailsTheDjlParamCheck() {
-        Engines.Removed removed = Engines.withoutFirstParam(Engines.analyze(Fixtures.file("alexnet.traced.pt")));
+        Engines.Removed removed = Engines.withoutFirstParam(Engines.analyze("alexnet", "traced"));
 
         VerificationReport report = Engines.verifier().verify(removed.analysis());
 
@@ -88,7 +88,7 @@ class VerifyAlexnetTest {
     @Test
     void aMaxPoolRuleThatIgnoresPaddingFailsAtResnet18sMaxPoolNode() {
         Analyzer wrong = new Analyzer(Rules.standard().with("MaxPool", new PaddingBlindMaxPoolRule()));
-        VerificationReport report = Engines.verifier().verify(Engines.analyze(Fixtures.file("resnet18.onnx"), wrong));
+        VerificationReport report = Engines.verifier().verify(Engines.analyze("resnet18", "onnx", wrong));
 
         assertThat(row(report, "output ").pass()).isTrue();
         Check intermediate = row(report, "every intermediate shape");
@@ -102,7 +102,7 @@ class VerifyAlexnetTest {
     void aStructureOnlyOnnxIsRefusedWithOneSentenceBeforeAnyEngineStarts(@TempDir Path dir) throws Exception {
         Path structureOnly = dir.resolve("alexnet.onnx");
         writeStructureOnly(Fixtures.file("alexnet.onnx"), structureOnly);
-        Analysis analysis = Engines.analyze(structureOnly);
+        Analysis analysis = Engines.analyze(structureOnly, Fixtures.expected("alexnet"), new Analyzer());
 
         assertThatThrownBy(() -> Engines.verifier().verify(analysis))
                 .isInstanceOf(ModelException.class)
