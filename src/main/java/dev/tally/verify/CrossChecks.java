@@ -9,10 +9,13 @@ import dev.tally.ir.Param;
 import dev.tally.ir.Role;
 import dev.tally.ir.Shape;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The cross-checks themselves: pure comparisons of a static {@link Analysis} with what an engine or the stored
@@ -137,46 +140,74 @@ final class CrossChecks {
     }
 
     /**
-     * The ONNX param tally by an independent route: the elements the stored bytes hold, summed by the role the
-     * loader gave each initializer, against the static params and buffers the analysis counted from the dims.
-     * Initializers the loader took for constants (shape operands) are left out on both sides.
+     * The ONNX param tally by an independent route: for every stored tensor the loader lists as a param or
+     * buffer, the elements its bytes hold (found by the tensor's source name: torch.onnx merges equal
+     * initializers and names the copies through Identity nodes, and the loader gives each copy back its own
+     * count, as PyTorch counts it), plus any initializer the loader listed under no name, counted as a param.
+     * Compared with the static params and buffers, which the analysis took from the dims.
      */
     static List<Check> storedParams(Analysis analysis, List<StoredWeights.Stored> stored) {
         Graph graph = analysis.model().graph();
-        long params = 0;
-        long buffers = 0;
-        int paramTensors = 0;
-        int bufferTensors = 0;
-        String firstParamGap = null;
-        String firstBufferGap = null;
+        Map<String, StoredWeights.Stored> byName = new LinkedHashMap<>();
         for (StoredWeights.Stored tensor : stored) {
-            Param param = graph.params().get(tensor.name());
-            Role role = param != null ? param.role() : graph.constants().containsKey(tensor.name()) ? Role.CONSTANT : Role.PARAM;
-            String gap = tensor.storedElements() == tensor.declaredElements() ? null
-                    : "'" + tensor.name() + "' stores " + count(tensor.storedElements()) + " elements in " + tensor.storage()
-                    + ", its dims say " + count(tensor.declaredElements());
-            if (role == Role.PARAM) {
-                params = Math.addExact(params, tensor.storedElements());
-                paramTensors++;
-                firstParamGap = firstParamGap == null ? gap : firstParamGap;
-            } else if (role == Role.BUFFER) {
-                buffers = Math.addExact(buffers, tensor.storedElements());
-                bufferTensors++;
-                firstBufferGap = firstBufferGap == null ? gap : firstBufferGap;
+            byName.putIfAbsent(tensor.name(), tensor);
+        }
+        Set<String> claimed = new HashSet<>(graph.constants().keySet());
+        Sum params = new Sum();
+        Sum buffers = new Sum();
+        for (Param param : graph.params().values()) {
+            claimed.add(param.sourceName());
+            claimed.add(param.name());
+            if (param.role() == Role.CONSTANT) {
+                continue;
+            }
+            Sum sum = param.role() == Role.PARAM ? params : buffers;
+            StoredWeights.Stored tensor = byName.get(param.sourceName());
+            if (tensor == null) {
+                sum.gap("'" + param.name() + "' has no stored bytes under '" + param.sourceName() + "'");
+                continue;
+            }
+            sum.add(tensor);
+        }
+        for (StoredWeights.Stored tensor : stored) {
+            if (tensor.initializer() && !claimed.contains(tensor.name())) {
+                params.add(tensor);
+                params.gap("initializer '" + tensor.name() + "' is not among the model's tensors");
             }
         }
         Tally tally = Tally.of(analysis);
         List<Check> checks = new ArrayList<>();
-        checks.add(stored("params", paramTensors, tally.params(), params, firstParamGap));
-        if (tally.buffers() != 0 || buffers != 0) {
-            checks.add(stored("buffers", bufferTensors, tally.buffers(), buffers, firstBufferGap));
+        checks.add(stored("params", params, tally.params()));
+        if (tally.buffers() != 0 || buffers.elements != 0) {
+            checks.add(stored("buffers", buffers, tally.buffers()));
         }
         return checks;
     }
 
-    private static Check stored(String what, int tensors, long expected, long actual, String gap) {
-        return new Check(what + " (elements in the stored bytes of " + tensors + " initializers)", count(expected),
-                count(actual) + (gap == null ? "" : "; " + gap), expected == actual && gap == null);
+    /** Elements summed over stored tensors, with the first tensor whose bytes disagree with its dims. */
+    private static final class Sum {
+        long elements;
+        int tensors;
+        String firstGap;
+
+        void add(StoredWeights.Stored tensor) {
+            elements = Math.addExact(elements, tensor.storedElements());
+            tensors++;
+            if (tensor.storedElements() != tensor.declaredElements()) {
+                gap("'" + tensor.name() + "' stores " + count(tensor.storedElements()) + " elements in "
+                        + tensor.storage() + ", its dims say " + count(tensor.declaredElements()));
+            }
+        }
+
+        void gap(String what) {
+            firstGap = firstGap == null ? what : firstGap;
+        }
+    }
+
+    private static Check stored(String what, Sum sum, long expected) {
+        return new Check(what + " (elements in the stored bytes of " + sum.tensors + " tensors)", count(expected),
+                count(sum.elements) + (sum.firstGap == null ? "" : "; " + sum.firstGap),
+                expected == sum.elements && sum.firstGap == null);
     }
 
     static String count(long value) {

@@ -10,7 +10,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 import dev.tally.ir.ModelException;
 import dev.tally.ir.Shape;
@@ -59,20 +63,60 @@ final class PtRunner {
                 input.add(create(manager, random));
             }
             start = System.nanoTime();
-            NDList output;
-            try {
-                // training = false: DJL switches the module to eval mode (module.eval()) before this forward pass.
-                output = block.forward(new ParameterStore(manager, false), input, false);
-            } catch (EngineException e) {
-                throw new ModelException(file + " fails to run in DJL's PyTorch engine on inputs " + shapes(inputs)
-                        + " (" + EngineCache.oneLine(e) + "); check the input shape with --input.");
-            }
-            double inferenceMillis = millisSince(start);
             List<Shape> outputs = new ArrayList<>();
-            for (NDArray array : output) {
-                outputs.add(Shape.of(array.getShape().getShape()));
-            }
+            forward((PtSymbolBlock) block, (PtNDManager) manager, input, outputs, file, inputs);
+            double inferenceMillis = millisSince(start);
             return new Result(outputs, parameters, loadMillis, inferenceMillis);
+        }
+    }
+
+    /**
+     * One forward pass in eval mode without autograd, collecting the shape of every tensor the module returns.
+     * DJL's own {@code Block.forward} cannot convert a tuple holding {@code None} (scripted GoogLeNet returns
+     * {@code GoogLeNetOutputs(logits, None, None)} in eval mode), so the result is walked here: tensors in
+     * tuples, lists and dicts are outputs, in order; None and other non-tensors are not.
+     */
+    private static void forward(PtSymbolBlock block, PtNDManager manager, NDList input, List<Shape> outputs, String file,
+                                List<RandomInput> inputs) {
+        IValue[] arguments = new IValue[input.size()];
+        for (int i = 0; i < arguments.length; i++) {
+            arguments[i] = IValue.from((PtNDArray) input.get(i));
+        }
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.enableInferenceMode(block);
+        JniUtils.setGradMode(false);
+        try (IValue result = block.forward(arguments)) {
+            collect(result, manager, outputs);
+        } catch (EngineException e) {
+            throw new ModelException(file + " fails to run in DJL's PyTorch engine on inputs " + shapes(inputs)
+                    + " (" + EngineCache.oneLine(e) + "); check the input shape with --input.");
+        } finally {
+            JniUtils.setGradMode(gradMode);
+            for (IValue argument : arguments) {
+                argument.close();
+            }
+        }
+    }
+
+    private static void collect(IValue value, PtNDManager manager, List<Shape> outputs) {
+        if (value.isTensor()) {
+            try (PtNDArray tensor = value.toTensor(manager)) {
+                outputs.add(Shape.of(tensor.getShape().getShape()));
+            }
+        } else if (value.isTuple()) {
+            collectAll(value.toIValueTuple(), manager, outputs);
+        } else if (value.isList()) {
+            collectAll(value.toIValueArray(), manager, outputs);
+        } else if (value.isMap()) {
+            collectAll(value.toIValueMap().values().toArray(new IValue[0]), manager, outputs);
+        }
+    }
+
+    private static void collectAll(IValue[] values, PtNDManager manager, List<Shape> outputs) {
+        for (IValue value : values) {
+            try (value) {
+                collect(value, manager, outputs);
+            }
         }
     }
 

@@ -18,26 +18,51 @@ final class StoredWeights {
     }
 
     /**
-     * One initializer: the elements its bytes hold and the elements its dims declare.
+     * One stored tensor: the elements its bytes hold and the elements its dims declare.
      *
-     * @param storage where the bytes are: {@code raw_data}, {@code float_data}, ..., {@code external 'file'}
+     * @param name        the value name nodes read it by
+     * @param initializer true for a graph initializer, false for the value of a Constant node
+     * @param storage     where the bytes are: {@code raw_data}, {@code float_data}, ..., {@code external 'file'}
      */
-    record Stored(String name, long storedElements, long declaredElements, String storage) {
+    record Stored(String name, boolean initializer, long storedElements, long declaredElements, String storage) {
+        Stored(String name, long storedElements, long declaredElements, String storage) {
+            this(name, true, storedElements, declaredElements, storage);
+        }
     }
 
-    /** Every initializer of the main graph; a missing external data file is a structure-only model (exit 2). */
+    /**
+     * Every initializer of the main graph, then the tensor value of every Constant node (an exporter may keep a
+     * weight there). A missing external data file makes a structure-only model, which cannot run (exit 2).
+     */
     static List<Stored> of(OnnxFile onnx) {
         String file = onnx.path().getFileName().toString();
         Path folder = onnx.path().toAbsolutePath().getParent();
         List<Stored> result = new ArrayList<>();
         for (Onnx.TensorProto tensor : onnx.model().getGraph().getInitializerList()) {
-            long declared = 1;
-            for (long dim : tensor.getDimsList()) {
-                declared = Math.multiplyExact(declared, dim);
+            result.add(stored(file, folder, tensor, declared(tensor)));
+        }
+        for (Onnx.NodeProto node : onnx.model().getGraph().getNodeList()) {
+            if (!node.getOpType().equals("Constant") || node.getOutputCount() != 1) {
+                continue;
             }
-            result.add(stored(file, folder, tensor, declared));
+            for (Onnx.AttributeProto attribute : node.getAttributeList()) {
+                if (attribute.getName().equals("value") && attribute.hasT()) {
+                    Onnx.TensorProto tensor = attribute.getT().toBuilder().setName(node.getOutput(0)).build();
+                    Stored value = stored(file, folder, tensor, declared(tensor));
+                    result.add(new Stored(value.name(), false, value.storedElements(), value.declaredElements(),
+                            value.storage() + " of Constant node '" + node.getName() + "'"));
+                }
+            }
         }
         return result;
+    }
+
+    private static long declared(Onnx.TensorProto tensor) {
+        long declared = 1;
+        for (long dim : tensor.getDimsList()) {
+            declared = Math.multiplyExact(declared, dim);
+        }
+        return declared;
     }
 
     private static Stored stored(String file, Path folder, Onnx.TensorProto tensor, long declared) {

@@ -96,7 +96,7 @@ public final class Verifier {
         timings.add(new VerificationReport.Timing("inference with every value as an output", all.inferenceMillis()));
         List<String> notes = new ArrayList<>();
         checks.add(CrossChecks.intermediateShapes(analysis, all.shapes(), "ONNX Runtime", notes));
-        notes.add("ONNX Runtime does not show its weights: params are counted from the bytes each initializer stores.");
+        notes.add("ONNX Runtime does not show its weights: params are counted from the bytes each stored tensor holds.");
         String version = OrtEnvironment.class.getPackage().getImplementationVersion();
         return report(analysis, "ONNX Runtime " + (version == null ? "" : version), inputs, checks, timings, notes);
     }

@@ -132,15 +132,15 @@ class CrossChecksTest {
     @Test
     void storedBytesMatchingTheDimsPassForParamsAndBuffersAndSkipConstants() {
         assertThat(CrossChecks.storedParams(correct(), storedAsDeclared())).containsExactly(
-                new Check("params (elements in the stored bytes of 2 initializers)", "112", "112", true),
-                new Check("buffers (elements in the stored bytes of 1 initializers)", "4", "4", true));
+                new Check("params (elements in the stored bytes of 2 tensors)", "112", "112", true),
+                new Check("buffers (elements in the stored bytes of 1 tensors)", "4", "4", true));
     }
 
     @Test
     void aStaticTallyMissingTheBiasFailsTheStoredBytesCheck() {
         Analysis missingBias = analysis(List.of(WEIGHT), Shape.of(1, 4, 3, 3));
         assertThat(CrossChecks.storedParams(missingBias, storedAsDeclared())).first()
-                .isEqualTo(new Check("params (elements in the stored bytes of 2 initializers)", "108", "112", false));
+                .isEqualTo(new Check("params (elements in the stored bytes of 2 tensors)", "108", "112", false));
     }
 
     @Test
@@ -150,6 +150,34 @@ class CrossChecksTest {
         Check check = CrossChecks.storedParams(correct(), truncated).get(0);
         assertThat(check.pass()).isFalse();
         assertThat(check.actual()).isEqualTo("104; 'W' stores 100 elements in raw_data, its dims say 108");
+    }
+
+    /** torch.onnx stores equal tensors once and names the copy through an Identity node; PyTorch counts both. */
+    @Test
+    void aTensorTheLoaderSplitBackFromAMergedInitializerCountsItsSourceBytesAgain() {
+        Param copy = new Param("stat_copy", "B", Shape.of(4), DType.FLOAT32, Role.BUFFER);
+        Analysis base = correct();
+        Map<String, Param> params = new LinkedHashMap<>(base.model().graph().params());
+        params.put(copy.name(), copy);
+        Graph graph = base.model().graph();
+        Model model = new Model(base.model().path(), ModelFormat.ONNX, "", new Graph(graph.name(), graph.inputs(),
+                graph.outputs(), graph.nodes(), params, Map.of()), List.of());
+        Analysis withCopy = new Analysis(model, base.inputs(), base.outputs(), base.nodes(), List.of(STAT, copy), List.of());
+
+        assertThat(CrossChecks.storedParams(withCopy, storedAsDeclared())).containsExactly(
+                new Check("params (elements in the stored bytes of 2 tensors)", "112", "112", true),
+                new Check("buffers (elements in the stored bytes of 2 tensors)", "8", "8", true));
+    }
+
+    @Test
+    void anInitializerTheLoaderDroppedFailsTheStoredBytesCheckByName() {
+        List<StoredWeights.Stored> extra = new ArrayList<>(storedAsDeclared());
+        extra.add(new StoredWeights.Stored("lost", 10, 10, "raw_data"));
+
+        Check check = CrossChecks.storedParams(correct(), extra).get(0);
+
+        assertThat(check).isEqualTo(new Check("params (elements in the stored bytes of 3 tensors)", "112",
+                "122; initializer 'lost' is not among the model's tensors", false));
     }
 
     @Test

@@ -12,7 +12,7 @@ class VerificationRendererTest {
     private static final VerificationReport REPORT = new VerificationReport("models/alexnet.onnx", "onnx", "ONNX Runtime 1.20.0",
             List.of(new VerificationReport.Input("input.1", "float32", Shape.of(1, 3, 224, 224), 7)),
             List.of(new Check("output '36' shape (ONNX Runtime)", "1x1000", "1x1000", true),
-                    new Check("params (elements in the stored bytes of 16 initializers)", "61,100,776", "61,100,840", false)),
+                    new Check("params (elements in the stored bytes of 16 tensors)", "61,100,776", "61,100,840", false)),
             List.of(new VerificationReport.Timing("inference", 49.26)), 1_500_000_000L, List.of("A note."));
 
     @Test
@@ -27,7 +27,7 @@ class VerificationRendererTest {
         String table = VerificationRenderer.table(REPORT);
         assertThat(table).contains("input input.1: float32 1x3x224x224, random, seed 7")
                 .containsPattern("output '36' shape \\(ONNX Runtime\\) +1x1000 +1x1000 +pass")
-                .containsPattern("params \\(elements in the stored bytes of 16 initializers\\) +61,100,776 +61,100,840 +FAIL")
+                .containsPattern("params \\(elements in the stored bytes of 16 tensors\\) +61,100,776 +61,100,840 +FAIL")
                 .contains("time: inference 49.3 ms")
                 .contains("peak memory (RSS): 1430.5 MB")
                 .contains("note: A note.")

@@ -65,7 +65,7 @@ class VerifyEnginesTest {
         VerificationReport report = Engines.verifier().verify(removed.analysis());
 
         assertThat(report.passed()).isFalse();
-        assertThat(report.failures()).containsExactly(new Check("params (elements in the stored bytes of 16 initializers)",
+        assertThat(report.failures()).containsExactly(new Check("params (elements in the stored bytes of 16 tensors)",
                 "61,100,776", "61,100,840", false));
     }
 
@@ -100,8 +100,7 @@ class VerifyEnginesTest {
 
     @Test
     void aStructureOnlyOnnxIsRefusedWithOneSentenceBeforeAnyEngineStarts(@TempDir Path dir) throws Exception {
-        Path structureOnly = dir.resolve("alexnet.onnx");
-        writeStructureOnly(Fixtures.file("alexnet.onnx"), structureOnly);
+        Path structureOnly = writeWithExternalData(Fixtures.file("alexnet.onnx"), dir.resolve("alexnet.onnx"), false);
         Analysis analysis = Engines.analyze(structureOnly, Fixtures.expected("alexnet"), new Analyzer());
 
         assertThatThrownBy(() -> Engines.verifier().verify(analysis))
@@ -111,22 +110,46 @@ class VerifyEnginesTest {
                 .hasMessageEndingWith("(tally summary still counts it).");
     }
 
-    /** The fixture with every initializer moved to an external file that is not written, as models/ ships them. */
-    private static void writeStructureOnly(Path from, Path to) throws Exception {
+    /** The edited copy with every value as an output is run from bytes: its external weights must still be found. */
+    @Test
+    void anOnnxWithItsWeightsInAnExternalFileVerifies(@TempDir Path dir) throws Exception {
+        Path external = writeWithExternalData(Fixtures.file("resnet18.onnx"), dir.resolve("resnet18.onnx"), true);
+
+        VerificationReport report = Engines.verifier().verify(
+                Engines.analyze(external, Fixtures.expected("resnet18"), new Analyzer()));
+
+        assertThat(report.failures()).as(VerificationRenderer.table(report)).isEmpty();
+        assertThat(row(report, "every intermediate shape").actual()).matches("all \\d+ equal");
+    }
+
+    /**
+     * The fixture with every initializer moved to {@code <name>.data} beside it, as
+     * {@code onnx.save_model(..., save_as_external_data=True)} writes it; without the data file it is a
+     * structure-only model as models/ ships them.
+     */
+    private static Path writeWithExternalData(Path from, Path to, boolean writeData) throws Exception {
+        String location = to.getFileName() + ".data";
         Onnx.ModelProto model = OnnxFile.read(from).model();
         Onnx.GraphProto.Builder graph = model.getGraph().toBuilder();
         long offset = 0;
-        for (Onnx.TensorProto.Builder tensor : graph.getInitializerBuilderList()) {
-            long length = tensor.getRawData().size();
-            tensor.clearRawData().setDataLocation(Onnx.TensorProto.DataLocation.EXTERNAL)
-                    .addExternalData(entry("location", "alexnet.onnx.data"))
-                    .addExternalData(entry("offset", Long.toString(offset)))
-                    .addExternalData(entry("length", Long.toString(length)));
-            offset += length;
+        try (OutputStream data = writeData ? Files.newOutputStream(to.resolveSibling(location)) : OutputStream.nullOutputStream()) {
+            for (Onnx.TensorProto.Builder tensor : graph.getInitializerBuilderList()) {
+                if (!tensor.hasRawData()) {
+                    continue;
+                }
+                long length = tensor.getRawData().size();
+                tensor.getRawData().writeTo(data);
+                tensor.clearRawData().setDataLocation(Onnx.TensorProto.DataLocation.EXTERNAL)
+                        .addExternalData(entry("location", location))
+                        .addExternalData(entry("offset", Long.toString(offset)))
+                        .addExternalData(entry("length", Long.toString(length)));
+                offset += length;
+            }
         }
         try (OutputStream out = Files.newOutputStream(to)) {
             model.toBuilder().setGraph(graph).build().writeTo(out);
         }
+        return to;
     }
 
     private static Onnx.StringStringEntryProto entry(String key, String value) {
