@@ -6,12 +6,9 @@ import dev.tally.load.onnx.proto.Onnx;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -74,19 +71,6 @@ final class OnnxFile {
         return model.toBuilder().setGraph(edited).build();
     }
 
-    /** The graph's node outputs, in node order. */
-    List<String> nodeOutputs() {
-        List<String> names = new ArrayList<>();
-        for (Onnx.NodeProto node : model.getGraph().getNodeList()) {
-            for (String output : node.getOutputList()) {
-                if (!output.isEmpty()) {
-                    names.add(output);
-                }
-            }
-        }
-        return names;
-    }
-
     /** Whether any initializer keeps its bytes in an external file. */
     boolean hasExternalData() {
         for (Onnx.TensorProto tensor : model.getGraph().getInitializerList()) {
@@ -95,9 +79,5 @@ final class OnnxFile {
             }
         }
         return false;
-    }
-
-    static boolean exists(Path path) {
-        return Files.isRegularFile(path);
     }
 }

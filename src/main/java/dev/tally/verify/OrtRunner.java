@@ -31,29 +31,32 @@ final class OrtRunner {
     /** Runs the model as exported, loaded from its path so no copy of the weights passes through the heap. */
     Result runFile(Path path, List<RandomInput> inputs) {
         String file = path.getFileName().toString();
-        long start = System.nanoTime();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-             OrtSession session = open(file, () -> environment.createSession(path.toString(), options))) {
-            return run(file, session, inputs, PtRunner.millisSince(start));
-        } catch (OrtException e) {
-            throw new ModelException(file + " cannot be run by ONNX Runtime (" + EngineCache.oneLine(e) + ").");
-        }
+        return run(file, false, inputs, options -> environment.createSession(path.toString(), options));
     }
 
     /**
-     * Runs an edited copy of the model given as bytes. Graph optimizations stay at the basic level so that every
-     * requested value is computed as the graph states it, not fused away.
-     *
-     * @param weightsFolder where external data files are resolved, as for the original file
+     * Runs an edited copy of a model whose weights are inside it, given as bytes. Graph optimizations stay at the
+     * basic level so that every requested value is computed as the graph states it, not fused away.
      */
-    Result runBytes(String file, byte[] model, Path weightsFolder, List<RandomInput> inputs) {
+    Result runEdited(String file, byte[] model, List<RandomInput> inputs) {
+        return run(file, true, inputs, options -> environment.createSession(model, options));
+    }
+
+    /**
+     * Runs an edited copy saved as a file, for a model whose weights are external: ONNX Runtime 1.20 resolves
+     * external data beside the model file, and from bytes it would look in the working folder instead.
+     */
+    Result runEdited(String file, Path copy, List<RandomInput> inputs) {
+        return run(file, true, inputs, options -> environment.createSession(copy.toString(), options));
+    }
+
+    private Result run(String file, boolean basic, List<RandomInput> inputs, SessionFactory factory) {
         long start = System.nanoTime();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
-            if (weightsFolder != null) {
-                options.addConfigEntry("session.model_external_initializers_file_folder_path", weightsFolder.toString());
+            if (basic) {
+                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
             }
-            try (OrtSession session = open(file, () -> environment.createSession(model, options))) {
+            try (OrtSession session = open(file, () -> factory.create(options))) {
                 return run(file, session, inputs, PtRunner.millisSince(start));
             }
         } catch (OrtException e) {
@@ -62,12 +65,16 @@ final class OrtRunner {
     }
 
     private interface SessionFactory {
-        OrtSession create() throws OrtException;
+        OrtSession create(OrtSession.SessionOptions options) throws OrtException;
     }
 
-    private static OrtSession open(String file, SessionFactory factory) {
+    private interface SessionOpener {
+        OrtSession open() throws OrtException;
+    }
+
+    private static OrtSession open(String file, SessionOpener opener) {
         try {
-            return factory.create();
+            return opener.open();
         } catch (OrtException e) {
             throw new ModelException(file + " cannot be loaded by ONNX Runtime (" + EngineCache.oneLine(e)
                     + "); check that the export is complete and its opset is one ONNX Runtime supports.");

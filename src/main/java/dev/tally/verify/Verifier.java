@@ -6,6 +6,7 @@ import dev.tally.analysis.Analysis;
 import dev.tally.ir.Model;
 import dev.tally.ir.ModelException;
 import dev.tally.ir.Shape;
+import dev.tally.ir.UsageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,8 +91,8 @@ public final class Verifier {
         start = System.nanoTime();
         byte[] edited = onnx.withEveryValueAsOutput().toByteArray();
         timings.add(new VerificationReport.Timing("expose every value as an output", PtRunner.millisSince(start)));
-        Path folder = onnx.hasExternalData() ? path.toAbsolutePath().getParent() : null;
-        OrtRunner.Result all = runner.runBytes(file, edited, folder, inputs);
+        OrtRunner.Result all = onnx.hasExternalData() ? runBesideOriginal(runner, path, edited, inputs)
+                : runner.runEdited(file, edited, inputs);
         timings.add(new VerificationReport.Timing("load with every value as an output", all.loadMillis()));
         timings.add(new VerificationReport.Timing("inference with every value as an output", all.inferenceMillis()));
         List<String> notes = new ArrayList<>();
@@ -99,6 +100,35 @@ public final class Verifier {
         notes.add("ONNX Runtime does not show its weights: params are counted from the bytes each stored tensor holds.");
         String version = OrtEnvironment.class.getPackage().getImplementationVersion();
         return report(analysis, "ONNX Runtime " + (version == null ? "" : version), inputs, checks, timings, notes);
+    }
+
+    /**
+     * Runs the edited copy of a model with external weights from a hidden file beside the original, where ONNX
+     * Runtime finds the weights by their relative location; the copy holds no weights, so it is small.
+     */
+    private static OrtRunner.Result runBesideOriginal(OrtRunner runner, Path path, byte[] edited, List<RandomInput> inputs) {
+        String file = path.getFileName().toString();
+        Path folder = path.toAbsolutePath().getParent();
+        Path copy;
+        try {
+            copy = Files.createTempFile(folder, "." + file + ".", ".tally-verify.onnx");
+        } catch (IOException e) {
+            throw new UsageException(file + " keeps its weights in external files, so verify writes a small copy"
+                    + " beside it, but " + folder + " is not writable (" + EngineCache.oneLine(e) + "); copy the model"
+                    + " and its data files to a writable folder.");
+        }
+        try {
+            Files.write(copy, edited);
+            return runner.runEdited(file, copy, inputs);
+        } catch (IOException e) {
+            throw new UsageException(file + ": the copy " + copy + " cannot be written (" + EngineCache.oneLine(e) + ").");
+        } finally {
+            try {
+                Files.deleteIfExists(copy);
+            } catch (IOException e) {
+                copy.toFile().deleteOnExit();
+            }
+        }
     }
 
     private static VerificationReport report(Analysis analysis, String engine, List<RandomInput> inputs,
