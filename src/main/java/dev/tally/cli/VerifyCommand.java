@@ -3,6 +3,7 @@ package dev.tally.cli;
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
+import dev.tally.ir.Model;
 import dev.tally.ir.UsageException;
 import dev.tally.load.ModelLoader;
 import dev.tally.verify.EngineCache;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,6 +32,9 @@ import picocli.CommandLine.Spec;
 public final class VerifyCommand implements Callable<Integer> {
     /** The exit code when the model ran but a check disagrees with the static analysis. */
     public static final int EXIT_CHECK_FAILED = 3;
+
+    private final Function<Path, Model> loader;
+    private final Analyzer analyzer;
 
     @Spec
     CommandSpec spec;
@@ -48,6 +53,16 @@ public final class VerifyCommand implements Callable<Integer> {
             description = "Where the engines' native libraries are unpacked (default: $" + EngineCache.ENV + ", else ~/.cache/tally).")
     Path cache;
 
+    public VerifyCommand() {
+        this(ModelLoader::load, new Analyzer());
+    }
+
+    /** With another loader or rule table, as {@code Main.commandLine(loader, analyzer)} builds its commands. */
+    public VerifyCommand(Function<Path, Model> loader, Analyzer analyzer) {
+        this.loader = loader;
+        this.analyzer = analyzer;
+    }
+
     @Override
     public Integer call() {
         if (!format.equals("table") && !format.equals("json")) {
@@ -55,7 +70,7 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Analysis analysis = new Analyzer().analyze(ModelLoader.load(model), InputShapes.parseOverrides(inputs), false);
+        Analysis analysis = analyzer.analyze(loader.apply(model), InputShapes.parseOverrides(inputs), false);
         EngineCache engines = new EngineCache(EngineCache.resolve(cache), line -> {
             err.println(line);
             err.flush();
