@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         description = "Exact params, MACs, FLOPs, ops and activation memory of PyTorch models (ONNX, TorchScript).",
         subcommands = {
             SummaryCommand.class,
-            // verify (issue 4): add VerifyCommand.class on this line; audit (issue 6) and check/compare (issue 5) below it.
+            VerifyCommand.class,
             CheckCommand.class,
             CompareCommand.class,
             CommandLine.HelpCommand.class
@@ -55,6 +55,9 @@ public final class Main implements Runnable {
             public <K> K create(Class<K> type) throws Exception {
                 if (type == SummaryCommand.class) {
                     return type.cast(new SummaryCommand(loader, analyzer));
+                }
+                if (type == VerifyCommand.class) {
+                    return type.cast(new VerifyCommand(loader, analyzer));
                 }
                 if (type == CheckCommand.class) {
                     return type.cast(new CheckCommand(loader, analyzer));

@@ -14,6 +14,9 @@ import dev.tally.report.batch.BatchRenderer;
 import dev.tally.report.batch.BatchRow;
 import dev.tally.report.batch.BatchRunner;
 import dev.tally.report.html.HtmlRenderer;
+import dev.tally.verify.EngineCache;
+import dev.tally.verify.VerificationRenderer;
+import dev.tally.verify.VerificationReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +69,13 @@ final class SummaryCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write the report to FILE instead of standard output.")
     private Path out;
 
+    @Option(names = "--verify", description = "Also run the model for real (DJL or ONNX Runtime) and cross-check shapes and params, as 'tally verify' does; exit 3 when a check fails.")
+    private boolean verify;
+
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "With --verify: where the engines' native libraries are unpacked (default: $" + EngineCache.ENV + ", else ~/.cache/tally).")
+    private Path cache;
+
     SummaryCommand(BiFunction<Path, Map<String, Shape>, Model> loader, Analyzer analyzer) {
         this.loader = loader;
         this.analyzer = analyzer;
@@ -84,6 +94,9 @@ final class SummaryCommand implements Callable<Integer> {
             if (depth != null) {
                 throw new UsageException("--depth folds one model's layers, but a batch shows one row per model; give one file, or leave --depth out.");
             }
+            if (verify) {
+                throw new UsageException("--verify runs one model; give one file, or run 'tally verify' per model.");
+            }
             return batch(renderer, shapes);
         }
         Analysis analysis = analyzer.analyze(loader.apply(models.get(0), shapes), shapes, strict);
@@ -91,8 +104,25 @@ final class SummaryCommand implements Callable<Integer> {
                 : renderer == Format.HTML ? HtmlRenderer.chooseDepth(d -> SummaryBuilder.build(analysis, d).layers().size())
                 : 0;
         Summary summary = SummaryBuilder.build(analysis, folding).check();
-        write(renderer.renderer().render(summary, chosen));
-        return ExitCodes.OK;
+        if (!verify) {
+            write(renderer.renderer().render(summary, chosen));
+            return ExitCodes.OK;
+        }
+        VerificationReport report = VerifyCommand.run(analysis, cache, spec.commandLine().getErr());
+        write(withVerification(summary, renderer, chosen, report));
+        return report.passed() ? ExitCodes.OK : ExitCodes.VERIFICATION_FAILED;
+    }
+
+    /** The summary in {@code format} with the verification's checks: in the page, in the JSON, or after the text. */
+    private static String withVerification(Summary summary, Format format, Convention chosen, VerificationReport report) {
+        return switch (format) {
+            case HTML -> new HtmlRenderer(report.checks().stream()
+                    .map(c -> new HtmlRenderer.VerificationLine(c.check(), c.expected(), c.actual(), c.pass()))
+                    .toList()).render(summary, chosen);
+            case JSON -> JsonMerge.withField(format.renderer().render(summary, chosen), "verification",
+                    VerificationRenderer.json(report));
+            case TABLE, MARKDOWN, CSV -> format.renderer().render(summary, chosen) + "\n" + VerificationRenderer.table(report);
+        };
     }
 
     /** One row per model; a bad file's row says why and makes the exit code 2 once every file is done. */

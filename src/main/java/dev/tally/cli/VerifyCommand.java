@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
+import java.util.Map;
+import java.util.function.BiFunction;
+import dev.tally.ir.Shape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,10 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Runs the model on a seeded random input and checks output shapes, every intermediate shape (ONNX) and the param tally against the static analysis.")
 public final class VerifyCommand implements Callable<Integer> {
-    /** The exit code when the model ran but a check disagrees with the static analysis. */
-    public static final int EXIT_CHECK_FAILED = 3;
-
-    private final Function<Path, Model> loader;
+    private final BiFunction<Path, Map<String, Shape>, Model> loader;
     private final Analyzer analyzer;
 
     @Spec
@@ -57,8 +56,17 @@ public final class VerifyCommand implements Callable<Integer> {
         this(ModelLoader::load, new Analyzer());
     }
 
+    /** Runs the real engines on the analysed model, with their messages (first-run extraction) on {@code err}. */
+    static VerificationReport run(Analysis analysis, Path cache, PrintWriter err) {
+        EngineCache engines = new EngineCache(EngineCache.resolve(cache), line -> {
+            err.println(line);
+            err.flush();
+        });
+        return new Verifier(engines).verify(analysis);
+    }
+
     /** With another loader or rule table, as {@code Main.commandLine(loader, analyzer)} builds its commands. */
-    public VerifyCommand(Function<Path, Model> loader, Analyzer analyzer) {
+    public VerifyCommand(BiFunction<Path, Map<String, Shape>, Model> loader, Analyzer analyzer) {
         this.loader = loader;
         this.analyzer = analyzer;
     }
@@ -70,14 +78,11 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Analysis analysis = analyzer.analyze(loader.apply(model), InputShapes.parseOverrides(inputs), false);
-        EngineCache engines = new EngineCache(EngineCache.resolve(cache), line -> {
-            err.println(line);
-            err.flush();
-        });
-        VerificationReport report = new Verifier(engines).verify(analysis);
+        Map<String, Shape> shapes = InputShapes.parseOverrides(inputs);
+        Analysis analysis = analyzer.analyze(loader.apply(model, shapes), shapes, false);
+        VerificationReport report = run(analysis, cache, err);
         out.print(format.equals("json") ? VerificationRenderer.json(report) : VerificationRenderer.table(report));
         out.flush();
-        return report.passed() ? 0 : EXIT_CHECK_FAILED;
+        return report.passed() ? ExitCodes.OK : ExitCodes.VERIFICATION_FAILED;
     }
 }
