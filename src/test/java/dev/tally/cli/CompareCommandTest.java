@@ -69,7 +69,7 @@ class CompareCommandTest {
         String lenet = Fixtures.file("lenet5.onnx").toString();
         assertThat(run("compare", lenet, lenet, "--depth", "0").err()).isEqualTo("--depth must be 1 or more, not 0.\n");
         assertThat(run("compare", lenet, lenet, "--format", "xml").err())
-                .isEqualTo("Unknown format 'xml'. Use one of: table, json, csv, markdown.\n");
+                .isEqualTo("Unknown format 'xml'. Use one of: table, json, csv, markdown, html.\n");
         Path bad = Files.writeString(dir.resolve("bad.onnx"), "nope");
         Run run = run("compare", lenet, bad.toString());
         assertThat(run.code()).isEqualTo(2);
