@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.report.Format;
 import dev.tally.report.Units;
-import dev.tally.report.compare.TextTable;
+import dev.tally.report.TextTable;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -70,7 +70,7 @@ public final class TableRenderer implements Renderer {
         Totals totals = summary.totals();
         table.row("Total", "", "", Units.exact(totals.params()), Units.exact(totals.count(convention)),
                 Units.bytes(totals.activationBytes()));
-        out.append(table.render());
+        out.append(table.renderText());
         if (incomplete) {
             out.append(Cells.INCOMPLETE_NOTE).append('\n');
         }
@@ -111,85 +111,5 @@ public final class TableRenderer implements Renderer {
             case FLOPS -> "FLOPs";
             case OPS -> "Ops";
         };
-    }
-
-    /** Columns padded to their widest cell, two spaces apart; numbers right-aligned. */
-    static final class TextTable {
-        private final String[] headers;
-        private final boolean[] right;
-        private final List<String[]> rows = new ArrayList<>();
-
-        TextTable(String... headers) {
-            this.headers = headers;
-            this.right = new boolean[headers.length];
-        }
-
-        void alignRight(int... columns) {
-            for (int column : columns) {
-                right[column] = true;
-            }
-        }
-
-        void row(String... cells) {
-            rows.add(cells);
-        }
-
-        /** A line of dashes across the table. */
-        void rule() {
-            rows.add(null);
-        }
-
-        String render() {
-            return render("", true);
-        }
-
-        String renderWithoutHeader(String indent) {
-            return render(indent, false);
-        }
-
-        private String render(String indent, boolean withHeader) {
-            int[] widths = new int[headers.length];
-            if (withHeader) {
-                for (int i = 0; i < headers.length; i++) {
-                    widths[i] = headers[i].length();
-                }
-            }
-            for (String[] row : rows) {
-                if (row != null) {
-                    for (int i = 0; i < row.length; i++) {
-                        widths[i] = Math.max(widths[i], row[i].length());
-                    }
-                }
-            }
-            int total = 2 * (widths.length - 1);
-            for (int width : widths) {
-                total += width;
-            }
-            StringBuilder out = new StringBuilder();
-            if (withHeader) {
-                line(out, indent, headers, widths);
-                out.append(indent).append("-".repeat(total)).append('\n');
-            }
-            for (String[] row : rows) {
-                if (row == null) {
-                    out.append(indent).append("-".repeat(total)).append('\n');
-                } else {
-                    line(out, indent, row, widths);
-                }
-            }
-            return out.toString();
-        }
-
-        private void line(StringBuilder out, String indent, String[] cells, int[] widths) {
-            StringBuilder line = new StringBuilder(indent);
-            for (int i = 0; i < cells.length; i++) {
-                if (i > 0) {
-                    line.append("  ");
-                }
-                String pad = " ".repeat(widths[i] - cells[i].length());
-                line.append(right[i] ? pad + cells[i] : cells[i] + pad);
-            }
-            out.append(line.toString().stripTrailing()).append('\n');
-        }
     }
 }

@@ -13,7 +13,7 @@ import dev.tally.report.Summary;
 import dev.tally.report.TensorSummary;
 import dev.tally.report.Totals;
 import dev.tally.report.Units;
-import dev.tally.report.compare.TextTable;
+import dev.tally.report.TextTable;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package dev.tally.report.compare;
 
+import dev.tally.report.TextTable;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;

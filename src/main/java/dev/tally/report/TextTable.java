@@ -1,4 +1,4 @@
-package dev.tally.report.compare;
+package dev.tally.report;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * Rows of cells rendered either as an aligned plain-text table (columns padded to their widest cell, two spaces
  * apart, numbers right-aligned) or as a GitHub-flavoured Markdown table, so that the table and markdown formats
- * of {@code compare}, {@code check} and batch summaries show the same cells.
+ * of {@code summary}, {@code compare}, {@code check} and batch summaries show the same cells.
  */
 public final class TextTable {
     private final String[] headers;
@@ -46,9 +46,20 @@ public final class TextTable {
 
     /** The plain-text table, each line without trailing spaces and ending with a newline. */
     public String renderText() {
+        return renderText("", true);
+    }
+
+    /** The plain-text rows only, each line starting with {@code indent}: a block of label-value lines. */
+    public String renderWithoutHeader(String indent) {
+        return renderText(indent, false);
+    }
+
+    private String renderText(String indent, boolean withHeader) {
         int[] widths = new int[headers.length];
-        for (int i = 0; i < headers.length; i++) {
-            widths[i] = headers[i].length();
+        if (withHeader) {
+            for (int i = 0; i < headers.length; i++) {
+                widths[i] = headers[i].length();
+            }
         }
         for (String[] row : rows) {
             if (row != null) {
@@ -62,13 +73,15 @@ public final class TextTable {
             total += width;
         }
         StringBuilder out = new StringBuilder();
-        line(out, headers, widths);
-        out.append("-".repeat(total)).append('\n');
+        if (withHeader) {
+            line(out, indent, headers, widths);
+            out.append(indent).append("-".repeat(total)).append('\n');
+        }
         for (String[] row : rows) {
             if (row == null) {
-                out.append("-".repeat(total)).append('\n');
+                out.append(indent).append("-".repeat(total)).append('\n');
             } else {
-                line(out, row, widths);
+                line(out, indent, row, widths);
             }
         }
         return out.toString();
@@ -91,8 +104,8 @@ public final class TextTable {
         return out.toString();
     }
 
-    private void line(StringBuilder out, String[] cells, int[] widths) {
-        StringBuilder line = new StringBuilder();
+    private void line(StringBuilder out, String indent, String[] cells, int[] widths) {
+        StringBuilder line = new StringBuilder(indent);
         for (int i = 0; i < cells.length; i++) {
             if (i > 0) {
                 line.append("  ");
