@@ -24,7 +24,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every fixture model, traced and scripted, read by the TorchScript loader and checked against PyTorch's own
+ * Every fixture model (the core set and the smaller coverage models), traced and scripted, read by the TorchScript loader and checked against PyTorch's own
  * figures in {@code <name>.expected.json}: parameter and buffer counts, each module's output shape from forward
  * hooks, and multiply-accumulates per module and in total.
  */
@@ -33,7 +33,8 @@ class TorchScriptFixtureTest {
     @TestFactory
     Stream<DynamicTest> everyFixtureModelMatchesPyTorchTracedAndScripted() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (String name : coreModels()) {
+        List<String> coverage = indexList("coverage");
+        for (String name : Fixtures.models()) {
             Fixtures.Expected expected = Fixtures.expected(name);
             for (String form : List.of("traced", "scripted")) {
                 if (!expected.json().path("files").has(form)) {
@@ -41,8 +42,11 @@ class TorchScriptFixtureTest {
                 }
                 Path file = expected.file(form);
                 if (file == null) {
-                    // PyTorch itself could not make this form; the export script says why.
-                    assertThat(expected.json().path("scriptError").asText()).as(name + " " + form + " has no file, so a reason").isNotBlank();
+                    // Either PyTorch itself could not make this form (the export script says why), or the model is
+                    // one of the large coverage models that are exported as structure-only ONNX alone, by design.
+                    if (!coverage.contains(name)) {
+                        assertThat(expected.json().path("scriptError").asText()).as(name + " " + form + " has no file, so a reason").isNotBlank();
+                    }
                     continue;
                 }
                 tests.add(DynamicTest.dynamicTest(name + " " + form, () -> checkModel(expected, file)));
@@ -88,13 +92,13 @@ class TorchScriptFixtureTest {
         assertThat(compared).as("modules compared").isPositive();
     }
 
-    /** The core set of index.json: every op of these models must be mapped, so the check is strict. */
-    private static List<String> coreModels() {
+    /** A list of index.json ({@code core}, {@code coverage}). */
+    private static List<String> indexList(String key) {
         try {
-            JsonNode core = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Fixtures.dir().resolve("index.json").toFile()).path("core");
+            JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Fixtures.dir().resolve("index.json").toFile()).path(key);
             List<String> names = new ArrayList<>();
-            core.forEach(n -> names.add(n.asText()));
-            return names.isEmpty() ? Fixtures.models() : names;
+            list.forEach(n -> names.add(n.asText()));
+            return names;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
