@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""Builds the architecture catalog that `tally audit` matches torch.save checkpoints against.
+
+For every torchvision classification model (torchvision.models.list_models(module=torchvision.models)),
+a few variants users actually save (googlenet and inception_v3 without their auxiliary heads, as a model
+loaded with published weights is), and the LeNet-5 and worksheet networks, it writes into
+src/main/resources/dev/tally/audit/catalog/:
+
+  <name>.json   the state_dict signature: every key with its shape, dtype and role (param or buffer),
+                the builder call, the input shape the graph was exported at, and PyTorch's own totals;
+  <name>.onnx   the structure-only ONNX graph: exported in the model's own (eval) mode with
+                training=PRESERVE and do_constant_folding=False, so that initializer names stay the
+                state_dict keys and BatchNorm is not folded; every initializer is marked as external
+                data and the data file is dropped, so a file weighs a few KB;
+  index.json    the list of entries, in order, with why an entry has no graph when it has none.
+
+Nothing is downloaded: models are built with weights=None. Tensors get a distinct constant each instead of
+their random init (values do not matter for structure, and init dominates the run time of the big ones).
+
+Run:  /usr/bin/python3 scripts/make_catalog.py [name ...]      (no names: the whole catalog)
+"""
+import json
+import os
+import sys
+import tempfile
+import time
+
+import onnx
+import torch
+import torch.nn as nn
+import torchvision
+from torchvision import models
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "src", "main", "resources", "dev", "tally", "audit", "catalog")
+OPSET = 13
+# Graphs bigger than this (after dropping the data) stay signature-only: the catalog must stay small.
+MAX_ONNX_BYTES = 400_000
+# Exporting traces a forward pass; above this many parameters it costs minutes and gigabytes on the
+# project's 2-core machines, so those models keep their signature only.
+MAX_EXPORT_PARAMS = 200_000_000
+
+
+class LeNet5(nn.Module):
+    """LeNet-5 as the fixture script defines it (scripts/export_models.py): 1x32x32 input, 10 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 6, kernel_size=5), nn.Tanh(), nn.AvgPool2d(2),
+            nn.Conv2d(6, 16, kernel_size=5), nn.Tanh(), nn.AvgPool2d(2))
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(), nn.Linear(84, 10))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+class WorksheetNet(nn.Module):
+    """The worksheet's AlexNet-like network (shared/reference/worksheet-alexnet.md), 3x227x227 input."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2), nn.ReLU(inplace=True),
+            nn.MaxPool2d(kernel_size=2, stride=2),
+            nn.Conv2d(64, 192, kernel_size=5, padding=2), nn.ReLU(inplace=True),
+            nn.MaxPool2d(kernel_size=2, stride=2),
+            nn.Conv2d(192, 384, kernel_size=3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(384, 256, kernel_size=3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(256, 256, kernel_size=3, padding=1), nn.ReLU(inplace=True),
+            nn.MaxPool2d(kernel_size=4, stride=2))
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Dropout(), nn.Linear(9216, 4096), nn.ReLU(inplace=True),
+            nn.Dropout(), nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Linear(4096, 1000))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+def zero_init(tensor, *args, **kwargs):
+    with torch.no_grad():
+        return tensor.zero_()
+
+
+def skip_random_init():
+    for name in ("uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "xavier_uniform_",
+                 "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_"):
+        setattr(nn.init, name, zero_init)
+
+
+def torchvision_entries():
+    entries = []
+    for name in models.list_models(module=models):
+        builder = models.get_model_builder(name)
+        weights = list(models.get_model_weights(name))
+        crop = weights[0].transforms.keywords.get("crop_size", 224) if weights else 224
+        entries.append((name, f"torchvision.models.{name}(weights=None)", lambda b=builder: b(weights=None), crop))
+        if name in ("googlenet", "inception_v3"):
+            # A model built with published weights drops its auxiliary heads (aux_logits=False), and so does
+            # the state_dict users save from it; the published .pth file itself keeps them.
+            entries.append((name + "_noaux", f"torchvision.models.{name}(weights=None, aux_logits=False)",
+                            lambda b=builder: b(weights=None, aux_logits=False, init_weights=True), crop))
+    return entries
+
+
+def signature(model):
+    param_keys = set()
+    for prefix, module in model.named_modules():
+        for key, value in module._parameters.items():
+            if value is not None:
+                param_keys.add(f"{prefix}.{key}" if prefix else key)
+    tensors = []
+    params = buffers = size = 0
+    for key, value in model.state_dict().items():
+        role = "param" if key in param_keys else "buffer"
+        tensors.append([key, list(value.shape), str(value.dtype).replace("torch.", ""), role])
+        params += value.numel() if role == "param" else 0
+        buffers += value.numel() if role == "buffer" else 0
+        size += value.numel() * value.element_size()
+    return tensors, params, buffers, size
+
+
+def export_structure(model, input_shape, path):
+    """Exports the graph, then drops every initializer's bytes, leaving an external-data reference."""
+    # In eval mode the exporter merges initializers with equal values into one (BatchNorm running means are
+    # all zeros at init), which would lose the state_dict names: give every tensor its own value first.
+    with torch.no_grad():
+        for i, value in enumerate(model.state_dict().values()):
+            if value.is_floating_point():
+                value.fill_(1.0 + i / 1024.0)
+    with tempfile.TemporaryDirectory() as tmp:
+        full = os.path.join(tmp, "model.onnx")
+        example = torch.zeros(input_shape)
+        try:
+            export(model, example, full, OPSET)
+        except Exception:  # some ops need a newer opset; try once more before giving up
+            export(model, example, full, 17)
+        graph = onnx.load(full, load_external_data=False)
+    data_name = os.path.basename(path) + ".data"
+    offset = 0
+    for init in graph.graph.initializer:
+        length = len(init.raw_data)
+        if length == 0:
+            continue
+        init.ClearField("raw_data")
+        init.data_location = onnx.TensorProto.EXTERNAL
+        del init.external_data[:]
+        for key, value in (("location", data_name), ("offset", str(offset)), ("length", str(length))):
+            entry = init.external_data.add()
+            entry.key, entry.value = key, value
+        offset += length
+    graph.doc_string = "structure only: initializer data dropped (tally scripts/make_catalog.py)"
+    onnx.save(graph, path)
+    return os.path.getsize(path)
+
+
+def export(model, example, path, opset):
+    torch.onnx.export(model, example, path, opset_version=opset, input_names=["input"], output_names=["output"],
+                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
+
+
+def build_entry(name, builder_text, make, crop):
+    started = time.time()
+    model = make().eval()
+    if hasattr(model, "image_size"):  # ViT's position embeddings fix the input size of weights=None models
+        crop = model.image_size
+    channels = 1 if isinstance(model, LeNet5) else 3
+    input_shape = [1, channels, crop, crop]
+    tensors, params, buffers, size = signature(model)
+    entry = {"name": name, "builder": builder_text, "torch": torch.__version__.split("a")[0],
+             "torchvision": torchvision.__version__.split("a")[0], "inputShape": input_shape,
+             "params": params, "buffers": buffers, "bytes": size, "onnx": None, "onnxNote": None,
+             "tensors": tensors}
+    onnx_path = os.path.join(OUT, name + ".onnx")
+    if params > MAX_EXPORT_PARAMS:
+        entry["onnxNote"] = f"not exported: {params:,} params is above the catalog's export limit of {MAX_EXPORT_PARAMS:,}"
+    else:
+        try:
+            with torch.no_grad():
+                onnx_size = export_structure(model, input_shape, onnx_path)
+            if onnx_size > MAX_ONNX_BYTES:
+                os.remove(onnx_path)
+                entry["onnxNote"] = f"not kept: the structure-only graph is {onnx_size:,} bytes, above the catalog limit of {MAX_ONNX_BYTES:,}"
+            else:
+                entry["onnx"] = name + ".onnx"
+        except Exception as error:  # record why, keep the signature
+            entry["onnxNote"] = "export failed: " + str(error).strip().splitlines()[0][:200]
+    with open(os.path.join(OUT, name + ".json"), "w") as out:
+        json.dump(entry, out, separators=(",", ":"))
+    del model
+    sizes = os.path.getsize(os.path.join(OUT, name + ".json")) + (os.path.getsize(onnx_path) if entry["onnx"] else 0)
+    print(f"{name:24s} params {params:>13,}  catalog {sizes:>9,} bytes  {time.time() - started:6.1f} s"
+          + (f"  ({entry['onnxNote']})" if entry["onnxNote"] else ""), flush=True)
+    return {"name": name, "onnx": entry["onnx"], "onnxNote": entry["onnxNote"], "params": params}
+
+
+def main(wanted):
+    os.makedirs(OUT, exist_ok=True)
+    skip_random_init()
+    torch.set_num_threads(1)  # the machines are shared; a catalog run may take a while but stays polite
+    entries = [("lenet5", "LeNet5() (scripts/make_catalog.py)", LeNet5, 32),
+               ("worksheet", "WorksheetNet() (scripts/make_catalog.py)", WorksheetNet, 227)]
+    entries += torchvision_entries()
+    index_path = os.path.join(OUT, "index.json")
+    index = {}
+    if os.path.exists(index_path):
+        with open(index_path) as f:
+            index = {e["name"]: e for e in json.load(f)["entries"]}
+    for name, builder_text, make, crop in entries:
+        if wanted and name not in wanted:
+            continue
+        index[name] = build_entry(name, builder_text, make, crop)
+    order = [name for name, *_ in entries]
+    listed = [index[name] for name in order if name in index]
+    with open(index_path, "w") as out:
+        json.dump({"torch": torch.__version__.split("a")[0], "torchvision": torchvision.__version__.split("a")[0],
+                   "opset": OPSET, "entries": listed}, out, indent=1)
+    total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
+    print(f"catalog: {len(listed)} entries, {total:,} bytes in {OUT}")
+
+
+if __name__ == "__main__":
+    main(set(sys.argv[1:]))
