@@ -8,7 +8,7 @@ src/main/resources/dev/tally/audit/catalog/:
 
   <name>.json   the state_dict signature: every key with its shape, dtype and role (param or buffer),
                 the builder call, the input shape the graph was exported at, and PyTorch's own totals;
-  <name>.onnx   the structure-only ONNX graph: exported in the model's own (eval) mode with
+  <name>.onnx.gz  the structure-only ONNX graph, gzipped (node names compress about 13 to 1): exported in the model's own (eval) mode with
                 training=PRESERVE and do_constant_folding=False, so that initializer names stay the
                 state_dict keys and BatchNorm is not folded; every initializer is marked as external
                 data and the data file is dropped, so a file weighs a few KB;
@@ -19,10 +19,11 @@ their random init (values do not matter for structure, and init dominates the ru
 
 Run:  /usr/bin/python3 scripts/make_catalog.py [name ...]      (no names: the whole catalog)
 """
+import gzip
+import io
 import json
 import os
 import sys
-import tempfile
 import time
 
 import onnx
@@ -34,8 +35,8 @@ from torchvision import models
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "src", "main", "resources", "dev", "tally", "audit", "catalog")
 OPSET = 13
-# Graphs bigger than this (after dropping the data) stay signature-only: the catalog must stay small.
-MAX_ONNX_BYTES = 400_000
+# Graphs bigger than this (gzipped, after dropping the data) stay signature-only: the catalog must stay small.
+MAX_ONNX_BYTES = 120_000
 # Exporting traces a forward pass; above this many parameters it costs minutes and gigabytes on the
 # project's 2-core machines, so those models keep their signature only.
 MAX_EXPORT_PARAMS = 200_000_000
@@ -122,42 +123,52 @@ def signature(model):
 
 
 def export_structure(model, input_shape, path):
-    """Exports the graph, then drops every initializer's bytes, leaving an external-data reference."""
+    """Exports the graph without its weights, then declares every weight as an initializer whose data is
+    external (offset and length as if the data file existed): the structure-only form the ONNX loader reads."""
     # In eval mode the exporter merges initializers with equal values into one (BatchNorm running means are
     # all zeros at init), which would lose the state_dict names: give every tensor its own value first.
     with torch.no_grad():
         for i, value in enumerate(model.state_dict().values()):
             if value.is_floating_point():
                 value.fill_(1.0 + i / 1024.0)
-    with tempfile.TemporaryDirectory() as tmp:
-        full = os.path.join(tmp, "model.onnx")
-        example = torch.zeros(input_shape)
-        try:
-            export(model, example, full, OPSET)
-        except Exception:  # some ops need a newer opset; try once more before giving up
-            export(model, example, full, 17)
-        graph = onnx.load(full, load_external_data=False)
-    data_name = os.path.basename(path) + ".data"
+    example = torch.zeros(input_shape)
+    try:
+        graph = export(model, example, OPSET)
+    except Exception:  # some ops need a newer opset; try once more before giving up
+        graph = export(model, example, 17)
+    data_name = os.path.basename(path).replace(".gz", "") + ".data"
     offset = 0
-    for init in graph.graph.initializer:
-        length = len(init.raw_data)
-        if length == 0:
-            continue
-        init.ClearField("raw_data")
+    weights = [value for value in graph.graph.input if value.name != "input"]
+    for value in weights:
+        tensor_type = value.type.tensor_type
+        dims = [d.dim_value for d in tensor_type.shape.dim]
+        init = graph.graph.initializer.add()
+        init.name = value.name
+        init.data_type = tensor_type.elem_type
+        init.dims.extend(dims)
         init.data_location = onnx.TensorProto.EXTERNAL
-        del init.external_data[:]
-        for key, value in (("location", data_name), ("offset", str(offset)), ("length", str(length))):
+        length = onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[init.data_type].itemsize
+        for d in dims:
+            length *= d
+        for key, text in (("location", data_name), ("offset", str(offset)), ("length", str(length))):
             entry = init.external_data.add()
-            entry.key, entry.value = key, value
+            entry.key, entry.value = key, text
         offset += length
+    for value in weights:
+        graph.graph.input.remove(value)
     graph.doc_string = "structure only: initializer data dropped (tally scripts/make_catalog.py)"
-    onnx.save(graph, path)
+    with gzip.GzipFile(path, "wb", mtime=0) as out:  # mtime 0: the same graph gives the same bytes
+        out.write(graph.SerializeToString())
     return os.path.getsize(path)
 
 
-def export(model, example, path, opset):
-    torch.onnx.export(model, example, path, opset_version=opset, input_names=["input"], output_names=["output"],
-                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
+def export(model, example, opset):
+    # export_params=False keeps the weights out of the protobuf (they would be dropped anyway); they arrive
+    # as graph inputs named by their state_dict keys, with their types and shapes.
+    buffer = io.BytesIO()
+    torch.onnx.export(model, example, buffer, opset_version=opset, input_names=["input"], output_names=["output"],
+                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False, export_params=False)
+    return onnx.load_from_string(buffer.getvalue())
 
 
 def build_entry(name, builder_text, make, crop):
@@ -172,7 +183,7 @@ def build_entry(name, builder_text, make, crop):
              "torchvision": torchvision.__version__.split("a")[0], "inputShape": input_shape,
              "params": params, "buffers": buffers, "bytes": size, "onnx": None, "onnxNote": None,
              "tensors": tensors}
-    onnx_path = os.path.join(OUT, name + ".onnx")
+    onnx_path = os.path.join(OUT, name + ".onnx.gz")
     if params > MAX_EXPORT_PARAMS:
         entry["onnxNote"] = f"not exported: {params:,} params is above the catalog's export limit of {MAX_EXPORT_PARAMS:,}"
     else:
@@ -183,7 +194,7 @@ def build_entry(name, builder_text, make, crop):
                 os.remove(onnx_path)
                 entry["onnxNote"] = f"not kept: the structure-only graph is {onnx_size:,} bytes, above the catalog limit of {MAX_ONNX_BYTES:,}"
             else:
-                entry["onnx"] = name + ".onnx"
+                entry["onnx"] = name + ".onnx.gz"
         except Exception as error:  # record why, keep the signature
             entry["onnxNote"] = "export failed: " + str(error).strip().splitlines()[0][:200]
     with open(os.path.join(OUT, name + ".json"), "w") as out:
