@@ -1,12 +1,184 @@
 package dev.tally.load.torchscript;
 
+import dev.tally.analysis.InputShapes;
+import dev.tally.analysis.RuleTable;
+import dev.tally.analysis.rules.Rules;
+import dev.tally.ir.Graph;
 import dev.tally.ir.Model;
 import dev.tally.ir.ModelException;
+import dev.tally.ir.ModelFormat;
+import dev.tally.ir.Param;
+import dev.tally.ir.Role;
+import dev.tally.ir.Shape;
+import dev.tally.load.pytorch.PickleReader;
+import dev.tally.load.pytorch.TensorRef;
+import dev.tally.load.pytorch.TorchArchive;
+import dev.tally.load.pytorch.TorchObject;
+import dev.tally.load.torchscript.Values.ModuleValue;
+import dev.tally.load.torchscript.Values.TensorValue;
+import dev.tally.load.torchscript.Values.TupleValue;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-/** Reads TorchScript archives into the IR. (Being written: see issue 3.) */
+/**
+ * Reads a TorchScript archive ({@code torch.jit.save}, traced or scripted, PyTorch 1.x and 2.x) into the IR,
+ * following PyTorch's own steps: {@code version}, {@code data.pkl} as the module tree (unpickled by the
+ * restricted {@link PickleReader}), {@code constants.pkl} as the constant table, and the {@code code/} sources,
+ * whose {@code forward} is interpreted to build the graph. Tensor bytes ({@code data/<key>}) are never read.
+ */
 public final class TorchScriptLoader {
+    private final RuleTable rules;
+
+    public TorchScriptLoader() {
+        this(Rules.standard());
+    }
+
+    public TorchScriptLoader(RuleTable rules) {
+        this.rules = rules;
+    }
+
+    /** Loads without input shapes: the graph input is left undeclared, so the analysis needs --input. */
     public Model load(Path path) {
-        throw new ModelException(path.getFileName() + ": the TorchScript reader is not built yet.");
+        return load(path, Map.of());
+    }
+
+    /**
+     * Loads with the shapes of {@code forward}'s tensor arguments (by name, or {@link InputShapes#UNNAMED} for a
+     * lone input), so that shape-dependent code ({@code if x.dim() == 4}, {@code x.size(0)}) is resolved exactly.
+     */
+    public Model load(Path path, Map<String, Shape> inputShapes) {
+        String file = path.getFileName().toString();
+        try (TorchArchive archive = TorchArchive.open(path)) {
+            String version = archive.has("version") ? archive.readText("version").trim() : "";
+            PickleReader pickles = new PickleReader(file, "data.pkl", PickleReader.Mode.STRICT,
+                    key -> archive.size("data/" + key));
+            Object root = pickles.read(archive.read("data.pkl"));
+            if (!(root instanceof TorchObject module)) {
+                throw new ModelException(file + ": 'data.pkl' holds a " + (root == null ? "None" : root.getClass().getSimpleName())
+                        + " instead of a TorchScript module; it is not a torch.jit.save archive.");
+            }
+            List<Object> constants = List.of();
+            if (archive.has("constants.pkl")) {
+                PickleReader constantReader = new PickleReader(file, "constants.pkl", PickleReader.Mode.STRICT,
+                        key -> archive.size("constants/" + key).isPresent() ? archive.size("constants/" + key) : archive.size("data/" + key));
+                Object table = constantReader.read(archive.read("constants.pkl"));
+                if (table instanceof Object[] tuple) {
+                    constants = Arrays.asList(tuple);
+                }
+            }
+            CodeLibrary library = new CodeLibrary(archive);
+            IdentityHashMap<TorchObject, Map<String, Param>> stored = new IdentityHashMap<>();
+            collectTensors(file, library, module, "", stored, new HashMap<>(), Collections.newSetFromMap(new IdentityHashMap<>()));
+            GraphBuilder graph = new GraphBuilder(file, rules);
+            for (Map<String, Param> params : stored.values()) {
+                for (Param param : params.values()) {
+                    if (param.role() != Role.CONSTANT) {
+                        graph.param(param);
+                    }
+                }
+            }
+            Interpreter interpreter = new Interpreter(file, library, graph, stored, constants);
+            runForward(file, library, interpreter, new ModuleValue(module, ""), inputShapes);
+            Graph built = graph.build(simpleName(module.className()));
+            List<String> notes = new ArrayList<>();
+            String producer = version.isEmpty() ? "torchscript" : "torchscript (archive version " + version + ")";
+            return new Model(path, ModelFormat.TORCHSCRIPT, producer, built, notes);
+        }
+    }
+
+    /**
+     * Gives every stored tensor of the module tree a Param named by its module path ({@code features.0.weight}).
+     * The class code says which attributes are parameters and which are buffers; a tensor reached twice (a
+     * shared weight) keeps its first name, so it is counted once.
+     */
+    private static void collectTensors(String file, CodeLibrary library, TorchObject module, String path,
+                                       IdentityHashMap<TorchObject, Map<String, Param>> stored, Map<TensorKey, Param> seen,
+                                       Set<TorchObject> visited) {
+        if (!visited.add(module)) {
+            return;
+        }
+        CodeLibrary.ClassInfo info = library.classInfo(module.className()).orElseThrow(() -> new ModelException(
+                file + ": the code of class '" + module.className() + "' (module '" + (path.isEmpty() ? "(root)" : path)
+                        + "') is missing from the archive; re-save the model with torch.jit.save."));
+        Map<String, Param> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> attribute : module.attributes().entrySet()) {
+            String name = attribute.getKey();
+            Object value = attribute.getValue();
+            String childPath = path.isEmpty() ? name : path + "." + name;
+            if (value instanceof TensorRef tensor) {
+                Role role = info.parameters().contains(name) ? Role.PARAM : info.buffers().contains(name) ? Role.BUFFER : Role.CONSTANT;
+                TensorKey key = new TensorKey(tensor.storage().key(), tensor.offset(), tensor.sizes(), tensor.strides());
+                Param param = seen.get(key);
+                if (param == null) {
+                    param = new Param(childPath, tensor.shape(), tensor.dtype(), role);
+                    seen.put(key, param);
+                }
+                tensors.put(name, param);
+            } else if (value instanceof TorchObject child) {
+                collectTensors(file, library, child, childPath, stored, seen, visited);
+            }
+        }
+        stored.put(module, tensors);
+    }
+
+    /** Two tensors are one weight when they view the same storage the same way. */
+    private record TensorKey(String storage, long offset, List<Long> sizes, List<Long> strides) {}
+
+    private static void runForward(String file, CodeLibrary library, Interpreter interpreter, ModuleValue root,
+                                   Map<String, Shape> inputShapes) {
+        CodeLibrary.ClassInfo info = library.classInfo(root.object().className()).orElseThrow();
+        Ast.FunctionDef forward = info.methods().get("forward");
+        if (forward == null) {
+            throw new ModelException(file + ": the root module (" + root.object().className()
+                    + ") has no forward method in " + info.record() + "; it cannot be counted.");
+        }
+        List<Ast.Parameter> parameters = forward.parameters().subList(1, forward.parameters().size());
+        List<Object> args = new ArrayList<>();
+        for (Ast.Parameter parameter : parameters) {
+            Shape shape = inputShapes.get(parameter.name());
+            if (shape == null && parameters.size() == 1) {
+                shape = inputShapes.get(InputShapes.UNNAMED);
+            }
+            args.add(interpreter.graph().input(parameter.name(), shape));
+        }
+        Object result;
+        try {
+            result = interpreter.callMethod(root, "forward", args, Map.of(),
+                    new Interpreter.Site(info.record(), forward.line(), ""));
+        } catch (Interpreter.RaisedException e) {
+            throw new ModelException(file + ": the model's own code raises '" + e.getMessage()
+                    + "' for this input; check the input shape given with --input.");
+        }
+        addOutputs(interpreter.graph(), result);
+    }
+
+    private static void addOutputs(GraphBuilder graph, Object result) {
+        if (result instanceof TensorValue tensor) {
+            graph.output(tensor.name());
+        } else if (result instanceof TupleValue tuple) {
+            for (Object item : tuple.items()) {
+                addOutputs(graph, item);
+            }
+        } else if (result instanceof List<?> list) {
+            for (Object item : list) {
+                addOutputs(graph, item);
+            }
+        } else if (result instanceof Map<?, ?> map) {
+            for (Object item : map.values()) {
+                addOutputs(graph, item);
+            }
+        }
+    }
+
+    private static String simpleName(String className) {
+        return className.substring(className.lastIndexOf('.') + 1);
     }
 }

@@ -1,0 +1,136 @@
+package dev.tally.analysis.rules;
+
+import dev.tally.analysis.Cost;
+import dev.tally.analysis.OpContext;
+import dev.tally.analysis.OpRule;
+import dev.tally.analysis.TensorInfo;
+import dev.tally.ir.DType;
+import dev.tally.ir.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Elementwise ops of two or more inputs with numpy broadcasting (Add, Sub, Mul, Div, Pow, Mod, Max, Min, Sum, Mean,
+ * Equal, Less, Greater, And, Or, PRelu): Y is the broadcast shape; {@code macs = 0},
+ * {@code ops = opsPerElement * (k - 1) * numel(Y)} for k inputs (Mean adds one divide per element); values are
+ * computed when every input's values are known, so shape arithmetic resolves (docs/conventions.md).
+ */
+public final class ElementwiseRule implements OpRule {
+    private final List<String> inputs;
+    private final long opsPerElement;
+    private final boolean mean;
+    private final Function<OpContext, Arithmetic> arithmetic;
+
+    private ElementwiseRule(List<String> inputs, long opsPerElement, boolean mean, Function<OpContext, Arithmetic> arithmetic) {
+        this.inputs = inputs;
+        this.opsPerElement = opsPerElement;
+        this.mean = mean;
+        this.arithmetic = arithmetic;
+    }
+
+    /** A two-input op with one operation per output element. */
+    public static ElementwiseRule binary(Arithmetic arithmetic) {
+        return new ElementwiseRule(List.of("A", "B"), 1, false, ctx -> arithmetic);
+    }
+
+    /** A two-input op whose function depends on attributes (Mod's {@code fmod}). */
+    static ElementwiseRule binary(Function<OpContext, Arithmetic> arithmetic) {
+        return new ElementwiseRule(List.of("A", "B"), 1, false, arithmetic);
+    }
+
+    /** A variadic op (Sum, Max, Min): {@code k - 1} operations per output element for k inputs. */
+    public static ElementwiseRule variadic(Arithmetic arithmetic) {
+        return new ElementwiseRule(List.of("data_0..."), 1, false, ctx -> arithmetic);
+    }
+
+    /** Mean of k inputs: k - 1 adds and one divide per output element. */
+    public static ElementwiseRule mean() {
+        return new ElementwiseRule(List.of("data_0..."), 1, true, ctx -> null);
+    }
+
+    /** PRelu: a clamp, {@code 2 * numel(Y)} (a comparison and a multiply-or-assign per element). */
+    public static ElementwiseRule prelu() {
+        return new ElementwiseRule(List.of("X", "slope"), 2, false, ctx -> null);
+    }
+
+    @Override
+    public List<String> inputs() {
+        return inputs;
+    }
+
+    @Override
+    public List<TensorInfo> inferShapes(OpContext ctx) {
+        List<TensorInfo> operands = operands(ctx);
+        List<Shape> shapes = new ArrayList<>();
+        for (TensorInfo operand : operands) {
+            shapes.add(operand.shape());
+        }
+        Shape out = Broadcast.shape(shapes);
+        Arithmetic fn = arithmetic.apply(ctx);
+        DType dtype = fn != null && fn.isPredicate() ? DType.BOOL : operands.get(0).dtype();
+        if (fn == null && !mean || !Values.known(operands, out)) {
+            return List.of(TensorInfo.of(dtype, out));
+        }
+        return List.of(mean ? meanOf(operands, out, dtype) : fold(operands, out, dtype, fn));
+    }
+
+    @Override
+    public Cost cost(OpContext ctx) {
+        long steps = operands(ctx).size() - 1 + (mean && operands(ctx).size() > 1 ? 1 : 0);
+        return Cost.ops(Math.multiplyExact(Math.multiplyExact(opsPerElement, steps), ctx.output(0).numel()));
+    }
+
+    private List<TensorInfo> operands(OpContext ctx) {
+        if (inputs.size() == 1) {
+            List<TensorInfo> all = ctx.variadic("data_0");
+            if (all.isEmpty()) {
+                throw ctx.fail("the op needs at least one input");
+            }
+            return all;
+        }
+        return List.of(ctx.input(inputs.get(0)), ctx.input(inputs.get(1)));
+    }
+
+    /** Left fold of {@code fn} over the broadcast operands; integer inputs compute exactly in longs. */
+    static TensorInfo fold(List<TensorInfo> operands, Shape out, DType dtype, Arithmetic fn) {
+        boolean integral = true;
+        for (TensorInfo operand : operands) {
+            integral &= operand.dtype().isIntegral() && operand.data().get().isIntegral();
+        }
+        int n = (int) out.numel();
+        List<int[]> index = new ArrayList<>();
+        for (TensorInfo operand : operands) {
+            index.add(Values.gatherIndex(out, Broadcast.stridesInto(operand.shape(), out)));
+        }
+        if (integral) {
+            long[] result = new long[n];
+            for (int e = 0; e < n; e++) {
+                long acc = operands.get(0).data().get().longAt(index.get(0)[e]);
+                for (int k = 1; k < operands.size(); k++) {
+                    acc = fn.ofLongs(acc, operands.get(k).data().get().longAt(index.get(k)[e]));
+                }
+                result[e] = acc;
+            }
+            return Values.of(dtype, out, result);
+        }
+        double[] result = new double[n];
+        for (int e = 0; e < n; e++) {
+            double acc = operands.get(0).data().get().doubleAt(index.get(0)[e]);
+            for (int k = 1; k < operands.size(); k++) {
+                acc = fn.ofDoubles(acc, operands.get(k).data().get().doubleAt(index.get(k)[e]));
+            }
+            result[e] = acc;
+        }
+        return Values.of(dtype, out, result);
+    }
+
+    private static TensorInfo meanOf(List<TensorInfo> operands, Shape out, DType dtype) {
+        TensorInfo sum = fold(operands, out, DType.FLOAT64, Arithmetic.of(Long::sum, Double::sum));
+        double[] values = Values.doubles(sum.data().get());
+        for (int i = 0; i < values.length; i++) {
+            values[i] /= operands.size();
+        }
+        return Values.of(dtype, out, values);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.tally.analysis.rules;
+
+import dev.tally.analysis.Cost;
+import dev.tally.analysis.OpContext;
+import dev.tally.analysis.OpRule;
+import dev.tally.analysis.TensorInfo;
+import java.util.List;
+
+/**
+ * ONNX LRN: {@code Y = X / (bias + alpha/size * sum of squares over w neighbouring channels)^beta}, shape of X;
+ * {@code macs = 0}, {@code ops = sum over elements of (2w + 3)}: w squares, w - 1 adds, one multiply, one add, one
+ * power, one divide; w is the channel window {@code [c - floor((size-1)/2), c + ceil((size-1)/2)]} clipped to
+ * {@code [0, C)} as the ONNX spec has it (docs/conventions.md).
+ */
+public final class LrnRule implements OpRule {
+    @Override
+    public List<String> inputs() {
+        return List.of("X");
+    }
+
+    @Override
+    public List<TensorInfo> inferShapes(OpContext ctx) {
+        TensorInfo x = ctx.input("X");
+        if (x.rank() < 3) {
+            throw ctx.fail("input 'X' has rank " + x.rank() + ", expected 3 or more (N x C x spatial)");
+        }
+        ctx.attrLong("size");
+        return List.of(x.withShape(x.shape()));
+    }
+
+    @Override
+    public Cost cost(OpContext ctx) {
+        TensorInfo x = ctx.input("X");
+        long size = ctx.attrLong("size");
+        long channels = x.shape().dim(1);
+        long before = (size - 1) / 2;
+        long after = size - 1 - before;
+        long perPlane = 0;
+        for (long c = 0; c < channels; c++) {
+            long w = Math.min(channels - 1, c + after) - Math.max(0, c - before) + 1;
+            perPlane = Math.addExact(perPlane, 2 * w + 3);
+        }
+        long planes = channels == 0 ? 0 : x.numel() / channels;
+        return Cost.ops(Math.multiplyExact(planes, perPlane));
+    }
+}

@@ -1,0 +1,50 @@
+package dev.tally.analysis.rules;
+
+import dev.tally.analysis.Cost;
+import dev.tally.analysis.OpContext;
+import dev.tally.analysis.OpRule;
+import dev.tally.analysis.TensorInfo;
+import dev.tally.ir.DType;
+import dev.tally.ir.Shape;
+import java.util.List;
+
+/**
+ * ONNX TopK along {@code axis} (K an input since opset 10, attribute {@code k} before): Values and int64 Indices with
+ * that axis cut to K; {@code macs = 0}; {@code ops = lines * K(2n - K - 1)/2}, the comparisons of K successive
+ * selections of a maximum from a line of n, n - 1 - i for the i-th (docs/conventions.md).
+ */
+public final class TopKRule implements OpRule {
+    @Override
+    public List<String> inputs() {
+        return List.of("X", "K?");
+    }
+
+    @Override
+    public List<TensorInfo> inferShapes(OpContext ctx) {
+        TensorInfo x = ctx.input("X");
+        int axis = Axes.normalize(ctx, ctx.attrLong("axis", -1), x.rank());
+        long k = k(ctx);
+        if (k < 0 || k > x.shape().dim(axis)) {
+            throw ctx.fail("K is " + k + ", expected 0 to " + x.shape().dim(axis) + " (the size of axis " + axis + ")");
+        }
+        long[] out = x.shape().toArray();
+        out[axis] = k;
+        return List.of(TensorInfo.of(x.dtype(), Shape.of(out)), TensorInfo.of(DType.INT64, Shape.of(out)));
+    }
+
+    @Override
+    public Cost cost(OpContext ctx) {
+        TensorInfo x = ctx.input("X");
+        long n = x.shape().dim(Axes.normalize(ctx, ctx.attrLong("axis", -1), x.rank()));
+        long lines = n == 0 ? 0 : x.numel() / n;
+        long k = k(ctx);
+        return Cost.ops(Math.multiplyExact(lines, k * (2 * n - k - 1) / 2));
+    }
+
+    private static long k(OpContext ctx) {
+        if (!ctx.valueName("K").isEmpty()) {
+            return ctx.inputData("K").longAt(0);
+        }
+        return ctx.attrLong("k");
+    }
+}

@@ -1,0 +1,308 @@
+package dev.tally.load.pytorch;
+
+import dev.tally.ir.DType;
+import dev.tally.ir.ModelException;
+import dev.tally.ir.UnsafePickleException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Function;
+import net.razorvine.pickle.Opcodes;
+import net.razorvine.pickle.PickleException;
+import net.razorvine.pickle.PickleUtils;
+import net.razorvine.pickle.Unpickler;
+
+/**
+ * Reads a PyTorch pickle ({@code data.pkl}, {@code constants.pkl}) into plain Java values without running
+ * anything: dicts become {@link LinkedHashMap}s, lists {@link List}s, tuples {@code Object[]}, TorchScript
+ * objects {@link TorchObject}s, tensors {@link TensorRef}s over {@link StorageRef}s.
+ *
+ * <p>Why razorvine's {@link Unpickler} can be restricted safely: its opcode decoding, stack and memo are kept,
+ * but every opcode that names or calls a global (GLOBAL, STACK_GLOBAL, INST, REDUCE, NEWOBJ, NEWOBJ_EX, OBJ,
+ * BUILD, EXT1/2/4) is handled here, so razorvine's process-wide constructor registry and its reflective
+ * {@code __setstate__} call are never reached. A global only ever becomes a {@link PyGlobal} (a name); a call of
+ * one is interpreted for the allow-list ({@link SafeGlobals}) and otherwise refused, or, in
+ * {@link Mode#RECORD}, kept as an inert {@link PyCall}. Every global met is recorded, in order.
+ */
+public final class PickleReader {
+    /** What to do with a global outside the allow-list. */
+    public enum Mode {
+        /** Refuse the file with an {@link UnsafePickleException} naming the global (loading a model). */
+        STRICT,
+        /** Record the global, stand an inert {@link PyCall} in for its result, and read on (an audit). */
+        RECORD
+    }
+
+    private final String fileName;
+    private final String recordName;
+    private final Mode mode;
+    private final Function<String, OptionalLong> storageRecordSize;
+    private final Set<PyGlobal> globals = new LinkedHashSet<>();
+
+    /**
+     * @param fileName          the model file, for messages
+     * @param recordName        the pickle's record ({@code data.pkl}), for messages
+     * @param storageRecordSize the size of {@code data/<key>} by key, from the zip directory
+     */
+    public PickleReader(String fileName, String recordName, Mode mode, Function<String, OptionalLong> storageRecordSize) {
+        this.fileName = fileName;
+        this.recordName = recordName;
+        this.mode = mode;
+        this.storageRecordSize = storageRecordSize;
+    }
+
+    /** Reads one pickle. */
+    public Object read(byte[] pickle) {
+        Restricted unpickler = new Restricted();
+        try {
+            return unpickler.load(new ByteArrayInputStream(pickle));
+        } catch (ModelException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new ModelException(fileName + ": '" + recordName + "' is not a pickle Tally can read (" + stripPeriod(why)
+                    + "); the file is damaged or was not written by PyTorch.", e);
+        }
+    }
+
+    /** Every global the pickles read so far named, allowed or not, in first-met order. */
+    public List<PyGlobal> globals() {
+        return List.copyOf(globals);
+    }
+
+    /** The globals met that are outside the allow-list. */
+    public List<PyGlobal> unsafeGlobals() {
+        List<PyGlobal> unsafe = new ArrayList<>();
+        for (PyGlobal global : globals) {
+            if (!SafeGlobals.isAllowed(global)) {
+                unsafe.add(global);
+            }
+        }
+        return unsafe;
+    }
+
+    private PyGlobal meet(String module, String name) {
+        PyGlobal global = new PyGlobal(module, name);
+        globals.add(global);
+        if (mode == Mode.STRICT && !SafeGlobals.isAllowed(global)) {
+            throw new UnsafePickleException(fileName + ": '" + recordName + "' references the global '" + global
+                    + "', which is not a PyTorch model global, so Tally refuses the file without running it; inspect it with 'tally audit'.",
+                    global.qualifiedName());
+        }
+        return global;
+    }
+
+    /** What calling {@code callee} with {@code args} yields: interpreted for allowed globals, inert otherwise. */
+    private Object call(Object callee, Object[] args) {
+        if (!(callee instanceof PyGlobal global)) {
+            throw new ModelException(fileName + ": '" + recordName + "' calls a " + typeName(callee)
+                    + " instead of a global; the file is damaged or was not written by PyTorch.");
+        }
+        SafeGlobals.Kind kind = SafeGlobals.classify(global).orElse(null);
+        if (kind == null) {
+            return PyCall.of(global, args, false);
+        }
+        switch (kind) {
+            case REBUILD_TENSOR:
+                return rebuildTensor(global, args);
+            case REBUILD_PARAMETER:
+                if (args.length < 2 || !(args[0] instanceof TensorRef tensor)) {
+                    throw badArgs(global);
+                }
+                return tensor.withRequiresGrad(Boolean.TRUE.equals(args[1]));
+            case ORDERED_DICT:
+                return new LinkedHashMap<Object, Object>();
+            case TORCHSCRIPT_CLASS:
+                return new TorchObject(global.qualifiedName());
+            case IDENTITY:
+                if (args.length < 1) {
+                    throw badArgs(global);
+                }
+                return args[0];
+            default:
+                return PyCall.of(global, args, true);
+        }
+    }
+
+    private TensorRef rebuildTensor(PyGlobal global, Object[] args) {
+        if (args.length < 4 || !(args[0] instanceof StorageRef storage)) {
+            throw badArgs(global);
+        }
+        boolean requiresGrad = args.length > 4 && Boolean.TRUE.equals(args[4]);
+        return new TensorRef(storage, toLong(args[1], global), longs(args[2], global), longs(args[3], global), requiresGrad);
+    }
+
+    /** {@code ('storage', storage_type, key, location, numel)}, the persistent id torch.save and torch.jit.save write. */
+    private StorageRef storage(Object pid) {
+        if (!(pid instanceof Object[] tuple) || tuple.length < 5 || !"storage".equals(tuple[0])
+                || !(tuple[1] instanceof PyGlobal type) || !(tuple[2] instanceof String key)) {
+            throw new ModelException(fileName + ": '" + recordName + "' has a persistent id that is not a PyTorch storage ("
+                    + describe(pid) + "); the file is damaged or was not written by PyTorch.");
+        }
+        DType dtype = SafeGlobals.storageDType(type.name()).orElseThrow(() -> new ModelException(fileName + ": '" + recordName
+                + "' names the storage type '" + type + "', which Tally does not know; re-save the model with a float or integer dtype."));
+        String location = tuple[3] == null ? "" : tuple[3].toString();
+        long numel = toLong(tuple[4], type);
+        return new StorageRef(key, dtype, type.name(), location, numel, storageRecordSize.apply(key));
+    }
+
+    private List<Long> longs(Object value, PyGlobal global) {
+        List<Long> result = new ArrayList<>();
+        if (value instanceof Object[] tuple) {
+            for (Object item : tuple) {
+                result.add(toLong(item, global));
+            }
+        } else if (value instanceof List<?> list) {
+            for (Object item : list) {
+                result.add(toLong(item, global));
+            }
+        } else {
+            throw badArgs(global);
+        }
+        return result;
+    }
+
+    private long toLong(Object value, PyGlobal global) {
+        if (value instanceof Integer || value instanceof Long) {
+            return ((Number) value).longValue();
+        }
+        throw badArgs(global);
+    }
+
+    private ModelException badArgs(PyGlobal global) {
+        return new ModelException(fileName + ": '" + recordName + "' calls '" + global
+                + "' with arguments PyTorch never writes; the file is damaged.");
+    }
+
+    private static String typeName(Object value) {
+        return value == null ? "None" : value.getClass().getSimpleName();
+    }
+
+    private static String describe(Object value) {
+        if (value instanceof Object[] tuple) {
+            return java.util.Arrays.deepToString(tuple);
+        }
+        return String.valueOf(value);
+    }
+
+    private static String stripPeriod(String message) {
+        return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
+    }
+
+    /** razorvine's decoder with every global-related opcode taken over (see the class comment). */
+    private final class Restricted extends Unpickler {
+        @Override
+        protected Object dispatch(short key) throws PickleException, IOException {
+            switch (key) {
+                case Opcodes.GLOBAL: {
+                    String module = PickleUtils.readline(input);
+                    String name = PickleUtils.readline(input);
+                    stack.add(meet(module, name));
+                    return NO_RETURN_VALUE;
+                }
+                case Opcodes.STACK_GLOBAL: {
+                    Object name = stack.pop();
+                    Object module = stack.pop();
+                    if (!(module instanceof String m) || !(name instanceof String n)) {
+                        throw new PickleException("STACK_GLOBAL needs two strings");
+                    }
+                    stack.add(meet(m, n));
+                    return NO_RETURN_VALUE;
+                }
+                case Opcodes.INST: {
+                    String module = PickleUtils.readline(input);
+                    String name = PickleUtils.readline(input);
+                    PyGlobal global = meet(module, name);
+                    stack.add(call(global, stack.pop_all_since_marker().toArray()));
+                    return NO_RETURN_VALUE;
+                }
+                case Opcodes.OBJ: {
+                    List<Object> items = stack.pop_all_since_marker();
+                    if (items.isEmpty()) {
+                        throw new PickleException("OBJ without a class");
+                    }
+                    stack.add(call(items.get(0), items.subList(1, items.size()).toArray()));
+                    return NO_RETURN_VALUE;
+                }
+                case Opcodes.REDUCE:
+                case Opcodes.NEWOBJ: {
+                    Object args = stack.pop();
+                    Object callee = stack.pop();
+                    stack.add(call(callee, tuple(args)));
+                    return NO_RETURN_VALUE;
+                }
+                case Opcodes.NEWOBJ_EX: {
+                    stack.pop();
+                    Object args = stack.pop();
+                    Object callee = stack.pop();
+                    stack.add(call(callee, tuple(args)));
+                    return NO_RETURN_VALUE;
+                }
+                case Opcodes.BUILD: {
+                    Object state = stack.pop();
+                    build(stack.peek(), state);
+                    return NO_RETURN_VALUE;
+                }
+                case Opcodes.EMPTY_DICT:
+                    stack.add(new LinkedHashMap<Object, Object>());
+                    return NO_RETURN_VALUE;
+                case Opcodes.DICT: {
+                    List<Object> items = stack.pop_all_since_marker();
+                    Map<Object, Object> dict = new LinkedHashMap<>();
+                    for (int i = 0; i + 1 < items.size(); i += 2) {
+                        dict.put(items.get(i), items.get(i + 1));
+                    }
+                    stack.add(dict);
+                    return NO_RETURN_VALUE;
+                }
+                case Opcodes.EXT1:
+                case Opcodes.EXT2:
+                case Opcodes.EXT4:
+                    // The extension registry maps codes to globals; PyTorch never writes them, so a code cannot be named.
+                    throw new UnsafePickleException(fileName + ": '" + recordName + "' uses the pickle extension registry (EXT opcodes), "
+                            + "which PyTorch never writes, so Tally refuses the file without running it.", "copyreg.extension");
+                default:
+                    return super.dispatch(key);
+            }
+        }
+
+        @Override
+        protected Object persistentLoad(Object pid) {
+            return storage(pid);
+        }
+
+        private Object[] tuple(Object args) throws PickleException {
+            if (args instanceof Object[] array) {
+                return array;
+            }
+            throw new PickleException("call arguments are not a tuple");
+        }
+
+        @SuppressWarnings("unchecked")
+        private void build(Object target, Object state) {
+            if (target instanceof TorchObject object) {
+                if (state instanceof Map<?, ?> attributes) {
+                    for (Map.Entry<?, ?> entry : attributes.entrySet()) {
+                        object.attributes().put(String.valueOf(entry.getKey()), entry.getValue());
+                    }
+                } else {
+                    object.states().add(state);
+                }
+            } else if (target instanceof PyCall call) {
+                call.states().add(state);
+            } else if (target instanceof Map<?, ?> map && state instanceof Map<?, ?> entries) {
+                ((Map<Object, Object>) map).putAll(entries);
+            } else if (!(target instanceof TensorRef)) {
+                // Tensors get BUILD state only for Python-side attributes, which Tally does not need.
+                throw new ModelException(fileName + ": '" + recordName + "' sets state on a " + typeName(target)
+                        + ", which PyTorch never writes; the file is damaged.");
+            }
+        }
+    }
+}

@@ -1,0 +1,989 @@
+package dev.tally.load.torchscript;
+
+import dev.tally.analysis.TensorInfo;
+import dev.tally.ir.Attribute;
+import dev.tally.ir.Shape;
+import dev.tally.load.torchscript.Interpreter.Site;
+import dev.tally.load.torchscript.Values.TensorValue;
+import dev.tally.load.torchscript.Values.TupleValue;
+import dev.tally.load.torchscript.Values.Unknown;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code torch.*} calls of serialized TorchScript code: Python scalar and list builtins computed at once,
+ * shape queries answered from known shapes, and aten tensor ops turned into IR nodes with ONNX's op and
+ * attribute names (so the shape and cost rules are shared with the ONNX reader). An aten op with no mapping
+ * becomes a node of op type {@code aten::<name>}, which the report lists as unsupported, never as zero.
+ *
+ * <p>Arguments are bound by the names of the aten schemas ({@code aten::conv2d(Tensor input, Tensor weight,
+ * Tensor? bias, int[] stride, ...)}), so keyword and positional calls read the same.
+ */
+final class AtenOps {
+    /** A call whose arguments do not fit; the interpreter adds the file and line. */
+    static class ArgumentError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ArgumentError(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final String fileName;
+    private final GraphBuilder graph;
+
+    AtenOps(String fileName, GraphBuilder graph) {
+        this.fileName = fileName;
+        this.graph = graph;
+    }
+
+    /** The arguments of one call, bound to the schema's names. */
+    private final class Args {
+        private final String op;
+        private final Map<String, Object> values = new LinkedHashMap<>();
+
+        Args(String op, List<Object> args, Map<String, Object> keywords, String... names) {
+            this.op = op;
+            if (args.size() > names.length) {
+                throw new ArgumentError("'torch." + op + "' takes at most " + names.length + " arguments, but the code passes " + args.size());
+            }
+            for (int i = 0; i < args.size(); i++) {
+                values.put(names[i], args.get(i));
+            }
+            for (Map.Entry<String, Object> keyword : keywords.entrySet()) {
+                if (!Arrays.asList(names).contains(keyword.getKey())) {
+                    throw new ArgumentError("'torch." + op + "' has no argument '" + keyword.getKey() + "'");
+                }
+                values.put(keyword.getKey(), keyword.getValue());
+            }
+        }
+
+        Object get(String name) {
+            return values.get(name);
+        }
+
+        boolean has(String name) {
+            return values.get(name) != null;
+        }
+
+        TensorValue tensor(String name) {
+            Object value = values.get(name);
+            if (value instanceof TensorValue tensor) {
+                return tensor;
+            }
+            if (value instanceof Long || value instanceof Double || value instanceof Boolean) {
+                return graph.scalar(value);
+            }
+            throw new ArgumentError("'torch." + op + "' needs a tensor for '" + name + "', but the code passes "
+                    + Interpreter.describe(value));
+        }
+
+        TensorValue optionalTensor(String name) {
+            return values.get(name) == null ? null : tensor(name);
+        }
+
+        long integer(String name, long defaultValue) {
+            Object value = values.get(name);
+            if (value == null) {
+                return defaultValue;
+            }
+            if (value instanceof Long l) {
+                return l;
+            }
+            if (value instanceof Boolean b) {
+                return b ? 1 : 0;
+            }
+            throw unresolved(name, value);
+        }
+
+        double real(String name, double defaultValue) {
+            Object value = values.get(name);
+            if (value == null) {
+                return defaultValue;
+            }
+            if (value instanceof Number n) {
+                return n.doubleValue();
+            }
+            throw unresolved(name, value);
+        }
+
+        boolean flag(String name, boolean defaultValue) {
+            Object value = values.get(name);
+            if (value == null) {
+                return defaultValue;
+            }
+            if (value instanceof Boolean b) {
+                return b;
+            }
+            if (value instanceof Long l) {
+                return l != 0;
+            }
+            throw unresolved(name, value);
+        }
+
+        String string(String name, String defaultValue) {
+            Object value = values.get(name);
+            return value == null ? defaultValue : String.valueOf(value);
+        }
+
+        /** An int[] argument; a single int is repeated {@code rank} times, as PyTorch's expand_param_if_needed does. */
+        List<Long> ints(String name, int rank, List<Long> defaultValue) {
+            Object value = values.get(name);
+            if (value == null) {
+                return defaultValue;
+            }
+            if (value instanceof Long l) {
+                List<Long> repeated = new ArrayList<>();
+                for (int i = 0; i < rank; i++) {
+                    repeated.add(l);
+                }
+                return repeated;
+            }
+            List<Object> items = items(value);
+            if (items == null) {
+                throw unresolved(name, value);
+            }
+            List<Long> result = new ArrayList<>();
+            for (Object item : items) {
+                if (!(item instanceof Long l)) {
+                    throw unresolved(name, value);
+                }
+                result.add(l);
+            }
+            if (result.size() == 1 && rank > 1) {
+                return repeat(result.get(0), rank);
+            }
+            return result;
+        }
+
+        private ArgumentError unresolved(String name, Object value) {
+            return new Unresolved("'torch." + op + "' needs a known value for '" + name + "', but it is "
+                    + Interpreter.describe(value));
+        }
+    }
+
+    /** An argument that must be a known constant is not: the op is listed as unsupported instead. */
+    private static final class Unresolved extends ArgumentError {
+        private static final long serialVersionUID = 1L;
+
+        Unresolved(String message) {
+            super(message);
+        }
+    }
+
+    private static List<Long> repeat(long value, int rank) {
+        List<Long> result = new ArrayList<>();
+        for (int i = 0; i < rank; i++) {
+            result.add(value);
+        }
+        return result;
+    }
+
+    private static List<Object> items(Object value) {
+        if (value instanceof List<?> list) {
+            return new ArrayList<>(list);
+        }
+        if (value instanceof TupleValue tuple) {
+            return tuple.items();
+        }
+        return null;
+    }
+
+    // ---- dispatch ----------------------------------------------------------------------------------------
+
+    Object call(String name, List<Object> args, Map<String, Object> keywords, Site site) {
+        boolean anyTensor = containsTensor(args) || containsTensor(new ArrayList<>(keywords.values()));
+        String base = name.endsWith("_") && !name.endsWith("__") ? name.substring(0, name.length() - 1) : name;
+        Object introspection = introspect(base, args, site);
+        if (introspection != NOT_HANDLED) {
+            return introspection;
+        }
+        boolean listOp = LIST_OPS.contains(base) && !args.isEmpty() && items(args.get(0)) != null;
+        if (!anyTensor || listOp) {
+            Object scalar = Scalars.call(base, args, keywords);
+            if (scalar != NOT_HANDLED) {
+                return scalar;
+            }
+        }
+        if (!anyTensor && !CREATION_OPS.contains(base)) {
+            return Unknown.VALUE;
+        }
+        try {
+            Object result = tensorOp(base, args, keywords, site);
+            if (result != NOT_HANDLED) {
+                return result;
+            }
+        } catch (Unresolved e) {
+            // A shape argument is not known statically: keep the op, as unsupported, rather than guess.
+        }
+        return unsupported(base, args, keywords, site);
+    }
+
+    static final Object NOT_HANDLED = new Object();
+
+    /** Builtins on Python lists, which hold tensors as items without being tensor ops ({@code torch.append(features, x)}). */
+    private static final java.util.Set<String> LIST_OPS = java.util.Set.of(
+            "append", "len", "__getitem__", "list", "copy", "__contains__", "add");
+
+    private static final java.util.Set<String> CREATION_OPS = java.util.Set.of(
+            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor", "zeros_like", "ones_like");
+
+    private static boolean containsTensor(List<Object> values) {
+        for (Object value : values) {
+            if (value instanceof TensorValue) {
+                return true;
+            }
+            List<Object> items = items(value);
+            if (items != null && containsTensor(items)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Questions about a tensor's shape, answered when the rules resolved it. */
+    private Object introspect(String name, List<Object> args, Site site) {
+        if (args.isEmpty() || !(args.get(0) instanceof TensorValue tensor)) {
+            if ((name.equals("__is__") || name.equals("__isnot__")) && args.size() == 2) {
+                boolean same = args.get(0) == args.get(1) || (args.get(0) == null && args.get(1) == null);
+                if (args.get(0) == Unknown.VALUE || args.get(1) == Unknown.VALUE) {
+                    return Unknown.VALUE;
+                }
+                return name.equals("__is__") == same;
+            }
+            return NOT_HANDLED;
+        }
+        TensorInfo info = tensor.info();
+        switch (name) {
+            case "__is__":
+            case "__isnot__":
+                // A tensor is never None; identity between two tensors is not needed by any model code seen.
+                return args.get(1) == null ? (Object) name.equals("__isnot__") : Unknown.VALUE;
+            case "size":
+                if (info == null) {
+                    return Unknown.VALUE;
+                }
+                if (args.size() > 1) {
+                    if (!(args.get(1) instanceof Long axis)) {
+                        return Unknown.VALUE;
+                    }
+                    return info.shape().dim((int) (long) axis);
+                }
+                return new ArrayList<Object>(info.shape().dims());
+            case "dim":
+                return info == null ? Unknown.VALUE : (Object) (long) info.rank();
+            case "len":
+                return info == null || info.rank() == 0 ? Unknown.VALUE : (Object) info.shape().dim(0);
+            case "numel":
+                return info == null ? Unknown.VALUE : (Object) info.numel();
+            case "contiguous":
+            case "detach":
+            case "clone":
+            case "to":
+            case "type_as":
+            case "cpu":
+                return tensor;
+            default:
+                return NOT_HANDLED;
+        }
+    }
+
+    // ---- tensor ops --------------------------------------------------------------------------------------
+
+    private Object tensorOp(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        switch (name) {
+            case "_convolution": {
+                Args a = new Args(name, args, kw, "input", "weight", "bias", "stride", "padding", "dilation", "transposed",
+                        "output_padding", "groups", "benchmark", "deterministic", "cudnn_enabled", "allow_tf32");
+                return conv(a, a.flag("transposed", false), site);
+            }
+            case "conv1d":
+            case "conv2d":
+            case "conv3d": {
+                Args a = new Args(name, args, kw, "input", "weight", "bias", "stride", "padding", "dilation", "groups");
+                return conv(a, false, site);
+            }
+            case "conv_transpose1d":
+            case "conv_transpose2d":
+            case "conv_transpose3d": {
+                Args a = new Args(name, args, kw, "input", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation");
+                return conv(a, true, site);
+            }
+            case "linear": {
+                Args a = new Args(name, args, kw, "input", "weight", "bias");
+                return emit("Linear", site, attrs(), a.tensor("input"), a.tensor("weight"), a.optionalTensor("bias"));
+            }
+            case "addmm": {
+                Args a = new Args(name, args, kw, "self", "mat1", "mat2", "beta", "alpha");
+                return emit("Gemm", site, attrs("alpha", new Attribute.Float(a.real("alpha", 1)), "beta", new Attribute.Float(a.real("beta", 1))),
+                        a.tensor("mat1"), a.tensor("mat2"), a.tensor("self"));
+            }
+            case "matmul":
+            case "mm":
+            case "bmm": {
+                Args a = new Args(name, args, kw, "self", "other");
+                return emit("MatMul", site, attrs(), a.tensor("self"), a.tensor("other"));
+            }
+            case "relu":
+                return unary("Relu", name, args, kw, site);
+            case "sigmoid":
+                return unary("Sigmoid", name, args, kw, site);
+            case "tanh":
+                return unary("Tanh", name, args, kw, site);
+            case "hardswish":
+                return unary("HardSwish", name, args, kw, site);
+            case "hardsigmoid":
+                return unary("HardSigmoid", name, args, kw, site);
+            case "exp":
+                return unary("Exp", name, args, kw, site);
+            case "log":
+                return unary("Log", name, args, kw, site);
+            case "sqrt":
+                return unary("Sqrt", name, args, kw, site);
+            case "erf":
+                return unary("Erf", name, args, kw, site);
+            case "abs":
+                return unary("Abs", name, args, kw, site);
+            case "neg":
+                return unary("Neg", name, args, kw, site);
+            case "reciprocal":
+                return unary("Reciprocal", name, args, kw, site);
+            case "silu": {
+                // SiLU is x * sigmoid(x); ONNX has no single op for it, and the exporter writes these two.
+                TensorValue x = new Args(name, args, kw, "self").tensor("self");
+                TensorValue sigmoid = emit("Sigmoid", site, attrs(), x);
+                return emit("Mul", site, attrs(), x, sigmoid);
+            }
+            case "gelu": {
+                Args a = new Args(name, args, kw, "self", "approximate");
+                return emit("Gelu", site, attrs("approximate", new Attribute.Str(a.string("approximate", "none"))), a.tensor("self"));
+            }
+            case "leaky_relu": {
+                Args a = new Args(name, args, kw, "self", "negative_slope");
+                return emit("LeakyRelu", site, attrs("alpha", new Attribute.Float(a.real("negative_slope", 0.01))), a.tensor("self"));
+            }
+            case "relu6":
+                return clip(new Args(name, args, kw, "self").tensor("self"), 0.0, 6.0, site);
+            case "hardtanh": {
+                Args a = new Args(name, args, kw, "self", "min_val", "max_val");
+                return clip(a.tensor("self"), a.real("min_val", -1), a.real("max_val", 1), site);
+            }
+            case "clamp":
+            case "clip": {
+                Args a = new Args(name, args, kw, "self", "min", "max");
+                return emit("Clip", site, attrs(), a.tensor("self"),
+                        a.has("min") ? a.tensor("min") : null, a.has("max") ? a.tensor("max") : null);
+            }
+            case "softmax":
+            case "log_softmax": {
+                Args a = new Args(name, args, kw, "self", "dim", "dtype");
+                return emit(name.equals("softmax") ? "Softmax" : "LogSoftmax", site,
+                        attrs("axis", new Attribute.Int(a.integer("dim", -1))), a.tensor("self"));
+            }
+            case "max_pool1d":
+            case "max_pool2d":
+            case "max_pool3d": {
+                Args a = new Args(name, args, kw, "self", "kernel_size", "stride", "padding", "dilation", "ceil_mode");
+                return pool("MaxPool", a, spatialRank(name), site);
+            }
+            case "avg_pool1d":
+            case "avg_pool2d":
+            case "avg_pool3d": {
+                Args a = new Args(name, args, kw, "self", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                        "divisor_override");
+                if (a.has("divisor_override")) {
+                    return NOT_HANDLED;
+                }
+                return pool("AveragePool", a, spatialRank(name), site);
+            }
+            case "adaptive_avg_pool1d":
+            case "adaptive_avg_pool2d":
+            case "adaptive_avg_pool3d": {
+                Args a = new Args(name, args, kw, "self", "output_size");
+                List<Long> size = a.ints("output_size", spatialRank(name), null);
+                return emit("AdaptiveAveragePool", site, attrs("output_size", new Attribute.Ints(size)), a.tensor("self"));
+            }
+            case "flatten":
+                return flatten(new Args(name, args, kw, "self", "start_dim", "end_dim"), site);
+            case "batch_norm": {
+                Args a = new Args(name, args, kw, "input", "weight", "bias", "running_mean", "running_var", "training",
+                        "momentum", "eps", "cudnn_enabled");
+                if (a.flag("training", false) || !a.has("running_mean")) {
+                    return NOT_HANDLED;
+                }
+                return emit("BatchNormalization", site,
+                        attrs("epsilon", new Attribute.Float(a.real("eps", 1e-5)), "momentum", new Attribute.Float(1 - a.real("momentum", 0.1))),
+                        a.tensor("input"), a.optionalTensor("weight"), a.optionalTensor("bias"), a.tensor("running_mean"), a.tensor("running_var"));
+            }
+            case "layer_norm": {
+                Args a = new Args(name, args, kw, "input", "normalized_shape", "weight", "bias", "eps", "cudnn_enable");
+                List<Long> normalized = a.ints("normalized_shape", 1, null);
+                return emit("LayerNormalization", site,
+                        attrs("axis", new Attribute.Int(-normalized.size()), "epsilon", new Attribute.Float(a.real("eps", 1e-5))),
+                        a.tensor("input"), a.optionalTensor("weight"), a.optionalTensor("bias"));
+            }
+            case "dropout":
+            case "feature_dropout":
+            case "alpha_dropout":
+            case "feature_alpha_dropout": {
+                Args a = new Args(name, args, kw, "input", "p", "train");
+                if (a.flag("train", false)) {
+                    return NOT_HANDLED;
+                }
+                return emit("Dropout", site, attrs(), a.tensor("input"));
+            }
+            case "add":
+            case "sub":
+            case "rsub": {
+                Args a = new Args(name, args, kw, "self", "other", "alpha");
+                TensorValue self = a.tensor("self");
+                TensorValue other = a.tensor("other");
+                Object alpha = a.get("alpha");
+                if (alpha != null && !(alpha instanceof Long l && l == 1)) {
+                    other = emit("Mul", site, attrs(), other, graph.scalar(alpha instanceof Number ? alpha : 1L));
+                }
+                if (name.equals("rsub")) {
+                    return emit("Sub", site, attrs(), other, self);
+                }
+                return emit(name.equals("add") ? "Add" : "Sub", site, attrs(), self, other);
+            }
+            case "mul":
+            case "div":
+            case "pow": {
+                Args a = new Args(name, args, kw, "self", "other", "rounding_mode");
+                if (a.has("rounding_mode")) {
+                    return NOT_HANDLED;
+                }
+                String op = name.equals("mul") ? "Mul" : name.equals("div") ? "Div" : "Pow";
+                return emit(op, site, attrs(), a.tensor("self"), a.tensor("other"));
+            }
+            case "cat":
+            case "concat": {
+                Args a = new Args(name, args, kw, "tensors", "dim");
+                List<Object> items = items(a.get("tensors"));
+                if (items == null) {
+                    return NOT_HANDLED;
+                }
+                List<TensorValue> inputs = new ArrayList<>();
+                for (Object item : items) {
+                    if (!(item instanceof TensorValue t)) {
+                        return NOT_HANDLED;
+                    }
+                    inputs.add(t);
+                }
+                return emit("Concat", site, attrs("axis", new Attribute.Int(a.integer("dim", 0))), inputs.toArray(new TensorValue[0]));
+            }
+            case "mean":
+            case "sum":
+            case "amax": {
+                Args a = new Args(name, args, kw, "self", "dim", "keepdim", "dtype");
+                Map<String, Attribute> attributes = attrs("keepdims", new Attribute.Int(a.flag("keepdim", false) ? 1 : 0));
+                if (a.has("dim")) {
+                    attributes.put("axes", new Attribute.Ints(a.ints("dim", 1, null)));
+                }
+                String op = name.equals("mean") ? "ReduceMean" : name.equals("sum") ? "ReduceSum" : "ReduceMax";
+                return emit(op, site, attributes, a.tensor("self"));
+            }
+            case "permute": {
+                Args a = new Args(name, args, kw, "self", "dims");
+                return emit("Transpose", site, attrs("perm", new Attribute.Ints(a.ints("dims", 1, null))), a.tensor("self"));
+            }
+            case "transpose": {
+                Args a = new Args(name, args, kw, "self", "dim0", "dim1");
+                TensorValue self = a.tensor("self");
+                if (!self.known()) {
+                    return NOT_HANDLED;
+                }
+                int rank = self.info().rank();
+                int d0 = self.info().shape().normalizeAxis((int) a.integer("dim0", 0));
+                int d1 = self.info().shape().normalizeAxis((int) a.integer("dim1", 1));
+                long[] perm = new long[rank];
+                for (int i = 0; i < rank; i++) {
+                    perm[i] = i == d0 ? d1 : i == d1 ? d0 : i;
+                }
+                return emit("Transpose", site, attrs("perm", Attribute.ints(perm)), self);
+            }
+            case "t": {
+                TensorValue self = new Args(name, args, kw, "self").tensor("self");
+                return emit("Transpose", site, attrs("perm", Attribute.ints(1, 0)), self);
+            }
+            case "reshape":
+            case "view": {
+                Args a = new Args(name, args, kw, "self", "shape");
+                List<Long> shape = a.ints("shape", 1, null);
+                return emit("Reshape", site, attrs(), a.tensor("self"), graph.ints(toArray(shape)));
+            }
+            case "unsqueeze":
+            case "squeeze": {
+                Args a = new Args(name, args, kw, "self", "dim");
+                String op = name.equals("unsqueeze") ? "Unsqueeze" : "Squeeze";
+                TensorValue axes = a.has("dim") ? graph.ints(toArray(a.ints("dim", 1, null))) : null;
+                return emit(op, site, attrs(), a.tensor("self"), axes);
+            }
+            case "select": {
+                Args a = new Args(name, args, kw, "self", "dim", "index");
+                TensorValue index = graph.scalar(a.integer("index", 0));
+                return emit("Gather", site, attrs("axis", new Attribute.Int(a.integer("dim", 0))), a.tensor("self"), index);
+            }
+            case "slice": {
+                Args a = new Args(name, args, kw, "self", "dim", "start", "end", "step");
+                long start = a.integer("start", 0);
+                long end = a.integer("end", Long.MAX_VALUE);
+                return emit("Slice", site, attrs(), a.tensor("self"), graph.ints(start), graph.ints(end),
+                        graph.ints(a.integer("dim", 0)), graph.ints(a.integer("step", 1)));
+            }
+            case "chunk":
+            case "split":
+                return split(name, new Args(name, args, kw, "self", name.equals("chunk") ? "chunks" : "split_size", "dim"), site);
+            case "einsum": {
+                Args a = new Args(name, args, kw, "equation", "tensors", "path");
+                List<Object> items = items(a.get("tensors"));
+                if (items == null) {
+                    return NOT_HANDLED;
+                }
+                List<TensorValue> inputs = new ArrayList<>();
+                for (Object item : items) {
+                    if (!(item instanceof TensorValue t)) {
+                        return NOT_HANDLED;
+                    }
+                    inputs.add(t);
+                }
+                return emit("Einsum", site, attrs("equation", new Attribute.Str(a.string("equation", ""))), inputs.toArray(new TensorValue[0]));
+            }
+            default:
+                return NOT_HANDLED;
+        }
+    }
+
+    private static int spatialRank(String name) {
+        return name.charAt(name.length() - 2) - '0';
+    }
+
+    private static long[] toArray(List<Long> values) {
+        return values.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private Object conv(Args a, boolean transposed, Site site) {
+        TensorValue input = a.tensor("input");
+        TensorValue weight = a.tensor("weight");
+        if (!weight.known()) {
+            return NOT_HANDLED;
+        }
+        Shape w = weight.info().shape();
+        int rank = w.rank() - 2;
+        List<Long> kernel = w.dims().subList(2, w.rank());
+        List<Long> strides = a.ints("stride", rank, repeat(1, rank));
+        List<Long> dilations = a.ints("dilation", rank, repeat(1, rank));
+        List<Long> padding;
+        Object pad = a.get("padding");
+        if (pad instanceof String mode) {
+            padding = null;
+            if (mode.equals("valid")) {
+                padding = repeat(0, rank * 2);
+            } else if (mode.equals("same")) {
+                // PyTorch's 'same': total = dilation * (k - 1), the extra element on the end side.
+                List<Long> begins = new ArrayList<>();
+                List<Long> ends = new ArrayList<>();
+                for (int i = 0; i < rank; i++) {
+                    long total = dilations.get(i) * (kernel.get(i) - 1);
+                    begins.add(total / 2);
+                    ends.add(total - total / 2);
+                }
+                padding = new ArrayList<>(begins);
+                padding.addAll(ends);
+            } else {
+                return NOT_HANDLED;
+            }
+        } else {
+            List<Long> p = a.ints("padding", rank, repeat(0, rank));
+            padding = new ArrayList<>(p);
+            padding.addAll(p);
+        }
+        Map<String, Attribute> attributes = attrs(
+                "dilations", new Attribute.Ints(dilations),
+                "group", new Attribute.Int(a.integer("groups", 1)),
+                "kernel_shape", new Attribute.Ints(kernel),
+                "pads", new Attribute.Ints(padding),
+                "strides", new Attribute.Ints(strides));
+        if (transposed) {
+            attributes.put("output_padding", new Attribute.Ints(a.ints("output_padding", rank, repeat(0, rank))));
+        }
+        return emit(transposed ? "ConvTranspose" : "Conv", site, attributes, input, weight, a.optionalTensor("bias"));
+    }
+
+    private Object pool(String op, Args a, int rank, Site site) {
+        List<Long> kernel = a.ints("kernel_size", rank, null);
+        List<Long> strides = a.ints("stride", rank, List.of());
+        if (strides.isEmpty()) {
+            // An empty stride means stride = kernel (torch.nn.functional.max_pool2d's default).
+            strides = kernel;
+        }
+        List<Long> p = a.ints("padding", rank, repeat(0, rank));
+        List<Long> pads = new ArrayList<>(p);
+        pads.addAll(p);
+        Map<String, Attribute> attributes = attrs(
+                "ceil_mode", new Attribute.Int(a.flag("ceil_mode", false) ? 1 : 0),
+                "kernel_shape", new Attribute.Ints(kernel),
+                "pads", new Attribute.Ints(pads),
+                "strides", new Attribute.Ints(strides));
+        if (op.equals("MaxPool")) {
+            attributes.put("dilations", new Attribute.Ints(a.ints("dilation", rank, repeat(1, rank))));
+        } else {
+            attributes.put("count_include_pad", new Attribute.Int(a.flag("count_include_pad", true) ? 1 : 0));
+        }
+        return emit(op, site, attributes, a.tensor("self"));
+    }
+
+    private Object flatten(Args a, Site site) {
+        TensorValue self = a.tensor("self");
+        long start = a.integer("start_dim", 0);
+        long end = a.integer("end_dim", -1);
+        int rank = self.known() ? self.info().rank() : -1;
+        if (start == 1 && (end == -1 || end == rank - 1)) {
+            // ONNX Flatten(axis=1) keeps dim 0 and joins the rest: exactly torch.flatten(x, 1).
+            return emit("Flatten", site, attrs("axis", new Attribute.Int(1)), self);
+        }
+        if (rank < 0) {
+            return NOT_HANDLED;
+        }
+        Shape shape = self.info().shape();
+        int s = shape.normalizeAxis((int) start);
+        int e = shape.normalizeAxis((int) end);
+        List<Long> target = new ArrayList<>();
+        long joined = 1;
+        for (int i = 0; i < rank; i++) {
+            if (i < s || i > e) {
+                target.add(shape.dim(i));
+            } else {
+                joined = Math.multiplyExact(joined, shape.dim(i));
+                if (i == e) {
+                    target.add(joined);
+                }
+            }
+        }
+        return emit("Reshape", site, attrs(), self, graph.ints(toArray(target)));
+    }
+
+    private Object split(String name, Args a, Site site) {
+        TensorValue self = a.tensor("self");
+        if (!self.known()) {
+            return NOT_HANDLED;
+        }
+        Shape shape = self.info().shape();
+        long axis = a.integer("dim", 0);
+        long size = shape.dim((int) axis);
+        List<Long> sizes = new ArrayList<>();
+        Object how = a.get(name.equals("chunk") ? "chunks" : "split_size");
+        if (how instanceof Long n) {
+            long piece = name.equals("chunk") ? (size + n - 1) / n : n;
+            for (long done = 0; done < size; done += piece) {
+                sizes.add(Math.min(piece, size - done));
+            }
+        } else {
+            sizes.addAll(a.ints(name.equals("chunk") ? "chunks" : "split_size", 1, null));
+        }
+        List<TensorValue> outputs = graph.emit("Split", List.of(self.name(), graph.ints(toArray(sizes)).name()),
+                attrs("axis", new Attribute.Int(axis)), sizes.size(), site.layer(), site.source());
+        return new ArrayList<Object>(outputs);
+    }
+
+    private Object unary(String op, String name, List<Object> args, Map<String, Object> kw, Site site) {
+        Args a = new Args(name, args, kw, "self", "inplace");
+        return emit(op, site, attrs(), a.tensor("self"));
+    }
+
+    private Object clip(TensorValue x, double min, double max, Site site) {
+        return emit("Clip", site, attrs(), x, graph.scalar(min), graph.scalar(max));
+    }
+
+    /** An op without a mapping: a node of type {@code aten::<name>} over the call's tensors, counted as unsupported. */
+    private Object unsupported(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        List<TensorValue> inputs = new ArrayList<>();
+        collectTensors(args, inputs);
+        collectTensors(new ArrayList<>(kw.values()), inputs);
+        return emit("aten::" + name, site, attrs(), inputs.toArray(new TensorValue[0]));
+    }
+
+    private static void collectTensors(List<Object> values, List<TensorValue> into) {
+        for (Object value : values) {
+            if (value instanceof TensorValue t) {
+                into.add(t);
+            } else if (items(value) != null) {
+                collectTensors(items(value), into);
+            }
+        }
+    }
+
+    private TensorValue emit(String op, Site site, Map<String, Attribute> attributes, TensorValue... inputs) {
+        List<String> names = new ArrayList<>();
+        for (TensorValue input : inputs) {
+            names.add(input == null ? "" : input.name());
+        }
+        while (!names.isEmpty() && names.get(names.size() - 1).isEmpty()) {
+            names.remove(names.size() - 1);
+        }
+        return graph.emit(op, names, attributes, 1, site.layer(), site.source()).get(0);
+    }
+
+    private static Map<String, Attribute> attrs(Object... pairs) {
+        Map<String, Attribute> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], (Attribute) pairs[i + 1]);
+        }
+        return map;
+    }
+
+    /** Python's scalar and list builtins as TorchScript spells them ({@code torch.add(i, 2)}, {@code torch.len(xs)}). */
+    static final class Scalars {
+        private Scalars() {
+        }
+
+        static Object call(String name, List<Object> args, Map<String, Object> keywords) {
+            for (Object arg : args) {
+                if (arg == Unknown.VALUE) {
+                    return name.equals("append") || name.equals("warn") ? null : Unknown.VALUE;
+                }
+            }
+            switch (name) {
+                case "add":
+                    if (args.size() == 2 && items(args.get(0)) != null && items(args.get(1)) != null) {
+                        List<Object> joined = new ArrayList<>(items(args.get(0)));
+                        joined.addAll(items(args.get(1)));
+                        return joined;
+                    }
+                    if (args.size() == 2 && args.get(0) instanceof String a && args.get(1) instanceof String b) {
+                        return a + b;
+                    }
+                    return arithmetic(name, args);
+                case "sub":
+                case "mul":
+                case "div":
+                case "floordiv":
+                case "remainder":
+                case "pow":
+                case "min":
+                case "max":
+                    if (args.size() == 1 && items(args.get(0)) != null) {
+                        return reduce(name, items(args.get(0)));
+                    }
+                    return arithmetic(name, args);
+                case "neg":
+                    return args.get(0) instanceof Long l ? (Object) (-l) : args.get(0) instanceof Double d ? (Object) (-d) : NOT_HANDLED;
+                case "pos":
+                    return args.get(0);
+                case "abs":
+                    return args.get(0) instanceof Long l ? (Object) Math.abs(l) : args.get(0) instanceof Double d ? (Object) Math.abs(d) : NOT_HANDLED;
+                case "eq":
+                case "ne":
+                case "lt":
+                case "le":
+                case "gt":
+                case "ge":
+                    return compare(name, args.get(0), args.get(1));
+                case "__not__":
+                    return args.get(0) instanceof Boolean b ? (Object) !b : NOT_HANDLED;
+                case "__and__":
+                case "__or__":
+                    if (args.get(0) instanceof Boolean a && args.get(1) instanceof Boolean b) {
+                        return name.equals("__and__") ? a && b : a || b;
+                    }
+                    return NOT_HANDLED;
+                case "__contains__":
+                    return contains(args.get(0), args.get(1));
+                case "__contains__reversed":
+                    return contains(args.get(1), args.get(0));
+                case "__notcontains__reversed": {
+                    Object inside = contains(args.get(1), args.get(0));
+                    return inside instanceof Boolean b ? (Object) !b : inside;
+                }
+                case "len":
+                    if (args.get(0) instanceof String s) {
+                        return (long) s.length();
+                    }
+                    if (args.get(0) instanceof Map<?, ?> m) {
+                        return (long) m.size();
+                    }
+                    return items(args.get(0)) == null ? NOT_HANDLED : (Object) (long) items(args.get(0)).size();
+                case "Int":
+                    return args.get(0) instanceof Number n ? (Object) n.longValue()
+                            : args.get(0) instanceof Boolean b ? (Object) (b ? 1L : 0L) : NOT_HANDLED;
+                case "Float":
+                    return args.get(0) instanceof Number n ? (Object) n.doubleValue() : NOT_HANDLED;
+                case "Bool":
+                    return args.get(0) instanceof Boolean ? args.get(0)
+                            : args.get(0) instanceof Number n ? (Object) (n.doubleValue() != 0) : NOT_HANDLED;
+                case "floor":
+                    return args.get(0) instanceof Number n ? (Object) (long) Math.floor(n.doubleValue()) : NOT_HANDLED;
+                case "ceil":
+                    return args.get(0) instanceof Number n ? (Object) (long) Math.ceil(n.doubleValue()) : NOT_HANDLED;
+                case "sqrt":
+                    return args.get(0) instanceof Number n ? (Object) Math.sqrt(n.doubleValue()) : NOT_HANDLED;
+                case "list":
+                case "copy":
+                    return items(args.get(0)) == null ? NOT_HANDLED : new ArrayList<>(items(args.get(0)));
+                case "append":
+                    if (args.get(0) instanceof List<?> list) {
+                        @SuppressWarnings("unchecked")
+                        List<Object> target = (List<Object>) list;
+                        target.add(args.get(1));
+                        return target;
+                    }
+                    return NOT_HANDLED;
+                case "__getitem__":
+                    if (items(args.get(0)) != null && args.get(1) instanceof Long i) {
+                        List<Object> items = items(args.get(0));
+                        long at = i < 0 ? i + items.size() : i;
+                        return at >= 0 && at < items.size() ? items.get((int) at) : NOT_HANDLED;
+                    }
+                    return args.get(0) instanceof Map<?, ?> m ? m.get(args.get(1)) : NOT_HANDLED;
+                case "format":
+                    return format(args);
+                case "str":
+                    return String.valueOf(args.get(0));
+                case "warn":
+                    return null;
+                case "isfinite":
+                    return args.get(0) instanceof Double d ? (Object) Double.isFinite(d) : NOT_HANDLED;
+                default:
+                    return NOT_HANDLED;
+            }
+        }
+
+        private static Object reduce(String name, List<Object> items) {
+            if (items.isEmpty()) {
+                return NOT_HANDLED;
+            }
+            Object result = items.get(0);
+            for (int i = 1; i < items.size(); i++) {
+                result = arithmetic(name, List.of(result, items.get(i)));
+                if (result == NOT_HANDLED) {
+                    return result;
+                }
+            }
+            return result;
+        }
+
+        private static Object arithmetic(String name, List<Object> args) {
+            if (args.size() != 2 || !(args.get(0) instanceof Number || args.get(0) instanceof Boolean)
+                    || !(args.get(1) instanceof Number || args.get(1) instanceof Boolean)) {
+                return NOT_HANDLED;
+            }
+            Object x = args.get(0) instanceof Boolean b ? (Object) (b ? 1L : 0L) : args.get(0);
+            Object y = args.get(1) instanceof Boolean b ? (Object) (b ? 1L : 0L) : args.get(1);
+            if (x instanceof Long a && y instanceof Long b && !name.equals("div")) {
+                switch (name) {
+                    case "add":
+                        return Math.addExact(a, b);
+                    case "sub":
+                        return Math.subtractExact(a, b);
+                    case "mul":
+                        return Math.multiplyExact(a, b);
+                    case "floordiv":
+                        return b == 0 ? NOT_HANDLED : (Object) Math.floorDiv(a, b);
+                    case "remainder":
+                        return b == 0 ? NOT_HANDLED : (Object) Math.floorMod(a, b);
+                    case "pow":
+                        return b < 0 ? (Object) Math.pow(a, b) : (Object) (long) Math.pow(a, b);
+                    case "min":
+                        return Math.min(a, b);
+                    case "max":
+                        return Math.max(a, b);
+                    default:
+                        return NOT_HANDLED;
+                }
+            }
+            double a = ((Number) x).doubleValue();
+            double b = ((Number) y).doubleValue();
+            switch (name) {
+                case "add":
+                    return a + b;
+                case "sub":
+                    return a - b;
+                case "mul":
+                    return a * b;
+                case "div":
+                    return a / b;
+                case "floordiv":
+                    return Math.floor(a / b);
+                case "remainder":
+                    return a - Math.floor(a / b) * b;
+                case "pow":
+                    return Math.pow(a, b);
+                case "min":
+                    return Math.min(a, b);
+                case "max":
+                    return Math.max(a, b);
+                default:
+                    return NOT_HANDLED;
+            }
+        }
+
+        private static Object compare(String name, Object x, Object y) {
+            int order;
+            if ((x instanceof Number || x instanceof Boolean) && (y instanceof Number || y instanceof Boolean)) {
+                double a = x instanceof Boolean b ? (b ? 1 : 0) : ((Number) x).doubleValue();
+                double b = y instanceof Boolean c ? (c ? 1 : 0) : ((Number) y).doubleValue();
+                order = Double.compare(a, b);
+            } else if (x instanceof String a && y instanceof String b) {
+                order = a.compareTo(b);
+            } else if (name.equals("eq") || name.equals("ne")) {
+                boolean equal = java.util.Objects.equals(normalize(x), normalize(y));
+                return name.equals("eq") == equal;
+            } else {
+                return NOT_HANDLED;
+            }
+            switch (name) {
+                case "eq":
+                    return order == 0;
+                case "ne":
+                    return order != 0;
+                case "lt":
+                    return order < 0;
+                case "le":
+                    return order <= 0;
+                case "gt":
+                    return order > 0;
+                default:
+                    return order >= 0;
+            }
+        }
+
+        private static Object normalize(Object value) {
+            List<Object> items = items(value);
+            return items == null ? value : items;
+        }
+
+        private static Object contains(Object container, Object item) {
+            if (container instanceof Map<?, ?> map) {
+                return map.containsKey(item);
+            }
+            if (container instanceof String s && item instanceof String t) {
+                return s.contains(t);
+            }
+            List<Object> items = items(container);
+            return items == null ? NOT_HANDLED : (Object) items.contains(item);
+        }
+
+        private static Object format(List<Object> args) {
+            if (args.isEmpty() || !(args.get(0) instanceof String template)) {
+                return NOT_HANDLED;
+            }
+            StringBuilder text = new StringBuilder();
+            int next = 1;
+            int i = 0;
+            while (i < template.length()) {
+                if (template.startsWith("{}", i) && next < args.size()) {
+                    text.append(String.valueOf(args.get(next++)).toLowerCase(Locale.ROOT).equals("null") ? "None" : String.valueOf(args.get(next - 1)));
+                    i += 2;
+                } else {
+                    text.append(template.charAt(i++));
+                }
+            }
+            return text.toString();
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.tally.load.torchscript;
+
+import dev.tally.analysis.OpRule;
+import dev.tally.analysis.RuleTable;
+import dev.tally.analysis.ShapePass;
+import dev.tally.analysis.TensorInfo;
+import dev.tally.ir.Attribute;
+import dev.tally.ir.ConstData;
+import dev.tally.ir.ConstTensor;
+import dev.tally.ir.DType;
+import dev.tally.ir.Dim;
+import dev.tally.ir.Graph;
+import dev.tally.ir.Node;
+import dev.tally.ir.Param;
+import dev.tally.ir.Shape;
+import dev.tally.ir.TensorType;
+import dev.tally.ir.Value;
+import dev.tally.load.torchscript.Values.TensorValue;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Collects the IR graph while the interpreter runs {@code forward}: inputs, stored tensors, constants and
+ * nodes in execution order. Each node's output shapes are inferred at once with the shared rules (when the op
+ * has a rule and its inputs' shapes are known), so the code's {@code x.size(1)} and {@code if x.dim() == 4}
+ * can be answered while the graph is being built.
+ */
+final class GraphBuilder {
+    private final String fileName;
+    private final RuleTable rules;
+    private final List<Value> inputs = new ArrayList<>();
+    private final List<Value> outputs = new ArrayList<>();
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<String, Param> params = new LinkedHashMap<>();
+    private final Map<String, ConstTensor> constants = new LinkedHashMap<>();
+    private final Map<String, TensorInfo> values = new HashMap<>();
+    private final Map<String, Integer> nameCounts = new HashMap<>();
+    private int constantCount;
+
+    GraphBuilder(String fileName, RuleTable rules) {
+        this.fileName = fileName;
+        this.rules = rules;
+    }
+
+    /** A graph input; its shape is known when the caller gave one. */
+    TensorValue input(String name, Shape shape) {
+        Optional<TensorType> type = Optional.empty();
+        TensorInfo info = null;
+        if (shape != null) {
+            List<Dim> dims = new ArrayList<>();
+            for (long d : shape.dims()) {
+                dims.add(Dim.of(d));
+            }
+            type = Optional.of(new TensorType(DType.FLOAT32, dims));
+            info = TensorInfo.of(DType.FLOAT32, shape);
+            values.put(name, info);
+        }
+        inputs.add(new Value(name, type));
+        return new TensorValue(name, info);
+    }
+
+    /** A stored tensor, registered once however often the code reads it. */
+    TensorValue param(Param param) {
+        if (!params.containsKey(param.name())) {
+            params.put(param.name(), param);
+            values.put(param.name(), TensorInfo.of(param.dtype(), param.shape()));
+        }
+        return new TensorValue(param.name(), values.get(param.name()));
+    }
+
+    /** A constant tensor with known values (a scalar operand, a reshape target). */
+    TensorValue constant(ConstTensor tensor) {
+        String name = "const." + constantCount++;
+        constants.put(name, tensor);
+        TensorInfo info = TensorInfo.constant(tensor.dtype(), tensor.shape(), tensor.data());
+        values.put(name, info);
+        return new TensorValue(name, info);
+    }
+
+    TensorValue ints(long... values) {
+        return constant(new ConstTensor(DType.INT64, Shape.of(values.length), ConstData.ofInts(values)));
+    }
+
+    TensorValue scalar(Object number) {
+        if (number instanceof Double d) {
+            return constant(new ConstTensor(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(d)));
+        }
+        long value = number instanceof Boolean b ? (b ? 1 : 0) : ((Number) number).longValue();
+        return constant(new ConstTensor(DType.INT64, Shape.scalar(), ConstData.ofInts(value)));
+    }
+
+    /**
+     * Adds a node of {@code opType} with {@code outputCount} outputs and returns its outputs, with shapes when the
+     * rules can tell them now.
+     */
+    List<TensorValue> emit(String opType, List<String> nodeInputs, Map<String, Attribute> attributes, int outputCount,
+                           String layer, String source) {
+        String base = (layer.isEmpty() ? "" : layer + "/") + opType;
+        int count = nameCounts.merge(base, 1, Integer::sum);
+        String name = count == 1 ? base : base + "#" + count;
+        List<String> outputNames = new ArrayList<>();
+        for (int i = 0; i < outputCount; i++) {
+            outputNames.add(outputCount == 1 ? name : name + ":" + i);
+        }
+        Node node = new Node(name, opType, nodeInputs, outputNames, attributes, layer.isEmpty() ? name : layer, source);
+        nodes.add(node);
+        List<TensorInfo> inferred = infer(node);
+        List<TensorValue> result = new ArrayList<>();
+        for (int i = 0; i < outputCount; i++) {
+            TensorInfo info = inferred != null && i < inferred.size() ? inferred.get(i) : null;
+            if (info != null) {
+                values.put(outputNames.get(i), info);
+            }
+            result.add(new TensorValue(outputNames.get(i), info));
+        }
+        return result;
+    }
+
+    private List<TensorInfo> infer(Node node) {
+        Optional<OpRule> rule = rules.lookup(node.opType());
+        if (rule.isEmpty()) {
+            return null;
+        }
+        for (String input : node.inputs()) {
+            if (!input.isEmpty() && !values.containsKey(input)) {
+                return null;
+            }
+        }
+        return ShapePass.inferNode(fileName, node, rule.get(), values);
+    }
+
+    void output(String name) {
+        outputs.add(new Value(name, Optional.empty()));
+    }
+
+    Graph build(String graphName) {
+        return new Graph(graphName, inputs, outputs, nodes, params, constants);
+    }
+}

@@ -1,0 +1,743 @@
+package dev.tally.load.torchscript;
+
+import dev.tally.ir.ModelException;
+import dev.tally.ir.Param;
+import dev.tally.load.pytorch.TensorRef;
+import dev.tally.load.pytorch.TorchObject;
+import dev.tally.load.torchscript.Ast.Expr;
+import dev.tally.load.torchscript.Ast.Stmt;
+import dev.tally.load.torchscript.Values.BoundMethod;
+import dev.tally.load.torchscript.Values.ModuleValue;
+import dev.tally.load.torchscript.Values.Namespace;
+import dev.tally.load.torchscript.Values.TensorValue;
+import dev.tally.load.torchscript.Values.TupleValue;
+import dev.tally.load.torchscript.Values.Unknown;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Runs the serialized {@code forward} code symbolically: Python scalars and lists are computed, module
+ * attribute reads resolve against the module tree, {@code (sub).forward(x)} recurses with the submodule's path as
+ * the layer, and every tensor op becomes an IR node (see {@link AtenOps}). Branches are decided on constants and
+ * on shapes the rules worked out; when a condition cannot be known and one branch only raises (an input check),
+ * the other branch is taken, as it is the one a valid input runs.
+ */
+final class Interpreter {
+    private static final Set<String> NAMESPACE_ROOTS = Set.of(
+            "torch", "ops", "__torch__", "math", "Tensor", "List", "Optional", "Tuple", "Dict", "NoneType", "Final",
+            "Any", "Union", "int", "float", "bool", "str", "Device", "NamedTuple", "Module", "__builtins__");
+    private static final int MAX_DEPTH = 200;
+    private static final long MAX_LOOP_STEPS = 1_000_000;
+
+    private final String fileName;
+    private final CodeLibrary library;
+    private final GraphBuilder graph;
+    private final Map<TorchObject, Map<String, Param>> stored;
+    private final List<Object> constants;
+    private final AtenOps aten;
+    private int depth;
+
+    /** Where the interpreter is: the code file and line, and the module path nodes made here belong to. */
+    record Site(String record, int line, String layer) {
+        String source() {
+            return record + ":" + line;
+        }
+    }
+
+    /** Raised by {@code ops.prim.RaiseException}: the model's own code refusing the input. */
+    static final class RaisedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RaisedException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final class Frame {
+        final Map<String, Object> locals = new HashMap<>();
+        final ModuleValue self;
+        final String record;
+        Object returned;
+
+        Frame(ModuleValue self, String record) {
+            this.self = self;
+            this.record = record;
+        }
+
+        String layer() {
+            return self == null ? "" : self.path();
+        }
+    }
+
+    private enum Flow { NEXT, BREAK, CONTINUE, RETURN }
+
+    Interpreter(String fileName, CodeLibrary library, GraphBuilder graph, IdentityHashMap<TorchObject, Map<String, Param>> stored,
+                List<Object> constants) {
+        this.fileName = fileName;
+        this.library = library;
+        this.graph = graph;
+        this.stored = stored;
+        this.constants = constants;
+        this.aten = new AtenOps(fileName, graph);
+    }
+
+    GraphBuilder graph() {
+        return graph;
+    }
+
+    /** Calls {@code module.method(args)}; the layer of the nodes made is the module's path. */
+    Object callMethod(ModuleValue module, String method, List<Object> args, Map<String, Object> keywords, Site caller) {
+        CodeLibrary.ClassInfo info = classOf(module, caller);
+        Ast.FunctionDef definition = info.methods().get(method);
+        if (definition == null) {
+            throw error(caller, "the module '" + display(module) + "' (" + info.qualifiedName() + ") has no method '" + method + "'");
+        }
+        List<Object> withSelf = new ArrayList<>();
+        withSelf.add(module);
+        withSelf.addAll(args);
+        return invoke(definition, info.record(), module, withSelf, keywords, caller);
+    }
+
+    private CodeLibrary.ClassInfo classOf(ModuleValue module, Site caller) {
+        return library.classInfo(module.object().className()).orElseThrow(() -> error(caller,
+                "the code of class '" + module.object().className() + "' is missing from the archive"));
+    }
+
+    private Object invoke(Ast.FunctionDef definition, String record, ModuleValue self, List<Object> args,
+                          Map<String, Object> keywords, Site caller) {
+        if (++depth > MAX_DEPTH) {
+            throw error(caller, "calls nest deeper than " + MAX_DEPTH + " levels");
+        }
+        try {
+            Frame frame = new Frame(self, record);
+            List<Ast.Parameter> parameters = definition.parameters();
+            if (args.size() > parameters.size()) {
+                throw error(caller, "'" + definition.name() + "' takes " + parameters.size() + " arguments, but the code passes " + args.size());
+            }
+            for (int i = 0; i < parameters.size(); i++) {
+                Ast.Parameter parameter = parameters.get(i);
+                Object value;
+                if (i < args.size()) {
+                    value = args.get(i);
+                } else if (keywords.containsKey(parameter.name())) {
+                    value = keywords.get(parameter.name());
+                } else if (parameter.defaultValue() != null) {
+                    value = eval(parameter.defaultValue(), new Frame(null, record), definition.line());
+                } else {
+                    throw error(caller, "'" + definition.name() + "' needs its argument '" + parameter.name() + "'");
+                }
+                frame.locals.put(parameter.name(), value);
+            }
+            execute(definition.body(), frame);
+            return frame.returned;
+        } finally {
+            depth--;
+        }
+    }
+
+    // ---- statements --------------------------------------------------------------------------------------
+
+    private Flow execute(List<Stmt> body, Frame frame) {
+        for (Stmt stmt : body) {
+            Flow flow = execute(stmt, frame);
+            if (flow != Flow.NEXT) {
+                return flow;
+            }
+        }
+        return Flow.NEXT;
+    }
+
+    private Flow execute(Stmt stmt, Frame frame) {
+        int line = stmt.line();
+        if (stmt instanceof Ast.Assign assign) {
+            if (assign.value() != null) {
+                assign(assign.targets(), eval(assign.value(), frame, line), frame, line);
+            }
+            return Flow.NEXT;
+        }
+        if (stmt instanceof Ast.ExprStmt expression) {
+            eval(expression.value(), frame, line);
+            return Flow.NEXT;
+        }
+        if (stmt instanceof Ast.Return ret) {
+            frame.returned = ret.value() == null ? null : eval(ret.value(), frame, line);
+            return Flow.RETURN;
+        }
+        if (stmt instanceof Ast.If branch) {
+            return execute(chooseBranch(branch, frame), frame);
+        }
+        if (stmt instanceof Ast.For loop) {
+            return forLoop(loop, frame);
+        }
+        if (stmt instanceof Ast.While loop) {
+            long steps = 0;
+            while (decide(eval(loop.condition(), frame, line), frame, line, loop.body(), List.of())) {
+                if (++steps > MAX_LOOP_STEPS) {
+                    throw error(frame, line, "a loop runs more than " + MAX_LOOP_STEPS + " times");
+                }
+                Flow flow = execute(loop.body(), frame);
+                if (flow == Flow.BREAK) {
+                    break;
+                }
+                if (flow == Flow.RETURN) {
+                    return flow;
+                }
+            }
+            return Flow.NEXT;
+        }
+        if (stmt instanceof Ast.Pass) {
+            return Flow.NEXT;
+        }
+        if (stmt instanceof Ast.Break) {
+            return Flow.BREAK;
+        }
+        if (stmt instanceof Ast.Continue) {
+            return Flow.CONTINUE;
+        }
+        throw error(frame, line, "cannot interpret a nested definition");
+    }
+
+    private List<Stmt> chooseBranch(Ast.If branch, Frame frame) {
+        Object condition = eval(branch.condition(), frame, branch.line());
+        return decide(condition, frame, branch.line(), branch.then(), branch.otherwise()) ? branch.then() : branch.otherwise();
+    }
+
+    /**
+     * The truth of a condition. An unknown one is decided only when exactly one side merely raises (the input
+     * checks scripted modules start with), in favour of the other side.
+     */
+    private boolean decide(Object condition, Frame frame, int line, List<Stmt> then, List<Stmt> otherwise) {
+        if (condition != Unknown.VALUE) {
+            return truth(condition, frame, line);
+        }
+        boolean thenRaises = raises(then);
+        boolean otherwiseRaises = raises(otherwise);
+        if (thenRaises != otherwiseRaises) {
+            return otherwiseRaises;
+        }
+        throw error(frame, line, "cannot decide this condition, which depends on a tensor's values or on a shape no rule"
+                + " worked out; give the input shape (--input) so shapes are known");
+    }
+
+    private static boolean raises(List<Stmt> body) {
+        for (Stmt stmt : body) {
+            if (stmt instanceof Ast.ExprStmt e && e.value() instanceof Ast.Call call
+                    && call.function() instanceof Ast.Attr attr && attr.name().equals("RaiseException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Flow forLoop(Ast.For loop, Frame frame) {
+        Object iterable = eval(loop.iterable(), frame, loop.line());
+        List<Object> items = iterate(iterable, frame, loop.line());
+        for (Object item : items) {
+            assign(loop.targets(), item, frame, loop.line());
+            Flow flow = execute(loop.body(), frame);
+            if (flow == Flow.BREAK) {
+                break;
+            }
+            if (flow == Flow.RETURN) {
+                return flow;
+            }
+        }
+        return Flow.NEXT;
+    }
+
+    private List<Object> iterate(Object iterable, Frame frame, int line) {
+        if (iterable instanceof List<?> list) {
+            return new ArrayList<>(list);
+        }
+        if (iterable instanceof TupleValue tuple) {
+            return tuple.items();
+        }
+        if (iterable instanceof Map<?, ?> map) {
+            return new ArrayList<>(map.keySet());
+        }
+        throw error(frame, line, "cannot iterate over " + describe(iterable));
+    }
+
+    private void assign(List<Expr> targets, Object value, Frame frame, int line) {
+        if (targets.size() == 1) {
+            assignOne(targets.get(0), value, frame, line);
+            return;
+        }
+        List<Object> items;
+        if (value instanceof TupleValue tuple) {
+            items = tuple.items();
+        } else if (value instanceof List<?> list) {
+            items = new ArrayList<>(list);
+        } else {
+            throw error(frame, line, "cannot unpack " + describe(value) + " into " + targets.size() + " names");
+        }
+        if (items.size() != targets.size()) {
+            throw error(frame, line, "cannot unpack " + items.size() + " values into " + targets.size() + " names");
+        }
+        for (int i = 0; i < targets.size(); i++) {
+            assignOne(targets.get(i), items.get(i), frame, line);
+        }
+    }
+
+    private void assignOne(Expr target, Object value, Frame frame, int line) {
+        if (target instanceof Ast.Name name) {
+            frame.locals.put(name.id(), value);
+        } else if (target instanceof Ast.TupleExpr tuple) {
+            assign(tuple.items(), value, frame, line);
+        } else {
+            throw error(frame, line, "cannot interpret an assignment to anything but names");
+        }
+    }
+
+    // ---- expressions -------------------------------------------------------------------------------------
+
+    private Object eval(Expr expr, Frame frame, int line) {
+        if (expr instanceof Ast.Const c) {
+            return c.value();
+        }
+        if (expr instanceof Ast.Name name) {
+            return lookup(name.id(), frame, line);
+        }
+        if (expr instanceof Ast.Attr attr) {
+            return attribute(eval(attr.target(), frame, line), attr.name(), frame, line);
+        }
+        if (expr instanceof Ast.Call call) {
+            return call(call, frame, line);
+        }
+        if (expr instanceof Ast.ListExpr list) {
+            List<Object> items = new ArrayList<>();
+            for (Expr item : list.items()) {
+                items.add(eval(item, frame, line));
+            }
+            return items;
+        }
+        if (expr instanceof Ast.TupleExpr tuple) {
+            List<Object> items = new ArrayList<>();
+            for (Expr item : tuple.items()) {
+                items.add(eval(item, frame, line));
+            }
+            return new TupleValue(items);
+        }
+        if (expr instanceof Ast.DictExpr dict) {
+            Map<Object, Object> map = new LinkedHashMap<>();
+            for (int i = 0; i < dict.keys().size(); i++) {
+                map.put(eval(dict.keys().get(i), frame, line), eval(dict.values().get(i), frame, line));
+            }
+            return map;
+        }
+        if (expr instanceof Ast.Subscript subscript) {
+            return index(eval(subscript.target(), frame, line), eval(subscript.index(), frame, line), frame, line);
+        }
+        if (expr instanceof Ast.Unary unary) {
+            Object operand = eval(unary.operand(), frame, line);
+            return scalarCall(unary.op().equals("not") ? "__not__" : unary.op().equals("-") ? "neg" : "pos",
+                    List.of(operand), frame, line);
+        }
+        if (expr instanceof Ast.IfExpr ifExpr) {
+            Object condition = eval(ifExpr.condition(), frame, line);
+            return truth(condition, frame, line) ? eval(ifExpr.then(), frame, line) : eval(ifExpr.otherwise(), frame, line);
+        }
+        Ast.Binary binary = (Ast.Binary) expr;
+        if (binary.op().equals("and") || binary.op().equals("or")) {
+            Object left = eval(binary.left(), frame, line);
+            if (left == Unknown.VALUE) {
+                return Unknown.VALUE;
+            }
+            boolean l = truth(left, frame, line);
+            if (binary.op().equals("and") ? !l : l) {
+                return left;
+            }
+            return eval(binary.right(), frame, line);
+        }
+        Object left = eval(binary.left(), frame, line);
+        Object right = eval(binary.right(), frame, line);
+        String op = switch (binary.op()) {
+            case "+" -> "add";
+            case "-" -> "sub";
+            case "*" -> "mul";
+            case "/" -> "div";
+            case "//" -> "floordiv";
+            case "%" -> "remainder";
+            case "**" -> "pow";
+            case "==" -> "eq";
+            case "!=" -> "ne";
+            case "<" -> "lt";
+            case "<=" -> "le";
+            case ">" -> "gt";
+            case ">=" -> "ge";
+            case "is" -> "__is__";
+            case "is not" -> "__isnot__";
+            case "in" -> "__contains__reversed";
+            case "not in" -> "__notcontains__reversed";
+            case "&" -> "__and__";
+            case "|" -> "__or__";
+            default -> throw error(frame, line, "cannot interpret the operator '" + binary.op() + "'");
+        };
+        return scalarCall(op, List.of(left, right), frame, line);
+    }
+
+    private Object lookup(String name, Frame frame, int line) {
+        if (frame.locals.containsKey(name)) {
+            return frame.locals.get(name);
+        }
+        if (name.equals("CONSTANTS") || NAMESPACE_ROOTS.contains(name) || BUILTINS.contains(name)) {
+            return new Namespace(name);
+        }
+        throw error(frame, line, "cannot interpret the name '" + name + "', which is never assigned");
+    }
+
+    private static final Set<String> BUILTINS = Set.of(
+            "getattr", "annotate", "unchecked_cast", "uninitialized", "range", "len", "isinstance", "print",
+            "hasattr", "min", "max", "abs", "round", "list", "tuple", "enumerate", "zip");
+
+    private Object attribute(Object target, String name, Frame frame, int line) {
+        if (target instanceof Namespace namespace) {
+            if (namespace.path().equals("CONSTANTS")) {
+                return constant(name, frame, line);
+            }
+            return namespace.child(name);
+        }
+        if (target instanceof ModuleValue module) {
+            return moduleAttribute(module, name, frame, line);
+        }
+        if (target instanceof TensorValue || target instanceof List<?> || target instanceof TupleValue) {
+            // A method of the value, e.g. x.size: calls become torch.size(x, ...).
+            return new BoundValueMethod(target, name);
+        }
+        if (target == Unknown.VALUE) {
+            return Unknown.VALUE;
+        }
+        throw error(frame, line, "cannot read the attribute '" + name + "' of " + describe(target));
+    }
+
+    /** {@code value.method} for tensors and lists, called as {@code torch.method(value, ...)}. */
+    private record BoundValueMethod(Object value, String name) {}
+
+    private Object constant(String name, Frame frame, int line) {
+        if (name.startsWith("c")) {
+            try {
+                int index = Integer.parseInt(name.substring(1));
+                if (index < constants.size()) {
+                    Object value = constants.get(index);
+                    if (value instanceof TensorRef tensor) {
+                        return graph.param(new Param("CONSTANTS." + name, tensor.shape(), tensor.dtype(), dev.tally.ir.Role.CONSTANT));
+                    }
+                    return fromPickle(value);
+                }
+            } catch (NumberFormatException ignored) {
+                // Falls through to the error below.
+            }
+        }
+        throw error(frame, line, "the code reads 'CONSTANTS." + name + "', which constants.pkl does not hold");
+    }
+
+    private Object moduleAttribute(ModuleValue module, String name, Frame frame, int line) {
+        if (name.equals("training")) {
+            // Tally counts inference: modules run as after model.eval(), whatever flag the file was saved with.
+            return Boolean.FALSE;
+        }
+        Map<String, Param> tensors = stored.get(module.object());
+        if (tensors != null && tensors.containsKey(name)) {
+            return graph.param(tensors.get(name));
+        }
+        Map<String, Object> attributes = module.object().attributes();
+        if (attributes.containsKey(name)) {
+            Object value = attributes.get(name);
+            if (value instanceof TorchObject child) {
+                return new ModuleValue(child, module.path().isEmpty() ? name : module.path() + "." + name);
+            }
+            if (value instanceof TensorRef) {
+                throw error(frame, line, "the tensor attribute '" + name + "' of '" + display(module) + "' has no stored tensor");
+            }
+            return fromPickle(value);
+        }
+        CodeLibrary.ClassInfo info = classOf(module, new Site(frame.record, line, frame.layer()));
+        if (info.constants().containsKey(name)) {
+            return eval(info.constants().get(name), new Frame(null, info.record()), line);
+        }
+        if (info.methods().containsKey(name)) {
+            return new BoundMethod(module, name);
+        }
+        throw error(frame, line, "the module '" + display(module) + "' has no attribute '" + name + "'");
+    }
+
+    /** Pickled attribute values as the interpreter's values: tuples are Object[] in the pickle. */
+    private static Object fromPickle(Object value) {
+        if (value instanceof Integer i) {
+            return i.longValue();
+        }
+        if (value instanceof Object[] tuple) {
+            List<Object> items = new ArrayList<>();
+            for (Object item : tuple) {
+                items.add(fromPickle(item));
+            }
+            return new TupleValue(items);
+        }
+        if (value instanceof List<?> list) {
+            List<Object> items = new ArrayList<>();
+            for (Object item : list) {
+                items.add(fromPickle(item));
+            }
+            return items;
+        }
+        return value;
+    }
+
+    private Object index(Object target, Object index, Frame frame, int line) {
+        if (target == Unknown.VALUE || index == Unknown.VALUE) {
+            return Unknown.VALUE;
+        }
+        if (target instanceof Namespace) {
+            // A type expression such as List[int] in annotate(List[int], []): only its name matters.
+            return target;
+        }
+        if (target instanceof TensorValue) {
+            return aten.call("__getitem__", List.of(target, index), Map.of(), site(frame, line));
+        }
+        if (target instanceof Map<?, ?> map) {
+            return map.get(index);
+        }
+        List<Object> items = target instanceof TupleValue tuple ? tuple.items()
+                : target instanceof List<?> list ? new ArrayList<>(list) : null;
+        if (items == null || !(index instanceof Long i)) {
+            throw error(frame, line, "cannot index " + describe(target) + " with " + describe(index));
+        }
+        long at = i < 0 ? i + items.size() : i;
+        if (at < 0 || at >= items.size()) {
+            throw error(frame, line, "index " + i + " is out of range for " + items.size() + " items");
+        }
+        return items.get((int) at);
+    }
+
+    // ---- calls -------------------------------------------------------------------------------------------
+
+    private Object call(Ast.Call call, Frame frame, int line) {
+        Object function = eval(call.function(), frame, line);
+        List<Object> args = new ArrayList<>();
+        for (Expr arg : call.args()) {
+            args.add(eval(arg, frame, line));
+        }
+        Map<String, Object> keywords = new LinkedHashMap<>();
+        for (Ast.Keyword keyword : call.keywords()) {
+            keywords.put(keyword.name(), eval(keyword.value(), frame, line));
+        }
+        Site site = site(frame, line);
+        if (function instanceof BoundMethod method) {
+            return callMethod(method.self(), method.name(), args, keywords, site);
+        }
+        if (function instanceof BoundValueMethod method) {
+            List<Object> withSelf = new ArrayList<>();
+            withSelf.add(method.value());
+            withSelf.addAll(args);
+            return torch(method.name(), withSelf, keywords, frame, line);
+        }
+        if (function instanceof Namespace namespace) {
+            return callNamed(namespace.path(), call, args, keywords, frame, line);
+        }
+        if (function instanceof ModuleValue module) {
+            return callMethod(module, "forward", args, keywords, site);
+        }
+        throw error(frame, line, "cannot call " + describe(function));
+    }
+
+    private Object callNamed(String path, Ast.Call call, List<Object> args, Map<String, Object> keywords, Frame frame, int line) {
+        switch (path) {
+            case "getattr": {
+                Object target = args.get(0);
+                return attribute(target, String.valueOf(args.get(1)), frame, line);
+            }
+            case "annotate":
+            case "unchecked_cast":
+                return args.get(1);
+            case "uninitialized":
+                return null;
+            case "isinstance":
+                return Unknown.VALUE;
+            case "print":
+                return null;
+            case "range":
+                return range(args, frame, line);
+            case "int":
+            case "float":
+            case "bool":
+            case "len":
+            case "min":
+            case "max":
+            case "abs":
+            case "list":
+            case "str":
+                return scalarCall(path.equals("int") ? "Int" : path.equals("float") ? "Float" : path.equals("bool") ? "Bool" : path,
+                        args, frame, line);
+            default:
+                break;
+        }
+        if (path.startsWith("torch.")) {
+            String name = path.substring("torch.".length());
+            if (name.startsWith("nn.functional.") || name.startsWith("_C.") || name.startsWith("jit.")) {
+                return torch(name.substring(name.lastIndexOf('.') + 1), args, keywords, frame, line);
+            }
+            return torch(name, args, keywords, frame, line);
+        }
+        if (path.startsWith("ops.prim.") || path.startsWith("ops.aten.")) {
+            return prim(path.substring(path.lastIndexOf('.') + 1), args, keywords, frame, line);
+        }
+        if (path.startsWith("math.")) {
+            return scalarCall(path.substring(5), args, frame, line);
+        }
+        if (path.startsWith("__torch__.")) {
+            return callCode(path, args, keywords, frame, line);
+        }
+        throw error(frame, line, "cannot interpret the call of '" + path + "'");
+    }
+
+    private Object callCode(String path, List<Object> args, Map<String, Object> keywords, Frame frame, int line) {
+        Site site = site(frame, line);
+        var function = library.function(path);
+        if (function.isPresent()) {
+            return invokeFunction(function.get(), args, keywords, frame, site);
+        }
+        var info = library.classInfo(path);
+        if (info.isPresent() && info.get().namedTuple()) {
+            return new TupleValue(args);
+        }
+        throw error(frame, line, "cannot interpret the call of '" + path + "', whose code is not in the archive");
+    }
+
+    /** A module-level function runs in the caller's layer: {@code F.relu} inside {@code features.1} is that layer's op. */
+    private Object invokeFunction(CodeLibrary.FunctionInfo function, List<Object> args, Map<String, Object> keywords,
+                                  Frame caller, Site site) {
+        return invoke(function.definition(), function.record(), caller.self, args, keywords, site);
+    }
+
+    private Object range(List<Object> args, Frame frame, int line) {
+        long start = 0;
+        long stop;
+        long step = 1;
+        for (Object arg : args) {
+            if (!(arg instanceof Long)) {
+                throw error(frame, line, "cannot loop over a range whose bounds are not known integers");
+            }
+        }
+        if (args.size() == 1) {
+            stop = (Long) args.get(0);
+        } else {
+            start = (Long) args.get(0);
+            stop = (Long) args.get(1);
+            step = args.size() > 2 ? (Long) args.get(2) : 1;
+        }
+        if (step == 0 || Math.abs((stop - start) / step) > MAX_LOOP_STEPS) {
+            throw error(frame, line, "a range has " + (step == 0 ? "step 0" : "more than " + MAX_LOOP_STEPS + " items"));
+        }
+        List<Object> items = new ArrayList<>();
+        for (long i = start; step > 0 ? i < stop : i > stop; i += step) {
+            items.add(i);
+        }
+        return items;
+    }
+
+    private Object prim(String name, List<Object> args, Map<String, Object> keywords, Frame frame, int line) {
+        switch (name) {
+            case "RaiseException":
+                throw new RaisedException(args.isEmpty() ? "" : String.valueOf(args.get(0)));
+            case "requires_grad":
+                return Boolean.FALSE;
+            case "unchecked_unwrap_optional":
+            case "NumToTensor":
+                return args.get(0);
+            case "is_cuda":
+            case "is_quantized":
+            case "is_meta":
+            case "is_mkldnn":
+                return Boolean.FALSE;
+            case "device":
+                return "cpu";
+            case "min":
+            case "max":
+                return scalarCall(name, args, frame, line);
+            default:
+                return torch(name, args, keywords, frame, line);
+        }
+    }
+
+    private Object torch(String name, List<Object> args, Map<String, Object> keywords, Frame frame, int line) {
+        try {
+            return aten.call(name, args, keywords, site(frame, line));
+        } catch (AtenOps.ArgumentError e) {
+            throw error(frame, line, e.getMessage());
+        }
+    }
+
+    private Object scalarCall(String name, List<Object> args, Frame frame, int line) {
+        return torch(name, args, Map.of(), frame, line);
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------
+
+    private boolean truth(Object value, Frame frame, int line) {
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        if (value == null) {
+            return false;
+        }
+        if (value instanceof Long l) {
+            return l != 0;
+        }
+        if (value instanceof Double d) {
+            return d != 0;
+        }
+        if (value instanceof String s) {
+            return !s.isEmpty();
+        }
+        if (value instanceof List<?> list) {
+            return !list.isEmpty();
+        }
+        if (value instanceof TupleValue tuple) {
+            return !tuple.items().isEmpty();
+        }
+        throw error(frame, line, "cannot decide the truth of " + describe(value)
+                + ", which depends on a tensor's values or a shape no rule worked out; give the input shape (--input)");
+    }
+
+    private Site site(Frame frame, int line) {
+        return new Site(frame.record, line, frame.layer());
+    }
+
+    private static String display(ModuleValue module) {
+        return module.path().isEmpty() ? "(root)" : module.path();
+    }
+
+    static String describe(Object value) {
+        if (value == null) {
+            return "None";
+        }
+        if (value instanceof TensorValue) {
+            return "a tensor";
+        }
+        if (value == Unknown.VALUE) {
+            return "a value not known statically";
+        }
+        if (value instanceof ModuleValue module) {
+            return "the module '" + display(module) + "'";
+        }
+        if (value instanceof Namespace namespace) {
+            return "'" + namespace.path() + "'";
+        }
+        return "'" + Objects.toString(value) + "'";
+    }
+
+    private ModelException error(Frame frame, int line, String what) {
+        return error(new Site(frame.record, line, frame.layer()), what);
+    }
+
+    private ModelException error(Site site, String what) {
+        String sentence = what.endsWith(".") ? what : what + ".";
+        return new ModelException(fileName + ": " + site.source() + ": " + sentence);
+    }
+}

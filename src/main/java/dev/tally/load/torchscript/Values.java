@@ -1,0 +1,44 @@
+package dev.tally.load.torchscript;
+
+import dev.tally.analysis.TensorInfo;
+import dev.tally.load.pytorch.TorchObject;
+import java.util.List;
+
+/**
+ * What the interpreter's variables hold besides Python scalars ({@code Long}, {@code Double}, {@code Boolean},
+ * {@code String}, {@code null}), lists ({@link java.util.List}) and dicts ({@link java.util.Map}).
+ */
+final class Values {
+    private Values() {
+    }
+
+    /** A tensor: a graph value name, with its type and shape when the shape rules could work them out. */
+    record TensorValue(String name, TensorInfo info) {
+        boolean known() {
+            return info != null;
+        }
+    }
+
+    /** A Python tuple. */
+    record TupleValue(List<Object> items) {
+        TupleValue {
+            items = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(items));
+        }
+    }
+
+    /** A submodule, with its module path ({@code features.0}; empty for the root). */
+    record ModuleValue(TorchObject object, String path) {}
+
+    /** A dotted name not bound to a value: {@code torch}, {@code ops.prim}, {@code __torch__.torch.nn.functional}. */
+    record Namespace(String path) {
+        Namespace child(String name) {
+            return new Namespace(path + "." + name);
+        }
+    }
+
+    /** {@code (self).method} before it is called. */
+    record BoundMethod(ModuleValue self, String name) {}
+
+    /** A value Tally cannot compute statically (a shape no rule resolved yet, a tensor's data). */
+    enum Unknown { VALUE }
+}
