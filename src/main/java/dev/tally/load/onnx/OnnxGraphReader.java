@@ -1,0 +1,409 @@
+package dev.tally.load.onnx;
+
+import dev.tally.ir.Attribute;
+import dev.tally.ir.ConstData;
+import dev.tally.ir.ConstTensor;
+import dev.tally.ir.DType;
+import dev.tally.ir.Dim;
+import dev.tally.ir.Graph;
+import dev.tally.ir.ModelException;
+import dev.tally.ir.Node;
+import dev.tally.ir.Param;
+import dev.tally.ir.Role;
+import dev.tally.ir.Shape;
+import dev.tally.ir.TensorType;
+import dev.tally.ir.Value;
+import dev.tally.load.onnx.proto.Onnx.AttributeProto;
+import dev.tally.load.onnx.proto.Onnx.GraphProto;
+import dev.tally.load.onnx.proto.Onnx.NodeProto;
+import dev.tally.load.onnx.proto.Onnx.SparseTensorProto;
+import dev.tally.load.onnx.proto.Onnx.TensorProto;
+import dev.tally.load.onnx.proto.Onnx.TensorShapeProto;
+import dev.tally.load.onnx.proto.Onnx.TypeProto;
+import dev.tally.load.onnx.proto.Onnx.ValueInfoProto;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns one ONNX {@code GraphProto} (the model's graph or a subgraph) into an IR {@link Graph}: initializers
+ * become {@link Param}s counted from dims and data type, small integer tensors become known constants, node
+ * names give layers, attributes become typed {@link Attribute}s.
+ *
+ * <p>How an initializer's role is decided, since ONNX has no trainable flag:
+ * <ul>
+ *   <li>the mean and variance inputs (4th and 5th) of BatchNormalization are BUFFERs;</li>
+ *   <li>integer and bool tensors are CONSTANTs (shape arithmetic, indices);</li>
+ *   <li>floating tensors are PARAMs, except an exporter constant: at most {@value #SMALL_FLOAT_LIMIT} elements,
+ *       a name the exporter made up ({@code onnx::Mul_12}, {@code /Constant_output_0}, {@code 123}) rather
+ *       than a module path, and no node reads it as a weight (Conv/Gemm/MatMul/normalization operands).
+ *       torch.onnx names every parameter after its state-dict entry, and folded weights (BatchNorm into Conv,
+ *       transposed Linear weights) feed weight operands, so both stay PARAMs and params equal PyTorch's.</li>
+ * </ul>
+ */
+final class OnnxGraphReader {
+    /** Tensors up to this many elements get their values read, so shape computations see them. */
+    static final long CONSTANT_VALUE_LIMIT = 1024;
+    /** Floating tensors up to this many elements get their values read (scales of Resize, exponents of Pow). */
+    static final long SMALL_FLOAT_LIMIT = 16;
+
+    private static final Set<String> DEFAULT_DOMAINS = Set.of("", "ai.onnx");
+    /** Ops whose operands past the data input (all operands for products) are weights. */
+    private static final Set<String> WEIGHT_READERS = Set.of("Conv", "ConvTranspose", "ConvInteger", "Gemm", "MatMul",
+            "BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization", "PRelu",
+            "LSTM", "GRU", "RNN", "Einsum");
+
+    private final String file;
+    private final boolean pytorch;
+    private final Set<String> absentExternal = new LinkedHashSet<>();
+    private final java.nio.file.Path folder;
+
+    /**
+     * @param file    the file name messages start with
+     * @param folder  where external data files are looked for
+     * @param pytorch whether torch.onnx wrote the file (its initializer deduplication is undone)
+     */
+    OnnxGraphReader(String file, java.nio.file.Path folder, boolean pytorch) {
+        this.file = file;
+        this.folder = folder;
+        this.pytorch = pytorch;
+    }
+
+    /** Locations of external data files the model names but that are not beside it, in first-use order. */
+    Set<String> absentExternalData() {
+        return absentExternal;
+    }
+
+    Graph read(GraphProto proto, boolean topLevel) {
+        Map<String, Param> params = new LinkedHashMap<>();
+        Map<String, ConstTensor> constants = new LinkedHashMap<>();
+        Map<String, TensorProto> stored = initializers(proto);
+
+        // Large Constant nodes become stored tensors (their bytes are never read); the others stay nodes.
+        List<NodeProto> kept = new ArrayList<>(proto.getNodeCount());
+        Map<String, TensorProto> largeConstants = new LinkedHashMap<>();
+        for (NodeProto node : proto.getNodeList()) {
+            Optional<TensorProto> large = largeConstantValue(node);
+            if (large.isPresent() && node.getOutputCount() == 1 && !node.getOutput(0).isEmpty()) {
+                largeConstants.put(node.getOutput(0), large.get());
+            } else {
+                kept.add(node);
+            }
+        }
+
+        // torch.onnx (eval mode) merges initializers with equal values and names the merged ones through
+        // Identity nodes (bn.running_mean = Identity(a.bias) when both are zeros); each such name is a tensor of
+        // its own in PyTorch, so it becomes a stored tensor again and counts as PyTorch counts it.
+        Map<String, String> aliasOf = new LinkedHashMap<>();
+        if (pytorch && topLevel) {
+            List<NodeProto> unaliased = new ArrayList<>(kept.size());
+            for (NodeProto node : kept) {
+                if (isDefaultDomain(node) && node.getOpType().equals("Identity") && node.getInputCount() == 1
+                        && node.getOutputCount() == 1 && !node.getOutput(0).isEmpty()
+                        && !stored.containsKey(node.getOutput(0))
+                        && (stored.containsKey(node.getInput(0)) || aliasOf.containsKey(node.getInput(0)))) {
+                    String source = node.getInput(0);
+                    aliasOf.put(node.getOutput(0), aliasOf.getOrDefault(source, source));
+                } else {
+                    unaliased.add(node);
+                }
+            }
+            kept = unaliased;
+        }
+
+        Map<String, Uses> uses = uses(kept);
+        for (Map.Entry<String, TensorProto> entry : stored.entrySet()) {
+            addStored(entry.getKey(), entry.getKey(), entry.getValue(), "initializer", uses, params, constants);
+        }
+        for (Map.Entry<String, String> alias : aliasOf.entrySet()) {
+            addStored(alias.getKey(), alias.getValue(), stored.get(alias.getValue()), "initializer", uses, params,
+                    constants);
+        }
+        for (Map.Entry<String, TensorProto> entry : largeConstants.entrySet()) {
+            TensorProto tensor = entry.getValue();
+            String what = "Constant '" + entry.getKey() + "'";
+            DType dtype = dtype(what, tensor);
+            params.put(entry.getKey(), new Param(entry.getKey(), OnnxTensors.shape(file, what, tensor), dtype,
+                    dtype.isFloatingPoint() ? Role.PARAM : Role.CONSTANT));
+        }
+        for (SparseTensorProto sparse : proto.getSparseInitializerList()) {
+            String name = sparse.getValues().getName();
+            DType dtype = dtype("sparse initializer '" + name + "'", sparse.getValues());
+            long[] dims = sparse.getDimsList().stream().mapToLong(Long::longValue).toArray();
+            params.put(name, new Param(name, Shape.of(dims), dtype, dtype.isFloatingPoint() ? Role.PARAM : Role.CONSTANT));
+        }
+
+        List<Value> inputs = new ArrayList<>();
+        for (ValueInfoProto input : proto.getInputList()) {
+            // Exporters before IR version 4 list every initializer as a graph input too.
+            if (!stored.containsKey(input.getName())) {
+                inputs.add(value(input));
+            }
+        }
+        List<Value> outputs = new ArrayList<>();
+        for (ValueInfoProto output : proto.getOutputList()) {
+            outputs.add(value(output));
+        }
+        return new Graph(proto.getName(), inputs, outputs, nodes(kept), params, constants);
+    }
+
+    private Map<String, TensorProto> initializers(GraphProto proto) {
+        Map<String, TensorProto> stored = new LinkedHashMap<>();
+        for (int i = 0; i < proto.getInitializerCount(); i++) {
+            TensorProto tensor = proto.getInitializer(i);
+            if (tensor.getName().isEmpty()) {
+                throw new ModelException(file + ": initializer #" + i + " has no name, so no node can read it; the file is damaged.");
+            }
+            if (stored.put(tensor.getName(), tensor) != null) {
+                throw new ModelException(file + ": initializer '" + tensor.getName()
+                        + "' is stored twice; every value must have exactly one producer.");
+            }
+        }
+        return stored;
+    }
+
+    /** The value of a Constant node too large to read, or whose data is not in the file. */
+    private Optional<TensorProto> largeConstantValue(NodeProto node) {
+        if (!isDefaultDomain(node) || !node.getOpType().equals("Constant")) {
+            return Optional.empty();
+        }
+        for (AttributeProto attribute : node.getAttributeList()) {
+            if (attribute.getName().equals("value") && attribute.hasT()) {
+                TensorProto tensor = attribute.getT();
+                String what = "Constant '" + node.getName() + "'";
+                long numel = OnnxTensors.shape(file, what, tensor).numel();
+                boolean readable = numel <= CONSTANT_VALUE_LIMIT
+                        && OnnxTensors.values(file, what, tensor, dtype(what, tensor), numel).isPresent();
+                return readable ? Optional.empty() : Optional.of(tensor);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** How nodes read each value: whether as a weight operand, and whether as BatchNorm statistics. */
+    private static final class Uses {
+        boolean asWeight;
+        boolean asStatistics;
+    }
+
+    private static Map<String, Uses> uses(List<NodeProto> nodes) {
+        Map<String, Uses> uses = new HashMap<>();
+        for (NodeProto node : nodes) {
+            String op = node.getOpType();
+            boolean weightReader = isDefaultDomain(node) && WEIGHT_READERS.contains(op);
+            boolean product = op.equals("Gemm") || op.equals("MatMul") || op.equals("Einsum");
+            for (int i = 0; i < node.getInputCount(); i++) {
+                Uses use = uses.computeIfAbsent(node.getInput(i), k -> new Uses());
+                use.asWeight |= weightReader && (i >= 1 || product);
+                use.asWeight |= op.equals("Gather") && i == 0;
+                use.asStatistics |= op.equals("BatchNormalization") && (i == 3 || i == 4);
+            }
+        }
+        return uses;
+    }
+
+    private void addStored(String name, String sourceName, TensorProto tensor, String kind, Map<String, Uses> uses,
+                           Map<String, Param> params, Map<String, ConstTensor> constants) {
+        String what = kind + " '" + sourceName + "'";
+        DType dtype = dtype(what, tensor);
+        Shape shape = OnnxTensors.shape(file, what, tensor);
+        long numel = shape.numel();
+        if (OnnxTensors.isExternal(tensor)) {
+            String location = OnnxTensors.externalLocation(tensor);
+            if (location.isEmpty() || !java.nio.file.Files.isRegularFile(folder.resolve(location))) {
+                absentExternal.add(location.isEmpty() ? "no location given" : location);
+            }
+        }
+        Optional<ConstData> data = Optional.empty();
+        boolean readValues = dtype.isIntegral() ? numel <= CONSTANT_VALUE_LIMIT
+                : dtype.isFloatingPoint() && numel <= SMALL_FLOAT_LIMIT;
+        if (readValues) {
+            data = OnnxTensors.values(file, what, tensor, dtype, numel);
+            data.ifPresent(values -> constants.put(name, new ConstTensor(dtype, shape, values)));
+        }
+        Uses use = uses.getOrDefault(name, new Uses());
+        Role role;
+        if (use.asStatistics) {
+            role = Role.BUFFER;
+        } else if (!dtype.isFloatingPoint()) {
+            role = Role.CONSTANT;
+        } else if (numel <= SMALL_FLOAT_LIMIT && !use.asWeight && isExporterName(name)) {
+            role = Role.CONSTANT;
+        } else {
+            role = Role.PARAM;
+        }
+        params.put(name, new Param(name, sourceName, shape, dtype, role));
+    }
+
+    /** Names torch.onnx and other exporters make up, as opposed to state-dict names such as {@code fc.bias}. */
+    static boolean isExporterName(String name) {
+        return name.startsWith("onnx::") || name.startsWith("/") || name.chars().allMatch(Character::isDigit);
+    }
+
+    private DType dtype(String what, TensorProto tensor) {
+        if (tensor.getDataType() == 0) {
+            throw new ModelException(file + ": " + what + " has no data type; the file is damaged.");
+        }
+        return OnnxTensors.dtype(tensor.getDataType());
+    }
+
+    private static boolean isDefaultDomain(NodeProto node) {
+        return DEFAULT_DOMAINS.contains(node.getDomain());
+    }
+
+    private List<Node> nodes(List<NodeProto> protos) {
+        List<Node> nodes = new ArrayList<>(protos.size());
+        Set<String> names = new HashSet<>();
+        for (NodeProto proto : protos) {
+            if (!proto.getName().isEmpty()) {
+                names.add(proto.getName());
+            }
+        }
+        Set<String> used = new HashSet<>();
+        for (int index = 0; index < protos.size(); index++) {
+            NodeProto proto = protos.get(index);
+            String opType = isDefaultDomain(proto) ? proto.getOpType() : proto.getDomain() + "." + proto.getOpType();
+            if (proto.getOpType().isEmpty()) {
+                throw new ModelException(file + ": node #" + index + " ('" + proto.getName()
+                        + "') has no op_type; the file is damaged.");
+            }
+            String name = proto.getName();
+            String layer = LayerNames.layerOf(name);
+            if (name.isEmpty() || !used.add(name)) {
+                String base = name.isEmpty() ? proto.getOpType() + "_" + index : name;
+                String unique = base;
+                for (int k = 1; names.contains(unique) || used.contains(unique); k++) {
+                    unique = base + "_" + k;
+                }
+                used.add(unique);
+                layer = name.isEmpty() ? unique : layer;
+                name = unique;
+            }
+            nodes.add(new Node(name, opType, proto.getInputList(), proto.getOutputList(),
+                    attributes(name, proto), layer));
+        }
+        return nodes;
+    }
+
+    private Map<String, Attribute> attributes(String nodeName, NodeProto node) {
+        Map<String, Attribute> attributes = new LinkedHashMap<>();
+        boolean constant = isDefaultDomain(node) && node.getOpType().equals("Constant");
+        for (AttributeProto attribute : node.getAttributeList()) {
+            String name = attribute.getName();
+            Attribute converted = attribute(nodeName, node.getOpType(), attribute);
+            if (constant) {
+                // Constant's value_int(s)/value_float(s) are spelled as the tensor they stand for, so rules
+                // read one attribute, "value", whatever form the exporter chose.
+                Optional<Attribute> tensor = constantValue(name, converted);
+                if (tensor.isPresent()) {
+                    attributes.put("value", tensor.get());
+                    continue;
+                }
+            }
+            attributes.put(name, converted);
+        }
+        return attributes;
+    }
+
+    private static Optional<Attribute> constantValue(String name, Attribute attribute) {
+        ConstTensor tensor = null;
+        if (name.equals("value_int") && attribute instanceof Attribute.Int i) {
+            tensor = new ConstTensor(DType.INT64, Shape.scalar(), ConstData.ofInts(i.value()));
+        } else if (name.equals("value_ints") && attribute instanceof Attribute.Ints ints) {
+            long[] values = ints.values().stream().mapToLong(Long::longValue).toArray();
+            tensor = new ConstTensor(DType.INT64, Shape.of(values.length), ConstData.ofInts(values));
+        } else if (name.equals("value_float") && attribute instanceof Attribute.Float f) {
+            tensor = new ConstTensor(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(f.value()));
+        } else if (name.equals("value_floats") && attribute instanceof Attribute.Floats floats) {
+            double[] values = floats.values().stream().mapToDouble(Double::doubleValue).toArray();
+            tensor = new ConstTensor(DType.FLOAT32, Shape.of(values.length), ConstData.ofFloats(values));
+        }
+        return Optional.ofNullable(tensor).map(Attribute.Tensor::new);
+    }
+
+    private Attribute attribute(String nodeName, String opType, AttributeProto attribute) {
+        AttributeProto.AttributeType type = attribute.hasType() ? attribute.getType() : impliedType(attribute);
+        switch (type) {
+            case INT:
+                return new Attribute.Int(attribute.getI());
+            case FLOAT:
+                return new Attribute.Float(attribute.getF());
+            case STRING:
+                return new Attribute.Str(attribute.getS().toString(StandardCharsets.UTF_8));
+            case INTS:
+                return new Attribute.Ints(attribute.getIntsList());
+            case FLOATS:
+                return new Attribute.Floats(attribute.getFloatsList().stream().map(Float::doubleValue).toList());
+            case STRINGS:
+                return new Attribute.Strs(attribute.getStringsList().stream()
+                        .map(s -> s.toString(StandardCharsets.UTF_8)).toList());
+            case TENSOR: {
+                TensorProto tensor = attribute.getT();
+                String what = "Node '" + nodeName + "' (" + opType + ") attribute '" + attribute.getName() + "'";
+                DType dtype = dtype(what, tensor);
+                Shape shape = OnnxTensors.shape(file, what, tensor);
+                if (shape.numel() <= CONSTANT_VALUE_LIMIT) {
+                    Optional<ConstData> data = OnnxTensors.values(file, what, tensor, dtype, shape.numel());
+                    if (data.isPresent()) {
+                        return new Attribute.Tensor(new ConstTensor(dtype, shape, data.get()));
+                    }
+                }
+                return new Attribute.Opaque("TENSOR");
+            }
+            case GRAPH:
+                return new Attribute.SubGraph(new OnnxGraphReader(file, folder, pytorch).read(attribute.getG(), false));
+            default:
+                return new Attribute.Opaque(type.name());
+        }
+    }
+
+    /** Files before IR version 2 leave {@code type} unset; the one value field that is set says it. */
+    private static AttributeProto.AttributeType impliedType(AttributeProto a) {
+        if (a.hasF()) {
+            return AttributeProto.AttributeType.FLOAT;
+        } else if (a.hasI()) {
+            return AttributeProto.AttributeType.INT;
+        } else if (a.hasS()) {
+            return AttributeProto.AttributeType.STRING;
+        } else if (a.hasT()) {
+            return AttributeProto.AttributeType.TENSOR;
+        } else if (a.hasG()) {
+            return AttributeProto.AttributeType.GRAPH;
+        } else if (a.getFloatsCount() > 0) {
+            return AttributeProto.AttributeType.FLOATS;
+        } else if (a.getIntsCount() > 0) {
+            return AttributeProto.AttributeType.INTS;
+        } else if (a.getStringsCount() > 0) {
+            return AttributeProto.AttributeType.STRINGS;
+        }
+        return AttributeProto.AttributeType.UNDEFINED;
+    }
+
+    /** A graph input or output; its type is absent unless it is a tensor with a declared shape. */
+    private Value value(ValueInfoProto info) {
+        if (info.getName().isEmpty()) {
+            throw new ModelException(file + ": a graph input or output has no name; the file is damaged.");
+        }
+        TypeProto type = info.getType();
+        if (!type.hasTensorType() || !type.getTensorType().hasShape()) {
+            return new Value(info.getName(), Optional.empty());
+        }
+        TypeProto.Tensor tensor = type.getTensorType();
+        List<Dim> dims = new ArrayList<>();
+        for (TensorShapeProto.Dimension dim : tensor.getShape().getDimList()) {
+            if (dim.hasDimValue() && dim.getDimValue() >= 0) {
+                dims.add(Dim.of(dim.getDimValue()));
+            } else {
+                dims.add(Dim.symbol(dim.hasDimParam() ? dim.getDimParam() : ""));
+            }
+        }
+        return new Value(info.getName(), new TensorType(OnnxTensors.dtype(tensor.getElemType()), dims));
+    }
+}
