@@ -1,0 +1,110 @@
+package dev.tally;
+
+import dev.tally.analysis.Analysis;
+import dev.tally.analysis.Analyzer;
+import dev.tally.analysis.InputShapes;
+import dev.tally.ir.Model;
+import dev.tally.ir.Shape;
+import dev.tally.ir.UsageException;
+import dev.tally.load.ModelLoader;
+import dev.tally.report.Summary;
+import dev.tally.report.SummaryBuilder;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tally's public Java API: the figures of a model file, as {@code tally summary} prints them, for budget
+ * assertions in a JUnit suite.
+ *
+ * <pre>{@code
+ * import static org.assertj.core.api.Assertions.assertThat;
+ *
+ * class ModelBudgetTest {
+ *     @Test
+ *     void classifierFitsTheEdgeBudget() {
+ *         Summary summary = Tally.analyze(Path.of("models/classifier.onnx"),
+ *                 Tally.Options.defaults().withInput("1x3x224x224"));
+ *         assertThat(summary.totals().params()).isLessThan(5_000_000L);
+ *         assertThat(summary.totals().macs()).isLessThan(600_000_000L);
+ *         assertThat(summary.unsupported()).isEmpty();
+ *     }
+ * }
+ * }</pre>
+ *
+ * Every method throws a {@link dev.tally.ir.TallyException} subclass with a one-sentence message when the file
+ * or the options are wrong: {@link dev.tally.ir.ModelException}, {@link dev.tally.ir.UsageException},
+ * {@link dev.tally.ir.UnsupportedOpException} (with {@link Options#withStrict}).
+ */
+public final class Tally {
+    /** Tally's version; kept equal to the pom's {@code <version>} by a test. */
+    public static final String VERSION = "0.1.0-SNAPSHOT";
+
+    private Tally() {
+    }
+
+    /** The summary of the model file at {@code model}, with the shapes it declares and every layer unfolded. */
+    public static Summary analyze(Path model) {
+        return analyze(model, Options.defaults());
+    }
+
+    /** The summary of the model file at {@code model}; the format is read from the content, not the name. */
+    public static Summary analyze(Path model, Options options) {
+        return analyze(ModelLoader.load(model), options);
+    }
+
+    /** The summary of a model already loaded or built in code. */
+    public static Summary analyze(Model model, Options options) {
+        Analysis analysis = new Analyzer().analyze(model, options.inputShapes(), options.strict());
+        return SummaryBuilder.build(analysis, options.depth()).check();
+    }
+
+    /**
+     * How to analyse a model.
+     *
+     * @param inputShapes shapes by input name, as {@code --input name=1x3x224x224} gives them; the key
+     *                    {@link InputShapes#UNNAMED} is the lone input of a one-input model
+     * @param strict      whether an op without a rule is an error rather than a listed gap
+     * @param depth       fold layers to this many components of their module path; 0 keeps them all
+     */
+    public record Options(Map<String, Shape> inputShapes, boolean strict, int depth) {
+        public Options {
+            inputShapes = Map.copyOf(inputShapes);
+            if (depth < 0) {
+                throw new UsageException("The depth must be 0 (no folding) or more, not " + depth + ".");
+            }
+        }
+
+        /** The file's own input shapes (a symbolic batch taken as 1), lenient, no folding. */
+        public static Options defaults() {
+            return new Options(Map.of(), false, 0);
+        }
+
+        /** Adds one input shape written as on the command line: {@code 1x3x224x224} or {@code name=1x3x224x224}. */
+        public Options withInput(String spec) {
+            return withInputs(List.of(spec));
+        }
+
+        /** Adds input shapes written as on the command line; naming an input twice is a {@link UsageException}. */
+        public Options withInputs(List<String> specs) {
+            Map<String, Shape> added = InputShapes.parseOverrides(specs);
+            Map<String, Shape> all = new HashMap<>(inputShapes);
+            for (Map.Entry<String, Shape> entry : added.entrySet()) {
+                if (all.put(entry.getKey(), entry.getValue()) != null) {
+                    String name = entry.getKey().isEmpty() ? "(unnamed)" : entry.getKey();
+                    throw new UsageException("The input '" + name + "' is given twice.");
+                }
+            }
+            return new Options(all, strict, depth);
+        }
+
+        public Options withStrict(boolean newStrict) {
+            return new Options(inputShapes, newStrict, depth);
+        }
+
+        public Options withDepth(int newDepth) {
+            return new Options(inputShapes, strict, newDepth);
+        }
+    }
+}

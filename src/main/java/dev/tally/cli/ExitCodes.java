@@ -1,0 +1,57 @@
+package dev.tally.cli;
+
+import dev.tally.ir.TallyException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/**
+ * The one place that maps outcomes to exit codes. Tally's own errors and picocli's parameter errors print one
+ * sentence on stderr, never a stack trace; anything else is a bug and says so.
+ */
+public final class ExitCodes implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+    public static final int OK = 0;
+    /** A model is over a budget ({@code tally check}). */
+    public static final int BUDGET_EXCEEDED = 1;
+    /** The model file or the options are wrong: every {@link TallyException}, every picocli parameter error. */
+    public static final int BAD_INPUT = 2;
+    /** Real inference disagreed with the static figures ({@code tally verify}). */
+    public static final int VERIFICATION_FAILED = 3;
+    /** The audit found a pickle that would run code on load ({@code tally audit}). */
+    public static final int DANGEROUS_PICKLE = 4;
+    /** A bug in Tally (EX_SOFTWARE of sysexits.h). */
+    public static final int INTERNAL_ERROR = 70;
+
+    /** The exit code for an exception that escaped a command. */
+    public static int of(Throwable error) {
+        return error instanceof TallyException ? BAD_INPUT : INTERNAL_ERROR;
+    }
+
+    /** The line printed on stderr for an exception that escaped a command. */
+    public static String messageOf(Throwable error) {
+        if (error instanceof TallyException) {
+            return error.getMessage();
+        }
+        String detail = error.getMessage() == null ? "" : ": " + error.getMessage().lines().findFirst().orElse("");
+        return "internal error: " + error.getClass().getName() + detail + " (please report)";
+    }
+
+    @Override
+    public int handleExecutionException(Exception error, CommandLine command, CommandLine.ParseResult parseResult) {
+        command.getErr().println(messageOf(error));
+        command.getErr().flush();
+        return of(error);
+    }
+
+    @Override
+    public int handleParseException(CommandLine.ParameterException error, String[] args) {
+        CommandLine command = error.getCommandLine();
+        PrintWriter err = command.getErr();
+        String message = error.getMessage() == null ? "Invalid arguments" : error.getMessage().strip();
+        if (message.endsWith(".")) {
+            message = message.substring(0, message.length() - 1);
+        }
+        err.println(message + "; see '" + command.getCommandSpec().qualifiedName() + " --help'.");
+        err.flush();
+        return BAD_INPUT;
+    }
+}

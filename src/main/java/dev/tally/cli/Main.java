@@ -1,0 +1,75 @@
+package dev.tally.cli;
+
+import dev.tally.Tally;
+import dev.tally.analysis.Analyzer;
+import dev.tally.ir.Model;
+import dev.tally.load.ModelLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tally} command: the entry point of the jar and of {@code scripts/tally}. */
+@Command(name = "tally", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Exact params, MACs, FLOPs, ops and activation memory of PyTorch models (ONNX, TorchScript).",
+        subcommands = {
+            SummaryCommand.class,
+            // verify (issue 3): add VerifyCommand.class on this line.
+            CommandLine.HelpCommand.class
+        })
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line that loads files with {@link ModelLoader} and counts with the standard rules. */
+    public static CommandLine commandLine() {
+        return commandLine(ModelLoader::load, new Analyzer());
+    }
+
+    /**
+     * The command line with another loader or rule table: tests use it to run the CLI on a graph built in code,
+     * and embedders to plug in their own rules.
+     */
+    public static CommandLine commandLine(Function<Path, Model> loader, Analyzer analyzer) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                if (type == SummaryCommand.class) {
+                    return type.cast(new SummaryCommand(loader, analyzer));
+                }
+                return defaults.create(type);
+            }
+        };
+        ExitCodes exitCodes = new ExitCodes();
+        return new CommandLine(new Main(), factory)
+                .setExecutionExceptionHandler(exitCodes)
+                .setParameterExceptionHandler(exitCodes);
+    }
+
+    /** Runs {@code args} with output and errors going to the given writers; returns the exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine command = commandLine();
+        command.setOut(out).setErr(err);
+        return command.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "Missing a command: use one of " + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    /** {@code tally --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"tally " + Tally.VERSION};
+        }
+    }
+}

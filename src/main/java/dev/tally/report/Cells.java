@@ -1,0 +1,49 @@
+package dev.tally.report;
+
+import dev.tally.ir.DType;
+import dev.tally.ir.Shape;
+import java.util.Optional;
+
+/** Cell texts the text formats (table, csv, markdown) share, so a shape or a missing value reads the same in each. */
+final class Cells {
+    /** What a shape or a count reads as when an unsupported op kept it from being known. */
+    static final String UNKNOWN = "?";
+
+    private Cells() {
+    }
+
+    /** {@code 1x64x56x56}, or {@code ?} when unresolved. */
+    static String shape(Optional<Shape> shape) {
+        return shape.map(Shape::toDisplayString).orElse(UNKNOWN);
+    }
+
+    /** {@code input 1x3x224x224 float32}, with where the shape came from when it is an input. */
+    static String tensor(TensorSummary tensor) {
+        StringBuilder text = new StringBuilder(tensor.name()).append(' ').append(shape(tensor.shape()));
+        tensor.dtype().map(DType::displayName).ifPresent(d -> text.append(' ').append(d));
+        if (!tensor.origin().isEmpty()) {
+            text.append(" (").append(tensor.origin()).append(')');
+        }
+        return text.toString();
+    }
+
+    /** {@code Conv}, or {@code Conv *} when some node of the row has no count. */
+    static String type(LayerSummary layer) {
+        return layer.isComplete() ? layer.type() : layer.type() + " *";
+    }
+
+    /** The footnote for rows marked by {@link #type}. */
+    static final String INCOMPLETE_NOTE = "* some nodes of this row have no count: see the unsupported ops below.";
+
+    /** {@code Foo x3: a, b, c}. */
+    static String unsupported(UnsupportedOp op) {
+        return op.opType() + " x" + op.count() + ": " + String.join(", ", op.nodes());
+    }
+
+    /** {@code "Unresolved: 4 nodes ..."} when nodes have a rule but could not be counted. */
+    static String unresolved(int nodes) {
+        return nodes + (nodes == 1 ? " node has" : " nodes have") + " a rule but no count, because an unsupported op feeds "
+                + (nodes == 1 ? "it" : "them") + "; the totals leave "
+                + (nodes == 1 ? "it" : "them") + " out.";
+    }
+}

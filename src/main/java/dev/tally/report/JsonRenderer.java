@@ -1,0 +1,123 @@
+package dev.tally.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.analysis.Convention;
+import dev.tally.ir.DType;
+import dev.tally.ir.Shape;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The JSON report: a contract that later commands ({@code check --baseline}, {@code compare}) and users'
+ * scripts rely on. These names never change; fields may be added:
+ * <pre>
+ * {"model": {"path", "format"}, "inputs": [{"name","shape","dtype"}], "outputs": [...],
+ *  "layers": [{"name","type","outputShape","params","buffers","macs","flops","ops","activationBytes"}],
+ *  "totals": {"params","buffers","paramBytes","macs","flops","ops","activationBytes"}, "unsupported": []}
+ * </pre>
+ * Shapes are arrays of integers, {@code null} when unresolved. The tree is built field by field rather than by
+ * serializing the records, so renaming a record component cannot silently change the contract.
+ */
+public final class JsonRenderer implements Renderer {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Override
+    public String render(Summary summary, Convention convention) {
+        // Objects one field a line, arrays on one line: a shape reads [1, 64, 56, 56], and a diff of two
+        // reports shows one changed figure per line.
+        DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
+                .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+                .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+                .withArrayIndenter(DefaultPrettyPrinter.FixedSpaceIndenter.instance);
+        try {
+            return MAPPER.writer(printer).writeValueAsString(tree(summary, convention)) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A JSON tree of numbers and strings could not be written.", e);
+        }
+    }
+
+    /** The report as a JSON tree, for callers that embed it (batch summaries, the HTML report). */
+    public static ObjectNode tree(Summary summary, Convention convention) {
+        ObjectNode root = NODES.objectNode();
+        ObjectNode model = root.putObject("model");
+        model.put("path", summary.model().path());
+        model.put("format", summary.model().format().displayName());
+        model.put("producer", summary.model().producer());
+        ArrayNode inputs = root.putArray("inputs");
+        summary.inputs().forEach(t -> inputs.add(tensor(t)));
+        ArrayNode outputs = root.putArray("outputs");
+        summary.outputs().forEach(t -> outputs.add(tensor(t)));
+        ArrayNode layers = root.putArray("layers");
+        for (LayerSummary layer : summary.layers()) {
+            ObjectNode row = layers.addObject();
+            row.put("name", layer.name());
+            row.put("type", layer.type());
+            row.set("outputShape", shape(layer.outputShape()));
+            row.put("params", layer.params());
+            row.put("buffers", layer.buffers());
+            row.put("paramBytes", layer.paramBytes());
+            row.put("macs", layer.macs());
+            row.put("flops", layer.flops());
+            row.put("ops", layer.ops());
+            row.put("activationBytes", layer.activationBytes());
+            row.put("nodes", layer.nodes());
+            row.put("uncountedNodes", layer.uncountedNodes());
+        }
+        Totals totals = summary.totals();
+        ObjectNode sums = root.putObject("totals");
+        sums.put("params", totals.params());
+        sums.put("buffers", totals.buffers());
+        sums.put("paramBytes", totals.paramBytes());
+        sums.put("macs", totals.macs());
+        sums.put("flops", totals.flops());
+        sums.put("ops", totals.ops());
+        sums.put("activationBytes", totals.activationBytes());
+        ArrayNode unsupported = root.putArray("unsupported");
+        for (UnsupportedOp op : summary.unsupported()) {
+            ObjectNode entry = unsupported.addObject();
+            entry.put("op", op.opType());
+            entry.put("count", op.count());
+            ArrayNode nodes = entry.putArray("nodes");
+            op.nodes().forEach(nodes::add);
+        }
+        root.put("unresolvedNodes", summary.unresolvedNodes());
+        root.put("complete", summary.isComplete());
+        root.put("depth", summary.depth());
+        root.put("convention", convention.displayName());
+        ObjectNode definitions = root.putObject("conventions");
+        for (Map.Entry<String, String> entry : summary.conventions().entrySet()) {
+            definitions.put(entry.getKey(), entry.getValue());
+        }
+        ArrayNode notes = root.putArray("notes");
+        summary.notes().forEach(notes::add);
+        return root;
+    }
+
+    private static ObjectNode tensor(TensorSummary tensor) {
+        ObjectNode node = NODES.objectNode();
+        node.put("name", tensor.name());
+        node.set("shape", shape(tensor.shape()));
+        node.put("dtype", tensor.dtype().map(DType::displayName).orElse(null));
+        if (!tensor.origin().isEmpty()) {
+            node.put("origin", tensor.origin());
+        }
+        return node;
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode shape(Optional<Shape> shape) {
+        if (shape.isEmpty()) {
+            return NODES.nullNode();
+        }
+        ArrayNode dims = NODES.arrayNode();
+        shape.get().dims().forEach(dims::add);
+        return dims;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.tally.report;
+
+import dev.tally.analysis.Convention;
+import dev.tally.ir.Shape;
+import java.util.Optional;
+
+/**
+ * One row of the report: the nodes of one PyTorch module path (or of its parent at a given {@code --depth}),
+ * summed.
+ *
+ * @param name           the module path ({@code features.0}), or {@link #NOT_USED_BY_FORWARD}
+ * @param type           the op of the layer's main node: the first with params or MACs, else the last node
+ * @param outputShape    the first output of the layer's last node; empty when no rule could resolve it
+ * @param nodes          how many graph nodes the row sums
+ * @param uncountedNodes nodes of the row without a count: an unsupported op, or fed by one
+ */
+public record LayerSummary(String name, String type, Optional<Shape> outputShape, long params, long buffers,
+                           long paramBytes, long macs, long flops, long ops, long activationBytes, int nodes,
+                           int uncountedNodes) {
+    /** The name of the row that holds stored tensors no node reads, so that layer sums always equal the totals. */
+    public static final String NOT_USED_BY_FORWARD = "(not used by forward)";
+
+    public LayerSummary {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("A layer needs a name.");
+        }
+        if (nodes < 0 || uncountedNodes < 0 || uncountedNodes > nodes) {
+            throw new IllegalArgumentException("Layer '" + name + "' has " + uncountedNodes + " uncounted of " + nodes + " nodes.");
+        }
+    }
+
+    /** The row's figures as totals, for summing. */
+    public Totals figures() {
+        return new Totals(params, buffers, paramBytes, macs, flops, ops, activationBytes);
+    }
+
+    /** The count {@code convention} names. */
+    public long count(Convention convention) {
+        return figures().count(convention);
+    }
+
+    public boolean isComplete() {
+        return uncountedNodes == 0;
+    }
+}

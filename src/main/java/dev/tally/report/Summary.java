@@ -1,0 +1,74 @@
+package dev.tally.report;
+
+import dev.tally.analysis.Convention;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a report shows about one model, independent of the output format and of the chosen convention:
+ * every count is here, renderers pick. Built by {@link SummaryBuilder}; {@link #check()} holds the invariant
+ * that the layer rows add up to the totals.
+ *
+ * @param layers          rows in order of each layer's first node, then {@link LayerSummary#NOT_USED_BY_FORWARD}
+ *                        when some stored tensor is read by no node
+ * @param totals          summed over nodes and unused tensors directly, not over {@code layers}
+ * @param unsupported     op types without a rule, in order of first appearance
+ * @param unresolvedNodes nodes that have a rule but were not counted because an unsupported op feeds them
+ * @param notes           facts the user must know (a batch dim defaulted to 1, BatchNorm folded by the exporter)
+ * @param depth           the {@code --depth} the layers were folded to; 0 when not folded
+ */
+public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs,
+                      List<LayerSummary> layers, Totals totals, List<UnsupportedOp> unsupported,
+                      int unresolvedNodes, List<String> notes, int depth) {
+    public Summary {
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+        layers = List.copyOf(layers);
+        unsupported = List.copyOf(unsupported);
+        notes = List.copyOf(notes);
+        if (depth < 0) {
+            throw new IllegalArgumentException("Depth cannot be negative: " + depth + ".");
+        }
+    }
+
+    /** The one-line definition of each convention, by name ({@code macs}, {@code flops}, {@code ops}). */
+    public Map<String, String> conventions() {
+        Map<String, String> definitions = new java.util.LinkedHashMap<>();
+        for (Convention convention : Convention.values()) {
+            definitions.put(convention.displayName(), convention.definition());
+        }
+        return definitions;
+    }
+
+    /** Whether every node was counted: no unsupported op and nothing left unresolved. */
+    public boolean isComplete() {
+        return unsupported.isEmpty() && unresolvedNodes == 0;
+    }
+
+    /** The sum of the layer rows. */
+    public Totals layerSums() {
+        Totals sum = Totals.ZERO;
+        for (LayerSummary layer : layers) {
+            sum = sum.plus(layer.figures());
+        }
+        return sum;
+    }
+
+    /**
+     * Checks that each column of the layer rows sums to the totals, and that {@code flops} is {@code 2 * macs};
+     * a failure is a bug in Tally, not in the model.
+     *
+     * @return this summary, for chaining
+     */
+    public Summary check() {
+        Totals sums = layerSums();
+        if (!sums.equals(totals)) {
+            throw new IllegalStateException("Layer rows of " + model.path() + " sum to " + sums + " but the totals are "
+                    + totals + ".");
+        }
+        if (totals.flops() != Math.multiplyExact(2L, totals.macs())) {
+            throw new IllegalStateException("Total flops of " + model.path() + " are not twice the MACs: " + totals + ".");
+        }
+        return this;
+    }
+}

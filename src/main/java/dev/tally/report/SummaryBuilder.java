@@ -1,0 +1,163 @@
+package dev.tally.report;
+
+import dev.tally.analysis.Analysis;
+import dev.tally.analysis.Convention;
+import dev.tally.analysis.NodeResult;
+import dev.tally.analysis.ResolvedInput;
+import dev.tally.analysis.TensorInfo;
+import dev.tally.ir.Model;
+import dev.tally.ir.Param;
+import dev.tally.ir.Role;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Aggregates an {@link Analysis} into a {@link Summary}: one row per PyTorch module path (a node's
+ * {@code layer}), in order of each layer's first node, optionally folded to the first {@code depth}
+ * components of the path ({@code layer1.0.conv1} at depth 2 is {@code layer1.0}).
+ */
+public final class SummaryBuilder {
+    private SummaryBuilder() {
+    }
+
+    /** Builds the summary with one row per module path. */
+    public static Summary build(Analysis analysis) {
+        return build(analysis, 0);
+    }
+
+    /**
+     * @param depth how many components of the module path name a row; 0 keeps every path as it is
+     */
+    public static Summary build(Analysis analysis, int depth) {
+        if (depth < 0) {
+            throw new IllegalArgumentException("Depth cannot be negative: " + depth + ".");
+        }
+        Map<String, Row> rows = new LinkedHashMap<>();
+        Map<String, List<String>> unsupported = new LinkedHashMap<>();
+        int unresolved = 0;
+        Totals totals = Totals.ZERO;
+        for (NodeResult result : analysis.nodes()) {
+            Totals figures = figuresOf(result);
+            totals = totals.plus(figures);
+            rows.computeIfAbsent(fold(result.node().layer(), depth), Row::new).add(result, figures);
+            if (result.status() == NodeResult.Status.UNSUPPORTED) {
+                unsupported.computeIfAbsent(result.node().opType(), k -> new ArrayList<>()).add(result.node().name());
+            } else if (result.status() == NodeResult.Status.UNRESOLVED) {
+                unresolved++;
+            }
+        }
+        List<LayerSummary> layers = new ArrayList<>();
+        for (Row row : rows.values()) {
+            layers.add(row.toLayer());
+        }
+        if (!analysis.unusedParams().isEmpty()) {
+            Totals unused = paramFigures(analysis.unusedParams());
+            totals = totals.plus(unused);
+            layers.add(new LayerSummary(LayerSummary.NOT_USED_BY_FORWARD, "-", Optional.empty(), unused.params(),
+                    unused.buffers(), unused.paramBytes(), 0, 0, 0, 0, 0, 0));
+        }
+        List<UnsupportedOp> gaps = new ArrayList<>();
+        unsupported.forEach((op, nodes) -> gaps.add(new UnsupportedOp(op, nodes.size(), nodes)));
+        Model model = analysis.model();
+        return new Summary(new ModelInfo(model.path().toString(), model.format(), model.producer()),
+                inputsOf(analysis), outputsOf(analysis), layers, totals, gaps, unresolved, analysis.notes(), depth);
+    }
+
+    /** The row name of {@code layer} at {@code depth}: its first {@code depth} dot-separated components. */
+    static String fold(String layer, int depth) {
+        if (depth == 0) {
+            return layer;
+        }
+        int end = -1;
+        for (int i = 0; i < depth; i++) {
+            end = layer.indexOf('.', end + 1);
+            if (end < 0) {
+                return layer;
+            }
+        }
+        return layer.substring(0, end);
+    }
+
+    private static Totals figuresOf(NodeResult result) {
+        Totals stored = paramFigures(result.params());
+        long macs = result.cost().macs();
+        return new Totals(stored.params(), stored.buffers(), stored.paramBytes(), macs,
+                Convention.FLOPS.of(result.cost()), result.cost().ops(), result.activationBytes());
+    }
+
+    private static Totals paramFigures(List<Param> params) {
+        long trainable = 0;
+        long buffers = 0;
+        long bytes = 0;
+        for (Param param : params) {
+            if (param.role() == Role.PARAM) {
+                trainable = Math.addExact(trainable, param.numel());
+            } else if (param.role() == Role.BUFFER) {
+                buffers = Math.addExact(buffers, param.numel());
+            } else {
+                continue;
+            }
+            bytes = Math.addExact(bytes, param.bytes());
+        }
+        return new Totals(trainable, buffers, bytes, 0, 0, 0, 0);
+    }
+
+    private static List<TensorSummary> inputsOf(Analysis analysis) {
+        List<TensorSummary> inputs = new ArrayList<>();
+        for (ResolvedInput input : analysis.inputs()) {
+            String origin = switch (input.source()) {
+                case MODEL -> "model";
+                case USER -> "--input";
+                case DEFAULT_BATCH -> "batch defaulted to 1";
+            };
+            inputs.add(new TensorSummary(input.name(), Optional.of(input.shape()), Optional.of(input.dtype()), origin));
+        }
+        return inputs;
+    }
+
+    private static List<TensorSummary> outputsOf(Analysis analysis) {
+        List<TensorSummary> outputs = new ArrayList<>();
+        for (Analysis.Output output : analysis.outputs()) {
+            outputs.add(new TensorSummary(output.name(), output.info().map(TensorInfo::shape),
+                    output.info().map(TensorInfo::dtype), ""));
+        }
+        return outputs;
+    }
+
+    /** The nodes of one row as they are added. */
+    private static final class Row {
+        private final String name;
+        private Totals figures = Totals.ZERO;
+        private NodeResult main;
+        private NodeResult last;
+        private int nodes;
+        private int uncounted;
+
+        Row(String name) {
+            this.name = name;
+        }
+
+        void add(NodeResult result, Totals nodeFigures) {
+            figures = figures.plus(nodeFigures);
+            nodes++;
+            if (result.status() != NodeResult.Status.COUNTED) {
+                uncounted++;
+            }
+            if (main == null && (!result.params().isEmpty() || result.cost().macs() > 0)) {
+                main = result;
+            }
+            last = result;
+        }
+
+        LayerSummary toLayer() {
+            String type = (main != null ? main : last).node().opType();
+            Optional<TensorInfo> output = last.outputs().isEmpty() ? Optional.empty() : Optional.of(last.outputs().get(0));
+            return new LayerSummary(name, type, output.map(TensorInfo::shape), figures.params(), figures.buffers(),
+                    figures.paramBytes(), figures.macs(), figures.flops(), figures.ops(), figures.activationBytes(),
+                    nodes, uncounted);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package dev.tally.report;
+
+import dev.tally.analysis.Convention;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The default report, in the spirit of the lecture tables engineers know: one row per layer (type, output
+ * shape, params, the chosen count, activation memory), a total row, then the totals of every count with exact
+ * integers and readable units, the inputs and outputs, notes, unsupported ops and the convention's definition.
+ */
+public final class TableRenderer implements Renderer {
+
+    @Override
+    public String render(Summary summary, Convention convention) {
+        StringBuilder out = new StringBuilder();
+        ModelInfo model = summary.model();
+        out.append("Model: ").append(model.path()).append(" (").append(model.format().displayName());
+        if (!model.producer().isEmpty()) {
+            out.append(", ").append(model.producer());
+        }
+        out.append(")\n");
+        for (TensorSummary input : summary.inputs()) {
+            out.append("Input:  ").append(Cells.tensor(input)).append('\n');
+        }
+        for (TensorSummary output : summary.outputs()) {
+            out.append("Output: ").append(Cells.tensor(output)).append('\n');
+        }
+        out.append('\n');
+        layerTable(out, summary, convention);
+        out.append('\n');
+        totalsBlock(out, summary.totals(), convention);
+        out.append('\n');
+        out.append(header(convention)).append(": ").append(convention.definition()).append(".\n");
+        out.append("Memory: activation memory is the bytes of every output computed at run time; 1 KB = 1024 B.\n");
+        if (summary.depth() > 0) {
+            out.append("Layers are folded to the first ").append(summary.depth())
+                    .append(summary.depth() == 1 ? " component" : " components").append(" of their module path (--depth ")
+                    .append(summary.depth()).append(").\n");
+        }
+        if (!summary.notes().isEmpty()) {
+            out.append("\nNotes:\n");
+            for (String note : summary.notes()) {
+                out.append("  - ").append(note).append('\n');
+            }
+        }
+        if (!summary.isComplete()) {
+            out.append("\nNot counted (the totals leave these out):\n");
+            for (UnsupportedOp op : summary.unsupported()) {
+                out.append("  - no rule for ").append(Cells.unsupported(op)).append('\n');
+            }
+            if (summary.unresolvedNodes() > 0) {
+                out.append("  - ").append(Cells.unresolved(summary.unresolvedNodes())).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static void layerTable(StringBuilder out, Summary summary, Convention convention) {
+        TextTable table = new TextTable("Layer", "Type", "Output shape", "Params", header(convention), "Activation");
+        table.alignRight(3, 4, 5);
+        boolean incomplete = false;
+        for (LayerSummary layer : summary.layers()) {
+            incomplete |= !layer.isComplete();
+            table.row(layer.name(), Cells.type(layer), layer.outputShape().isPresent() || layer.nodes() > 0
+                            ? Cells.shape(layer.outputShape()) : "-",
+                    Units.exact(layer.params()), Units.exact(layer.count(convention)), Units.bytes(layer.activationBytes()));
+        }
+        table.rule();
+        Totals totals = summary.totals();
+        table.row("Total", "", "", Units.exact(totals.params()), Units.exact(totals.count(convention)),
+                Units.bytes(totals.activationBytes()));
+        out.append(table.render());
+        if (incomplete) {
+            out.append(Cells.INCOMPLETE_NOTE).append('\n');
+        }
+    }
+
+    private static void totalsBlock(StringBuilder out, Totals totals, Convention convention) {
+        TextTable block = new TextTable("", "", "");
+        block.alignRight(1);
+        block.row("Params", Units.exact(totals.params()), readableCount(totals.params()));
+        block.row("Buffers", Units.exact(totals.buffers()), readableCount(totals.buffers()));
+        block.row("Weight size", Units.exact(totals.paramBytes()) + " B",
+                readableBytes(totals.paramBytes()));
+        for (Convention each : Convention.values()) {
+            long count = totals.count(each);
+            block.row(header(each) + (each == convention ? " *" : ""), Units.exact(count),
+                    readableCount(count));
+        }
+        block.row("Activation memory", Units.exact(totals.activationBytes()) + " B",
+                readableBytes(totals.activationBytes()));
+        out.append("Totals (* = the convention shown per layer)\n");
+        out.append(block.renderWithoutHeader("  "));
+    }
+
+    /** {@code (61.1 M)}; nothing under 1000, where the exact number says it all. */
+    private static String readableCount(long count) {
+        return count < 1000 ? "" : "(" + Units.count(count) + ")";
+    }
+
+    /** {@code (233.1 MB)}; nothing under 1 KB. */
+    private static String readableBytes(long bytes) {
+        return bytes < 1024 ? "" : "(" + Units.bytes(bytes) + ")";
+    }
+
+    /** The column header of a convention: {@code MACs}, {@code FLOPs}, {@code Ops}. */
+    static String header(Convention convention) {
+        return switch (convention) {
+            case MACS -> "MACs";
+            case FLOPS -> "FLOPs";
+            case OPS -> "Ops";
+        };
+    }
+
+    /** Columns padded to their widest cell, two spaces apart; numbers right-aligned. */
+    static final class TextTable {
+        private final String[] headers;
+        private final boolean[] right;
+        private final List<String[]> rows = new ArrayList<>();
+
+        TextTable(String... headers) {
+            this.headers = headers;
+            this.right = new boolean[headers.length];
+        }
+
+        void alignRight(int... columns) {
+            for (int column : columns) {
+                right[column] = true;
+            }
+        }
+
+        void row(String... cells) {
+            rows.add(cells);
+        }
+
+        /** A line of dashes across the table. */
+        void rule() {
+            rows.add(null);
+        }
+
+        String render() {
+            return render("", true);
+        }
+
+        String renderWithoutHeader(String indent) {
+            return render(indent, false);
+        }
+
+        private String render(String indent, boolean withHeader) {
+            int[] widths = new int[headers.length];
+            if (withHeader) {
+                for (int i = 0; i < headers.length; i++) {
+                    widths[i] = headers[i].length();
+                }
+            }
+            for (String[] row : rows) {
+                if (row != null) {
+                    for (int i = 0; i < row.length; i++) {
+                        widths[i] = Math.max(widths[i], row[i].length());
+                    }
+                }
+            }
+            int total = 2 * (widths.length - 1);
+            for (int width : widths) {
+                total += width;
+            }
+            StringBuilder out = new StringBuilder();
+            if (withHeader) {
+                line(out, indent, headers, widths);
+                out.append(indent).append("-".repeat(total)).append('\n');
+            }
+            for (String[] row : rows) {
+                if (row == null) {
+                    out.append(indent).append("-".repeat(total)).append('\n');
+                } else {
+                    line(out, indent, row, widths);
+                }
+            }
+            return out.toString();
+        }
+
+        private void line(StringBuilder out, String indent, String[] cells, int[] widths) {
+            StringBuilder line = new StringBuilder(indent);
+            for (int i = 0; i < cells.length; i++) {
+                if (i > 0) {
+                    line.append("  ");
+                }
+                String pad = " ".repeat(widths[i] - cells[i].length());
+                line.append(right[i] ? pad + cells[i] : cells[i] + pad);
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.tally.report;
+
+import dev.tally.analysis.Convention;
+
+/**
+ * The model's figures, each defined in docs/conventions.md.
+ *
+ * @param params          trainable parameter elements, each stored tensor once
+ * @param buffers         buffer elements (BatchNorm running statistics)
+ * @param paramBytes      bytes of params and buffers together
+ * @param flops           {@code 2 * macs}, node by node
+ * @param activationBytes bytes of every output computed at run time
+ */
+public record Totals(long params, long buffers, long paramBytes, long macs, long flops, long ops,
+                     long activationBytes) {
+    public static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, 0);
+
+    public Totals {
+        if (params < 0 || buffers < 0 || paramBytes < 0 || macs < 0 || flops < 0 || ops < 0 || activationBytes < 0) {
+            throw new IllegalArgumentException("Totals cannot be negative.");
+        }
+    }
+
+    /** The sum of this and {@code other}; an overflow throws {@link ArithmeticException}, never wraps. */
+    public Totals plus(Totals other) {
+        return new Totals(Math.addExact(params, other.params), Math.addExact(buffers, other.buffers),
+                Math.addExact(paramBytes, other.paramBytes), Math.addExact(macs, other.macs),
+                Math.addExact(flops, other.flops), Math.addExact(ops, other.ops),
+                Math.addExact(activationBytes, other.activationBytes));
+    }
+
+    /** The count {@code convention} names: macs, flops or ops. */
+    public long count(Convention convention) {
+        return switch (convention) {
+            case MACS -> macs;
+            case FLOPS -> flops;
+            case OPS -> ops;
+        };
+    }
+}
