@@ -42,41 +42,9 @@ MAX_ONNX_BYTES = 120_000
 MAX_EXPORT_PARAMS = 200_000_000
 
 
-class LeNet5(nn.Module):
-    """LeNet-5 as the fixture script defines it (scripts/export_models.py): 1x32x32 input, 10 classes."""
-
-    def __init__(self):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 6, kernel_size=5), nn.Tanh(), nn.AvgPool2d(2),
-            nn.Conv2d(6, 16, kernel_size=5), nn.Tanh(), nn.AvgPool2d(2))
-        self.classifier = nn.Sequential(
-            nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(), nn.Linear(84, 10))
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
-
-
-class WorksheetNet(nn.Module):
-    """The worksheet's AlexNet-like network (shared/reference/worksheet-alexnet.md), 3x227x227 input."""
-
-    def __init__(self):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2), nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=2, stride=2),
-            nn.Conv2d(64, 192, kernel_size=5, padding=2), nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=2, stride=2),
-            nn.Conv2d(192, 384, kernel_size=3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(384, 256, kernel_size=3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(256, 256, kernel_size=3, padding=1), nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=4, stride=2))
-        self.classifier = nn.Sequential(
-            nn.Flatten(), nn.Dropout(), nn.Linear(9216, 4096), nn.ReLU(inplace=True),
-            nn.Dropout(), nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Linear(4096, 1000))
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
+# LeNet-5 and the worksheet network exactly as the fixture script defines them, so their checkpoints match.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export_models import LeNet5, worksheet  # noqa: E402
 
 
 def zero_init(tensor, *args, **kwargs):
@@ -210,8 +178,8 @@ def main(wanted):
     os.makedirs(OUT, exist_ok=True)
     skip_random_init()
     torch.set_num_threads(1)  # the machines are shared; a catalog run may take a while but stays polite
-    entries = [("lenet5", "LeNet5() (scripts/make_catalog.py)", LeNet5, 32),
-               ("worksheet", "WorksheetNet() (scripts/make_catalog.py)", WorksheetNet, 227)]
+    entries = [("lenet5", "LeNet5() (scripts/export_models.py)", LeNet5, 32),
+               ("worksheet", "worksheet() (scripts/export_models.py)", worksheet, 227)]
     entries += torchvision_entries()
     index_path = os.path.join(OUT, "index.json")
     index = {}

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.analysis.Analysis;
+import dev.tally.analysis.Convention;
+import dev.tally.report.Format;
+import dev.tally.report.SummaryBuilder;
 import dev.tally.ir.UsageException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -14,7 +17,7 @@ import java.util.stream.Collectors;
 
 /** Renders an {@link AuditReport} as a table, JSON, Markdown or CSV (the tensor inventory, one row per tensor). */
 public final class AuditRenderer {
-    public enum Format { TABLE, JSON, MARKDOWN, CSV }
+    public enum Style { TABLE, JSON, MARKDOWN, CSV }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int MAX_LISTED = 10;
@@ -22,8 +25,8 @@ public final class AuditRenderer {
     private AuditRenderer() {
     }
 
-    public static Format format(String name) {
-        for (Format format : Format.values()) {
+    public static Style style(String name) {
+        for (Style format : Style.values()) {
             if (format.name().equalsIgnoreCase(name)) {
                 return format;
             }
@@ -31,7 +34,7 @@ public final class AuditRenderer {
         throw new UsageException("Unknown format '" + name + "'. Use one of: table, json, markdown, csv.");
     }
 
-    public static void render(AuditReport report, Format format, PrintWriter out) {
+    public static void render(AuditReport report, Style format, PrintWriter out) {
         switch (format) {
             case JSON -> out.println(json(report));
             case CSV -> csv(report, out);
@@ -58,7 +61,6 @@ public final class AuditRenderer {
             ObjectNode g = globals.addObject();
             g.put("global", f.global().qualifiedName());
             g.put("severity", f.severity().name().toLowerCase(Locale.ROOT));
-            g.put("references", f.references());
             g.put("reason", f.reason());
         }
         Inventory inv = report.inventory();
@@ -130,27 +132,13 @@ public final class AuditRenderer {
         }
     }
 
-    private static ObjectNode summaryJson(Analysis analysis) {
-        ObjectNode summary = JSON.createObjectNode();
-        ArrayNode inputs = summary.putArray("inputs");
-        analysis.inputs().forEach(i -> {
-            ObjectNode node = inputs.addObject().put("name", i.name());
-            i.shape().dims().forEach(node.putArray("shape")::add);
-            node.put("dtype", i.dtype().displayName());
-        });
-        ArrayNode layers = summary.putArray("layers");
-        for (SummaryRows.Layer l : SummaryRows.layers(analysis)) {
-            ObjectNode node = layers.addObject().put("name", l.name()).put("type", l.type());
-            l.outputShape().forEach(node.putArray("outputShape")::add);
-            node.put("params", l.params()).put("buffers", l.buffers()).put("macs", l.macs()).put("flops", l.flops())
-                    .put("ops", l.ops()).put("activationBytes", l.activationBytes());
+    /** The summary as the {@code summary} command's JSON contract gives it. */
+    private static com.fasterxml.jackson.databind.JsonNode summaryJson(Analysis analysis) {
+        try {
+            return JSON.readTree(Format.JSON.renderer().render(SummaryBuilder.build(analysis).check(), Convention.MACS));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        SummaryRows.Totals t = SummaryRows.totals(analysis);
-        summary.putObject("totals").put("params", t.params()).put("buffers", t.buffers()).put("paramBytes", t.paramBytes())
-                .put("macs", t.macs()).put("flops", t.flops()).put("ops", t.ops()).put("activationBytes", t.activationBytes());
-        t.unsupported().forEach(summary.putArray("unsupported")::add);
-        analysis.notes().forEach(summary.putArray("notes")::add);
-        return summary;
     }
 
     // ---- CSV: the tensor inventory.
@@ -182,9 +170,9 @@ public final class AuditRenderer {
                 + (unsafe == 0 ? "all on the state_dict allow-list." : unsafe + " outside the allow-list. Nothing was executed."));
         List<List<String>> rows = new ArrayList<>();
         for (Finding f : report.findings()) {
-            rows.add(List.of(f.severity().name().toLowerCase(Locale.ROOT), f.global().qualifiedName(), Integer.toString(f.references()), f.reason()));
+            rows.add(List.of(f.severity().name().toLowerCase(Locale.ROOT), f.global().qualifiedName(), f.reason()));
         }
-        table(out, markdown, List.of("severity", "global", "refs", "why"), rows, "llrl");
+        table(out, markdown, List.of("severity", "global", "why"), rows, "lll");
         out.println();
 
         heading(out, markdown, "Contents");
@@ -304,21 +292,10 @@ public final class AuditRenderer {
         return markdown ? "   - " : "       ";
     }
 
+    /** The same table {@code tally summary} prints for a model file. */
     private static void summaryTable(Analysis analysis, PrintWriter out, boolean markdown) {
-        List<List<String>> rows = new ArrayList<>();
-        for (SummaryRows.Layer l : SummaryRows.layers(analysis)) {
-            rows.add(List.of(l.name(), l.type(), shape(l.outputShape()), Units.count(l.params()), Units.count(l.macs()),
-                    Units.count(l.activationBytes())));
-        }
-        SummaryRows.Totals t = SummaryRows.totals(analysis);
-        rows.add(List.of("total", "", "", Units.count(t.params()), Units.count(t.macs()), Units.count(t.activationBytes())));
-        table(out, markdown, List.of("layer", "type", "output", "params", "MACs", "activation bytes"), rows, "lllrrr");
-        out.println("Params " + Units.count(t.params()) + ", buffers " + Units.count(t.buffers()) + ", weights " + Units.bytes(t.paramBytes())
-                + ", MACs " + Units.count(t.macs()) + ", FLOPs " + Units.count(t.flops()) + ", ops " + Units.count(t.ops()) + ".");
-        if (!t.unsupported().isEmpty()) {
-            out.println("Unsupported ops (not counted): " + String.join(", ", t.unsupported()) + ".");
-        }
-        analysis.notes().forEach(n -> out.println((markdown ? "- " : "") + n));
+        Format format = markdown ? Format.MARKDOWN : Format.TABLE;
+        out.print(format.renderer().render(SummaryBuilder.build(analysis).check(), Convention.MACS));
     }
 
     private static void heading(PrintWriter out, boolean markdown, String title) {

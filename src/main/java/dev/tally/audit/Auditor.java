@@ -1,5 +1,7 @@
 package dev.tally.audit;
 
+import dev.tally.load.pytorch.TensorRef;
+import dev.tally.load.pytorch.PyGlobal;
 import dev.tally.analysis.Analysis;
 import dev.tally.ir.TallyException;
 import java.io.IOException;
@@ -34,15 +36,15 @@ public final class Auditor {
     public AuditReport audit(Path path, boolean readValues, boolean summarize) {
         Checkpoint checkpoint = new CheckpointReader().read(path);
         List<Finding> findings = new ArrayList<>();
-        checkpoint.globals().forEach((global, count) -> {
+        for (PyGlobal global : checkpoint.globals()) {
             GlobalPolicy.Verdict verdict = GlobalPolicy.classify(global);
-            findings.add(new Finding(global, count, verdict.severity(), verdict.reason()));
-        });
+            findings.add(new Finding(global, verdict.severity(), verdict.reason()));
+        }
         findings.sort(Comparator.comparing(Finding::severity).reversed());
 
         StateDicts.Located located = StateDicts.locate(checkpoint.root());
         Map<String, List<Long>> shapes = new LinkedHashMap<>();
-        located.tensors().forEach((name, tensor) -> shapes.put(name, tensor.shape()));
+        located.tensors().forEach((name, tensor) -> shapes.put(name, tensor.sizes()));
         ArchitectureMatch match = shapes.isEmpty()
                 ? new ArchitectureMatch(ArchitectureMatch.Kind.NONE, List.of(), "")
                 : new ArchitectureMatcher(catalog).match(shapes);

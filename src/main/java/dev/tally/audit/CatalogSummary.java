@@ -1,5 +1,6 @@
 package dev.tally.audit;
 
+import dev.tally.load.pytorch.TensorRef;
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
 import dev.tally.ir.Graph;
@@ -39,7 +40,7 @@ final class CatalogSummary {
                 stored = tensors.get(param.name());
             }
             params.put(item.getKey(), stored == null ? param
-                    : new Param(param.name(), param.sourceName(), new Shape(stored.shape()), stored.storage().dtype(), param.role()));
+                    : new Param(param.name(), param.sourceName(), stored.shape(), stored.dtype(), param.role()));
         }
         Graph counted = new Graph(graph.name(), graph.inputs(), graph.outputs(), graph.nodes(), params, graph.constants());
         List<String> notes = new ArrayList<>(loaded.notes());

@@ -1,5 +1,7 @@
 package dev.tally.audit;
 
+import dev.tally.load.pytorch.PyGlobal;
+import dev.tally.load.pytorch.StorageRef;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -7,18 +9,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a torch.save file holds, read without running it: the unpickled object tree (tensors as
- * {@link TensorRef}, calls as {@link PickledObject}), every global the pickles reference with how often, and
- * where each storage's bytes are.
+ * What a torch.save file holds, read without running it: the unpickled object tree (as
+ * {@link dev.tally.load.pytorch.PickleReader} builds it in RECORD mode), every global the pickles reference,
+ * and where each storage's bytes are.
  *
- * @param format  {@code zip} (PyTorch 1.6+) or {@code legacy} (the older stream of pickles)
+ * @param format  {@code zip} (PyTorch 1.6+), {@code legacy} (the older stream of pickles) or {@code pickle}
+ *                (a bare pickle torch.save did not write)
  * @param version the archive's {@code version} record or the legacy protocol version, empty when absent
  * @param notes   facts the report shows about the file itself
  */
-public record Checkpoint(Path path, String format, String version, Object root, Map<GlobalRef, Integer> globals,
+public record Checkpoint(Path path, String format, String version, Object root, List<PyGlobal> globals,
                          Map<String, StorageRef> storages, Map<String, StorageData> storageData, List<String> notes) {
     public Checkpoint {
-        globals = Collections.unmodifiableMap(new LinkedHashMap<>(globals));
+        globals = List.copyOf(globals);
         storages = Collections.unmodifiableMap(new LinkedHashMap<>(storages));
         storageData = Collections.unmodifiableMap(new LinkedHashMap<>(storageData));
         notes = List.copyOf(notes);

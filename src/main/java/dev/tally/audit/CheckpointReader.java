@@ -1,6 +1,11 @@
 package dev.tally.audit;
 
 import dev.tally.ir.ModelException;
+import dev.tally.load.pytorch.PickleReader;
+import dev.tally.load.pytorch.PyGlobal;
+import dev.tally.load.pytorch.StorageRef;
+import dev.tally.load.pytorch.TensorRef;
+import dev.tally.load.pytorch.TorchArchive;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -11,18 +16,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
+import java.util.OptionalLong;
 
 /**
  * Reads torch.save files in both of PyTorch's layouts without executing anything, following
  * {@code torch/serialization.py}: the zip ({@code <archive>/data.pkl}, {@code <archive>/data/<key>},
  * {@code <archive>/version}) and the legacy stream (magic number, protocol version and sys-info pickles, the
  * object pickle, the sorted storage keys, then each storage as an 8-byte element count and its raw bytes).
+ * The unpickling is the shared {@link PickleReader} in RECORD mode: globals outside the allow-list are recorded
+ * and stood in for by inert {@link dev.tally.load.pytorch.PyCall}s, never imported or called.
  */
 public final class CheckpointReader {
     /** {@code torch.serialization.MAGIC_NUMBER}, the first pickle of a legacy file. */
@@ -50,81 +55,58 @@ public final class CheckpointReader {
 
     private Checkpoint readZip(Path path) {
         String file = path.getFileName().toString();
-        try (ZipFile zip = new ZipFile(path.toFile())) {
-            String pickleName = null;
-            Map<String, ZipEntry> entries = new LinkedHashMap<>();
-            for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
-                ZipEntry entry = e.nextElement();
-                entries.put(entry.getName(), entry);
-                String name = entry.getName();
-                if (name.endsWith("/data.pkl") && name.indexOf('/') == name.length() - "/data.pkl".length()) {
-                    pickleName = name;
-                }
-            }
-            if (pickleName == null) {
+        try (TorchArchive archive = TorchArchive.open(path)) {
+            if (!archive.has("data.pkl")) {
                 throw new ModelException(file + " is a zip archive without '<archive>/data.pkl', so it is not a torch.save checkpoint; check the file.");
             }
-            String prefix = pickleName.substring(0, pickleName.length() - "data.pkl".length());
             List<String> notes = new ArrayList<>();
-            if (entries.containsKey(prefix + "constants.pkl") || entries.keySet().stream().anyMatch(k -> k.startsWith(prefix + "code/"))) {
-                notes.add("The archive is TorchScript (it has code/ and constants.pkl); its data.pkl is audited here, 'tally summary' reads its graph.");
+            if (archive.has("constants.pkl") || !archive.recordsUnder("code/").isEmpty()) {
+                notes.add("The archive is TorchScript (it has code/ and constants.pkl); its data.pkl is audited here, and 'tally summary' reads its graph.");
             }
-            String version = "";
-            ZipEntry versionEntry = entries.get(prefix + "version");
-            if (versionEntry == null) {
-                versionEntry = entries.get(prefix + ".data/version");
-            }
-            if (versionEntry != null) {
-                try (InputStream in = zip.getInputStream(versionEntry)) {
-                    version = new String(in.readNBytes(64), StandardCharsets.UTF_8).trim();
-                }
-            }
-            Map<GlobalRef, Integer> globals = new LinkedHashMap<>();
-            Map<String, StorageRef> storages = new LinkedHashMap<>();
-            Object root;
-            try (InputStream in = new BufferedInputStream(zip.getInputStream(entries.get(pickleName)))) {
-                root = unpickle(new AuditUnpickler(globals, storages), in, file, pickleName);
-            }
+            String version = archive.has("version") ? archive.readText("version").trim()
+                    : archive.has(".data/version") ? archive.readText(".data/version").trim() : "";
+            PickleReader reader = new PickleReader(file, archive.prefix() + "data.pkl", PickleReader.Mode.RECORD,
+                    key -> archive.size("data/" + key));
+            Object root = reader.read(archive.read("data.pkl"));
+            Map<String, StorageRef> storages = storages(root);
             Map<String, Checkpoint.StorageData> data = new LinkedHashMap<>();
             for (StorageRef storage : storages.values()) {
-                String entryName = prefix + "data/" + storage.key();
-                ZipEntry entry = entries.get(entryName);
-                if (entry == null) {
-                    throw new ModelException(file + ": the pickle refers to storage '" + entryName + "', which the archive does not hold; the file is damaged or incomplete.");
+                String record = "data/" + storage.key();
+                OptionalLong size = archive.size(record);
+                if (!archive.has(record)) {
+                    throw new ModelException(file + ": the pickle refers to storage '" + archive.prefix() + record
+                            + "', which the archive does not hold; the file is damaged or incomplete.");
                 }
-                long needed = storage.bytes();
-                if (entry.getSize() >= 0 && entry.getSize() < needed) {
-                    throw new ModelException(file + ": storage '" + entryName + "' holds " + entry.getSize() + " bytes, but the pickle declares "
-                            + needed + "; the file is damaged or truncated.");
+                long needed = Math.multiplyExact(storage.numel(), (long) storage.dtype().byteSize());
+                if (size.isPresent() && size.getAsLong() < needed) {
+                    throw new ModelException(file + ": storage '" + archive.prefix() + record + "' holds " + size.getAsLong()
+                            + " bytes, but the pickle declares " + needed + "; the file is damaged or truncated.");
                 }
-                data.put(storage.key(), new Checkpoint.StorageData(entryName, 0, entry.getSize() >= 0 ? entry.getSize() : needed));
+                data.put(storage.key(), new Checkpoint.StorageData(archive.prefix() + record, 0, size.orElse(needed)));
             }
-            return new Checkpoint(path, "zip", version, root, globals, storages, data, notes);
-        } catch (IOException e) {
-            throw new ModelException(file + " is a damaged or truncated zip archive (" + e.getMessage() + "); re-save or re-download it.");
+            return new Checkpoint(path, "zip", version, root, reader.globals(), storages, data, notes);
         }
     }
 
     private Checkpoint readLegacy(Path path) {
         String file = path.getFileName().toString();
-        Map<GlobalRef, Integer> globals = new LinkedHashMap<>();
-        Map<String, StorageRef> storages = new LinkedHashMap<>();
-        long size;
+        List<PyGlobal> globals = new ArrayList<>();
         try (CountingInputStream in = new CountingInputStream(new BufferedInputStream(Files.newInputStream(path), 1 << 16))) {
-            size = Files.size(path);
-            Object magic = unpickle(new AuditUnpickler(globals, storages), in, file, "the magic number pickle");
+            long size = Files.size(path);
+            Object magic = next(file, "the first pickle", in, globals);
             if (!LEGACY_MAGIC.equals(magic)) {
-                // A bare pickle that torch.save did not write (or pickle.dump of a dict): audit it all the same.
-                return new Checkpoint(path, "pickle", "", magic, globals, storages, Map.of(),
-                        List.of("The file is a bare pickle, not torch.save output (no magic number); its tensors' bytes are not in it."));
+                // A pickle torch.save did not write (pickle.dump of a dict, or a hand-made one): audit it all the same.
+                return new Checkpoint(path, "pickle", "", magic, globals, storages(magic), Map.of(),
+                        List.of("The file is a bare pickle, not torch.save output (no magic number); tensor bytes are not in it."));
             }
-            Object protocol = unpickle(new AuditUnpickler(globals, storages), in, file, "the protocol version pickle");
-            unpickle(new AuditUnpickler(globals, storages), in, file, "the sys info pickle");
-            Object root = unpickle(new AuditUnpickler(globals, storages), in, file, "the object pickle");
-            Object keys = unpickle(new AuditUnpickler(globals, storages), in, file, "the storage keys pickle");
+            Object protocol = next(file, "the protocol version pickle", in, globals);
+            next(file, "the sys info pickle", in, globals);
+            Object root = next(file, "the object pickle", in, globals);
+            Object keys = next(file, "the storage keys pickle", in, globals);
             if (!(keys instanceof List<?> keyList)) {
                 throw new ModelException(file + ": the storage keys pickle is not a list; the file is damaged.");
             }
+            Map<String, StorageRef> storages = storages(root);
             Map<String, Checkpoint.StorageData> data = new LinkedHashMap<>();
             for (Object key : keyList) {
                 StorageRef storage = storages.get(String.valueOf(key));
@@ -137,12 +119,12 @@ public final class CheckpointReader {
                     numel = (numel << 8) | (count[i] & 0xff);
                 }
                 int elementSize = storage == null ? 1 : Math.max(1, storage.dtype().byteSize());
-                long length = Math.multiplyExact(numel, (long) elementSize);
                 long offset = in.position();
-                if (numel < 0 || offset + length > size) {
-                    throw new ModelException(file + " is truncated: storage '" + key + "' needs " + length + " bytes at offset " + offset
-                            + " but the file has " + size + "; re-save or re-download it.");
+                if (numel < 0 || numel > size || offset + numel * elementSize > size) {
+                    throw new ModelException(file + " is truncated: storage '" + key + "' needs " + numel + " elements of "
+                            + elementSize + " bytes at offset " + offset + ", but the file has " + size + " bytes; re-save or re-download it.");
                 }
+                long length = numel * elementSize;
                 in.skipNBytes(length);
                 data.put(String.valueOf(key), new Checkpoint.StorageData(null, offset, length));
             }
@@ -159,17 +141,23 @@ public final class CheckpointReader {
         }
     }
 
-    private static Object unpickle(AuditUnpickler unpickler, InputStream in, String file, String what) {
-        try {
-            return unpickler.load(in);
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof ModelException model) {
-                throw model;
+    /** One pickle of the legacy stream; its globals join the file's. */
+    private static Object next(String file, String what, InputStream in, List<PyGlobal> globals) {
+        PickleReader reader = new PickleReader(file, what, PickleReader.Mode.RECORD, key -> OptionalLong.empty());
+        Object value = reader.read(in);
+        for (PyGlobal global : reader.globals()) {
+            if (!globals.contains(global)) {
+                globals.add(global);
             }
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new ModelException(file + ": " + what + " is not a valid pickle (" + reason.replaceAll("[.\\s]+$", "")
-                    + "); the file is damaged or truncated.");
         }
+        return value;
+    }
+
+    /** Every storage a tensor in the tree points to, by key, in first-met order. */
+    static Map<String, StorageRef> storages(Object root) {
+        Map<String, StorageRef> storages = new LinkedHashMap<>();
+        Trees.forEachTensor(root, tensor -> storages.putIfAbsent(tensor.storage().key(), tensor.storage()));
+        return storages;
     }
 
     /** Knows how many bytes it has handed out, which is where the next storage starts in a legacy file. */
@@ -209,4 +197,5 @@ public final class CheckpointReader {
             return skipped;
         }
     }
+
 }

@@ -1,5 +1,7 @@
 package dev.tally.audit;
 
-/** A global the file references, how often, how worrying and why. */
-public record Finding(GlobalRef global, int references, Severity severity, String reason) {
+import dev.tally.load.pytorch.PyGlobal;
+
+/** A global the file references, how worrying it is and why. */
+public record Finding(PyGlobal global, Severity severity, String reason) {
 }

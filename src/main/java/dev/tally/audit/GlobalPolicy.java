@@ -1,5 +1,6 @@
 package dev.tally.audit;
 
+import dev.tally.load.pytorch.PyGlobal;
 import java.util.Map;
 import java.util.Set;
 
@@ -64,10 +65,10 @@ public final class GlobalPolicy {
     }
 
     /** A global with its severity and why. */
-    public record Verdict(GlobalRef global, Severity severity, String reason) {
+    public record Verdict(PyGlobal global, Severity severity, String reason) {
     }
 
-    public static Verdict classify(GlobalRef global) {
+    public static Verdict classify(PyGlobal global) {
         String module = global.module();
         String qualified = global.qualifiedName();
         if (SAFE.contains(qualified)) {

@@ -1,5 +1,7 @@
 package dev.tally.audit;
 
+import dev.tally.load.pytorch.TensorRef;
+import dev.tally.load.pytorch.StorageRef;
 import dev.tally.ir.DType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,16 +69,16 @@ public record Inventory(String location, List<TensorEntry> tensors, List<ModuleT
             String name = item.getKey();
             TensorRef tensor = item.getValue();
             boolean buffer = isBuffer.test(name);
-            long numel = tensor.numel();
-            long size = tensor.bytes();
-            entries.add(new TensorEntry(name, tensor.shape(), tensor.storage().dtype(), buffer, numel, size,
+            long numel = tensor.shape().numel();
+            long size = Math.multiplyExact(numel, (long) tensor.dtype().byteSize());
+            entries.add(new TensorEntry(name, tensor.sizes(), tensor.dtype(), buffer, numel, size,
                     tensor.storage().key(), tensor.offset(), stats.get(name)));
             String key = tensor.storage().key();
             byStorage.computeIfAbsent(key, k -> new ArrayList<>()).add(name);
-            List<Object> view = List.of(key, tensor.offset(), tensor.shape(), tensor.stride());
+            List<Object> view = List.of(key, tensor.offset(), tensor.sizes(), tensor.strides());
             boolean first = views.putIfAbsent(view, name) == null;
             allTied.merge(key, !first || byStorage.get(key).size() == 1, Boolean::logicalAnd);
-            long[] dtype = dtypes.computeIfAbsent(tensor.storage().dtype(), d -> new long[3]);
+            long[] dtype = dtypes.computeIfAbsent(tensor.dtype(), d -> new long[3]);
             dtype[0]++;
             dtype[1] += numel;
             dtype[2] += size;
@@ -99,14 +101,14 @@ public record Inventory(String location, List<TensorEntry> tensors, List<ModuleT
         byStorage.forEach((key, names) -> {
             if (names.size() > 1) {
                 StorageRef storage = storages.get(key);
-                shared.add(new SharedStorage(key, storage == null ? 0 : storage.bytes(), names, allTied.get(key)));
+                shared.add(new SharedStorage(key, storage == null ? 0 : bytes(storage), names, allTied.get(key)));
             }
         });
         List<DtypeTotal> dtypeTotals = new ArrayList<>();
         dtypes.forEach((dtype, t) -> dtypeTotals.add(new DtypeTotal(dtype, (int) t[0], t[1], t[2])));
         long storageBytes = 0;
         for (StorageRef storage : storages.values()) {
-            storageBytes = Math.addExact(storageBytes, storage.bytes());
+            storageBytes = Math.addExact(storageBytes, bytes(storage));
         }
         List<ModuleTotal> moduleTotals = modules.values().stream()
                 .map(m -> new ModuleTotal(m.name, m.tensors, m.params, m.buffers, m.bytes)).toList();
@@ -118,6 +120,10 @@ public record Inventory(String location, List<TensorEntry> tensors, List<ModuleT
     static boolean conventionalBuffer(String name) {
         return name.endsWith("running_mean") || name.endsWith("running_var") || name.endsWith("num_batches_tracked")
                 || name.endsWith("relative_position_index");
+    }
+
+    private static long bytes(StorageRef storage) {
+        return Math.multiplyExact(storage.numel(), (long) storage.dtype().byteSize());
     }
 
     private static String topLevel(String name) {

@@ -1,5 +1,7 @@
 package dev.tally.audit;
 
+import dev.tally.load.pytorch.TensorRef;
+import dev.tally.load.pytorch.PyCall;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,8 +34,8 @@ final class StateDicts {
         if (direct != null) {
             return new Located("", direct, List.of());
         }
-        if (root instanceof PickledObject module && moduleTree(module) != null) {
-            return new Located("(pickled " + module.type().qualifiedName() + ")", moduleTree(module), List.of());
+        if (root instanceof PyCall module && moduleTree(module) != null) {
+            return new Located("(pickled " + module.callee().qualifiedName() + ")", moduleTree(module), List.of());
         }
         if (!(root instanceof Map<?, ?> dict)) {
             return new Located("", Map.of(), List.of(new OtherEntry("(file)", describe(root))));
@@ -42,7 +44,7 @@ final class StateDicts {
         Map<String, TensorRef> best = null;
         for (Map.Entry<?, ?> entry : dict.entrySet()) {
             Map<String, TensorRef> candidate = tensorMap(entry.getValue());
-            if (candidate == null && entry.getValue() instanceof PickledObject module) {
+            if (candidate == null && entry.getValue() instanceof PyCall module) {
                 candidate = moduleTree(module);
             }
             if (candidate == null) {
@@ -85,8 +87,8 @@ final class StateDicts {
     }
 
     /** A pickled nn.Module's parameters and buffers, named as its state_dict would name them. */
-    private static Map<String, TensorRef> moduleTree(PickledObject module) {
-        if (!(module.state() instanceof Map<?, ?> state) || !state.containsKey("_parameters")) {
+    private static Map<String, TensorRef> moduleTree(PyCall module) {
+        if (!(state(module) instanceof Map<?, ?> state) || !state.containsKey("_parameters")) {
             return null;
         }
         Map<String, TensorRef> tensors = new LinkedHashMap<>();
@@ -94,8 +96,13 @@ final class StateDicts {
         return tensors;
     }
 
-    private static void collect(PickledObject module, String prefix, Map<String, TensorRef> into, int depth) {
-        if (depth > 200 || !(module.state() instanceof Map<?, ?> state)) {
+    /** The dict BUILD gave an object (its {@code __dict__}), or null. */
+    private static Object state(PyCall object) {
+        return object.states().isEmpty() ? null : object.states().get(object.states().size() - 1);
+    }
+
+    private static void collect(PyCall module, String prefix, Map<String, TensorRef> into, int depth) {
+        if (depth > 200 || !(state(module) instanceof Map<?, ?> state)) {
             return;
         }
         for (String field : List.of("_parameters", "_buffers")) {
@@ -109,7 +116,7 @@ final class StateDicts {
         }
         if (state.get("_modules") instanceof Map<?, ?> children) {
             for (Map.Entry<?, ?> entry : children.entrySet()) {
-                if (entry.getValue() instanceof PickledObject child) {
+                if (entry.getValue() instanceof PyCall child) {
                     collect(child, prefix + entry.getKey() + ".", into, depth + 1);
                 }
             }
@@ -128,10 +135,13 @@ final class StateDicts {
             return String.valueOf(value);
         }
         if (value instanceof TensorRef tensor) {
-            return "tensor " + tensor.shape() + " " + tensor.storage().dtype().displayName();
+            return "tensor " + tensor.sizes() + " " + tensor.dtype().displayName();
         }
         long[] counts = new long[2];
-        countTensors(value, counts, 0);
+        Trees.forEachTensor(value, tensor -> {
+            counts[0]++;
+            counts[1] += Math.multiplyExact(tensor.shape().numel(), (long) tensor.dtype().byteSize());
+        });
         String tensors = counts[0] == 0 ? "" : " (" + counts[0] + " tensor" + (counts[0] == 1 ? "" : "s") + ", " + Units.bytes(counts[1]) + ")";
         if (value instanceof Map<?, ?> map) {
             return "dict with " + map.size() + " entr" + (map.size() == 1 ? "y" : "ies") + keysHint(map) + tensors;
@@ -142,8 +152,8 @@ final class StateDicts {
         if (value instanceof Object[] tuple) {
             return "tuple of " + tuple.length + tensors;
         }
-        if (value instanceof PickledObject object) {
-            return object.type().qualifiedName() + " object" + tensors;
+        if (value instanceof PyCall object) {
+            return object.callee().qualifiedName() + " object" + tensors;
         }
         if (value instanceof byte[] bytes) {
             return bytes.length + " bytes";
@@ -161,30 +171,5 @@ final class StateDicts {
             keys.add(String.valueOf(key));
         }
         return keys.isEmpty() ? "" : ": " + String.join(", ", keys);
-    }
-
-    private static void countTensors(Object value, long[] counts, int depth) {
-        if (depth > 100) {
-            return;
-        }
-        if (value instanceof TensorRef tensor) {
-            counts[0]++;
-            counts[1] += tensor.bytes();
-        } else if (value instanceof Map<?, ?> map) {
-            for (Object item : map.values()) {
-                countTensors(item, counts, depth + 1);
-            }
-        } else if (value instanceof List<?> list) {
-            for (Object item : list) {
-                countTensors(item, counts, depth + 1);
-            }
-        } else if (value instanceof Object[] tuple) {
-            for (Object item : tuple) {
-                countTensors(item, counts, depth + 1);
-            }
-        } else if (value instanceof PickledObject object) {
-            countTensors(object.state(), counts, depth + 1);
-            countTensors(object.args(), counts, depth + 1);
-        }
     }
 }

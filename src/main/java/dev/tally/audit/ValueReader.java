@@ -1,5 +1,6 @@
 package dev.tally.audit;
 
+import dev.tally.load.pytorch.TensorRef;
 import dev.tally.ir.DType;
 import dev.tally.ir.ModelException;
 import java.io.IOException;
@@ -28,7 +29,7 @@ final class ValueReader {
              FileChannel channel = FileChannel.open(checkpoint.path(), StandardOpenOption.READ)) {
             for (Map.Entry<String, TensorRef> item : tensors.entrySet()) {
                 TensorRef tensor = item.getValue();
-                DType dtype = tensor.storage().dtype();
+                DType dtype = tensor.dtype();
                 if (dtype == DType.OTHER || dtype == DType.COMPLEX64 || dtype == DType.COMPLEX128) {
                     continue;
                 }
@@ -64,12 +65,12 @@ final class ValueReader {
 
     /** Visits every element of the view (offset, shape, stride), contiguous or not. */
     static ValueStats stats(ByteBuffer storage, TensorRef tensor, String file, String name) {
-        DType dtype = tensor.storage().dtype();
+        DType dtype = tensor.dtype();
         int size = dtype.byteSize();
-        List<Long> shape = tensor.shape();
-        List<Long> stride = tensor.stride();
+        List<Long> shape = tensor.sizes();
+        List<Long> stride = tensor.strides();
         int rank = shape.size();
-        long numel = tensor.numel();
+        long numel = tensor.shape().numel();
         long nan = 0;
         long posInf = 0;
         long negInf = 0;
