@@ -56,6 +56,22 @@ final class StateDicts {
                 best = candidate;
             }
         }
+        Map<String, TensorRef> loose = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> entry : dict.entrySet()) {
+            if (entry.getKey() instanceof String key && entry.getValue() instanceof TensorRef tensor) {
+                loose.put(key, tensor);
+            }
+        }
+        if (!loose.isEmpty() && (best == null || loose.size() > best.size())) {
+            // A state_dict with passengers (a payload, a step counter): the tensors are the state_dict.
+            List<OtherEntry> others = new ArrayList<>();
+            for (Map.Entry<?, ?> entry : dict.entrySet()) {
+                if (!(entry.getValue() instanceof TensorRef)) {
+                    others.add(new OtherEntry(String.valueOf(entry.getKey()), describe(entry.getValue())));
+                }
+            }
+            return new Located("", loose, others);
+        }
         List<OtherEntry> others = new ArrayList<>();
         for (Map.Entry<?, ?> entry : dict.entrySet()) {
             String name = String.valueOf(entry.getKey());
