@@ -17,7 +17,7 @@ src/main/resources/dev/tally/audit/catalog/:
 Nothing is downloaded: models are built with weights=None. Tensors get a distinct constant each instead of
 their random init (values do not matter for structure, and init dominates the run time of the big ones).
 
-Run:  /usr/bin/python3 scripts/make_catalog.py [name ...]      (no names: the whole catalog)
+Run:  /usr/bin/python3 scripts/make_catalog.py [--skip-existing] [--reverse] [name ...]   (no names: all)
 """
 import gzip
 import io
@@ -156,8 +156,9 @@ def build_entry(name, builder_text, make, crop):
         entry["onnxNote"] = f"not exported: {params:,} params is above the catalog's export limit of {MAX_EXPORT_PARAMS:,}"
     else:
         try:
-            with torch.no_grad():
-                onnx_size = export_structure(model, input_shape, onnx_path)
+            # Not under no_grad: in eval mode without grad, nn.MultiheadAttention takes its fused fast path
+            # (aten::_native_multi_head_attention), which the ONNX exporter of torch 1.13 cannot export (ViT).
+            onnx_size = export_structure(model, input_shape, onnx_path)
             if onnx_size > MAX_ONNX_BYTES:
                 os.remove(onnx_path)
                 entry["onnxNote"] = f"not kept: the structure-only graph is {onnx_size:,} bytes, above the catalog limit of {MAX_ONNX_BYTES:,}"
@@ -171,28 +172,37 @@ def build_entry(name, builder_text, make, crop):
     sizes = os.path.getsize(os.path.join(OUT, name + ".json")) + (os.path.getsize(onnx_path) if entry["onnx"] else 0)
     print(f"{name:24s} params {params:>13,}  catalog {sizes:>9,} bytes  {time.time() - started:6.1f} s"
           + (f"  ({entry['onnxNote']})" if entry["onnxNote"] else ""), flush=True)
-    return {"name": name, "onnx": entry["onnx"], "onnxNote": entry["onnxNote"], "params": params}
 
 
-def main(wanted):
+def main(args):
+    skip_existing = "--skip-existing" in args  # resume an interrupted run
+    reverse = "--reverse" in args  # a second process can work from the other end
+    wanted = {a for a in args if not a.startswith("--")}
     os.makedirs(OUT, exist_ok=True)
     skip_random_init()
     torch.set_num_threads(1)  # the machines are shared; a catalog run may take a while but stays polite
     entries = [("lenet5", "LeNet5() (scripts/export_models.py)", LeNet5, 32),
                ("worksheet", "worksheet() (scripts/export_models.py)", worksheet, 227)]
     entries += torchvision_entries()
-    index_path = os.path.join(OUT, "index.json")
-    index = {}
-    if os.path.exists(index_path):
-        with open(index_path) as f:
-            index = {e["name"]: e for e in json.load(f)["entries"]}
-    for name, builder_text, make, crop in entries:
+    for name, builder_text, make, crop in (reversed(entries) if reverse else entries):
         if wanted and name not in wanted:
             continue
-        index[name] = build_entry(name, builder_text, make, crop)
-    order = [name for name, *_ in entries]
-    listed = [index[name] for name in order if name in index]
-    with open(index_path, "w") as out:
+        if skip_existing and os.path.exists(os.path.join(OUT, name + ".json")):
+            continue
+        build_entry(name, builder_text, make, crop)
+    write_index([name for name, *_ in entries])
+
+
+def write_index(order):
+    """Lists every entry whose signature is present, in the catalog's order."""
+    listed = []
+    for name in order:
+        path = os.path.join(OUT, name + ".json")
+        if os.path.exists(path):
+            with open(path) as f:
+                entry = json.load(f)
+            listed.append({"name": name, "onnx": entry["onnx"], "onnxNote": entry["onnxNote"], "params": entry["params"]})
+    with open(os.path.join(OUT, "index.json"), "w") as out:
         json.dump({"torch": torch.__version__.split("a")[0], "torchvision": torchvision.__version__.split("a")[0],
                    "opset": OPSET, "entries": listed}, out, indent=1)
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
@@ -200,4 +210,4 @@ def main(wanted):
 
 
 if __name__ == "__main__":
-    main(set(sys.argv[1:]))
+    main(sys.argv[1:])

@@ -66,7 +66,7 @@ final class StateDicts {
             // A state_dict with passengers (a payload, a step counter): the tensors are the state_dict.
             List<OtherEntry> others = new ArrayList<>();
             for (Map.Entry<?, ?> entry : dict.entrySet()) {
-                if (!(entry.getValue() instanceof TensorRef)) {
+                if (!(entry.getValue() instanceof TensorRef) && !isMetadata(entry)) {
                     others.add(new OtherEntry(String.valueOf(entry.getKey()), describe(entry.getValue())));
                 }
             }
@@ -94,12 +94,23 @@ final class StateDicts {
         }
         Map<String, TensorRef> tensors = new LinkedHashMap<>();
         for (Map.Entry<?, ?> entry : map.entrySet()) {
+            if (isMetadata(entry)) {
+                continue;
+            }
             if (!(entry.getKey() instanceof String key) || !(entry.getValue() instanceof TensorRef tensor)) {
                 return null;
             }
             tensors.put(key, tensor);
         }
-        return tensors;
+        return tensors.isEmpty() ? null : tensors;
+    }
+
+    /**
+     * A state_dict's {@code _metadata} attribute (module versions). The shared reader merges an OrderedDict's
+     * BUILD state into its items, so it arrives as an entry; it is not a tensor and not part of the signature.
+     */
+    private static boolean isMetadata(Map.Entry<?, ?> entry) {
+        return "_metadata".equals(entry.getKey()) && entry.getValue() instanceof Map<?, ?>;
     }
 
     /** A pickled nn.Module's parameters and buffers, named as its state_dict would name them. */
