@@ -64,6 +64,7 @@ final class PythonCheckpoints {
         }
         try {
             Path folder = Files.createTempDirectory("tally-audit-checkpoints-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(folder)));
             Path script = folder.resolve("make_checkpoints.py");
             Files.writeString(script, SCRIPT, StandardCharsets.UTF_8);
             Process process = new ProcessBuilder("/usr/bin/python3", script.toString(), folder.toString())
@@ -80,6 +81,17 @@ final class PythonCheckpoints {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteQuietly(Path folder) {
+        try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(folder);
+        } catch (IOException ignored) {
+            // a temp folder left behind is harmless
         }
     }
 
