@@ -6,7 +6,7 @@ a few variants users actually save (googlenet and inception_v3 without their aux
 loaded with published weights is), and the LeNet-5 and worksheet networks, it writes into
 src/main/resources/dev/tally/audit/catalog/:
 
-  <name>.json   the state_dict signature: every key with its shape, dtype and role (param or buffer),
+  <name>.json.gz  the state_dict signature (gzipped JSON): every key with its shape, dtype and role (param or buffer),
                 the builder call, the input shape the graph was exported at, and PyTorch's own totals;
   <name>.onnx.gz  the structure-only ONNX graph, gzipped (node names compress about 13 to 1): exported in the model's own (eval) mode with
                 training=PRESERVE and do_constant_folding=False, so that initializer names stay the
@@ -17,7 +17,8 @@ src/main/resources/dev/tally/audit/catalog/:
 Nothing is downloaded: models are built with weights=None. Tensors get a distinct constant each instead of
 their random init (values do not matter for structure, and init dominates the run time of the big ones).
 
-Run:  /usr/bin/python3 scripts/make_catalog.py [--skip-existing] [--reverse] [name ...]   (no names: all)
+Run:  /usr/bin/python3 scripts/make_catalog.py [--skip-existing] [--reverse] [--index-only] [name ...]
+      (no names: all; --index-only rewrites index.json from the entries present)
 """
 import gzip
 import io
@@ -166,10 +167,10 @@ def build_entry(name, builder_text, make, crop):
                 entry["onnx"] = name + ".onnx.gz"
         except Exception as error:  # record why, keep the signature
             entry["onnxNote"] = "export failed: " + str(error).strip().splitlines()[0][:200]
-    with open(os.path.join(OUT, name + ".json"), "w") as out:
-        json.dump(entry, out, separators=(",", ":"))
+    with gzip.GzipFile(os.path.join(OUT, name + ".json.gz"), "wb", mtime=0) as out:
+        out.write(json.dumps(entry, separators=(",", ":")).encode("utf-8"))
     del model
-    sizes = os.path.getsize(os.path.join(OUT, name + ".json")) + (os.path.getsize(onnx_path) if entry["onnx"] else 0)
+    sizes = os.path.getsize(os.path.join(OUT, name + ".json.gz")) + (os.path.getsize(onnx_path) if entry["onnx"] else 0)
     print(f"{name:24s} params {params:>13,}  catalog {sizes:>9,} bytes  {time.time() - started:6.1f} s"
           + (f"  ({entry['onnxNote']})" if entry["onnxNote"] else ""), flush=True)
 
@@ -187,7 +188,9 @@ def main(args):
     for name, builder_text, make, crop in (reversed(entries) if reverse else entries):
         if wanted and name not in wanted:
             continue
-        if skip_existing and os.path.exists(os.path.join(OUT, name + ".json")):
+        if skip_existing and os.path.exists(os.path.join(OUT, name + ".json.gz")):
+            continue
+        if "--index-only" in args:
             continue
         build_entry(name, builder_text, make, crop)
     write_index([name for name, *_ in entries])
@@ -197,9 +200,14 @@ def write_index(order):
     """Lists every entry whose signature is present, in the catalog's order."""
     listed = []
     for name in order:
-        path = os.path.join(OUT, name + ".json")
+        plain = os.path.join(OUT, name + ".json")
+        if os.path.exists(plain):  # written by an older run of this script: gzip it like the others
+            with open(plain, "rb") as f, gzip.GzipFile(plain + ".gz", "wb", mtime=0) as out:
+                out.write(f.read())
+            os.remove(plain)
+        path = plain + ".gz"
         if os.path.exists(path):
-            with open(path) as f:
+            with gzip.open(path) as f:
                 entry = json.load(f)
             listed.append({"name": name, "onnx": entry["onnx"], "onnxNote": entry["onnxNote"], "params": entry["params"]})
     with open(os.path.join(OUT, "index.json"), "w") as out:

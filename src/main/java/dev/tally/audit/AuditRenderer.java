@@ -168,11 +168,20 @@ public final class AuditRenderer {
         long unsafe = report.findings().stream().filter(f -> f.severity() != Severity.SAFE).count();
         out.println(report.findings().size() + " global" + (report.findings().size() == 1 ? "" : "s") + " referenced, "
                 + (unsafe == 0 ? "all on the state_dict allow-list." : unsafe + " outside the allow-list. Nothing was executed."));
+        long safe = report.findings().size() - unsafe;
+        boolean foldSafe = safe > MAX_LISTED; // a TorchScript archive names dozens of its own classes
         List<List<String>> rows = new ArrayList<>();
         for (Finding f : report.findings()) {
-            rows.add(List.of(f.severity().name().toLowerCase(Locale.ROOT), f.global().qualifiedName(), f.reason()));
+            if (!foldSafe || f.severity() != Severity.SAFE) {
+                rows.add(List.of(f.severity().name().toLowerCase(Locale.ROOT), f.global().qualifiedName(), f.reason()));
+            }
         }
-        table(out, markdown, List.of("severity", "global", "why"), rows, "lll");
+        if (!rows.isEmpty()) {
+            table(out, markdown, List.of("severity", "global", "why"), rows, "lll");
+        }
+        if (foldSafe) {
+            out.println((markdown ? "" : "  ") + safe + " safe globals not listed (--format json lists every one).");
+        }
         out.println();
 
         heading(out, markdown, "Contents");

@@ -31,10 +31,15 @@ public final class Catalog {
         if (standard == null) {
             JsonNode index = read("index.json");
             List<Entry> entries = new ArrayList<>();
-            index.get("entries").forEach(e -> entries.add(Entry.from(read(e.get("name").asText() + ".json"))));
+            index.get("entries").forEach(e -> entries.add(Entry.from(read(signature(e.get("name").asText())))));
             standard = new Catalog(entries);
         }
         return standard;
+    }
+
+    /** An entry's signature resource: gzipped as make_catalog.py writes it, or plain JSON as older runs did. */
+    private static String signature(String name) {
+        return Catalog.class.getResource(FOLDER + name + ".json.gz") != null ? name + ".json.gz" : name + ".json";
     }
 
     public List<Entry> entries() {
@@ -50,7 +55,7 @@ public final class Catalog {
             if (in == null) {
                 throw new IllegalStateException("The architecture catalog misses " + FOLDER + name + "; rebuild it with /usr/bin/python3 scripts/make_catalog.py.");
             }
-            return JSON.readTree(in);
+            return JSON.readTree(name.endsWith(".gz") ? new java.util.zip.GZIPInputStream(in) : in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

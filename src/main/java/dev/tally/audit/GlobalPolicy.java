@@ -74,6 +74,12 @@ public final class GlobalPolicy {
         if (SAFE.contains(qualified)) {
             return new Verdict(global, Severity.SAFE, "allowed for state_dicts");
         }
+        if (module.equals("__torch__") || module.startsWith("__torch__.")) {
+            return new Verdict(global, Severity.SAFE, "a TorchScript class: torch.jit.load builds it from the archive's own code, never by import");
+        }
+        if (module.equals("torch.jit._pickle")) {
+            return new Verdict(global, Severity.SAFE, "TorchScript's list and tensor builders");
+        }
         if (module.equals("torch") && global.name().endsWith("Storage")) {
             return new Verdict(global, Severity.SAFE, "tensor storage type");
         }

@@ -2,6 +2,7 @@ package dev.tally.audit;
 
 import dev.tally.load.pytorch.TensorRef;
 import dev.tally.load.pytorch.PyCall;
+import dev.tally.load.pytorch.TorchObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,11 @@ final class StateDicts {
         }
         if (root instanceof PyCall module && moduleTree(module) != null) {
             return new Located("(pickled " + module.callee().qualifiedName() + ")", moduleTree(module), List.of());
+        }
+        if (root instanceof TorchObject module) {
+            Map<String, TensorRef> tensors = new LinkedHashMap<>();
+            collectScripted(module, "", tensors, 0);
+            return new Located("(TorchScript module " + module.className() + ")", tensors, List.of());
         }
         if (!(root instanceof Map<?, ?> dict)) {
             return new Located("", Map.of(), List.of(new OtherEntry("(file)", describe(root))));
@@ -146,6 +152,20 @@ final class StateDicts {
                 if (entry.getValue() instanceof PyCall child) {
                     collect(child, prefix + entry.getKey() + ".", into, depth + 1);
                 }
+            }
+        }
+    }
+
+    /** A TorchScript module tree: parameters and buffers are tensor attributes, submodules are objects. */
+    private static void collectScripted(TorchObject module, String prefix, Map<String, TensorRef> into, int depth) {
+        if (depth > 200) {
+            return;
+        }
+        for (Map.Entry<String, Object> attribute : module.attributes().entrySet()) {
+            if (attribute.getValue() instanceof TensorRef tensor) {
+                into.put(prefix + attribute.getKey(), tensor);
+            } else if (attribute.getValue() instanceof TorchObject child) {
+                collectScripted(child, prefix + attribute.getKey() + ".", into, depth + 1);
             }
         }
     }
