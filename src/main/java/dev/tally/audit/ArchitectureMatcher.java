@@ -37,6 +37,10 @@ public final class ArchitectureMatcher {
             return new ArchitectureMatch(ArchitectureMatch.Kind.EXACT, exact, prefix);
         }
         List<ArchitectureMatch.Candidate> close = ranked.stream().filter(c -> c.score() >= MIN_SCORE).limit(MAX_CANDIDATES).toList();
+        if (!close.isEmpty() && close.get(0).sameKeys()) {
+            // Same keys, some shapes differ (a new head): that is the architecture; the runners-up are noise.
+            close = close.subList(0, 1);
+        }
         return new ArchitectureMatch(close.isEmpty() ? ArchitectureMatch.Kind.NONE : ArchitectureMatch.Kind.CLOSE, close, prefix);
     }
 
