@@ -17,7 +17,7 @@ src/main/resources/dev/tally/audit/catalog/:
 Nothing is downloaded: models are built with weights=None. Tensors get a distinct constant each instead of
 their random init (values do not matter for structure, and init dominates the run time of the big ones).
 
-Run:  /usr/bin/python3 scripts/make_catalog.py [--skip-existing] [--reverse] [--index-only] [name ...]
+Run:  /usr/bin/python3 scripts/make_catalog.py [--skip-existing] [--reverse] [--index-only] [--no-index] [name ...]
       (no names: all; --index-only rewrites index.json from the entries present)
 """
 import gzip
@@ -193,7 +193,8 @@ def main(args):
         if "--index-only" in args:
             continue
         build_entry(name, builder_text, make, crop)
-    write_index([name for name, *_ in entries])
+    if "--no-index" not in args:  # several runs may share the folder; the last one writes the index
+        write_index([name for name, *_ in entries])
 
 
 def write_index(order):
