@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Convention;
+import dev.tally.ir.UsageException;
 import dev.tally.report.Format;
 import dev.tally.report.SummaryBuilder;
-import dev.tally.ir.UsageException;
+import dev.tally.report.Units;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,7 +162,7 @@ public final class AuditRenderer {
         Inventory inv = report.inventory();
         heading(out, markdown, "Audit of " + report.fileName());
         out.println("File: torch.save " + report.format() + (report.version().isEmpty() ? "" : " (version " + report.version() + ")")
-                + ", " + Units.count(report.fileBytes()) + " bytes.");
+                + ", " + Units.exact(report.fileBytes()) + " bytes.");
         out.println();
 
         heading(out, markdown, "Safety: " + report.worst().name().toLowerCase(Locale.ROOT));
@@ -186,8 +187,8 @@ public final class AuditRenderer {
 
         heading(out, markdown, "Contents");
         out.println(inv.tensors().isEmpty() ? "No state_dict found." : "state_dict" + (inv.location().isEmpty() ? " (the whole file)" : " at '" + inv.location() + "'")
-                + ": " + inv.tensors().size() + " tensors, " + Units.count(inv.params()) + " params, " + Units.count(inv.buffers())
-                + " buffer elements, " + Units.count(inv.bytes()) + " bytes (" + Units.bytes(inv.bytes()) + ").");
+                + ": " + inv.tensors().size() + " tensors, " + Units.exact(inv.params()) + " params, " + Units.exact(inv.buffers())
+                + " buffer elements, " + Units.exact(inv.bytes()) + " bytes (" + Units.bytes(inv.bytes()) + ").");
         for (OtherEntry other : inv.others()) {
             out.println((markdown ? "- " : "  also ") + other.name() + ": " + other.description());
         }
@@ -201,7 +202,7 @@ public final class AuditRenderer {
         rows = new ArrayList<>();
         for (Inventory.TensorEntry t : inv.tensors()) {
             List<String> row = new ArrayList<>(List.of(t.name(), shape(t.shape()), t.dtype().displayName(), t.buffer() ? "buffer" : "param",
-                    Units.count(t.numel()), Units.count(t.bytes())));
+                    Units.exact(t.numel()), Units.exact(t.bytes())));
             if (report.valuesRead()) {
                 ValueStats s = t.stats();
                 row.addAll(s == null ? List.of("", "", "", "", "") : List.of(Long.toString(s.nan()),
@@ -219,9 +220,9 @@ public final class AuditRenderer {
         heading(out, markdown, "Per top-level module");
         rows = new ArrayList<>();
         for (Inventory.ModuleTotal m : inv.modules()) {
-            rows.add(List.of(m.name(), Integer.toString(m.tensors()), Units.count(m.params()), Units.count(m.buffers()), Units.count(m.bytes())));
+            rows.add(List.of(m.name(), Integer.toString(m.tensors()), Units.exact(m.params()), Units.exact(m.buffers()), Units.exact(m.bytes())));
         }
-        rows.add(List.of("total", Integer.toString(inv.tensors().size()), Units.count(inv.params()), Units.count(inv.buffers()), Units.count(inv.bytes())));
+        rows.add(List.of("total", Integer.toString(inv.tensors().size()), Units.exact(inv.params()), Units.exact(inv.buffers()), Units.exact(inv.bytes())));
         table(out, markdown, List.of("module", "tensors", "params", "buffers", "bytes"), rows, "lrrrr");
         out.println();
         out.println("Dtypes: " + inv.dtypes().stream().map(d -> d.dtype().displayName() + " " + d.tensors() + " tensors, "
@@ -256,7 +257,7 @@ public final class AuditRenderer {
         }
         if (match.kind() == ArchitectureMatch.Kind.EXACT) {
             ArchitectureMatch.Candidate c = match.candidates().get(0);
-            out.println("Exact match: " + origin(c.entry()) + " " + c.entry().name() + ", " + Units.count(c.entry().params()) + " params ("
+            out.println("Exact match: " + origin(c.entry()) + " " + c.entry().name() + ", " + Units.exact(c.entry().params()) + " params ("
                     + c.entry().builder() + ")." + (match.candidates().size() > 1 ? " Also identical: "
                     + match.candidates().stream().skip(1).map(x -> x.entry().name()).collect(Collectors.joining(", ")) + "." : ""));
             return;

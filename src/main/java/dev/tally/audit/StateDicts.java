@@ -1,8 +1,9 @@
 package dev.tally.audit;
 
-import dev.tally.load.pytorch.TensorRef;
 import dev.tally.load.pytorch.PyCall;
+import dev.tally.load.pytorch.TensorRef;
 import dev.tally.load.pytorch.TorchObject;
+import dev.tally.report.Units;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
