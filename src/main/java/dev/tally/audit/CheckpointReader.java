@@ -4,7 +4,6 @@ import dev.tally.ir.ModelException;
 import dev.tally.load.pytorch.PickleReader;
 import dev.tally.load.pytorch.PyGlobal;
 import dev.tally.load.pytorch.StorageRef;
-import dev.tally.load.pytorch.TensorRef;
 import dev.tally.load.pytorch.TorchArchive;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -12,7 +11,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -197,5 +195,4 @@ public final class CheckpointReader {
             return skipped;
         }
     }
-
 }
