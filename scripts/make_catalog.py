@@ -17,7 +17,7 @@ src/main/resources/dev/tally/audit/catalog/:
 Nothing is downloaded: models are built with weights=None. Tensors get a distinct constant each instead of
 their random init (values do not matter for structure, and init dominates the run time of the big ones).
 
-Run:  /usr/bin/python3 scripts/make_catalog.py [--skip-existing] [--reverse] [--index-only] [--no-index] [name ...]
+Run:  /usr/bin/python3 scripts/make_catalog.py [--skip-existing] [--reverse] [--index-only] [--no-index] [--signature-only] [name ...]
       (no names: all; --index-only rewrites index.json from the entries present)
 """
 import gzip
@@ -41,6 +41,7 @@ MAX_ONNX_BYTES = 120_000
 # Exporting traces a forward pass; above this many parameters it costs minutes and gigabytes on the
 # project's 2-core machines, so those models keep their signature only.
 MAX_EXPORT_PARAMS = 200_000_000
+SIGNATURE_ONLY = False
 
 
 # LeNet-5 and the worksheet network exactly as the fixture script defines them, so their checkpoints match.
@@ -153,7 +154,9 @@ def build_entry(name, builder_text, make, crop):
              "params": params, "buffers": buffers, "bytes": size, "onnx": None, "onnxNote": None,
              "tensors": tensors}
     onnx_path = os.path.join(OUT, name + ".onnx.gz")
-    if params > MAX_EXPORT_PARAMS:
+    if SIGNATURE_ONLY:
+        entry["onnxNote"] = "signature only: this catalog run skipped the export (--signature-only); run scripts/make_catalog.py " + name + " to add the graph"
+    elif params > MAX_EXPORT_PARAMS:
         entry["onnxNote"] = f"not exported: {params:,} params is above the catalog's export limit of {MAX_EXPORT_PARAMS:,}"
     else:
         try:
@@ -176,6 +179,8 @@ def build_entry(name, builder_text, make, crop):
 
 
 def main(args):
+    global SIGNATURE_ONLY
+    SIGNATURE_ONLY = "--signature-only" in args  # fast: state_dict signatures without graphs
     skip_existing = "--skip-existing" in args  # resume an interrupted run
     reverse = "--reverse" in args  # a second process can work from the other end
     wanted = {a for a in args if not a.startswith("--")}
