@@ -5,6 +5,7 @@ import dev.tally.ir.ModelException;
 import dev.tally.ir.UnsafePickleException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -59,9 +60,17 @@ public final class PickleReader {
 
     /** Reads one pickle. */
     public Object read(byte[] pickle) {
+        return read(new ByteArrayInputStream(pickle));
+    }
+
+    /**
+     * Reads the next pickle of a stream and stops right after its STOP opcode: torch.save's legacy format is
+     * several pickles in a row followed by raw storages (the checkpoint audit reads it this way).
+     */
+    public Object read(InputStream in) {
         Restricted unpickler = new Restricted();
         try {
-            return unpickler.load(new ByteArrayInputStream(pickle));
+            return unpickler.load(in);
         } catch (ModelException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -276,6 +285,16 @@ public final class PickleReader {
                     stack.add(dict);
                     return NO_RETURN_VALUE;
                 }
+                case Opcodes.SETITEM: {
+                    Object value = stack.pop();
+                    Object itemKey = stack.pop();
+                    setItems(stack.peek(), java.util.Arrays.asList(itemKey, value));
+                    return NO_RETURN_VALUE;
+                }
+                case Opcodes.SETITEMS:
+                    // razorvine gathers SETITEMS into a HashMap first, which loses the order of a state_dict.
+                    setItems(null, stack.pop_all_since_marker());
+                    return NO_RETURN_VALUE;
                 case Opcodes.EXT1:
                 case Opcodes.EXT2:
                 case Opcodes.EXT4:
@@ -325,6 +344,17 @@ public final class PickleReader {
                 return array;
             }
             throw new PickleException("call arguments are not a tuple");
+        }
+
+        @SuppressWarnings("unchecked")
+        private void setItems(Object target, List<Object> items) throws PickleException {
+            Object dict = target == null ? stack.peek() : target;
+            if (!(dict instanceof Map<?, ?> map)) {
+                throw new PickleException("SETITEMS on a " + typeName(dict) + ", which is not a dict");
+            }
+            for (int i = 0; i + 1 < items.size(); i += 2) {
+                ((Map<Object, Object>) map).put(items.get(i), items.get(i + 1));
+            }
         }
 
         @SuppressWarnings("unchecked")

@@ -1,0 +1,111 @@
+package dev.tally.audit;
+
+import dev.tally.load.pytorch.TensorRef;
+import dev.tally.load.pytorch.PyGlobal;
+import dev.tally.analysis.Analysis;
+import dev.tally.ir.TallyException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/** Audits one torch.save file: safety findings, inventory, architecture match and, for a match, the summary. */
+public final class Auditor {
+    private final Catalog catalog;
+
+    public Auditor() {
+        this(Catalog.standard());
+    }
+
+    public Auditor(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /**
+     * @param readValues whether to read the weights for NaN/Inf counts and ranges (the only time bytes are read)
+     * @param summarize  whether to run the core passes on a matched architecture
+     */
+    public AuditReport audit(Path path, boolean readValues, boolean summarize) {
+        Checkpoint checkpoint = new CheckpointReader().read(path);
+        List<Finding> findings = new ArrayList<>();
+        for (PyGlobal global : checkpoint.globals()) {
+            GlobalPolicy.Verdict verdict = GlobalPolicy.classify(global);
+            findings.add(new Finding(global, verdict.severity(), verdict.reason()));
+        }
+        findings.sort(Comparator.comparing(Finding::severity).reversed());
+
+        StateDicts.Located located = StateDicts.locate(checkpoint.root());
+        Map<String, List<Long>> shapes = new LinkedHashMap<>();
+        located.tensors().forEach((name, tensor) -> shapes.put(name, tensor.sizes()));
+        ArchitectureMatch match = shapes.isEmpty()
+                ? new ArchitectureMatch(ArchitectureMatch.Kind.NONE, List.of(), "")
+                : new ArchitectureMatcher(catalog).match(shapes);
+
+        Predicate<String> isBuffer = bufferRule(match);
+        Map<String, ValueStats> stats = readValues ? ValueReader.read(checkpoint, located.tensors()) : Map.of();
+        Inventory inventory = Inventory.build(located, checkpoint.storages(), isBuffer, stats);
+
+        Optional<Analysis> summary = Optional.empty();
+        String summaryNote = "";
+        Optional<ArchitectureMatch.Candidate> countable = match.countable();
+        if (!summarize) {
+            summaryNote = "not asked for";
+        } else if (countable.isEmpty()) {
+            summaryNote = shapes.isEmpty() ? "the file holds no state_dict" : "no catalog architecture has exactly these keys, so there is no graph to count";
+        } else if (countable.get().entry().onnx() == null) {
+            summaryNote = "the catalog has no graph for " + countable.get().entry().name() + " (" + countable.get().entry().onnxNote() + ")";
+        } else {
+            Map<String, TensorRef> byCatalogKey = new LinkedHashMap<>();
+            located.tensors().forEach((name, tensor) -> byCatalogKey.put(name.substring(match.keyPrefix().length()), tensor));
+            try {
+                summary = Optional.of(CatalogSummary.run(countable.get().entry(), byCatalogKey, path));
+            } catch (TallyException e) {
+                summaryNote = "the catalog graph could not be counted: " + e.getMessage();
+            }
+        }
+
+        List<String> notes = new ArrayList<>(checkpoint.notes());
+        if (!match.keyPrefix().isEmpty()) {
+            notes.add("Every key starts with '" + match.keyPrefix() + "' (a wrapper such as DataParallel); it was ignored for matching.");
+        }
+        if (!match.candidates().isEmpty() && match.candidates().get(0).withoutBatchCounters() && match.candidates().get(0).sameKeys()) {
+            notes.add("The file has no BatchNorm num_batches_tracked buffers (saved before PyTorch 0.4.1); the match ignores them.");
+        }
+        if (findings.stream().anyMatch(f -> f.severity() == Severity.DANGEROUS)) {
+            notes.add("Do not torch.load this file: it references globals that run code when Python unpickles it. Nothing was run here.");
+        }
+        return new AuditReport(path, checkpoint.format(), checkpoint.version(), size(path), findings, inventory, match,
+                summary, summaryNote, readValues, notes);
+    }
+
+    /** The matched entry's roles when there is a match; otherwise BatchNorm-style names are buffers. */
+    private static Predicate<String> bufferRule(ArchitectureMatch match) {
+        if (match.kind() == ArchitectureMatch.Kind.NONE || match.candidates().isEmpty()) {
+            return Inventory::conventionalBuffer;
+        }
+        String prefix = match.keyPrefix();
+        Set<String> buffers = match.candidates().get(0).entry().tensors().stream()
+                .filter(Catalog.Tensor::buffer).map(Catalog.Tensor::name).collect(Collectors.toSet());
+        Set<String> known = match.candidates().get(0).entry().tensors().stream().map(Catalog.Tensor::name).collect(Collectors.toSet());
+        return name -> {
+            String key = name.startsWith(prefix) ? name.substring(prefix.length()) : name;
+            return known.contains(key) ? buffers.contains(key) : Inventory.conventionalBuffer(key);
+        };
+    }
+
+    private static long size(Path path) {
+        try {
+            return Files.size(path);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}

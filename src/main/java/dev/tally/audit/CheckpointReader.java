@@ -1,0 +1,198 @@
+package dev.tally.audit;
+
+import dev.tally.ir.ModelException;
+import dev.tally.load.pytorch.PickleReader;
+import dev.tally.load.pytorch.PyGlobal;
+import dev.tally.load.pytorch.StorageRef;
+import dev.tally.load.pytorch.TorchArchive;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * Reads torch.save files in both of PyTorch's layouts without executing anything, following
+ * {@code torch/serialization.py}: the zip ({@code <archive>/data.pkl}, {@code <archive>/data/<key>},
+ * {@code <archive>/version}) and the legacy stream (magic number, protocol version and sys-info pickles, the
+ * object pickle, the sorted storage keys, then each storage as an 8-byte element count and its raw bytes).
+ * The unpickling is the shared {@link PickleReader} in RECORD mode: globals outside the allow-list are recorded
+ * and stood in for by inert {@link dev.tally.load.pytorch.PyCall}s, never imported or called.
+ */
+public final class CheckpointReader {
+    /** {@code torch.serialization.MAGIC_NUMBER}, the first pickle of a legacy file. */
+    static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
+
+    public Checkpoint read(Path path) {
+        if (!Files.isRegularFile(path)) {
+            throw new ModelException(path + " does not exist or is not a file; give a torch.save checkpoint (.pth, .pt).");
+        }
+        byte[] head = new byte[4];
+        int n;
+        try (InputStream in = Files.newInputStream(path)) {
+            n = in.readNBytes(head, 0, 4);
+        } catch (IOException e) {
+            throw new ModelException(path.getFileName() + " cannot be read (" + e.getMessage() + "); check its permissions.");
+        }
+        if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+            return readZip(path);
+        }
+        if (n >= 2 && (head[0] & 0xff) == 0x80) {
+            return readLegacy(path);
+        }
+        throw new ModelException(path.getFileName() + " is not a torch.save checkpoint (neither a zip archive nor a pickle); check that it is the right file.");
+    }
+
+    private Checkpoint readZip(Path path) {
+        String file = path.getFileName().toString();
+        try (TorchArchive archive = TorchArchive.open(path)) {
+            if (!archive.has("data.pkl")) {
+                throw new ModelException(file + " is a zip archive without '<archive>/data.pkl', so it is not a torch.save checkpoint; check the file.");
+            }
+            List<String> notes = new ArrayList<>();
+            if (archive.has("constants.pkl") || !archive.recordsUnder("code/").isEmpty()) {
+                notes.add("The archive is TorchScript (it has code/ and constants.pkl); its data.pkl is audited here, and 'tally summary' reads its graph.");
+            }
+            String version = archive.has("version") ? archive.readText("version").trim()
+                    : archive.has(".data/version") ? archive.readText(".data/version").trim() : "";
+            PickleReader reader = new PickleReader(file, archive.prefix() + "data.pkl", PickleReader.Mode.RECORD,
+                    key -> archive.size("data/" + key));
+            Object root = reader.read(archive.read("data.pkl"));
+            Map<String, StorageRef> storages = storages(root);
+            Map<String, Checkpoint.StorageData> data = new LinkedHashMap<>();
+            for (StorageRef storage : storages.values()) {
+                String record = "data/" + storage.key();
+                OptionalLong size = archive.size(record);
+                if (!archive.has(record)) {
+                    throw new ModelException(file + ": the pickle refers to storage '" + archive.prefix() + record
+                            + "', which the archive does not hold; the file is damaged or incomplete.");
+                }
+                long needed = Math.multiplyExact(storage.numel(), (long) storage.dtype().byteSize());
+                if (size.isPresent() && size.getAsLong() < needed) {
+                    throw new ModelException(file + ": storage '" + archive.prefix() + record + "' holds " + size.getAsLong()
+                            + " bytes, but the pickle declares " + needed + "; the file is damaged or truncated.");
+                }
+                data.put(storage.key(), new Checkpoint.StorageData(archive.prefix() + record, 0, size.orElse(needed)));
+            }
+            return new Checkpoint(path, "zip", version, root, reader.globals(), storages, data, notes);
+        }
+    }
+
+    private Checkpoint readLegacy(Path path) {
+        String file = path.getFileName().toString();
+        List<PyGlobal> globals = new ArrayList<>();
+        try (CountingInputStream in = new CountingInputStream(new BufferedInputStream(Files.newInputStream(path), 1 << 16))) {
+            long size = Files.size(path);
+            Object magic = next(file, "the first pickle", in, globals);
+            if (!LEGACY_MAGIC.equals(magic)) {
+                // A pickle torch.save did not write (pickle.dump of a dict, or a hand-made one): audit it all the same.
+                return new Checkpoint(path, "pickle", "", magic, globals, storages(magic), Map.of(),
+                        List.of("The file is a bare pickle, not torch.save output (no magic number); tensor bytes are not in it."));
+            }
+            Object protocol = next(file, "the protocol version pickle", in, globals);
+            next(file, "the sys info pickle", in, globals);
+            Object root = next(file, "the object pickle", in, globals);
+            Object keys = next(file, "the storage keys pickle", in, globals);
+            if (!(keys instanceof List<?> keyList)) {
+                throw new ModelException(file + ": the storage keys pickle is not a list; the file is damaged.");
+            }
+            Map<String, StorageRef> storages = storages(root);
+            Map<String, Checkpoint.StorageData> data = new LinkedHashMap<>();
+            for (Object key : keyList) {
+                StorageRef storage = storages.get(String.valueOf(key));
+                byte[] count = in.readNBytes(8);
+                if (count.length < 8) {
+                    throw new ModelException(file + " is truncated: storage '" + key + "' is missing; re-save or re-download it.");
+                }
+                long numel = 0;
+                for (int i = 7; i >= 0; i--) {
+                    numel = (numel << 8) | (count[i] & 0xff);
+                }
+                int elementSize = storage == null ? 1 : Math.max(1, storage.dtype().byteSize());
+                long offset = in.position();
+                if (numel < 0 || numel > size || offset + numel * elementSize > size) {
+                    throw new ModelException(file + " is truncated: storage '" + key + "' needs " + numel + " elements of "
+                            + elementSize + " bytes at offset " + offset + ", but the file has " + size + " bytes; re-save or re-download it.");
+                }
+                long length = numel * elementSize;
+                in.skipNBytes(length);
+                data.put(String.valueOf(key), new Checkpoint.StorageData(null, offset, length));
+            }
+            for (StorageRef storage : storages.values()) {
+                if (!data.containsKey(storage.key())) {
+                    throw new ModelException(file + ": the pickle refers to storage '" + storage.key() + "', which the file does not hold; the file is damaged.");
+                }
+            }
+            return new Checkpoint(path, "legacy", String.valueOf(protocol), root, globals, storages, data, List.of());
+        } catch (EOFException e) {
+            throw new ModelException(file + " is truncated (it ends inside a storage); re-save or re-download it.");
+        } catch (IOException e) {
+            throw new ModelException(file + " cannot be read (" + e.getMessage() + "); check the file.");
+        }
+    }
+
+    /** One pickle of the legacy stream; its globals join the file's. */
+    private static Object next(String file, String what, InputStream in, List<PyGlobal> globals) {
+        PickleReader reader = new PickleReader(file, what, PickleReader.Mode.RECORD, key -> OptionalLong.empty());
+        Object value = reader.read(in);
+        for (PyGlobal global : reader.globals()) {
+            if (!globals.contains(global)) {
+                globals.add(global);
+            }
+        }
+        return value;
+    }
+
+    /** Every storage a tensor in the tree points to, by key, in first-met order. */
+    static Map<String, StorageRef> storages(Object root) {
+        Map<String, StorageRef> storages = new LinkedHashMap<>();
+        Trees.forEachTensor(root, tensor -> storages.putIfAbsent(tensor.storage().key(), tensor.storage()));
+        return storages;
+    }
+
+    /** Knows how many bytes it has handed out, which is where the next storage starts in a legacy file. */
+    private static final class CountingInputStream extends FilterInputStream {
+        private long position;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        long position() {
+            return position;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                position++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                position += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            position += skipped;
+            return skipped;
+        }
+    }
+}

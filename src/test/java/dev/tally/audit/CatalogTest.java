@@ -1,0 +1,78 @@
+package dev.tally.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The catalog shipped in the jar: structure only and small, with torchvision's published parameter counts
+ * (https://pytorch.org/vision/0.14/models.html) for the models every reader knows.
+ */
+class CatalogTest {
+    private final Catalog catalog = Catalog.standard();
+
+    @Test
+    void knownModelsHaveTorchvisionsPublishedParameterCounts() {
+        assertThat(catalog.entry("alexnet").orElseThrow().params()).isEqualTo(61_100_840L);
+        assertThat(catalog.entry("vgg16").orElseThrow().params()).isEqualTo(138_357_544L);
+        assertThat(catalog.entry("resnet18").orElseThrow().params()).isEqualTo(11_689_512L);
+        assertThat(catalog.entry("resnet50").orElseThrow().params()).isEqualTo(25_557_032L);
+    }
+
+    /** What torchvision 0.14.1's {@code list_models(module=torchvision.models)} prints: its 80 classifiers. */
+    private static final List<String> TORCHVISION_CLASSIFIERS = List.of(
+            "alexnet", "convnext_base", "convnext_large", "convnext_small", "convnext_tiny", "densenet121",
+            "densenet161", "densenet169", "densenet201", "efficientnet_b0", "efficientnet_b1", "efficientnet_b2",
+            "efficientnet_b3", "efficientnet_b4", "efficientnet_b5", "efficientnet_b6", "efficientnet_b7",
+            "efficientnet_v2_l", "efficientnet_v2_m", "efficientnet_v2_s", "googlenet", "inception_v3", "maxvit_t",
+            "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3", "mobilenet_v2", "mobilenet_v3_large",
+            "mobilenet_v3_small", "regnet_x_16gf", "regnet_x_1_6gf", "regnet_x_32gf", "regnet_x_3_2gf",
+            "regnet_x_400mf", "regnet_x_800mf", "regnet_x_8gf", "regnet_y_128gf", "regnet_y_16gf", "regnet_y_1_6gf",
+            "regnet_y_32gf", "regnet_y_3_2gf", "regnet_y_400mf", "regnet_y_800mf", "regnet_y_8gf", "resnet101",
+            "resnet152", "resnet18", "resnet34", "resnet50", "resnext101_32x8d", "resnext101_64x4d", "resnext50_32x4d",
+            "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0", "squeezenet1_0",
+            "squeezenet1_1", "swin_b", "swin_s", "swin_t", "swin_v2_b", "swin_v2_s", "swin_v2_t", "vgg11", "vgg11_bn",
+            "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "vit_b_16", "vit_b_32", "vit_h_14",
+            "vit_l_16", "vit_l_32", "wide_resnet101_2", "wide_resnet50_2");
+
+    @Test
+    void everyTorchvisionClassifierLeNet5AndTheWorksheetNetAreInTheCatalog() {
+        List<String> names = catalog.entries().stream().map(Catalog.Entry::name).toList();
+        assertThat(names).containsAll(TORCHVISION_CLASSIFIERS).contains("lenet5", "worksheet", "googlenet_noaux", "inception_v3_noaux");
+    }
+
+    @Test
+    void everyEntryHasAGraphOrSaysWhyNot() {
+        assertThat(catalog.entries()).allSatisfy(e -> assertThat(e.onnx() != null || e.onnxNote() != null).as(e.name()).isTrue());
+        assertThat(catalog.entries()).allSatisfy(e -> assertThat(e.tensors()).as(e.name()).isNotEmpty());
+    }
+
+    @Test
+    void theWholeCatalogStaysUnderThreeMegabytes() throws IOException {
+        long total = 0;
+        for (Catalog.Entry entry : catalog.entries()) {
+            total += size(entry.name() + ".json.gz");
+            if (entry.onnx() != null) {
+                total += size(entry.onnx());
+            }
+        }
+        assertThat(total).isLessThan(3L * 1024 * 1024);
+    }
+
+    @Test
+    void aStructureOnlyGraphHoldsNoWeights() {
+        Catalog.Entry vgg16 = catalog.entry("vgg16").orElseThrow();
+        // 138 M float32 params would be 553 MB; the graph without them is a few KB.
+        assertThat(vgg16.onnxBytes().length).isLessThan(64 * 1024);
+    }
+
+    private static long size(String resource) throws IOException {
+        try (InputStream in = Catalog.class.getResourceAsStream(Catalog.FOLDER + resource)) {
+            assertThat(in).as(resource).isNotNull();
+            return in.readAllBytes().length;
+        }
+    }
+}
