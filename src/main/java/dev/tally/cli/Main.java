@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             SummaryCommand.class,
             VerifyCommand.class,
+            AuditCommand.class,
             CheckCommand.class,
             CompareCommand.class,
             CommandLine.HelpCommand.class

@@ -262,20 +262,6 @@ public final class PickleReader {
                     // Insertion order is kept: it is the order of a state_dict and of module attributes.
                     stack.add(new LinkedHashMap<Object, Object>());
                     return NO_RETURN_VALUE;
-                case Opcodes.SETITEMS: {
-                    // razorvine collects SETITEMS into a HashMap first, which loses the order of state_dict keys.
-                    List<Object> items = stack.pop_all_since_marker();
-                    Object target = stack.peek();
-                    if (!(target instanceof Map<?, ?>)) {
-                        throw new PickleException("SETITEMS on a " + typeName(target));
-                    }
-                    @SuppressWarnings("unchecked")
-                    Map<Object, Object> dict = (Map<Object, Object>) target;
-                    for (int i = 0; i + 1 < items.size(); i += 2) {
-                        dict.put(items.get(i), items.get(i + 1));
-                    }
-                    return NO_RETURN_VALUE;
-                }
                 case Opcodes.DICT: {
                     List<Object> items = stack.pop_all_since_marker();
                     Map<Object, Object> dict = new LinkedHashMap<>();
