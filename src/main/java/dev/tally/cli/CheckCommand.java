@@ -1,5 +1,9 @@
 package dev.tally.cli;
 
+import dev.tally.load.ModelLoader;
+import dev.tally.ir.ModelException;
+import dev.tally.audit.Auditor;
+import dev.tally.audit.AuditReport;
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
@@ -147,7 +151,27 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     private Summary analyze(ModelBudget budget) {
-        Analysis analysis = analyzer.analyze(loader.apply(budget.file(), InputShapes.parseOverrides(budget.inputs())), InputShapes.parseOverrides(budget.inputs()), false);
+        if (ModelLoader.detect(budget.file()) == ModelLoader.Kind.CHECKPOINT) {
+            return checkpointSummary(budget.file());
+        }
+        Map<String, Shape> shapes = InputShapes.parseOverrides(budget.inputs());
+        Analysis analysis = analyzer.analyze(loader.apply(budget.file(), shapes), shapes, false);
+        return SummaryBuilder.build(analysis).check();
+    }
+
+    /**
+     * A torch.save checkpoint has no graph of its own: the audit reads it safely, matches its keys and shapes to a
+     * catalog architecture, and counts that graph with the checkpoint's own shapes, so every figure can be gated.
+     */
+    private static Summary checkpointSummary(Path file) {
+        AuditReport audit = new Auditor().audit(file, false, true);
+        if (audit.exitCode() == ExitCodes.DANGEROUS_PICKLE) {
+            throw new ModelException(file.getFileName() + " references a dangerous pickle global; run 'tally audit "
+                    + file.getFileName() + "' to see which, and do not load it with torch.load.");
+        }
+        Analysis analysis = audit.summary().orElseThrow(() -> new ModelException(file.getFileName()
+                + " is a checkpoint Tally cannot count: " + audit.summaryNote() + "; run 'tally audit " + file.getFileName()
+                + "' for its inventory, or check the model's ONNX or TorchScript export instead."));
         return SummaryBuilder.build(analysis).check();
     }
 

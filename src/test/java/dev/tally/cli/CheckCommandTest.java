@@ -200,4 +200,16 @@ class CheckCommandTest {
         assertThat(run.out()).contains("counts take K, M, G, T = 10^3, 10^6, 10^9, 10^12")
                 .contains("1000^n (60MB)").contains("KiB, MiB, GiB, TiB = 1024^n (1.5GiB)");
     }
+
+    @Test
+    void aCheckpointIsGatedThroughItsMatchedArchitecture() {
+        String checkpoint = Fixtures.file("resnet18.pth").toString();
+        Run within = run("check", checkpoint, "--max-params", "12M", "--max-weight-bytes", "50MB");
+        assertThat(within.code()).as(within.err()).isZero();
+        // PyTorch's resnet18 has 1,814,073,344 MACs at 224x224 (expected.json): a 1.5G limit is exceeded.
+        Run over = run("check", checkpoint, "--max-macs", "1.5G");
+        assertThat(over.code()).isEqualTo(ExitCodes.BUDGET_EXCEEDED);
+        assertThat(over.out()).contains("macs 1,814,073,344 (1.8 G) is over the limit 1.5G (1,500,000,000) by 314,073,344 (20.94%).");
+        assertThat(Fixtures.expected("resnet18").macs()).isEqualTo(1_814_073_344L);
+    }
 }
