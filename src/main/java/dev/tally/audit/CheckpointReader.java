@@ -161,6 +161,7 @@ public final class CheckpointReader {
     /** Knows how many bytes it has handed out, which is where the next storage starts in a legacy file. */
     private static final class CountingInputStream extends FilterInputStream {
         private long position;
+        private long marked;
 
         CountingInputStream(InputStream in) {
             super(in);
@@ -193,6 +194,19 @@ public final class CheckpointReader {
             long skipped = super.skip(n);
             position += skipped;
             return skipped;
+        }
+
+        // The unpickler peeks at length prefixes with mark and reset; the position must follow the reset.
+        @Override
+        public synchronized void mark(int readLimit) {
+            super.mark(readLimit);
+            marked = position;
+        }
+
+        @Override
+        public synchronized void reset() throws IOException {
+            super.reset();
+            position = marked;
         }
     }
 }
