@@ -44,7 +44,8 @@ final class Engines {
 
     static Analysis analyze(Path path, Fixtures.Expected expected, Analyzer analyzer) {
         long[] shape = expected.inputShape().stream().mapToLong(Long::longValue).toArray();
-        return analyzer.analyze(ModelLoader.load(path), Map.of(InputShapes.UNNAMED, Shape.of(shape)), false);
+        Map<String, Shape> shapes = Map.of(InputShapes.UNNAMED, Shape.of(shape));
+        return analyzer.analyze(ModelLoader.load(path, shapes), shapes, false);
     }
 
     /** The first stored tensor the analysis counts (the first conv's weight or bias), removed from the tally. */
