@@ -2,8 +2,8 @@ package dev.tally.budget;
 
 import dev.tally.ir.UsageException;
 import dev.tally.report.Summary;
-import dev.tally.report.Totals;
 import dev.tally.report.Units;
+import dev.tally.report.compare.Metric;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -14,13 +14,13 @@ import java.util.stream.Collectors;
  * decides which units its limits take.
  */
 public enum Figure {
-    PARAMS("params", Kind.COUNT, "params"),
-    BUFFERS("buffers", Kind.COUNT, "buffers"),
-    WEIGHT_BYTES("weight-bytes", Kind.BYTES, "paramBytes"),
-    MACS("macs", Kind.COUNT, "macs"),
-    FLOPS("flops", Kind.COUNT, "flops"),
-    OPS("ops", Kind.COUNT, "ops"),
-    ACTIVATION("activation", Kind.BYTES, "activationBytes"),
+    PARAMS("params", Kind.COUNT, Metric.PARAMS),
+    BUFFERS("buffers", Kind.COUNT, Metric.BUFFERS),
+    WEIGHT_BYTES("weight-bytes", Kind.BYTES, Metric.PARAM_BYTES),
+    MACS("macs", Kind.COUNT, Metric.MACS),
+    FLOPS("flops", Kind.COUNT, Metric.FLOPS),
+    OPS("ops", Kind.COUNT, Metric.OPS),
+    ACTIVATION("activation", Kind.BYTES, Metric.ACTIVATION_BYTES),
     FILE_SIZE("file-size", Kind.BYTES, null);
 
     /** Counts take decimal multipliers only; byte sizes take decimal (KB) and binary (KiB) units. */
@@ -28,12 +28,13 @@ public enum Figure {
 
     private final String displayName;
     private final Kind kind;
-    private final String summaryJsonName;
+    /** The summary total this figure is; null for the file size, which is not one. */
+    private final Metric metric;
 
-    Figure(String displayName, Kind kind, String summaryJsonName) {
+    Figure(String displayName, Kind kind, Metric metric) {
         this.displayName = displayName;
         this.kind = kind;
-        this.summaryJsonName = summaryJsonName;
+        this.metric = metric;
     }
 
     public String displayName() {
@@ -46,22 +47,12 @@ public enum Figure {
 
     /** The key under {@code totals} in {@code summary --format json}; empty for the file size, which it lacks. */
     public Optional<String> summaryJsonName() {
-        return Optional.ofNullable(summaryJsonName);
+        return Optional.ofNullable(metric).map(Metric::jsonName);
     }
 
     /** This figure of a model whose summary is {@code summary} and whose file is {@code fileBytes} long. */
     public long of(Summary summary, long fileBytes) {
-        Totals totals = summary.totals();
-        return switch (this) {
-            case PARAMS -> totals.params();
-            case BUFFERS -> totals.buffers();
-            case WEIGHT_BYTES -> totals.paramBytes();
-            case MACS -> totals.macs();
-            case FLOPS -> totals.flops();
-            case OPS -> totals.ops();
-            case ACTIVATION -> totals.activationBytes();
-            case FILE_SIZE -> fileBytes;
-        };
+        return metric == null ? fileBytes : metric.of(summary.totals());
     }
 
     /**

@@ -55,7 +55,7 @@ final class CompareCommand implements Callable<Integer> {
     private int depth;
 
     @Option(names = "--format", paramLabel = "NAME", defaultValue = "table",
-            description = "table, json, csv or markdown (default: ${DEFAULT-VALUE}).")
+            description = "table, json, csv, markdown or html (default: ${DEFAULT-VALUE}).")
     private String format;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write the report to FILE instead of standard output.")
