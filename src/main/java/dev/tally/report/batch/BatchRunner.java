@@ -50,8 +50,12 @@ public final class BatchRunner {
         List<Path> files = new ArrayList<>();
         for (Path path : paths) {
             if (Files.isDirectory(path)) {
-                try (Stream<Path> walk = Files.walk(path)) {
+                // Files.walk does not enter a folder given as a symbolic link; walk its target and name the
+                // files under the path as the user wrote it.
+                try (Stream<Path> walk = Files.walk(path.toRealPath())) {
+                    Path real = path.toRealPath();
                     walk.filter(Files::isRegularFile)
+                            .map(p -> path.resolve(real.relativize(p)))
                             .filter(p -> !hidden(path.relativize(p)))
                             .filter(p -> {
                                 String name = p.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -53,6 +53,15 @@ class BatchRunnerTest {
     }
 
     @Test
+    void aFolderGivenAsASymbolicLinkIsWalkedAndItsFilesKeepTheLinksName() throws IOException {
+        Path models = folder();
+        Path link = Files.createSymbolicLink(dir.resolve("linked"), models);
+        assertThat(BatchRunner.collect(List.of(link))).extracting(p -> link.relativize(p).toString())
+                .containsExactly("broken.onnx", "lenet5.onnx", "sub/alexnet.onnx");
+        assertThat(BatchRunner.collect(List.of(link))).allSatisfy(p -> assertThat(p.startsWith(link)).as("%s is named under the link", p).isTrue());
+    }
+
+    @Test
     void aBadFileGetsARowWithItsMessageAndTheOthersAreStillAnalysed(TestInfo test) throws IOException {
         Path models = folder();
         List<BatchRow> rows = new BatchRunner(BatchRunnerTest::analyze, 2).run(BatchRunner.collect(List.of(models)), null);
