@@ -1,6 +1,7 @@
 package dev.tally.verify;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.tally.ir.ModelException;
 import dev.tally.load.onnx.proto.Onnx;
 import java.io.IOException;
@@ -33,7 +34,8 @@ final class OnnxFile {
                 throw new ModelException(file + " is " + size + " bytes, over the 2 GB a protobuf message may hold; export it with external data (save_as_external_data=True).");
             }
             MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            CodedInputStream input = CodedInputStream.newInstance(buffer);
+            // An immutable wrap: CodedInputStream.newInstance(ByteBuffer) would copy every raw_data onto the heap.
+            CodedInputStream input = UnsafeByteOperations.unsafeWrap(buffer).newCodedInput();
             input.enableAliasing(true);
             input.setSizeLimit(Integer.MAX_VALUE);
             return new OnnxFile(path, Onnx.ModelProto.parseFrom(input));

@@ -28,34 +28,19 @@ final class OrtRunner {
     record Result(Map<String, Shape> shapes, double loadMillis, double inferenceMillis) {
     }
 
-    /** Runs the model as exported, loaded from its path so no copy of the weights passes through the heap. */
-    Result runFile(Path path, List<RandomInput> inputs) {
-        String file = path.getFileName().toString();
-        return run(file, false, inputs, options -> environment.createSession(path.toString(), options));
-    }
-
     /**
-     * Runs an edited copy of a model whose weights are inside it, given as bytes. Graph optimizations stay at the
-     * basic level so that every requested value is computed as the graph states it, not fused away.
-     */
-    Result runEdited(String file, byte[] model, List<RandomInput> inputs) {
-        return run(file, true, inputs, options -> environment.createSession(model, options));
-    }
-
-    /**
-     * Runs an edited copy saved as a file, for a model whose weights are external: ONNX Runtime 1.20 resolves
-     * external data beside the model file, and from bytes it would look in the working folder instead.
+     * Runs an edited copy saved as a file (ONNX Runtime 1.20 resolves external data beside the model file; from
+     * bytes it would look in the working folder instead). Graph optimizations stay at the basic level so that every
+     * requested value is computed as the graph states it, not fused away.
      */
     Result runEdited(String file, Path copy, List<RandomInput> inputs) {
-        return run(file, true, inputs, options -> environment.createSession(copy.toString(), options));
+        return run(file, inputs, options -> environment.createSession(copy.toString(), options));
     }
 
-    private Result run(String file, boolean basic, List<RandomInput> inputs, SessionFactory factory) {
+    private Result run(String file, List<RandomInput> inputs, SessionFactory factory) {
         long start = System.nanoTime();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            if (basic) {
-                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
-            }
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
             try (OrtSession session = open(file, () -> factory.create(options))) {
                 return run(file, session, inputs, PtRunner.millisSince(start));
             }

@@ -7,11 +7,14 @@ import dev.tally.ir.Model;
 import dev.tally.ir.ModelException;
 import dev.tally.ir.Shape;
 import dev.tally.ir.UsageException;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 
 /**
@@ -62,9 +65,14 @@ public final class Verifier {
         return report(analysis, name, inputs, checks, timings, notes);
     }
 
+    /**
+     * One ONNX Runtime session of a copy of the model with every value as an output serves both checks: the graph
+     * outputs for the output shapes, every other value for the intermediate shapes. The copy is streamed to a
+     * temporary file (beside the original when the weights are external, so ONNX Runtime finds them by their
+     * relative location), never held as bytes on the heap, and the parsed file is dropped before the engine loads.
+     */
     private VerificationReport verifyOnnx(Analysis analysis, List<RandomInput> inputs) {
         Path path = analysis.model().path();
-        String file = path.getFileName().toString();
         List<VerificationReport.Timing> timings = new ArrayList<>();
         long start = System.nanoTime();
         OnnxFile onnx = OnnxFile.read(path);
@@ -73,61 +81,78 @@ public final class Verifier {
         timings.add(new VerificationReport.Timing("read stored weight sizes", PtRunner.millisSince(start)));
 
         start = System.nanoTime();
-        OrtEnvironment environment = cache.onnxRuntime();
-        timings.add(new VerificationReport.Timing("engine start", PtRunner.millisSince(start)));
-        OrtRunner runner = new OrtRunner(environment);
-
-        OrtRunner.Result plain = runner.runFile(path, inputs);
-        timings.add(new VerificationReport.Timing("load", plain.loadMillis()));
-        timings.add(new VerificationReport.Timing("inference", plain.inferenceMillis()));
+        Path copy = writeEveryValueCopy(onnx);
+        onnx = null; // the mapped file and its parse are not needed any more
+        timings.add(new VerificationReport.Timing("expose every value as an output", PtRunner.millisSince(start)));
+        OrtRunner.Result all;
+        String engine;
+        try {
+            start = System.nanoTime();
+            OrtEnvironment environment = cache.onnxRuntime();
+            timings.add(new VerificationReport.Timing("engine start", PtRunner.millisSince(start)));
+            engine = "ONNX Runtime " + Objects.toString(OrtEnvironment.class.getPackage().getImplementationVersion(), "");
+            all = new OrtRunner(environment).runEdited(path.getFileName().toString(), copy, inputs);
+        } finally {
+            deleteQuietly(copy);
+        }
+        timings.add(new VerificationReport.Timing("load", all.loadMillis()));
+        timings.add(new VerificationReport.Timing("inference", all.inferenceMillis()));
         List<Shape> outputs = new ArrayList<>();
         for (Analysis.Output output : analysis.outputs()) {
-            outputs.add(plain.shapes().get(output.name()));
+            outputs.add(all.shapes().get(output.name()));
         }
         List<Check> checks = new ArrayList<>(CrossChecks.outputShapes(analysis, outputs, "ONNX Runtime"));
         checks.addAll(CrossChecks.storedParams(analysis, stored));
-
-        // Serialized once; the edited copy shares the original's weight bytes (aliased from the mapped file).
-        start = System.nanoTime();
-        byte[] edited = onnx.withEveryValueAsOutput().toByteArray();
-        timings.add(new VerificationReport.Timing("expose every value as an output", PtRunner.millisSince(start)));
-        OrtRunner.Result all = onnx.hasExternalData() ? runBesideOriginal(runner, path, edited, inputs)
-                : runner.runEdited(file, edited, inputs);
-        timings.add(new VerificationReport.Timing("load with every value as an output", all.loadMillis()));
-        timings.add(new VerificationReport.Timing("inference with every value as an output", all.inferenceMillis()));
         List<String> notes = new ArrayList<>();
         checks.add(CrossChecks.intermediateShapes(analysis, all.shapes(), "ONNX Runtime", notes));
         notes.add("ONNX Runtime does not show its weights: params are counted from the bytes each stored tensor holds.");
-        String version = OrtEnvironment.class.getPackage().getImplementationVersion();
-        return report(analysis, "ONNX Runtime " + (version == null ? "" : version), inputs, checks, timings, notes);
+        notes.add("One run at ONNX Runtime's basic optimization level, with every value as an output, gives both the"
+                + " output and the intermediate shapes; its inference time includes copying out every value.");
+        return report(analysis, engine, inputs, checks, timings, notes);
     }
 
     /**
-     * Runs the edited copy of a model with external weights from a hidden file beside the original, where ONNX
-     * Runtime finds the weights by their relative location; the copy holds no weights, so it is small.
+     * Writes the copy with every value as an output: beside the original when its weights are external (ONNX
+     * Runtime 1.20 resolves external data relative to the model file; the copy then holds no weights, so it is
+     * small), else in the temporary folder. The weight bytes go from the mapped file straight to the copy.
      */
-    private static OrtRunner.Result runBesideOriginal(OrtRunner runner, Path path, byte[] edited, List<RandomInput> inputs) {
+    private static Path writeEveryValueCopy(OnnxFile onnx) {
+        Path path = onnx.path();
         String file = path.getFileName().toString();
-        Path folder = path.toAbsolutePath().getParent();
         Path copy;
-        try {
-            copy = Files.createTempFile(folder, "." + file + ".", ".tally-verify.onnx");
-        } catch (IOException e) {
-            throw new UsageException(file + " keeps its weights in external files, so verify writes a small copy"
-                    + " beside it, but " + folder + " is not writable (" + EngineCache.oneLine(e) + "); copy the model"
-                    + " and its data files to a writable folder.");
-        }
-        try {
-            Files.write(copy, edited);
-            return runner.runEdited(file, copy, inputs);
-        } catch (IOException e) {
-            throw new UsageException(file + ": the copy " + copy + " cannot be written (" + EngineCache.oneLine(e) + ").");
-        } finally {
+        if (onnx.hasExternalData()) {
+            Path folder = path.toAbsolutePath().getParent();
             try {
-                Files.deleteIfExists(copy);
+                copy = Files.createTempFile(folder, "." + file + ".", ".tally-verify.onnx");
             } catch (IOException e) {
-                copy.toFile().deleteOnExit();
+                throw new UsageException(file + " keeps its weights in external files, so verify writes a small copy"
+                        + " beside it, but " + folder + " is not writable (" + EngineCache.oneLine(e) + "); copy the model"
+                        + " and its data files to a writable folder.");
             }
+        } else {
+            try {
+                copy = Files.createTempFile("tally-verify-", ".onnx");
+            } catch (IOException e) {
+                throw new UsageException("verify cannot create its copy of " + file + " in the temporary folder "
+                        + System.getProperty("java.io.tmpdir") + " (" + EngineCache.oneLine(e)
+                        + "); set TMPDIR to a writable folder with room for the model.");
+            }
+        }
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(copy), 1 << 16)) {
+            onnx.withEveryValueAsOutput().writeTo(out);
+        } catch (IOException e) {
+            deleteQuietly(copy);
+            throw new UsageException(file + ": the copy " + copy + " cannot be written (" + EngineCache.oneLine(e)
+                    + "); check the free space of its folder.");
+        }
+        return copy;
+    }
+
+    private static void deleteQuietly(Path copy) {
+        try {
+            Files.deleteIfExists(copy);
+        } catch (IOException e) {
+            copy.toFile().deleteOnExit();
         }
     }
 
