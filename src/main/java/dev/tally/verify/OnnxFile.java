@@ -10,6 +10,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,10 +21,12 @@ import java.util.Set;
 final class OnnxFile {
     private final Path path;
     private final Onnx.ModelProto model;
+    private final MappedByteBuffer buffer;
 
-    private OnnxFile(Path path, Onnx.ModelProto model) {
+    private OnnxFile(Path path, Onnx.ModelProto model, MappedByteBuffer buffer) {
         this.path = path;
         this.model = model;
+        this.buffer = buffer;
     }
 
     static OnnxFile read(Path path) {
@@ -38,7 +42,7 @@ final class OnnxFile {
             CodedInputStream input = UnsafeByteOperations.unsafeWrap(buffer).newCodedInput();
             input.enableAliasing(true);
             input.setSizeLimit(Integer.MAX_VALUE);
-            return new OnnxFile(path, Onnx.ModelProto.parseFrom(input));
+            return new OnnxFile(path, Onnx.ModelProto.parseFrom(input), buffer);
         } catch (IOException e) {
             throw new ModelException(file + " cannot be read as ONNX (" + EngineCache.oneLine(e) + "); check that the file is complete.");
         }
@@ -71,6 +75,73 @@ final class OnnxFile {
             }
         }
         return model.toBuilder().setGraph(edited).build();
+    }
+
+    /**
+     * {@link #withEveryValueAsOutput()} with every initializer's {@code raw_data} turned into external data at its
+     * own place in this file, under the name {@code location}: a runtime that finds this file there reads the
+     * weights from it, so the copy is a few KB and the weight bytes are never read here.
+     */
+    Onnx.ModelProto withEveryValueAsOutputReading(String location) {
+        Map<Integer, long[]> places = rawDataPlaces();
+        Onnx.ModelProto edited = withEveryValueAsOutput();
+        Onnx.GraphProto.Builder graph = edited.getGraph().toBuilder();
+        for (Map.Entry<Integer, long[]> place : places.entrySet()) {
+            graph.getInitializerBuilder(place.getKey()).clearRawData()
+                    .setDataLocation(Onnx.TensorProto.DataLocation.EXTERNAL)
+                    .addExternalData(entry("location", location))
+                    .addExternalData(entry("offset", Long.toString(place.getValue()[0])))
+                    .addExternalData(entry("length", Long.toString(place.getValue()[1])));
+        }
+        return edited.toBuilder().setGraph(graph).build();
+    }
+
+    private static Onnx.StringStringEntryProto entry(String key, String value) {
+        return Onnx.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
+    /**
+     * Where each main-graph initializer's raw_data lies in the file, by initializer index: {offset, length}. Read
+     * from the protobuf wire format (ModelProto.graph = 7, GraphProto.initializer = 5, TensorProto.raw_data = 9),
+     * skipping over the bytes.
+     */
+    private Map<Integer, long[]> rawDataPlaces() {
+        Map<Integer, long[]> places = new LinkedHashMap<>();
+        try {
+            CodedInputStream in = UnsafeByteOperations.unsafeWrap(buffer.duplicate().rewind()).newCodedInput();
+            in.setSizeLimit(Integer.MAX_VALUE);
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                if (tag != ((7 << 3) | 2)) {
+                    in.skipField(tag);
+                    continue;
+                }
+                int graphLimit = in.pushLimit(in.readRawVarint32());
+                int index = 0;
+                for (int graphTag = in.readTag(); graphTag != 0; graphTag = in.readTag()) {
+                    if (graphTag != ((5 << 3) | 2)) {
+                        in.skipField(graphTag);
+                        continue;
+                    }
+                    int tensorLimit = in.pushLimit(in.readRawVarint32());
+                    for (int tensorTag = in.readTag(); tensorTag != 0; tensorTag = in.readTag()) {
+                        if (tensorTag == ((9 << 3) | 2)) {
+                            int length = in.readRawVarint32();
+                            places.put(index, new long[] {in.getTotalBytesRead(), length});
+                            in.skipRawBytes(length);
+                        } else {
+                            in.skipField(tensorTag);
+                        }
+                    }
+                    in.popLimit(tensorLimit);
+                    index++;
+                }
+                in.popLimit(graphLimit);
+            }
+        } catch (IOException e) {
+            throw new ModelException(path.getFileName() + " cannot be read as ONNX (" + EngineCache.oneLine(e)
+                    + "); check that the file is complete.");
+        }
+        return places;
     }
 
     /** Whether any initializer keeps its bytes in an external file. */

@@ -7,14 +7,17 @@ import dev.tally.ir.Model;
 import dev.tally.ir.ModelException;
 import dev.tally.ir.Shape;
 import dev.tally.ir.UsageException;
+import dev.tally.load.onnx.proto.Onnx;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 
 /**
@@ -67,9 +70,8 @@ public final class Verifier {
 
     /**
      * One ONNX Runtime session of a copy of the model with every value as an output serves both checks: the graph
-     * outputs for the output shapes, every other value for the intermediate shapes. The copy is streamed to a
-     * temporary file (beside the original when the weights are external, so ONNX Runtime finds them by their
-     * relative location), never held as bytes on the heap, and the parsed file is dropped before the engine loads.
+     * outputs for the output shapes, every other value for the intermediate shapes. The copy holds no weights (see
+     * {@link #writeEveryValueCopy}), and the parsed file is dropped before the engine loads.
      */
     private VerificationReport verifyOnnx(Analysis analysis, List<RandomInput> inputs) {
         Path path = analysis.model().path();
@@ -81,7 +83,7 @@ public final class Verifier {
         timings.add(new VerificationReport.Timing("read stored weight sizes", PtRunner.millisSince(start)));
 
         start = System.nanoTime();
-        Path copy = writeEveryValueCopy(onnx);
+        Path[] copy = writeEveryValueCopy(onnx);
         onnx = null; // the mapped file and its parse are not needed any more
         timings.add(new VerificationReport.Timing("expose every value as an output", PtRunner.millisSince(start)));
         OrtRunner.Result all;
@@ -91,9 +93,9 @@ public final class Verifier {
             OrtEnvironment environment = cache.onnxRuntime();
             timings.add(new VerificationReport.Timing("engine start", PtRunner.millisSince(start)));
             engine = "ONNX Runtime " + Objects.toString(OrtEnvironment.class.getPackage().getImplementationVersion(), "");
-            all = new OrtRunner(environment).runEdited(path.getFileName().toString(), copy, inputs);
+            all = new OrtRunner(environment).runEdited(path.getFileName().toString(), copy[1], inputs);
         } finally {
-            deleteQuietly(copy);
+            deleteQuietly(copy[0]);
         }
         timings.add(new VerificationReport.Timing("load", all.loadMillis()));
         timings.add(new VerificationReport.Timing("inference", all.inferenceMillis()));
@@ -112,14 +114,18 @@ public final class Verifier {
     }
 
     /**
-     * Writes the copy with every value as an output: beside the original when its weights are external (ONNX
-     * Runtime 1.20 resolves external data relative to the model file; the copy then holds no weights, so it is
-     * small), else in the temporary folder. The weight bytes go from the mapped file straight to the copy.
+     * Writes the copy with every value as an output. With external weights it goes beside the original (ONNX
+     * Runtime 1.20 resolves external data relative to the model file). With weights inside the file it goes into
+     * a temporary folder beside a symbolic link to the original, and its initializers point at their raw bytes in
+     * the original through that link as external data: the copy is a few KB, ONNX Runtime reads the weights once,
+     * and this process never touches them. Returns the folder or file to delete afterwards, and the copy.
      */
-    private static Path writeEveryValueCopy(OnnxFile onnx) {
+    private static Path[] writeEveryValueCopy(OnnxFile onnx) {
         Path path = onnx.path();
         String file = path.getFileName().toString();
         Path copy;
+        Path remove;
+        Onnx.ModelProto edited;
         if (onnx.hasExternalData()) {
             Path folder = path.toAbsolutePath().getParent();
             try {
@@ -129,30 +135,43 @@ public final class Verifier {
                         + " beside it, but " + folder + " is not writable (" + EngineCache.oneLine(e) + "); copy the model"
                         + " and its data files to a writable folder.");
             }
+            remove = copy;
+            edited = onnx.withEveryValueAsOutput();
         } else {
             try {
-                copy = Files.createTempFile("tally-verify-", ".onnx");
+                remove = Files.createTempDirectory("tally-verify-");
+                Files.createSymbolicLink(remove.resolve("weights"), path.toAbsolutePath());
             } catch (IOException e) {
-                throw new UsageException("verify cannot create its copy of " + file + " in the temporary folder "
+                throw new UsageException("verify cannot create its small copy of " + file + " in the temporary folder "
                         + System.getProperty("java.io.tmpdir") + " (" + EngineCache.oneLine(e)
-                        + "); set TMPDIR to a writable folder with room for the model.");
+                        + "); set TMPDIR to a writable folder.");
             }
+            copy = remove.resolve("every-value.onnx");
+            edited = onnx.withEveryValueAsOutputReading("weights");
         }
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(copy), 1 << 16)) {
-            onnx.withEveryValueAsOutput().writeTo(out);
+            edited.writeTo(out);
         } catch (IOException e) {
-            deleteQuietly(copy);
+            deleteQuietly(remove);
             throw new UsageException(file + ": the copy " + copy + " cannot be written (" + EngineCache.oneLine(e)
                     + "); check the free space of its folder.");
         }
-        return copy;
+        return new Path[] {remove, copy};
     }
 
-    private static void deleteQuietly(Path copy) {
+    /** Deletes a file, or a folder and the files and links directly in it. */
+    private static void deleteQuietly(Path path) {
         try {
-            Files.deleteIfExists(copy);
+            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                try (Stream<Path> entries = Files.list(path)) {
+                    for (Path entry : entries.toList()) {
+                        Files.deleteIfExists(entry);
+                    }
+                }
+            }
+            Files.deleteIfExists(path);
         } catch (IOException e) {
-            copy.toFile().deleteOnExit();
+            path.toFile().deleteOnExit();
         }
     }
 
