@@ -29,6 +29,12 @@ public final class Main implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // The one command that needs nothing: answered before picocli, whose classes (Java 5 bytecode) no
+            // class archive can hold, so they are loaded and verified on every start.
+            System.out.println(new Version().getVersion()[0]);
+            System.exit(0);
+        }
         System.exit(commandLine().execute(args));
     }
 
