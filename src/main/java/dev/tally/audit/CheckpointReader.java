@@ -3,6 +3,7 @@ package dev.tally.audit;
 import dev.tally.ir.ModelException;
 import dev.tally.load.pytorch.PickleReader;
 import dev.tally.load.pytorch.PickleUse;
+import dev.tally.load.pytorch.PyCall;
 import dev.tally.load.pytorch.PyGlobal;
 import dev.tally.load.pytorch.StorageRef;
 import dev.tally.load.pytorch.TorchArchive;
@@ -64,7 +65,9 @@ public final class CheckpointReader {
             return readZip(path);
         }
         if (LegacyTar.isTar(path)) {
-            return LegacyTar.read(path, this::pickles);
+            Checkpoint tar = LegacyTar.read(path, this::pickles);
+            return new Checkpoint(path, tar.format(), tar.version(), tar.root(), tar.globals(), tar.storages(), tar.storageData(),
+                    tar.notes(), uses, false);
         }
         if (n == 0) {
             throw new ModelException(path.getFileName() + " is empty, so it is not a torch.save checkpoint; check that it is the right file.");
@@ -164,9 +167,15 @@ public final class CheckpointReader {
     private void nested(String file, Object root) {
         List<byte[]> payloads = new ArrayList<>();
         Trees.forEachCall(root, call -> {
-            if (call.callee().qualifiedName().equals("torch.storage._load_from_bytes") && !call.args().isEmpty()
-                    && call.args().get(0) instanceof byte[] bytes) {
-                payloads.add(bytes);
+            if (call.callee().qualifiedName().equals("torch.storage._load_from_bytes") && !call.args().isEmpty()) {
+                Object arg = call.args().get(0);
+                if (arg instanceof byte[] bytes) {
+                    payloads.add(bytes);
+                } else if (arg instanceof PyCall encode && encode.callee().qualifiedName().equals("_codecs.encode")
+                        && encode.args().size() == 2 && encode.args().get(0) instanceof String text && "latin1".equals(encode.args().get(1))) {
+                    // Protocol 2 has no bytes opcode: torch.save writes bytes as _codecs.encode(text, 'latin1').
+                    payloads.add(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                }
             }
         });
         for (byte[] payload : payloads) {
