@@ -218,7 +218,31 @@ public final class PickleReader {
             throw badArgs(global);
         }
         boolean requiresGrad = args.length > 4 && Boolean.TRUE.equals(args[4]);
-        return new TensorRef(storage, toLong(args[1], global), longs(args[2], global), longs(args[3], global), requiresGrad);
+        long offset = toLong(args[1], global);
+        List<Long> sizes = longs(args[2], global);
+        List<Long> strides = longs(args[3], global);
+        long elements = 1;
+        for (long size : sizes) {
+            if (size < 0) {
+                throw new ModelException(fileName + ": '" + recordName + "' rebuilds a tensor with the negative size " + size
+                        + " (sizes " + sizes + "); the file is damaged or hostile.");
+            }
+            elements = multiply(elements, size, sizes);
+        }
+        if (offset < 0 || strides.stream().anyMatch(stride -> stride < 0) || strides.size() != sizes.size()) {
+            throw new ModelException(fileName + ": '" + recordName + "' rebuilds a tensor with offset " + offset + " and strides " + strides
+                    + " for sizes " + sizes + ", which PyTorch never writes; the file is damaged or hostile.");
+        }
+        return new TensorRef(storage, offset, sizes, strides, requiresGrad);
+    }
+
+    private long multiply(long a, long b, List<Long> sizes) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new ModelException(fileName + ": '" + recordName + "' rebuilds a tensor whose sizes " + sizes
+                    + " multiply past 2^63 elements; the file is damaged or hostile.");
+        }
     }
 
     /** {@code ('storage', storage_type, key, location, numel)}, the persistent id torch.save and torch.jit.save write. */
@@ -243,6 +267,10 @@ public final class PickleReader {
                 + "' names the storage type '" + type + "', which Tally does not know; re-save the model with a float or integer dtype."));
         String location = tuple[3] == null ? "" : tuple[3].toString();
         long numel = toLong(tuple[4], type);
+        if (numel < 0 || numel > Long.MAX_VALUE / 16) {
+            throw new ModelException(fileName + ": '" + recordName + "' declares storage '" + key + "' with " + numel
+                    + " elements, which no file can hold; the file is damaged or hostile.");
+        }
         return new StorageRef(key, dtype, type.name(), location, numel, storageRecordSize.apply(key));
     }
 

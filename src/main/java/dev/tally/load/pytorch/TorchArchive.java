@@ -183,10 +183,6 @@ public final class TorchArchive implements Closeable {
             throw new ModelException(fileName + " has no record '" + prefix + record
                     + "'; the archive is incomplete, so re-save the model with torch.jit.save.");
         }
-        if (entry.getSize() > Limits.recordBytes()) {
-            throw Limits.exceeded(fileName + ": record '" + prefix + record + "'", "bytes for a pickle or code record", Limits.recordBytes(),
-                    "tally.limits.recordBytes");
-        }
         for (Duplicate duplicate : duplicates()) {
             if (duplicate.name().equals(prefix + record)) {
                 List<byte[]> copies = readCopies(duplicate.name());
