@@ -44,12 +44,15 @@ public final class CostPass {
             OpRule rule = rules.lookup(node.opType()).orElseThrow();
             OpContext ctx = new OpContext(file, node, rule.inputs(), shapes.values(), outputs);
             Cost cost;
+            long activationBytes;
             try {
                 cost = isMetadata(outputs) ? Cost.ZERO : rule.cost(ctx);
+                // A Range of 2^62 elements has a shape but no byte count that fits: refused here, not an internal error.
+                activationBytes = activationBytes(outputs);
             } catch (ArithmeticException e) {
                 throw ctx.fail("its count overflows a 64-bit integer");
             }
-            results.add(new NodeResult(node, status, outputs, cost, params, activationBytes(outputs)));
+            results.add(new NodeResult(node, status, outputs, cost, params, activationBytes));
         }
         return results;
     }

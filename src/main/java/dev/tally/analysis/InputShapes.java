@@ -28,6 +28,10 @@ public final class InputShapes {
         long[] dims = new long[parts.length];
         try {
             for (int i = 0; i < parts.length; i++) {
+                // Long.parseLong also reads other scripts' digits ('١'); a shape is written in ASCII digits only.
+                if (!parts[i].trim().matches("[0-9]{1,18}")) {
+                    throw new NumberFormatException();
+                }
                 dims[i] = Long.parseLong(parts[i].trim());
                 if (dims[i] <= 0) {
                     throw new NumberFormatException();
@@ -45,6 +49,9 @@ public final class InputShapes {
         for (String spec : specs) {
             int eq = spec.lastIndexOf('=');
             String name = eq < 0 ? UNNAMED : spec.substring(0, eq);
+            if (eq >= 0 && name.isBlank()) {
+                throw new UsageException("The --input '" + spec + "' has an empty name before '='; write name=1x3x224x224, or the shape alone for a single input.");
+            }
             if (result.put(name, parseShape(spec.substring(eq + 1))) != null) {
                 throw new UsageException("The input '" + (name.isEmpty() ? spec : name) + "' is given twice with --input.");
             }

@@ -63,6 +63,10 @@ public final class AuditRenderer {
             g.put("global", f.global().qualifiedName());
             g.put("severity", f.severity().name().toLowerCase(Locale.ROOT));
             g.put("reason", f.reason());
+            g.put("label", f.label());
+            g.put("resolved", f.resolved());
+            g.put("opcode", f.opcode());
+            g.put("where", f.where());
         }
         Inventory inv = report.inventory();
         ObjectNode contents = root.putObject("contents");
@@ -174,11 +178,12 @@ public final class AuditRenderer {
         List<List<String>> rows = new ArrayList<>();
         for (Finding f : report.findings()) {
             if (!foldSafe || f.severity() != Severity.SAFE) {
-                rows.add(List.of(f.severity().name().toLowerCase(Locale.ROOT), f.global().qualifiedName(), f.reason()));
+                String where = f.opcode().isEmpty() ? f.where() : f.opcode() + (f.where().isEmpty() ? "" : " at " + f.where());
+                rows.add(List.of(f.severity().name().toLowerCase(Locale.ROOT), f.global().qualifiedName(), f.label(), where, f.reason()));
             }
         }
         if (!rows.isEmpty()) {
-            table(out, markdown, List.of("severity", "global", "why"), rows, "lll");
+            table(out, markdown, List.of("severity", "global", "label", "where", "why"), rows, "lllll");
         }
         if (foldSafe) {
             out.println((markdown ? "" : "  ") + safe + " safe globals not listed (--format json lists every one).");

@@ -3,7 +3,9 @@ package dev.tally.audit;
 import dev.tally.load.pytorch.TensorRef;
 import dev.tally.load.pytorch.PyGlobal;
 import dev.tally.analysis.Analysis;
+import dev.tally.ir.ModelException;
 import dev.tally.ir.TallyException;
+import dev.tally.load.pytorch.PickleUse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,13 +36,23 @@ public final class Auditor {
      * @param summarize  whether to run the core passes on a matched architecture
      */
     public AuditReport audit(Path path, boolean readValues, boolean summarize) {
-        Checkpoint checkpoint = new CheckpointReader().read(path);
-        List<Finding> findings = new ArrayList<>();
-        for (PyGlobal global : checkpoint.globals()) {
-            GlobalPolicy.Verdict verdict = GlobalPolicy.classify(global);
-            findings.add(new Finding(global, verdict.severity(), verdict.reason()));
+        CheckpointReader reader = new CheckpointReader();
+        Checkpoint checkpoint;
+        try {
+            checkpoint = reader.read(path);
+        } catch (ModelException damage) {
+            // Findings met before the damage stand: torch.load would have run them before reaching it.
+            List<Finding> findings = findings(reader.uses(), reader.torchScript());
+            if (findings.stream().noneMatch(f -> f.severity() == Severity.DANGEROUS)) {
+                throw damage;
+            }
+            Inventory empty = new Inventory("", List.of(), List.of(), List.of(), List.of(), 0, 0, 0, 0, List.of());
+            List<String> notes = List.of("The scan ended at damage: " + damage.getMessage(),
+                    "Do not torch.load this file: before the damage it imports or calls globals outside the allow-list, which torch.load runs. Nothing was run here.");
+            return new AuditReport(path, "damaged", "", size(path), findings, empty,
+                    new ArchitectureMatch(ArchitectureMatch.Kind.NONE, List.of(), ""), Optional.empty(), "the file is damaged", false, notes);
         }
-        findings.sort(Comparator.comparing(Finding::severity).reversed());
+        List<Finding> findings = findings(checkpoint.uses(), checkpoint.torchScript());
 
         StateDicts.Located located = StateDicts.locate(checkpoint.root());
         Map<String, List<Long>> shapes = new LinkedHashMap<>();
@@ -80,10 +92,26 @@ public final class Auditor {
             notes.add("The file has no BatchNorm num_batches_tracked buffers (saved before PyTorch 0.4.1); the match ignores them.");
         }
         if (findings.stream().anyMatch(f -> f.severity() == Severity.DANGEROUS)) {
-            notes.add("Do not torch.load this file: it references globals that run code when Python unpickles it. Nothing was run here.");
+            notes.add("Do not torch.load this file: it imports or calls globals outside the allow-list, which run when Python unpickles it. Nothing was run here.");
+            if (findings.stream().anyMatch(f -> f.label().equals("pickled module of a known library"))) {
+                notes.add("It is a whole pickled model: load the model's class from its library, then load only the weights (see README, 'Loading a pickled model safely').");
+            }
         }
         return new AuditReport(path, checkpoint.format(), checkpoint.version(), size(path), findings, inventory, match,
                 summary, summaryNote, readValues, notes);
+    }
+
+    /** One finding per distinct global or construct, rated by the allow-list, most severe first. */
+    static List<Finding> findings(List<PickleUse> uses, boolean torchScript) {
+        Map<PyGlobal, Finding> byGlobal = new LinkedHashMap<>();
+        for (PickleUse use : uses) {
+            GlobalPolicy.Verdict verdict = GlobalPolicy.classify(use.global(), torchScript);
+            byGlobal.putIfAbsent(use.global(), new Finding(use.global(), verdict.severity(), verdict.reason(), verdict.label(),
+                    verdict.resolved(), use.opcode(), use.where()));
+        }
+        List<Finding> findings = new ArrayList<>(byGlobal.values());
+        findings.sort(Comparator.comparing(Finding::severity).reversed());
+        return findings;
     }
 
     /** The matched entry's roles when there is a match; otherwise BatchNorm-style names are buffers. */

@@ -1,5 +1,6 @@
 package dev.tally.audit;
 
+import dev.tally.load.pytorch.PickleUse;
 import dev.tally.load.pytorch.PyGlobal;
 import dev.tally.load.pytorch.StorageRef;
 import java.nio.file.Path;
@@ -17,11 +18,15 @@ import java.util.Map;
  *                (a bare pickle torch.save did not write)
  * @param version the archive's {@code version} record or the legacy protocol version, empty when absent
  * @param notes   facts the report shows about the file itself
+ * @param uses    what every pickle of the file imports or calls, with opcode and place
+ * @param torchScript whether the file is a TorchScript archive (constants.pkl), which torch.load hands to torch.jit.load
  */
 public record Checkpoint(Path path, String format, String version, Object root, List<PyGlobal> globals,
-                         Map<String, StorageRef> storages, Map<String, StorageData> storageData, List<String> notes) {
+                         Map<String, StorageRef> storages, Map<String, StorageData> storageData, List<String> notes,
+                         List<PickleUse> uses, boolean torchScript) {
     public Checkpoint {
         globals = List.copyOf(globals);
+        uses = List.copyOf(uses);
         storages = Collections.unmodifiableMap(new LinkedHashMap<>(storages));
         storageData = Collections.unmodifiableMap(new LinkedHashMap<>(storageData));
         notes = List.copyOf(notes);

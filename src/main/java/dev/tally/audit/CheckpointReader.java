@@ -2,6 +2,8 @@ package dev.tally.audit;
 
 import dev.tally.ir.ModelException;
 import dev.tally.load.pytorch.PickleReader;
+import dev.tally.load.pytorch.PickleUse;
+import dev.tally.load.pytorch.PyCall;
 import dev.tally.load.pytorch.PyGlobal;
 import dev.tally.load.pytorch.StorageRef;
 import dev.tally.load.pytorch.TorchArchive;
@@ -31,6 +33,23 @@ public final class CheckpointReader {
     /** {@code torch.serialization.MAGIC_NUMBER}, the first pickle of a legacy file. */
     static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
 
+    private final List<PickleUse> uses = new ArrayList<>();
+    private boolean torchScript;
+    private int nesting;
+
+    /**
+     * What the pickles read so far import or call, kept when reading fails later: damage after a finding ends the
+     * scan, but the finding stands (the auditor reports both).
+     */
+    public List<PickleUse> uses() {
+        return List.copyOf(uses);
+    }
+
+    /** Whether the file read (so far) is a TorchScript archive. */
+    public boolean torchScript() {
+        return torchScript;
+    }
+
     public Checkpoint read(Path path) {
         if (!Files.isRegularFile(path)) {
             throw new ModelException(path + " does not exist or is not a file; give a torch.save checkpoint (.pth, .pt).");
@@ -45,10 +64,33 @@ public final class CheckpointReader {
         if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
             return readZip(path);
         }
-        if (n >= 2 && (head[0] & 0xff) == 0x80) {
-            return readLegacy(path);
+        if (LegacyTar.isTar(path)) {
+            Checkpoint tar = LegacyTar.read(path, this::pickles);
+            return new Checkpoint(path, tar.format(), tar.version(), tar.root(), tar.globals(), tar.storages(), tar.storageData(),
+                    tar.notes(), uses, false);
         }
-        throw new ModelException(path.getFileName() + " is not a torch.save checkpoint (neither a zip archive nor a pickle); check that it is the right file.");
+        if (n == 0) {
+            throw new ModelException(path.getFileName() + " is empty, so it is not a torch.save checkpoint; check that it is the right file.");
+        }
+        // torch.load unpickles any other file from its first byte (protocols 0 to 5 alike), so the audit does too.
+        return readLegacy(path);
+    }
+
+    /** Reads one pickle of {@code record} from {@code in}, keeping what it uses even when it turns out damaged. */
+    Object pickles(String file, String record, InputStream in) {
+        return pickles(file, record, in, false);
+    }
+
+    Object pickles(String file, String record, InputStream in, boolean integerIds) {
+        PickleReader reader = new PickleReader(file, record, PickleReader.Mode.RECORD, key -> OptionalLong.empty());
+        if (integerIds) {
+            reader.acceptIntegerIds();
+        }
+        try {
+            return reader.read(in);
+        } finally {
+            uses.addAll(reader.uses());
+        }
     }
 
     private Checkpoint readZip(Path path) {
@@ -57,15 +99,33 @@ public final class CheckpointReader {
             if (!archive.has("data.pkl")) {
                 throw new ModelException(file + " is a zip archive without '<archive>/data.pkl', so it is not a torch.save checkpoint; check the file.");
             }
+            torchScript = archive.has("constants.pkl");
             List<String> notes = new ArrayList<>();
             if (archive.has("constants.pkl") || !archive.recordsUnder("code/").isEmpty()) {
-                notes.add("The archive is TorchScript (it has code/ and constants.pkl); its data.pkl is audited here, and 'tally summary' reads its graph.");
+                notes.add("The archive is TorchScript (it has code/ and constants.pkl); every pickle in it is audited here, and 'tally summary' reads its graph.");
             }
+            duplicates(archive);
             String version = archive.has("version") ? archive.readText("version").trim()
                     : archive.has(".data/version") ? archive.readText(".data/version").trim() : "";
             PickleReader reader = new PickleReader(file, archive.prefix() + "data.pkl", PickleReader.Mode.RECORD,
                     key -> archive.size("data/" + key));
-            Object root = reader.read(archive.read("data.pkl"));
+            Object root;
+            try {
+                root = reader.read(archive.read("data.pkl"));
+            } finally {
+                uses.addAll(reader.uses());
+            }
+            // Every other pickle torch.load or torch.jit.load may unpickle: constants.pkl, other .pkl records, pickled extra files.
+            for (String record : archive.recordsUnder("")) {
+                if (record.equals("data.pkl") || record.startsWith("data/") || !(record.endsWith(".pkl") || record.startsWith("extra/"))) {
+                    continue;
+                }
+                byte[] bytes = archive.read(record);
+                if (record.endsWith(".pkl") || (bytes.length > 1 && (bytes[0] & 0xff) == 0x80 && bytes[1] >= 2 && bytes[1] <= 5)) {
+                    pickles(file, archive.prefix() + record, new java.io.ByteArrayInputStream(bytes));
+                }
+            }
+            nested(file, root);
             Map<String, StorageRef> storages = storages(root);
             Map<String, Checkpoint.StorageData> data = new LinkedHashMap<>();
             for (StorageRef storage : storages.values()) {
@@ -82,7 +142,73 @@ public final class CheckpointReader {
                 }
                 data.put(storage.key(), new Checkpoint.StorageData(archive.prefix() + record, 0, size.orElse(needed)));
             }
-            return new Checkpoint(path, "zip", version, root, reader.globals(), storages, data, notes);
+            return new Checkpoint(path, "zip", version, root, reader.globals(), storages, data, notes, uses, torchScript);
+        }
+    }
+
+    /**
+     * Two entries with one name: torch.load reads the one miniz's sorted lookup finds, which need not be the one a
+     * Java zip reader returns, so every copy of a pickle is audited and the duplicate is a finding of its own.
+     */
+    private void duplicates(TorchArchive archive) {
+        for (TorchArchive.Duplicate duplicate : archive.duplicates()) {
+            uses.add(new PickleUse(new PyGlobal("zip", "duplicate entry '" + duplicate.name() + "' (" + duplicate.copies()
+                    + " copies; torch.load reads copy " + (duplicate.torchLoadCopy() + 1) + ")"), "", "the zip directory", 0));
+            if (duplicate.name().endsWith(".pkl") || duplicate.name().contains("/extra/")) {
+                List<byte[]> copies = archive.readCopies(duplicate.name());
+                for (int i = 0; i < copies.size(); i++) {
+                    pickles(archive.fileName(), duplicate.name() + " (copy " + (i + 1) + ")", new java.io.ByteArrayInputStream(copies.get(i)));
+                }
+            }
+        }
+    }
+
+    /** Payloads of {@code torch.storage._load_from_bytes} calls are torch.save files of their own: audited the same way. */
+    private void nested(String file, Object root) {
+        List<byte[]> payloads = new ArrayList<>();
+        Trees.forEachCall(root, call -> {
+            if (call.callee().qualifiedName().equals("torch.storage._load_from_bytes") && !call.args().isEmpty()) {
+                Object arg = call.args().get(0);
+                if (arg instanceof byte[] bytes) {
+                    payloads.add(bytes);
+                } else if (arg instanceof PyCall encode && encode.callee().qualifiedName().equals("_codecs.encode")
+                        && encode.args().size() == 2 && encode.args().get(0) instanceof String text && "latin1".equals(encode.args().get(1))) {
+                    // Protocol 2 has no bytes opcode: torch.save writes bytes as _codecs.encode(text, 'latin1').
+                    payloads.add(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                }
+            }
+        });
+        for (byte[] payload : payloads) {
+            if (nesting >= dev.tally.load.pytorch.Limits.nesting()) {
+                throw dev.tally.load.pytorch.Limits.exceeded(file, "levels of torch.save files nested in _load_from_bytes",
+                        dev.tally.load.pytorch.Limits.nesting(), "tally.limits.nesting");
+            }
+            Path temp = null;
+            try {
+                temp = Files.createTempFile("tally-nested", ".pt");
+                Files.write(temp, payload);
+                CheckpointReader inner = new CheckpointReader();
+                inner.nesting = nesting + 1;
+                try {
+                    inner.read(temp);
+                } catch (ModelException e) {
+                    // The outer file is what torch.load runs; a damaged payload still had its findings recorded.
+                } finally {
+                    for (PickleUse use : inner.uses()) {
+                        uses.add(new PickleUse(use.global(), use.opcode(), "a _load_from_bytes payload in " + file + ", " + use.record(), use.offset()));
+                    }
+                }
+            } catch (IOException e) {
+                throw new ModelException(file + ": a nested _load_from_bytes payload cannot be written to a temporary file (" + e.getMessage() + "); check the temporary folder.");
+            } finally {
+                if (temp != null) {
+                    try {
+                        Files.deleteIfExists(temp);
+                    } catch (IOException ignored) {
+                        // A leftover temporary file holds only bytes already in the audited file.
+                    }
+                }
+            }
         }
     }
 
@@ -91,15 +217,25 @@ public final class CheckpointReader {
         List<PyGlobal> globals = new ArrayList<>();
         try (CountingInputStream in = new CountingInputStream(new BufferedInputStream(Files.newInputStream(path), 1 << 16))) {
             long size = Files.size(path);
-            Object magic = next(file, "the first pickle", in, globals);
+            Object magic;
+            try {
+                magic = next(file, "the first pickle", in, globals);
+            } catch (ModelException e) {
+                if (!uses.isEmpty()) {
+                    throw e;
+                }
+                throw new ModelException(file + " is not a torch.save checkpoint (neither a zip archive, a tar archive nor a pickle); check that it is the right file.");
+            }
             if (!LEGACY_MAGIC.equals(magic)) {
                 // A pickle torch.save did not write (pickle.dump of a dict, or a hand-made one): audit it all the same.
+                nested(file, magic);
                 return new Checkpoint(path, "pickle", "", magic, globals, storages(magic), Map.of(),
-                        List.of("The file is a bare pickle, not torch.save output (no magic number); tensor bytes are not in it."));
+                        List.of("The file is a bare pickle, not torch.save output (no magic number); tensor bytes are not in it."), uses, false);
             }
             Object protocol = next(file, "the protocol version pickle", in, globals);
             next(file, "the sys info pickle", in, globals);
             Object root = next(file, "the object pickle", in, globals);
+            nested(file, root);
             Object keys = next(file, "the storage keys pickle", in, globals);
             if (!(keys instanceof List<?> keyList)) {
                 throw new ModelException(file + ": the storage keys pickle is not a list; the file is damaged.");
@@ -131,7 +267,7 @@ public final class CheckpointReader {
                     throw new ModelException(file + ": the pickle refers to storage '" + storage.key() + "', which the file does not hold; the file is damaged.");
                 }
             }
-            return new Checkpoint(path, "legacy", String.valueOf(protocol), root, globals, storages, data, List.of());
+            return new Checkpoint(path, "legacy", String.valueOf(protocol), root, globals, storages, data, List.of(), uses, false);
         } catch (EOFException e) {
             throw new ModelException(file + " is truncated (it ends inside a storage); re-save or re-download it.");
         } catch (IOException e) {
@@ -140,9 +276,14 @@ public final class CheckpointReader {
     }
 
     /** One pickle of the legacy stream; its globals join the file's. */
-    private static Object next(String file, String what, InputStream in, List<PyGlobal> globals) {
+    private Object next(String file, String what, InputStream in, List<PyGlobal> globals) {
         PickleReader reader = new PickleReader(file, what, PickleReader.Mode.RECORD, key -> OptionalLong.empty());
-        Object value = reader.read(in);
+        Object value;
+        try {
+            value = reader.read(in);
+        } finally {
+            uses.addAll(reader.uses());
+        }
         for (PyGlobal global : reader.globals()) {
             if (!globals.contains(global)) {
                 globals.add(global);

@@ -1,120 +1,121 @@
 package dev.tally.audit;
 
+import dev.tally.load.pytorch.AllowList;
 import dev.tally.load.pytorch.PyGlobal;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Sorts the globals a pickle references into safe, suspicious and dangerous. The safe set is what a plain
- * {@code torch.save(model.state_dict())} needs, close to PyTorch's own {@code torch.load(weights_only=True)}
- * allow-list; the dangerous set is what can run commands, code or I/O at load time. Everything else is
- * suspicious: harmless as far as we know, but loading the file imports it and calls it.
+ * Rates the globals a pickle imports or calls. The rule is the allow-list alone ({@link AllowList}: what PyTorch's
+ * own {@code torch.load(weights_only=True)} accepts, plus what {@code torch.save} writes): a global on it is SAFE,
+ * anything else makes the file unsafe to {@code torch.load} (DANGEROUS, exit 4), whatever it is. The categories
+ * below (shell, code execution, ...) only label a finding for the reader; a global in no category is still unsafe.
  */
 public final class GlobalPolicy {
-    /** Exact safe globals: tensor and parameter rebuilders, containers, numpy scalars and dtypes. */
-    private static final Set<String> SAFE = Set.of(
-            "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter",
-            "torch._utils._rebuild_parameter_with_state", "torch._utils._rebuild_qtensor",
-            "torch._utils._rebuild_sparse_tensor", "torch._utils._rebuild_meta_tensor_no_storage",
-            "torch._utils._rebuild_device_tensor_from_numpy", "torch._tensor._rebuild_from_type_v2",
-            "torch.Size", "torch.device", "torch.Tensor", "torch.nn.parameter.Parameter", "torch.storage._TypedStorage",
-            "torch.storage.TypedStorage", "torch.storage.UntypedStorage", "torch.serialization._get_layout",
-            "collections.OrderedDict", "collections.defaultdict", "collections.Counter",
-            "builtins.set", "builtins.frozenset", "builtins.bytearray", "builtins.bytes", "builtins.complex",
-            "builtins.slice", "builtins.range", "builtins.dict", "builtins.list", "builtins.tuple", "builtins.int",
-            "builtins.float", "builtins.str", "builtins.bool", "__builtin__.set", "__builtin__.frozenset",
-            "__builtin__.bytearray", "__builtin__.complex", "_codecs.encode",
-            "numpy.dtype", "numpy.core.multiarray.scalar", "numpy.core.multiarray._reconstruct", "numpy.ndarray",
-            "numpy._core.multiarray.scalar", "numpy._core.multiarray._reconstruct");
+    /** Python 2 names that {@code pickle}'s {@code fix_imports} maps to Python 3 modules before importing. */
+    private static final Map<String, String> PYTHON2_MODULES = Map.of(
+            "__builtin__", "builtins", "copy_reg", "copyreg", "exceptions", "builtins", "cPickle", "pickle",
+            "commands", "subprocess", "urllib2", "urllib.request", "httplib", "http.client");
 
-    /** Whole modules whose every global can run commands, code or I/O. */
-    private static final Map<String, String> DANGEROUS_MODULES = Map.ofEntries(
-            Map.entry("os", "runs commands or touches files"), Map.entry("posix", "runs commands or touches files"),
-            Map.entry("nt", "runs commands or touches files"), Map.entry("subprocess", "runs commands"),
-            Map.entry("pty", "runs commands"), Map.entry("commands", "runs commands"),
-            Map.entry("runpy", "runs Python code"), Map.entry("code", "runs Python code"),
-            Map.entry("codeop", "compiles Python code"), Map.entry("webbrowser", "opens URLs"),
-            Map.entry("socket", "opens network connections"), Map.entry("urllib", "opens network connections"),
-            Map.entry("http", "opens network connections"), Map.entry("requests", "opens network connections"),
-            Map.entry("ftplib", "opens network connections"), Map.entry("smtplib", "opens network connections"),
-            Map.entry("shutil", "copies or deletes files"), Map.entry("tempfile", "creates files"),
-            Map.entry("pathlib", "touches files"), Map.entry("io", "opens files"), Map.entry("sys", "changes the interpreter"),
-            Map.entry("importlib", "imports arbitrary modules"), Map.entry("imp", "imports arbitrary modules"),
-            Map.entry("pkgutil", "imports arbitrary modules"), Map.entry("ctypes", "calls native code"),
-            Map.entry("multiprocessing", "starts processes"), Map.entry("signal", "changes process signals"),
-            Map.entry("marshal", "loads code objects"), Map.entry("types", "builds code and function objects"),
-            Map.entry("pickle", "loads a nested pickle"), Map.entry("_pickle", "loads a nested pickle"),
-            Map.entry("cPickle", "loads a nested pickle"), Map.entry("dill", "loads a nested pickle"),
-            Map.entry("joblib", "loads a nested pickle"), Map.entry("shelve", "loads a nested pickle"),
-            Map.entry("operator", "calls attributes and methods by name"),
-            Map.entry("asyncio", "starts subprocesses and connections"), Map.entry("threading", "starts threads"));
+    /**
+     * Modules that other modules import under their own name, so that a protocol-4 dotted name can reach them
+     * through any module ({@code posixpath} + {@code os.system}): Python's {@code _getattribute} walks the dots.
+     */
+    private static final Set<String> REACHABLE_MODULES = Set.of(
+            "os", "sys", "subprocess", "builtins", "io", "_io", "codecs", "shutil", "socket", "pickle", "marshal",
+            "importlib", "runpy", "functools", "operator", "posix", "nt", "types", "ctypes", "pathlib", "tempfile",
+            "logging", "urllib", "http", "webbrowser", "torch", "numpy", "np", "collections", "warnings", "inspect", "pdb");
 
-    /** Builtins that run code, reach any attribute or touch files; other builtins are suspicious. */
-    private static final Set<String> DANGEROUS_BUILTINS = Set.of(
-            "eval", "exec", "execfile", "compile", "getattr", "setattr", "delattr", "__import__", "open", "file",
-            "input", "raw_input", "breakpoint", "globals", "locals", "vars", "apply", "reload", "help", "memoryview");
+    /** Label, then resolved-name prefixes (a prefix ending in '.' covers a module; otherwise an exact name). */
+    private static final List<Map.Entry<String, List<String>>> LABELS = List.of(
+            Map.entry("shell", List.of("os.system", "os.popen", "os.exec", "os.spawn", "os.posix_spawn", "os.fork",
+                    "posix.", "nt.", "subprocess.", "pty.", "platform.popen", "imaplib.IMAP4_stream", "pydoc.pipepager",
+                    "pydoc.tempfilepager", "pydoc.pager", "asyncio.create_subprocess", "torch.utils.collect_env.run",
+                    "multiprocessing.", "distutils.spawn.", "torch.utils.cpp_extension.")),
+            Map.entry("code execution", List.of("builtins.eval", "builtins.exec", "builtins.compile", "builtins.execfile",
+                    "builtins.breakpoint", "timeit.", "cProfile.", "profile.", "pdb.", "trace.", "runpy.", "code.", "codeop.",
+                    "doctest.", "torch.fx.", "numpy.testing.", "types.", "ctypes.", "torch._C.", "torch.jit.", "torch.ops.")),
+            Map.entry("nested loader", List.of("pickle.", "_pickle.", "dill.", "joblib.", "shelve.", "marshal.", "torch.load",
+                    "torch.serialization.", "torch.storage._load_from_bytes", "torch.hub.", "numpy.load", "numpy.lib.npyio.",
+                    "numpy.lib.format.")),
+            Map.entry("network", List.of("socket.", "urllib.", "http.", "ftplib.", "smtplib.", "imaplib.", "poplib.",
+                    "telnetlib.", "requests.", "webbrowser.", "xmlrpc.", "ssl.", "asyncio.")),
+            Map.entry("file system", List.of("builtins.open", "builtins.file", "io.", "_io.", "codecs.open", "logging.",
+                    "shutil.", "tempfile.", "pathlib.", "os.", "glob.", "fileinput.", "zipfile.", "tarfile.", "numpy.save",
+                    "numpy.tofile", "torch.save")),
+            Map.entry("importer", List.of("builtins.__import__", "builtins.getattr", "builtins.setattr", "builtins.delattr",
+                    "builtins.globals", "builtins.locals", "builtins.vars", "importlib.", "imp.", "pkgutil.", "operator.",
+                    "functools.", "sys.", "copyreg._extension_registry")));
 
-    /** Torch globals that load nested pickles or run code. */
-    private static final Set<String> DANGEROUS_TORCH = Set.of(
-            "torch.load", "torch.storage._load_from_bytes", "torch.serialization.load", "torch.jit.load",
-            "torch.hub.load", "torch.hub.load_state_dict_from_url", "torch.jit._script.CompilationUnit",
-            "torch._C._jit_pass_run", "torch.ops.load_library", "torch.classes.load_library",
-            "torch.utils.cpp_extension.load", "torch.utils.cpp_extension.load_inline");
+    /** Libraries whose classes make up a whole pickled model (torch.save(model) rather than its state_dict). */
+    private static final Set<String> MODEL_LIBRARIES = Set.of("torch", "torchvision", "torchaudio", "torchtext", "timm",
+            "transformers", "ultralytics", "models", "fairseq", "detectron2", "mmcv", "mmdet");
 
     private GlobalPolicy() {
     }
 
-    /** A global with its severity and why. */
-    public record Verdict(PyGlobal global, Severity severity, String reason) {
+    /** A global with its severity, why, its label for the report and the name Python would resolve it to. */
+    public record Verdict(PyGlobal global, Severity severity, String reason, String label, String resolved) {
     }
 
+    /** The verdict outside a TorchScript archive. */
     public static Verdict classify(PyGlobal global) {
-        String module = global.module();
-        String qualified = global.qualifiedName();
-        if (SAFE.contains(qualified)) {
-            return new Verdict(global, Severity.SAFE, "allowed for state_dicts");
-        }
-        if (module.equals("__torch__") || module.startsWith("__torch__.")) {
-            return new Verdict(global, Severity.SAFE, "a TorchScript class: torch.jit.load builds it from the archive's own code, never by import");
-        }
-        if (module.equals("torch.jit._pickle")) {
-            return new Verdict(global, Severity.SAFE, "TorchScript's list and tensor builders");
-        }
-        if (module.equals("torch") && global.name().endsWith("Storage")) {
-            return new Verdict(global, Severity.SAFE, "tensor storage type");
-        }
-        if (module.equals("torch") && DTYPE_NAMES.contains(global.name())) {
-            return new Verdict(global, Severity.SAFE, "tensor element type");
-        }
-        if (module.equals("builtins") || module.equals("__builtin__")) {
-            return DANGEROUS_BUILTINS.contains(global.name())
-                    ? new Verdict(global, Severity.DANGEROUS, "runs code or reaches any object or file when loaded")
-                    : new Verdict(global, Severity.SUSPICIOUS, "a builtin outside the state_dict allow-list");
-        }
-        if (DANGEROUS_TORCH.contains(qualified)) {
-            return new Verdict(global, Severity.DANGEROUS, "loads or runs further code when loaded");
-        }
-        String top = module.contains(".") ? module.substring(0, module.indexOf('.')) : module;
-        String reason = DANGEROUS_MODULES.get(module);
-        if (reason == null) {
-            reason = DANGEROUS_MODULES.get(top);
-        }
-        if (reason != null) {
-            return new Verdict(global, Severity.DANGEROUS, reason + " when loaded");
-        }
-        if (top.equals("torch") || top.equals("torchvision")) {
-            return new Verdict(global, Severity.SUSPICIOUS,
-                    "a class or function outside the state_dict allow-list (e.g. a whole pickled module); loading imports and calls it");
-        }
-        if (module.equals("__main__")) {
-            return new Verdict(global, Severity.SUSPICIOUS, "code from the script that saved the file; loading needs that script and calls it");
-        }
-        return new Verdict(global, Severity.SUSPICIOUS, "unknown to the allow-list; loading imports and calls it");
+        return classify(global, false);
     }
 
-    private static final Set<String> DTYPE_NAMES = Set.of(
-            "float32", "float", "float64", "double", "float16", "half", "bfloat16", "int8", "uint8", "int16",
-            "short", "int32", "int", "int64", "long", "bool", "complex64", "complex128", "qint8", "quint8", "qint32",
-            "per_tensor_affine", "per_channel_affine", "strided", "sparse_coo", "contiguous_format",
-            "channels_last", "preserve_format");
+    /** @param torchScript whether the pickle is in a TorchScript archive ({@code constants.pkl}), which torch.load hands to torch.jit.load */
+    public static Verdict classify(PyGlobal global, boolean torchScript) {
+        String resolved = resolve(global);
+        if (AllowList.allows(global, torchScript)) {
+            return new Verdict(global, Severity.SAFE, "on the allow-list (what torch.load(weights_only=True) accepts and torch.save writes)",
+                    "allowed", resolved);
+        }
+        String label = label(resolved, global);
+        String reason = "outside the allow-list: torch.load imports and calls it"
+                + (resolved.equals(global.qualifiedName()) ? "" : " (Python resolves the dotted name to " + resolved + ")");
+        return new Verdict(global, Severity.DANGEROUS, reason, label, resolved);
+    }
+
+    /** What Python's unpickler reaches: Python 2 module names mapped, dotted names walked (see the fields). */
+    static String resolve(PyGlobal global) {
+        String module = PYTHON2_MODULES.getOrDefault(global.module(), global.module());
+        String name = global.name();
+        int dot = name.indexOf('.');
+        if (dot > 0) {
+            String first = name.substring(0, dot);
+            if (REACHABLE_MODULES.contains(first) || PYTHON2_MODULES.containsKey(first)) {
+                String head = PYTHON2_MODULES.getOrDefault(first, first);
+                return head + name.substring(dot);
+            }
+        }
+        return module + "." + name;
+    }
+
+    private static String label(String resolved, PyGlobal global) {
+        for (Map.Entry<String, List<String>> entry : LABELS) {
+            for (String prefix : entry.getValue()) {
+                if (prefix.endsWith(".") ? resolved.startsWith(prefix) : resolved.equals(prefix) || resolved.startsWith(prefix)) {
+                    return entry.getKey();
+                }
+            }
+        }
+        if (resolved.startsWith("torch.serialization.persistent_load")) {
+            return "persistent id";
+        }
+        String top = resolved.contains(".") ? resolved.substring(0, resolved.indexOf('.')) : resolved;
+        if (resolved.endsWith(".__setstate__")) {
+            return "object state";
+        }
+        if (MODEL_LIBRARIES.contains(top) || top.startsWith("__torch__")) {
+            return "pickled module of a known library";
+        }
+        if (top.equals("__main__")) {
+            return "class of the saving script";
+        }
+        if (top.equals("builtins")) {
+            return "builtin";
+        }
+        return "other import";
+    }
 }

@@ -3,46 +3,72 @@ package dev.tally.audit;
 import dev.tally.load.pytorch.PyCall;
 import dev.tally.load.pytorch.TensorRef;
 import dev.tally.load.pytorch.TorchObject;
-import java.util.IdentityHashMap;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** Walks an unpickled object tree (maps, lists, tuples, inert calls); shared objects are visited once. */
+/**
+ * Walks an unpickled object tree (maps, lists, tuples, inert calls); shared objects are visited once. The walk keeps
+ * its own stack: a pickle can nest values a million levels deep, which a recursive walk would not survive.
+ */
 final class Trees {
     private Trees() {
     }
 
     static void forEachTensor(Object root, Consumer<TensorRef> action) {
-        walk(root, action, new IdentityHashMap<>());
+        walk(root, value -> {
+            if (value instanceof TensorRef tensor) {
+                action.accept(tensor);
+            }
+        });
     }
 
-    private static void walk(Object value, Consumer<TensorRef> action, Map<Object, Boolean> seen) {
-        if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
-            return;
-        }
-        if (seen.put(value, Boolean.TRUE) != null) {
-            return;
-        }
-        if (value instanceof TensorRef tensor) {
-            action.accept(tensor);
-        } else if (value instanceof Map<?, ?> map) {
-            for (Map.Entry<?, ?> entry : map.entrySet()) {
-                walk(entry.getKey(), action, seen);
-                walk(entry.getValue(), action, seen);
+    static void forEachCall(Object root, Consumer<PyCall> action) {
+        walk(root, value -> {
+            if (value instanceof PyCall call) {
+                action.accept(call);
             }
-        } else if (value instanceof List<?> list) {
-            list.forEach(item -> walk(item, action, seen));
-        } else if (value instanceof Object[] tuple) {
-            for (Object item : tuple) {
-                walk(item, action, seen);
+        });
+    }
+
+    private static void walk(Object root, Consumer<Object> action) {
+        Map<Object, Boolean> seen = new IdentityHashMap<>();
+        Deque<Object> pending = new ArrayDeque<>();
+        pending.push(root == null ? "" : root);
+        while (!pending.isEmpty()) {
+            Object value = pending.pop();
+            if (value instanceof String || value instanceof Number || value instanceof Boolean || seen.put(value, Boolean.TRUE) != null) {
+                continue;
             }
-        } else if (value instanceof PyCall call) {
-            walk(call.args(), action, seen);
-            walk(call.states(), action, seen);
-        } else if (value instanceof TorchObject object) {
-            walk(object.attributes(), action, seen);
-            walk(object.states(), action, seen);
+            action.accept(value);
+            List<Object> children = new ArrayList<>();
+            if (value instanceof Map<?, ?> map) {
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    children.add(entry.getKey());
+                    children.add(entry.getValue());
+                }
+            } else if (value instanceof Iterable<?> items) {
+                items.forEach(children::add);
+            } else if (value instanceof Object[] tuple) {
+                children.addAll(Arrays.asList(tuple));
+            } else if (value instanceof PyCall call) {
+                children.add(call.args());
+                children.add(call.states());
+            } else if (value instanceof TorchObject object) {
+                children.add(object.attributes());
+                children.add(object.states());
+            }
+            // Pushed last to first, so that children are visited in order, as the recursive walk did.
+            for (int i = children.size() - 1; i >= 0; i--) {
+                if (children.get(i) != null) {
+                    pending.push(children.get(i));
+                }
+            }
         }
     }
 }

@@ -63,9 +63,11 @@ public final class AuditCommand implements Callable<Integer> {
         }
         if (report.exitCode() == ExitCodes.DANGEROUS_PICKLE) {
             PrintWriter err = spec.commandLine().getErr();
-            err.println(report.fileName() + " references globals that run code when Python loads it ("
+            err.println(report.fileName() + " is unsafe to torch.load: it imports or calls globals outside the allow-list ("
                     + report.findings().stream().filter(f -> f.severity() == dev.tally.audit.Severity.DANGEROUS)
-                    .map(f -> f.global().qualifiedName()).distinct().reduce((a, b) -> a + ", " + b).orElse("")
+                    .map(f -> f.global().qualifiedName() + (f.opcode().isEmpty() ? "" : " by " + f.opcode())
+                            + (f.where().isEmpty() ? "" : " at " + f.where()))
+                    .distinct().limit(5).reduce((a, b) -> a + "; " + b).orElse("")
                     + "); do not torch.load it.");
             err.flush();
             return ExitCodes.DANGEROUS_PICKLE;

@@ -35,7 +35,16 @@ public final class Main implements Runnable {
             System.out.println(new Version().getVersion()[0]);
             System.exit(0);
         }
-        System.exit(commandLine().execute(args));
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (StackOverflowError | OutOfMemoryError e) {
+            // The readers bound depth and size explicitly; this is the last guard, one sentence and exit 2, never a trace.
+            System.err.println("The input needs more " + (e instanceof StackOverflowError ? "nesting" : "memory")
+                    + " than Tally allows (" + e.getClass().getSimpleName() + "); the file is damaged or hostile.");
+            code = ExitCodes.BAD_INPUT;
+        }
+        System.exit(code);
     }
 
     /** The command line that loads files with {@link ModelLoader} and counts with the standard rules. */

@@ -78,11 +78,13 @@ class ChangedHeadTest {
     }
 
     @Test
-    void aWholePickledModuleIsReadAsItsStateDictAndFlaggedSuspicious() {
+    void aWholePickledModuleIsReadAsItsStateDictAndRatedUnsafeAsAPickledModule() {
         AuditReport report = new Auditor().audit(PythonCheckpoints.file("whole_module.pth"), false, false);
 
-        assertThat(report.worst()).isEqualTo(Severity.SUSPICIOUS);
-        assertThat(report.exitCode()).isZero();
+        assertThat(report.worst()).isEqualTo(Severity.DANGEROUS);
+        assertThat(report.exitCode()).isEqualTo(4);
+        assertThat(report.findings()).anySatisfy(f -> assertThat(f.label()).isEqualTo("pickled module of a known library"));
+        assertThat(report.notes()).anySatisfy(n -> assertThat(n).contains("Loading a pickled model safely"));
         assertThat(report.inventory().tensors()).extracting(Inventory.TensorEntry::name).containsExactly("0.weight", "0.bias");
         assertThat(report.inventory().params()).isEqualTo(4 * 3 + 3);
     }

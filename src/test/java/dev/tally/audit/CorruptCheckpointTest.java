@@ -80,6 +80,6 @@ class CorruptCheckpointTest {
         AuditCli.Result result = AuditCli.run(file.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("notes.pth is not a torch.save checkpoint (neither a zip archive nor a pickle); check that it is the right file.\n");
+        assertThat(result.err()).isEqualTo("notes.pth is not a torch.save checkpoint (neither a zip archive, a tar archive nor a pickle); check that it is the right file.\n");
     }
 }

@@ -58,15 +58,15 @@ class MaliciousPickleTest {
     }
 
     @Test
-    void anUnknownGlobalIsSuspiciousAndExitsZero() {
+    void anUnknownGlobalIsOutsideTheAllowListSoUnsafeAndExitsFour() {
         Path file = stateDictCalling("mypackage.helpers", "make_thing", "argument");
 
         AuditCli.Result result = AuditCli.run(file.toString());
 
-        assertThat(result.exitCode()).isEqualTo(0);
+        assertThat(result.exitCode()).isEqualTo(4);
         assertThat(severities(new Auditor().audit(file, false, false)))
-                .containsEntry("mypackage.helpers.make_thing", Severity.SUSPICIOUS);
-        assertThat(result.out()).contains("Safety: suspicious").contains("mypackage.helpers.make_thing");
+                .containsEntry("mypackage.helpers.make_thing", Severity.DANGEROUS);
+        assertThat(result.out()).contains("Safety: dangerous").contains("mypackage.helpers.make_thing").contains("other import");
     }
 
     @Test

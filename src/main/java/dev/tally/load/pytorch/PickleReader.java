@@ -45,6 +45,10 @@ public final class PickleReader {
     private final Mode mode;
     private final Function<String, OptionalLong> storageRecordSize;
     private final Set<PyGlobal> globals = new LinkedHashSet<>();
+    private final List<PickleUse> uses = new ArrayList<>();
+    private final Set<PyGlobal> used = new java.util.HashSet<>();
+    /** Where the opcode being read starts, for {@link PickleUse#offset}. */
+    private long opcodeOffset;
 
     /**
      * @param fileName          the model file, for messages
@@ -56,6 +60,16 @@ public final class PickleReader {
         this.recordName = recordName;
         this.mode = mode;
         this.storageRecordSize = storageRecordSize;
+    }
+
+    private boolean integerIds;
+
+    /**
+     * Integer persistent ids become inert references: the tar format's object pickle names storages and tensors by
+     * an integer key into what its other members built.
+     */
+    public void acceptIntegerIds() {
+        integerIds = true;
     }
 
     /** Reads one pickle. */
@@ -70,9 +84,12 @@ public final class PickleReader {
     public Object read(InputStream in) {
         Restricted unpickler = new Restricted();
         try {
-            return unpickler.load(in);
+            return unpickler.load(new CountingStream(in));
         } catch (ModelException e) {
             throw e;
+        } catch (StackOverflowError e) {
+            // razorvine's decoder is a loop; only a value nested past the thread's stack can get here.
+            throw new ModelException(fileName + ": '" + recordName + "' nests values deeper than Tally follows; the file is damaged or hostile.");
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new ModelException(fileName + ": '" + recordName + "' is not a pickle Tally can read (" + stripPeriod(why)
@@ -83,6 +100,14 @@ public final class PickleReader {
     /** Every global the pickles read so far named, allowed or not, in first-met order. */
     public List<PyGlobal> globals() {
         return List.copyOf(globals);
+    }
+
+    /**
+     * What the pickles read so far import or call, one entry per distinct global, with the opcode and place it was
+     * first met; kept when a later opcode turns out damaged, so a finding met before the damage survives it.
+     */
+    public List<PickleUse> uses() {
+        return List.copyOf(uses);
     }
 
     /** The globals met that are outside the allow-list. */
@@ -96,9 +121,10 @@ public final class PickleReader {
         return unsafe;
     }
 
-    private PyGlobal meet(String module, String name) {
-        PyGlobal global = new PyGlobal(module, name);
+    private PyGlobal meet(String module, String name, String opcode) {
+        PyGlobal global = new PyGlobal(printable(module), printable(name));
         globals.add(global);
+        use(global, opcode);
         if (mode == Mode.STRICT && !SafeGlobals.isAllowed(global)) {
             throw new UnsafePickleException(fileName + ": '" + recordName + "' references the global '" + global
                     + "', which is not a PyTorch model global, so Tally refuses the file without running it; inspect it with 'tally audit'.",
@@ -107,8 +133,56 @@ public final class PickleReader {
         return global;
     }
 
+    /**
+     * A name as the report may print it: control characters and other unprintable code points (a hostile name can
+     * hold terminal escapes or raw bytes) become backslash escapes (x followed by two hex digits, or u and four). Real module and class names are unchanged.
+     */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        text.codePoints().limit(300).forEach(c -> {
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || !Character.isDefined(c) || Character.getType(c) == Character.FORMAT
+                    || Character.getType(c) == Character.SURROGATE || Character.getType(c) == Character.PRIVATE_USE) {
+                out.append(c <= 0xff ? String.format("\\x%02x", c) : String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return text.codePointCount(0, text.length()) > 300 ? out + "..." : out.toString();
+    }
+
+    /** Records a construct or global once, with where it was first met. */
+    private void use(PyGlobal global, String opcode) {
+        if (used.add(global)) {
+            uses.add(new PickleUse(global, opcode, recordName, opcodeOffset));
+        }
+    }
+
+    /**
+     * Records something Python would import or call that is not a plain global (calling a call's result, an
+     * extension code, a persistent id that is not a storage); a model load refuses it outright.
+     */
+    private PyGlobal construct(PyGlobal pseudo, String opcode, String what) {
+        if (mode == Mode.STRICT) {
+            throw new UnsafePickleException(fileName + ": '" + recordName + "' " + what
+                    + ", which PyTorch never writes, so Tally refuses the file without running it; inspect it with 'tally audit'.",
+                    pseudo.qualifiedName());
+        }
+        use(pseudo, opcode);
+        return pseudo;
+    }
+
     /** What calling {@code callee} with {@code args} yields: interpreted for allowed globals, inert otherwise. */
-    private Object call(Object callee, Object[] args) {
+    private Object call(Object callee, Object[] args, String opcode) {
+        if (callee instanceof PyCall result) {
+            // getattr(__import__('os'), 'system')(...), functools.partial(...)(): the callee is what a call returned.
+            PyGlobal pseudo = construct(new PyGlobal(result.callee().module(), result.callee().name() + "(...)"), opcode,
+                    "calls the result of '" + result.callee() + "'");
+            return PyCall.of(pseudo, args, false);
+        }
+        if (callee instanceof TorchObject object) {
+            PyGlobal pseudo = construct(new PyGlobal(object.className(), "(...)"), opcode, "calls an object of '" + object.className() + "'");
+            return PyCall.of(pseudo, args, false);
+        }
         if (!(callee instanceof PyGlobal global)) {
             throw new ModelException(fileName + ": '" + recordName + "' calls a " + typeName(callee)
                     + " instead of a global; the file is damaged or was not written by PyTorch.");
@@ -144,11 +218,46 @@ public final class PickleReader {
             throw badArgs(global);
         }
         boolean requiresGrad = args.length > 4 && Boolean.TRUE.equals(args[4]);
-        return new TensorRef(storage, toLong(args[1], global), longs(args[2], global), longs(args[3], global), requiresGrad);
+        long offset = toLong(args[1], global);
+        List<Long> sizes = longs(args[2], global);
+        List<Long> strides = longs(args[3], global);
+        long elements = 1;
+        for (long size : sizes) {
+            if (size < 0) {
+                throw new ModelException(fileName + ": '" + recordName + "' rebuilds a tensor with the negative size " + size
+                        + " (sizes " + sizes + "); the file is damaged or hostile.");
+            }
+            elements = multiply(elements, size, sizes);
+        }
+        if (offset < 0 || strides.stream().anyMatch(stride -> stride < 0) || strides.size() != sizes.size()) {
+            throw new ModelException(fileName + ": '" + recordName + "' rebuilds a tensor with offset " + offset + " and strides " + strides
+                    + " for sizes " + sizes + ", which PyTorch never writes; the file is damaged or hostile.");
+        }
+        return new TensorRef(storage, offset, sizes, strides, requiresGrad);
+    }
+
+    private long multiply(long a, long b, List<Long> sizes) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new ModelException(fileName + ": '" + recordName + "' rebuilds a tensor whose sizes " + sizes
+                    + " multiply past 2^63 elements; the file is damaged or hostile.");
+        }
     }
 
     /** {@code ('storage', storage_type, key, location, numel)}, the persistent id torch.save and torch.jit.save write. */
-    private StorageRef storage(Object pid) {
+    private Object storage(Object pid) {
+        Object tag = pid instanceof Object[] t && t.length > 0 ? t[0] : pid;
+        if (integerIds && (pid instanceof Integer || pid instanceof Long || pid instanceof String)) {
+            return PyCall.of(new PyGlobal("torch.serialization", "deserialized_objects"), new Object[] {pid}, true);
+        }
+        if (mode == Mode.RECORD && !"storage".equals(tag)) {
+            // torch.load's persistent_load treats other tags its own way (legacy 'module' returns the object itself).
+            String shown = tag instanceof String || tag instanceof Number ? "'" + tag + "'" : typeName(tag);
+            PyGlobal pseudo = construct(new PyGlobal("torch.serialization", "persistent_load(" + shown + ")"), "BINPERSID",
+                    "has a persistent id that is not a storage");
+            return PyCall.of(pseudo, new Object[0], false);
+        }
         if (!(pid instanceof Object[] tuple) || tuple.length < 5 || !"storage".equals(tuple[0])
                 || !(tuple[1] instanceof PyGlobal type) || !(tuple[2] instanceof String key)) {
             throw new ModelException(fileName + ": '" + recordName + "' has a persistent id that is not a PyTorch storage ("
@@ -158,6 +267,10 @@ public final class PickleReader {
                 + "' names the storage type '" + type + "', which Tally does not know; re-save the model with a float or integer dtype."));
         String location = tuple[3] == null ? "" : tuple[3].toString();
         long numel = toLong(tuple[4], type);
+        if (numel < 0 || numel > Long.MAX_VALUE / 16) {
+            throw new ModelException(fileName + ": '" + recordName + "' declares storage '" + key + "' with " + numel
+                    + " elements, which no file can hold; the file is damaged or hostile.");
+        }
         return new StorageRef(key, dtype, type.name(), location, numel, storageRecordSize.apply(key));
     }
 
@@ -193,11 +306,17 @@ public final class PickleReader {
         return value == null ? "None" : value.getClass().getSimpleName();
     }
 
+    /** One level only: a hostile pid can contain itself, and a deep print would never end. */
     private static String describe(Object value) {
         if (value instanceof Object[] tuple) {
-            return java.util.Arrays.deepToString(tuple);
+            List<String> items = new ArrayList<>();
+            for (Object item : tuple) {
+                items.add(item == null || item instanceof String || item instanceof Number || item instanceof PyGlobal
+                        ? String.valueOf(item) : typeName(item));
+            }
+            return "(" + String.join(", ", items) + ")";
         }
-        return String.valueOf(value);
+        return value == null || value instanceof String || value instanceof Number ? String.valueOf(value) : typeName(value);
     }
 
     private static String stripPeriod(String message) {
@@ -206,13 +325,42 @@ public final class PickleReader {
 
     /** razorvine's decoder with every global-related opcode taken over (see the class comment). */
     private final class Restricted extends Unpickler {
+        private long opcodes;
+
         @Override
         protected Object dispatch(short key) throws PickleException, IOException {
+            opcodeOffset = ((CountingStream) input).position() - 1;
+            if (++opcodes > Limits.pickleOpcodes()) {
+                throw Limits.exceeded(fileName + ": '" + recordName + "'", "pickle opcodes", Limits.pickleOpcodes(), "tally.limits.pickleOpcodes");
+            }
             switch (key) {
+                case Opcodes.PUT:
+                case Opcodes.BINPUT:
+                case Opcodes.LONG_BINPUT:
+                case Opcodes.MEMOIZE:
+                    if (memo.size() >= Limits.pickleMemo()) {
+                        throw Limits.exceeded(fileName + ": '" + recordName + "'", "pickle memo entries", Limits.pickleMemo(), "tally.limits.pickleMemo");
+                    }
+                    return super.dispatch(key);
+                case Opcodes.ADDITEMS:
+                case Opcodes.FROZENSET: {
+                    List<Object> items = stack.pop_all_since_marker();
+                    for (Object item : items) {
+                        hashable(item);
+                    }
+                    if (key == Opcodes.FROZENSET) {
+                        stack.add(new java.util.HashSet<>(items));
+                    } else if (stack.peek() instanceof Set<?> set) {
+                        addAll(set, items);
+                    } else {
+                        throw new PickleException("ADDITEMS on a " + typeName(stack.peek()) + ", which is not a set");
+                    }
+                    return NO_RETURN_VALUE;
+                }
                 case Opcodes.GLOBAL: {
                     String module = PickleUtils.readline(input);
                     String name = PickleUtils.readline(input);
-                    stack.add(meet(module, name));
+                    stack.add(meet(module, name, "GLOBAL"));
                     return NO_RETURN_VALUE;
                 }
                 case Opcodes.STACK_GLOBAL: {
@@ -221,14 +369,14 @@ public final class PickleReader {
                     if (!(module instanceof String m) || !(name instanceof String n)) {
                         throw new PickleException("STACK_GLOBAL needs two strings");
                     }
-                    stack.add(meet(m, n));
+                    stack.add(meet(m, n, "STACK_GLOBAL"));
                     return NO_RETURN_VALUE;
                 }
                 case Opcodes.INST: {
                     String module = PickleUtils.readline(input);
                     String name = PickleUtils.readline(input);
-                    PyGlobal global = meet(module, name);
-                    stack.add(call(global, stack.pop_all_since_marker().toArray()));
+                    PyGlobal global = meet(module, name, "INST");
+                    stack.add(call(global, stack.pop_all_since_marker().toArray(), "INST"));
                     return NO_RETURN_VALUE;
                 }
                 case Opcodes.OBJ: {
@@ -236,21 +384,21 @@ public final class PickleReader {
                     if (items.isEmpty()) {
                         throw new PickleException("OBJ without a class");
                     }
-                    stack.add(call(items.get(0), items.subList(1, items.size()).toArray()));
+                    stack.add(call(items.get(0), items.subList(1, items.size()).toArray(), "OBJ"));
                     return NO_RETURN_VALUE;
                 }
                 case Opcodes.REDUCE:
                 case Opcodes.NEWOBJ: {
                     Object args = stack.pop();
                     Object callee = stack.pop();
-                    stack.add(call(callee, tuple(args)));
+                    stack.add(call(callee, tuple(args), key == Opcodes.REDUCE ? "REDUCE" : "NEWOBJ"));
                     return NO_RETURN_VALUE;
                 }
                 case Opcodes.NEWOBJ_EX: {
                     stack.pop();
                     Object args = stack.pop();
                     Object callee = stack.pop();
-                    stack.add(call(callee, tuple(args)));
+                    stack.add(call(callee, tuple(args), "NEWOBJ_EX"));
                     return NO_RETURN_VALUE;
                 }
                 case Opcodes.BUILD: {
@@ -266,7 +414,7 @@ public final class PickleReader {
                     List<Object> items = stack.pop_all_since_marker();
                     Map<Object, Object> dict = new LinkedHashMap<>();
                     for (int i = 0; i + 1 < items.size(); i += 2) {
-                        dict.put(items.get(i), items.get(i + 1));
+                        dict.put(hashable(items.get(i)), items.get(i + 1));
                     }
                     stack.add(dict);
                     return NO_RETURN_VALUE;
@@ -283,10 +431,21 @@ public final class PickleReader {
                     return NO_RETURN_VALUE;
                 case Opcodes.EXT1:
                 case Opcodes.EXT2:
-                case Opcodes.EXT4:
-                    // The extension registry maps codes to globals; PyTorch never writes them, so a code cannot be named.
-                    throw new UnsafePickleException(fileName + ": '" + recordName + "' uses the pickle extension registry (EXT opcodes), "
-                            + "which PyTorch never writes, so Tally refuses the file without running it.", "copyreg.extension");
+                case Opcodes.EXT4: {
+                    // copyreg's extension registry maps a code to a global that only the loading process knows.
+                    int width = key == Opcodes.EXT1 ? 1 : key == Opcodes.EXT2 ? 2 : 4;
+                    byte[] bytes = input.readNBytes(width);
+                    if (bytes.length < width) {
+                        throw new PickleException("the pickle ends inside an extension code");
+                    }
+                    long code = 0;
+                    for (int i = width - 1; i >= 0; i--) {
+                        code = (code << 8) | (bytes[i] & 0xff);
+                    }
+                    stack.add(construct(new PyGlobal("copyreg", "_extension_registry[" + code + "]"), "EXT" + width,
+                            "uses the pickle extension registry (code " + code + ")"));
+                    return NO_RETURN_VALUE;
+                }
                 case Opcodes.BINSTRING:
                 case Opcodes.BINUNICODE:
                 case Opcodes.BINBYTES:
@@ -325,6 +484,7 @@ public final class PickleReader {
             return storage(pid);
         }
 
+
         private Object[] tuple(Object args) throws PickleException {
             if (args instanceof Object[] array) {
                 return array;
@@ -339,8 +499,21 @@ public final class PickleReader {
                 throw new PickleException("SETITEMS on a " + typeName(dict) + ", which is not a dict");
             }
             for (int i = 0; i + 1 < items.size(); i += 2) {
-                ((Map<Object, Object>) map).put(items.get(i), items.get(i + 1));
+                ((Map<Object, Object>) map).put(hashable(items.get(i)), items.get(i + 1));
             }
+        }
+
+        @SuppressWarnings("unchecked")
+        private void addAll(Set<?> set, List<Object> items) {
+            ((Set<Object>) set).addAll(items);
+        }
+
+        /** Python refuses lists, dicts and sets as keys; hashing one that contains itself would never end here. */
+        private Object hashable(Object key) throws PickleException {
+            if (key instanceof List<?> || key instanceof Map<?, ?> || key instanceof Set<?>) {
+                throw new PickleException("a " + typeName(key) + " is used as a dict key or set item, which Python refuses");
+            }
+            return key;
         }
 
         @SuppressWarnings("unchecked")
@@ -354,6 +527,9 @@ public final class PickleReader {
                     object.states().add(state);
                 }
             } else if (target instanceof PyCall call) {
+                // Python calls the object's __setstate__ (or fills its __dict__): code of the callee's class runs.
+                construct(new PyGlobal(call.callee().module(), call.callee().name() + "(...).__setstate__"), "BUILD",
+                        "sets state on a '" + call.callee() + "' object");
                 call.states().add(state);
             } else if (target instanceof Map<?, ?> map && state instanceof Map<?, ?> entries) {
                 ((Map<Object, Object>) map).putAll(entries);
@@ -362,6 +538,57 @@ public final class PickleReader {
                 throw new ModelException(fileName + ": '" + recordName + "' sets state on a " + typeName(target)
                         + ", which PyTorch never writes; the file is damaged.");
             }
+        }
+    }
+
+    /** Counts the bytes read so far, so that every opcode knows its offset; follows mark and reset. */
+    private static final class CountingStream extends java.io.FilterInputStream {
+        private long position;
+        private long marked;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        long position() {
+            return position;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                position++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                position += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            position += skipped;
+            return skipped;
+        }
+
+        @Override
+        public synchronized void mark(int readLimit) {
+            super.mark(readLimit);
+            marked = position;
+        }
+
+        @Override
+        public synchronized void reset() throws IOException {
+            super.reset();
+            position = marked;
         }
     }
 }

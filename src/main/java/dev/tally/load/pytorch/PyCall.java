@@ -15,6 +15,17 @@ public record PyCall(PyGlobal callee, List<Object> args, boolean allowed, List<O
         states = new ArrayList<>(states);
     }
 
+    /** Identity, as Python's objects: a call's arguments may contain the call itself, and hashing them would never end. */
+    @Override
+    public boolean equals(Object other) {
+        return this == other;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(this);
+    }
+
     static PyCall of(PyGlobal callee, Object[] args, boolean allowed) {
         return new PyCall(callee, Arrays.asList(args), allowed, List.of());
     }

@@ -21,19 +21,31 @@ import java.util.zip.ZipFile;
  * records (pickles, code) on demand.
  */
 public final class TorchArchive implements Closeable {
-    /** Pickles and code are small; a larger one is a damaged or hostile file, not a model. */
-    private static final long MAX_RECORD_BYTES = 256L * 1024 * 1024;
-
     private final String fileName;
     private final ZipFile zip;
     private final String prefix;
     private final Map<String, ZipEntry> records;
+    private final Path path;
+    /** Every entry name of the central directory in its order, duplicates included. */
+    private final List<String> allNames;
 
-    private TorchArchive(String fileName, ZipFile zip, String prefix, Map<String, ZipEntry> records) {
+    private TorchArchive(String fileName, ZipFile zip, String prefix, Map<String, ZipEntry> records, Path path, List<String> allNames) {
         this.fileName = fileName;
         this.zip = zip;
         this.prefix = prefix;
         this.records = records;
+        this.path = path;
+        this.allNames = allNames;
+    }
+
+    /**
+     * An entry name the zip directory holds more than once.
+     *
+     * @param name          the full entry name
+     * @param copies        how many entries have it
+     * @param torchLoadCopy which of them (0-based, in directory order) PyTorch's reader opens
+     */
+    public record Duplicate(String name, int copies, int torchLoadCopy) {
     }
 
     /** Opens {@code path} and lists its records by their names under the top folder. */
@@ -47,11 +59,13 @@ public final class TorchArchive implements Closeable {
                     + "); re-save or re-download the model.");
         }
         Map<String, ZipEntry> records = new LinkedHashMap<>();
+        List<String> allNames = new ArrayList<>();
         String prefix = null;
         Enumeration<? extends ZipEntry> entries = zip.entries();
         while (entries.hasMoreElements()) {
             ZipEntry entry = entries.nextElement();
             String name = entry.getName();
+            allNames.add(name);
             int slash = name.indexOf('/');
             if (entry.isDirectory() || slash < 0) {
                 continue;
@@ -68,7 +82,7 @@ public final class TorchArchive implements Closeable {
             closeQuietly(zip);
             throw new ModelException(fileName + " is a zip archive without the top folder PyTorch writes; it is not a PyTorch model.");
         }
-        return new TorchArchive(fileName, zip, prefix, records);
+        return new TorchArchive(fileName, zip, prefix, records, path, allNames);
     }
 
     /** The file name, for messages. */
@@ -102,19 +116,83 @@ public final class TorchArchive implements Closeable {
         return entry == null || entry.getSize() < 0 ? OptionalLong.empty() : OptionalLong.of(entry.getSize());
     }
 
-    /** The bytes of a small record; a missing one is an error naming it. */
+    /** Entry names the directory holds more than once, with the copy PyTorch's reader opens. */
+    public List<Duplicate> duplicates() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (String name : allNames) {
+            counts.merge(name, 1, Integer::sum);
+        }
+        List<Duplicate> duplicates = new ArrayList<>();
+        counts.forEach((name, count) -> {
+            if (count > 1) {
+                int index = MinizLookup.locate(allNames, name);
+                int copy = 0;
+                for (int i = 0; i < index; i++) {
+                    if (allNames.get(i).equals(name)) {
+                        copy++;
+                    }
+                }
+                duplicates.add(new Duplicate(name, count, copy));
+            }
+        });
+        return duplicates;
+    }
+
+    /**
+     * The bytes of every entry named {@code fullName}, in file order: read from the local headers, because
+     * {@link ZipFile} finds only one entry of a name.
+     */
+    public List<byte[]> readCopies(String fullName) {
+        List<byte[]> copies = new ArrayList<>();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.BufferedInputStream(
+                java.nio.file.Files.newInputStream(path), 1 << 16))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                if (entry.getName().equals(fullName)) {
+                    copies.add(bounded(in, fullName));
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ModelException(fileName + ": the copies of record '" + fullName + "' cannot be read (" + e.getMessage()
+                    + "); the archive is damaged, so re-save or re-download the model.");
+        }
+        return copies;
+    }
+
+    /**
+     * Reads a record, counting the inflated bytes as they come: the size in the zip directory is the file's own
+     * claim and may be far below what the data inflates to.
+     */
+    private byte[] bounded(InputStream in, String fullName) throws IOException {
+        long limit = Limits.recordBytes();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[1 << 16];
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+            if (out.size() + (long) n > limit) {
+                throw Limits.exceeded(fileName + ": record '" + fullName + "'", "inflated bytes for a pickle or code record", limit,
+                        "tally.limits.recordBytes");
+            }
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    /** The bytes of a small record; a missing one is an error naming it. A duplicated name reads the copy PyTorch reads. */
     public byte[] read(String record) {
         ZipEntry entry = records.get(record);
         if (entry == null) {
             throw new ModelException(fileName + " has no record '" + prefix + record
                     + "'; the archive is incomplete, so re-save the model with torch.jit.save.");
         }
-        if (entry.getSize() > MAX_RECORD_BYTES) {
-            throw new ModelException(fileName + ": record '" + prefix + record + "' is " + entry.getSize()
-                    + " bytes, far more than a pickle or code file holds; the archive is damaged.");
+        for (Duplicate duplicate : duplicates()) {
+            if (duplicate.name().equals(prefix + record)) {
+                List<byte[]> copies = readCopies(duplicate.name());
+                if (copies.size() == duplicate.copies()) {
+                    return copies.get(duplicate.torchLoadCopy());
+                }
+            }
         }
         try (InputStream in = zip.getInputStream(entry)) {
-            return in.readAllBytes();
+            return bounded(in, prefix + record);
         } catch (IOException e) {
             throw new ModelException(fileName + ": record '" + prefix + record + "' cannot be read (" + e.getMessage()
                     + "); the archive is damaged or truncated, so re-save or re-download the model.");

@@ -344,6 +344,15 @@ final class CodeParser {
 
     /** An indented block, or a single statement on the same line ({@code if x: pass}). */
     private List<Stmt> block() {
+        enter();
+        try {
+            return blockWithin();
+        } finally {
+            depth--;
+        }
+    }
+
+    private List<Stmt> blockWithin() {
         List<Stmt> body = new ArrayList<>();
         if (peek().kind != Kind.NEWLINE) {
             body.add(statement());
@@ -404,7 +413,30 @@ final class CodeParser {
                         || t.text.equals(":") || t.text.equals("}")));
     }
 
+    /**
+     * How deep expressions and blocks may nest. The parser and the interpreter recurse over the code, so a file
+     * must not choose the depth; Python's own parser stops at 200 nested parentheses, and TorchScript's printer
+     * writes far less.
+     */
+    static final int MAX_DEPTH = 200;
+    private int depth;
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw error(peek().line, "nests expressions or blocks deeper than " + MAX_DEPTH + " levels, which torch.jit.save never writes; the archive is damaged or hostile");
+        }
+    }
+
     private Expr expression() {
+        enter();
+        try {
+            return expressionWithin();
+        } finally {
+            depth--;
+        }
+    }
+
+    private Expr expressionWithin() {
         Expr value = orExpr();
         if (peek().kind == Kind.NAME && peek().text.equals("if")) {
             pos++;
@@ -508,6 +540,15 @@ final class CodeParser {
     }
 
     private Expr unary() {
+        enter();
+        try {
+            return unaryWithin();
+        } finally {
+            depth--;
+        }
+    }
+
+    private Expr unaryWithin() {
         if (isOp("-") || isOp("+") || isOp("~")) {
             String op = next().text;
             return new Ast.Unary(op, unary());

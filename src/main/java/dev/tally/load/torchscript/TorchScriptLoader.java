@@ -227,6 +227,9 @@ public final class TorchScriptLoader {
         try {
             result = interpreter.callMethod(root, "forward", args, Map.of(),
                     new Interpreter.Site(info.record(), forward.line(), ""));
+        } catch (StackOverflowError e) {
+            // The parser bounds nesting (CodeParser.MAX_DEPTH); a chain of 100,000 operators or self-calling methods still recurses here.
+            throw new ModelException(file + ": the model's code recurses or chains operators deeper than Tally follows; the archive is damaged or hostile.");
         } catch (Interpreter.RaisedException e) {
             throw new ModelException(file + ": the model's own code raises '" + e.getMessage()
                     + "' for this input; check the input shape given with --input.");

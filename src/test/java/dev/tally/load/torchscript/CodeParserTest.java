@@ -68,4 +68,15 @@ class CodeParserTest {
                 .isInstanceOf(ModelException.class)
                 .hasMessage("m.pt: code/__torch__/m.py:2: cannot interpret a slice.");
     }
+
+    @Test
+    void nestingDeeperThanTheLimitIsOneSentenceNotAStackOverflow() {
+        String deep = "(".repeat(100_000) + "x" + ")".repeat(100_000);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CodeParser.parse("m.pt", "code/__torch__/m.py", "def f(x):\n  return " + deep + "\n"))
+                .isInstanceOf(dev.tally.ir.ModelException.class)
+                .hasMessageContaining("deeper than 200 levels");
+        String minus = "-".repeat(100_000) + "x";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CodeParser.parse("m.pt", "code/__torch__/m.py", "def f(x):\n  return " + minus + "\n"))
+                .isInstanceOf(dev.tally.ir.ModelException.class);
+    }
 }
