@@ -50,7 +50,7 @@ public final class CompareHtmlRenderer {
             chart(html, comparison, metric);
         }
         html.raw("</section>\n<footer>Made by Tally. Stages are module paths folded to depth ")
-                .text(Integer.toString(comparison.depth())).raw("; a missing bar means the model has no such stage. 1 KB = 1024 B.</footer>\n</body>\n</html>\n");
+                .text(Integer.toString(comparison.depth())).raw("; a missing bar means the model has no such stage. 1 KiB = 1024 B, sizes rounded up.</footer>\n</body>\n</html>\n");
         return html.toString();
     }
 
