@@ -20,6 +20,8 @@ public final class ExitCodes implements CommandLine.IExecutionExceptionHandler, 
     public static final int VERIFICATION_FAILED = 3;
     /** The audit found a pickle that would run code on load ({@code tally audit}). */
     public static final int DANGEROUS_PICKLE = 4;
+    /** {@code tally audit --values} found NaN or infinite values in a tensor. */
+    public static final int NON_FINITE_VALUES = 5;
     /** A bug in Tally (EX_SOFTWARE of sysexits.h). */
     public static final int INTERNAL_ERROR = 70;
 
