@@ -5,7 +5,6 @@ import dev.tally.analysis.Convention;
 import dev.tally.analysis.NodeResult;
 import dev.tally.analysis.ResolvedInput;
 import dev.tally.analysis.TensorInfo;
-import dev.tally.ir.Folding;
 import dev.tally.ir.Model;
 import dev.tally.ir.ModelException;
 import dev.tally.ir.Param;
@@ -75,21 +74,7 @@ public final class SummaryBuilder {
         Model model = analysis.model();
         return new Summary(new ModelInfo(model.path().toString(), model.format(), model.producer(),
                         model.folding().batchNorms(), model.folding().channels()),
-                inputsOf(analysis), outputsOf(analysis), layers, totals, gaps, unresolved, notes(analysis, totals.params()), depth);
-    }
-
-    /** The analysis's notes, and what PyTorch's parameter count was when the exporter folded BatchNorms away. */
-    private static List<String> notes(Analysis analysis, long params) {
-        Folding folding = analysis.model().folding();
-        if (folding.batchNorms() == 0) {
-            return analysis.notes();
-        }
-        List<String> notes = new ArrayList<>(analysis.notes());
-        notes.add("Params as trained: " + Units.exact(Math.addExact(params, folding.channels())) + " if the folded Convs had no bias"
-                + " (as in torchvision's ResNets and MobileNets), " + Units.exact(Math.addExact(params, 2 * folding.channels()))
-                + " if they had one (as in VGG-BN): the " + folding.batchNorms() + " folded BatchNorms had "
-                + Units.exact(folding.channels()) + " channels, and the file does not say which.");
-        return notes;
+                inputsOf(analysis), outputsOf(analysis), layers, totals, gaps, unresolved, analysis.notes(), depth);
     }
 
     /** The row name of {@code layer} at {@code depth}: its first {@code depth} dot-separated components. */

@@ -72,8 +72,12 @@ public final class OnnxLoader {
         Folding folding = pytorch ? foldedConvs(graph) : Folding.NONE;
         int folded = folding.batchNorms();
         if (folded > 0) {
-            notes.add("BatchNorm folded into " + folded + (folded == 1 ? " Conv node" : " Conv nodes") + " by the exporter: params count the folded"
-                    + " Conv weights, not PyTorch's BatchNorm parameters.");
+            long c = folding.channels();
+            notes.add("BatchNorm folded into " + folded + (folded == 1 ? " Conv node" : " Conv nodes") + " by the exporter ("
+                    + String.format(java.util.Locale.ROOT, "%,d", c) + " channels): params count the folded Conv weights, so PyTorch's"
+                    + " count as trained is " + String.format(java.util.Locale.ROOT, "%,d", c) + " higher if those Convs had no bias"
+                    + " (torchvision's ResNets, MobileNets) or " + String.format(java.util.Locale.ROOT, "%,d", 2 * c)
+                    + " if they had one (VGG-BN).");
         }
         if (!reader.foldedTensors().isEmpty()) {
             notes.add("The exporter computed " + reader.foldedTensors().size() + " tensors from parameters ahead of time ("

@@ -45,7 +45,11 @@ public final class CompareHtmlRenderer {
             }
             html.raw("</tr>\n");
         }
-        html.raw("</tbody>\n</table>\n</header>\n<section class=\"charts\">\n");
+        html.raw("</tbody>\n</table>\n");
+        for (String caveat : comparison.caveats()) {
+            html.raw("<p class=\"note\" data-caveat>").text(caveat).raw("</p>\n");
+        }
+        html.raw("</header>\n<section class=\"charts\">\n");
         for (Metric metric : CHARTED) {
             chart(html, comparison, metric);
         }
