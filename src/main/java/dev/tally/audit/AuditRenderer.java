@@ -57,6 +57,10 @@ public final class AuditRenderer {
         ObjectNode safety = root.putObject("safety");
         safety.put("severity", report.worst().name().toLowerCase(Locale.ROOT));
         safety.put("exitCode", report.exitCode());
+        if (report.valuesRead()) {
+            ArrayNode nonFinite = root.putObject("values").putArray("nonFiniteTensors");
+            report.nonFinite().forEach(t -> nonFinite.add(t.name()));
+        }
         ArrayNode globals = safety.putArray("globals");
         for (Finding f : report.findings()) {
             ObjectNode g = globals.addObject();
@@ -160,6 +164,30 @@ public final class AuditRenderer {
         }
     }
 
+    /**
+     * {@code 2 tensors hold NaN or Inf: f32 (1 NaN, 1 +Inf), bf16 (1 NaN)}, without the final period; the first
+     * five tensors are named.
+     */
+    public static String nonFiniteHeadline(AuditReport report) {
+        List<Inventory.TensorEntry> bad = report.nonFinite();
+        List<String> named = new ArrayList<>();
+        for (Inventory.TensorEntry t : bad.subList(0, Math.min(5, bad.size()))) {
+            List<String> counts = new ArrayList<>();
+            if (t.stats().nan() > 0) {
+                counts.add(Units.exact(t.stats().nan()) + " NaN");
+            }
+            if (t.stats().positiveInfinity() > 0) {
+                counts.add(Units.exact(t.stats().positiveInfinity()) + " +Inf");
+            }
+            if (t.stats().negativeInfinity() > 0) {
+                counts.add(Units.exact(t.stats().negativeInfinity()) + " -Inf");
+            }
+            named.add("'" + t.name() + "' (" + String.join(", ", counts) + ")");
+        }
+        return report.fileName() + ": " + bad.size() + (bad.size() == 1 ? " tensor holds" : " tensors hold") + " NaN or Inf: "
+                + String.join(", ", named) + (bad.size() > named.size() ? " and " + (bad.size() - named.size()) + " more" : "");
+    }
+
     // ---- Table and Markdown: the same sections; Markdown uses headings and pipe tables.
 
     private static void text(AuditReport report, PrintWriter out, boolean markdown) {
@@ -176,10 +204,14 @@ public final class AuditRenderer {
         long safe = report.findings().size() - unsafe;
         boolean foldSafe = safe > MAX_LISTED; // a TorchScript archive names dozens of its own classes
         List<List<String>> rows = new ArrayList<>();
+        String previousReason = null;
         for (Finding f : report.findings()) {
             if (!foldSafe || f.severity() != Severity.SAFE) {
                 String where = f.opcode().isEmpty() ? f.where() : f.opcode() + (f.where().isEmpty() ? "" : " at " + f.where());
-                rows.add(List.of(f.severity().name().toLowerCase(Locale.ROOT), f.global().qualifiedName(), f.label(), where, f.reason()));
+                // A whole pickled module names a dozen classes for one reason: say the reason once.
+                String why = f.reason().equals(previousReason) ? "(same)" : f.reason();
+                rows.add(List.of(f.severity().name().toLowerCase(Locale.ROOT), f.global().qualifiedName(), f.label(), where, why));
+                previousReason = f.reason();
             }
         }
         if (!rows.isEmpty()) {
@@ -189,6 +221,13 @@ public final class AuditRenderer {
             out.println((markdown ? "" : "  ") + safe + " safe globals not listed (--format json lists every one).");
         }
         out.println();
+
+        if (report.valuesRead()) {
+            heading(out, markdown, "Values: " + (report.nonFinite().isEmpty() ? "all finite" : "NaN or Inf found"));
+            out.println(report.nonFinite().isEmpty() ? "No tensor holds NaN or an infinity."
+                    : nonFiniteHeadline(report) + " (exit code 5).");
+            out.println();
+        }
 
         heading(out, markdown, "Contents");
         out.println(inv.tensors().isEmpty() ? "No state_dict found." : "state_dict" + (inv.location().isEmpty() ? " (the whole file)" : " at '" + inv.location() + "'")

@@ -27,9 +27,16 @@ public record AuditReport(Path path, String format, String version, long fileByt
         return findings.stream().map(Finding::severity).max(Enum::compareTo).orElse(Severity.SAFE);
     }
 
-    /** 4 when a dangerous global is referenced, else 0. */
+    /** 4 when a dangerous global is referenced; else 5 when {@code --values} found NaN or Inf; else 0. */
     public int exitCode() {
-        return worst() == Severity.DANGEROUS ? 4 : 0;
+        return worst() == Severity.DANGEROUS ? 4 : nonFinite().isEmpty() ? 0 : 5;
+    }
+
+    /** The tensors in which {@code --values} found NaN or an infinity, in file order; empty without --values. */
+    public List<Inventory.TensorEntry> nonFinite() {
+        return inventory.tensors().stream()
+                .filter(t -> t.stats() != null && t.stats().nan() + t.stats().positiveInfinity() + t.stats().negativeInfinity() > 0)
+                .toList();
     }
 
     public String fileName() {

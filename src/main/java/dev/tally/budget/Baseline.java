@@ -16,11 +16,36 @@ import java.util.Optional;
  * The figures of an earlier run, read from {@code tally summary --format json} (its {@code totals} object), for
  * {@code check --baseline}. The file size is not in a summary, so it has no baseline.
  */
-public record Baseline(Path path, Map<Figure, Long> figures) {
+public record Baseline(Path path, Map<Figure, Long> figures, String format, int foldedBatchNorms) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Baseline {
         figures = Collections.unmodifiableMap(new EnumMap<>(figures));
+        format = format == null ? "" : format;
+    }
+
+    /** A baseline whose file format is not known. */
+    public Baseline(Path path, Map<Figure, Long> figures) {
+        this(path, figures, "", 0);
+    }
+
+    /**
+     * Why {@code summary}'s params and buffers may differ from this baseline's for reasons other than the model
+     * (a file of another format, BatchNorms folded by an exporter in one of them), as a clause; empty when none.
+     */
+    public String caveat(dev.tally.report.Summary summary) {
+        java.util.List<String> reasons = new java.util.ArrayList<>();
+        String now = summary.model().format().displayName();
+        if (!format.isEmpty() && !format.equals(now)) {
+            reasons.add("the baseline was taken from a file of format '" + format + "' and this one is '" + now + "'");
+        }
+        if (foldedBatchNorms != summary.model().foldedBatchNorms()) {
+            reasons.add(foldedBatchNorms > 0
+                    ? "the baseline has " + foldedBatchNorms + " BatchNorms folded by the exporter and this has " + summary.model().foldedBatchNorms()
+                    : "this file has " + summary.model().foldedBatchNorms() + " BatchNorms folded by the exporter and the baseline none");
+        }
+        return reasons.isEmpty() ? "" : String.join(", and ", reasons)
+                + ", so params and buffers can differ for that reason alone (an ONNX export folds BatchNorm and leaves out num_batches_tracked)";
     }
 
     public Optional<Long> figure(Figure figure) {
@@ -59,6 +84,7 @@ public record Baseline(Path path, Map<Figure, Long> figures) {
             }
             figures.put(figure, value.asLong());
         }
-        return new Baseline(path, figures);
+        JsonNode model = root.path("model");
+        return new Baseline(path, figures, model.path("format").asText(""), model.path("foldedBatchNorms").asInt(0));
     }
 }

@@ -72,8 +72,11 @@ public final class BudgetChecker {
             long actual = figure.of(summary, fileBytes);
             long max = growth.allowedMax(before);
             CheckResult.Status status = status(actual, max, figure, lowerBound);
+            String caveat = baseline.caveat(summary);
             String message = model + ": " + figure.displayName() + " " + figure.format(actual) + " "
-                    + change(before, actual) + " from the baseline " + figure.format(before);
+                    + change(before, actual) + " from the baseline " + figure.format(before)
+                    + (caveat.isEmpty() || !(figure == Figure.PARAMS || figure == Figure.BUFFERS || figure == Figure.WEIGHT_BYTES)
+                            ? "" : " (" + caveat + ")");
             if (status == CheckResult.Status.FAIL) {
                 message += ", over the allowed growth of " + growth.text() + " (at most " + amount(figure, max) + ") by "
                         + over(figure, actual, max) + ".";

@@ -1,5 +1,6 @@
 package dev.tally.budget;
 
+import dev.tally.report.Units;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -215,7 +216,7 @@ public final class BudgetFile {
                 }
                 try {
                     limits.put(figure, Limit.parse(figure, scalar(field.getValue(), key)));
-                } catch (HumanUnits.LimitFormatException e) {
+                } catch (Units.UnitFormatException e) {
                     throw error(key, e.getMessage());
                 }
             }
@@ -268,7 +269,7 @@ public final class BudgetFile {
             } else {
                 limits.addAll(GrowthLimits.everyFigure(percent(node, at)));
             }
-        } catch (HumanUnits.LimitFormatException e) {
+        } catch (Units.UnitFormatException e) {
             throw error(at, e.getMessage());
         }
         return new GrowthSpec(limits);
@@ -276,8 +277,8 @@ public final class BudgetFile {
 
     private java.math.BigDecimal percent(JsonNode node, String at) {
         try {
-            return HumanUnits.parsePercent(scalar(node, at));
-        } catch (HumanUnits.LimitFormatException e) {
+            return Units.parsePercent(scalar(node, at));
+        } catch (Units.UnitFormatException e) {
             throw error(at, e.getMessage());
         }
     }

@@ -61,7 +61,7 @@ public enum Figure {
      */
     public String format(long value) {
         if (kind == Kind.BYTES) {
-            return Units.exact(value) + " B" + (Math.abs(value) < 1024 ? "" : " (" + HumanUnits.binaryBytes(value) + ")");
+            return Units.exact(value) + " B" + (Math.abs(value) < 1024 ? "" : " (" + Units.bytes(value) + ")");
         }
         return Units.exact(value) + (Math.abs(value) < 1000 ? "" : " (" + Units.count(value) + ")");
     }

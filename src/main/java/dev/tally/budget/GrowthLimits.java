@@ -1,5 +1,6 @@
 package dev.tally.budget;
 
+import dev.tally.report.Units;
 import dev.tally.ir.UsageException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -34,16 +35,16 @@ public final class GrowthLimits {
             int eq = spec.indexOf('=');
             try {
                 if (eq < 0) {
-                    everyFigure(HumanUnits.parsePercent(spec)).forEach(g -> general.put(g.figure(), g));
+                    everyFigure(Units.parsePercent(spec)).forEach(g -> general.put(g.figure(), g));
                 } else {
                     Figure figure = Figure.parse(spec.substring(0, eq).strip());
                     if (figure.summaryJsonName().isEmpty()) {
                         throw new UsageException("--max-growth '" + spec + "': a summary JSON has no " + figure.displayName()
                                 + " to grow from; limit it with --max-" + figure.displayName() + " instead.");
                     }
-                    specific.put(figure, new GrowthLimit(figure, HumanUnits.parsePercent(spec.substring(eq + 1))));
+                    specific.put(figure, new GrowthLimit(figure, Units.parsePercent(spec.substring(eq + 1))));
                 }
-            } catch (HumanUnits.LimitFormatException e) {
+            } catch (Units.UnitFormatException e) {
                 throw new UsageException("--max-growth " + e.getMessage() + ".");
             }
         }

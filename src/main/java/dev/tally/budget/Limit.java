@@ -1,5 +1,7 @@
 package dev.tally.budget;
 
+import dev.tally.report.Units;
+
 /**
  * An upper bound on one figure: the check passes when the figure is at most {@code max}.
  *
@@ -15,6 +17,6 @@ public record Limit(Figure figure, long max, String text) {
 
     /** The limit {@code text} sets on {@code figure}, in the units of the figure's kind. */
     public static Limit parse(Figure figure, String text) {
-        return new Limit(figure, HumanUnits.parse(text, figure.kind()), text.strip());
+        return new Limit(figure, figure.kind() == Figure.Kind.COUNT ? Units.parseCount(text) : Units.parseBytes(text), text.strip());
     }
 }

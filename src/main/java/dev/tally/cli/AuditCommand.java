@@ -72,6 +72,12 @@ public final class AuditCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.DANGEROUS_PICKLE;
         }
+        if (report.exitCode() == ExitCodes.NON_FINITE_VALUES) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(AuditRenderer.nonFiniteHeadline(report) + ".");
+            err.flush();
+            return ExitCodes.NON_FINITE_VALUES;
+        }
         return ExitCodes.OK;
     }
 }

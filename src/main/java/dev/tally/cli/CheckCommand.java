@@ -15,7 +15,7 @@ import dev.tally.budget.CheckReport;
 import dev.tally.budget.Figure;
 import dev.tally.budget.GrowthLimit;
 import dev.tally.budget.GrowthLimits;
-import dev.tally.budget.HumanUnits;
+import dev.tally.report.Units;
 import dev.tally.budget.JUnitXml;
 import dev.tally.budget.Limit;
 import dev.tally.budget.ModelBudget;
@@ -46,7 +46,7 @@ import picocli.CommandLine.Parameters;
         description = {
             "Checks models against limits: exit 0 within every limit, 1 when any is exceeded, 2 for bad input.",
             "",
-            "Units: " + HumanUnits.COUNT_HELP + "; " + HumanUnits.BYTES_HELP + "; a plain number is the exact count or bytes.",
+            "Units: " + Units.COUNT_HELP + "; " + Units.BYTES_HELP + "; a plain number is the exact count or bytes.",
             "",
             "Examples:",
             "  tally check model.onnx --max-params 62M --max-macs 0.8G --max-activation 60MB",
@@ -191,7 +191,7 @@ final class CheckCommand implements Callable<Integer> {
             if (entry.getValue() != null) {
                 try {
                     limits.add(Limit.parse(entry.getKey(), entry.getValue()));
-                } catch (HumanUnits.LimitFormatException e) {
+                } catch (Units.UnitFormatException e) {
                     throw new UsageException("--max-" + entry.getKey().displayName() + " " + e.getMessage() + ".");
                 }
             }

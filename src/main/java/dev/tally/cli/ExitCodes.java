@@ -2,11 +2,13 @@ package dev.tally.cli;
 
 import dev.tally.ir.TallyException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
  * The one place that maps outcomes to exit codes. Tally's own errors and picocli's parameter errors print one
- * sentence on stderr, never a stack trace; anything else is a bug and says so.
+ * sentence on stderr, never a stack trace (with picocli's "did you mean" for a mistyped command or option);
+ * anything else is a bug and says so.
  */
 public final class ExitCodes implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
     public static final int OK = 0;
@@ -18,6 +20,8 @@ public final class ExitCodes implements CommandLine.IExecutionExceptionHandler, 
     public static final int VERIFICATION_FAILED = 3;
     /** The audit found a pickle that would run code on load ({@code tally audit}). */
     public static final int DANGEROUS_PICKLE = 4;
+    /** {@code tally audit --values} found NaN or infinite values in a tensor. */
+    public static final int NON_FINITE_VALUES = 5;
     /** A bug in Tally (EX_SOFTWARE of sysexits.h). */
     public static final int INTERNAL_ERROR = 70;
 
@@ -50,7 +54,16 @@ public final class ExitCodes implements CommandLine.IExecutionExceptionHandler, 
         if (message.endsWith(".")) {
             message = message.substring(0, message.length() - 1);
         }
-        err.println(message + "; see '" + command.getCommandSpec().qualifiedName() + " --help'.");
+        String help = "'" + command.getCommandSpec().qualifiedName() + " --help'";
+        List<String> suggestions = error instanceof CommandLine.UnmatchedArgumentException unmatched
+                ? unmatched.getSuggestions() : List.of();
+        if (suggestions.isEmpty()) {
+            err.println(message + "; see " + help + ".");
+        } else {
+            // picocli's nearest name for a mistyped command or option (its list is most similar first; the
+            // rest are weak: 'summarize' also suggests 'verify').
+            err.println(message + "; did you mean '" + suggestions.get(0) + "'? See " + help + ".");
+        }
         err.flush();
         return BAD_INPUT;
     }

@@ -51,6 +51,10 @@ public final class JsonRenderer implements Renderer {
         model.put("path", summary.model().path());
         model.put("format", summary.model().format().displayName());
         model.put("producer", summary.model().producer());
+        if (summary.model().foldedBatchNorms() > 0) {
+            model.put("foldedBatchNorms", summary.model().foldedBatchNorms());
+            model.put("foldedChannels", summary.model().foldedChannels());
+        }
         ArrayNode inputs = root.putArray("inputs");
         summary.inputs().forEach(t -> inputs.add(tensor(t)));
         ArrayNode outputs = root.putArray("outputs");

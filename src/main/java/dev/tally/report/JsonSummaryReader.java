@@ -52,7 +52,8 @@ public final class JsonSummaryReader {
         Fields in = new Fields(source);
         JsonNode model = in.object(root, "model");
         ModelInfo info = new ModelInfo(in.text(model, "model.path"), format(in, model),
-                model.path("producer").asText(""));
+                model.path("producer").asText(""), (int) in.optionalCount(model, "model.foldedBatchNorms"),
+                in.optionalCount(model, "model.foldedChannels"));
         List<TensorSummary> inputs = tensors(in, root, "inputs");
         List<TensorSummary> outputs = tensors(in, root, "outputs");
         List<LayerSummary> layers = new ArrayList<>();

@@ -54,7 +54,7 @@ public final class MarkdownRenderer implements Renderer {
                 Units.bytes(totals.activationBytes())));
         out.append('\n');
         out.append("**").append(count).append("**: ").append(convention.definition())
-                .append(". Memory in binary units: 1 KB = 1024 B.\n");
+                .append(". Memory in binary units: 1 KiB = 1024 B, sizes rounded up.\n");
         if (!summary.notes().isEmpty()) {
             out.append("\n**Notes**\n\n");
             summary.notes().forEach(note -> out.append("- ").append(cell(note)).append('\n'));

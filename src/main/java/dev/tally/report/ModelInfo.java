@@ -6,10 +6,19 @@ import dev.tally.ir.ModelFormat;
  * Which file the summary is about.
  *
  * @param path     the path as the user gave it
- * @param producer who wrote the file ({@code pytorch 1.13.1}), empty when unknown
+ * @param producer         who wrote the file ({@code pytorch 1.13.1}), empty when unknown
+ * @param foldedBatchNorms BatchNorms the exporter folded into Convs (0 when none)
+ * @param foldedChannels   their channels together: PyTorch's count as trained is the file's params plus this when
+ *                         the Convs had no bias (torchvision's ResNets, MobileNets), plus twice this when they had
+ *                         one (VGG-BN); the file alone does not say which
  */
-public record ModelInfo(String path, ModelFormat format, String producer) {
+public record ModelInfo(String path, ModelFormat format, String producer, int foldedBatchNorms, long foldedChannels) {
     public ModelInfo {
         producer = producer == null ? "" : producer;
+    }
+
+    /** A model nothing was folded in, or whose fold is not known (a JSON report from before the fields). */
+    public ModelInfo(String path, ModelFormat format, String producer) {
+        this(path, format, producer, 0, 0);
     }
 }

@@ -72,7 +72,8 @@ public final class SummaryBuilder {
         List<UnsupportedOp> gaps = new ArrayList<>();
         unsupported.forEach((op, nodes) -> gaps.add(new UnsupportedOp(op, nodes.size(), nodes)));
         Model model = analysis.model();
-        return new Summary(new ModelInfo(model.path().toString(), model.format(), model.producer()),
+        return new Summary(new ModelInfo(model.path().toString(), model.format(), model.producer(),
+                        model.folding().batchNorms(), model.folding().channels()),
                 inputsOf(analysis), outputsOf(analysis), layers, totals, gaps, unresolved, analysis.notes(), depth);
     }
 

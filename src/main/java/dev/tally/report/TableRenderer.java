@@ -32,7 +32,7 @@ public final class TableRenderer implements Renderer {
         totalsBlock(out, summary.totals(), convention);
         out.append('\n');
         out.append(header(convention)).append(": ").append(convention.definition()).append(".\n");
-        out.append("Memory: activation memory is the bytes of every output computed at run time; 1 KB = 1024 B.\n");
+        out.append("Memory: activation memory is the bytes of every output computed at run time; 1 KiB = 1024 B, sizes rounded up.\n");
         if (summary.depth() > 0) {
             out.append("Layers are folded to the first ").append(summary.depth())
                     .append(summary.depth() == 1 ? " component" : " components").append(" of their module path (--depth ")
@@ -99,7 +99,7 @@ public final class TableRenderer implements Renderer {
         return count < 1000 ? "" : "(" + Units.count(count) + ")";
     }
 
-    /** {@code (233.1 MB)}; nothing under 1 KB. */
+    /** {@code (233.1 MiB)}; nothing under 1 KiB. */
     private static String readableBytes(long bytes) {
         return bytes < 1024 ? "" : "(" + Units.bytes(bytes) + ")";
     }

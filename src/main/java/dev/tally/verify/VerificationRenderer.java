@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import dev.tally.report.Units;
 import java.util.Locale;
 
 /** Renders a {@link VerificationReport} as a table for people or as JSON for {@code summary --verify} and scripts. */
@@ -98,7 +99,7 @@ public final class VerificationRenderer {
         }
         out.append("time: ").append(String.join(", ", timings)).append(nl);
         if (report.peakRssBytes() >= 0) {
-            out.append("peak memory (RSS): ").append(String.format(Locale.ROOT, "%.1f MB", report.peakRssBytes() / 1048576.0)).append(nl);
+            out.append("peak memory (RSS): ").append(Units.bytes(report.peakRssBytes())).append(nl);
         }
         for (String note : report.notes()) {
             out.append("note: ").append(note).append(nl);

@@ -58,6 +58,31 @@ class MaliciousPickleTest {
     }
 
     @Test
+    void anUnsafeGlobalReferencedThreeTimesIsOneFinding() {
+        // As a whole pickled module does: one GLOBAL opcode per instance of a class.
+        byte[] pickle = new PickleBytes().emptyDict()
+                .string("weight").tensor("0", 2, 2).setItem()
+                .string("a").global("mypackage.layers", "Block").string("x").tuple1().reduce().setItem()
+                .string("b").global("mypackage.layers", "Block").string("y").tuple1().reduce().setItem()
+                .string("c").global("mypackage.layers", "Block").string("z").tuple1().reduce().setItem()
+                .stop();
+        Path file = PickleBytes.zip(dir.resolve("blocks.pth"), pickle, "0", "16");
+
+        AuditReport report = new Auditor().audit(file, false, false);
+
+        assertThat(report.findings()).filteredOn(f -> f.global().qualifiedName().equals("mypackage.layers.Block")).hasSize(1);
+        // Two distinct unsafe globals with the same reason: the reason is printed once.
+        byte[] two = new PickleBytes().emptyDict()
+                .string("a").global("mypackage.layers", "Block").string("x").tuple1().reduce().setItem()
+                .string("b").global("mypackage.layers", "Head").string("y").tuple1().reduce().setItem()
+                .stop();
+        String out = AuditCli.run(PickleBytes.zip(dir.resolve("two.pth"), two).toString()).out();
+        assertThat(out.lines().filter(l -> l.contains("outside the allow-list: torch.load"))).hasSize(1);
+        assertThat(out).containsPattern("dangerous +mypackage.layers.Head +.*\\(same\\)");
+        assertThat(AuditCli.run(file.toString()).out().lines().filter(l -> l.contains("outside the allow-list: torch.load"))).hasSize(1);
+    }
+
+    @Test
     void anUnknownGlobalIsOutsideTheAllowListSoUnsafeAndExitsFour() {
         Path file = stateDictCalling("mypackage.helpers", "make_thing", "argument");
 

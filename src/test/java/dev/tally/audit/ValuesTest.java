@@ -59,6 +59,23 @@ class ValuesTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"values.pth", "values_legacy.pth"})
+    void nanOrInfInAnyTensorIsAFindingWithAHeadlineAndExitCodeFive(String file) {
+        String path = PythonCheckpoints.file(file).toString();
+
+        AuditCli.Result result = AuditCli.run(path, "--values");
+
+        assertThat(result.exitCode()).isEqualTo(5);
+        // f32 [1, -2, nan, inf, 4] and bf16 [2, nan, -4], as PythonCheckpoints saved them.
+        assertThat(result.out()).contains("Values: NaN or Inf found")
+                .contains("'f32' (1 NaN, 1 +Inf)").contains("'bf16' (1 NaN)");
+        assertThat(result.err()).startsWith(file + ": ").contains(" hold NaN or Inf: ").endsWith(".\n");
+        assertThat(AuditCli.run(path, "--values", "--format", "json").out()).contains("\"nonFiniteTensors\"").contains("\"f32\"");
+        // Without --values no byte is read, so nothing is known about the values and the exit code stays 0.
+        assertThat(AuditCli.run(path).exitCode()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"values.pth", "values_legacy.pth"})
     void tensorsSharingAStorageAreListedAndTheDtypeMixIsTotalled(String file) {
         AuditReport report = new Auditor().audit(PythonCheckpoints.file(file), false, false);
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tally.Tally;
 import dev.tally.report.Summary;
+import dev.tally.report.Units;
 import dev.tally.testing.Fixtures;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -22,9 +23,9 @@ class ApiBudgetExampleTest {
         Summary summary = Tally.analyze(MODEL, Tally.Options.defaults().withInput("1x3x224x224"));
 
         assertThat(summary.unsupported()).as("every op counted").isEmpty();
-        assertThat(summary.totals().params()).isLessThanOrEqualTo(HumanUnits.parseCount("62M"));
-        assertThat(summary.totals().macs()).isLessThanOrEqualTo(HumanUnits.parseCount("0.8G"));
-        assertThat(summary.totals().activationBytes()).isLessThanOrEqualTo(HumanUnits.parseBytes("60MB"));
+        assertThat(summary.totals().params()).isLessThanOrEqualTo(Units.parseCount("62M"));
+        assertThat(summary.totals().macs()).isLessThanOrEqualTo(Units.parseCount("0.8G"));
+        assertThat(summary.totals().activationBytes()).isLessThanOrEqualTo(Units.parseBytes("60MB"));
     }
 
     @Test
@@ -32,7 +33,7 @@ class ApiBudgetExampleTest {
         Summary summary = Tally.analyze(MODEL, Tally.Options.defaults().withInput("1x3x224x224"));
         // PyTorch's own count for AlexNet is 714,188,480 MACs, over a 0.7G budget.
         assertThat(summary.totals().macs()).isEqualTo(Fixtures.expected("alexnet").macs());
-        assertThatThrownBy(() -> assertThat(summary.totals().macs()).isLessThanOrEqualTo(HumanUnits.parseCount("0.7G")))
+        assertThatThrownBy(() -> assertThat(summary.totals().macs()).isLessThanOrEqualTo(Units.parseCount("0.7G")))
                 .isInstanceOf(AssertionError.class);
     }
 }

@@ -33,7 +33,7 @@ class BudgetCheckerTest {
     void aByteFigureOverItsLimitSaysBytesAndShowsBinaryUnitsByName() {
         ModelCheck check = BudgetChecker.evaluate(budget(Limit.parse(Figure.ACTIVATION, "60MB")), ALEXNET, 0);
         // 62,000,000 - 60,000,000 = 2,000,000 B = 3.33% of the limit
-        assertThat(check.results().get(0).message()).isEqualTo("alexnet.onnx: activation 62,000,000 B (59.1 MiB) is over "
+        assertThat(check.results().get(0).message()).isEqualTo("alexnet.onnx: activation 62,000,000 B (59.2 MiB) is over "
                 + "the limit 60MB (60,000,000 B) by 2,000,000 B (3.33%).");
     }
 

@@ -209,6 +209,23 @@ class MainTest {
     }
 
     @Test
+    void aMistypedOptionGetsPicoclisSuggestion() {
+        assertBadInput(run("summary", "worksheet.onnx", "--formt", "json"),
+                "Unknown option: '--formt'; did you mean '--format'? See 'tally summary --help'.");
+    }
+
+    @Test
+    void aMistypedCommandGetsPicoclisSuggestion() {
+        Run run = run("summry", "worksheet.onnx");
+
+        assertThat(run.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run.err()).startsWith("Unmatched arguments from index 0: 'summry', 'worksheet.onnx'")
+                .endsWith("; did you mean 'summary'? See 'tally --help'." + System.lineSeparator());
+        assertThat(run.err().lines()).hasSize(1);
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
     void aMissingModelPointsToHelp() {
         assertBadInput(run("summary"), "Missing required parameter: 'MODEL'; see 'tally summary --help'.");
     }
@@ -235,7 +252,7 @@ class MainTest {
 
         assertThat(run.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.err()).startsWith("Unmatched arguments from index 0: 'summarize', 'worksheet.onnx'")
-                .endsWith("; see 'tally --help'." + System.lineSeparator());
+                .endsWith("; did you mean 'summary'? See 'tally --help'." + System.lineSeparator());
         assertThat(run.err().lines()).hasSize(1);
     }
 

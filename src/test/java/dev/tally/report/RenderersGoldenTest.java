@@ -28,7 +28,7 @@ class RenderersGoldenTest {
         String table = new TableRenderer().render(summary, Convention.MACS);
 
         Golden.assertMatches(test, "txt", table);
-        assertThat(table).contains("Params", "61,100,840", "(61.1 M)", "791,392,256", "1 KB = 1024 B",
+        assertThat(table).contains("Params", "61,100,840", "(61.1 M)", "791,392,256", "1 KiB = 1024 B",
                 Convention.MACS.definition());
         assertThat(totalLine(table)).contains(Units.exact(summary.totals().params()),
                 Units.exact(summary.totals().macs()), Units.bytes(summary.totals().activationBytes()));

@@ -73,7 +73,7 @@ class SummaryBuilderTest {
     void activationMemoryIsFourBytesPerOutputElementOfEveryNode() {
         Summary summary = summarize(TestModels.worksheet(), 0);
 
-        assertThat(summary.layers().get(0).activationBytes()).isEqualTo(784L * 1024); // 64x56x56 floats = 784 KB
+        assertThat(summary.layers().get(0).activationBytes()).isEqualTo(784L * 1024); // 64x56x56 floats = 784 KiB
         // Output elements of the 21 rows of the worksheet (the flatten and both dropouts pass 9216 and 4096 on).
         long elements = 2 * 200704 + 50176 + 2 * 150528 + 37632 + 2 * 75264 + 4 * 50176 + 3 * 9216 + 5 * 4096 + 1000;
         assertThat(summary.totals().activationBytes()).isEqualTo(4 * elements).isEqualTo(4_762_528L);

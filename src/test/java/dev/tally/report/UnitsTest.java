@@ -33,11 +33,15 @@ class UnitsTest {
     }
 
     @Test
-    void bytesReadInBinaryUnitsWhereAKilobyteIs1024Bytes() {
-        assertThat(Units.bytes(200_704L * 4)).isEqualTo("784.0 KB");
+    void bytesReadInBinaryUnitsUnderTheirIecNamesRoundedUp() {
+        assertThat(Units.bytes(200_704L * 4)).isEqualTo("784.0 KiB");
         assertThat(Units.bytes(512)).isEqualTo("512 B");
-        assertThat(Units.bytes(1024)).isEqualTo("1.0 KB");
-        assertThat(Units.bytes(244_403_360)).isEqualTo("233.1 MB");
-        assertThat(Units.bytes(3L * 1024 * 1024 * 1024)).isEqualTo("3.0 GB");
+        assertThat(Units.bytes(1024)).isEqualTo("1.0 KiB");
+        assertThat(Units.bytes(1025)).isEqualTo("1.1 KiB");
+        assertThat(Units.bytes(244_403_360)).isEqualTo("233.1 MiB");
+        assertThat(Units.bytes(4_709_280)).isEqualTo("4.5 MiB");
+        assertThat(Units.bytes(1024 * 1024 - 1)).isEqualTo("1.0 MiB");
+        assertThat(Units.bytes(-1025)).isEqualTo("-1.1 KiB");
+        assertThat(Units.bytes(3L * 1024 * 1024 * 1024)).isEqualTo("3.0 GiB");
     }
 }

@@ -29,7 +29,7 @@ class VerificationRendererTest {
                 .containsPattern("output '36' shape \\(ONNX Runtime\\) +1x1000 +1x1000 +pass")
                 .containsPattern("params \\(elements in the stored bytes of 16 tensors\\) +61,100,776 +61,100,840 +FAIL")
                 .contains("time: inference 49.3 ms")
-                .contains("peak memory (RSS): 1430.5 MB")
+                .contains("peak memory (RSS): 1.4 GiB")
                 .contains("note: A note.")
                 .endsWith("FAIL: 1 of 2 checks disagree with the static analysis." + System.lineSeparator());
     }

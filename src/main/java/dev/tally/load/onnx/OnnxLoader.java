@@ -3,6 +3,7 @@ package dev.tally.load.onnx;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
+import dev.tally.ir.Folding;
 import dev.tally.ir.Graph;
 import dev.tally.ir.Model;
 import dev.tally.ir.ModelException;
@@ -68,10 +69,15 @@ public final class OnnxLoader {
 
         List<String> notes = new ArrayList<>();
         notes.add("ONNX opset " + opset + ", IR version " + proto.getIrVersion() + ".");
-        int folded = pytorch ? foldedConvs(graph) : 0;
+        Folding folding = pytorch ? foldedConvs(graph) : Folding.NONE;
+        int folded = folding.batchNorms();
         if (folded > 0) {
-            notes.add("BatchNorm folded into " + folded + (folded == 1 ? " Conv node" : " Conv nodes") + " by the exporter: params count the folded"
-                    + " Conv weights, not PyTorch's BatchNorm parameters.");
+            long c = folding.channels();
+            notes.add("BatchNorm folded into " + folded + (folded == 1 ? " Conv node" : " Conv nodes") + " by the exporter ("
+                    + String.format(java.util.Locale.ROOT, "%,d", c) + " channels): params count the folded Conv weights, so PyTorch's"
+                    + " count as trained is " + String.format(java.util.Locale.ROOT, "%,d", c) + " higher if those Convs had no bias"
+                    + " (torchvision's ResNets, MobileNets) or " + String.format(java.util.Locale.ROOT, "%,d", 2 * c)
+                    + " if they had one (VGG-BN).");
         }
         if (!reader.foldedTensors().isEmpty()) {
             notes.add("The exporter computed " + reader.foldedTensors().size() + " tensors from parameters ahead of time ("
@@ -83,7 +89,7 @@ public final class OnnxLoader {
             notes.add("Weights are stored outside the file (" + String.join(", ", reader.absentExternalData())
                     + ") and are absent: structure only.");
         }
-        return new Model(path, ModelFormat.ONNX, producer, graph, notes);
+        return new Model(path, ModelFormat.ONNX, producer, graph, notes, folding);
     }
 
     /**
@@ -195,7 +201,7 @@ public final class OnnxLoader {
      * Conv nodes into which torch.onnx folded a BatchNorm: the folded weight is a new initializer named
      * {@code onnx::Conv_<n>} with a bias, and no BatchNormalization node is left in the layer.
      */
-    private static int foldedConvs(Graph graph) {
+    private static Folding foldedConvs(Graph graph) {
         Set<String> layersWithBatchNorm = new HashSet<>();
         for (Node node : graph.nodes()) {
             if (node.opType().equals("BatchNormalization")) {
@@ -203,6 +209,7 @@ public final class OnnxLoader {
             }
         }
         int folded = 0;
+        long channels = 0;
         for (Node node : graph.nodes()) {
             if (!node.opType().equals("Conv") || node.inputs().size() < 3 || node.inputs().get(2).isEmpty()) {
                 continue;
@@ -211,8 +218,10 @@ public final class OnnxLoader {
             if (weight != null && weight.sourceName().startsWith("onnx::Conv_")
                     && !layersWithBatchNorm.contains(node.layer())) {
                 folded++;
+                // The BatchNorm had one channel per output channel of the Conv: weight shape [Cout, Cin/g, k...].
+                channels = Math.addExact(channels, weight.shape().dims().get(0));
             }
         }
-        return folded;
+        return new Folding(folded, channels);
     }
 }

@@ -53,7 +53,7 @@ public final class BatchRenderer {
         long failed = rows.stream().filter(r -> r.error().isPresent()).count();
         String footer = rows.size() + (rows.size() == 1 ? " model" : " models") + ", " + failed
                 + " could not be analysed"
-                + ". MACs: multiply-accumulates; FLOPs = 2 x MACs; sizes in binary units, 1 KB = 1024 B.";
+                + ". MACs: multiply-accumulates; FLOPs = 2 x MACs; " + Units.BYTES_NOTE + ".";
         out.append('\n').append(markdown ? TextTable.markdownCell(footer) : footer).append('\n');
         return out.toString();
     }

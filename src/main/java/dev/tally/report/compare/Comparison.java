@@ -1,5 +1,12 @@
 package dev.tally.report.compare;
 
+import dev.tally.ir.ModelFormat;
+import dev.tally.report.ModelInfo;
+import dev.tally.report.Units;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
 import dev.tally.report.Summary;
 import java.util.List;
 
@@ -26,6 +33,35 @@ public record Comparison(List<String> labels, List<Summary> summaries, int depth
                         + " columns for " + summaries.size() + " models.");
             }
         }
+    }
+
+    /**
+     * What makes the figures of these files differ for reasons other than the models themselves, one sentence
+     * each: files of different formats, and BatchNorms an exporter folded away. Every output format shows them.
+     */
+    public List<String> caveats() {
+        List<String> caveats = new ArrayList<>();
+        Set<ModelFormat> formats = new LinkedHashSet<>();
+        summaries.forEach(s -> formats.add(s.model().format()));
+        if (formats.size() > 1) {
+            List<String> named = new ArrayList<>();
+            for (int i = 0; i < labels.size(); i++) {
+                named.add(labels.get(i) + " is " + summaries.get(i).model().format().displayName());
+            }
+            caveats.add("The files are of different formats (" + String.join(", ", named) + "): an ONNX export leaves out"
+                    + " BatchNorm's num_batches_tracked and may fold BatchNorm into Conv, so params and buffers can differ"
+                    + " for the same model.");
+        }
+        for (int i = 0; i < labels.size(); i++) {
+            ModelInfo model = summaries.get(i).model();
+            if (model.foldedBatchNorms() > 0) {
+                caveats.add(labels.get(i) + " has " + model.foldedBatchNorms() + " BatchNorm" + (model.foldedBatchNorms() == 1 ? "" : "s")
+                        + " folded into Convs by the exporter (" + Units.exact(model.foldedChannels()) + " channels): its params are "
+                        + Units.exact(model.foldedChannels()) + " to " + Units.exact(2 * model.foldedChannels())
+                        + " lower than the model's as trained, and it has no running statistics.");
+            }
+        }
+        return caveats;
     }
 
     /** {@code metric} of model {@code index} against the first model's. */

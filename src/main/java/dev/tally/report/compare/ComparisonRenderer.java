@@ -51,7 +51,7 @@ public final class ComparisonRenderer {
                     + "), input " + inputs(summary);
             out.append(markdown ? "- " + TextTable.markdownCell(line) : "  " + line).append('\n');
         }
-        List<String> notes = new ArrayList<>();
+        List<String> notes = new ArrayList<>(c.caveats());
         for (int i = 0; i < labels.size(); i++) {
             for (String note : c.summaries().get(i).notes()) {
                 notes.add(labels.get(i) + ": " + note);
@@ -186,6 +186,8 @@ public final class ComparisonRenderer {
             }
             model.put("complete", summary.isComplete());
         }
+        ArrayNode caveats = root.putArray("caveats");
+        c.caveats().forEach(caveats::add);
         root.put("against", c.labels().get(0));
         ObjectNode totals = root.putObject("totals");
         for (Metric metric : Metric.values()) {
@@ -270,6 +272,9 @@ public final class ComparisonRenderer {
             for (Metric metric : Metric.values()) {
                 csvLine(out, csvRow("stage", row.name(), metric, row.figures()));
             }
+        }
+        for (String caveat : c.caveats()) {
+            csvLine(out, List.of("caveat", caveat, ""));
         }
         return out.toString();
     }

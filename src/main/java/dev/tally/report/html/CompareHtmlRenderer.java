@@ -45,12 +45,16 @@ public final class CompareHtmlRenderer {
             }
             html.raw("</tr>\n");
         }
-        html.raw("</tbody>\n</table>\n</header>\n<section class=\"charts\">\n");
+        html.raw("</tbody>\n</table>\n");
+        for (String caveat : comparison.caveats()) {
+            html.raw("<p class=\"note\" data-caveat>").text(caveat).raw("</p>\n");
+        }
+        html.raw("</header>\n<section class=\"charts\">\n");
         for (Metric metric : CHARTED) {
             chart(html, comparison, metric);
         }
         html.raw("</section>\n<footer>Made by Tally. Stages are module paths folded to depth ")
-                .text(Integer.toString(comparison.depth())).raw("; a missing bar means the model has no such stage. 1 KB = 1024 B.</footer>\n</body>\n</html>\n");
+                .text(Integer.toString(comparison.depth())).raw("; a missing bar means the model has no such stage. 1 KiB = 1024 B, sizes rounded up.</footer>\n</body>\n</html>\n");
         return html.toString();
     }
 

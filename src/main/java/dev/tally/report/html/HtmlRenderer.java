@@ -71,7 +71,7 @@ public final class HtmlRenderer implements Renderer {
         charts(html, summary, convention);
         table(html, summary, convention);
         unsupported(html, summary);
-        html.raw("<footer>Made by Tally. Counts follow docs/conventions.md; 1 KB = 1024 B.</footer>\n");
+        html.raw("<footer>Made by Tally. Counts follow docs/conventions.md; 1 KiB = 1024 B, sizes rounded up.</footer>\n");
         html.raw("<script>").raw(Css.SORT_SCRIPT).raw("</script>\n</body>\n</html>\n");
         return html.toString();
     }
@@ -103,7 +103,7 @@ public final class HtmlRenderer implements Renderer {
         for (Convention each : Convention.values()) {
             html.raw("<li><b>").text(each.displayName()).raw("</b>: ").text(each.definition()).raw(".</li>\n");
         }
-        html.raw("<li><b>activation memory</b>: bytes of every output computed at run time (1 KB = 1024 B).</li>\n</ul>\n");
+        html.raw("<li><b>activation memory</b>: bytes of every output computed at run time (1 KiB = 1024 B).</li>\n</ul>\n");
         if (!verification.isEmpty()) {
             boolean passed = verification.stream().allMatch(VerificationLine::passed);
             html.raw("<section id=\"verification\" class=\"").raw(passed ? "pass" : "fail").raw("\">\n<h2>Verification: ")

@@ -315,8 +315,11 @@ class OnnxLoaderTest {
         graph.setInitializer(1, floatWeight("onnx::Conv_22", 4));
         graph.setNode(0, graph.getNode(0).toBuilder().setInput(1, "onnx::Conv_21").setInput(2, "onnx::Conv_22"));
 
-        assertThat(load(graph).notes()).contains("BatchNorm folded into 1 Conv node by the exporter: params count the"
-                + " folded Conv weights, not PyTorch's BatchNorm parameters.");
+        // One BatchNorm over the Conv's 4 output channels: its weight and bias (8) became a Conv bias of 4.
+        assertThat(load(graph).notes()).contains("BatchNorm folded into 1 Conv node by the exporter (4 channels): params count"
+                + " the folded Conv weights, so PyTorch's count as trained is 4 higher if those Convs had no bias (torchvision's"
+                + " ResNets, MobileNets) or 8 if they had one (VGG-BN).");
+        assertThat(load(graph).folding()).isEqualTo(new dev.tally.ir.Folding(1, 4));
     }
 
     @Test

@@ -45,7 +45,7 @@ class HtmlRendererTest {
         assertThat(BarChart.niceCeiling(0)).isEqualTo(4);
         assertThat(BarChart.niceCeiling(802_816)).isEqualTo(1_200_000);
         assertThat(BarChart.niceCeiling(800_000)).isEqualTo(800_000);
-        // AlexNet's conv1 output is 756.3 KB: its axis tops out at 800 KB (4 ticks of 200 KB), not 781.3 KB.
+        // AlexNet's conv1 output is 756.3 KiB: its axis tops out at 800 KiB (4 ticks of 200 KiB), not 781.3 KiB.
         assertThat(BarChart.niceBinaryCeiling(774_400)).isEqualTo(800L * 1024);
     }
 }
