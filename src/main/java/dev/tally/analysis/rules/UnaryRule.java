@@ -1,6 +1,16 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.minus;
+import static dev.tally.analysis.Expr.num;
+import static dev.tally.analysis.Expr.plus;
+import static dev.tally.analysis.Expr.product;
+import static dev.tally.analysis.Expr.term;
+import static dev.tally.analysis.Expr.times;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -73,5 +83,11 @@ public final class UnaryRule implements OpRule {
     @Override
     public Cost cost(OpContext ctx) {
         return Cost.ops(Math.multiplyExact(opsPerElement, ctx.output(0).numel()));
+    }
+
+    @Override
+    public Derivation derive(OpContext ctx) {
+        return Derive.perElement(ctx.node().opType(), opsPerElement, ctx.output(0).shape(),
+                opsPerElement == 2 ? "a comparison and an assignment per element" : opsPerElement + " per element");
     }
 }
