@@ -126,7 +126,9 @@ public final class Explainer {
             return new Derivation(op, List.of(), java.util.Optional.of(result.status() == NodeResult.Status.UNSUPPORTED
                     ? "No rule for op '" + op + "': not counted." : "Not counted: an input's shape is unknown."));
         }
-        Derivation fromRule = ruleDerivation(file, result, values);
+        // A node whose outputs the shape pass folded (shape arithmetic) computes nothing at run time: nothing to derive.
+        boolean folded = !result.outputs().isEmpty() && result.outputs().stream().allMatch(TensorInfo::hasData);
+        Derivation fromRule = folded ? Derivation.none(op) : ruleDerivation(file, result, values);
         Cost cost = result.cost();
         boolean zero = cost.macs() == 0 && cost.ops() == 0;
         if (!fromRule.isPresent() && !zero) {

@@ -28,7 +28,8 @@ final class Sums {
 
     private static long sum(Derivation.Builder lines, Derivation.Quantity quantity, String label, String base, List<Item> items,
                             String unit, boolean topLevel) {
-        if (items.size() <= 1 || fits(label, items)) {
+        // Three terms or fewer are written out even when a long label makes the line wide: splitting them gains nothing.
+        if (items.size() <= 3 || fits(label, items)) {
             Expr expr = items.isEmpty() ? Expr.num(0) : Expr.sum(items.stream().map(i -> (Expr) Expr.num(i.value())).toList());
             lines.line(quantity, label, expr, unit);
             return expr.value();
