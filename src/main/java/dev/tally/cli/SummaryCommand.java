@@ -13,6 +13,8 @@ import dev.tally.report.SummaryBuilder;
 import dev.tally.report.batch.BatchRenderer;
 import dev.tally.report.batch.BatchRow;
 import dev.tally.report.batch.BatchRunner;
+import dev.tally.report.explain.ExplainFormat;
+import dev.tally.report.explain.Explainer;
 import dev.tally.report.html.HtmlRenderer;
 import dev.tally.verify.EngineCache;
 import dev.tally.verify.VerificationRenderer;
@@ -105,7 +107,9 @@ final class SummaryCommand implements Callable<Integer> {
                 : 0;
         Summary summary = SummaryBuilder.build(analysis, folding).check();
         if (!verify) {
-            write(renderer.renderer().render(summary, chosen));
+            write(renderer == Format.HTML ? new HtmlRenderer().withDerivations(ExplainFormat.textByLayer(
+                    new Explainer(analyzer.rules()).explain(analysis, List.of(), chosen))).render(summary, chosen)
+                    : renderer.renderer().render(summary, chosen));
             return ExitCodes.OK;
         }
         VerificationReport report = VerifyCommand.run(analysis, cache, spec.commandLine().getErr());

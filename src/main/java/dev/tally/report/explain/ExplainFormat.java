@@ -57,6 +57,15 @@ public enum ExplainFormat {
         return out.toString();
     }
 
+    /** Each layer's steps as text (heading and lines), by module path in graph order: what the HTML report shows. */
+    public static java.util.Map<String, String> textByLayer(Explanation explanation) {
+        java.util.Map<String, String> byLayer = new java.util.LinkedHashMap<>();
+        for (Explanation.Step step : explanation.steps()) {
+            byLayer.merge(step.layer(), heading(step, shared(explanation, step)) + "\n" + text(step.derivation(), "  "), String::concat);
+        }
+        return byLayer;
+    }
+
     /** One derivation as LaTeX math lines for an {@code align*} environment, or its reason as text. */
     public static String latexLines(Derivation derivation) {
         StringBuilder out = new StringBuilder();
