@@ -8,7 +8,7 @@ import java.math.BigInteger;
  * {@code ^}, parentheses, {@code floor(...)} and {@code ceil(...)}. Arithmetic is on exact fractions, so
  * {@code 7 / 2} outside a floor is 7/2, not 3, and a line whose value is not the whole number printed fails.
  */
-final class Arithmetic {
+public final class Arithmetic {
     private final String text;
     private int at;
 
@@ -17,7 +17,7 @@ final class Arithmetic {
     }
 
     /** The exact value of {@code text}; throws when it is not a whole number or not well formed. */
-    static BigInteger evaluate(String text) {
+    public static BigInteger evaluate(String text) {
         Arithmetic parser = new Arithmetic(text);
         Fraction value = parser.sum();
         parser.spaces();
