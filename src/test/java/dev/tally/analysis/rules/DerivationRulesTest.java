@@ -83,7 +83,14 @@ class DerivationRulesTest {
                 Op.of("ReduceMax").input(2, 3, 4).attrs("axes", 1).attr("keepdims", 0),
                 Op.of("ArgMax").input(2, 3, 4).attr("axis", 2),
                 Op.of("TopK").input(3, 10).ints(4),
-                Op.of("CumSum").input(3, 10).scalar(1));
+                Op.of("CumSum").input(3, 10).scalar(1),
+                Op.of("LRN").input(1, 4, 2, 2).attr("size", 5),
+                Op.of("Resize").input(1, 3, 8, 8).omitted().omitted().ints(1, 3, 16, 16).attr("mode", "linear"),
+                Op.of("Resize").input(1, 3, 8, 8).omitted().omitted().ints(1, 3, 16, 16).attr("mode", "cubic"),
+                Op.of("Einsum").input(2, 3, 5, 8).input(2, 3, 7, 8).attr("equation", "bhqd,bhkd->bhqk"),
+                Op.of("Einsum").input(4, 2, 3).input(3, 5).attr("equation", "...ij,...jk"),
+                Op.of("Einsum").input(6, 4).attr("equation", "ij->i"),
+                Op.of("Einsum").input(2, 3).input(3, 4).input(4, 5).attr("equation", "ij,jk,kl->il"));
         for (Op op : ops) {
             checked(op);
         }
