@@ -1,7 +1,5 @@
 package dev.tally.analysis.rules;
 
-import static dev.tally.analysis.Expr.num;
-import static dev.tally.analysis.Expr.plus;
 import static dev.tally.analysis.Expr.product;
 import static dev.tally.analysis.Expr.term;
 import static dev.tally.analysis.Expr.times;

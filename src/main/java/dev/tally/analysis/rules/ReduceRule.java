@@ -1,11 +1,7 @@
 package dev.tally.analysis.rules;
 
 import static dev.tally.analysis.Expr.minus;
-import static dev.tally.analysis.Expr.num;
-import static dev.tally.analysis.Expr.plus;
 import static dev.tally.analysis.Expr.product;
-import static dev.tally.analysis.Expr.term;
-import static dev.tally.analysis.Expr.times;
 
 import dev.tally.analysis.Cost;
 import dev.tally.analysis.Derivation;
