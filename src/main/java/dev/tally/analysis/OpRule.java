@@ -22,4 +22,13 @@ public interface OpRule {
     default Cost cost(OpContext ctx) {
         return Cost.ZERO;
     }
+
+    /**
+     * How the node's output sizes, params and cost follow from its own numbers, written as {@link #cost} computes
+     * them ({@link OpContext#output(int)} is available). Rules with params or a nonzero count override it; the
+     * default says plainly that there is none rather than print a wrong one.
+     */
+    default Derivation derive(OpContext ctx) {
+        return Derivation.none(ctx.node().opType());
+    }
 }

@@ -13,6 +13,8 @@ import dev.tally.report.SummaryBuilder;
 import dev.tally.report.batch.BatchRenderer;
 import dev.tally.report.batch.BatchRow;
 import dev.tally.report.batch.BatchRunner;
+import dev.tally.report.explain.ExplainFormat;
+import dev.tally.report.explain.Explainer;
 import dev.tally.report.html.HtmlRenderer;
 import dev.tally.verify.EngineCache;
 import dev.tally.verify.VerificationRenderer;
@@ -104,21 +106,26 @@ final class SummaryCommand implements Callable<Integer> {
                 : renderer == Format.HTML ? HtmlRenderer.chooseDepth(d -> SummaryBuilder.build(analysis, d).layers().size())
                 : 0;
         Summary summary = SummaryBuilder.build(analysis, folding).check();
+        // The HTML report shows a layer's derivation when its row is clicked.
+        Map<String, String> derivations = renderer != Format.HTML ? Map.of()
+                : ExplainFormat.textByLayer(new Explainer(analyzer.rules()).explain(analysis, List.of(), chosen));
         if (!verify) {
-            write(renderer.renderer().render(summary, chosen));
+            write(renderer == Format.HTML ? new HtmlRenderer().withDerivations(derivations).render(summary, chosen)
+                    : renderer.renderer().render(summary, chosen));
             return ExitCodes.OK;
         }
         VerificationReport report = VerifyCommand.run(analysis, cache, spec.commandLine().getErr());
-        write(withVerification(summary, renderer, chosen, report));
+        write(withVerification(summary, renderer, chosen, report, derivations));
         return report.passed() ? ExitCodes.OK : ExitCodes.VERIFICATION_FAILED;
     }
 
     /** The summary in {@code format} with the verification's checks: in the page, in the JSON, or after the text. */
-    private static String withVerification(Summary summary, Format format, Convention chosen, VerificationReport report) {
+    private static String withVerification(Summary summary, Format format, Convention chosen, VerificationReport report,
+                                           Map<String, String> derivations) {
         return switch (format) {
             case HTML -> new HtmlRenderer(report.checks().stream()
                     .map(c -> new HtmlRenderer.VerificationLine(c.check(), c.expected(), c.actual(), c.pass()))
-                    .toList()).render(summary, chosen);
+                    .toList()).withDerivations(derivations).render(summary, chosen);
             case JSON -> JsonMerge.withField(format.renderer().render(summary, chosen), "verification",
                     VerificationRenderer.json(report));
             case TABLE, MARKDOWN, CSV -> format.renderer().render(summary, chosen) + "\n" + VerificationRenderer.table(report);

@@ -78,7 +78,7 @@ public final class SummaryBuilder {
     }
 
     /** The row name of {@code layer} at {@code depth}: its first {@code depth} dot-separated components. */
-    static String fold(String layer, int depth) {
+    public static String fold(String layer, int depth) {
         if (depth == 0) {
             return layer;
         }

@@ -1,6 +1,13 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.minus;
+import static dev.tally.analysis.Expr.product;
+import static dev.tally.analysis.Expr.term;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -85,5 +92,26 @@ public final class AdaptivePoolRule implements OpRule {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code ops = leading dims x A_h x A_w} (average) or that minus {@code numel(Y)} (max), where {@code A_h} sums the
+     * window sizes along an axis: {@code H} itself when the output size divides it.
+     */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        Shape x = ctx.input("X").shape();
+        long[] out = outputDims(ctx, x);
+        int first = x.rank() - sizes(ctx).length;
+        java.util.List<Expr> dims = Derive.dims(x, "");
+        java.util.List<Expr> factors = new java.util.ArrayList<>(dims.subList(0, first));
+        for (int a = first; a < x.rank(); a++) {
+            long sum = windowSum(x.dim(a), out[a]);
+            factors.add(sum == x.dim(a) ? dims.get(a) : term("A_" + a, sum));
+        }
+        Expr total = product(factors);
+        Expr ops = average ? total : minus(total, product(Derive.dims(ctx.output(0).shape(), "_out")));
+        return Derivation.of(average ? "AdaptiveAveragePool" : "AdaptiveMaxPool")
+                .line(Quantity.OPS, "ops", ops, "", "A_i = summed window sizes along axis i when windows overlap").build();
     }
 }

@@ -1,6 +1,12 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.minus;
+import static dev.tally.analysis.Expr.product;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -28,5 +34,11 @@ public final class ArgMaxRule implements OpRule {
     @Override
     public Cost cost(OpContext ctx) {
         return Cost.ops(ctx.input("data").numel() - ctx.output(0).numel());
+    }
+
+    @Override
+    public Derivation derive(OpContext ctx) {
+        Expr ops = minus(Derive.numel(ctx.input("data").shape()), product(Derive.dims(ctx.output(0).shape(), "_out")));
+        return Derivation.of(ctx.node().opType()).line(Quantity.OPS, "ops", ops, "", "n - 1 comparisons per output").build();
     }
 }

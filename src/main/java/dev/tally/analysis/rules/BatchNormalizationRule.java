@@ -1,6 +1,13 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.num;
+import static dev.tally.analysis.Expr.term;
+import static dev.tally.analysis.Expr.times;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -39,5 +46,16 @@ public final class BatchNormalizationRule implements OpRule {
     @Override
     public Cost cost(OpContext ctx) {
         return Cost.ops(Math.multiplyExact(2, ctx.output(0).numel()));
+    }
+
+    /** {@code params = 2 x C} (scale, shift), {@code buffers = 2 x C} (running mean, variance), {@code ops = 2 x numel(Y)}. */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        Expr c = term("C", ctx.input("X").shape().dim(1));
+        return Derivation.of("BatchNormalization")
+                .line(Quantity.PARAMS, "params", times(num(2), c), "", "scale and shift")
+                .line(Quantity.BUFFERS, "buffers", times(num(2), c), "", "running mean and variance")
+                .line(Quantity.OPS, "ops", times(num(2), Derive.numel(ctx.output(0).shape())), "", "a multiply and an add per element")
+                .build();
     }
 }

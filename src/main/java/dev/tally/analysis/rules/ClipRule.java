@@ -1,6 +1,7 @@
 package dev.tally.analysis.rules;
 
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -45,5 +46,10 @@ public final class ClipRule implements OpRule {
             return input.get().doubleAt(0);
         }
         return ctx.attrDouble(name, fallback);
+    }
+
+    @Override
+    public Derivation derive(OpContext ctx) {
+        return Derive.perElement("Clip", 2, ctx.output(0).shape(), "a comparison and an assignment per element");
     }
 }

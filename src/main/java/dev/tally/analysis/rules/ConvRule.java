@@ -1,10 +1,20 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.num;
+import static dev.tally.analysis.Expr.plus;
+import static dev.tally.analysis.Expr.product;
+import static dev.tally.analysis.Expr.term;
+import static dev.tally.analysis.Expr.times;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
 import dev.tally.ir.Shape;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -57,6 +67,40 @@ public final class ConvRule implements OpRule {
         long macs = Math.multiplyExact(outputs, perOutput);
         long bias = ctx.optionalInput("B").isPresent() ? 1 : 0;
         return new Cost(macs, Math.multiplyExact(outputs, perOutput + bias));
+    }
+
+    /**
+     * The worksheet's lines: output sizes, {@code params = (K_h x K_w x C_in/g + 1) x C_out}, and
+     * {@code ops = N x C_out x (K_h x K_w x C_in/g + 1) x H_out x W_out} (no {@code + 1} without a bias).
+     */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        long[] w = ctx.input("W").shape().toArray();
+        long[] xd = ctx.input("X").shape().toArray();
+        Derivation.Builder lines = Derivation.of("Conv");
+        Windows.Geometry geometry = Windows.resolve(ctx, Windows.spatial(xd), kernel(ctx, w));
+        List<Expr> sizes = Derive.outputSizes(ctx, geometry, Windows.spatial(xd), lines);
+        List<Expr> window = new ArrayList<>(Derive.kernelTerms(Windows.spatial(w)));
+        window.add(term("C_in/g", w[1]));
+        Expr perOutput = product(window);
+        Expr cout = term("C_out", w[0]);
+        boolean bias = ctx.optionalInput("B").isPresent();
+        if (bias) {
+            lines.line(Quantity.PARAMS, "weights", times(perOutput, cout));
+            lines.line(Quantity.PARAMS, "bias", cout);
+            lines.line(Quantity.PARAMS, "params", times(plus(perOutput, num(1)), cout));
+        } else {
+            lines.line(Quantity.PARAMS, "params", times(perOutput, cout));
+        }
+        Expr batch = term("N", xd[0]);
+        List<Expr> macs = new ArrayList<>(List.of(batch, cout));
+        macs.addAll(sizes);
+        macs.add(perOutput);
+        lines.line(Quantity.MACS, "macs", product(macs));
+        List<Expr> ops = new ArrayList<>(List.of(batch, cout, bias ? plus(perOutput, num(1)) : perOutput));
+        ops.addAll(sizes);
+        lines.line(Quantity.OPS, "ops", product(ops));
+        return lines.build();
     }
 
     private static long[] weight(OpContext ctx) {

@@ -1,10 +1,20 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.num;
+import static dev.tally.analysis.Expr.plus;
+import static dev.tally.analysis.Expr.product;
+import static dev.tally.analysis.Expr.term;
+import static dev.tally.analysis.Expr.times;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
 import dev.tally.ir.Shape;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -66,5 +76,54 @@ public final class ConvTransposeRule implements OpRule {
         long macs = Math.multiplyExact(ctx.input("X").numel(), perInput);
         long bias = ctx.optionalInput("B").isPresent() ? ctx.output(0).numel() : 0;
         return new Cost(macs, Math.addExact(macs, bias));
+    }
+
+    /**
+     * {@code macs = N x C_in x H x W x C_out/g x K_h x K_w} (every input element meets the whole kernel),
+     * {@code ops = macs + N x C_out x H_out x W_out} with a bias; sizes only for explicit pads without output_shape.
+     */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        TensorInfo x = ctx.input("X");
+        long[] w = ctx.input("W").shape().toArray();
+        Shape y = ctx.output(0).shape();
+        Derivation.Builder lines = Derivation.of("ConvTranspose");
+        int n = w.length - 2;
+        String[] axes = Derive.axisNames(n);
+        List<Long> pads = ctx.attrLongs("pads", List.of());
+        boolean plain = !ctx.hasAttribute("output_shape") && ctx.attrString("auto_pad", "NOTSET").equals("NOTSET");
+        if (plain) {
+            long[] strides = Windows.perAxis(ctx, "strides", n, 1);
+            long[] dilations = Windows.perAxis(ctx, "dilations", n, 1);
+            long[] outputPadding = Windows.perAxis(ctx, "output_padding", n, 0);
+            for (int i = 0; i < n; i++) {
+                String sub = "_" + axes[i].toLowerCase(java.util.Locale.ROOT);
+                long begin = pads.isEmpty() ? 0 : pads.get(i);
+                long end = pads.isEmpty() ? 0 : pads.get(i + n);
+                Expr size = plus(times(term("S" + sub, strides[i]), Expr.minus(term(axes[i], x.shape().dim(i + 2)), num(1))),
+                        term("OP" + sub, outputPadding[i]),
+                        times(term("D" + sub, dilations[i]), Expr.minus(term("K" + sub, w[i + 2]), num(1))), num(1));
+                size = Expr.minus(Expr.minus(size, term("P" + sub + "b", begin)), term("P" + sub + "e", end));
+                lines.line(Quantity.SIZE, axes[i] + "_out", size);
+            }
+        }
+        List<Expr> kernel = new ArrayList<>(List.of(term("C_in", w[0]), term("C_out/g", w[1])));
+        kernel.addAll(Derive.kernelTerms(Windows.spatial(w)));
+        Expr weights = product(kernel);
+        boolean bias = ctx.optionalInput("B").isPresent();
+        Expr cout = term("C_out", y.dim(1));
+        if (bias) {
+            lines.line(Quantity.PARAMS, "weights", weights);
+            lines.line(Quantity.PARAMS, "bias", cout);
+            lines.line(Quantity.PARAMS, "params", plus(weights, cout));
+        } else {
+            lines.line(Quantity.PARAMS, "params", weights);
+        }
+        List<Expr> macs = new ArrayList<>(Derive.dims(x.shape(), ""));
+        macs.addAll(kernel.subList(1, kernel.size()));
+        Expr macsExpr = product(macs);
+        lines.line(Quantity.MACS, "macs", macsExpr);
+        lines.line(Quantity.OPS, "ops", bias ? plus(macsExpr, product(Derive.dims(y, "_out"))) : macsExpr);
+        return lines.build();
     }
 }

@@ -1,6 +1,14 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.minus;
+import static dev.tally.analysis.Expr.num;
+import static dev.tally.analysis.Expr.term;
+import static dev.tally.analysis.Expr.times;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -53,5 +61,13 @@ public final class CumSumRule implements OpRule {
         TensorInfo x = ctx.input("x");
         long n = x.rank() == 0 ? 1 : x.shape().dim(Axes.normalize(ctx, ctx.inputData("axis").longAt(0), x.rank()));
         return Cost.ops(n == 0 ? 0 : x.numel() - x.numel() / n);
+    }
+
+    @Override
+    public Derivation derive(OpContext ctx) {
+        TensorInfo x = ctx.input("x");
+        long n = x.rank() == 0 ? 1 : x.shape().dim(Axes.normalize(ctx, ctx.inputData("axis").longAt(0), x.rank()));
+        Expr ops = n == 0 ? num(0) : times(term("R", x.numel() / n), minus(term("n", n), num(1)));
+        return Derivation.of("CumSum").line(Quantity.OPS, "ops", ops, "", "R lines of n elements, n - 1 adds each").build();
     }
 }

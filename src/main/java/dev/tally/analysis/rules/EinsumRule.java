@@ -1,6 +1,9 @@
 package dev.tally.analysis.rules;
 
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -161,5 +164,42 @@ public final class EinsumRule implements OpRule {
             n = Math.multiplyExact(n, parsed.sizes.get(c));
         }
         return n;
+    }
+
+    /** Each pairwise step's label sizes multiplied, the steps summed; a lone operand {@code numel(X) - numel(Y)}. */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        Parsed parsed = parse(ctx);
+        List<String> operands = parsed.operands;
+        Derivation.Builder lines = Derivation.of("Einsum");
+        if (operands.size() == 1) {
+            Expr ops = Expr.minus(labelProduct(parsed, labels(operands.get(0))), labelProduct(parsed, labels(parsed.output)));
+            return lines.line(Quantity.OPS, "ops", ops, "", "sums over the labels that are not in the output").build();
+        }
+        List<Expr> steps = new ArrayList<>();
+        Set<Character> current = labels(operands.get(0));
+        for (int i = 1; i < operands.size(); i++) {
+            Set<Character> union = new LinkedHashSet<>(current);
+            union.addAll(labels(operands.get(i)));
+            steps.add(labelProduct(parsed, union));
+            Set<Character> needed = labels(parsed.output);
+            for (int j = i + 1; j < operands.size(); j++) {
+                needed.addAll(labels(operands.get(j)));
+            }
+            union.retainAll(needed);
+            current = union;
+        }
+        Expr macs = Expr.sum(steps);
+        return lines.line(Quantity.MACS, "macs", macs, "", "the sizes of every label of each pairwise step")
+                .line(Quantity.OPS, "ops", macs).build();
+    }
+
+    private static Expr labelProduct(Parsed parsed, Set<Character> labels) {
+        List<Expr> factors = new ArrayList<>();
+        for (char c : labels) {
+            String name = c >= ELLIPSIS_BASE ? "e" + (c - ELLIPSIS_BASE) : String.valueOf(c);
+            factors.add(Expr.term(name, parsed.sizes.get(c)));
+        }
+        return Expr.product(factors);
     }
 }

@@ -1,6 +1,14 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.minus;
+import static dev.tally.analysis.Expr.num;
+import static dev.tally.analysis.Expr.term;
+import static dev.tally.analysis.Expr.times;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -133,5 +141,24 @@ public final class ElementwiseRule implements OpRule {
             values[i] /= operands.size();
         }
         return Values.of(dtype, out, values);
+    }
+
+    /** {@code ops = (k - 1) x numel(Y)} for k inputs (Mean one more), PRelu {@code 2 x numel(Y)}. */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        int k = operands(ctx).size();
+        Expr elements = Derive.numel(ctx.output(0).shape());
+        Expr steps = mean ? term("k", k) : minus(term("k", k), num(1));
+        Expr ops = times(steps, elements);
+        if (opsPerElement != 1) {
+            ops = times(num(opsPerElement), ops);
+        }
+        if (k == 2 && !mean) {
+            ops = opsPerElement == 1 ? elements : times(num(opsPerElement), elements);
+        }
+        if (mean && k == 1) {
+            ops = num(0);
+        }
+        return Derivation.of(ctx.node().opType()).line(Quantity.OPS, "ops", ops, "", "k inputs broadcast to Y").build();
     }
 }

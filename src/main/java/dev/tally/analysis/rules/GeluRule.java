@@ -1,6 +1,7 @@
 package dev.tally.analysis.rules;
 
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -38,5 +39,10 @@ public final class GeluRule implements OpRule {
             case "tanh" -> 8;
             default -> throw ctx.fail("attribute 'approximate' is '" + approximate + "', expected 'none' or 'tanh'");
         };
+    }
+
+    @Override
+    public Derivation derive(OpContext ctx) {
+        return Derive.perElement("Gelu", steps(ctx), ctx.output(0).shape(), "the steps of the exported elementwise chain");
     }
 }

@@ -1,6 +1,14 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.num;
+import static dev.tally.analysis.Expr.plus;
+import static dev.tally.analysis.Expr.term;
+import static dev.tally.analysis.Expr.times;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -35,6 +43,30 @@ public final class GemmRule implements OpRule {
         long outputs = Math.multiplyExact(mkn[0], mkn[2]);
         long bias = ctx.optionalInput("C").isPresent() ? 1 : 0;
         return new Cost(Math.multiplyExact(outputs, mkn[1]), Math.multiplyExact(outputs, mkn[1] + bias));
+    }
+
+    /**
+     * {@code macs = M x C_in x C_out}, {@code ops = M x (C_in + 1) x C_out} with C, writing K as C_in and N as C_out as
+     * for a Linear layer; when C is a bias of C_out, {@code params = (C_in + 1) x C_out}, the worksheet's Linear row.
+     */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        long[] mkn = mkn(ctx);
+        Expr m = term("M", mkn[0]);
+        Expr k = term("C_in", mkn[1]);
+        Expr n = term("C_out", mkn[2]);
+        boolean bias = ctx.optionalInput("C").isPresent();
+        Derivation.Builder lines = Derivation.of("Gemm");
+        if (bias && ctx.input("C").numel() == mkn[2]) {
+            lines.line(Quantity.PARAMS, "weights", times(k, n));
+            lines.line(Quantity.PARAMS, "bias", n);
+            lines.line(Quantity.PARAMS, "params", times(plus(k, num(1)), n));
+        } else if (!bias) {
+            lines.line(Quantity.PARAMS, "params", times(k, n));
+        }
+        lines.line(Quantity.MACS, "macs", times(m, k, n));
+        lines.line(Quantity.OPS, "ops", bias ? times(m, plus(k, num(1)), n) : times(m, k, n));
+        return lines.build();
     }
 
     private static long[] mkn(OpContext ctx) {

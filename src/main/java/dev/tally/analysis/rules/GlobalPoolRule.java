@@ -1,6 +1,14 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.minus;
+import static dev.tally.analysis.Expr.num;
+import static dev.tally.analysis.Expr.product;
+import static dev.tally.analysis.Expr.times;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -46,5 +54,16 @@ public final class GlobalPoolRule implements OpRule {
     public Cost cost(OpContext ctx) {
         long in = ctx.input("X").numel();
         return Cost.ops(average ? in : in - ctx.output(0).numel());
+    }
+
+    /** Average {@code ops = N x C x H x W}; max {@code ops = N x C x (H x W - 1)}. */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        Shape x = ctx.input("X").shape();
+        java.util.List<Expr> dims = Derive.dims(x, "");
+        Expr window = product(dims.subList(2, dims.size()));
+        Expr ops = average ? product(dims) : times(dims.get(0), dims.get(1), minus(window, num(1)));
+        return Derivation.of(average ? "GlobalAveragePool" : "GlobalMaxPool")
+                .line(Quantity.OPS, "ops", ops, "", average ? "adds and a divide per output" : "comparisons").build();
     }
 }

@@ -1,6 +1,14 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.num;
+import static dev.tally.analysis.Expr.plus;
+import static dev.tally.analysis.Expr.term;
+import static dev.tally.analysis.Expr.times;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -43,5 +51,25 @@ public final class LayerNormalizationRule implements OpRule {
         long rows = n == 0 ? 0 : x.numel() / n;
         long affine = (ctx.optionalInput("Scale").isPresent() ? 1 : 0) + (ctx.optionalInput("B").isPresent() ? 1 : 0);
         return Cost.ops(Normalization.ops(rows, n, Math.multiplyExact(affine, x.numel())));
+    }
+
+    /** {@code ops = R x (5 x n + 2) + a x numel(Y)}: R rows of n elements, a = 1 per affine input present. */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        Shape x = ctx.input("X").shape();
+        int axis = Axes.normalize(ctx, ctx.attrLong("axis", -1), x.rank());
+        long n = 1;
+        for (int a = axis; a < x.rank(); a++) {
+            n = Math.multiplyExact(n, x.dim(a));
+        }
+        long rows = n == 0 ? 0 : x.numel() / n;
+        long affine = (ctx.optionalInput("Scale").isPresent() ? 1 : 0) + (ctx.optionalInput("B").isPresent() ? 1 : 0);
+        Expr perRow = times(term("R", rows), plus(times(num(5), term("n", n)), num(2)));
+        Expr ops = affine == 0 ? perRow : plus(perRow, times(term("a", affine), Derive.numel(x)));
+        Derivation.Builder lines = Derivation.of("LayerNormalization");
+        if (affine > 0) {
+            lines.line(Quantity.PARAMS, "params", times(term("a", affine), term("n", n)), "", "scale and shift of n each");
+        }
+        return lines.line(Quantity.OPS, "ops", ops, "", "R rows of n elements").build();
     }
 }

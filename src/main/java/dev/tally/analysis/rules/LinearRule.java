@@ -1,6 +1,14 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.num;
+import static dev.tally.analysis.Expr.plus;
+import static dev.tally.analysis.Expr.term;
+import static dev.tally.analysis.Expr.times;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -46,5 +54,27 @@ public final class LinearRule implements OpRule {
         long outputs = Math.multiplyExact(rows, w.dim(0));
         long bias = ctx.optionalInput("B").isPresent() ? 1 : 0;
         return new Cost(Math.multiplyExact(outputs, w.dim(1)), Math.multiplyExact(outputs, w.dim(1) + bias));
+    }
+
+    /** {@code params = (C_in + 1) x C_out}, {@code ops = R x (C_in + 1) x C_out}, R the rows of X (worksheet, Linear). */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        Shape w = ctx.input("W").shape();
+        long rows = w.dim(1) == 0 ? 0 : ctx.input("X").numel() / w.dim(1);
+        Expr r = term("R", rows);
+        Expr in = term("C_in", w.dim(1));
+        Expr out = term("C_out", w.dim(0));
+        boolean bias = ctx.optionalInput("B").isPresent();
+        Derivation.Builder lines = Derivation.of("Linear");
+        if (bias) {
+            lines.line(Quantity.PARAMS, "weights", times(in, out));
+            lines.line(Quantity.PARAMS, "bias", out);
+            lines.line(Quantity.PARAMS, "params", times(plus(in, num(1)), out));
+        } else {
+            lines.line(Quantity.PARAMS, "params", times(in, out));
+        }
+        lines.line(Quantity.MACS, "macs", times(r, in, out), "", "R = rows of X (its elements / C_in)");
+        lines.line(Quantity.OPS, "ops", bias ? times(r, plus(in, num(1)), out) : times(r, in, out));
+        return lines.build();
     }
 }

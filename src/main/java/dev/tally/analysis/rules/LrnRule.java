@@ -1,6 +1,9 @@
 package dev.tally.analysis.rules;
 
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -42,5 +45,27 @@ public final class LrnRule implements OpRule {
         }
         long planes = channels == 0 ? 0 : x.numel() / channels;
         return Cost.ops(Math.multiplyExact(planes, perPlane));
+    }
+
+    /**
+     * {@code ops = P x (2 x W + 3 x C)}: P planes of C channels; per channel 2w + 3 for a window of w channels, so W is
+     * the window sizes summed over the channels (clipped at the edges).
+     */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        TensorInfo x = ctx.input("X");
+        long size = ctx.attrLong("size");
+        long channels = x.shape().dim(1);
+        long before = (size - 1) / 2;
+        long after = size - 1 - before;
+        long windows = 0;
+        for (long c = 0; c < channels; c++) {
+            windows = Math.addExact(windows, Math.min(channels - 1, c + after) - Math.max(0, c - before) + 1);
+        }
+        long planes = channels == 0 ? 0 : x.numel() / channels;
+        Expr ops = Expr.times(Expr.term("P", planes), Expr.plus(Expr.times(Expr.num(2), Expr.term("W", windows)),
+                Expr.times(Expr.num(3), Expr.term("C", channels))));
+        return Derivation.of("LRN").line(Quantity.OPS, "ops", ops, "",
+                "W = channel windows of size " + size + " summed over C, clipped at the edges").build();
     }
 }

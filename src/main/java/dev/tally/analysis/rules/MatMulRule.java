@@ -1,6 +1,13 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.product;
+import static dev.tally.analysis.Expr.term;
+import static dev.tally.analysis.Expr.times;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -47,6 +54,13 @@ public final class MatMulRule implements OpRule {
         long k = ctx.input("A").shape().dim(-1);
         long macs = Math.multiplyExact(ctx.output(0).numel(), k);
         return new Cost(macs, macs);
+    }
+
+    /** {@code macs = ops = numel(Y) x K}. */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        Expr count = times(Expr.product(Derive.dims(ctx.output(0).shape(), "")), term("K", ctx.input("A").shape().dim(-1)));
+        return Derivation.of("MatMul").line(Quantity.MACS, "macs", count).line(Quantity.OPS, "ops", count).build();
     }
 
     private static long[] remove(long[] dims, int index) {

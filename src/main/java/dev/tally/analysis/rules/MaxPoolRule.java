@@ -1,6 +1,14 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.minus;
+import static dev.tally.analysis.Expr.num;
+import static dev.tally.analysis.Expr.product;
+import static dev.tally.analysis.Expr.term;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -33,5 +41,18 @@ public final class MaxPoolRule implements OpRule {
             window = Math.multiplyExact(window, k);
         }
         return Cost.ops(Math.multiplyExact(ctx.output(0).numel(), window - 1));
+    }
+
+    /** Output sizes, then {@code ops = N x C x (K_h x K_w - 1) x H_out x W_out} (the worksheet's max-pool row). */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        Shape x = ctx.input("X").shape();
+        PoolShapes.Windowed windowed = PoolShapes.windowed(ctx, x);
+        Derivation.Builder lines = Derivation.of("MaxPool");
+        java.util.List<Expr> sizes = Derive.outputSizes(ctx, windowed.geometry(), windowed.input(), lines);
+        java.util.List<Expr> ops = new java.util.ArrayList<>(java.util.List.of(term("N", x.dim(0)), term("C", x.dim(1)),
+                minus(product(Derive.kernelTerms(windowed.geometry().kernel())), num(1))));
+        ops.addAll(sizes);
+        return lines.line(Quantity.OPS, "ops", product(ops), "", "comparisons: window - 1 per output").build();
     }
 }

@@ -1,6 +1,12 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.minus;
+import static dev.tally.analysis.Expr.product;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -118,5 +124,13 @@ public final class ReduceRule implements OpRule {
             }
         }
         return Values.of(data.dtype(), out, acc);
+    }
+
+    /** Mean {@code ops = numel(X)}; the others {@code numel(X) - numel(Y)}. */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        Expr in = Derive.numel(ctx.input("data").shape());
+        Expr ops = kind == Kind.MEAN ? in : minus(in, product(Derive.dims(ctx.output(0).shape(), "_out")));
+        return Derivation.of(ctx.node().opType()).line(Quantity.OPS, "ops", ops).build();
     }
 }

@@ -1,6 +1,9 @@
 package dev.tally.analysis.rules;
 
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -100,5 +103,31 @@ public final class ResizeRule implements OpRule {
         if (given != expected) {
             throw ctx.fail("input '" + name + "' has " + given + " values, expected " + expected);
         }
+    }
+
+    /** {@code ops = numel(Y) x (2 x t - 1) x (1 + t + ... + t^(d-1))}; nearest {@code ops = 0}. */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        long taps = switch (ctx.attrString("mode", "nearest")) {
+            case "linear", "bilinear", "trilinear" -> 2;
+            case "cubic", "bicubic" -> 4;
+            default -> 1;
+        };
+        Derivation.Builder lines = Derivation.of(ctx.node().opType());
+        if (taps == 1) {
+            return lines.line(Quantity.OPS, "ops", Expr.num(0), "", "nearest: data movement only").build();
+        }
+        Shape in = ctx.input("X").shape();
+        Shape out = ctx.output(0).shape();
+        java.util.List<Expr> interpolations = new java.util.ArrayList<>();
+        Expr t = Expr.term("t", taps);
+        for (int a = 0; a < in.rank(); a++) {
+            if (in.dim(a) != out.dim(a)) {
+                int i = interpolations.size();
+                interpolations.add(i == 0 ? Expr.num(1) : i == 1 ? t : Expr.power(t, Expr.num(i)));
+            }
+        }
+        Expr ops = Expr.times(Derive.numel(out), Expr.minus(Expr.times(Expr.num(2), t), Expr.num(1)), Expr.sum(interpolations));
+        return lines.line(Quantity.OPS, "ops", ops, "", "t taps per 1-D interpolation, done separably over the resized axes").build();
     }
 }

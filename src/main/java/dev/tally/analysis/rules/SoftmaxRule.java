@@ -1,6 +1,14 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.minus;
+import static dev.tally.analysis.Expr.num;
+import static dev.tally.analysis.Expr.term;
+import static dev.tally.analysis.Expr.times;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -47,5 +55,19 @@ public final class SoftmaxRule implements OpRule {
         long rows = n == 0 ? 0 : numel / n;
         long ops = Math.multiplyExact(3, numel);
         return Cost.ops(log ? ops : ops - rows);
+    }
+
+    /** Softmax {@code ops = 3 x numel(Y) - R}, LogSoftmax {@code 3 x numel(Y)}, R the rows along the axis. */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        TensorInfo x = ctx.input("input");
+        long n = x.rank() == 0 ? 1 : x.shape().dim(Axes.normalize(ctx, ctx.attrLong("axis", -1), x.rank()));
+        Expr ops = times(num(3), Derive.numel(x.shape()));
+        if (!log) {
+            ops = minus(ops, term("R", n == 0 ? 0 : x.numel() / n));
+        }
+        return Derivation.of(log ? "LogSoftmax" : "Softmax")
+                .line(Quantity.OPS, "ops", ops, "", log ? "exp and subtract per element, adds and a log per row"
+                        : "exp and divide per element, n - 1 adds per row of R rows").build();
     }
 }

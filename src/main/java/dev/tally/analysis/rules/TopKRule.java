@@ -1,6 +1,14 @@
 package dev.tally.analysis.rules;
 
+import static dev.tally.analysis.Expr.minus;
+import static dev.tally.analysis.Expr.num;
+import static dev.tally.analysis.Expr.term;
+import static dev.tally.analysis.Expr.times;
+
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
+import dev.tally.analysis.Derivation.Quantity;
+import dev.tally.analysis.Expr;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -46,5 +54,17 @@ public final class TopKRule implements OpRule {
             return ctx.inputData("K").longAt(0);
         }
         return ctx.attrLong("k");
+    }
+
+    /** {@code ops = R x K x (2 x n - K - 1) / 2}. */
+    @Override
+    public Derivation derive(OpContext ctx) {
+        TensorInfo x = ctx.input("X");
+        long n = x.shape().dim(Axes.normalize(ctx, ctx.attrLong("axis", -1), x.rank()));
+        long k = k(ctx);
+        Expr kt = term("K", k);
+        Expr ops = times(term("R", n == 0 ? 0 : x.numel() / n),
+                Expr.over(times(kt, minus(minus(times(num(2), term("n", n)), kt), num(1))), num(2)));
+        return Derivation.of("TopK").line(Quantity.OPS, "ops", ops, "", "K selections of a maximum from R lines of n").build();
     }
 }

@@ -1,6 +1,7 @@
 package dev.tally.analysis.rules;
 
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -73,5 +74,11 @@ public final class UnaryRule implements OpRule {
     @Override
     public Cost cost(OpContext ctx) {
         return Cost.ops(Math.multiplyExact(opsPerElement, ctx.output(0).numel()));
+    }
+
+    @Override
+    public Derivation derive(OpContext ctx) {
+        return Derive.perElement(ctx.node().opType(), opsPerElement, ctx.output(0).shape(),
+                opsPerElement == 2 ? "a comparison and an assignment per element" : opsPerElement + " per element");
     }
 }

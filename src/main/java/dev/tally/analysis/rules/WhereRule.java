@@ -1,6 +1,7 @@
 package dev.tally.analysis.rules;
 
 import dev.tally.analysis.Cost;
+import dev.tally.analysis.Derivation;
 import dev.tally.analysis.OpContext;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.TensorInfo;
@@ -39,5 +40,10 @@ public final class WhereRule implements OpRule {
     @Override
     public Cost cost(OpContext ctx) {
         return Cost.ops(ctx.output(0).numel());
+    }
+
+    @Override
+    public Derivation derive(OpContext ctx) {
+        return Derive.perElement("Where", 1, ctx.output(0).shape(), "one selection per element");
     }
 }

@@ -25,6 +25,7 @@ public final class HtmlRenderer implements Renderer {
     public static final int MAX_ROWS = 60;
 
     private final List<VerificationLine> verification;
+    private final java.util.Map<String, String> derivations;
 
     public HtmlRenderer() {
         this(List.of());
@@ -32,7 +33,21 @@ public final class HtmlRenderer implements Renderer {
 
     /** A renderer that also shows verification results in the header ({@code summary --verify}). */
     public HtmlRenderer(List<VerificationLine> verification) {
+        this(verification, java.util.Map.of());
+    }
+
+    private HtmlRenderer(List<VerificationLine> verification, java.util.Map<String, String> derivations) {
         this.verification = List.copyOf(verification);
+        this.derivations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(derivations));
+    }
+
+    /**
+     * A renderer whose table shows a layer's derivation ({@code tally explain}'s text) when its row is clicked.
+     *
+     * @param byLayer derivation text per module path (a node's layer), in graph order; a row folded by --depth shows its layers'
+     */
+    public HtmlRenderer withDerivations(java.util.Map<String, String> byLayer) {
+        return new HtmlRenderer(verification, byLayer);
     }
 
     /** One verification check for the header: what was checked, expected, actual, and whether it passed. */
@@ -70,6 +85,7 @@ public final class HtmlRenderer implements Renderer {
         header(html, summary, convention);
         charts(html, summary, convention);
         table(html, summary, convention);
+        derivations(html, summary);
         unsupported(html, summary);
         html.raw("<footer>Made by Tally. Counts follow docs/conventions.md; 1 KiB = 1024 B, sizes rounded up.</footer>\n");
         html.raw("<script>").raw(Css.SORT_SCRIPT).raw("</script>\n</body>\n</html>\n");
@@ -169,7 +185,7 @@ public final class HtmlRenderer implements Renderer {
         return "90% of " + what + " sit in " + count + " of " + rows.size() + (rows.size() == 1 ? " layer" : " layers");
     }
 
-    private static void table(Html html, Summary summary, Convention convention) {
+    private void table(Html html, Summary summary, Convention convention) {
         html.raw("<section>\n<h2>Layers</h2>\n<p class=\"hint\">Click a column header to sort.</p>\n")
                 .raw("<table class=\"layers sortable\" id=\"layers\">\n<thead><tr>");
         String[] headers = {"#", "Layer", "Type", "Output shape", "Params", "Buffers", "MACs", "FLOPs", "Ops", "Activation"};
@@ -180,7 +196,7 @@ public final class HtmlRenderer implements Renderer {
         int index = 0;
         for (LayerSummary layer : summary.layers()) {
             index++;
-            html.raw("<tr>");
+            html.raw(derivations.isEmpty() ? "<tr>" : "<tr class=\"explainable\" data-derivation=\"derivation-" + index + "\">");
             cell(html, index, Integer.toString(index));
             html.raw("<td>").text(layer.name()).raw("</td><td>").text(layer.isComplete() ? layer.type() : layer.type() + " *").raw("</td>");
             html.raw("<td data-value=\"").raw(Long.toString(layer.outputShape().map(Shape::numel).orElse(-1L))).raw("\">")
@@ -204,6 +220,45 @@ public final class HtmlRenderer implements Renderer {
         html.raw("</tr></tfoot>\n</table>\n<p class=\"hint\">The chosen count is ").text(header(convention))
                 .raw("; all three are shown.</p>\n</section>\n");
     }
+
+    /**
+     * One hidden {@code <pre>} per row with its layers' derivations, and the few lines of script that show the clicked
+     * row's; all in the page, nothing fetched.
+     */
+    private void derivations(Html html, Summary summary) {
+        if (derivations.isEmpty()) {
+            return;
+        }
+        html.raw("<style>tr.explainable{cursor:pointer}tr.selected td{background:#fff3c4}"
+                + "pre.derivation{white-space:pre-wrap;font-size:13px}</style>\n");
+        html.raw("<section id=\"derivations\">\n<h2>Derivation</h2>\n<p class=\"hint\">Click a layer's row to see how its figures follow from its own numbers.</p>\n");
+        int index = 0;
+        for (LayerSummary layer : summary.layers()) {
+            index++;
+            StringBuilder text = new StringBuilder();
+            derivations.forEach((name, derivation) -> {
+                if (dev.tally.report.SummaryBuilder.fold(name, summary.depth()).equals(layer.name())) {
+                    text.append(derivation);
+                }
+            });
+            html.raw("<pre class=\"derivation\" id=\"derivation-").raw(Integer.toString(index)).raw("\" hidden>")
+                    .text(text.length() == 0 ? layer.name() + ": no derivation." : text.toString()).raw("</pre>\n");
+        }
+        html.raw("</section>\n<script>").raw(DERIVATION_SCRIPT).raw("</script>\n");
+    }
+
+    private static final String DERIVATION_SCRIPT = """
+            document.querySelector('#layers tbody').addEventListener('click', function (event) {
+              var row = event.target.closest('tr.explainable');
+              if (!row) { return; }
+              document.querySelectorAll('pre.derivation').forEach(function (pre) {
+                pre.hidden = pre.id !== row.dataset.derivation;
+              });
+              document.querySelectorAll('#layers tr.selected').forEach(function (r) { r.classList.remove('selected'); });
+              row.classList.add('selected');
+              document.getElementById(row.dataset.derivation).scrollIntoView({block: 'nearest'});
+            });
+            """;
 
     private static void cell(Html html, long value, String text) {
         html.raw("<td class=\"num\" data-value=\"").raw(Long.toString(value)).raw("\">").text(text).raw("</td>");

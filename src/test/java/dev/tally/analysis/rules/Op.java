@@ -147,6 +147,11 @@ final class Op {
         return cost().ops();
     }
 
+    /** The rule's derivation, with the outputs known as when costing. */
+    dev.tally.analysis.Derivation derivation() {
+        return rule().derive(new OpContext(FILE, node(), rule().inputs(), values, infer()));
+    }
+
     long macs() {
         return cost().macs();
     }

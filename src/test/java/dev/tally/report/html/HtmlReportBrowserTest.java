@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.Tally;
+import dev.tally.analysis.Analysis;
+import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.Convention;
+import dev.tally.load.ModelLoader;
 import dev.tally.report.JsonRenderer;
 import dev.tally.report.Summary;
+import dev.tally.report.SummaryBuilder;
+import dev.tally.report.explain.ExplainFormat;
+import dev.tally.report.explain.Explainer;
 import dev.tally.testing.Fixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +21,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -68,6 +76,34 @@ class HtmlReportBrowserTest {
             assertThat(summary.layers().size()).isLessThanOrEqualTo(HtmlRenderer.MAX_ROWS);
             assertThat(dom).contains("id=\"grouping\"");
         }
+    }
+
+    /** A click on a table row shows that layer's derivation, from the page itself (a click dispatched in Chromium). */
+    @Test
+    void clickingARowShowsThatLayersDerivation() throws Exception {
+        Path onnx = Fixtures.file("alexnet.onnx");
+        Files.createDirectories(OUTPUT);
+        Analyzer analyzer = new Analyzer();
+        Analysis analysis = analyzer.analyze(ModelLoader.load(onnx, Map.of()), Map.of(), false);
+        Summary summary = SummaryBuilder.build(analysis);
+        String html = new HtmlRenderer().withDerivations(ExplainFormat.textByLayer(
+                new Explainer(analyzer.rules()).explain(analysis, List.of(), Convention.MACS))).render(summary, Convention.MACS);
+        // The test's own script clicks the first row (features.0) after the page's scripts ran, as a person would.
+        String clicked = html.replace("</body>", "<script>document.querySelector('#layers tbody tr').click();</script>\n</body>");
+        Path page = OUTPUT.resolve("alexnet-derivation.html");
+        Files.writeString(page, clicked, StandardCharsets.UTF_8);
+        Browser browser = Browser.open(page, OUTPUT.resolve("alexnet-derivation.png"));
+        String dom = browser.dom();
+
+        Matcher shown = Pattern.compile("<pre class=\"derivation\" id=\"(derivation-[0-9]+)\">([^<]*)</pre>").matcher(dom);
+        assertThat(shown.find()).as("a derivation is shown").isTrue();
+        assertThat(shown.group(1)).isEqualTo("derivation-1");
+        assertThat(shown.group(2)).startsWith("features.0  Conv  1x3x224x224 -&gt; 1x64x55x55")
+                .contains("params = (K_h x K_w x C_in/g + 1) x C_out = (11 x 11 x 3 + 1) x 64 = 23,296")
+                .contains("macs = N x C_out x H_out x W_out x K_h x K_w x C_in/g = 1 x 64 x 55 x 55 x 11 x 11 x 3 = 70,276,800");
+        assertThat(shown.find()).as("only one derivation is shown").isFalse();
+        assertThat(count(dom, "<pre class=\"derivation\"")).isEqualTo(summary.layers().size());
+        assertThat(browser.pageRequests()).as("requests the page made").isEmpty();
     }
 
     private static int count(String text, String needle) {
