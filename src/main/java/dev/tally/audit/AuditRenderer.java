@@ -162,7 +162,7 @@ public final class AuditRenderer {
     private static void text(AuditReport report, PrintWriter out, boolean markdown) {
         Inventory inv = report.inventory();
         heading(out, markdown, "Audit of " + report.fileName());
-        out.println("File: torch.save " + report.format() + (report.version().isEmpty() ? "" : " (version " + report.version() + ")")
+        out.println("File: " + (report.format().equals(SafetensorsCheckpoint.FORMAT) ? "" : "torch.save ") + report.format() + (report.version().isEmpty() ? "" : " (version " + report.version() + ")")
                 + ", " + Units.exact(report.fileBytes()) + " bytes.");
         out.println();
 

@@ -2,6 +2,7 @@ package dev.tally.audit;
 
 import dev.tally.load.pytorch.TensorRef;
 import dev.tally.load.pytorch.PyGlobal;
+import dev.tally.load.safetensors.SafetensorsHeader;
 import dev.tally.analysis.Analysis;
 import dev.tally.ir.TallyException;
 import java.io.IOException;
@@ -34,7 +35,8 @@ public final class Auditor {
      * @param summarize  whether to run the core passes on a matched architecture
      */
     public AuditReport audit(Path path, boolean readValues, boolean summarize) {
-        Checkpoint checkpoint = new CheckpointReader().read(path);
+        Checkpoint checkpoint = SafetensorsHeader.looksLike(path) ? SafetensorsCheckpoint.read(path)
+                : new CheckpointReader().read(path);
         List<Finding> findings = new ArrayList<>();
         for (PyGlobal global : checkpoint.globals()) {
             GlobalPolicy.Verdict verdict = GlobalPolicy.classify(global);
