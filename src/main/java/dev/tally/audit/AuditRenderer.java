@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 
 /** Renders an {@link AuditReport} as a table, JSON, Markdown or CSV (the tensor inventory, one row per tensor). */
 public final class AuditRenderer {
-    public enum Style { TABLE, JSON, MARKDOWN, CSV }
+    public enum Style { TABLE, JSON, MARKDOWN, CSV, SARIF }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int MAX_LISTED = 10;
@@ -32,7 +32,7 @@ public final class AuditRenderer {
                 return format;
             }
         }
-        throw new UsageException("Unknown format '" + name + "'. Use one of: table, json, markdown, csv.");
+        throw new UsageException("Unknown format '" + name + "'. Use one of: table, json, markdown, csv, sarif.");
     }
 
     public static void render(AuditReport report, Style format, PrintWriter out) {
@@ -41,6 +41,7 @@ public final class AuditRenderer {
             case CSV -> csv(report, out);
             case MARKDOWN -> text(report, out, true);
             case TABLE -> text(report, out, false);
+            case SARIF -> out.println(SarifRenderer.sarif(report));
         }
         out.flush();
     }
@@ -193,7 +194,7 @@ public final class AuditRenderer {
     private static void text(AuditReport report, PrintWriter out, boolean markdown) {
         Inventory inv = report.inventory();
         heading(out, markdown, "Audit of " + report.fileName());
-        out.println("File: torch.save " + report.format() + (report.version().isEmpty() ? "" : " (version " + report.version() + ")")
+        out.println("File: " + (report.format().equals(SafetensorsCheckpoint.FORMAT) ? "" : "torch.save ") + report.format() + (report.version().isEmpty() ? "" : " (version " + report.version() + ")")
                 + ", " + Units.exact(report.fileBytes()) + " bytes.");
         out.println();
 

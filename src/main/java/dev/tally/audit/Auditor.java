@@ -2,6 +2,7 @@ package dev.tally.audit;
 
 import dev.tally.load.pytorch.TensorRef;
 import dev.tally.load.pytorch.PyGlobal;
+import dev.tally.load.safetensors.SafetensorsHeader;
 import dev.tally.analysis.Analysis;
 import dev.tally.ir.ModelException;
 import dev.tally.ir.TallyException;
@@ -39,7 +40,8 @@ public final class Auditor {
         CheckpointReader reader = new CheckpointReader();
         Checkpoint checkpoint;
         try {
-            checkpoint = reader.read(path);
+            // A safetensors file holds no pickle: its header is JSON, so there is nothing to import or call.
+            checkpoint = SafetensorsHeader.looksLike(path) ? SafetensorsCheckpoint.read(path) : reader.read(path);
         } catch (ModelException damage) {
             // Findings met before the damage stand: torch.load would have run them before reaching it.
             List<Finding> findings = findings(reader.uses(), reader.torchScript());

@@ -38,7 +38,7 @@ public final class AuditCommand implements Callable<Integer> {
     private boolean noSummary;
 
     @Option(names = "--format", paramLabel = "NAME", defaultValue = "table",
-            description = "table, json, csv (the tensor inventory) or markdown (default: ${DEFAULT-VALUE}).")
+            description = "table, json, csv (the tensor inventory), markdown or sarif (SARIF 2.1.0, one result per global, for code-scanning dashboards) (default: ${DEFAULT-VALUE}).")
     private String format;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write the report to FILE instead of standard output.")

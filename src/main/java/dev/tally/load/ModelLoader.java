@@ -57,6 +57,10 @@ public final class ModelLoader {
             // A bare pickle: the legacy torch.save format (protocol 2+ starts with PROTO 0x80).
             return Kind.CHECKPOINT;
         }
+        if (dev.tally.load.safetensors.SafetensorsHeader.looksLike(path)) {
+            // Weights without a graph, like a torch.save state_dict: counted through the audit's catalog match.
+            return Kind.CHECKPOINT;
+        }
         if (dev.tally.load.onnx.OnnxLoader.looksLikeOnnx(head, n)) {
             return Kind.ONNX;
         }

@@ -27,8 +27,14 @@ import java.util.stream.Stream;
 public final class EngineCache {
     public static final String ENV = "TALLY_CACHE";
 
-    private static final String ORT_RESOURCES = "/ai/onnxruntime/native/linux-x64/";
-    private static final String[] ORT_LIBRARIES = {"libonnxruntime.so", "libonnxruntime4j_jni.so"};
+    /** ONNX Runtime's libraries, named as this platform names them ({@code libonnxruntime.so}, {@code onnxruntime.dll}). */
+    private static final String[] ORT_LIBRARIES = {
+        System.mapLibraryName("onnxruntime"), System.mapLibraryName("onnxruntime4j_jni")};
+
+    /** The Maven artifacts each engine needs; the library's POM declares them optional, so a user may lack them. */
+    static final String DJL_ARTIFACTS = "ai.djl.pytorch:pytorch-engine, ai.djl.pytorch:pytorch-jni and "
+            + "ai.djl.pytorch:pytorch-native-cpu (with your platform's classifier, e.g. linux-x86_64)";
+    static final String ORT_ARTIFACTS = "com.microsoft.onnxruntime:onnxruntime";
 
     private final Path dir;
     private final Consumer<String> progress;
@@ -63,9 +69,10 @@ public final class EngineCache {
      * engine per process, so the folder of the first call in a process is the one used.
      */
     public Engine pytorch() {
+        requirePyTorch();
         synchronized (EngineCache.class) {
             Path djl = dir.resolve("djl");
-            boolean firstRun = !containsFile(djl, "libtorch_cpu.so");
+            boolean firstRun = !containsFile(djl, System.mapLibraryName("torch_cpu"));
             if (System.getProperty("ENGINE_CACHE_DIR") == null) {
                 System.setProperty("ENGINE_CACHE_DIR", djl.toString());
             }
@@ -91,6 +98,7 @@ public final class EngineCache {
 
     /** Starts ONNX Runtime from {@code <cache>/onnxruntime-<version>}, copying its libraries there on the first run. */
     public OrtEnvironment onnxRuntime() {
+        requireOnnxRuntime();
         synchronized (EngineCache.class) {
             String version = OrtEnvironment.class.getPackage().getImplementationVersion();
             Path ort = dir.resolve("onnxruntime-" + (version == null ? "unknown" : version));
@@ -98,7 +106,7 @@ public final class EngineCache {
             boolean firstRun = false;
             try {
                 for (String library : ORT_LIBRARIES) {
-                    firstRun |= extract(ORT_RESOURCES + library, ort.resolve(library));
+                    firstRun |= extract(ortResources() + library, ort.resolve(library));
                 }
             } catch (IOException e) {
                 throw new UsageException("ONNX Runtime's libraries cannot be unpacked into " + ort + " (" + oneLine(e)
@@ -117,6 +125,54 @@ public final class EngineCache {
             report(firstRun ? "extracting onnxruntime (first run) into " + ort : "loading onnxruntime from " + ort, start);
             return environment;
         }
+    }
+
+    /**
+     * Fails with one sentence naming the artifacts to add when DJL's PyTorch engine or libtorch is not on the
+     * classpath. Checked by name before any DJL class is touched, so that a library user who never verifies a
+     * TorchScript file needs none of them.
+     */
+    public static void requirePyTorch() {
+        if (!present("ai.djl.pytorch.engine.PtEngine") || !present("ai.djl.pytorch.jni.JniUtils")
+                || EngineCache.class.getResource("/native/lib/pytorch.properties") == null) {
+            throw new UsageException("Verifying TorchScript needs DJL's PyTorch engine, which is not on the classpath;"
+                    + " add " + DJL_ARTIFACTS + " to your dependencies (the tally release bundles them).");
+        }
+    }
+
+    /** Fails with one sentence naming the artifact to add when ONNX Runtime is not on the classpath. */
+    public static void requireOnnxRuntime() {
+        if (!present("ai.onnxruntime.OrtEnvironment")) {
+            throw new UsageException("Verifying ONNX needs ONNX Runtime, which is not on the classpath; add "
+                    + ORT_ARTIFACTS + " to your dependencies (the tally release bundles it).");
+        }
+    }
+
+    private static boolean present(String className) {
+        try {
+            Class.forName(className, false, EngineCache.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
+     * The folder of ONNX Runtime's jar that holds this platform's libraries, named as ONNX Runtime's own loader
+     * names it ({@code OnnxRuntime.initOsArch}): {@code linux-x64}, {@code linux-aarch64}, {@code osx-aarch64},
+     * {@code osx-x64}, {@code win-x64}.
+     */
+    static String ortResources() {
+        return "/ai/onnxruntime/native/" + platformFolder(System.getProperty("os.name"), System.getProperty("os.arch")) + "/";
+    }
+
+    static String platformFolder(String osName, String osArch) {
+        String name = osName.toLowerCase(Locale.ROOT);
+        String os = name.contains("win") ? "win" : name.contains("mac") || name.contains("darwin") ? "osx" : "linux";
+        String arch = osArch.toLowerCase(Locale.ROOT);
+        String cpu = arch.equals("aarch64") || arch.equals("arm64") ? "aarch64"
+                : arch.equals("amd64") || arch.equals("x86_64") ? "x64" : arch;
+        return os + "-" + cpu;
     }
 
     /** Copies a classpath resource to {@code target} unless it is there already; true when it copied. */

@@ -37,8 +37,10 @@ public final class Verifier {
         List<RandomInput> inputs = RandomInput.of(analysis.inputs());
         switch (model.format()) {
             case TORCHSCRIPT:
+                EngineCache.requirePyTorch();
                 return verifyTorchScript(analysis, inputs);
             case ONNX:
+                EngineCache.requireOnnxRuntime();
                 return verifyOnnx(analysis, inputs);
             default:
                 throw new ModelException(model.path().getFileName() + " is a " + model.format().displayName()

@@ -73,6 +73,6 @@ class AuditOutputTest {
         AuditCli.Result result = AuditCli.run(Fixtures.expected("alexnet").file("stateDict").toString(), "--format", "yaml");
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("Unknown format 'yaml'. Use one of: table, json, markdown, csv.\n");
+        assertThat(result.err()).isEqualTo("Unknown format 'yaml'. Use one of: table, json, markdown, csv, sarif.\n");
     }
 }
