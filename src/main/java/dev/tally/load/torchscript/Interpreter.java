@@ -389,6 +389,13 @@ final class Interpreter {
         if (name.equals("CONSTANTS") || NAMESPACE_ROOTS.contains(name) || BUILTINS.contains(name)) {
             return new Namespace(name);
         }
+        // TorchScript prints float('inf') and float('nan') constants as bare names (nn.MultiheadAttention's masks).
+        if (name.equals("inf")) {
+            return Double.POSITIVE_INFINITY;
+        }
+        if (name.equals("nan")) {
+            return Double.NaN;
+        }
         throw error(frame, line, "cannot interpret the name '" + name + "', which is never assigned");
     }
 

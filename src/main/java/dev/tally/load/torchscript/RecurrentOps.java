@@ -18,9 +18,9 @@ import java.util.Map;
  * {@link dev.tally.analysis.rules.RecurrentLayersRule} and {@link dev.tally.analysis.rules.RecurrentCellRule})
  * whose outputs are returned as the tuple the code unpacks ({@code y, h, c = torch.lstm(...)}).
  *
- * <p>The packed-sequence overloads ({@code aten::lstm.data(data, batch_sizes, hx, params, ...)}, chosen by
+ * <p>{@code _pack_padded_sequence}, {@code _pad_packed_sequence} and the packed-sequence overloads ({@code aten::lstm.data(data, batch_sizes, hx, params, ...)}, chosen by
  * {@code nn.LSTM} for a {@code PackedSequence}) run a data-dependent number of steps per row: they become nodes
- * of op type {@code aten::lstm} with the right number of outputs, listed as unsupported, so the code still
+ * of op type {@code aten::<name>} with the right number of outputs, listed as unsupported, so the code still
  * unpacks them and the rest of the model is analysed.
  */
 final class RecurrentOps {
@@ -41,6 +41,8 @@ final class RecurrentOps {
             case "gru_cell" -> cell("GRUCell", name, args, keywords, site, 1);
             case "rnn_tanh_cell" -> cell("RNNTanhCell", name, args, keywords, site, 1);
             case "rnn_relu_cell" -> cell("RNNReluCell", name, args, keywords, site, 1);
+            // Packing depends on the lengths' values: listed as unsupported, with the two outputs the code unpacks.
+            case "_pack_padded_sequence", "_pad_packed_sequence" -> unsupported(name, args, keywords, site, 2);
             default -> AtenOps.NOT_HANDLED;
         };
     }
