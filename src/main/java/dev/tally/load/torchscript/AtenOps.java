@@ -204,7 +204,7 @@ final class AtenOps {
         if (introspection != NOT_HANDLED) {
             return introspection;
         }
-        boolean listOp = LIST_OPS.contains(base) && !args.isEmpty() && items(args.get(0)) != null;
+        boolean listOp = LIST_OPS.contains(base) && !args.isEmpty() && (items(args.get(0)) != null || args.get(0) instanceof Map);
         if (!anyTensor || listOp) {
             Object scalar = PythonBuiltins.call(base, args, keywords);
             if (scalar != NOT_HANDLED) {
@@ -653,7 +653,7 @@ final class AtenOps {
                 return emit("Einsum", site, attrs("equation", new Attribute.Str(a.string("equation", ""))), inputs.toArray(new TensorValue[0]));
             }
             default:
-                return new RecurrentOps(graph).call(name, args, kw, site);
+                return java.util.Optional.of(new RecurrentOps(graph).call(name, args, kw, site)).filter(r -> r != NOT_HANDLED).orElseGet(() -> new InterpolationOps(graph).call(name, args, kw, site));
         }
     }
 
