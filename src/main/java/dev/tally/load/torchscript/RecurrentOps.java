@@ -148,12 +148,14 @@ final class RecurrentOps {
     private static List<TensorValue> tensors(String op, Map<String, Object> a, String name) {
         List<Object> items = AtenOps.items(a.get(name));
         List<TensorValue> result = new ArrayList<>();
-        for (Object item : items == null ? List.<Object>of(Boolean.FALSE) : items) {
-            if (!(item instanceof TensorValue tensor)) {
-                throw new AtenOps.ArgumentError("'torch." + op + "' needs a list of tensors for '" + name
-                        + "', but the code passes " + Interpreter.describe(a.get(name)));
+        for (Object item : items == null ? List.of() : items) {
+            if (item instanceof TensorValue tensor) {
+                result.add(tensor);
             }
-            result.add(tensor);
+        }
+        if (items == null || result.size() != items.size()) {
+            throw new AtenOps.ArgumentError("'torch." + op + "' needs a list of tensors for '" + name
+                    + "', but the code passes " + Interpreter.describe(a.get(name)));
         }
         return result;
     }
