@@ -19,6 +19,18 @@ public final class Rules {
                 .add("Linear", new LinearRule())
                 .add("MatMul", new MatMulRule())
                 .add("Einsum", new EinsumRule())
+                // Recurrent ops: ONNX's one-layer ops, and PyTorch's whole stacks and cells as TorchScript calls them.
+                .add("LSTM", new LstmRule())
+                .add("GRU", new GruRule())
+                .add("RNN", new RnnRule())
+                .add("LSTMLayers", RecurrentLayersRule.lstm())
+                .add("GRULayers", RecurrentLayersRule.gru())
+                .add("RNNTanhLayers", RecurrentLayersRule.rnnTanh())
+                .add("RNNReluLayers", RecurrentLayersRule.rnnRelu())
+                .add("LSTMCell", RecurrentCellRule.lstm())
+                .add("GRUCell", RecurrentCellRule.gru())
+                .add("RNNTanhCell", RecurrentCellRule.rnnTanh())
+                .add("RNNReluCell", RecurrentCellRule.rnnRelu())
                 // Pooling.
                 .add("MaxPool", new MaxPoolRule())
                 .add("AveragePool", new AveragePoolRule())

@@ -204,7 +204,7 @@ final class AtenOps {
         if (introspection != NOT_HANDLED) {
             return introspection;
         }
-        boolean listOp = LIST_OPS.contains(base) && !args.isEmpty() && items(args.get(0)) != null;
+        boolean listOp = LIST_OPS.contains(base) && !args.isEmpty() && (items(args.get(0)) != null || args.get(0) instanceof Map);
         if (!anyTensor || listOp) {
             Object scalar = PythonBuiltins.call(base, args, keywords);
             if (scalar != NOT_HANDLED) {
@@ -549,9 +549,9 @@ final class AtenOps {
                 return emit("Slice", site, attrs(), a.tensor("self"), graph.ints(start), graph.ints(end),
                         graph.ints(a.integer("dim", 0)), graph.ints(a.integer("step", 1)));
             }
-            case "chunk":
-            case "split":
-                return split(name, new Args(name, args, kw, "self", name.equals("chunk") ? "chunks" : "split_size", "dim"), site);
+            case "chunk", "unsafe_chunk":
+            case "split", "unsafe_split":
+                return split(name.replace("unsafe_", ""), new Args(name, args, kw, "self", name.endsWith("chunk") ? "chunks" : "split_size", "dim"), site);
             case "pad":
             case "constant_pad_nd":
                 return pad(new Args(name, args, kw, "self", "pad", "mode", "value"), site);
@@ -653,7 +653,7 @@ final class AtenOps {
                 return emit("Einsum", site, attrs("equation", new Attribute.Str(a.string("equation", ""))), inputs.toArray(new TensorValue[0]));
             }
             default:
-                return NOT_HANDLED;
+                return java.util.Optional.of(new RecurrentOps(graph).call(name, args, kw, site)).filter(r -> r != NOT_HANDLED).orElseGet(() -> new InterpolationOps(graph).call(name, args, kw, site));
         }
     }
 

@@ -389,6 +389,13 @@ final class Interpreter {
         if (name.equals("CONSTANTS") || NAMESPACE_ROOTS.contains(name) || BUILTINS.contains(name)) {
             return new Namespace(name);
         }
+        // TorchScript prints float('inf') and float('nan') constants as bare names (nn.MultiheadAttention's masks).
+        if (name.equals("inf")) {
+            return Double.POSITIVE_INFINITY;
+        }
+        if (name.equals("nan")) {
+            return Double.NaN;
+        }
         throw error(frame, line, "cannot interpret the name '" + name + "', which is never assigned");
     }
 
@@ -458,6 +465,9 @@ final class Interpreter {
             if (value instanceof TensorRef) {
                 throw error(frame, line, "the tensor attribute '" + name + "' of '" + display(module) + "' has no stored tensor");
             }
+            if (value instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(TensorRef.class::isInstance)) {
+                return storedList(module, name, list, frame, line);
+            }
             return fromPickle(value);
         }
         CodeLibrary.ClassInfo info = classOf(module, new Site(frame.record, line, frame.layer()));
@@ -471,6 +481,33 @@ final class Interpreter {
     }
 
     /** Pickled attribute values as the interpreter's values: tuples are Object[] in the pickle. */
+    /**
+     * A list attribute of stored tensors, such as {@code nn.LSTM._flat_weights}: each item is the module's parameter
+     * with the same storage, offset, sizes and strides, so that it is counted once, under its own name.
+     */
+    private Object storedList(ModuleValue module, String name, List<?> list, Frame frame, int line) {
+        Map<String, Param> tensors = stored.getOrDefault(module.object(), Map.of());
+        List<Object> items = new ArrayList<>();
+        for (Object item : list) {
+            TensorRef ref = (TensorRef) item;
+            String match = null;
+            for (Map.Entry<String, Object> attribute : module.object().attributes().entrySet()) {
+                if (attribute.getValue() instanceof TensorRef other && tensors.containsKey(attribute.getKey())
+                        && other.storage().key().equals(ref.storage().key()) && other.offset() == ref.offset()
+                        && other.sizes().equals(ref.sizes()) && other.strides().equals(ref.strides())) {
+                    match = attribute.getKey();
+                    break;
+                }
+            }
+            if (match == null) {
+                throw error(frame, line, "the list attribute '" + name + "' of '" + display(module)
+                        + "' holds a tensor that is none of the module's stored tensors");
+            }
+            items.add(graph.param(tensors.get(match)));
+        }
+        return items;
+    }
+
     private static Object fromPickle(Object value) {
         if (value instanceof Integer i) {
             return i.longValue();

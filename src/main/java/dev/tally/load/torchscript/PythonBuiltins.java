@@ -98,7 +98,16 @@ final class PythonBuiltins {
             case "list":
             case "copy":
                 return AtenOps.items(args.get(0)) == null ? AtenOps.NOT_HANDLED : new ArrayList<>(AtenOps.items(args.get(0)));
+            case "dict":
+                // torchvision's IntermediateLayerGetter fills torch.dict() with _set_item, keyed by layer name.
+                return args.isEmpty() ? new java.util.LinkedHashMap<Object, Object>() : AtenOps.NOT_HANDLED;
             case "_set_item":
+                if (args.get(0) instanceof Map<?, ?> map && args.size() == 3) {
+                    @SuppressWarnings("unchecked")
+                    Map<Object, Object> target = (Map<Object, Object>) map;
+                    target.put(args.get(1), args.get(2));
+                    return null;
+                }
                 if (args.get(0) instanceof List<?> list && args.get(1) instanceof Long i) {
                     @SuppressWarnings("unchecked")
                     List<Object> target = (List<Object>) list;

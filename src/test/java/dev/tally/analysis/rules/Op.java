@@ -89,6 +89,11 @@ final class Op {
         return this;
     }
 
+    Op attr(String key, Attribute value) {
+        attributes.put(key, value);
+        return this;
+    }
+
     Op outputs(int count) {
         outputs = count;
         return this;

@@ -1,0 +1,199 @@
+package dev.tally.zoo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.Tally;
+import dev.tally.ir.Shape;
+import dev.tally.ir.TallyException;
+import dev.tally.report.Summary;
+import dev.tally.report.TensorSummary;
+import dev.tally.report.UnsupportedOp;
+import dev.tally.testing.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every model of {@code scripts/export_zoo.py} (the rest of torchvision's model list and torchaudio's models) in
+ * every form PyTorch could make, against PyTorch's own figures in {@code zoo/<name>.expected.json}.
+ *
+ * <p>Where Tally is exact it must stay exact: params and buffers equal PyTorch's (for ONNX, after the exporter's
+ * BatchNorm folding, which the export script computes from the model's modules), every final output shape equals
+ * PyTorch's, and MACs equal the aten-level counter's. Where it is not, the difference must be a named gap, and the
+ * gaps allowed are narrow: an op without a rule (listed in {@code unsupported}, never zero silently, and then the
+ * counted MACs stay at or below PyTorch's), or a one-sentence {@link TallyException} from the loader (never an
+ * internal error). The README's zoo table is this test's result ({@code -Dtally.updateGolden=true} rewrites it).
+ */
+class ZooFixturesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BEGIN = "<!-- zoo-table: made by ZooFixturesTest; -Dtally.updateGolden=true rewrites it -->";
+    private static final String END = "<!-- /zoo-table -->";
+    private static final String OVER_BUDGET = "not made: over the CI budget";
+    /** family -> form -> model -> cell. */
+    private static final Map<String, Map<String, Map<String, String>>> CELLS = new ConcurrentHashMap<>();
+
+    @TestFactory
+    Stream<DynamicTest> everyZooModelInEveryFormIsExactOrNamesItsGap() throws IOException {
+        Path dir = Fixtures.dir().resolve("zoo");
+        if (!Files.isRegularFile(dir.resolve("index.json"))) {
+            throw new IllegalStateException("No zoo fixtures in " + dir + "; make them with: /usr/bin/python3 scripts/export_zoo.py (scripts/test does it for you).");
+        }
+        JsonNode index = JSON.readTree(dir.resolve("index.json").toFile());
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode name : index.get("models")) {
+            JsonNode expected = JSON.readTree(dir.resolve(name.asText() + ".expected.json").toFile());
+            for (String form : List.of("onnx", "traced", "scripted")) {
+                JsonNode file = expected.path("files").path(form);
+                if (!file.isTextual()) {
+                    record(expected, form, "not made: " + shortError(expected.path("errors").path(form).asText()));
+                    assertThat(expected.path("errors").path(form).asText()).as(name + " " + form + " has no file, so PyTorch's reason").isNotBlank();
+                    continue;
+                }
+                tests.add(DynamicTest.dynamicTest(name.asText() + " " + form, () -> check(dir.resolve(file.asText()), form, expected)));
+            }
+        }
+        assertThat(tests).as("zoo forms to check").isNotEmpty();
+        return tests.stream();
+    }
+
+    private static void check(Path file, String form, JsonNode expected) {
+        String what = expected.get("name").asText() + " " + form;
+        boolean onnx = form.equals("onnx");
+        List<String> inputs = new ArrayList<>();
+        if (!onnx) {
+            // TorchScript records no input shapes; a lone input is given unnamed (traced code may rename it).
+            for (JsonNode input : expected.get("inputs")) {
+                String shape = longs(input.get("shape")).stream().map(String::valueOf).collect(Collectors.joining("x"));
+                inputs.add(expected.get("inputs").size() == 1 ? shape : input.get("torchName").asText() + "=" + shape);
+            }
+        }
+        Summary summary;
+        try {
+            summary = Tally.analyze(file, Tally.Options.defaults().withInputs(inputs));
+        } catch (TallyException e) {
+            // A one-sentence error naming the place is a gap; anything else (an internal error) fails the test.
+            assertThat(e.getMessage()).as(what).contains(file.getFileName().toString()).endsWith(".");
+            record(expected, form, "load: " + shortError(e.getMessage().replace(file.getFileName() + ": ", "")));
+            return;
+        }
+        List<String> gaps = new ArrayList<>();
+        List<String> unsupported = summary.unsupported().stream().map(UnsupportedOp::opType).distinct().sorted().toList();
+        if (unsupported.isEmpty()) {
+            assertThat(summary.unresolvedNodes()).as(what + ": nodes without a count but no unsupported op listed").isZero();
+        } else {
+            gaps.add("no rule: " + String.join(", ", unsupported));
+        }
+        long params = onnx ? expected.path("onnx").path("params").asLong() : expected.get("params").asLong();
+        long buffers = onnx ? expected.path("onnx").path("buffers").asLong() : expected.get("buffers").asLong();
+        if (summary.totals().params() != params || summary.totals().buffers() != buffers) {
+            gaps.add("params " + summary.totals().params() + "+" + summary.totals().buffers() + " vs " + params + "+" + buffers);
+        }
+        long macs = expected.get("macs").asLong();
+        if (summary.totals().macs() != macs) {
+            if (unsupported.isEmpty()) {
+                gaps.add("MACs " + summary.totals().macs() + " vs " + macs);
+            } else {
+                assertThat(summary.totals().macs()).as(what + ": MACs counted beside unsupported ops").isLessThanOrEqualTo(macs);
+                gaps.add("MACs partial");
+            }
+        }
+        List<List<Long>> shapes = new ArrayList<>();
+        expected.get("outputShapes").forEach(s -> shapes.add(longs(s)));
+        List<Optional<List<Long>>> actual = summary.outputs().stream().map(TensorSummary::shape).map(s -> s.map(Shape::dims)).toList();
+        if (!actual.stream().map(s -> s.orElse(null)).toList().equals(shapes)) {
+            gaps.add(actual.stream().anyMatch(Optional::isEmpty) ? "output shape unresolved" : "output shapes differ");
+        }
+        if (expected.get("family").asText().equals("detection")) {
+            gaps.addAll(detectionParts(summary, expected));
+        }
+        record(expected, form, gaps.isEmpty() ? "exact" : String.join("; ", gaps));
+    }
+
+    /**
+     * The parts of a detection model that do not depend on the data: the backbone (with its FPN) and the RPN or
+     * detection head convolutions, whose MACs must equal the counter's for the same modules, whatever the boxes
+     * (asserted; the cell then names them as exact beside the data-dependent gaps).
+     */
+    private static List<String> detectionParts(Summary summary, JsonNode expected) {
+        List<String> parts = new ArrayList<>();
+        for (JsonNode module : expected.get("modules")) {
+            String name = module.get("name").asText();
+            if (!List.of("backbone", "rpn.head", "head").contains(name)) {
+                continue;
+            }
+            long macs = summary.layers().stream().filter(l -> l.name().equals(name) || l.name().startsWith(name + "."))
+                    .mapToLong(dev.tally.report.LayerSummary::macs).sum();
+            assertThat(macs).as(expected.get("name").asText() + ": MACs of module '" + name + "'").isEqualTo(module.get("macs").asLong());
+            parts.add(name);
+        }
+        assertThat(parts).as(expected.get("name").asText() + ": detection parts compared").isNotEmpty();
+        return List.of(String.join(", ", parts) + " exact");
+    }
+
+    private static void record(JsonNode expected, String form, String cell) {
+        CELLS.computeIfAbsent(expected.get("family").asText(), f -> new ConcurrentHashMap<>())
+                .computeIfAbsent(form, f -> new ConcurrentHashMap<>()).put(expected.get("name").asText(), cell);
+    }
+
+    private static String shortError(String message) {
+        String line = message.lines().findFirst().orElse("");
+        return line.length() > 120 ? line.substring(0, 117) + "..." : line;
+    }
+
+    private static List<Long> longs(JsonNode array) {
+        List<Long> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asLong()));
+        return values;
+    }
+
+    /** The table: one row per family and form; "exact (n)" or, per model, its gap. */
+    static String table() {
+        StringBuilder out = new StringBuilder("| family | form | exact | gaps |\n|---|---|---|---|\n");
+        for (Map.Entry<String, Map<String, Map<String, String>>> family : new TreeMap<>(CELLS).entrySet()) {
+            for (String form : List.of("onnx", "traced", "scripted")) {
+                Map<String, String> cells = new TreeMap<>(family.getValue().getOrDefault(form, Map.of()));
+                long exact = cells.values().stream().filter("exact"::equals).count();
+                long overBudget = cells.values().stream().filter(c -> c.startsWith(OVER_BUDGET)).count();
+                String gaps = (overBudget == 0 ? "" : overBudget + " not made, weights over the CI budget" + (overBudget < cells.size() - exact ? "<br>" : ""))
+                        + cells.entrySet().stream().filter(e -> !e.getValue().equals("exact") && !e.getValue().startsWith(OVER_BUDGET))
+                        .map(e -> "`" + e.getKey() + "`: " + e.getValue().replace("|", "\\|")).collect(Collectors.joining("<br>"));
+                out.append("| ").append(family.getKey()).append(" | ").append(form).append(" | ").append(exact).append(" of ")
+                        .append(cells.size()).append(" | ").append(gaps).append(" |\n");
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * Writes the table to {@code target/zoo-table.md}; with {@code -Dtally.updateGolden=true} also into README.md
+     * between its markers. It is not compared with the README: the table depends on which models the export made.
+     */
+    @AfterAll
+    static void writeTheTable() throws IOException {
+        String table = table();
+        Files.createDirectories(Fixtures.root().resolve("target"));
+        Files.writeString(Fixtures.root().resolve("target/zoo-table.md"), table);
+        if (Boolean.parseBoolean(System.getProperty("tally.updateGolden"))) {
+            Path readme = Fixtures.root().resolve("README.md");
+            String text = Files.readString(readme);
+            int begin = text.indexOf(BEGIN);
+            int end = text.indexOf(END);
+            String block = BEGIN + "\n" + table + END;
+            Files.writeString(readme, begin >= 0 && end > begin
+                    ? text.substring(0, begin) + block + text.substring(end + END.length()) : text + "\n" + block + "\n");
+        }
+    }
+}
