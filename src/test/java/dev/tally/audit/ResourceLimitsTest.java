@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tally.analysis.InputShapes;
 import dev.tally.ir.UsageException;
 import java.io.ByteArrayOutputStream;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -124,6 +125,29 @@ class ResourceLimitsTest {
         assertThatThrownBy(() -> InputShapes.parseShape("\u0661x3x32x32")).isInstanceOf(UsageException.class);
         assertThatThrownBy(() -> InputShapes.parseShape("1x\uff13x32x32")).isInstanceOf(UsageException.class);
         assertThat(InputShapes.parseShape("1x3x32x32").dims()).hasSize(4);
+    }
+
+    @Test
+    void aZipInsideAZipNeverPrintsRawBytes() throws Exception {
+        ByteArrayOutputStream inner = new ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(inner)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("a\u001b[31mred/data.pkl"));
+            zip.write(new byte[] {(byte) 0x80, 2, '}', '.'});
+            zip.closeEntry();
+        }
+        Path file = PickleBytes.zip(dir.resolve("zipzip.pt"), inner.toByteArray());
+
+        for (AuditCli.Result result : List.of(AuditCli.run(file.toString()))) {
+            // The inner zip's bytes are read as a persistent id that is not a storage: rated unsafe, shown escaped.
+            assertThat(result.exitCode()).isEqualTo(4);
+            assertThat(result.out() + result.err()).doesNotContain("\u001b").doesNotContain("\u0000").doesNotContain("\u0007");
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = dev.tally.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "summary", file.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(out + err.toString()).doesNotContain("\u001b").doesNotContain("\u0000");
+        assertThat(err.toString().lines().count()).isEqualTo(1);
     }
 
     /** Rewrites every central-directory entry to claim 200 inflated bytes, as the 2.6 MB zip bomb did. */

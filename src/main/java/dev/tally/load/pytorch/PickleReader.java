@@ -137,9 +137,11 @@ public final class PickleReader {
      * A name as the report may print it: control characters and other unprintable code points (a hostile name can
      * hold terminal escapes or raw bytes) become backslash escapes (x followed by two hex digits, or u and four). Real module and class names are unchanged.
      */
+    private static final int MAX_SHOWN = 120;
+
     static String printable(String text) {
         StringBuilder out = new StringBuilder();
-        text.codePoints().limit(300).forEach(c -> {
+        text.codePoints().limit(MAX_SHOWN).forEach(c -> {
             if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || !Character.isDefined(c) || Character.getType(c) == Character.FORMAT
                     || Character.getType(c) == Character.SURROGATE || Character.getType(c) == Character.PRIVATE_USE) {
                 out.append(c <= 0xff ? String.format("\\x%02x", c) : String.format("\\u%04x", c));
@@ -147,7 +149,7 @@ public final class PickleReader {
                 out.appendCodePoint(c);
             }
         });
-        return text.codePointCount(0, text.length()) > 300 ? out + "..." : out.toString();
+        return text.codePointCount(0, text.length()) > MAX_SHOWN ? out + "..." : out.toString();
     }
 
     /** Records a construct or global once, with where it was first met. */
@@ -253,7 +255,7 @@ public final class PickleReader {
         }
         if (mode == Mode.RECORD && !"storage".equals(tag)) {
             // torch.load's persistent_load treats other tags its own way (legacy 'module' returns the object itself).
-            String shown = tag instanceof String || tag instanceof Number ? "'" + tag + "'" : typeName(tag);
+            String shown = tag instanceof String || tag instanceof Number ? "'" + printable(String.valueOf(tag)) + "'" : typeName(tag);
             PyGlobal pseudo = construct(new PyGlobal("torch.serialization", "persistent_load(" + shown + ")"), "BINPERSID",
                     "has a persistent id that is not a storage");
             return PyCall.of(pseudo, new Object[0], false);
@@ -306,8 +308,15 @@ public final class PickleReader {
         return value == null ? "None" : value.getClass().getSimpleName();
     }
 
-    /** One level only: a hostile pid can contain itself, and a deep print would never end. */
+    /**
+     * One level only (a hostile pid can contain itself), cut short and escaped: a pid can hold a whole zip of raw
+     * bytes, which must never reach the terminal.
+     */
     private static String describe(Object value) {
+        return printable(describeRaw(value));
+    }
+
+    private static String describeRaw(Object value) {
         if (value instanceof Object[] tuple) {
             List<String> items = new ArrayList<>();
             for (Object item : tuple) {
