@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             AuditCommand.class,
             CheckCommand.class,
             CompareCommand.class,
+            CatalogCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
