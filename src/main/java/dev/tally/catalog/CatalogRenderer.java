@@ -20,8 +20,9 @@ public final class CatalogRenderer {
     /** What the columns mean, printed under the table and kept in the JSON. */
     static final List<String> DEFINITIONS = List.of(
             "Metrics: torchvision's published meta[\"_metrics\"] for the weights entry, unchanged (first dataset shown; JSON has all).",
-            "Params, MACs, FLOPs: counted by Tally on the catalog's structure-only graph at the input shown (MACs as torchvision publishes them, FLOPs = 2 x MACs); "
-                    + "without a graph, params are PyTorch's count of the model builder(weights=W) builds and MACs are absent.",
+            "Params: PyTorch's count of the model builder(weights=W) builds (the JSON's graphParams is Tally's count of the evaluation graph). "
+                    + "MACs, FLOPs: counted by Tally on the catalog's structure-only graph at the input shown (MACs as torchvision publishes them, FLOPs = 2 x MACs); "
+                    + "absent, with the reason, where there is no graph.",
             "Size: the exact bytes of every state_dict tensor (numel x element size, params and buffers), the data of the .pth file without its zip framing.",
             "Pareto (*): no other entry of the same task has at least the accuracy (its first metric: acc@1, miou, box_map) at no more of the Pareto cost, "
                     + "and is better in one; the cost is the sort column when it is a cost, else MACs.");
@@ -101,9 +102,10 @@ public final class CatalogRenderer {
                 }
             }
         }
-        long resized = table.rows().stream().filter(r -> r.cost().isPresent() && !r.note().isEmpty()).count();
-        if (resized > 0) {
-            text.append("\n").append(resized).append(" rows were counted on a graph exported at another input size, re-sized (see the JSON's notes).\n");
+        List<CatalogRow> noted = table.rows().stream().filter(r -> r.cost().isPresent() && !r.yours() && !r.note().isEmpty()).toList();
+        if (!noted.isEmpty()) {
+            text.append("\nNotes (").append(noted.size()).append("):\n");
+            noted.forEach(r -> text.append(markdown ? "- " : "  - ").append(name(r)).append(": ").append(r.note()).append(".\n"));
         }
         return text.toString();
     }
@@ -186,7 +188,7 @@ public final class CatalogRenderer {
             e.accuracyMetric().ifPresentOrElse(m -> r.put("accuracyMetric", m), () -> r.putNull("accuracyMetric"));
             row.input().ifPresentOrElse(s -> r.set("input", shape(mapper, s)), () -> r.putNull("input"));
             r.put("params", row.params());
-            r.put("paramsSource", row.cost().isPresent() ? "tally" : row.yours() ? "tally" : "pytorch");
+            putLong(r, "graphParams", row.cost().map(CatalogRow.Cost::params));
             putLong(r, "macs", row.macs());
             putLong(r, "flops", row.flops());
             putLong(r, "weightBytes", row.yours() ? Optional.empty() : Optional.of(e.bytes()));

@@ -9,7 +9,8 @@ import java.util.Optional;
  * @param entry      the weights entry; for the user's model, an entry with no metrics unless given
  * @param input      the input the cost is for, or empty when the task has none
  * @param cost       params, MACs and FLOPs counted by Tally on the structure-only graph, or empty ({@code note} says why)
- * @param params     the params shown: Tally's count when there is a graph, else PyTorch's count from the catalog script
+ * @param params     the model's params: PyTorch's count of the model {@code builder(weights=W)} builds, from the
+ *                   catalog script; Tally's count of the evaluation graph is {@code cost.params()}
  * @param memory     peak activation memory and the largest batch (see {@link MemoryFigures}), or empty
  * @param note       why the cost is absent, or how it was obtained (re-sized from the export size); empty when nothing to say
  * @param pareto     whether the row is on its task's Pareto front (see {@link Pareto}); false when undefined

