@@ -100,7 +100,7 @@ final class CompareCommand implements Callable<Integer> {
             return placeInCatalog(renderer, shapes);
         }
         if (models.size() < 2) {
-            throw new UsageException("compare needs two or more models, or one model with --catalog.");
+            throw new CommandLine.ParameterException(spec.commandLine(), "compare needs two or more models, or one model with --catalog");
         }
         List<Summary> summaries = new ArrayList<>();
         for (Path model : models) {
