@@ -163,7 +163,7 @@ final class CheckCommand implements Callable<Integer> {
      * A torch.save checkpoint has no graph of its own: the audit reads it safely, matches its keys and shapes to a
      * catalog architecture, and counts that graph with the checkpoint's own shapes, so every figure can be gated.
      */
-    private static Summary checkpointSummary(Path file) {
+    static Summary checkpointSummary(Path file) {
         AuditReport audit = new Auditor().audit(file, false, true);
         if (audit.exitCode() == ExitCodes.DANGEROUS_PICKLE) {
             throw new ModelException(file.getFileName() + " references a dangerous pickle global; run 'tally audit "

@@ -2,6 +2,14 @@ package dev.tally.cli;
 
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
+import dev.tally.catalog.CatalogRenderer;
+import dev.tally.catalog.CatalogRow;
+import dev.tally.catalog.CatalogTable;
+import dev.tally.catalog.MemoryFigures;
+import dev.tally.catalog.WeightsCatalog;
+import dev.tally.catalog.WeightsEntry;
+import dev.tally.catalog.YourModel;
+import dev.tally.load.ModelLoader;
 import dev.tally.ir.Model;
 import dev.tally.ir.Shape;
 import dev.tally.ir.UsageException;
@@ -12,8 +20,6 @@ import dev.tally.report.SummaryBuilder;
 import dev.tally.report.compare.ComparisonBuilder;
 import dev.tally.report.compare.ComparisonRenderer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +40,8 @@ import picocli.CommandLine.Parameters;
                     + "against the first, then params, MACs and activation memory per stage aligned by module path.",
             "",
             "Example: tally compare vgg16.onnx vgg16_bn.onnx vgg19.onnx --depth 2",
+            "With --catalog, one model is placed among torchvision's weights entries (see 'tally catalog'), marked, "
+                    + "with its nearest entries by MACs: tally compare finetuned.pth --catalog",
             ""
         })
 final class CompareCommand implements Callable<Integer> {
@@ -43,7 +51,7 @@ final class CompareCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "MODEL", arity = "2..*",
+    @Parameters(paramLabel = "MODEL", arity = "1..*",
             description = "Two or more model files, or earlier 'tally summary --format json' reports; the first is the reference.")
     private List<Path> models = new ArrayList<>();
 
@@ -61,6 +69,21 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write the report to FILE instead of standard output.")
     private Path out;
 
+    @Option(names = "--catalog", description = "Place one model among torchvision's weights entries instead of comparing models.")
+    private boolean catalog;
+
+    @Option(names = "--task", paramLabel = "NAME", defaultValue = "classification", description = "With --catalog: the catalog task (default: ${DEFAULT-VALUE}).")
+    private String task;
+
+    @Option(names = "--sort", paramLabel = "KEY", defaultValue = "macs", description = "With --catalog: the sort column (default: ${DEFAULT-VALUE}).")
+    private String sort;
+
+    @Option(names = "--where", paramLabel = "EXPR", description = "With --catalog: keep the catalog rows that satisfy EXPR.")
+    private String where;
+
+    @Option(names = "--accuracy", paramLabel = "VALUE", description = "With --catalog: your model's measured accuracy in the task's metric (acc@1 for classification), to plot it.")
+    private java.math.BigDecimal accuracy;
+
     CompareCommand(BiFunction<Path, Map<String, Shape>, Model> loader, Analyzer analyzer) {
         this.loader = loader;
         this.analyzer = analyzer;
@@ -73,23 +96,38 @@ final class CompareCommand implements Callable<Integer> {
             throw new UsageException("--depth must be 1 or more, not " + depth + ".");
         }
         Map<String, Shape> shapes = InputShapes.parseOverrides(inputs);
+        if (catalog) {
+            return placeInCatalog(renderer, shapes);
+        }
+        if (models.size() < 2) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "compare needs two or more models, or one model with --catalog");
+        }
         List<Summary> summaries = new ArrayList<>();
         for (Path model : models) {
             summaries.add(isJsonReport(model) ? JsonSummaryReader.read(model)
                     : SummaryBuilder.build(analyzer.analyze(loader.apply(model, shapes), shapes, false)).check());
         }
         String text = ComparisonRenderer.render(ComparisonBuilder.build(summaries, depth), renderer);
-        if (out == null) {
-            PrintWriter writer = spec.commandLine().getOut();
-            writer.print(text);
-            writer.flush();
-        } else {
-            try {
-                Files.writeString(out, text, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UsageException("Cannot write the report to " + out + "; check that its folder exists and is writable.");
-            }
+        CatalogCommand.write(spec, out, text);
+        return ExitCodes.OK;
+    }
+
+    /** {@code compare MODEL --catalog}: the model counted like any file (a checkpoint through its architecture match). */
+    private Integer placeInCatalog(Format renderer, Map<String, Shape> shapes) {
+        if (models.size() != 1) {
+            throw new UsageException("--catalog places one model among torchvision's weights; give one file, not " + models.size() + ".");
         }
+        Path model = models.get(0);
+        Summary summary = isJsonReport(model) ? JsonSummaryReader.read(model)
+                : ModelLoader.detect(model) == ModelLoader.Kind.CHECKPOINT ? CheckCommand.checkpointSummary(model)
+                : SummaryBuilder.build(analyzer.analyze(loader.apply(model, shapes), shapes, false)).check();
+        WeightsCatalog weights = WeightsCatalog.standard();
+        String metric = weights.entries().stream().filter(e -> e.task().equals(task)).map(WeightsEntry::accuracyMetric)
+                .flatMap(java.util.Optional::stream).findFirst().orElse(null);
+        CatalogRow yours = YourModel.row(model.getFileName().toString(), summary, task, metric, accuracy);
+        CatalogTable table = CatalogTable.build(weights, task, java.util.Optional.empty(), sort, where, analyzer,
+                MemoryFigures.STANDARD, null, List.of(yours));
+        CatalogCommand.write(spec, out, CatalogRenderer.render(table, renderer, weights.torchvision()));
         return ExitCodes.OK;
     }
 

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             CheckCommand.class,
             CompareCommand.class,
             ExplainCommand.class,
+            CatalogCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

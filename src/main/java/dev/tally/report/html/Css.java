@@ -1,11 +1,11 @@
 package dev.tally.report.html;
 
 /** The page's inline style and its one inline script (table sorting); nothing is fetched. */
-final class Css {
+public final class Css {
     private Css() {
     }
 
-    static final String STYLE = """
+    public static final String STYLE = """
             body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1180px;color:#1d2330;padding:0 16px}
             h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
             .meta{color:#5a6272;margin:0 0 12px}
@@ -40,7 +40,7 @@ final class Css {
             """;
 
     /** Sorts a table.sortable by the clicked column: numbers by data-value, text otherwise. */
-    static final String SORT_SCRIPT = """
+    public static final String SORT_SCRIPT = """
             document.querySelectorAll('table.sortable').forEach(function (table) {
               table.querySelectorAll('thead th').forEach(function (th, column) {
                 th.addEventListener('click', function () {

@@ -1,21 +1,21 @@
 package dev.tally.report.html;
 
 /** A string builder that escapes text and passes markup through, so no model-supplied name can inject markup. */
-final class Html {
+public final class Html {
     private final StringBuilder out = new StringBuilder(1 << 16);
 
-    Html raw(String markup) {
+    public Html raw(String markup) {
         out.append(markup);
         return this;
     }
 
     /** Appends {@code text} escaped for element content and attribute values alike. */
-    Html text(String text) {
+    public Html text(String text) {
         out.append(escape(text));
         return this;
     }
 
-    static String escape(String text) {
+    public static String escape(String text) {
         StringBuilder escaped = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

@@ -121,7 +121,7 @@ class HtmlReportBrowserTest {
     }
 
     /** Headless Chromium run twice on one page: once for the DOM after scripts, once for a screenshot. */
-    private record Browser(String dom, Path netLog) {
+    record Browser(String dom, Path netLog) {
         static Browser open(Path page, Path screenshot) throws IOException, InterruptedException {
             Path profile = Files.createTempDirectory("tally-chromium");
             Path netLog = Files.createTempFile("tally-netlog", ".json");

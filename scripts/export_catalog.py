@@ -1,0 +1,135 @@
+#!/usr/bin/python3
+"""The oracle for `tally catalog`'s tests, read from the installed torchvision at test time, never from Tally's data.
+
+Writes $TALLY_FIXTURES/catalog/oracle.json (--out FIXTURES): for every weights enum member of every torchvision
+builder (classification, quantization, segmentation, detection, video, optical flow):
+
+  weights     "ResNet50_Weights.IMAGENET1K_V2"
+  task        the torchvision module it comes from
+  numParams   meta["num_params"], as torchvision publishes it
+  metrics     meta["_metrics"], NaN written as null (JSON has no NaN)
+  input       the evaluation input: the weights' crop size (segmentation: 520x520; video: 16 frames of the crop)
+  macs        the aten-level multiply-accumulates of the real model at that input, counted by
+              export_models.MacCounter (convolution, mm, bmm, addmm, ...), or null with macsError
+  macs160     the same at 1x3x160x160 (classification only), or null with macs160Error when the real model
+              refuses that size (ViT's position embeddings)
+
+The model is the one builder(weights=W) builds, with the download and the state_dict load made no-ops (the
+weights are never fetched: the architecture is what matters, and torchvision keeps the metadata in the enum).
+It runs on device="meta": no memory is touched and no arithmetic done, so vit_h_14 at 518x518 costs
+milliseconds; the count is the real model's, op by op. Three video models have ops without a meta kernel in
+torch 1.13 (MViT v1/v2, S3D): they get macsError, and Tally ships no graph for them (a CPU forward pass of the
+three took the oracle from under a minute to 19 minutes on the shared machine). Detection and optical flow models are not counted
+(their run time depends on the data: proposals, NMS, iterations), and Tally shows no cost for them either.
+
+Cache key: this file's text and the torch and torchvision versions; a cached oracle is reused.
+Run:  /usr/bin/python3 scripts/export_catalog.py --out FIXTURES
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torchvision
+from torchvision import models
+from torchvision.models._api import WeightsEnum
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export_models import MacCounter  # noqa: E402  (the aten-level MAC count the other oracles use)
+
+SCRIPT = os.path.abspath(__file__)
+TASKS = [("classification", models), ("quantization", models.quantization), ("segmentation", models.segmentation),
+         ("detection", models.detection), ("video", models.video), ("optical_flow", models.optical_flow)]
+COUNTED = ("classification", "segmentation", "video")
+
+
+def cache_key():
+    with open(SCRIPT, "rb") as f:
+        source = f.read()
+    return hashlib.sha256(source + torch.__version__.encode() + torchvision.__version__.encode()).hexdigest()
+
+
+def build(builder, weights):
+    saved_get, saved_load = WeightsEnum.get_state_dict, nn.Module.load_state_dict
+    WeightsEnum.get_state_dict = lambda self, *a, **k: {}
+    nn.Module.load_state_dict = lambda self, *a, **k: None
+    try:
+        with torch.no_grad():
+            return builder(weights=weights).eval()
+    finally:
+        WeightsEnum.get_state_dict, nn.Module.load_state_dict = saved_get, saved_load
+
+
+def evaluation_input(task, weights):
+    keywords = getattr(weights.transforms, "keywords", {})
+    if task == "classification":
+        return [1, 3, keywords["crop_size"], keywords["crop_size"]]
+    if task == "segmentation":
+        return [1, 3, keywords["resize_size"], keywords["resize_size"]]
+    if task == "video":
+        return [1, 3, 16] + list(keywords["crop_size"])
+    return None
+
+
+def count(model, shape, device):
+    counter = MacCounter([])
+    with torch.no_grad(), counter:
+        model(torch.zeros(shape, device=device))
+    return counter.total
+
+
+def count_real_model(builder, weights, shape):
+    return count(build(builder, weights).to("meta"), shape, "meta")
+
+
+def no_nan(metrics):
+    return {d: {k: None if v != v else v for k, v in values.items()} for d, values in metrics.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", required=True)
+    out_dir = os.path.join(parser.parse_args().out, "catalog")
+    path = os.path.join(out_dir, "oracle.json")
+    key = cache_key()
+    if os.path.exists(path):
+        with open(path) as f:
+            if json.load(f).get("key") == key:
+                print(f"catalog oracle: cached in {path}")
+                return
+    started = time.time()
+    # Random init is skipped: values do not matter for a count, and on the meta device there are none anyway.
+    for name in ("uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "xavier_uniform_",
+                 "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_"):
+        setattr(nn.init, name, lambda tensor, *a, **k: tensor)
+    torch.set_num_threads(1)
+    rows = []
+    for task, module in TASKS:
+        for name in models.list_models(module=module):
+            builder = models.get_model_builder(name)
+            for weights in models.get_model_weights(name):
+                row = {"weights": f"{type(weights).__name__}.{weights.name}", "task": task, "builder": name,
+                       "numParams": weights.meta["num_params"], "metrics": no_nan(weights.meta["_metrics"]),
+                       "input": evaluation_input(task, weights), "macs": None, "macs160": None}
+                if task in COUNTED:
+                    for field, shape in (("macs", row["input"]), ("macs160", [1, 3, 160, 160] if task == "classification" else None)):
+                        if shape is None:
+                            continue
+                        try:
+                            row[field] = count_real_model(builder, weights, shape)
+                        except Exception as error:  # the real model refuses this input: the test expects no cost
+                            row[field + "Error"] = str(error).strip().splitlines()[0][:200]
+                rows.append(row)
+    os.makedirs(out_dir, exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        json.dump({"key": key, "torch": torch.__version__, "torchvision": torchvision.__version__, "entries": rows}, f, indent=1)
+    os.replace(path + ".tmp", path)
+    print(f"catalog oracle: {len(rows)} weights entries in {time.time() - started:.0f} s, {os.path.getsize(path):,} bytes")
+
+
+if __name__ == "__main__":
+    main()

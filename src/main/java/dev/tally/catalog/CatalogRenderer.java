@@ -1,0 +1,217 @@
+package dev.tally.catalog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.ir.Shape;
+import dev.tally.report.Format;
+import dev.tally.report.TextTable;
+import dev.tally.report.Units;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code tally catalog} as a table, JSON, CSV, Markdown or HTML ({@link CatalogHtml}). */
+public final class CatalogRenderer {
+    static final String ABSENT = "-";
+    /** What the columns mean, printed under the table and kept in the JSON. */
+    static final List<String> DEFINITIONS = List.of(
+            "Metrics: torchvision's published meta[\"_metrics\"] for the weights entry, unchanged (first dataset shown; JSON has all).",
+            "Params: PyTorch's count of the model builder(weights=W) builds (the JSON's graphParams is Tally's count of the evaluation graph). "
+                    + "MACs, FLOPs: counted by Tally on the catalog's structure-only graph at the input shown (MACs as torchvision publishes them, FLOPs = 2 x MACs); "
+                    + "absent, with the reason, where there is no graph.",
+            "Size: the exact bytes of every state_dict tensor (numel x element size, params and buffers), the data of the .pth file without its zip framing.",
+            "Pareto (*): no other entry of the same task has at least the accuracy (its first metric: acc@1, miou, box_map) at no more of the Pareto cost, "
+                    + "and is better in one; the cost is the sort column when it is a cost, else MACs.");
+
+    private CatalogRenderer() {
+    }
+
+    public static String render(CatalogTable table, Format format, String torchvision) {
+        return switch (format) {
+            case TABLE -> text(table, false);
+            case MARKDOWN -> text(table, true);
+            case CSV -> csv(table);
+            case JSON -> json(table, torchvision);
+            case HTML -> CatalogHtml.render(table, torchvision);
+        };
+    }
+
+    private static boolean hasMemory(CatalogTable table) {
+        return table.rows().stream().anyMatch(r -> r.memory().isPresent());
+    }
+
+    private static String text(CatalogTable table, boolean markdown) {
+        boolean memory = hasMemory(table);
+        boolean tasks = table.task().equals(CatalogTable.ALL);
+        List<String> headers = new ArrayList<>(List.of("Weights"));
+        if (tasks) {
+            headers.add("Task");
+        }
+        headers.addAll(List.of("Metrics", "Params", "MACs", "FLOPs", "Size", "Input"));
+        if (memory) {
+            headers.addAll(List.of("Peak memory", "Largest batch"));
+        }
+        headers.add("Pareto");
+        TextTable out = new TextTable(headers.toArray(new String[0]));
+        int first = tasks ? 3 : 2;
+        out.alignRight(first, first + 1, first + 2, first + 3);
+        List<String> notes = new ArrayList<>();
+        for (CatalogRow row : table.rows()) {
+            List<String> cells = new ArrayList<>();
+            cells.add(name(row));
+            if (tasks) {
+                cells.add(row.entry().task());
+            }
+            cells.add(metrics(row.entry()));
+            cells.add(Units.exact(row.params()));
+            cells.add(row.macs().map(Units::exact).orElse(ABSENT));
+            cells.add(row.flops().map(Units::exact).orElse(ABSENT));
+            cells.add(row.yours() ? ABSENT : Units.bytes(row.entry().bytes()));
+            cells.add(row.input().map(Shape::toString).orElse(ABSENT));
+            if (memory) {
+                cells.add(row.peakActivationBytes().map(Units::bytes).orElse(ABSENT));
+                cells.add(row.largestBatch().map(Units::exact).orElse(ABSENT));
+            }
+            cells.add(row.pareto() ? "*" : "");
+            out.row(cells);
+            if (!row.note().isEmpty() && row.cost().isEmpty()) {
+                notes.add(name(row) + ": " + row.note() + ".");
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        text.append(markdown ? out.renderMarkdown() : out.renderText());
+        text.append('\n').append(table.rows().size()).append(" weights entries (torchvision ").append(sourceNote(table)).append(").\n");
+        DEFINITIONS.forEach(d -> text.append(d).append('\n'));
+        if (!hasMemory(table)) {
+            text.append("Peak memory and largest batch: not computed by this build of Tally.\n");
+        }
+        if (!notes.isEmpty()) {
+            text.append("\nCost absent (").append(notes.size()).append("):\n");
+            notes.forEach(n -> text.append(markdown ? "- " : "  - ").append(n).append('\n'));
+        }
+        for (CatalogRow row : table.rows()) {
+            if (row.yours()) {
+                text.append("\nNearest by MACs to ").append(row.entry().weights()).append(" (").append(row.macs().map(Units::exact).orElse(ABSENT)).append(" MACs):\n");
+                for (CatalogRow near : Neighbours.nearest(row, table.rows(), 3)) {
+                    text.append(markdown ? "- " : "  - ").append(near.entry().weights()).append(": ").append(metrics(near.entry()))
+                            .append(", ").append(Units.exact(near.macs().get())).append(" MACs\n");
+                }
+            }
+        }
+        List<CatalogRow> noted = table.rows().stream().filter(r -> r.cost().isPresent() && !r.yours() && !r.note().isEmpty()).toList();
+        if (!noted.isEmpty()) {
+            text.append("\nNotes (").append(noted.size()).append("):\n");
+            noted.forEach(r -> text.append(markdown ? "- " : "  - ").append(name(r)).append(": ").append(r.note()).append(".\n"));
+        }
+        return text.toString();
+    }
+
+    private static String sourceNote(CatalogTable table) {
+        return "task " + table.task() + ", sorted by " + table.sort().key() + ", Pareto cost " + table.paretoCost().key()
+                + table.input().map(s -> ", every cost at --input " + s).orElse(", each at its evaluation input");
+    }
+
+    static String name(CatalogRow row) {
+        return row.yours() ? "> " + row.entry().weights() : row.entry().weights();
+    }
+
+    /** The first dataset's metrics: {@code acc@1 76.13, acc@5 92.862}; a null (NaN) value as "not published". */
+    static String metrics(WeightsEntry entry) {
+        if (entry.metrics().isEmpty()) {
+            return ABSENT;
+        }
+        List<String> parts = new ArrayList<>();
+        entry.metrics().values().iterator().next().forEach((k, v) -> parts.add(k + " " + (v == null ? "n/a" : v.toPlainString())));
+        return String.join(", ", parts);
+    }
+
+    private static String csv(CatalogTable table) {
+        StringBuilder out = new StringBuilder();
+        line(out, List.of("task", "builder", "weights", "family", "metrics", "input", "params", "macs", "flops", "weight_bytes",
+                "peak_activation_bytes", "largest_batch", "pareto", "yours", "note"));
+        for (CatalogRow row : table.rows()) {
+            List<String> metrics = new ArrayList<>();
+            row.entry().metrics().forEach((dataset, values) -> values.forEach((k, v) ->
+                    metrics.add(dataset + "/" + k + "=" + (v == null ? "" : v.toPlainString()))));
+            line(out, List.of(row.entry().task(), row.entry().builder(), row.entry().weights(), row.entry().family(),
+                    String.join(";", metrics), row.input().map(Shape::toString).orElse(""), Long.toString(row.params()),
+                    row.macs().map(String::valueOf).orElse(""), row.flops().map(String::valueOf).orElse(""),
+                    row.yours() ? "" : Long.toString(row.entry().bytes()),
+                    row.peakActivationBytes().map(String::valueOf).orElse(""), row.largestBatch().map(String::valueOf).orElse(""),
+                    Boolean.toString(row.pareto()), Boolean.toString(row.yours()), row.note()));
+        }
+        return out.toString();
+    }
+
+    private static void line(StringBuilder out, List<String> fields) {
+        for (int i = 0; i < fields.size(); i++) {
+            String f = fields.get(i);
+            out.append(i > 0 ? "," : "").append(f.contains(",") || f.contains("\"") || f.contains("\n")
+                    ? "\"" + f.replace("\"", "\"\"") + "\"" : f);
+        }
+        out.append("\r\n");
+    }
+
+    static String json(CatalogTable table, String torchvision) {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("torchvision", torchvision);
+        root.put("task", table.task());
+        table.input().ifPresentOrElse(s -> root.set("input", shape(mapper, s)), () -> root.putNull("input"));
+        root.put("sort", table.sort().key());
+        root.put("paretoCost", table.paretoCost().key());
+        ArrayNode definitions = root.putArray("definitions");
+        DEFINITIONS.forEach(definitions::add);
+        ArrayNode rows = root.putArray("rows");
+        for (CatalogRow row : table.rows()) {
+            ObjectNode r = rows.addObject();
+            WeightsEntry e = row.entry();
+            r.put("task", e.task());
+            r.put("builder", e.builder());
+            r.put("weights", e.weights());
+            r.put("family", e.family());
+            ObjectNode metrics = r.putObject("metrics");
+            for (Map.Entry<String, Map<String, BigDecimal>> dataset : e.metrics().entrySet()) {
+                ObjectNode values = metrics.putObject(dataset.getKey());
+                dataset.getValue().forEach((k, v) -> {
+                    if (v == null) {
+                        values.putNull(k);
+                    } else {
+                        values.put(k, v);
+                    }
+                });
+            }
+            e.accuracyMetric().ifPresentOrElse(m -> r.put("accuracyMetric", m), () -> r.putNull("accuracyMetric"));
+            row.input().ifPresentOrElse(s -> r.set("input", shape(mapper, s)), () -> r.putNull("input"));
+            r.put("params", row.params());
+            putLong(r, "graphParams", row.cost().map(CatalogRow.Cost::params));
+            putLong(r, "macs", row.macs());
+            putLong(r, "flops", row.flops());
+            putLong(r, "weightBytes", row.yours() ? Optional.empty() : Optional.of(e.bytes()));
+            putLong(r, "peakActivationBytes", row.peakActivationBytes());
+            putLong(r, "largestBatch", row.largestBatch());
+            r.put("pareto", row.pareto());
+            r.put("yours", row.yours());
+            r.put("note", row.note());
+        }
+        try {
+            return mapper.writeValueAsString(root) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static ArrayNode shape(ObjectMapper mapper, Shape shape) {
+        ArrayNode dims = mapper.createArrayNode();
+        shape.dims().forEach(dims::add);
+        return dims;
+    }
+
+    private static void putLong(ObjectNode node, String name, Optional<Long> value) {
+        value.ifPresentOrElse(v -> node.put(name, v), () -> node.putNull(name));
+    }
+}

@@ -1,0 +1,131 @@
+package dev.tally.catalog;
+
+import dev.tally.analysis.Analysis;
+import dev.tally.analysis.Analyzer;
+import dev.tally.analysis.InputShapes;
+import dev.tally.ir.Dim;
+import dev.tally.ir.Graph;
+import dev.tally.ir.Model;
+import dev.tally.ir.Shape;
+import dev.tally.ir.TallyException;
+import dev.tally.ir.TensorType;
+import dev.tally.ir.Value;
+import dev.tally.load.ModelLoader;
+import dev.tally.report.Summary;
+import dev.tally.report.SummaryBuilder;
+import dev.tally.report.Totals;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Counts a weights entry on its structure-only graph, at the entry's evaluation input or at another one.
+ *
+ * <p>The stored graphs were exported with fixed sizes. To count at another input (an entry evaluated at 384 whose
+ * architecture was exported at 224, or {@code --input 1x3x160x160}), every input dim is opened and the shape
+ * pass runs again from the new shape: sizes the exporter traced (Shape, Gather, Resize to the input size) follow
+ * the new input, while a size it baked in (a position embedding, an adaptive pooling turned into a fixed
+ * kernel, a fixed Reshape) makes the shape pass fail, and the row then says it cannot be re-sized instead of
+ * showing a number. The catalog test checks every re-sized row against the real model's count at that size.
+ */
+final class RowCoster {
+    private final Analyzer analyzer;
+    private final MemoryFigures memoryFigures;
+    private final Long memoryBytes;
+    private final Map<String, Model> graphs = new HashMap<>();
+
+    RowCoster(Analyzer analyzer, MemoryFigures memoryFigures, Long memoryBytes) {
+        this.analyzer = analyzer;
+        this.memoryFigures = memoryFigures;
+        this.memoryBytes = memoryBytes;
+    }
+
+    /** The row of {@code entry} at {@code override}, or at the entry's own input when it is empty. */
+    CatalogRow row(WeightsEntry entry, Optional<Shape> override) {
+        Optional<Shape> input = override.isPresent() ? override
+                : entry.input().isEmpty() ? Optional.empty() : Optional.of(new Shape(entry.input()));
+        if (entry.graph() == null) {
+            return absent(entry, input, "no graph: " + entry.graphNote());
+        }
+        if (input.isEmpty()) {
+            return absent(entry, input, "no graph: the task has no fixed input");
+        }
+        Shape exported = new Shape(entry.graphInput());
+        if (input.get().rank() != exported.rank()) {
+            return absent(entry, input, "the graph takes a rank-" + exported.rank() + " input (" + exported + "), not " + input.get());
+        }
+        Model model = graphs.computeIfAbsent(entry.graph(), RowCoster::load);
+        boolean resized = !input.get().equals(exported);
+        try {
+            Analysis analysis = resized
+                    ? analyzer.analyze(openInputs(model), Map.of(InputShapes.UNNAMED, input.get()), true)
+                    : analyzer.analyze(model, Map.of(), true);
+            Summary summary = SummaryBuilder.build(analysis);
+            Totals totals = summary.totals();
+            CatalogRow.Cost cost = new CatalogRow.Cost(totals.params(), totals.macs(), totals.flops());
+            List<String> notes = new ArrayList<>();
+            if (resized) {
+                notes.add("re-sized from the graph's export input " + exported);
+            }
+            if (totals.params() != entry.params()) {
+                // Inception v3 keeps its AuxLogits head, which only runs in training: the eval graph does not read it.
+                notes.add("the evaluation graph reads " + dev.tally.report.Units.exact(totals.params()) + " of the model's "
+                        + dev.tally.report.Units.exact(entry.params()) + " params; the rest are not run in eval mode");
+            }
+            return new CatalogRow(entry, input, Optional.of(cost), entry.params(), memoryFigures.of(analysis, memoryBytes),
+                    String.join("; ", notes), false, false);
+        } catch (TallyException | ArithmeticException e) {
+            return absent(entry, input, (resized ? "cannot be re-sized from " + exported + ": " : "not countable: ") + e.getMessage());
+        }
+    }
+
+    private static CatalogRow absent(WeightsEntry entry, Optional<Shape> input, String why) {
+        return new CatalogRow(entry, input, Optional.empty(), entry.params(), Optional.empty(), why, false, false);
+    }
+
+    /** The model with every input dim symbolic, so that an input of another size can be given. */
+    private static Model openInputs(Model model) {
+        Graph graph = model.graph();
+        List<Value> inputs = new ArrayList<>();
+        for (Value input : graph.inputs()) {
+            inputs.add(input.type().map(type -> {
+                List<Dim> open = new ArrayList<>();
+                for (int i = 0; i < type.dims().size(); i++) {
+                    open.add(new Dim.Symbol("d" + i));
+                }
+                return new Value(input.name(), new TensorType(type.dtype(), open));
+            }).orElse(input));
+        }
+        Graph opened = new Graph(graph.name(), inputs, graph.outputs(), graph.nodes(), graph.params(), graph.constants());
+        return new Model(model.path(), model.format(), model.producer(), opened, model.notes());
+    }
+
+    private static Model load(String resource) {
+        Path file = null;
+        try {
+            // Named after the graph, since a message about it names the file.
+            Path folder = Files.createTempDirectory("tally-weights-");
+            file = folder.resolve(resource.substring(resource.lastIndexOf('/') + 1).replace(".gz", ""));
+            Files.write(file, WeightsCatalog.graphBytes(resource));
+            folder.toFile().deleteOnExit();
+            return ModelLoader.load(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                    Files.deleteIfExists(file.getParent());
+                } catch (IOException ignored) {
+                    // a temp file left behind is harmless
+                }
+            }
+        }
+    }
+}

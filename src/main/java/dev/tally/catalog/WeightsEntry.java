@@ -1,0 +1,81 @@
+package dev.tally.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One torchvision weights enum member as {@code scripts/make_weights_catalog.py} recorded it.
+ *
+ * @param task       classification, quantization, segmentation, detection, video or optical_flow
+ * @param builder    the builder's name ({@code resnet50})
+ * @param weights    the enum member ({@code ResNet50_Weights.IMAGENET1K_V2})
+ * @param family     the builder's torchvision module ({@code resnet})
+ * @param metrics    {@code meta["_metrics"]} as torchvision gives it: dataset, then metric name, then value; a null
+ *                   value is torchvision's NaN, "not published" (VGG16_Weights.IMAGENET1K_FEATURES)
+ * @param input      the evaluation input (the weights' crop size), or empty when the task has no fixed one
+ * @param params     parameter elements of the model {@code builder(weights=W)} builds, counted by PyTorch
+ * @param bytes      bytes of every state_dict tensor ({@code numel * element size}, params and buffers)
+ * @param graph      the structure-only graph's resource under {@code /dev/tally/}, or null ({@code graphNote} says why)
+ * @param graphInput the input the graph was exported at
+ */
+public record WeightsEntry(String task, String builder, String weights, String family,
+                           Map<String, Map<String, BigDecimal>> metrics, List<Long> input, long params, long bytes,
+                           String graph, List<Long> graphInput, String graphNote) {
+    public WeightsEntry {
+        Map<String, Map<String, BigDecimal>> copy = new LinkedHashMap<>();
+        metrics.forEach((dataset, values) -> copy.put(dataset, Collections.unmodifiableMap(new LinkedHashMap<>(values))));
+        metrics = Collections.unmodifiableMap(copy);
+        input = List.copyOf(input);
+        graphInput = List.copyOf(graphInput);
+    }
+
+    static WeightsEntry from(JsonNode json) {
+        Map<String, Map<String, BigDecimal>> metrics = new LinkedHashMap<>();
+        json.get("metrics").fields().forEachRemaining(dataset -> {
+            Map<String, BigDecimal> values = new LinkedHashMap<>();
+            dataset.getValue().fields().forEachRemaining(m -> values.put(m.getKey(), m.getValue().isNull() ? null : m.getValue().decimalValue()));
+            metrics.put(dataset.getKey(), values);
+        });
+        return new WeightsEntry(json.get("task").asText(), json.get("builder").asText(), json.get("weights").asText(),
+                json.get("family").asText(), metrics, longs(json.get("input")), json.get("params").asLong(),
+                json.get("bytes").asLong(), text(json.get("graph")), longs(json.get("graphInput")), text(json.get("graphNote")));
+    }
+
+    private static List<Long> longs(JsonNode node) {
+        List<Long> values = new ArrayList<>();
+        if (node != null && !node.isNull()) {
+            node.forEach(d -> values.add(d.asLong()));
+        }
+        return values;
+    }
+
+    private static String text(JsonNode node) {
+        return node == null || node.isNull() ? null : node.asText();
+    }
+
+    /** The value of {@code metric} ({@code acc@1}) on the first dataset that reports it. */
+    public Optional<BigDecimal> metric(String metric) {
+        return metrics.values().stream().filter(m -> m.containsKey(metric)).findFirst().map(m -> m.get(metric));
+    }
+
+    /**
+     * The accuracy the Pareto front and the chart use: the first metric torchvision lists for the first dataset
+     * (acc@1, miou, box_map). Optical flow reports errors (end-point error, lower is better), so it has none.
+     */
+    public Optional<String> accuracyMetric() {
+        if (task.equals("optical_flow") || metrics.isEmpty()) {
+            return Optional.empty();
+        }
+        return metrics.values().iterator().next().keySet().stream().findFirst();
+    }
+
+    public Optional<BigDecimal> accuracy() {
+        return accuracyMetric().flatMap(this::metric);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.tally.catalog;
+
+import dev.tally.ir.Shape;
+import dev.tally.report.Summary;
+import dev.tally.report.TensorSummary;
+import dev.tally.report.Totals;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The user's model as a catalog row ({@code tally compare MODEL --catalog}), counted by Tally like any file. */
+public final class YourModel {
+    private YourModel() {
+    }
+
+    /**
+     * @param name     what the row is called (the file name)
+     * @param task     the catalog task it is placed in
+     * @param metric   the task's accuracy metric ({@code acc@1}), used with {@code accuracy}
+     * @param accuracy the user's own measured accuracy, or null when unknown (the chart then draws a line at its cost)
+     */
+    public static CatalogRow row(String name, Summary summary, String task, String metric, BigDecimal accuracy) {
+        Map<String, Map<String, BigDecimal>> metrics = accuracy == null || metric == null ? Map.of()
+                : Map.of("given with --accuracy", Map.of(metric, accuracy));
+        Optional<Shape> input = summary.inputs().size() == 1 ? summary.inputs().get(0).shape() : Optional.empty();
+        Totals totals = summary.totals();
+        WeightsEntry entry = new WeightsEntry(task, name, name, "yours", metrics,
+                input.map(Shape::dims).orElse(List.of()), totals.params(), totals.paramBytes(), null, List.of(), null);
+        String note = "your model" + (summary.inputs().size() > 1 ? " (" + summary.inputs().stream().map(TensorSummary::name).toList() + ")" : "");
+        return new CatalogRow(entry, input, Optional.of(new CatalogRow.Cost(totals.params(), totals.macs(), totals.flops())),
+                totals.params(), Optional.empty(), note, false, true);
+    }
+}

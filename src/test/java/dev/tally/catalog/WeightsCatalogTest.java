@@ -1,0 +1,206 @@
+package dev.tally.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.cli.Main;
+import dev.tally.testing.Fixtures;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every row of {@code tally catalog --task all} against the oracle scripts/export_catalog.py reads from the
+ * installed torchvision at test time ({@code $TALLY_FIXTURES/catalog/oracle.json}): published num_params and
+ * metrics, and the MACs of the real model (aten-level count) at the evaluation input and at 160x160. The Pareto
+ * flags are recomputed here by brute force.
+ */
+class WeightsCatalogTest {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static Map<String, JsonNode> oracle;
+
+    @BeforeAll
+    static void readOracle() throws IOException {
+        oracle = new HashMap<>();
+        JSON.readTree(Fixtures.file("catalog/oracle.json").toFile()).get("entries").forEach(e -> oracle.put(e.get("weights").asText(), e));
+    }
+
+    static JsonNode catalog(String... args) throws IOException {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("catalog", "--format", "json"));
+        all.addAll(List.of(args));
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), all.toArray(new String[0]));
+        assertThat(code).as("exit code; stderr: %s", err).isZero();
+        return JSON.readTree(out.toString());
+    }
+
+    @Test
+    void everyWeightsEntryOfTorchvisionIsOneRowWithItsPublishedParamsAndMetrics() throws IOException {
+        JsonNode rows = catalog("--task", "all").get("rows");
+        assertThat(rows.size()).isEqualTo(oracle.size());
+        List<String> evalOnly = new ArrayList<>();
+        for (JsonNode row : rows) {
+            String weights = row.get("weights").asText();
+            JsonNode expected = oracle.get(weights);
+            assertThat(expected).as("%s is a torchvision weights entry", weights).isNotNull();
+            assertThat(row.get("task").asText()).as("task of %s", weights).isEqualTo(expected.get("task").asText());
+            assertThat(row.get("params").asLong()).as("params of %s", weights).isEqualTo(expected.get("numParams").asLong());
+            assertSameMetrics(weights, row.get("metrics"), expected.get("metrics"));
+            if (!row.get("graphParams").isNull() && row.get("graphParams").asLong() != expected.get("numParams").asLong()) {
+                assertThat(row.get("note").asText()).as("why Tally's graph of %s has other params", weights).contains("not run in eval mode");
+                evalOnly.add(weights);
+            }
+        }
+        // Inception v3's published file and model keep the AuxLogits head (3,326,696 params), which eval mode never runs.
+        assertThat(evalOnly).containsExactly("Inception_V3_Weights.IMAGENET1K_V1");
+    }
+
+    private static void assertSameMetrics(String weights, JsonNode actual, JsonNode expected) {
+        assertThat(names(actual)).as("datasets of %s", weights).isEqualTo(names(expected));
+        for (String dataset : names(expected)) {
+            JsonNode a = actual.get(dataset);
+            JsonNode e = expected.get(dataset);
+            assertThat(names(a)).as("metrics of %s on %s", weights, dataset).isEqualTo(names(e));
+            for (String metric : names(e)) {
+                if (e.get(metric).isNull()) {
+                    assertThat(a.get(metric).isNull()).as("%s %s is not published (NaN)", weights, metric).isTrue();
+                } else {
+                    assertThat(a.get(metric).decimalValue()).as("%s %s %s", weights, dataset, metric).isEqualByComparingTo(e.get(metric).decimalValue());
+                }
+            }
+        }
+    }
+
+    private static List<String> names(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        Iterator<String> it = node.fieldNames();
+        it.forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    void macsAtTheEvaluationInputEqualTheRealModelsAtenCountAndAbsentCostsSayWhy() throws IOException {
+        JsonNode rows = catalog("--task", "all").get("rows");
+        int checked = 0;
+        for (JsonNode row : rows) {
+            String weights = row.get("weights").asText();
+            JsonNode expected = oracle.get(weights);
+            if (row.get("macs").isNull()) {
+                assertThat(row.get("note").asText()).as("why %s has no cost", weights).isNotBlank();
+                continue;
+            }
+            assertThat(expected.get("macs").isNull()).as("the oracle counted %s (%s)", weights, expected.path("macsError").asText()).isFalse();
+            assertThat(row.get("input")).as("input of %s", weights).isEqualTo(expected.get("input"));
+            assertThat(row.get("macs").asLong()).as("MACs of %s", weights).isEqualTo(expected.get("macs").asLong());
+            assertThat(row.get("flops").asLong()).isEqualTo(2 * row.get("macs").asLong());
+            checked++;
+        }
+        // 115 classification entries, of which those whose architecture has no stored graph (regnet_y_128gf, swin_b/s,
+        // swin_v2, vit_l, vit_h) show no cost; segmentation and video graphs add their own.
+        assertThat(checked).as("rows whose MACs were checked").isGreaterThanOrEqualTo(100);
+    }
+
+    @Test
+    void atAnotherInputEveryRowEqualsTheRealModelThereOrSaysItCannotBeResized() throws IOException {
+        JsonNode table = catalog("--input", "1x3x160x160");
+        int checked = 0;
+        int refused = 0;
+        for (JsonNode row : table.get("rows")) {
+            String weights = row.get("weights").asText();
+            JsonNode expected = oracle.get(weights);
+            assertThat(row.get("input").toString()).isEqualTo("[1,3,160,160]");
+            if (row.get("macs").isNull()) {
+                assertThat(row.get("note").asText()).as("why %s has no cost at 160", weights).isNotBlank();
+                refused++;
+                continue;
+            }
+            assertThat(expected.get("macs160").isNull())
+                    .as("%s counted at 160, but the real model refuses it: %s", weights, expected.path("macs160Error").asText()).isFalse();
+            assertThat(row.get("macs").asLong()).as("MACs of %s at 160", weights).isEqualTo(expected.get("macs160").asLong());
+            checked++;
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(80);
+        assertThat(refused).as("ViTs cannot be re-sized, among others").isPositive();
+    }
+
+    @Test
+    void paretoFlagsEqualABruteForceRecomputationForEveryCostKey() throws IOException {
+        for (String sort : List.of("macs", "params", "size", "acc1")) {
+            JsonNode table = catalog("--task", "all", "--sort", sort);
+            String cost = table.get("paretoCost").asText();
+            assertThat(cost).isEqualTo(sort.equals("acc1") ? "macs" : sort);
+            String field = Map.of("macs", "macs", "params", "params", "size", "weightBytes").get(cost);
+            List<JsonNode> rows = new ArrayList<>();
+            table.get("rows").forEach(rows::add);
+            int onFront = 0;
+            for (JsonNode row : rows) {
+                boolean expected = front(row, rows, field);
+                assertThat(row.get("pareto").asBoolean()).as("%s on the %s front", row.get("weights").asText(), cost).isEqualTo(expected);
+                onFront += expected ? 1 : 0;
+            }
+            assertThat(onFront).as("entries on the %s front", cost).isGreaterThan(5);
+        }
+    }
+
+    /** No row of the same task is at least as accurate and at most as costly, and strictly better in one. */
+    private static boolean front(JsonNode row, List<JsonNode> rows, String cost) {
+        BigDecimal accuracy = accuracy(row);
+        if (accuracy == null || row.get(cost).isNull()) {
+            return false;
+        }
+        for (JsonNode other : rows) {
+            BigDecimal a = accuracy(other);
+            if (other == row || a == null || other.get(cost).isNull() || !other.get("task").equals(row.get("task"))) {
+                continue;
+            }
+            long c = other.get(cost).asLong();
+            boolean dominates = a.compareTo(accuracy) >= 0 && c <= row.get(cost).asLong()
+                    && (a.compareTo(accuracy) > 0 || c < row.get(cost).asLong());
+            if (dominates) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static BigDecimal accuracy(JsonNode row) {
+        if (row.get("accuracyMetric").isNull()) {
+            return null;
+        }
+        JsonNode first = row.get("metrics").elements().next();
+        JsonNode value = first.get(row.get("accuracyMetric").asText());
+        return value == null || value.isNull() ? null : value.decimalValue();
+    }
+
+    @Test
+    void whereKeepsExactlyTheRowsThatSatisfyIt() throws IOException {
+        JsonNode all = catalog();
+        JsonNode kept = catalog("--where", "acc1>=80 and macs<=5G", "--sort", "acc1");
+        int expected = 0;
+        for (JsonNode row : all.get("rows")) {
+            JsonNode acc1 = row.get("metrics").path("ImageNet-1K").path("acc@1");
+            if (!acc1.isMissingNode() && !acc1.isNull() && acc1.decimalValue().compareTo(new BigDecimal("80")) >= 0
+                    && !row.get("macs").isNull() && row.get("macs").asLong() <= 5_000_000_000L) {
+                expected++;
+            }
+        }
+        assertThat(kept.get("rows").size()).isEqualTo(expected).isPositive();
+        BigDecimal previous = null;
+        for (JsonNode row : kept.get("rows")) {
+            BigDecimal acc1 = row.get("metrics").get("ImageNet-1K").get("acc@1").decimalValue();
+            assertThat(previous == null || previous.compareTo(acc1) >= 0).as("sorted by acc1, best first").isTrue();
+            previous = acc1;
+        }
+    }
+}

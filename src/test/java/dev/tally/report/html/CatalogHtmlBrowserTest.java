@@ -1,0 +1,89 @@
+package dev.tally.report.html;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.cli.Main;
+import dev.tally.testing.Fixtures;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The catalog's HTML page in headless Chromium, like the summary report: one point per weights entry with a
+ * cost and an accuracy in each chart, the Pareto points and line, the user's model marked, the table, and no
+ * request to any network address.
+ */
+class CatalogHtmlBrowserTest {
+    private static final Path OUTPUT = Fixtures.root().resolve("target/test-output/html");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theCatalogPageDrawsOnePointPerEntryAndTheFrontInARealBrowser() throws Exception {
+        Files.createDirectories(OUTPUT);
+        Path page = OUTPUT.resolve("catalog-resnet18.html");
+        String model = Fixtures.file("resnet18.pth").toString();
+        assertThat(run("compare", model, "--catalog", "--format", "html", "--out", page.toString())).isEmpty();
+        JsonNode json = JSON.readTree(run("compare", model, "--catalog", "--format", "json"));
+        int plotted = 0;
+        int withAccuracy = 0;
+        int front = 0;
+        for (JsonNode row : json.get("rows")) {
+            if (!row.get("yours").asBoolean() && !row.get("accuracyMetric").isNull()
+                    && !row.get("metrics").elements().next().get(row.get("accuracyMetric").asText()).isNull()) {
+                withAccuracy++;
+                if (!row.get("macs").isNull()) {
+                    plotted++;
+                    front += row.get("pareto").asBoolean() ? 1 : 0;
+                }
+            }
+        }
+        String html = Files.readString(page);
+        assertThat(html).doesNotContainPattern("(?i)(src|href)\\s*=\\s*[\"']?\\s*(https?:)?//");
+
+        HtmlReportBrowserTest.Browser browser = HtmlReportBrowserTest.Browser.open(page, OUTPUT.resolve("catalog-resnet18.png"));
+        String dom = browser.dom();
+        String macs = svg(dom, "macs-classification");
+        assertThat(count(macs, "<circle class=\"point")).as("points in the MACs chart").isEqualTo(plotted);
+        assertThat(count(macs, "<circle class=\"point pareto\"")).as("Pareto points").isEqualTo(front);
+        assertThat(macs).contains("<polyline class=\"front\"").contains("class=\"yours-line\"").contains("resnet18.pth");
+        String params = svg(dom, "params-classification");
+        assertThat(count(params, "<circle class=\"point")).as("points in the params chart: every entry has params").isEqualTo(withAccuracy);
+        assertThat(dom).contains("so the second chart plots params instead");
+        Matcher rows = Pattern.compile("<tr( class=\"yours\")?>").matcher(dom.substring(dom.indexOf("<tbody>", dom.indexOf("id=\"catalog\""))));
+        int tableRows = 0;
+        while (rows.find()) {
+            tableRows++;
+        }
+        assertThat(tableRows).as("table rows: every entry and yours").isEqualTo(json.get("rows").size());
+        assertThat(browser.pageRequests()).as("requests the page made").isEmpty();
+        assertThat(OUTPUT.resolve("catalog-resnet18.png")).isNotEmptyFile();
+    }
+
+    private static String run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        assertThat(code).as("exit code; stderr: %s", err).isZero();
+        return out.toString();
+    }
+
+    private static String svg(String dom, String id) {
+        int start = dom.indexOf("id=\"" + id + "\"");
+        assertThat(start).as("chart %s", id).isNotNegative();
+        return dom.substring(start, dom.indexOf("</svg>", start));
+    }
+
+    private static int count(String text, String needle) {
+        int count = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
+            count++;
+        }
+        return count;
+    }
+}
