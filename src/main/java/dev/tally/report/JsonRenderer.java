@@ -80,6 +80,8 @@ public final class JsonRenderer implements Renderer {
         sums.put("flops", totals.flops());
         sums.put("ops", totals.ops());
         sums.put("activationBytes", totals.activationBytes());
+        sums.put("largestActivationBytes", totals.largestActivationBytes());
+        sums.put("peakActivationBytes", totals.peakActivationBytes());
         ArrayNode unsupported = root.putArray("unsupported");
         for (UnsupportedOp op : summary.unsupported()) {
             ObjectNode entry = unsupported.addObject();

@@ -62,7 +62,7 @@ public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSu
      */
     public Summary check() {
         Totals sums = layerSums();
-        if (!sums.equals(totals)) {
+        if (!sums.equals(totals.additive())) {
             throw new IllegalStateException("Layer rows of " + model.path() + " sum to " + sums + " but the totals are "
                     + totals + ".");
         }

@@ -2,6 +2,7 @@ package dev.tally.report;
 
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Convention;
+import dev.tally.analysis.MemoryPass;
 import dev.tally.analysis.NodeResult;
 import dev.tally.analysis.ResolvedInput;
 import dev.tally.analysis.TensorInfo;
@@ -69,6 +70,8 @@ public final class SummaryBuilder {
             layers.add(new LayerSummary(LayerSummary.NOT_USED_BY_FORWARD, "-", Optional.empty(), unused.params(),
                     unused.buffers(), unused.paramBytes(), 0, 0, 0, 0, 0, 0));
         }
+        MemoryPass.Result memory = MemoryPass.run(analysis);
+        totals = totals.withMemory(memory.largestBytes(), memory.peakBytes());
         List<UnsupportedOp> gaps = new ArrayList<>();
         unsupported.forEach((op, nodes) -> gaps.add(new UnsupportedOp(op, nodes.size(), nodes)));
         Model model = analysis.model();

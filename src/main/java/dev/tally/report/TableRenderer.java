@@ -32,7 +32,8 @@ public final class TableRenderer implements Renderer {
         totalsBlock(out, summary.totals(), convention);
         out.append('\n');
         out.append(header(convention)).append(": ").append(convention.definition()).append(".\n");
-        out.append("Memory: activation memory is the bytes of every output computed at run time; 1 KB = 1024 B.\n");
+        out.append("Memory: activation memory is the bytes of every output computed at run time; the peak is the most live at\n"
+                + "once in inference, views and in-place ops allocating nothing; 1 KB = 1024 B.\n");
         if (summary.depth() > 0) {
             out.append("Layers are folded to the first ").append(summary.depth())
                     .append(summary.depth() == 1 ? " component" : " components").append(" of their module path (--depth ")
@@ -90,6 +91,10 @@ public final class TableRenderer implements Renderer {
         }
         block.row("Activation memory", Units.exact(totals.activationBytes()) + " B",
                 readableBytes(totals.activationBytes()));
+        block.row("Largest activation", Units.exact(totals.largestActivationBytes()) + " B",
+                readableBytes(totals.largestActivationBytes()));
+        block.row("Peak activations", Units.exact(totals.peakActivationBytes()) + " B",
+                readableBytes(totals.peakActivationBytes()));
         out.append("Totals (* = the convention shown per layer)\n");
         out.append(block.renderWithoutHeader("  "));
     }

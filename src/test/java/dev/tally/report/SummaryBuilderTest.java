@@ -154,7 +154,7 @@ class SummaryBuilderTest {
         assertThat(unused.paramBytes()).isEqualTo(40);
         assertThat(unused.outputShape()).isEmpty();
         assertThat(unused.nodes()).isZero();
-        assertThat(summary.layerSums()).isEqualTo(summary.totals());
+        assertThat(summary.layerSums()).isEqualTo(summary.totals().additive());
     }
 
     @Test
