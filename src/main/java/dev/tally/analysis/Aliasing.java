@@ -13,7 +13,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Views: Reshape and Flatten of a contiguous tensor, Squeeze, Unsqueeze, Identity, Dropout (eval), Expand,
- *       Transpose, Slice, Split, Gather of one constant index ({@code x[:, 0]}), Cast to the same dtype. A view
+ *       Transpose, Slice, Split, Gather of one constant index ({@code x[:, 0]}), Cast to the same dtype, Pad by
+ *       nothing. A view
  *       is contiguous when its input is and it keeps the element order; Reshape or Flatten of a strided view copies,
  *       as {@code torch.reshape} does.</li>
  *   <li>In place: a node the loader marked with {@link #IN_PLACE} ({@code relu_}, {@code add_}, {@code inplace=True}
@@ -81,6 +82,8 @@ public final class Aliasing {
                     : Kind.ALLOCATES;
             case "Expand" -> view(inputContiguous && in.numel() == output.numel());
             case "Cast" -> in.dtype() == output.dtype() ? view(inputContiguous) : Kind.ALLOCATES;
+            // The ONNX exporter writes AvgPool2d as Pad + AveragePool even when the pads are all 0.
+            case "Pad" -> in.shape().equals(output.shape()) ? view(inputContiguous) : Kind.ALLOCATES;
             default -> Kind.ALLOCATES;
         };
     }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             AuditCommand.class,
             CheckCommand.class,
             CompareCommand.class,
+            FitCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -65,6 +66,9 @@ public final class Main implements Runnable {
                 }
                 if (type == CompareCommand.class) {
                     return type.cast(new CompareCommand(loader, analyzer));
+                }
+                if (type == FitCommand.class) {
+                    return type.cast(new FitCommand(loader, analyzer));
                 }
                 return defaults.create(type);
             }
