@@ -1,5 +1,6 @@
 package dev.tally.report;
 
+import dev.tally.analysis.ReceptiveField;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -70,6 +71,20 @@ public final class JsonRenderer implements Renderer {
             row.put("activationBytes", layer.activationBytes());
             row.put("nodes", layer.nodes());
             row.put("uncountedNodes", layer.uncountedNodes());
+            ReceptiveField field = summary.receptiveFields().get(layer.name());
+            if (field != null) {
+                ObjectNode rf = row.putObject("receptiveField");
+                if (field.wholeInput()) {
+                    rf.put("wholeInput", true);
+                } else {
+                    field.size().forEach(rf.putArray("size")::add);
+                    field.jump().forEach(rf.putArray("jump")::add);
+                    field.start().forEach(rf.putArray("start")::add);
+                }
+                if (field.jumpsDiffer()) {
+                    rf.put("jumpsDiffer", true);
+                }
+            }
         }
         Totals totals = summary.totals();
         ObjectNode sums = root.putObject("totals");
