@@ -13,9 +13,10 @@ make_values_distinct, eval mode, the same input shape):
                          (weakref finalizers on the tensors, as torch 1.13 makes a new Python storage
                          object each time it is asked). The input counts from the start, as the caller
                          holds it through the call. Peak of the live bytes after each op.
-    savedBytes {"1","8"} train mode, torch.autograd.graph.saved_tensors_hooks: the bytes of the unique
-                         storages packed during the forward pass, parameters and buffers left out, at
-                         batch 1 and 8.
+    savedBytes {"1","8"} (core set only: a train-mode forward at batch 8 of the large coverage models
+                         is the slow part) train mode, torch.autograd.graph.saved_tensors_hooks: the bytes
+                         of the unique storages packed during the forward pass, parameters and buffers
+                         left out, at batch 1 and 8.
     trainingPeakBytes    (the small models of TRAINING_MODELS only: Adam over VGG's 138 M params takes
                          minutes on a shared 2-core machine) the dispatch tracker's peak over forward,
                          backward and one torch.optim.Adam step at batch 1, parameters, gradients and
@@ -109,20 +110,24 @@ class StorageTracker(TorchDispatchMode):
         return out
 
 
-def build(spec, batch, train=False):
+def build(spec):
+    """The model as export_models.py builds it (seed 0, distinct values, eval mode), built once per model."""
     name, _, make, input_shape, _ = spec
     torch.manual_seed(0)
     model = make()
     model.eval()
     export_models.make_values_distinct(model)
-    if train:
-        model.train()
-    x = torch.randn(batch, *input_shape[1:])
-    return model, x
+    return model
 
 
-def peak_inference(spec):
-    model, x = build(spec, 1)
+def example(spec, batch):
+    torch.manual_seed(0)
+    return torch.randn(batch, *spec[3][1:])
+
+
+def peak_inference(spec, model):
+    model.eval()
+    x = example(spec, 1)
     tracker = StorageTracker(storage_key(t)[0] for t in list(model.parameters()) + list(model.buffers()))
     with torch.no_grad():
         with tracker:
@@ -132,8 +137,9 @@ def peak_inference(spec):
     return tracker.peak
 
 
-def saved_bytes(spec, batch):
-    model, x = build(spec, batch, train=True)
+def saved_bytes(spec, model, batch):
+    model.train()
+    x = example(spec, batch)
     stored = {storage_key(t)[0] for t in list(model.parameters()) + list(model.buffers())}
     saved = {}
 
@@ -149,8 +155,9 @@ def saved_bytes(spec, batch):
     return sum(saved.values())
 
 
-def training_peak(spec):
-    model, x = build(spec, 1, train=True)
+def training_peak(spec, model):
+    model.train()
+    x = example(spec, 1)
     optimizer = torch.optim.Adam(model.parameters())
     tracker = StorageTracker()
     for p in list(model.parameters()) + list(model.buffers()):
@@ -166,9 +173,9 @@ def training_peak(spec):
     return tracker.peak
 
 
-def receptive_fields(spec):
+def receptive_fields(spec, model):
     """Per feature layer of lenet5: for a few neurons, the input rows and columns with a non-zero gradient."""
-    model, _ = build(spec, 1)
+    model.eval()
     with torch.no_grad():
         for p in model.parameters():
             p.fill_(0.01)
@@ -216,16 +223,20 @@ def main():
             except (OSError, ValueError):
                 pass
         started = time.time()
+        model = build(spec)
         figures = {"model": name, "key": key, "torch": torch.__version__, "inputShape": list(spec[3]),
-                   "peakInferenceBytes": peak_inference(spec),
-                   "savedBytes": {str(b): saved_bytes(spec, b) for b in (1, 8)}}
+                   "peakInferenceBytes": peak_inference(spec, model)}
+        if spec[1] == "core":
+            figures["savedBytes"] = {str(b): saved_bytes(spec, model, b) for b in (1, 8)}
         if name in TRAINING_MODELS:
-            figures["trainingPeakBytes"] = training_peak(spec)
+            figures["trainingPeakBytes"] = training_peak(spec, model)
         if name in RF_MODELS:
-            figures["receptiveField"] = receptive_fields(spec)
+            # Last: it overwrites the weights with constants.
+            figures["receptiveField"] = receptive_fields(spec, model)
         export_models.write_json(path, figures)
-        print(f"{name:20s} {time.time() - started:6.1f} s  peak {figures['peakInferenceBytes']:>12,} B  "
-              f"saved@1 {figures['savedBytes']['1']:>12,} B", flush=True)
+        saved = figures.get("savedBytes", {}).get("1")
+        print(f"{name:20s} {time.time() - started:6.1f} s  peak {figures['peakInferenceBytes']:>12,} B"
+              + (f"  saved@1 {saved:>12,} B" if saved is not None else ""), flush=True)
     print(f"{'total':20s} {time.time() - started_all:6.1f} s  into {out_dir}")
     return 0
 
