@@ -32,6 +32,7 @@ while other work ran: see docs/conventions.md ("Memory", the oracle).
 """
 
 import argparse
+import gc
 import hashlib
 import json
 import os
@@ -233,6 +234,8 @@ def main():
         if name in RF_MODELS:
             # Last: it overwrites the weights with constants.
             figures["receptiveField"] = receptive_fields(spec, model)
+        del model
+        gc.collect()  # the next model's peak must not share the process with this one's tensors
         export_models.write_json(path, figures)
         saved = figures.get("savedBytes", {}).get("1")
         print(f"{name:20s} {time.time() - started:6.1f} s  peak {figures['peakInferenceBytes']:>12,} B"

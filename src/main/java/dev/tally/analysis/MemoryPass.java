@@ -27,10 +27,13 @@ public final class MemoryPass {
      * @param peakBytes    the most bytes live at once, counted while a node runs (its inputs and outputs together)
      * @param peakNode     the index in {@link Analysis#nodes()} of the node at the peak; -1 when the peak is the inputs
      * @param liveAfter    bytes live after each node of {@link Analysis#nodes()} has run and its dead inputs are freed
+     * @param allocated    bytes each node of {@link Analysis#nodes()} allocates: 0 for views, in-place ops, metadata
+     *                     and nodes without a count; the per-node activation memory
      */
-    public record Result(long largestBytes, long peakBytes, int peakNode, List<Long> liveAfter) {
+    public record Result(long largestBytes, long peakBytes, int peakNode, List<Long> liveAfter, List<Long> allocated) {
         public Result {
             liveAfter = List.copyOf(liveAfter);
+            allocated = List.copyOf(allocated);
         }
     }
 
@@ -79,7 +82,9 @@ public final class MemoryPass {
         int peakNode = -1;
         long largest = 0;
         List<Long> liveAfter = new ArrayList<>();
+        List<Long> allocated = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
+            long made = 0;
             NodeResult result = nodes.get(i);
             Node node = result.node();
             List<String> outputNames = node.outputs().stream().filter(o -> !o.isEmpty()).toList();
@@ -103,6 +108,7 @@ public final class MemoryPass {
                         storage.values = 1;
                         storageOf.put(name, storage);
                         live = Math.addExact(live, storage.bytes);
+                        made = Math.addExact(made, storage.bytes);
                         largest = Math.max(largest, storage.bytes);
                     } else {
                         source.values++;
@@ -126,8 +132,9 @@ public final class MemoryPass {
                 }
             }
             liveAfter.add(live);
+            allocated.add(made);
         }
-        return new Result(largest, peak, peakNode, liveAfter);
+        return new Result(largest, peak, peakNode, liveAfter, allocated);
     }
 
     /**

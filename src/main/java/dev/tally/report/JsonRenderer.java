@@ -57,7 +57,8 @@ public final class JsonRenderer implements Renderer {
         ArrayNode outputs = root.putArray("outputs");
         summary.outputs().forEach(t -> outputs.add(tensor(t)));
         ArrayNode layers = root.putArray("layers");
-        for (LayerSummary layer : summary.layers()) {
+        for (int index = 0; index < summary.layers().size(); index++) {
+            LayerSummary layer = summary.layers().get(index);
             ObjectNode row = layers.addObject();
             row.put("name", layer.name());
             row.put("type", layer.type());
@@ -71,6 +72,9 @@ public final class JsonRenderer implements Renderer {
             row.put("activationBytes", layer.activationBytes());
             row.put("nodes", layer.nodes());
             row.put("uncountedNodes", layer.uncountedNodes());
+            if (index < summary.liveAfter().size()) {
+                row.put("liveBytesAfter", summary.liveAfter().get(index));
+            }
             ReceptiveField field = summary.receptiveFields().get(layer.name());
             if (field != null) {
                 ObjectNode rf = row.putObject("receptiveField");

@@ -56,7 +56,7 @@ public final class SummaryBuilder {
         List<Optional<ReceptiveField>> fields = ReceptiveFieldPass.run(analysis);
         for (int i = 0; i < analysis.nodes().size(); i++) {
             NodeResult result = analysis.nodes().get(i);
-            Totals figures = figuresOf(result);
+            Totals figures = figuresOf(result, memory.allocated().get(i));
             totals = totals.plus(figures);
             rows.computeIfAbsent(fold(result.node().layer(), depth), Row::new).add(result, figures, fields.get(i),
                     memory.liveAfter().get(i));
@@ -105,11 +105,12 @@ public final class SummaryBuilder {
         return layer.substring(0, end);
     }
 
-    private static Totals figuresOf(NodeResult result) {
+    /** A node's figures; its activation memory is what it allocates (docs/conventions.md, Part 3). */
+    private static Totals figuresOf(NodeResult result, long allocated) {
         Totals stored = paramFigures(result.params());
         long macs = result.cost().macs();
         return new Totals(stored.params(), stored.buffers(), stored.paramBytes(), macs,
-                Convention.FLOPS.of(result.cost()), result.cost().ops(), result.activationBytes());
+                Convention.FLOPS.of(result.cost()), result.cost().ops(), allocated);
     }
 
     private static Totals paramFigures(List<Param> params) {

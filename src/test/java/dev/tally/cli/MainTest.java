@@ -226,7 +226,7 @@ class MainTest {
 
     @Test
     void noCommandListsTheCommands() {
-        assertBadInput(run(), "Missing a command: use one of summary, verify, audit, check, compare, help; see 'tally --help'.");
+        assertBadInput(run(), "Missing a command: use one of summary, verify, audit, check, compare, fit, help; see 'tally --help'.");
     }
 
     @Test
