@@ -30,7 +30,8 @@ class PeakMemoryOracleTest {
      * Every form where Tally's peak may differ from PyTorch's by more than the tolerance, and why (the same table is
      * in docs/conventions.md, "Memory"). Key: model and form.
      */
-    private static final Map<String, String> ALLOWED = Map.ofEntries();
+    private static final Map<String, String> ALLOWED = Map.of(
+            "efficientnet_b0 onnx", "the ONNX export writes SiLU as Sigmoid + Mul, two new tensors, where PyTorch runs silu_ in place");
 
     @Test
     void peakInferenceMemoryMatchesPyTorchsOwnForEveryFixtureAndForm() {
@@ -51,6 +52,14 @@ class PeakMemoryOracleTest {
                 double off = Math.abs(peak - oracle) / (double) oracle;
                 compared++;
                 String key = name + " " + form;
+                if (form.equals("onnx") && expected.json().path("onnx").path("bnFolded").asBoolean(false)) {
+                    // The exporter folded BatchNorm into the convs: PyTorch's BatchNorm outputs never exist in the file,
+                    // so the file's peak can only be lower (docs/conventions.md, Part 3).
+                    if (peak > oracle * (1 + tolerance)) {
+                        failures.add(String.format("%s (BatchNorm folded): Tally %,d B is above PyTorch's %,d B", key, peak, oracle));
+                    }
+                    continue;
+                }
                 if (off > tolerance && !ALLOWED.containsKey(key)) {
                     failures.add(String.format("%s: Tally %,d B, PyTorch %,d B (%+.2f%%)", key, peak, oracle, 100.0 * (peak - oracle) / oracle));
                 } else if (off <= tolerance && ALLOWED.containsKey(key)) {
