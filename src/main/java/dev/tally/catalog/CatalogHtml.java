@@ -80,7 +80,7 @@ final class CatalogHtml {
         html.raw("</section>\n");
         neighbours(html, table);
         rowsTable(html, table, memory);
-        html.raw("<footer>Made by Tally. Metrics are torchvision's published meta[\"_metrics\"]; counts follow docs/conventions.md; 1 KB = 1024 B.</footer>\n");
+        html.raw("<footer>Made by Tally. Metrics are torchvision's published meta[\"_metrics\"]; counts follow docs/conventions.md; 1 KiB = 1024 B.</footer>\n");
         html.raw("<script>").raw(Css.SORT_SCRIPT).raw("</script>\n</body>\n</html>\n");
         return html.toString();
     }

@@ -1,6 +1,6 @@
 package dev.tally.catalog;
 
-import dev.tally.budget.HumanUnits;
+import dev.tally.report.Units;
 import dev.tally.ir.UsageException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -120,8 +120,8 @@ public final class Where {
         String token = tokens.get(next).text();
         try {
             return switch (column.kind()) {
-                case COUNT_COST, COUNT_BENEFIT -> HumanUnits.parseCount(token);
-                case BYTES_COST -> HumanUnits.parseBytes(token);
+                case COUNT_COST, COUNT_BENEFIT -> Units.parseCount(token);
+                case BYTES_COST -> Units.parseBytes(token);
                 case METRIC -> new BigDecimal(token);
                 case TEXT -> {
                     if (!operator.equals("=") && !operator.equals("==") && !operator.equals("!=")) {
@@ -131,7 +131,7 @@ public final class Where {
                     yield token;
                 }
             };
-        } catch (NumberFormatException | HumanUnits.LimitFormatException e) {
+        } catch (NumberFormatException | Units.UnitFormatException e) {
             throw error("expected " + (column.kind() == Column.Kind.METRIC ? "a decimal number such as 75.5"
                     : column.kind() == Column.Kind.BYTES_COST ? "a size such as 60MB or 1.5GiB" : "a count such as 2G or 25M")
                     + " for '" + column.key() + "'");

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             CompareCommand.class,
             ExplainCommand.class,
             CatalogCommand.class,
+            FitCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -85,6 +86,9 @@ public final class Main implements Runnable {
                 }
                 if (type == CompareCommand.class) {
                     return type.cast(new CompareCommand(loader, analyzer));
+                }
+                if (type == FitCommand.class) {
+                    return type.cast(new FitCommand(loader, analyzer));
                 }
                 return defaults.create(type);
             }

@@ -10,6 +10,7 @@ import dev.tally.ir.UsageException;
 import dev.tally.report.Format;
 import dev.tally.report.Summary;
 import dev.tally.report.SummaryBuilder;
+import dev.tally.report.TableRenderer;
 import dev.tally.report.batch.BatchRenderer;
 import dev.tally.report.batch.BatchRow;
 import dev.tally.report.batch.BatchRunner;
@@ -65,6 +66,10 @@ final class SummaryCommand implements Callable<Integer> {
             description = "Fold layers into their parent module: layer1.0.conv1 at depth 2 is layer1.0.")
     private Integer depth;
 
+    @Option(names = "--receptive-field",
+            description = "Add the receptive field of each layer to the table: size and jump per spatial axis, and the input rows neuron i sees.")
+    private boolean receptiveField;
+
     @Option(names = "--strict", description = "An op without a rule is an error (exit 2) rather than a listed gap.")
     private boolean strict;
 
@@ -111,7 +116,7 @@ final class SummaryCommand implements Callable<Integer> {
                 : ExplainFormat.textByLayer(new Explainer(analyzer.rules()).explain(analysis, List.of(), chosen));
         if (!verify) {
             write(renderer == Format.HTML ? new HtmlRenderer().withDerivations(derivations).render(summary, chosen)
-                    : renderer.renderer().render(summary, chosen));
+                    : (renderer == Format.TABLE && receptiveField ? new TableRenderer(true) : renderer.renderer()).render(summary, chosen));
             return ExitCodes.OK;
         }
         VerificationReport report = VerifyCommand.run(analysis, cache, spec.commandLine().getErr());

@@ -2,6 +2,7 @@ package dev.tally.report;
 
 import dev.tally.ir.DType;
 import dev.tally.ir.Shape;
+import java.util.List;
 import java.util.Optional;
 
 /** Cell texts the text formats (table, csv, markdown) share, so a shape or a missing value reads the same in each. */
@@ -45,5 +46,30 @@ final class Cells {
         return nodes + (nodes == 1 ? " node has" : " nodes have") + " a rule but no count, because an unsupported op feeds "
                 + (nodes == 1 ? "it" : "them") + "; the totals leave "
                 + (nodes == 1 ? "it" : "them") + " out.";
+    }
+
+    /**
+     * The receptive-field cells of a row: size and jump per spatial axis ({@code 140x140}, {@code 16x16}) and the input
+     * rows neuron i sees ({@code 16i-62..16i+77}; one entry per axis when the axes differ); "whole input" after global
+     * pooling, a trailing "*" when the inputs of an add or concat have different jumps.
+     */
+    static List<String> receptiveField(dev.tally.analysis.ReceptiveField field) {
+        if (field == null) {
+            return List.of("-", "-", "-");
+        }
+        String mark = field.jumpsDiffer() ? " *" : "";
+        if (field.wholeInput()) {
+            return List.of("all", "-", "whole input" + mark);
+        }
+        List<String> rows = new java.util.ArrayList<>();
+        for (int axis = 0; axis < field.axes(); axis++) {
+            rows.add(field.describe(axis));
+        }
+        boolean same = rows.stream().distinct().count() == 1;
+        return List.of(join(field.size()), join(field.jump()), (same ? rows.get(0) : String.join(" ; ", rows)) + mark);
+    }
+
+    private static String join(List<Long> values) {
+        return values.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining("x"));
     }
 }

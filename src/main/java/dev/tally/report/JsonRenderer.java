@@ -1,5 +1,6 @@
 package dev.tally.report;
 
+import dev.tally.analysis.ReceptiveField;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -60,7 +61,8 @@ public final class JsonRenderer implements Renderer {
         ArrayNode outputs = root.putArray("outputs");
         summary.outputs().forEach(t -> outputs.add(tensor(t)));
         ArrayNode layers = root.putArray("layers");
-        for (LayerSummary layer : summary.layers()) {
+        for (int index = 0; index < summary.layers().size(); index++) {
+            LayerSummary layer = summary.layers().get(index);
             ObjectNode row = layers.addObject();
             row.put("name", layer.name());
             row.put("type", layer.type());
@@ -74,6 +76,23 @@ public final class JsonRenderer implements Renderer {
             row.put("activationBytes", layer.activationBytes());
             row.put("nodes", layer.nodes());
             row.put("uncountedNodes", layer.uncountedNodes());
+            if (index < summary.liveAfter().size()) {
+                row.put("liveBytesAfter", summary.liveAfter().get(index));
+            }
+            ReceptiveField field = summary.receptiveFields().get(layer.name());
+            if (field != null) {
+                ObjectNode rf = row.putObject("receptiveField");
+                if (field.wholeInput()) {
+                    rf.put("wholeInput", true);
+                } else {
+                    field.size().forEach(rf.putArray("size")::add);
+                    field.jump().forEach(rf.putArray("jump")::add);
+                    field.start().forEach(rf.putArray("start")::add);
+                }
+                if (field.jumpsDiffer()) {
+                    rf.put("jumpsDiffer", true);
+                }
+            }
         }
         Totals totals = summary.totals();
         ObjectNode sums = root.putObject("totals");
@@ -84,6 +103,8 @@ public final class JsonRenderer implements Renderer {
         sums.put("flops", totals.flops());
         sums.put("ops", totals.ops());
         sums.put("activationBytes", totals.activationBytes());
+        sums.put("largestActivationBytes", totals.largestActivationBytes());
+        sums.put("peakActivationBytes", totals.peakActivationBytes());
         ArrayNode unsupported = root.putArray("unsupported");
         for (UnsupportedOp op : summary.unsupported()) {
             ObjectNode entry = unsupported.addObject();

@@ -1,5 +1,6 @@
 package dev.tally.report;
 
+import dev.tally.analysis.ReceptiveField;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -57,10 +60,22 @@ public final class JsonSummaryReader {
         List<TensorSummary> inputs = tensors(in, root, "inputs");
         List<TensorSummary> outputs = tensors(in, root, "outputs");
         List<LayerSummary> layers = new ArrayList<>();
+        Map<String, ReceptiveField> fields = new LinkedHashMap<>();
+        List<Long> liveAfter = new ArrayList<>();
         JsonNode rows = in.array(root, "layers");
         for (int i = 0; i < rows.size(); i++) {
             JsonNode row = rows.get(i);
             String at = "layers[" + i + "].";
+            if (row.has("liveBytesAfter")) {
+                liveAfter.add(in.count(row, at + "liveBytesAfter"));
+            }
+            JsonNode rf = row.path("receptiveField");
+            if (rf.isObject()) {
+                fields.put(in.text(row, at + "name"), rf.path("wholeInput").asBoolean(false)
+                        ? ReceptiveField.whole(rf.path("jumpsDiffer").asBoolean(false))
+                        : new ReceptiveField(longs(rf.path("size")), longs(rf.path("jump")), longs(rf.path("start")), false,
+                                rf.path("jumpsDiffer").asBoolean(false)));
+            }
             layers.add(new LayerSummary(in.text(row, at + "name"), in.text(row, at + "type"),
                     in.shape(row, at + "outputShape"), in.count(row, at + "params"), in.count(row, at + "buffers"),
                     in.optionalCount(row, at + "paramBytes"), in.count(row, at + "macs"), in.count(row, at + "flops"),
@@ -70,7 +85,8 @@ public final class JsonSummaryReader {
         JsonNode sums = in.object(root, "totals");
         Totals totals = new Totals(in.count(sums, "totals.params"), in.count(sums, "totals.buffers"),
                 in.count(sums, "totals.paramBytes"), in.count(sums, "totals.macs"), in.count(sums, "totals.flops"),
-                in.count(sums, "totals.ops"), in.count(sums, "totals.activationBytes"));
+                in.count(sums, "totals.ops"), in.count(sums, "totals.activationBytes"),
+                in.optionalCount(sums, "totals.largestActivationBytes"), in.optionalCount(sums, "totals.peakActivationBytes"));
         List<UnsupportedOp> unsupported = new ArrayList<>();
         JsonNode gaps = in.array(root, "unsupported");
         for (int i = 0; i < gaps.size(); i++) {
@@ -83,7 +99,14 @@ public final class JsonSummaryReader {
         List<String> notes = new ArrayList<>();
         root.path("notes").forEach(n -> notes.add(n.asText()));
         return new Summary(info, inputs, outputs, layers, totals, unsupported,
-                (int) in.optionalCount(root, "unresolvedNodes"), notes, (int) in.optionalCount(root, "depth"));
+                (int) in.optionalCount(root, "unresolvedNodes"), notes, (int) in.optionalCount(root, "depth"), fields,
+                liveAfter.size() == layers.size() ? liveAfter : List.of());
+    }
+
+    private static List<Long> longs(JsonNode array) {
+        List<Long> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asLong()));
+        return values;
     }
 
     private static ModelFormat format(Fields in, JsonNode model) {

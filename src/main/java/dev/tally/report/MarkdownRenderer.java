@@ -52,6 +52,10 @@ public final class MarkdownRenderer implements Renderer {
         }
         row(out, List.of("Activation memory", Units.exact(totals.activationBytes()) + " B",
                 Units.bytes(totals.activationBytes())));
+        row(out, List.of("Largest activation", Units.exact(totals.largestActivationBytes()) + " B",
+                Units.bytes(totals.largestActivationBytes())));
+        row(out, List.of("Peak activations", Units.exact(totals.peakActivationBytes()) + " B",
+                Units.bytes(totals.peakActivationBytes())));
         out.append('\n');
         out.append("**").append(count).append("**: ").append(convention.definition())
                 .append(". Memory in binary units: 1 KiB = 1024 B, sizes rounded up.\n");

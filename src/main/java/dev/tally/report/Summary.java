@@ -16,11 +16,18 @@ import java.util.Map;
  * @param unresolvedNodes nodes that have a rule but were not counted because an unsupported op feeds them
  * @param notes           facts the user must know (a batch dim defaulted to 1, BatchNorm folded by the exporter)
  * @param depth           the {@code --depth} the layers were folded to; 0 when not folded
+ * @param receptiveFields the receptive field of each layer's output by layer name, where one is defined
+ *                        (docs/conventions.md, "Receptive field")
+ * @param liveAfter       activation bytes live after each layer's last node ran, in the order of {@code layers}
+ *                        (the memory pass's timeline); empty when the summary was not built from a graph
  */
 public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs,
                       List<LayerSummary> layers, Totals totals, List<UnsupportedOp> unsupported,
-                      int unresolvedNodes, List<String> notes, int depth) {
+                      int unresolvedNodes, List<String> notes, int depth,
+                      Map<String, dev.tally.analysis.ReceptiveField> receptiveFields, List<Long> liveAfter) {
     public Summary {
+        receptiveFields = Map.copyOf(receptiveFields);
+        liveAfter = List.copyOf(liveAfter);
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         layers = List.copyOf(layers);
@@ -29,6 +36,12 @@ public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSu
         if (depth < 0) {
             throw new IllegalArgumentException("Depth cannot be negative: " + depth + ".");
         }
+    }
+
+    /** A summary without receptive fields or memory timeline (read back from JSON, or built by hand). */
+    public Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs, List<LayerSummary> layers,
+                   Totals totals, List<UnsupportedOp> unsupported, int unresolvedNodes, List<String> notes, int depth) {
+        this(model, inputs, outputs, layers, totals, unsupported, unresolvedNodes, notes, depth, Map.of(), List.of());
     }
 
     /** The one-line definition of each convention, by name ({@code macs}, {@code flops}, {@code ops}). */
@@ -62,7 +75,7 @@ public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSu
      */
     public Summary check() {
         Totals sums = layerSums();
-        if (!sums.equals(totals)) {
+        if (!sums.equals(totals.additive())) {
             throw new IllegalStateException("Layer rows of " + model.path() + " sum to " + sums + " but the totals are "
                     + totals + ".");
         }

@@ -2,6 +2,9 @@ package dev.tally.report;
 
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Convention;
+import dev.tally.analysis.MemoryPass;
+import dev.tally.analysis.ReceptiveField;
+import dev.tally.analysis.ReceptiveFieldPass;
 import dev.tally.analysis.NodeResult;
 import dev.tally.analysis.ResolvedInput;
 import dev.tally.analysis.TensorInfo;
@@ -49,10 +52,14 @@ public final class SummaryBuilder {
         Map<String, List<String>> unsupported = new LinkedHashMap<>();
         int unresolved = 0;
         Totals totals = Totals.ZERO;
-        for (NodeResult result : analysis.nodes()) {
-            Totals figures = figuresOf(result);
+        MemoryPass.Result memory = MemoryPass.run(analysis);
+        List<Optional<ReceptiveField>> fields = ReceptiveFieldPass.run(analysis);
+        for (int i = 0; i < analysis.nodes().size(); i++) {
+            NodeResult result = analysis.nodes().get(i);
+            Totals figures = figuresOf(result, memory.allocated().get(i));
             totals = totals.plus(figures);
-            rows.computeIfAbsent(fold(result.node().layer(), depth), Row::new).add(result, figures);
+            rows.computeIfAbsent(fold(result.node().layer(), depth), Row::new).add(result, figures, fields.get(i),
+                    memory.liveAfter().get(i));
             if (result.status() == NodeResult.Status.UNSUPPORTED) {
                 unsupported.computeIfAbsent(result.node().opType(), k -> new ArrayList<>()).add(result.node().name());
             } else if (result.status() == NodeResult.Status.UNRESOLVED) {
@@ -60,21 +67,28 @@ public final class SummaryBuilder {
             }
         }
         List<LayerSummary> layers = new ArrayList<>();
+        Map<String, ReceptiveField> receptiveFields = new LinkedHashMap<>();
+        List<Long> liveAfter = new ArrayList<>();
         for (Row row : rows.values()) {
             layers.add(row.toLayer());
+            row.field.ifPresent(field -> receptiveFields.put(row.name, field));
+            liveAfter.add(row.liveAfter);
         }
         if (!analysis.unusedParams().isEmpty()) {
             Totals unused = paramFigures(analysis.unusedParams());
             totals = totals.plus(unused);
             layers.add(new LayerSummary(LayerSummary.NOT_USED_BY_FORWARD, "-", Optional.empty(), unused.params(),
                     unused.buffers(), unused.paramBytes(), 0, 0, 0, 0, 0, 0));
+            liveAfter.add(liveAfter.isEmpty() ? 0L : liveAfter.get(liveAfter.size() - 1));
         }
+        totals = totals.withMemory(memory.largestBytes(), memory.peakBytes());
         List<UnsupportedOp> gaps = new ArrayList<>();
         unsupported.forEach((op, nodes) -> gaps.add(new UnsupportedOp(op, nodes.size(), nodes)));
         Model model = analysis.model();
         return new Summary(new ModelInfo(model.path().toString(), model.format(), model.producer(),
                         model.folding().batchNorms(), model.folding().channels()),
-                inputsOf(analysis), outputsOf(analysis), layers, totals, gaps, unresolved, analysis.notes(), depth);
+                inputsOf(analysis), outputsOf(analysis), layers, totals, gaps, unresolved, analysis.notes(), depth,
+                receptiveFields, liveAfter);
     }
 
     /** The row name of {@code layer} at {@code depth}: its first {@code depth} dot-separated components. */
@@ -92,11 +106,12 @@ public final class SummaryBuilder {
         return layer.substring(0, end);
     }
 
-    private static Totals figuresOf(NodeResult result) {
+    /** A node's figures; its activation memory is what it allocates (docs/conventions.md, Part 3). */
+    private static Totals figuresOf(NodeResult result, long allocated) {
         Totals stored = paramFigures(result.params());
         long macs = result.cost().macs();
         return new Totals(stored.params(), stored.buffers(), stored.paramBytes(), macs,
-                Convention.FLOPS.of(result.cost()), result.cost().ops(), result.activationBytes());
+                Convention.FLOPS.of(result.cost()), result.cost().ops(), allocated);
     }
 
     private static Totals paramFigures(List<Param> params) {
@@ -146,13 +161,18 @@ public final class SummaryBuilder {
         private NodeResult last;
         private int nodes;
         private int uncounted;
+        private Optional<ReceptiveField> field = Optional.empty();
+        private long liveAfter;
 
         Row(String name) {
             this.name = name;
         }
 
-        void add(NodeResult result, Totals nodeFigures) {
+        void add(NodeResult result, Totals nodeFigures, Optional<ReceptiveField> nodeField, long live) {
             figures = figures.plus(nodeFigures);
+            // The row shows its last node's output, so its receptive field is that node's; live bytes likewise.
+            field = nodeField;
+            liveAfter = live;
             nodes++;
             if (result.status() != NodeResult.Status.COUNTED) {
                 uncounted++;

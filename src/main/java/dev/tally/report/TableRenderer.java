@@ -10,6 +10,16 @@ import java.util.List;
  * integers and readable units, the inputs and outputs, notes, unsupported ops and the convention's definition.
  */
 public final class TableRenderer implements Renderer {
+    private final boolean receptiveField;
+
+    public TableRenderer() {
+        this(false);
+    }
+
+    /** @param receptiveField whether the layer table adds receptive-field columns ({@code --receptive-field}) */
+    public TableRenderer(boolean receptiveField) {
+        this.receptiveField = receptiveField;
+    }
 
     @Override
     public String render(Summary summary, Convention convention) {
@@ -32,7 +42,8 @@ public final class TableRenderer implements Renderer {
         totalsBlock(out, summary.totals(), convention);
         out.append('\n');
         out.append(header(convention)).append(": ").append(convention.definition()).append(".\n");
-        out.append("Memory: activation memory is the bytes of every output computed at run time; 1 KiB = 1024 B, sizes rounded up.\n");
+        out.append("Memory: activation memory is the bytes the layers allocate at run time (views and in-place ops allocate\n"
+                + "nothing); the peak is the most live at once in inference; 1 KiB = 1024 B, sizes rounded up.\n");
         if (summary.depth() > 0) {
             out.append("Layers are folded to the first ").append(summary.depth())
                     .append(summary.depth() == 1 ? " component" : " components").append(" of their module path (--depth ")
@@ -56,20 +67,32 @@ public final class TableRenderer implements Renderer {
         return out.toString();
     }
 
-    private static void layerTable(StringBuilder out, Summary summary, Convention convention) {
-        TextTable table = new TextTable("Layer", "Type", "Output shape", "Params", header(convention), "Activation");
+    private void layerTable(StringBuilder out, Summary summary, Convention convention) {
+        List<String> headers = new ArrayList<>(List.of("Layer", "Type", "Output shape", "Params", header(convention), "Activation"));
+        if (receptiveField) {
+            headers.addAll(List.of("RF size", "Jump", "Input rows seen by neuron i"));
+        }
+        TextTable table = new TextTable(headers.toArray(new String[0]));
         table.alignRight(3, 4, 5);
         boolean incomplete = false;
         for (LayerSummary layer : summary.layers()) {
             incomplete |= !layer.isComplete();
-            table.row(layer.name(), Cells.type(layer), layer.outputShape().isPresent() || layer.nodes() > 0
-                            ? Cells.shape(layer.outputShape()) : "-",
-                    Units.exact(layer.params()), Units.exact(layer.count(convention)), Units.bytes(layer.activationBytes()));
+            List<String> cells = new ArrayList<>(List.of(layer.name(), Cells.type(layer),
+                    layer.outputShape().isPresent() || layer.nodes() > 0 ? Cells.shape(layer.outputShape()) : "-",
+                    Units.exact(layer.params()), Units.exact(layer.count(convention)), Units.bytes(layer.activationBytes())));
+            if (receptiveField) {
+                cells.addAll(Cells.receptiveField(summary.receptiveFields().get(layer.name())));
+            }
+            table.row(cells);
         }
         table.rule();
         Totals totals = summary.totals();
-        table.row("Total", "", "", Units.exact(totals.params()), Units.exact(totals.count(convention)),
-                Units.bytes(totals.activationBytes()));
+        List<String> total = new ArrayList<>(List.of("Total", "", "", Units.exact(totals.params()),
+                Units.exact(totals.count(convention)), Units.bytes(totals.activationBytes())));
+        if (receptiveField) {
+            total.addAll(List.of("", "", ""));
+        }
+        table.row(total);
         out.append(table.renderText());
         if (incomplete) {
             out.append(Cells.INCOMPLETE_NOTE).append('\n');
@@ -90,6 +113,10 @@ public final class TableRenderer implements Renderer {
         }
         block.row("Activation memory", Units.exact(totals.activationBytes()) + " B",
                 readableBytes(totals.activationBytes()));
+        block.row("Largest activation", Units.exact(totals.largestActivationBytes()) + " B",
+                readableBytes(totals.largestActivationBytes()));
+        block.row("Peak activations", Units.exact(totals.peakActivationBytes()) + " B",
+                readableBytes(totals.peakActivationBytes()));
         out.append("Totals (* = the convention shown per layer)\n");
         out.append(block.renderWithoutHeader("  "));
     }

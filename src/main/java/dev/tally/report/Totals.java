@@ -10,15 +10,33 @@ import dev.tally.analysis.Convention;
  * @param paramBytes      bytes of params and buffers together
  * @param flops           {@code 2 * macs}, node by node
  * @param activationBytes bytes of every output computed at run time
+ * @param largestActivationBytes the largest single tensor computed at run time; not a sum, so layer rows carry 0
+ * @param peakActivationBytes    the most activation bytes live at once in inference (the memory pass); not a sum
  */
 public record Totals(long params, long buffers, long paramBytes, long macs, long flops, long ops,
-                     long activationBytes) {
+                     long activationBytes, long largestActivationBytes, long peakActivationBytes) {
     public static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, 0);
 
     public Totals {
-        if (params < 0 || buffers < 0 || paramBytes < 0 || macs < 0 || flops < 0 || ops < 0 || activationBytes < 0) {
+        if (params < 0 || buffers < 0 || paramBytes < 0 || macs < 0 || flops < 0 || ops < 0 || activationBytes < 0
+                || largestActivationBytes < 0 || peakActivationBytes < 0) {
             throw new IllegalArgumentException("Totals cannot be negative.");
         }
+    }
+
+    /** The figures that add up over layers, without the memory-model figures. */
+    public Totals(long params, long buffers, long paramBytes, long macs, long flops, long ops, long activationBytes) {
+        this(params, buffers, paramBytes, macs, flops, ops, activationBytes, 0, 0);
+    }
+
+    /** These totals with the figures of the memory pass, which are whole-model facts, not layer sums. */
+    public Totals withMemory(long largest, long peak) {
+        return new Totals(params, buffers, paramBytes, macs, flops, ops, activationBytes, largest, peak);
+    }
+
+    /** These totals without the whole-model memory figures: what the layer rows must sum to. */
+    public Totals additive() {
+        return new Totals(params, buffers, paramBytes, macs, flops, ops, activationBytes);
     }
 
     /** The sum of this and {@code other}; an overflow throws {@link ArithmeticException}, never wraps. */
@@ -26,7 +44,9 @@ public record Totals(long params, long buffers, long paramBytes, long macs, long
         return new Totals(Math.addExact(params, other.params), Math.addExact(buffers, other.buffers),
                 Math.addExact(paramBytes, other.paramBytes), Math.addExact(macs, other.macs),
                 Math.addExact(flops, other.flops), Math.addExact(ops, other.ops),
-                Math.addExact(activationBytes, other.activationBytes));
+                Math.addExact(activationBytes, other.activationBytes),
+                Math.max(largestActivationBytes, other.largestActivationBytes),
+                Math.max(peakActivationBytes, other.peakActivationBytes));
     }
 
     /** The count {@code convention} names: macs, flops or ops. */

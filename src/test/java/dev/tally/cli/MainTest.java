@@ -243,7 +243,7 @@ class MainTest {
 
     @Test
     void noCommandListsTheCommands() {
-        assertBadInput(run(), "Missing a command: use one of summary, verify, audit, check, compare, explain, catalog, help; see 'tally --help'.");
+        assertBadInput(run(), "Missing a command: use one of summary, verify, audit, check, compare, explain, catalog, fit, help; see 'tally --help'.");
     }
 
     @Test

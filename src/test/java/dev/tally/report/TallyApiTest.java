@@ -24,7 +24,7 @@ class TallyApiTest {
         Summary summary = Tally.analyze(TestModels.worksheet(), Tally.Options.defaults());
 
         assertThat(summary.totals().params()).isEqualTo(61_100_840L);
-        assertThat(summary.layerSums()).isEqualTo(summary.totals());
+        assertThat(summary.layerSums()).isEqualTo(summary.totals().additive());
     }
 
     @Test

@@ -215,8 +215,12 @@ final class AtenOps {
             return Unknown.VALUE;
         }
         try {
+            int firstNew = graph.nodeCount();
             Object result = tensorOp(base, args, keywords, site);
             if (result != NOT_HANDLED) {
+                if ((!base.equals(name) || Boolean.TRUE.equals(keywords.get("inplace"))) && result instanceof TensorValue t) {
+                    graph.markInPlace(firstNew, t.name());
+                }
                 return result;
             }
         } catch (Unresolved e) {

@@ -1,5 +1,6 @@
 package dev.tally.load.torchscript;
 
+import dev.tally.analysis.Aliasing;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.RuleTable;
 import dev.tally.analysis.ShapePass;
@@ -131,6 +132,28 @@ final class GraphBuilder {
             }
         }
         return ShapePass.inferNode(fileName, node, rule.get(), values);
+    }
+
+    /** How many nodes have been emitted so far; {@link #markInPlace} looks only at nodes emitted after it. */
+    int nodeCount() {
+        return nodes.size();
+    }
+
+    /**
+     * Records that the node emitted since {@code firstNew} that defines {@code output} overwrites its first input
+     * ({@code relu_}, {@code add_}, {@code inplace=True}), so the memory pass knows it allocates nothing.
+     */
+    void markInPlace(int firstNew, String output) {
+        for (int i = nodes.size() - 1; i >= firstNew; i--) {
+            Node node = nodes.get(i);
+            if (node.outputs().contains(output)) {
+                Map<String, Attribute> attributes = new LinkedHashMap<>(node.attributes());
+                attributes.put(Aliasing.IN_PLACE, new Attribute.Int(1));
+                nodes.set(i, new Node(node.name(), node.opType(), node.inputs(), node.outputs(), attributes, node.layer(),
+                        node.source()));
+                return;
+            }
+        }
     }
 
     void output(String name) {

@@ -115,11 +115,18 @@ public final class HtmlRenderer implements Renderer {
         total(html, "flops", "FLOPs", totals.flops(), Units.count(totals.flops()));
         total(html, "ops", "Ops", totals.ops(), Units.count(totals.ops()));
         total(html, "activationBytes", "Activation memory", totals.activationBytes(), Units.bytes(totals.activationBytes()));
+        total(html, "largestActivationBytes", "Largest activation", totals.largestActivationBytes(),
+                Units.bytes(totals.largestActivationBytes()));
+        total(html, "peakActivationBytes", "Peak activations", totals.peakActivationBytes(),
+                Units.bytes(totals.peakActivationBytes()));
         html.raw("</table>\n<ul class=\"definitions\">\n");
         for (Convention each : Convention.values()) {
             html.raw("<li><b>").text(each.displayName()).raw("</b>: ").text(each.definition()).raw(".</li>\n");
         }
-        html.raw("<li><b>activation memory</b>: bytes of every output computed at run time (1 KiB = 1024 B).</li>\n</ul>\n");
+        html.raw("<li><b>activation memory</b>: bytes the layers allocate at run time; views and in-place ops allocate nothing (1 KiB = 1024 B).</li>\n"
+                + "<li><b>largest activation</b>: the largest single tensor computed at run time.</li>\n"
+                + "<li><b>peak activations</b>: the most activation bytes live at once in inference, views and in-place ops "
+                + "allocating nothing.</li>\n</ul>\n");
         if (!verification.isEmpty()) {
             boolean passed = verification.stream().allMatch(VerificationLine::passed);
             html.raw("<section id=\"verification\" class=\"").raw(passed ? "pass" : "fail").raw("\">\n<h2>Verification: ")

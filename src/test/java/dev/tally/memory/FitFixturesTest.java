@@ -1,0 +1,69 @@
+package dev.tally.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tally.Tally;
+import dev.tally.analysis.Analyzer;
+import dev.tally.budget.BatchFit;
+import dev.tally.load.ModelLoader;
+import dev.tally.report.Summary;
+import dev.tally.testing.Fixtures;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code tally fit} on resnet50 and vgg16 (TorchScript: the ONNX fixtures fix 224 x 224) at odd input sizes (where every stride-2 layer floors): the answer B fits,
+ * B + 1 does not, and the memory at each comes from a summary of the model at exactly that batch.
+ */
+class FitFixturesTest {
+    private static final Analyzer ANALYZER = new Analyzer();
+
+    @Test
+    void resnet50TracedAtAnOddSizeFitsExactlyTheAnswer() {
+        checkFit(Fixtures.expected("resnet50").file("traced"), "x3x225x225", 3L << 30);
+    }
+
+    @Test
+    void vgg16TracedAtAnOddSizeFitsExactlyTheAnswer() {
+        checkFit(Fixtures.expected("vgg16").file("traced"), "x3x227x227", 5L << 30);
+    }
+
+    @Test
+    void vgg16ByLargestActivationIsTheLimitOverItsFirstConvOutput() {
+        Path vgg16 = Fixtures.expected("vgg16").file("scripted");
+        long limit = 1L << 30;
+
+        BatchFit.Result result = new BatchFit(ModelLoader::load, ANALYZER).fit(vgg16, Map.of("", dev.tally.ir.Shape.of(1, 3, 227, 227)),
+                limit, BatchFit.By.LARGEST);
+
+        // conv1_1 keeps 227x227 (3x3, padding 1): 64 x 227 x 227 floats per sample.
+        assertThat(result.batch()).isEqualTo(limit / (64L * 227 * 227 * 4));
+    }
+
+    private static void checkFit(Path file, String perSample, long limit) {
+        BatchFit fit = new BatchFit(ModelLoader::load, ANALYZER);
+
+        BatchFit.Result result = fit.fit(file, Map.of("", dev.tally.ir.Shape.of(parse("1" + perSample))), limit, BatchFit.By.PEAK);
+
+        long b = result.batch();
+        assertThat(b).isGreaterThan(1);
+        long atB = weightsPlusPeak(file, b + perSample);
+        long atNext = weightsPlusPeak(file, (b + 1) + perSample);
+        assertThat(atB).isEqualTo(result.at().bytes()).isLessThanOrEqualTo(limit);
+        assertThat(atNext).isEqualTo(result.next().orElseThrow().bytes()).isGreaterThan(limit);
+        assertThat(result.inputs().get(0).shape().dims()).isEqualTo(List.of(parse(b + perSample)).stream()
+                .flatMap(dims -> java.util.Arrays.stream(dims).boxed()).toList());
+        assertThat(result.table().get(0).bytes()).isEqualTo(weightsPlusPeak(file, "1" + perSample));
+    }
+
+    private static long weightsPlusPeak(Path file, String input) {
+        Summary summary = Tally.analyze(file, Tally.Options.defaults().withInput(input));
+        return summary.totals().paramBytes() + summary.totals().peakActivationBytes();
+    }
+
+    private static long[] parse(String shape) {
+        return java.util.Arrays.stream(shape.split("x")).mapToLong(Long::parseLong).toArray();
+    }
+}
