@@ -1,18 +1,21 @@
 package dev.tally.catalog;
 
 import dev.tally.analysis.Analysis;
+import dev.tally.analysis.MemoryPass;
 import java.util.Optional;
 
 /**
  * Peak activation memory and the largest batch that fits, for the catalog's optional columns.
  *
- * <p>The one place these figures enter the catalog: the memory work (peak activation bytes and the
- * {@code --memory} fit) plugs its computation in here, in {@link #STANDARD}; until then every row shows them as
- * absent and the HTML report's second chart plots params instead, and says so.
+ * <p>The one place these figures enter the catalog. {@link #STANDARD} gives the inference peak of
+ * {@link MemoryPass} (docs/conventions.md, Part 3) at the row's input; the largest batch in a {@code --memory}
+ * budget is not computed for catalog rows yet (it needs the shape pass re-run per batch, as {@code tally fit}
+ * does on a file), so it stays absent.
  */
 public interface MemoryFigures {
-    /** No memory figures yet. */
-    MemoryFigures STANDARD = (analysis, memoryBytes) -> Optional.empty();
+    /** The inference peak at the row's input; no largest batch. */
+    MemoryFigures STANDARD = (analysis, memoryBytes) ->
+            Optional.of(new Memory(MemoryPass.run(analysis).peakBytes(), null));
 
     /**
      * @param analysis    the row's analysis at its input
