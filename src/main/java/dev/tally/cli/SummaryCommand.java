@@ -63,6 +63,11 @@ final class SummaryCommand implements Callable<Integer> {
             description = "Fold layers into their parent module: layer1.0.conv1 at depth 2 is layer1.0.")
     private Integer depth;
 
+    @Option(names = "--frozen", paramLabel = "PATTERN",
+            description = "Count the parameters whose name matches PATTERN (a glob: * any characters, ? one) as frozen, for files that "
+                    + "keep no requires_grad (ONNX); repeatable. TorchScript files say it themselves.")
+    private List<String> frozen = new ArrayList<>();
+
     @Option(names = "--strict", description = "An op without a rule is an error (exit 2) rather than a listed gap.")
     private boolean strict;
 
@@ -87,6 +92,7 @@ final class SummaryCommand implements Callable<Integer> {
         Convention chosen = Convention.parse(convention);
         Format renderer = Format.parse(format);
         Map<String, Shape> shapes = InputShapes.parseOverrides(inputs);
+        FrozenPatterns frozenPatterns = FrozenPatterns.parse(frozen);
         if (depth != null && depth < 1) {
             throw new UsageException("--depth must be 1 or more, not " + depth + ".");
         }
@@ -97,9 +103,9 @@ final class SummaryCommand implements Callable<Integer> {
             if (verify) {
                 throw new UsageException("--verify runs one model; give one file, or run 'tally verify' per model.");
             }
-            return batch(renderer, shapes);
+            return batch(renderer, shapes, frozenPatterns);
         }
-        Analysis analysis = analyzer.analyze(loader.apply(models.get(0), shapes), shapes, strict);
+        Analysis analysis = analyzer.analyze(frozenPatterns.apply(loader.apply(models.get(0), shapes)), shapes, strict);
         int folding = depth != null ? depth
                 : renderer == Format.HTML ? HtmlRenderer.chooseDepth(d -> SummaryBuilder.build(analysis, d).layers().size())
                 : 0;
@@ -126,14 +132,15 @@ final class SummaryCommand implements Callable<Integer> {
     }
 
     /** One row per model; a bad file's row says why and makes the exit code 2 once every file is done. */
-    private Integer batch(Format renderer, Map<String, Shape> shapes) {
+    private Integer batch(Format renderer, Map<String, Shape> shapes, FrozenPatterns frozenPatterns) {
         List<Path> files = BatchRunner.collect(models);
         if (files.isEmpty()) {
             throw new UsageException("No .onnx or .pt file under " + models.get(0) + "; give model files or a folder that has some.");
         }
         // A progress bar only on a terminal: in CI logs its carriage returns are noise.
         PrintWriter progress = System.console() != null ? spec.commandLine().getErr() : null;
-        List<BatchRow> rows = new BatchRunner(file -> SummaryBuilder.build(analyzer.analyze(loader.apply(file, shapes), shapes, strict)).check())
+        List<BatchRow> rows = new BatchRunner(file -> SummaryBuilder.build(
+                        analyzer.analyze(frozenPatterns.apply(loader.apply(file, shapes)), shapes, strict)).check())
                 .run(files, progress);
         write(BatchRenderer.render(rows, renderer));
         PrintWriter err = spec.commandLine().getErr();

@@ -20,7 +20,7 @@ import java.util.Optional;
  * <pre>
  * {"model": {"path", "format"}, "inputs": [{"name","shape","dtype"}], "outputs": [...],
  *  "layers": [{"name","type","outputShape","params","buffers","macs","flops","ops","activationBytes"}],
- *  "totals": {"params","buffers","paramBytes","macs","flops","ops","activationBytes"}, "unsupported": []}
+ *  "totals": {"params","buffers","paramBytes","macs","flops","ops","activationBytes","trainableParams","frozenParams"}, "unsupported": []}
  * </pre>
  * Shapes are arrays of integers, {@code null} when unresolved. The tree is built field by field rather than by
  * serializing the records, so renaming a record component cannot silently change the contract.
@@ -74,6 +74,9 @@ public final class JsonRenderer implements Renderer {
             row.put("activationBytes", layer.activationBytes());
             row.put("nodes", layer.nodes());
             row.put("uncountedNodes", layer.uncountedNodes());
+            if (layer.frozenParams() > 0) {
+                row.put("frozenParams", layer.frozenParams());
+            }
         }
         Totals totals = summary.totals();
         ObjectNode sums = root.putObject("totals");
@@ -84,6 +87,8 @@ public final class JsonRenderer implements Renderer {
         sums.put("flops", totals.flops());
         sums.put("ops", totals.ops());
         sums.put("activationBytes", totals.activationBytes());
+        sums.put("trainableParams", totals.trainableParams());
+        sums.put("frozenParams", totals.frozenParams());
         ArrayNode unsupported = root.putArray("unsupported");
         for (UnsupportedOp op : summary.unsupported()) {
             ObjectNode entry = unsupported.addObject();

@@ -67,7 +67,7 @@ public final class SummaryBuilder {
             Totals unused = paramFigures(analysis.unusedParams());
             totals = totals.plus(unused);
             layers.add(new LayerSummary(LayerSummary.NOT_USED_BY_FORWARD, "-", Optional.empty(), unused.params(),
-                    unused.buffers(), unused.paramBytes(), 0, 0, 0, 0, 0, 0));
+                    unused.buffers(), unused.paramBytes(), 0, 0, 0, 0, 0, 0, unused.frozenParams()));
         }
         List<UnsupportedOp> gaps = new ArrayList<>();
         unsupported.forEach((op, nodes) -> gaps.add(new UnsupportedOp(op, nodes.size(), nodes)));
@@ -96,16 +96,20 @@ public final class SummaryBuilder {
         Totals stored = paramFigures(result.params());
         long macs = result.cost().macs();
         return new Totals(stored.params(), stored.buffers(), stored.paramBytes(), macs,
-                Convention.FLOPS.of(result.cost()), result.cost().ops(), result.activationBytes());
+                Convention.FLOPS.of(result.cost()), result.cost().ops(), result.activationBytes(), stored.frozenParams());
     }
 
     private static Totals paramFigures(List<Param> params) {
         long trainable = 0;
         long buffers = 0;
         long bytes = 0;
+        long frozen = 0;
         for (Param param : params) {
             if (param.role() == Role.PARAM) {
                 trainable = Math.addExact(trainable, param.numel());
+                if (param.frozen()) {
+                    frozen = Math.addExact(frozen, param.numel());
+                }
             } else if (param.role() == Role.BUFFER) {
                 buffers = Math.addExact(buffers, param.numel());
             } else {
@@ -113,7 +117,7 @@ public final class SummaryBuilder {
             }
             bytes = Math.addExact(bytes, param.bytes());
         }
-        return new Totals(trainable, buffers, bytes, 0, 0, 0, 0);
+        return new Totals(trainable, buffers, bytes, 0, 0, 0, 0, frozen);
     }
 
     private static List<TensorSummary> inputsOf(Analysis analysis) {
@@ -168,7 +172,7 @@ public final class SummaryBuilder {
             Optional<TensorInfo> output = last.outputs().isEmpty() ? Optional.empty() : Optional.of(last.outputs().get(0));
             return new LayerSummary(name, type, output.map(TensorInfo::shape), figures.params(), figures.buffers(),
                     figures.paramBytes(), figures.macs(), figures.flops(), figures.ops(), figures.activationBytes(),
-                    nodes, uncounted);
+                    nodes, uncounted, figures.frozenParams());
         }
     }
 }

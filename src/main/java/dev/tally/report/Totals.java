@@ -10,15 +10,30 @@ import dev.tally.analysis.Convention;
  * @param paramBytes      bytes of params and buffers together
  * @param flops           {@code 2 * macs}, node by node
  * @param activationBytes bytes of every output computed at run time
+ * @param frozenParams    the part of {@code params} that does not require grad (torchinfo's "Non-trainable params")
  */
 public record Totals(long params, long buffers, long paramBytes, long macs, long flops, long ops,
-                     long activationBytes) {
-    public static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, 0);
+                     long activationBytes, long frozenParams) {
+    public static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, 0, 0);
 
     public Totals {
-        if (params < 0 || buffers < 0 || paramBytes < 0 || macs < 0 || flops < 0 || ops < 0 || activationBytes < 0) {
+        if (params < 0 || buffers < 0 || paramBytes < 0 || macs < 0 || flops < 0 || ops < 0 || activationBytes < 0
+                || frozenParams < 0) {
             throw new IllegalArgumentException("Totals cannot be negative.");
         }
+        if (frozenParams > params) {
+            throw new IllegalArgumentException("Frozen params (" + frozenParams + ") cannot exceed params (" + params + ").");
+        }
+    }
+
+    /** Figures with every param trainable. */
+    public Totals(long params, long buffers, long paramBytes, long macs, long flops, long ops, long activationBytes) {
+        this(params, buffers, paramBytes, macs, flops, ops, activationBytes, 0);
+    }
+
+    /** The params that require grad: torchinfo's "Trainable params". */
+    public long trainableParams() {
+        return params - frozenParams;
     }
 
     /** The sum of this and {@code other}; an overflow throws {@link ArithmeticException}, never wraps. */
@@ -26,7 +41,7 @@ public record Totals(long params, long buffers, long paramBytes, long macs, long
         return new Totals(Math.addExact(params, other.params), Math.addExact(buffers, other.buffers),
                 Math.addExact(paramBytes, other.paramBytes), Math.addExact(macs, other.macs),
                 Math.addExact(flops, other.flops), Math.addExact(ops, other.ops),
-                Math.addExact(activationBytes, other.activationBytes));
+                Math.addExact(activationBytes, other.activationBytes), Math.addExact(frozenParams, other.frozenParams));
     }
 
     /** The count {@code convention} names: macs, flops or ops. */

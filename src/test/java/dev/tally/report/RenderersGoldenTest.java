@@ -177,7 +177,7 @@ class RenderersGoldenTest {
         List<Long> fromJson = new ArrayList<>();
         json.forEach(n -> fromJson.add(n.asLong()));
         assertThat(fromJson).containsExactly(totals.params(), totals.buffers(), totals.paramBytes(), totals.macs(),
-                totals.flops(), totals.ops(), totals.activationBytes());
+                totals.flops(), totals.ops(), totals.activationBytes(), totals.trainableParams(), totals.frozenParams());
         for (long value : fromJson) {
             assertThat(table).contains(Units.exact(value));
             assertThat(markdown).contains(Units.exact(value));

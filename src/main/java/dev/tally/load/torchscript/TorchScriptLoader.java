@@ -127,7 +127,8 @@ public final class TorchScriptLoader {
                 TensorKey key = new TensorKey(tensor.storage().key(), tensor.offset(), tensor.sizes(), tensor.strides());
                 Param param = seen.get(key);
                 if (param == null) {
-                    param = new Param(childPath, tensor.shape(), tensor.dtype(), role);
+                    // torch.jit.save pickles each tensor's requires_grad: False on a parameter is a frozen one.
+                    param = new Param(childPath, childPath, tensor.shape(), tensor.dtype(), role, !tensor.requiresGrad());
                     seen.put(key, param);
                 }
                 tensors.put(name, param);
