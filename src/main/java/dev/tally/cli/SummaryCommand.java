@@ -8,6 +8,7 @@ import dev.tally.ir.Model;
 import dev.tally.ir.Shape;
 import dev.tally.ir.UsageException;
 import dev.tally.report.Format;
+import dev.tally.report.ModuleTree;
 import dev.tally.report.Summary;
 import dev.tally.report.SummaryBuilder;
 import dev.tally.report.batch.BatchRenderer;
@@ -68,6 +69,11 @@ final class SummaryCommand implements Callable<Integer> {
                     + "keep no requires_grad (ONNX); repeatable. TorchScript files say it themselves.")
     private List<String> frozen = new ArrayList<>();
 
+    @Option(names = "--tree",
+            description = "Print the modules as an indented tree, as torchinfo does: class name (TorchScript files record it), output shape, "
+                    + "and params and MACs of each module with its submodules.")
+    private boolean tree;
+
     @Option(names = "--strict", description = "An op without a rule is an error (exit 2) rather than a listed gap.")
     private boolean strict;
 
@@ -96,7 +102,13 @@ final class SummaryCommand implements Callable<Integer> {
         if (depth != null && depth < 1) {
             throw new UsageException("--depth must be 1 or more, not " + depth + ".");
         }
+        if (tree && (renderer != Format.TABLE || depth != null || verify)) {
+            throw new UsageException("--tree prints its own text view of the whole tree; leave out --format, --depth and --verify with it.");
+        }
         if (models.size() > 1 || Files.isDirectory(models.get(0))) {
+            if (tree) {
+                throw new UsageException("--tree shows one model's modules; give one file.");
+            }
             if (depth != null) {
                 throw new UsageException("--depth folds one model's layers, but a batch shows one row per model; give one file, or leave --depth out.");
             }
@@ -106,6 +118,10 @@ final class SummaryCommand implements Callable<Integer> {
             return batch(renderer, shapes, frozenPatterns);
         }
         Analysis analysis = analyzer.analyze(frozenPatterns.apply(loader.apply(models.get(0), shapes)), shapes, strict);
+        if (tree) {
+            write(ModuleTree.of(analysis).render());
+            return ExitCodes.OK;
+        }
         int folding = depth != null ? depth
                 : renderer == Format.HTML ? HtmlRenderer.chooseDepth(d -> SummaryBuilder.build(analysis, d).layers().size())
                 : 0;

@@ -45,23 +45,39 @@ public final class SummaryBuilder {
     }
 
     private static Summary aggregate(Analysis analysis, int depth) {
-        Map<String, Row> rows = new LinkedHashMap<>();
+        List<Row> rows = new ArrayList<>();
+        Map<String, Row> current = new LinkedHashMap<>();
+        Map<String, Integer> calls = new LinkedHashMap<>();
         Map<String, List<String>> unsupported = new LinkedHashMap<>();
         int unresolved = 0;
         Totals totals = Totals.ZERO;
+        String previous = null;
         for (NodeResult result : analysis.nodes()) {
             Totals figures = figuresOf(result);
             totals = totals.plus(figures);
-            rows.computeIfAbsent(fold(result.node().layer(), depth), Row::new).add(result, figures);
+            String layer = result.node().layer();
+            String key = fold(layer, depth);
+            Row row = current.get(key);
+            // A module's nodes after a node of another module that is not inside it are its next call
+            // (layer1.0.relu runs after bn1, bn2 and the add); its own nodes around its children's are one call.
+            if (row == null || previous != null && !key.equals(fold(previous, depth)) && !previous.startsWith(key + ".")) {
+                int call = calls.merge(key, 1, Integer::sum);
+                row = new Row(key, call);
+                current.put(key, row);
+                rows.add(row);
+            }
+            row.add(result, figures);
+            previous = layer;
             if (result.status() == NodeResult.Status.UNSUPPORTED) {
                 unsupported.computeIfAbsent(result.node().opType(), k -> new ArrayList<>()).add(result.node().name());
             } else if (result.status() == NodeResult.Status.UNRESOLVED) {
                 unresolved++;
             }
         }
+        Map<String, String> classes = analysis.model().moduleClasses();
         List<LayerSummary> layers = new ArrayList<>();
-        for (Row row : rows.values()) {
-            layers.add(row.toLayer());
+        for (Row row : rows) {
+            layers.add(row.toLayer(calls.get(row.name), classes.get(row.name)));
         }
         if (!analysis.unusedParams().isEmpty()) {
             Totals unused = paramFigures(analysis.unusedParams());
@@ -92,14 +108,14 @@ public final class SummaryBuilder {
         return layer.substring(0, end);
     }
 
-    private static Totals figuresOf(NodeResult result) {
+    static Totals figuresOf(NodeResult result) {
         Totals stored = paramFigures(result.params());
         long macs = result.cost().macs();
         return new Totals(stored.params(), stored.buffers(), stored.paramBytes(), macs,
                 Convention.FLOPS.of(result.cost()), result.cost().ops(), result.activationBytes(), stored.frozenParams());
     }
 
-    private static Totals paramFigures(List<Param> params) {
+    static Totals paramFigures(List<Param> params) {
         long trainable = 0;
         long buffers = 0;
         long bytes = 0;
@@ -145,18 +161,22 @@ public final class SummaryBuilder {
     /** The nodes of one row as they are added. */
     private static final class Row {
         private final String name;
+        private final int call;
+        private boolean folded;
         private Totals figures = Totals.ZERO;
         private NodeResult main;
         private NodeResult last;
         private int nodes;
         private int uncounted;
 
-        Row(String name) {
+        Row(String name, int call) {
             this.name = name;
+            this.call = call;
         }
 
         void add(NodeResult result, Totals nodeFigures) {
             figures = figures.plus(nodeFigures);
+            folded |= !result.node().layer().equals(name);
             nodes++;
             if (result.status() != NodeResult.Status.COUNTED) {
                 uncounted++;
@@ -167,10 +187,16 @@ public final class SummaryBuilder {
             last = result;
         }
 
-        LayerSummary toLayer() {
-            String type = (main != null ? main : last).node().opType();
+        /**
+         * The row as shown: named {@code relu (call 2 of 3)} when its module ran more than once; typed by the module's
+         * class when the file records it, else by its one module's main op, else (modules folded by --depth in a
+         * file without classes) "-": the path says it all.
+         */
+        LayerSummary toLayer(int callsOfModule, String className) {
+            String type = className != null ? className : folded ? "-" : (main != null ? main : last).node().opType();
+            String shown = callsOfModule > 1 ? name + " (call " + call + " of " + callsOfModule + ")" : name;
             Optional<TensorInfo> output = last.outputs().isEmpty() ? Optional.empty() : Optional.of(last.outputs().get(0));
-            return new LayerSummary(name, type, output.map(TensorInfo::shape), figures.params(), figures.buffers(),
+            return new LayerSummary(shown, type, output.map(TensorInfo::shape), figures.params(), figures.buffers(),
                     figures.paramBytes(), figures.macs(), figures.flops(), figures.ops(), figures.activationBytes(),
                     nodes, uncounted, figures.frozenParams());
         }
