@@ -89,6 +89,10 @@ public final class JsonRenderer implements Renderer {
         sums.put("activationBytes", totals.activationBytes());
         sums.put("trainableParams", totals.trainableParams());
         sums.put("frozenParams", totals.frozenParams());
+        if (summary.unreadBuffers().buffers() > 0) {
+            sums.put("unreadBuffers", summary.unreadBuffers().buffers());
+            sums.put("unreadBufferBytes", summary.unreadBuffers().paramBytes());
+        }
         ArrayNode unsupported = root.putArray("unsupported");
         for (UnsupportedOp op : summary.unsupported()) {
             ObjectNode entry = unsupported.addObject();

@@ -89,8 +89,10 @@ public final class JsonSummaryReader {
         }
         List<String> notes = new ArrayList<>();
         root.path("notes").forEach(n -> notes.add(n.asText()));
+        Totals unread = new Totals(0, in.optionalCount(sums, "totals.unreadBuffers"), in.optionalCount(sums, "totals.unreadBufferBytes"),
+                0, 0, 0, 0);
         return new Summary(info, inputs, outputs, layers, totals, unsupported,
-                (int) in.optionalCount(root, "unresolvedNodes"), notes, (int) in.optionalCount(root, "depth"));
+                (int) in.optionalCount(root, "unresolvedNodes"), notes, (int) in.optionalCount(root, "depth"), unread);
     }
 
     private static ModelFormat format(Fields in, JsonNode model) {

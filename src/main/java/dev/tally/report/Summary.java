@@ -16,11 +16,21 @@ import java.util.Map;
  * @param unresolvedNodes nodes that have a rule but were not counted because an unsupported op feeds them
  * @param notes           facts the user must know (a batch dim defaulted to 1, BatchNorm folded by the exporter)
  * @param depth           the {@code --depth} the layers were folded to; 0 when not folded
+ * @param unreadBuffers   buffers no node reads (BatchNorm's {@code num_batches_tracked}): in the totals, in no row,
+ *                        named by a note
  */
 public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs,
                       List<LayerSummary> layers, Totals totals, List<UnsupportedOp> unsupported,
-                      int unresolvedNodes, List<String> notes, int depth) {
+                      int unresolvedNodes, List<String> notes, int depth, Totals unreadBuffers) {
+    /** A summary whose every stored tensor is in a row. */
+    public Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs,
+                   List<LayerSummary> layers, Totals totals, List<UnsupportedOp> unsupported,
+                   int unresolvedNodes, List<String> notes, int depth) {
+        this(model, inputs, outputs, layers, totals, unsupported, unresolvedNodes, notes, depth, Totals.ZERO);
+    }
+
     public Summary {
+        unreadBuffers = unreadBuffers == null ? Totals.ZERO : unreadBuffers;
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         layers = List.copyOf(layers);
@@ -55,13 +65,13 @@ public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSu
     }
 
     /**
-     * Checks that each column of the layer rows sums to the totals, and that {@code flops} is {@code 2 * macs};
+     * Checks that each column of the layer rows, with the unread buffers, sums to the totals, and that {@code flops} is {@code 2 * macs};
      * a failure is a bug in Tally, not in the model.
      *
      * @return this summary, for chaining
      */
     public Summary check() {
-        Totals sums = layerSums();
+        Totals sums = layerSums().plus(unreadBuffers);
         if (!sums.equals(totals)) {
             throw new IllegalStateException("Layer rows of " + model.path() + " sum to " + sums + " but the totals are "
                     + totals + ".");

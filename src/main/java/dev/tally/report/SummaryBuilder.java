@@ -79,18 +79,36 @@ public final class SummaryBuilder {
         for (Row row : rows) {
             layers.add(row.toLayer(calls.get(row.name), classes.get(row.name)));
         }
-        if (!analysis.unusedParams().isEmpty()) {
-            Totals unused = paramFigures(analysis.unusedParams());
+        // Parameters no forward reads keep a row (a trained weight left unused is worth seeing); buffers no forward
+        // reads (BatchNorm's num_batches_tracked, a counter of training steps) are a note.
+        List<Param> unusedParams = analysis.unusedParams().stream().filter(p -> p.role() != Role.BUFFER).toList();
+        List<Param> unreadBuffers = analysis.unusedParams().stream().filter(p -> p.role() == Role.BUFFER).toList();
+        if (!unusedParams.isEmpty() && paramFigures(unusedParams).params() > 0) {
+            Totals unused = paramFigures(unusedParams);
             totals = totals.plus(unused);
             layers.add(new LayerSummary(LayerSummary.NOT_USED_BY_FORWARD, "-", Optional.empty(), unused.params(),
                     unused.buffers(), unused.paramBytes(), 0, 0, 0, 0, 0, 0, unused.frozenParams()));
+        }
+        Totals unread = paramFigures(unreadBuffers);
+        totals = totals.plus(unread);
+        List<String> notes = new ArrayList<>(analysis.notes());
+        if (unread.buffers() > 0) {
+            notes.add("Buffers no forward reads are counted in the buffers total but shown in no row: " + unreadBuffers.size()
+                    + (unreadBuffers.size() == 1 ? " tensor" : " tensors") + " of " + Units.exact(unread.buffers()) + " elements ("
+                    + describe(unreadBuffers) + ").");
         }
         List<UnsupportedOp> gaps = new ArrayList<>();
         unsupported.forEach((op, nodes) -> gaps.add(new UnsupportedOp(op, nodes.size(), nodes)));
         Model model = analysis.model();
         return new Summary(new ModelInfo(model.path().toString(), model.format(), model.producer(),
                         model.folding().batchNorms(), model.folding().channels()),
-                inputsOf(analysis), outputsOf(analysis), layers, totals, gaps, unresolved, analysis.notes(), depth);
+                inputsOf(analysis), outputsOf(analysis), layers, totals, gaps, unresolved, notes, depth, unread);
+    }
+
+    /** {@code bn1.num_batches_tracked, layer1.0.bn1.num_batches_tracked and 51 more}. */
+    private static String describe(List<Param> buffers) {
+        List<String> names = buffers.stream().limit(2).map(Param::sourceName).toList();
+        return String.join(", ", names) + (buffers.size() > 2 ? " and " + (buffers.size() - 2) + " more" : "");
     }
 
     /** The row name of {@code layer} at {@code depth}: its first {@code depth} dot-separated components. */

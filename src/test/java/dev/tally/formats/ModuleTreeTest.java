@@ -64,6 +64,26 @@ class ModuleTreeTest {
     }
 
     @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"table", "html"})
+    void buffersNoForwardReadsAreANoteNotARowOrABar(String format) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true),
+                "summary", Fixtures.file("resnet50.scripted.pt").toString(), "--input", "1x3x224x224", "--format", format);
+        assertThat(code).as(err.toString()).isZero();
+
+        // One num_batches_tracked per BatchNorm2d, 53 in resnet50, as PyTorch's buffers list them.
+        long counters = Fixtures.expected("resnet50").json().get("numBatchesTracked").asLong();
+        assertThat(counters).isEqualTo(53);
+        assertThat(out.toString()).doesNotContain(dev.tally.report.LayerSummary.NOT_USED_BY_FORWARD)
+                .contains("Buffers no forward reads are counted in the buffers total but shown in no row: 53 tensors of 53 elements"
+                        + " (bn1.num_batches_tracked, layer1.0.bn1.num_batches_tracked and 51 more).");
+        Summary summary = dev.tally.Tally.analyze(Fixtures.file("resnet50.scripted.pt"), new dev.tally.Tally.Options(INPUT, false, 0));
+        assertThat(summary.totals().buffers()).isEqualTo(Fixtures.expected("resnet50").buffers());
+        assertThat(summary.unreadBuffers().buffers()).isEqualTo(counters);
+    }
+
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"resnet50.scripted.pt", "resnet50.traced.pt", "resnet50.onnx"})
     void subtreeTotalsAddUpToTheModelTotals(String file) {
         Analysis analysis = new Analyzer().analyze(ModelLoader.load(Fixtures.file(file), INPUT), INPUT, false);

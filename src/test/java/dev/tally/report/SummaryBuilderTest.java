@@ -147,17 +147,21 @@ class SummaryBuilderTest {
     }
 
     @Test
-    void storedTensorsNoNodeReadsGetTheirOwnRowSoRowsSumToTheTotals() {
+    void paramsNoNodeReadsGetTheirOwnRowAndUnreadBuffersANoteSoRowsAndNoteSumToTheTotals() {
         Summary summary = summarize(TestModels.blocks(), 0);
 
         LayerSummary unused = summary.layers().get(summary.layers().size() - 1);
         assertThat(unused.name()).isEqualTo("(not used by forward)");
         assertThat(unused.params()).isEqualTo(5);
-        assertThat(unused.buffers()).isEqualTo(5);
-        assertThat(unused.paramBytes()).isEqualTo(40);
+        assertThat(unused.buffers()).isZero();
+        assertThat(unused.paramBytes()).isEqualTo(20);
         assertThat(unused.outputShape()).isEmpty();
         assertThat(unused.nodes()).isZero();
-        assertThat(summary.layerSums()).isEqualTo(summary.totals());
+        assertThat(summary.unreadBuffers().buffers()).isEqualTo(5);
+        assertThat(summary.unreadBuffers().paramBytes()).isEqualTo(20);
+        assertThat(summary.notes()).anySatisfy(note -> assertThat(note)
+                .isEqualTo("Buffers no forward reads are counted in the buffers total but shown in no row: 1 tensor of 5 elements (aux.running_mean)."));
+        assertThat(summary.layerSums().plus(summary.unreadBuffers())).isEqualTo(summary.totals());
     }
 
     @Test
@@ -168,7 +172,7 @@ class SummaryBuilderTest {
             assertThat(input.shape()).contains(Shape.of(1, 2, 4, 4));
             assertThat(input.origin()).isEqualTo("batch defaulted to 1");
         });
-        assertThat(summary.notes()).singleElement().asString().contains("'x'", "symbolic batch");
+        assertThat(summary.notes()).first().asString().contains("'x'", "symbolic batch");
         assertThat(summary.outputs()).singleElement().satisfies(o -> assertThat(o.shape()).contains(Shape.of(1, 3)));
     }
 
