@@ -64,6 +64,19 @@ class ModuleTreeTest {
     }
 
     @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--format=json", "--depth=2", "--verify"})
+    void theTreeIsItsOwnTextView(String option) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true),
+                "summary", Fixtures.file("resnet50.onnx").toString(), "--tree", option);
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--tree prints its own text view of the whole tree; leave out --format, --depth and --verify with it.");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"table", "html"})
     void buffersNoForwardReadsAreANoteNotARowOrABar(String format) {
         StringWriter out = new StringWriter();
