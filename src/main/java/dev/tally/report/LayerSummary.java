@@ -8,8 +8,11 @@ import java.util.Optional;
  * One row of the report: the nodes of one PyTorch module path (or of its parent at a given {@code --depth}),
  * summed.
  *
- * @param name           the module path ({@code features.0}), or {@link #NOT_USED_BY_FORWARD}
- * @param type           the op of the layer's main node: the first with params or MACs, else the last node
+ * @param name           the module path ({@code features.0}), with {@code (call 2 of 3)} when the module ran more
+ *                       than once, or {@link #NOT_USED_BY_FORWARD}
+ * @param type           the module's class when the file records it ({@code Bottleneck}); else "-" for a row that
+ *                       folds several modules; else the op of the row's main node (the first with params or MACs,
+ *                       else the last node)
  * @param outputShape    the first output of the layer's last node; empty when no rule could resolve it
  * @param nodes          how many graph nodes the row sums
  * @param uncountedNodes nodes of the row without a count: an unsupported op, or fed by one

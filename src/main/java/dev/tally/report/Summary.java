@@ -9,7 +9,7 @@ import java.util.Map;
  * every count is here, renderers pick. Built by {@link SummaryBuilder}; {@link #check()} holds the invariant
  * that the layer rows add up to the totals.
  *
- * @param layers          rows in order of each layer's first node, then {@link LayerSummary#NOT_USED_BY_FORWARD}
+ * @param layers          one row per module call in execution order, then {@link LayerSummary#NOT_USED_BY_FORWARD}
  *                        when some stored tensor is read by no node
  * @param totals          summed over nodes and unused tensors directly, not over {@code layers}
  * @param unsupported     op types without a rule, in order of first appearance

@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Aggregates an {@link Analysis} into a {@link Summary}: one row per PyTorch module path (a node's
- * {@code layer}), in order of each layer's first node, optionally folded to the first {@code depth}
+ * Aggregates an {@link Analysis} into a {@link Summary}: one row per call of a PyTorch module path (a node's
+ * {@code layer}), in execution order, optionally folded to the first {@code depth}
  * components of the path ({@code layer1.0.conv1} at depth 2 is {@code layer1.0}).
  */
 public final class SummaryBuilder {
