@@ -10,7 +10,7 @@ import java.util.Map;
  * that the layer rows add up to the totals.
  *
  * @param layers          one row per module call in execution order, then {@link LayerSummary#NOT_USED_BY_FORWARD}
- *                        when some stored tensor is read by no node
+ *                        when some parameter is read by no node (unread buffers are {@code unreadBuffers})
  * @param totals          summed over nodes and unused tensors directly, not over {@code layers}
  * @param unsupported     op types without a rule, in order of first appearance
  * @param unresolvedNodes nodes that have a rule but were not counted because an unsupported op feeds them
