@@ -8,6 +8,7 @@ import dev.tally.ir.Model;
 import dev.tally.ir.Shape;
 import dev.tally.ir.UsageException;
 import dev.tally.report.Format;
+import dev.tally.report.ModuleTree;
 import dev.tally.report.Summary;
 import dev.tally.report.SummaryBuilder;
 import dev.tally.report.TableRenderer;
@@ -69,6 +70,15 @@ final class SummaryCommand implements Callable<Integer> {
     @Option(names = "--receptive-field",
             description = "Add the receptive field of each layer to the table: size and jump per spatial axis, and the input rows neuron i sees.")
     private boolean receptiveField;
+    @Option(names = "--frozen", paramLabel = "PATTERN",
+            description = "Count the parameters whose name matches PATTERN (a glob: * any characters, ? one) as frozen, for files that "
+                    + "keep no requires_grad (ONNX); repeatable. TorchScript files say it themselves.")
+    private List<String> frozen = new ArrayList<>();
+
+    @Option(names = "--tree",
+            description = "Print the modules as an indented tree, as torchinfo does: class name (TorchScript files record it), output shape, "
+                    + "and params and MACs of each module with its submodules.")
+    private boolean tree;
 
     @Option(names = "--strict", description = "An op without a rule is an error (exit 2) rather than a listed gap.")
     private boolean strict;
@@ -94,19 +104,30 @@ final class SummaryCommand implements Callable<Integer> {
         Convention chosen = Convention.parse(convention);
         Format renderer = Format.parse(format);
         Map<String, Shape> shapes = InputShapes.parseOverrides(inputs);
+        FrozenPatterns frozenPatterns = FrozenPatterns.parse(frozen);
         if (depth != null && depth < 1) {
             throw new UsageException("--depth must be 1 or more, not " + depth + ".");
         }
+        if (tree && (renderer != Format.TABLE || depth != null || verify)) {
+            throw new UsageException("--tree prints its own text view of the whole tree; leave out --format, --depth and --verify with it.");
+        }
         if (models.size() > 1 || Files.isDirectory(models.get(0))) {
+            if (tree) {
+                throw new UsageException("--tree shows one model's modules; give one file.");
+            }
             if (depth != null) {
                 throw new UsageException("--depth folds one model's layers, but a batch shows one row per model; give one file, or leave --depth out.");
             }
             if (verify) {
                 throw new UsageException("--verify runs one model; give one file, or run 'tally verify' per model.");
             }
-            return batch(renderer, shapes);
+            return batch(renderer, shapes, frozenPatterns);
         }
-        Analysis analysis = analyzer.analyze(loader.apply(models.get(0), shapes), shapes, strict);
+        Analysis analysis = analyzer.analyze(frozenPatterns.apply(loader.apply(models.get(0), shapes)), shapes, strict);
+        if (tree) {
+            write(ModuleTree.of(analysis).render());
+            return ExitCodes.OK;
+        }
         int folding = depth != null ? depth
                 : renderer == Format.HTML ? HtmlRenderer.chooseDepth(d -> SummaryBuilder.build(analysis, d).layers().size())
                 : 0;
@@ -138,14 +159,15 @@ final class SummaryCommand implements Callable<Integer> {
     }
 
     /** One row per model; a bad file's row says why and makes the exit code 2 once every file is done. */
-    private Integer batch(Format renderer, Map<String, Shape> shapes) {
+    private Integer batch(Format renderer, Map<String, Shape> shapes, FrozenPatterns frozenPatterns) {
         List<Path> files = BatchRunner.collect(models);
         if (files.isEmpty()) {
             throw new UsageException("No .onnx or .pt file under " + models.get(0) + "; give model files or a folder that has some.");
         }
         // A progress bar only on a terminal: in CI logs its carriage returns are noise.
         PrintWriter progress = System.console() != null ? spec.commandLine().getErr() : null;
-        List<BatchRow> rows = new BatchRunner(file -> SummaryBuilder.build(analyzer.analyze(loader.apply(file, shapes), shapes, strict)).check())
+        List<BatchRow> rows = new BatchRunner(file -> SummaryBuilder.build(
+                        analyzer.analyze(frozenPatterns.apply(loader.apply(file, shapes)), shapes, strict)).check())
                 .run(files, progress);
         write(BatchRenderer.render(rows, renderer));
         PrintWriter err = spec.commandLine().getErr();

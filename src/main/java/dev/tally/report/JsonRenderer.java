@@ -21,7 +21,7 @@ import java.util.Optional;
  * <pre>
  * {"model": {"path", "format"}, "inputs": [{"name","shape","dtype"}], "outputs": [...],
  *  "layers": [{"name","type","outputShape","params","buffers","macs","flops","ops","activationBytes"}],
- *  "totals": {"params","buffers","paramBytes","macs","flops","ops","activationBytes"}, "unsupported": []}
+ *  "totals": {"params","buffers","paramBytes","macs","flops","ops","activationBytes","trainableParams","frozenParams"}, "unsupported": []}
  * </pre>
  * Shapes are arrays of integers, {@code null} when unresolved. The tree is built field by field rather than by
  * serializing the records, so renaming a record component cannot silently change the contract.
@@ -93,6 +93,9 @@ public final class JsonRenderer implements Renderer {
                     rf.put("jumpsDiffer", true);
                 }
             }
+            if (layer.frozenParams() > 0) {
+                row.put("frozenParams", layer.frozenParams());
+            }
         }
         Totals totals = summary.totals();
         ObjectNode sums = root.putObject("totals");
@@ -105,6 +108,12 @@ public final class JsonRenderer implements Renderer {
         sums.put("activationBytes", totals.activationBytes());
         sums.put("largestActivationBytes", totals.largestActivationBytes());
         sums.put("peakActivationBytes", totals.peakActivationBytes());
+        sums.put("trainableParams", totals.trainableParams());
+        sums.put("frozenParams", totals.frozenParams());
+        if (summary.unreadBuffers().buffers() > 0) {
+            sums.put("unreadBuffers", summary.unreadBuffers().buffers());
+            sums.put("unreadBufferBytes", summary.unreadBuffers().paramBytes());
+        }
         ArrayNode unsupported = root.putArray("unsupported");
         for (UnsupportedOp op : summary.unsupported()) {
             ObjectNode entry = unsupported.addObject();

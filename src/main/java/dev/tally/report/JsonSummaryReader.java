@@ -80,13 +80,21 @@ public final class JsonSummaryReader {
                     in.shape(row, at + "outputShape"), in.count(row, at + "params"), in.count(row, at + "buffers"),
                     in.optionalCount(row, at + "paramBytes"), in.count(row, at + "macs"), in.count(row, at + "flops"),
                     in.count(row, at + "ops"), in.count(row, at + "activationBytes"),
-                    (int) in.optionalCount(row, at + "nodes"), (int) in.optionalCount(row, at + "uncountedNodes")));
+                    (int) in.optionalCount(row, at + "nodes"), (int) in.optionalCount(row, at + "uncountedNodes"),
+                    frozenOf(in, row, at)));
         }
         JsonNode sums = in.object(root, "totals");
-        Totals totals = new Totals(in.count(sums, "totals.params"), in.count(sums, "totals.buffers"),
+        long params = in.count(sums, "totals.params");
+        // Reports written before trainable/frozen were counted have no frozenParams: every param was trainable.
+        long frozen = in.optionalCount(sums, "totals.frozenParams");
+        if (frozen > params) {
+            throw in.wrong("totals.frozenParams", "it should be at most totals.params (" + params + ")");
+        }
+        Totals totals = new Totals(params, in.count(sums, "totals.buffers"),
                 in.count(sums, "totals.paramBytes"), in.count(sums, "totals.macs"), in.count(sums, "totals.flops"),
                 in.count(sums, "totals.ops"), in.count(sums, "totals.activationBytes"),
-                in.optionalCount(sums, "totals.largestActivationBytes"), in.optionalCount(sums, "totals.peakActivationBytes"));
+                in.optionalCount(sums, "totals.largestActivationBytes"), in.optionalCount(sums, "totals.peakActivationBytes"),
+                frozen);
         List<UnsupportedOp> unsupported = new ArrayList<>();
         JsonNode gaps = in.array(root, "unsupported");
         for (int i = 0; i < gaps.size(); i++) {
@@ -98,9 +106,11 @@ public final class JsonSummaryReader {
         }
         List<String> notes = new ArrayList<>();
         root.path("notes").forEach(n -> notes.add(n.asText()));
+        Totals unread = new Totals(0, in.optionalCount(sums, "totals.unreadBuffers"), in.optionalCount(sums, "totals.unreadBufferBytes"),
+                0, 0, 0, 0);
         return new Summary(info, inputs, outputs, layers, totals, unsupported,
                 (int) in.optionalCount(root, "unresolvedNodes"), notes, (int) in.optionalCount(root, "depth"), fields,
-                liveAfter.size() == layers.size() ? liveAfter : List.of());
+                liveAfter.size() == layers.size() ? liveAfter : List.of(), unread);
     }
 
     private static List<Long> longs(JsonNode array) {
@@ -217,5 +227,14 @@ public final class JsonSummaryReader {
         private static String leaf(String path) {
             return path.substring(path.lastIndexOf('.') + 1);
         }
+    }
+
+    /** A row's frozen params (written only when some are), at most its params. */
+    private static long frozenOf(Fields in, JsonNode row, String at) {
+        long frozen = in.optionalCount(row, at + "frozenParams");
+        if (frozen > in.count(row, at + "params")) {
+            throw in.wrong(at + "frozenParams", "it should be at most " + at + "params");
+        }
+        return frozen;
     }
 }

@@ -8,15 +8,19 @@ import java.util.Optional;
  * One row of the report: the nodes of one PyTorch module path (or of its parent at a given {@code --depth}),
  * summed.
  *
- * @param name           the module path ({@code features.0}), or {@link #NOT_USED_BY_FORWARD}
- * @param type           the op of the layer's main node: the first with params or MACs, else the last node
+ * @param name           the module path ({@code features.0}), with {@code (call 2 of 3)} when the module ran more
+ *                       than once, or {@link #NOT_USED_BY_FORWARD}
+ * @param type           the module's class when the file records it ({@code Bottleneck}); else "-" for a row that
+ *                       folds several modules; else the op of the row's main node (the first with params or MACs,
+ *                       else the last node)
  * @param outputShape    the first output of the layer's last node; empty when no rule could resolve it
  * @param nodes          how many graph nodes the row sums
  * @param uncountedNodes nodes of the row without a count: an unsupported op, or fed by one
+ * @param frozenParams   the part of {@code params} that does not require grad
  */
 public record LayerSummary(String name, String type, Optional<Shape> outputShape, long params, long buffers,
                            long paramBytes, long macs, long flops, long ops, long activationBytes, int nodes,
-                           int uncountedNodes) {
+                           int uncountedNodes, long frozenParams) {
     /** The name of the row that holds stored tensors no node reads, so that layer sums always equal the totals. */
     public static final String NOT_USED_BY_FORWARD = "(not used by forward)";
 
@@ -27,11 +31,21 @@ public record LayerSummary(String name, String type, Optional<Shape> outputShape
         if (nodes < 0 || uncountedNodes < 0 || uncountedNodes > nodes) {
             throw new IllegalArgumentException("Layer '" + name + "' has " + uncountedNodes + " uncounted of " + nodes + " nodes.");
         }
+        if (frozenParams < 0 || frozenParams > params) {
+            throw new IllegalArgumentException("Layer '" + name + "' has " + frozenParams + " frozen of " + params + " params.");
+        }
+    }
+
+    /** A row whose params all require grad. */
+    public LayerSummary(String name, String type, Optional<Shape> outputShape, long params, long buffers,
+                        long paramBytes, long macs, long flops, long ops, long activationBytes, int nodes,
+                        int uncountedNodes) {
+        this(name, type, outputShape, params, buffers, paramBytes, macs, flops, ops, activationBytes, nodes, uncountedNodes, 0);
     }
 
     /** The row's figures as totals, for summing. */
     public Totals figures() {
-        return new Totals(params, buffers, paramBytes, macs, flops, ops, activationBytes);
+        return new Totals(params, buffers, paramBytes, macs, flops, ops, activationBytes, frozenParams);
     }
 
     /** The count {@code convention} names. */

@@ -9,8 +9,8 @@ import java.util.Map;
  * every count is here, renderers pick. Built by {@link SummaryBuilder}; {@link #check()} holds the invariant
  * that the layer rows add up to the totals.
  *
- * @param layers          rows in order of each layer's first node, then {@link LayerSummary#NOT_USED_BY_FORWARD}
- *                        when some stored tensor is read by no node
+ * @param layers          one row per module call in execution order, then {@link LayerSummary#NOT_USED_BY_FORWARD}
+ *                        when some parameter is read by no node (unread buffers are {@code unreadBuffers})
  * @param totals          summed over nodes and unused tensors directly, not over {@code layers}
  * @param unsupported     op types without a rule, in order of first appearance
  * @param unresolvedNodes nodes that have a rule but were not counted because an unsupported op feeds them
@@ -20,12 +20,33 @@ import java.util.Map;
  *                        (docs/conventions.md, "Receptive field")
  * @param liveAfter       activation bytes live after each layer's last node ran, in the order of {@code layers}
  *                        (the memory pass's timeline); empty when the summary was not built from a graph
+ * @param unreadBuffers   buffers no node reads (BatchNorm's {@code num_batches_tracked}): in the totals, in no row,
+ *                        named by a note
  */
 public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs,
                       List<LayerSummary> layers, Totals totals, List<UnsupportedOp> unsupported,
                       int unresolvedNodes, List<String> notes, int depth,
-                      Map<String, dev.tally.analysis.ReceptiveField> receptiveFields, List<Long> liveAfter) {
+                      Map<String, dev.tally.analysis.ReceptiveField> receptiveFields, List<Long> liveAfter,
+                      Totals unreadBuffers) {
+    /** A summary whose every stored tensor is in a row. */
+    public Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs,
+                   List<LayerSummary> layers, Totals totals, List<UnsupportedOp> unsupported,
+                   int unresolvedNodes, List<String> notes, int depth,
+                   Map<String, dev.tally.analysis.ReceptiveField> receptiveFields, List<Long> liveAfter) {
+        this(model, inputs, outputs, layers, totals, unsupported, unresolvedNodes, notes, depth, receptiveFields,
+                liveAfter, Totals.ZERO);
+    }
+
+    /** A summary without receptive fields or memory timeline (read back from JSON, or built by hand). */
+    public Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs,
+                   List<LayerSummary> layers, Totals totals, List<UnsupportedOp> unsupported,
+                   int unresolvedNodes, List<String> notes, int depth, Totals unreadBuffers) {
+        this(model, inputs, outputs, layers, totals, unsupported, unresolvedNodes, notes, depth, Map.of(), List.of(),
+                unreadBuffers);
+    }
+
     public Summary {
+        unreadBuffers = unreadBuffers == null ? Totals.ZERO : unreadBuffers;
         receptiveFields = Map.copyOf(receptiveFields);
         liveAfter = List.copyOf(liveAfter);
         inputs = List.copyOf(inputs);
@@ -41,7 +62,8 @@ public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSu
     /** A summary without receptive fields or memory timeline (read back from JSON, or built by hand). */
     public Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs, List<LayerSummary> layers,
                    Totals totals, List<UnsupportedOp> unsupported, int unresolvedNodes, List<String> notes, int depth) {
-        this(model, inputs, outputs, layers, totals, unsupported, unresolvedNodes, notes, depth, Map.of(), List.of());
+        this(model, inputs, outputs, layers, totals, unsupported, unresolvedNodes, notes, depth, Map.of(), List.of(),
+                Totals.ZERO);
     }
 
     /** The one-line definition of each convention, by name ({@code macs}, {@code flops}, {@code ops}). */
@@ -68,13 +90,13 @@ public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSu
     }
 
     /**
-     * Checks that each column of the layer rows sums to the totals, and that {@code flops} is {@code 2 * macs};
+     * Checks that each column of the layer rows, with the unread buffers, sums to the totals, and that {@code flops} is {@code 2 * macs};
      * a failure is a bug in Tally, not in the model.
      *
      * @return this summary, for chaining
      */
     public Summary check() {
-        Totals sums = layerSums();
+        Totals sums = layerSums().plus(unreadBuffers);
         if (!sums.equals(totals.additive())) {
             throw new IllegalStateException("Layer rows of " + model.path() + " sum to " + sums + " but the totals are "
                     + totals + ".");

@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Aggregates an {@link Analysis} into a {@link Summary}: one row per PyTorch module path (a node's
- * {@code layer}), in order of each layer's first node, optionally folded to the first {@code depth}
+ * Aggregates an {@link Analysis} into a {@link Summary}: one row per call of a PyTorch module path (a node's
+ * {@code layer}), in execution order, optionally folded to the first {@code depth}
  * components of the path ({@code layer1.0.conv1} at depth 2 is {@code layer1.0}).
  */
 public final class SummaryBuilder {
@@ -48,47 +48,80 @@ public final class SummaryBuilder {
     }
 
     private static Summary aggregate(Analysis analysis, int depth) {
-        Map<String, Row> rows = new LinkedHashMap<>();
+        List<Row> rows = new ArrayList<>();
+        Map<String, Row> current = new LinkedHashMap<>();
+        Map<String, Integer> calls = new LinkedHashMap<>();
         Map<String, List<String>> unsupported = new LinkedHashMap<>();
         int unresolved = 0;
         Totals totals = Totals.ZERO;
         MemoryPass.Result memory = MemoryPass.run(analysis);
         List<Optional<ReceptiveField>> fields = ReceptiveFieldPass.run(analysis);
+        String previous = null;
         for (int i = 0; i < analysis.nodes().size(); i++) {
             NodeResult result = analysis.nodes().get(i);
             Totals figures = figuresOf(result, memory.allocated().get(i));
             totals = totals.plus(figures);
-            rows.computeIfAbsent(fold(result.node().layer(), depth), Row::new).add(result, figures, fields.get(i),
-                    memory.liveAfter().get(i));
+            String layer = result.node().layer();
+            String key = fold(layer, depth);
+            Row row = current.get(key);
+            // A module's nodes after a node of another module that is not inside it are its next call
+            // (layer1.0.relu runs after bn1, bn2 and the add); its own nodes around its children's are one call.
+            if (row == null || previous != null && !key.equals(fold(previous, depth)) && !previous.startsWith(key + ".")) {
+                int call = calls.merge(key, 1, Integer::sum);
+                row = new Row(key, call);
+                current.put(key, row);
+                rows.add(row);
+            }
+            row.add(result, figures, fields.get(i), memory.liveAfter().get(i));
+            previous = layer;
             if (result.status() == NodeResult.Status.UNSUPPORTED) {
                 unsupported.computeIfAbsent(result.node().opType(), k -> new ArrayList<>()).add(result.node().name());
             } else if (result.status() == NodeResult.Status.UNRESOLVED) {
                 unresolved++;
             }
         }
+        Map<String, String> classes = analysis.model().moduleClasses();
         List<LayerSummary> layers = new ArrayList<>();
         Map<String, ReceptiveField> receptiveFields = new LinkedHashMap<>();
         List<Long> liveAfter = new ArrayList<>();
-        for (Row row : rows.values()) {
-            layers.add(row.toLayer());
-            row.field.ifPresent(field -> receptiveFields.put(row.name, field));
+        for (Row row : rows) {
+            LayerSummary layer = row.toLayer(calls.get(row.name), classes.get(row.name));
+            layers.add(layer);
+            row.field.ifPresent(field -> receptiveFields.put(layer.name(), field));
             liveAfter.add(row.liveAfter);
         }
-        if (!analysis.unusedParams().isEmpty()) {
-            Totals unused = paramFigures(analysis.unusedParams());
+        // Parameters no forward reads keep a row (a trained weight left unused is worth seeing); buffers no forward
+        // reads (BatchNorm's num_batches_tracked, a counter of training steps) are a note.
+        List<Param> unusedParams = analysis.unusedParams().stream().filter(p -> p.role() != Role.BUFFER).toList();
+        List<Param> unreadBuffers = analysis.unusedParams().stream().filter(p -> p.role() == Role.BUFFER).toList();
+        if (!unusedParams.isEmpty() && paramFigures(unusedParams).params() > 0) {
+            Totals unused = paramFigures(unusedParams);
             totals = totals.plus(unused);
             layers.add(new LayerSummary(LayerSummary.NOT_USED_BY_FORWARD, "-", Optional.empty(), unused.params(),
-                    unused.buffers(), unused.paramBytes(), 0, 0, 0, 0, 0, 0));
+                    unused.buffers(), unused.paramBytes(), 0, 0, 0, 0, 0, 0, unused.frozenParams()));
             liveAfter.add(liveAfter.isEmpty() ? 0L : liveAfter.get(liveAfter.size() - 1));
         }
-        totals = totals.withMemory(memory.largestBytes(), memory.peakBytes());
+        Totals unread = paramFigures(unreadBuffers);
+        totals = totals.plus(unread);
+        List<String> notes = new ArrayList<>(analysis.notes());
+        if (unread.buffers() > 0) {
+            notes.add("Buffers no forward reads are counted in the buffers total but shown in no row: " + unreadBuffers.size()
+                    + (unreadBuffers.size() == 1 ? " tensor" : " tensors") + " of " + Units.exact(unread.buffers()) + " elements ("
+                    + describe(unreadBuffers) + ").");
+        }
         List<UnsupportedOp> gaps = new ArrayList<>();
         unsupported.forEach((op, nodes) -> gaps.add(new UnsupportedOp(op, nodes.size(), nodes)));
         Model model = analysis.model();
         return new Summary(new ModelInfo(model.path().toString(), model.format(), model.producer(),
                         model.folding().batchNorms(), model.folding().channels()),
-                inputsOf(analysis), outputsOf(analysis), layers, totals, gaps, unresolved, analysis.notes(), depth,
-                receptiveFields, liveAfter);
+                inputsOf(analysis), outputsOf(analysis), layers, totals.withMemory(memory.largestBytes(), memory.peakBytes()),
+                gaps, unresolved, notes, depth, receptiveFields, liveAfter, unread);
+    }
+
+    /** {@code bn1.num_batches_tracked, layer1.0.bn1.num_batches_tracked and 51 more}. */
+    private static String describe(List<Param> buffers) {
+        List<String> names = buffers.stream().limit(2).map(Param::sourceName).toList();
+        return String.join(", ", names) + (buffers.size() > 2 ? " and " + (buffers.size() - 2) + " more" : "");
     }
 
     /** The row name of {@code layer} at {@code depth}: its first {@code depth} dot-separated components. */
@@ -107,20 +140,24 @@ public final class SummaryBuilder {
     }
 
     /** A node's figures; its activation memory is what it allocates (docs/conventions.md, Part 3). */
-    private static Totals figuresOf(NodeResult result, long allocated) {
+    static Totals figuresOf(NodeResult result, long allocated) {
         Totals stored = paramFigures(result.params());
         long macs = result.cost().macs();
         return new Totals(stored.params(), stored.buffers(), stored.paramBytes(), macs,
-                Convention.FLOPS.of(result.cost()), result.cost().ops(), allocated);
+                Convention.FLOPS.of(result.cost()), result.cost().ops(), allocated, stored.frozenParams());
     }
 
-    private static Totals paramFigures(List<Param> params) {
+    static Totals paramFigures(List<Param> params) {
         long trainable = 0;
         long buffers = 0;
         long bytes = 0;
+        long frozen = 0;
         for (Param param : params) {
             if (param.role() == Role.PARAM) {
                 trainable = Math.addExact(trainable, param.numel());
+                if (param.frozen()) {
+                    frozen = Math.addExact(frozen, param.numel());
+                }
             } else if (param.role() == Role.BUFFER) {
                 buffers = Math.addExact(buffers, param.numel());
             } else {
@@ -128,7 +165,7 @@ public final class SummaryBuilder {
             }
             bytes = Math.addExact(bytes, param.bytes());
         }
-        return new Totals(trainable, buffers, bytes, 0, 0, 0, 0);
+        return new Totals(trainable, buffers, bytes, 0, 0, 0, 0, frozen);
     }
 
     private static List<TensorSummary> inputsOf(Analysis analysis) {
@@ -156,23 +193,27 @@ public final class SummaryBuilder {
     /** The nodes of one row as they are added. */
     private static final class Row {
         private final String name;
+        private final int call;
+        private boolean folded;
+        private Optional<ReceptiveField> field = Optional.empty();
+        private long liveAfter;
         private Totals figures = Totals.ZERO;
         private NodeResult main;
         private NodeResult last;
         private int nodes;
         private int uncounted;
-        private Optional<ReceptiveField> field = Optional.empty();
-        private long liveAfter;
 
-        Row(String name) {
+        Row(String name, int call) {
             this.name = name;
+            this.call = call;
         }
 
         void add(NodeResult result, Totals nodeFigures, Optional<ReceptiveField> nodeField, long live) {
-            figures = figures.plus(nodeFigures);
             // The row shows its last node's output, so its receptive field is that node's; live bytes likewise.
             field = nodeField;
             liveAfter = live;
+            figures = figures.plus(nodeFigures);
+            folded |= !result.node().layer().equals(name);
             nodes++;
             if (result.status() != NodeResult.Status.COUNTED) {
                 uncounted++;
@@ -183,12 +224,18 @@ public final class SummaryBuilder {
             last = result;
         }
 
-        LayerSummary toLayer() {
-            String type = (main != null ? main : last).node().opType();
+        /**
+         * The row as shown: named {@code relu (call 2 of 3)} when its module ran more than once; typed by the module's
+         * class when the file records it, else by its one module's main op, else (modules folded by --depth in a
+         * file without classes) "-": the path says it all.
+         */
+        LayerSummary toLayer(int callsOfModule, String className) {
+            String type = className != null ? className : folded ? "-" : (main != null ? main : last).node().opType();
+            String shown = callsOfModule > 1 ? name + " (call " + call + " of " + callsOfModule + ")" : name;
             Optional<TensorInfo> output = last.outputs().isEmpty() ? Optional.empty() : Optional.of(last.outputs().get(0));
-            return new LayerSummary(name, type, output.map(TensorInfo::shape), figures.params(), figures.buffers(),
+            return new LayerSummary(shown, type, output.map(TensorInfo::shape), figures.params(), figures.buffers(),
                     figures.paramBytes(), figures.macs(), figures.flops(), figures.ops(), figures.activationBytes(),
-                    nodes, uncounted);
+                    nodes, uncounted, figures.frozenParams());
         }
     }
 }

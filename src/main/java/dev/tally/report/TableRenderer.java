@@ -103,6 +103,8 @@ public final class TableRenderer implements Renderer {
         TextTable block = new TextTable("", "", "");
         block.alignRight(1);
         block.row("Params", Units.exact(totals.params()), readableCount(totals.params()));
+        block.row("  trainable", Units.exact(totals.trainableParams()), readableCount(totals.trainableParams()));
+        block.row("  frozen", Units.exact(totals.frozenParams()), readableCount(totals.frozenParams()));
         block.row("Buffers", Units.exact(totals.buffers()), readableCount(totals.buffers()));
         block.row("Weight size", Units.exact(totals.paramBytes()) + " B",
                 readableBytes(totals.paramBytes()));

@@ -12,31 +12,52 @@ import dev.tally.analysis.Convention;
  * @param activationBytes bytes of every output computed at run time
  * @param largestActivationBytes the largest single tensor computed at run time; not a sum, so layer rows carry 0
  * @param peakActivationBytes    the most activation bytes live at once in inference (the memory pass); not a sum
+ * @param frozenParams    the part of {@code params} that does not require grad (torchinfo's "Non-trainable params")
  */
 public record Totals(long params, long buffers, long paramBytes, long macs, long flops, long ops,
-                     long activationBytes, long largestActivationBytes, long peakActivationBytes) {
+                     long activationBytes, long largestActivationBytes, long peakActivationBytes, long frozenParams) {
     public static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, 0);
 
     public Totals {
         if (params < 0 || buffers < 0 || paramBytes < 0 || macs < 0 || flops < 0 || ops < 0 || activationBytes < 0
-                || largestActivationBytes < 0 || peakActivationBytes < 0) {
+                || largestActivationBytes < 0 || peakActivationBytes < 0 || frozenParams < 0) {
             throw new IllegalArgumentException("Totals cannot be negative.");
+        }
+        if (frozenParams > params) {
+            throw new IllegalArgumentException("Frozen params (" + frozenParams + ") cannot exceed params (" + params + ").");
         }
     }
 
-    /** The figures that add up over layers, without the memory-model figures. */
+    /** Layer figures: some params may be frozen, no whole-model memory figures. */
+    public Totals(long params, long buffers, long paramBytes, long macs, long flops, long ops, long activationBytes,
+                  long frozenParams) {
+        this(params, buffers, paramBytes, macs, flops, ops, activationBytes, 0, 0, frozenParams);
+    }
+
+    /** Whole-model figures with every param trainable. */
+    public Totals(long params, long buffers, long paramBytes, long macs, long flops, long ops, long activationBytes,
+                  long largestActivationBytes, long peakActivationBytes) {
+        this(params, buffers, paramBytes, macs, flops, ops, activationBytes, largestActivationBytes, peakActivationBytes, 0);
+    }
+
+    /** The params that require grad: torchinfo's "Trainable params". */
+    public long trainableParams() {
+        return params - frozenParams;
+    }
+
+    /** The figures that add up over layers, every param trainable, without the memory-model figures. */
     public Totals(long params, long buffers, long paramBytes, long macs, long flops, long ops, long activationBytes) {
-        this(params, buffers, paramBytes, macs, flops, ops, activationBytes, 0, 0);
+        this(params, buffers, paramBytes, macs, flops, ops, activationBytes, 0, 0, 0);
     }
 
     /** These totals with the figures of the memory pass, which are whole-model facts, not layer sums. */
     public Totals withMemory(long largest, long peak) {
-        return new Totals(params, buffers, paramBytes, macs, flops, ops, activationBytes, largest, peak);
+        return new Totals(params, buffers, paramBytes, macs, flops, ops, activationBytes, largest, peak, frozenParams);
     }
 
     /** These totals without the whole-model memory figures: what the layer rows must sum to. */
     public Totals additive() {
-        return new Totals(params, buffers, paramBytes, macs, flops, ops, activationBytes);
+        return new Totals(params, buffers, paramBytes, macs, flops, ops, activationBytes, frozenParams);
     }
 
     /** The sum of this and {@code other}; an overflow throws {@link ArithmeticException}, never wraps. */
@@ -46,7 +67,8 @@ public record Totals(long params, long buffers, long paramBytes, long macs, long
                 Math.addExact(flops, other.flops), Math.addExact(ops, other.ops),
                 Math.addExact(activationBytes, other.activationBytes),
                 Math.max(largestActivationBytes, other.largestActivationBytes),
-                Math.max(peakActivationBytes, other.peakActivationBytes));
+                Math.max(peakActivationBytes, other.peakActivationBytes),
+                Math.addExact(frozenParams, other.frozenParams));
     }
 
     /** The count {@code convention} names: macs, flops or ops. */

@@ -178,7 +178,7 @@ class RenderersGoldenTest {
         json.forEach(n -> fromJson.add(n.asLong()));
         assertThat(fromJson).containsExactly(totals.params(), totals.buffers(), totals.paramBytes(), totals.macs(),
                 totals.flops(), totals.ops(), totals.activationBytes(), totals.largestActivationBytes(),
-                totals.peakActivationBytes());
+                totals.peakActivationBytes(), totals.trainableParams(), totals.frozenParams());
         for (long value : fromJson) {
             assertThat(table).contains(Units.exact(value));
             assertThat(markdown).contains(Units.exact(value));

@@ -51,6 +51,21 @@ public final class Fixtures {
         return path;
     }
 
+    /** A file of {@code formats/}, made by scripts/export_formats.py; it must exist. */
+    public static Path formats(String name) {
+        Path path = dir().resolve("formats").resolve(name);
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException("Fixture " + path + " is missing; make it with: /usr/bin/python3 scripts/export_formats.py --out "
+                    + dir() + " (scripts/test does it for you).");
+        }
+        return path;
+    }
+
+    /** A JSON file of {@code formats/}, read. */
+    public static JsonNode formatsJson(String name) {
+        return read(formats(name));
+    }
+
     /** The names of all fixture models, in the export script's order. */
     public static List<String> models() {
         List<String> names = new ArrayList<>();

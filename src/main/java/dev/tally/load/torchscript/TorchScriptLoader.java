@@ -86,7 +86,8 @@ public final class TorchScriptLoader {
             CodeLibrary library = new CodeLibrary(archive);
             IdentityHashMap<TorchObject, Map<String, Param>> stored = new IdentityHashMap<>();
             Map<TensorKey, Param> seen = new LinkedHashMap<>();
-            collectTensors(file, library, module, "", stored, seen, Collections.newSetFromMap(new IdentityHashMap<>()));
+            Map<String, String> classes = new LinkedHashMap<>();
+            collectTensors(file, library, module, "", stored, seen, classes, Collections.newSetFromMap(new IdentityHashMap<>()));
             GraphBuilder graph = new GraphBuilder(file, rules);
             for (Param param : seen.values()) {
                 // In module-tree order, as state_dict() lists them; constants enter the graph only when code reads them.
@@ -99,7 +100,7 @@ public final class TorchScriptLoader {
             Graph built = graph.build(simpleName(module.className()));
             List<String> notes = new ArrayList<>();
             String producer = version.isEmpty() ? "torchscript" : "torchscript (archive version " + version + ")";
-            return new Model(path, ModelFormat.TORCHSCRIPT, producer, built, notes);
+            return new Model(path, ModelFormat.TORCHSCRIPT, producer, built, notes, null, classes);
         }
     }
 
@@ -110,10 +111,12 @@ public final class TorchScriptLoader {
      */
     private static void collectTensors(String file, CodeLibrary library, TorchObject module, String path,
                                        IdentityHashMap<TorchObject, Map<String, Param>> stored, Map<TensorKey, Param> seen,
-                                       Set<TorchObject> visited) {
+                                       Map<String, String> classes, Set<TorchObject> visited) {
         if (!visited.add(module)) {
             return;
         }
+        // __torch__.torchvision.models.resnet.Bottleneck (a mangled one has ___torch_mangle_N before the name).
+        classes.put(path, simpleName(module.className()));
         CodeLibrary.ClassInfo info = library.classInfo(module.className()).orElseThrow(() -> new ModelException(
                 file + ": the code of class '" + module.className() + "' (module '" + (path.isEmpty() ? "(root)" : path)
                         + "') is missing from the archive; re-save the model with torch.jit.save."));
@@ -127,12 +130,13 @@ public final class TorchScriptLoader {
                 TensorKey key = new TensorKey(tensor.storage().key(), tensor.offset(), tensor.sizes(), tensor.strides());
                 Param param = seen.get(key);
                 if (param == null) {
-                    param = new Param(childPath, tensor.shape(), tensor.dtype(), role);
+                    // torch.jit.save pickles each tensor's requires_grad: False on a parameter is a frozen one.
+                    param = new Param(childPath, childPath, tensor.shape(), tensor.dtype(), role, !tensor.requiresGrad());
                     seen.put(key, param);
                 }
                 tensors.put(name, param);
             } else if (value instanceof TorchObject child) {
-                collectTensors(file, library, child, childPath, stored, seen, visited);
+                collectTensors(file, library, child, childPath, stored, seen, classes, visited);
             }
         }
         stored.put(module, tensors);

@@ -109,6 +109,8 @@ public final class HtmlRenderer implements Renderer {
         Totals totals = summary.totals();
         html.raw("<table class=\"totals\" id=\"totals\">\n");
         total(html, "params", "Params", totals.params(), Units.count(totals.params()));
+        total(html, "trainableParams", "Trainable params", totals.trainableParams(), Units.count(totals.trainableParams()));
+        total(html, "frozenParams", "Frozen params", totals.frozenParams(), Units.count(totals.frozenParams()));
         total(html, "buffers", "Buffers", totals.buffers(), Units.count(totals.buffers()));
         total(html, "paramBytes", "Weight size", totals.paramBytes(), Units.bytes(totals.paramBytes()));
         total(html, "macs", "MACs", totals.macs(), Units.count(totals.macs()));
