@@ -15,10 +15,22 @@ import java.util.function.Function;
 /** Checks models against their budgets; the analysis itself is passed in, so tests can use graphs built in code. */
 public final class BudgetChecker {
     private final Function<ModelBudget, Summary> analyzer;
+    private final java.util.function.ToLongBiFunction<ModelBudget, FitGate> fitMemory;
 
     /** @param analyzer the summary of a model with the budget's input shapes; throws {@link TallyException} on bad input */
     public BudgetChecker(Function<ModelBudget, Summary> analyzer) {
+        this(analyzer, (budget, gate) -> {
+            throw new IllegalStateException("No fit memory was given to check " + budget.label() + " at batch " + gate.batch() + ".");
+        });
+    }
+
+    /**
+     * @param fitMemory the memory of a model at a fit gate's batch by the gate's figure ({@link BatchFit#bytesAt});
+     *                  throws {@link TallyException} on bad input
+     */
+    public BudgetChecker(Function<ModelBudget, Summary> analyzer, java.util.function.ToLongBiFunction<ModelBudget, FitGate> fitMemory) {
         this.analyzer = analyzer;
+        this.fitMemory = fitMemory;
     }
 
     public CheckReport check(List<ModelBudget> budgets) {
@@ -33,15 +45,47 @@ public final class BudgetChecker {
     public ModelCheck check(ModelBudget budget) {
         Summary summary;
         long fileBytes;
+        Optional<Long> atBatch = Optional.empty();
         try {
             summary = analyzer.apply(budget);
             fileBytes = Files.size(budget.file());
+            if (budget.fit().isPresent()) {
+                atBatch = Optional.of(fitMemory.applyAsLong(budget, budget.fit().get()));
+            }
         } catch (TallyException e) {
             return ModelCheck.failed(budget.label(), e.getMessage());
         } catch (IOException e) {
             return ModelCheck.failed(budget.label(), budget.label() + " cannot be read (" + e.getMessage() + ").");
         }
-        return evaluate(budget, summary, fileBytes);
+        ModelCheck checked = evaluate(budget, summary, fileBytes);
+        if (atBatch.isEmpty()) {
+            return checked;
+        }
+        List<CheckResult> results = new ArrayList<>(checked.results());
+        results.add(fit(budget.label(), budget.fit().get(), atBatch.get(), summary));
+        return new ModelCheck(checked.model(), checked.summary(), checked.fileBytes(), results, checked.error());
+    }
+
+    /**
+     * The fit gate: the memory at the gate's batch, in the words of the other limits:
+     * {@code m.onnx: fit-memory at batch 769 by largest 12,901,679,104 B (12.0 GiB) is over the limit 12GiB (...) by ...}.
+     */
+    public static CheckResult fit(String model, FitGate gate, long actual, Summary summary) {
+        Figure figure = Figure.FIT_MEMORY;
+        String lowerBound = summary.isComplete() ? "" : lowerBoundReason(summary);
+        CheckResult.Status status = status(actual, gate.memory(), figure, lowerBound);
+        String exact = amount(figure, gate.memory());
+        String limit = gate.memoryText().equals(exact) || gate.memoryText().equals(Long.toString(gate.memory()))
+                ? exact : gate.memoryText() + " (" + exact + ")";
+        String message = model + ": " + figure.displayName() + " at batch " + gate.batch() + " by " + gate.by().displayName()
+                + " " + (actual == Long.MAX_VALUE ? "past 64 bits" : figure.format(actual));
+        if (status == CheckResult.Status.FAIL) {
+            message += " is over the limit " + limit + (actual == Long.MAX_VALUE ? "." : " by " + over(figure, actual, gate.memory()) + ".");
+        } else {
+            message += " is within the limit " + limit + spare(figure, actual, gate.memory(), status, lowerBound);
+        }
+        return new CheckResult(model, figure, CheckResult.Type.LIMIT, actual, gate.memory(), gate.limitText(),
+                Optional.empty(), status, message);
     }
 
     /** The limits of {@code budget} on figures already known. */

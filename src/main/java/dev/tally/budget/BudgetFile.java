@@ -44,6 +44,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *     input: [input=1x3x224x224] # a list for models with several inputs
  *     baseline: reports/resnet.json
  *     max-growth: 2%             # every figure of the baseline; or per figure: {params: 0%, macs: 2%}
+ *     fit-batch: 256             # batch 256 must fit in 'memory', as 'tally fit' computes it
+ *     memory: 16GiB
+ *     fit-by: peak               # or largest; 'fit-mode: training' is refused (not modelled)
  * </pre>
  *
  * Anything wrong is a {@link UsageException} (exit 2) whose message names the file, the line and the key:
@@ -51,8 +54,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public final class BudgetFile {
     private static final Set<String> TOP_KEYS = Set.of("models", "defaults");
-    private static final Set<String> DEFAULT_KEYS = Set.of("input", "limits", "max-growth");
-    private static final Set<String> MODEL_KEYS = Set.of("path", "input", "limits", "baseline", "max-growth");
+    private static final Set<String> DEFAULT_KEYS = Set.of("input", "limits", "max-growth", "fit-batch", "memory", "fit-by", "fit-mode");
+    private static final Set<String> MODEL_KEYS = Set.of("path", "input", "limits", "baseline", "max-growth", "fit-batch", "memory",
+            "fit-by", "fit-mode");
 
     private final Path file;
     private final String name;
@@ -126,7 +130,7 @@ public final class BudgetFile {
         }
         requireObject(root, "");
         checkKeys(root, "", TOP_KEYS);
-        Section defaults = new Section(Map.of(), List.of(), Optional.empty());
+        Section defaults = new Section(Map.of(), List.of(), Optional.empty(), Map.of());
         JsonNode defaultsNode = root.get("defaults");
         if (defaultsNode != null) {
             requireObject(defaultsNode, "/defaults");
@@ -173,7 +177,8 @@ public final class BudgetFile {
                 throw error(at + "/baseline", "is given without a 'max-growth' here or in 'defaults'");
             }
             List<GrowthLimit> growth = baseline.isPresent() ? growthSpec.get().limits() : List.of();
-            if (limits.isEmpty() && growth.isEmpty()) {
+            Optional<FitGate> fit = fitGate(defaults.fit(), own.fit(), at);
+            if (limits.isEmpty() && growth.isEmpty() && fit.isEmpty()) {
                 throw error(at, "has no 'limits' and no 'max-growth', so it would pass whatever the model; add at least one limit");
             }
             String pattern = path.asText().strip();
@@ -186,14 +191,59 @@ public final class BudgetFile {
                     throw error(at + "/path", "'" + pattern + "' is not a file (looked for " + model + ")");
                 }
                 String label = base.relativize(model.toAbsolutePath()).toString().replace('\\', '/');
-                budgets.add(new ModelBudget(model, label, inputs, new ArrayList<>(limits.values()), growth, baseline));
+                budgets.add(new ModelBudget(model, label, inputs, new ArrayList<>(limits.values()), growth, baseline, fit));
             }
         }
         return budgets;
     }
 
-    /** The keys a model entry and {@code defaults} share. */
-    private record Section(Map<Figure, Limit> limits, List<String> inputs, Optional<GrowthSpec> growth) {
+    /** The keys a model entry and {@code defaults} share; {@code fit} holds fit-batch, memory, fit-by by key. */
+    private record Section(Map<Figure, Limit> limits, List<String> inputs, Optional<GrowthSpec> growth,
+                           Map<String, FitValue> fit) {
+    }
+
+    /** One fit key's value as written, with where it was written (for messages). */
+    private record FitValue(String text, String pointer) {
+    }
+
+    /** The fit gate of an entry: its own fit keys over those of {@code defaults}; empty when neither has any. */
+    private Optional<FitGate> fitGate(Map<String, FitValue> defaults, Map<String, FitValue> own, String at) {
+        Map<String, FitValue> keys = new LinkedHashMap<>(defaults);
+        keys.putAll(own);
+        if (keys.isEmpty()) {
+            return Optional.empty();
+        }
+        FitValue batch = keys.get("fit-batch");
+        FitValue memory = keys.get("memory");
+        if (batch == null || memory == null) {
+            FitValue given = batch != null ? batch : memory != null ? memory : keys.values().iterator().next();
+            throw error(given.pointer(), "needs both 'fit-batch' and 'memory' here or in 'defaults', e.g. fit-batch: 256, memory: 16GiB");
+        }
+        long size;
+        try {
+            size = batch.text().strip().matches("[0-9]{1,18}") ? Long.parseLong(batch.text().strip()) : 0;
+        } catch (NumberFormatException e) {
+            size = 0;
+        }
+        if (size < 1) {
+            throw error(batch.pointer(), "'" + batch.text() + "' is not a batch size; give a whole number of at least 1");
+        }
+        long bytes;
+        try {
+            bytes = Units.parseBytes(memory.text());
+        } catch (Units.UnitFormatException e) {
+            throw error(memory.pointer(), e.getMessage());
+        }
+        BatchFit.By by = BatchFit.By.PEAK;
+        FitValue byValue = keys.get("fit-by");
+        if (byValue != null) {
+            try {
+                by = BatchFit.By.parse(byValue.text().strip());
+            } catch (UsageException e) {
+                throw error(byValue.pointer(), "'" + byValue.text() + "' is not a figure to fit by; use peak or largest");
+            }
+        }
+        return Optional.of(new FitGate(size, bytes, memory.text().strip(), by));
     }
 
     /** {@code max-growth} as written: one percentage for every figure, or one per named figure. */
@@ -242,7 +292,22 @@ public final class BudgetFile {
         if (growthNode != null) {
             growth = Optional.of(growth(growthNode, at + "/max-growth"));
         }
-        return new Section(limits, inputs, growth);
+        Map<String, FitValue> fit = new LinkedHashMap<>();
+        for (String key : List.of("fit-batch", "memory", "fit-by", "fit-mode")) {
+            if (node.has(key)) {
+                String text = scalar(node.get(key), at + "/" + key);
+                if (key.equals("fit-mode")) {
+                    try {
+                        FitGate.checkMode(text, "fit-mode");
+                    } catch (UsageException e) {
+                        throw error(at + "/" + key, lowerFirst(stripPeriod(e.getMessage())));
+                    }
+                } else {
+                    fit.put(key, new FitValue(text, at + "/" + key));
+                }
+            }
+        }
+        return new Section(limits, inputs, growth, fit);
     }
 
     private GrowthSpec growth(JsonNode node, String at) {

@@ -21,7 +21,9 @@ public enum Figure {
     FLOPS("flops", Kind.COUNT, Metric.FLOPS),
     OPS("ops", Kind.COUNT, Metric.OPS),
     ACTIVATION("activation", Kind.BYTES, Metric.ACTIVATION_BYTES),
-    FILE_SIZE("file-size", Kind.BYTES, null);
+    FILE_SIZE("file-size", Kind.BYTES, null),
+    /** The memory at the batch of a {@link FitGate} ({@code --fit-batch}); a gate of its own, not a limit key. */
+    FIT_MEMORY("fit-memory", Kind.BYTES, null);
 
     /** Counts take decimal multipliers only; byte sizes take decimal (KB) and binary (KiB) units. */
     public enum Kind { COUNT, BYTES }
@@ -52,6 +54,9 @@ public enum Figure {
 
     /** This figure of a model whose summary is {@code summary} and whose file is {@code fileBytes} long. */
     public long of(Summary summary, long fileBytes) {
+        if (this == FIT_MEMORY) {
+            throw new IllegalStateException("The fit memory is computed by BatchFit at the gate's batch, not read from a summary.");
+        }
         return metric == null ? fileBytes : metric.of(summary.totals());
     }
 
@@ -68,7 +73,7 @@ public enum Figure {
 
     public static Figure parse(String name) {
         for (Figure figure : values()) {
-            if (figure.displayName.equals(name)) {
+            if (figure != FIT_MEMORY && figure.displayName.equals(name)) {
                 return figure;
             }
         }
@@ -77,6 +82,6 @@ public enum Figure {
 
     /** {@code params, buffers, ...}, for messages that list the valid names. */
     public static String names() {
-        return Arrays.stream(values()).map(Figure::displayName).collect(Collectors.joining(", "));
+        return Arrays.stream(values()).filter(f -> f != FIT_MEMORY).map(Figure::displayName).collect(Collectors.joining(", "));
     }
 }

@@ -12,10 +12,17 @@ import java.util.Optional;
  *                 empty for the shapes the file declares
  * @param growth   growth limits, checked against {@code baseline}
  * @param baseline an earlier summary; present whenever {@code growth} is not empty
+ * @param fit      the batch that must fit in a memory ({@code --fit-batch}, {@code --memory}), if gated
  */
 public record ModelBudget(Path file, String label, List<String> inputs, List<Limit> limits, List<GrowthLimit> growth,
-                          Optional<Baseline> baseline) {
+                          Optional<Baseline> baseline, Optional<FitGate> fit) {
+    public ModelBudget(Path file, String label, List<String> inputs, List<Limit> limits, List<GrowthLimit> growth,
+                       Optional<Baseline> baseline) {
+        this(file, label, inputs, limits, growth, baseline, Optional.empty());
+    }
+
     public ModelBudget {
+        fit = fit == null ? Optional.empty() : fit;
         inputs = List.copyOf(inputs);
         limits = List.copyOf(limits);
         growth = List.copyOf(growth);
@@ -26,6 +33,6 @@ public record ModelBudget(Path file, String label, List<String> inputs, List<Lim
 
     /** Whether anything is checked at all; a budget without limits would pass vacuously. */
     public boolean hasChecks() {
-        return !limits.isEmpty() || !growth.isEmpty();
+        return !limits.isEmpty() || !growth.isEmpty() || fit.isPresent();
     }
 }

@@ -8,7 +8,9 @@ import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
 import dev.tally.budget.Baseline;
+import dev.tally.budget.BatchFit;
 import dev.tally.budget.BudgetChecker;
+import dev.tally.budget.FitGate;
 import dev.tally.budget.BudgetFile;
 import dev.tally.budget.CheckRenderer;
 import dev.tally.budget.CheckReport;
@@ -52,6 +54,7 @@ import picocli.CommandLine.Parameters;
             "  tally check model.onnx --max-params 62M --max-macs 0.8G --max-activation 60MB",
             "  tally check --budget budgets.yaml",
             "  tally check model.onnx --baseline reports/model.json --max-growth 2%%",
+            "  tally check model.onnx --input 1x3x224x224 --fit-batch 256 --memory 16GiB --by peak",
             ""
         },
         footer = {
@@ -64,7 +67,8 @@ import picocli.CommandLine.Parameters;
             "    - path: exports/resnet*.onnx",
             "      baseline: reports/resnet.json",
             "      max-growth: {params: 0%%, macs: 2%%}",
-            "Limit keys: params, buffers, weight-bytes, macs, flops, ops, activation, file-size."
+            "Limit keys: params, buffers, weight-bytes, macs, flops, ops, activation, file-size.",
+            "Fit gate keys (beside 'limits', in an entry or 'defaults'): fit-batch: 256, memory: 16GiB, fit-by: peak|largest."
         })
 final class CheckCommand implements Callable<Integer> {
     private final BiFunction<Path, Map<String, Shape>, Model> loader;
@@ -99,6 +103,20 @@ final class CheckCommand implements Callable<Integer> {
 
     @Option(names = "--max-file-size", paramLabel = "SIZE", description = "Size of the model file, e.g. 1.5GiB.")
     private String maxFileSize;
+
+    @Option(names = "--fit-batch", paramLabel = "N",
+            description = "A batch that must fit in --memory, as 'tally fit' computes it (the shape pass re-run at that batch).")
+    private Long fitBatch;
+
+    @Option(names = "--memory", paramLabel = "SIZE", description = "The memory --fit-batch must fit in, e.g. 16GiB.")
+    private String memory;
+
+    @Option(names = "--by", paramLabel = "FIGURE",
+            description = "What must fit, as in 'tally fit': peak (weights plus peak activations, the default) or largest.")
+    private String by;
+
+    @Option(names = "--mode", paramLabel = "MODE", description = "inference (the default); training memory is not modelled.")
+    private String mode;
 
     @Option(names = "--input", paramLabel = "SPEC", description = "An input shape for the models on the command line: 1x3x224x224 or name=1x3x224x224.")
     private List<String> inputs = new ArrayList<>();
@@ -135,7 +153,7 @@ final class CheckCommand implements Callable<Integer> {
         if (budgets.isEmpty()) {
             throw new UsageException("Nothing to check: give model files with --max-* limits, or --budget FILE.");
         }
-        CheckReport report = new BudgetChecker(this::analyze).check(budgets);
+        CheckReport report = new BudgetChecker(this::analyze, this::fitMemory).check(budgets);
         PrintWriter out = spec.commandLine().getOut();
         out.print(CheckRenderer.render(report, renderer));
         out.flush();
@@ -157,6 +175,25 @@ final class CheckCommand implements Callable<Integer> {
         Map<String, Shape> shapes = InputShapes.parseOverrides(budget.inputs());
         Analysis analysis = analyzer.analyze(loader.apply(budget.file(), shapes), shapes, false);
         return SummaryBuilder.build(analysis).check();
+    }
+
+    private long fitMemory(ModelBudget budget, FitGate gate) {
+        return new BatchFit(loader, analyzer).bytesAt(budget.file(), InputShapes.parseOverrides(budget.inputs()), gate.batch(), gate.by());
+    }
+
+    /** The fit gate of --fit-batch, --memory, --by, --mode; empty when none of them is given. */
+    private Optional<FitGate> fitGate() {
+        FitGate.checkMode(mode, "--mode");
+        if (fitBatch == null && memory == null && by == null) {
+            return Optional.empty();
+        }
+        if (fitBatch == null || memory == null) {
+            throw new UsageException("--fit-batch and --memory go together: e.g. --fit-batch 256 --memory 16GiB.");
+        }
+        if (fitBatch < 1) {
+            throw new UsageException("--fit-batch " + fitBatch + " is not a batch size; give a whole number of at least 1.");
+        }
+        return Optional.of(new FitGate(fitBatch, BatchFit.parseMemory(memory), memory.strip(), by == null ? BatchFit.By.PEAK : BatchFit.By.parse(by)));
     }
 
     /**
@@ -197,8 +234,9 @@ final class CheckCommand implements Callable<Integer> {
             }
         }
         List<GrowthLimit> growth = GrowthLimits.parse(maxGrowth);
+        Optional<FitGate> fit = fitGate();
         if (models.isEmpty()) {
-            if (!limits.isEmpty() || !growth.isEmpty() || baseline != null || !inputs.isEmpty()) {
+            if (!limits.isEmpty() || !growth.isEmpty() || baseline != null || !inputs.isEmpty() || fit.isPresent()) {
                 throw new UsageException("--max-*, --baseline and --input apply to model files on the command line, and none was given;"
                         + " put limits for the models of a budget file in the file.");
             }
@@ -214,14 +252,14 @@ final class CheckCommand implements Callable<Integer> {
             throw new UsageException("--baseline is the summary of one model, but " + models.size()
                     + " models were given; use a budget file with one baseline per model.");
         }
-        if (limits.isEmpty() && growth.isEmpty()) {
+        if (limits.isEmpty() && growth.isEmpty() && fit.isEmpty()) {
             throw new UsageException("No limit given: add at least one --max-* option (see 'tally check --help').");
         }
         InputShapes.parseOverrides(inputs);
         Optional<Baseline> earlier = baseline == null ? Optional.empty() : Optional.of(Baseline.read(baseline));
         List<ModelBudget> budgets = new ArrayList<>();
         for (Path model : models) {
-            budgets.add(new ModelBudget(model, model.toString(), inputs, limits, growth, earlier));
+            budgets.add(new ModelBudget(model, model.toString(), inputs, limits, growth, earlier, fit));
         }
         return budgets;
     }

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Cell texts the text formats (table, csv, markdown) share, so a shape or a missing value reads the same in each. */
-final class Cells {
+public final class Cells {
     /** What a shape or a count reads as when an unsupported op kept it from being known. */
     static final String UNKNOWN = "?";
 
@@ -53,7 +53,7 @@ final class Cells {
      * rows neuron i sees ({@code 16i-62..16i+77}; one entry per axis when the axes differ); "whole input" after global
      * pooling, a trailing "*" when the inputs of an add or concat have different jumps.
      */
-    static List<String> receptiveField(dev.tally.analysis.ReceptiveField field) {
+    public static List<String> receptiveField(dev.tally.analysis.ReceptiveField field) {
         if (field == null) {
             return List.of("-", "-", "-");
         }

@@ -22,12 +22,23 @@ import java.util.Map;
  *                        (the memory pass's timeline); empty when the summary was not built from a graph
  * @param unreadBuffers   buffers no node reads (BatchNorm's {@code num_batches_tracked}): in the totals, in no row,
  *                        named by a note
+ * @param peakLayer       the index in {@code layers} of the layer during which live activations peak; -1 when the
+ *                        peak is the inputs alone or not known (a summary read back from JSON)
  */
 public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs,
                       List<LayerSummary> layers, Totals totals, List<UnsupportedOp> unsupported,
                       int unresolvedNodes, List<String> notes, int depth,
                       Map<String, dev.tally.analysis.ReceptiveField> receptiveFields, List<Long> liveAfter,
-                      Totals unreadBuffers) {
+                      Totals unreadBuffers, int peakLayer) {
+    /** A summary without the layer of the peak. */
+    public Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs,
+                   List<LayerSummary> layers, Totals totals, List<UnsupportedOp> unsupported,
+                   int unresolvedNodes, List<String> notes, int depth,
+                   Map<String, dev.tally.analysis.ReceptiveField> receptiveFields, List<Long> liveAfter, Totals unreadBuffers) {
+        this(model, inputs, outputs, layers, totals, unsupported, unresolvedNodes, notes, depth, receptiveFields,
+                liveAfter, unreadBuffers, -1);
+    }
+
     /** A summary whose every stored tensor is in a row. */
     public Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs,
                    List<LayerSummary> layers, Totals totals, List<UnsupportedOp> unsupported,

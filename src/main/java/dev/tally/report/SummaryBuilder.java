@@ -57,6 +57,7 @@ public final class SummaryBuilder {
         MemoryPass.Result memory = MemoryPass.run(analysis);
         List<Optional<ReceptiveField>> fields = ReceptiveFieldPass.run(analysis);
         String previous = null;
+        Row peakRow = null;
         for (int i = 0; i < analysis.nodes().size(); i++) {
             NodeResult result = analysis.nodes().get(i);
             Totals figures = figuresOf(result, memory.allocated().get(i));
@@ -73,6 +74,9 @@ public final class SummaryBuilder {
                 rows.add(row);
             }
             row.add(result, figures, fields.get(i), memory.liveAfter().get(i));
+            if (i == memory.peakNode()) {
+                peakRow = row;
+            }
             previous = layer;
             if (result.status() == NodeResult.Status.UNSUPPORTED) {
                 unsupported.computeIfAbsent(result.node().opType(), k -> new ArrayList<>()).add(result.node().name());
@@ -115,7 +119,7 @@ public final class SummaryBuilder {
         return new Summary(new ModelInfo(model.path().toString(), model.format(), model.producer(),
                         model.folding().batchNorms(), model.folding().channels()),
                 inputsOf(analysis), outputsOf(analysis), layers, totals.withMemory(memory.largestBytes(), memory.peakBytes()),
-                gaps, unresolved, notes, depth, receptiveFields, liveAfter, unread);
+                gaps, unresolved, notes, depth, receptiveFields, liveAfter, unread, rows.indexOf(peakRow));
     }
 
     /** {@code bn1.num_batches_tracked, layer1.0.bn1.num_batches_tracked and 51 more}. */

@@ -21,9 +21,16 @@ class JsonSummaryReaderTest {
         Summary folded = SummaryBuilderTest.summarize(TestModels.blocks(), 1);
         Summary incomplete = SummaryBuilderTest.summarize(TestModels.withUnsupportedOp(), 0);
 
-        assertThat(roundTrip(worksheet)).isEqualTo(worksheet);
-        assertThat(roundTrip(folded)).isEqualTo(folded);
-        assertThat(roundTrip(incomplete)).isEqualTo(incomplete);
+        assertThat(roundTrip(worksheet)).isEqualTo(withoutPeakLayer(worksheet));
+        assertThat(roundTrip(folded)).isEqualTo(withoutPeakLayer(folded));
+        assertThat(roundTrip(incomplete)).isEqualTo(withoutPeakLayer(incomplete));
+    }
+
+    /** The JSON report does not carry the layer of the peak (only the HTML chart names it), so it reads back as -1. */
+    private static Summary withoutPeakLayer(Summary s) {
+        assertThat(s.peakLayer()).isGreaterThanOrEqualTo(-1);
+        return new Summary(s.model(), s.inputs(), s.outputs(), s.layers(), s.totals(), s.unsupported(), s.unresolvedNodes(),
+                s.notes(), s.depth(), s.receptiveFields(), s.liveAfter(), s.unreadBuffers());
     }
 
     @Test

@@ -29,6 +29,7 @@ public final class Css {
             svg.chart .bar{fill:#3867d6}svg.chart .bar:hover{fill:#f0932b}
             svg.chart.memory .bar{fill:#20a37a}svg.chart.params .bar{fill:#8854d0}
             svg.chart .line{fill:none;stroke:#b3261e;stroke-width:2}
+            svg.chart.live .bar{fill:#20a37a}svg.chart.live .bar.at-peak{fill:#b3261e}svg.chart .peak-label{fill:#b3261e}
             .share{color:#3a4150;margin:2px 0 0;padding-left:18px}
             table.layers{width:100%;font-size:13px}
             table.layers th{position:sticky;top:0;background:#eef1f6;cursor:pointer;user-select:none;padding:4px 8px;text-align:left;white-space:nowrap}

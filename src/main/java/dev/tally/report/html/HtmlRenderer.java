@@ -159,6 +159,7 @@ public final class HtmlRenderer implements Renderer {
         List<LayerSummary> rows = summary.layers();
         html.raw("<section class=\"charts\">\n");
         BarChart.render(html, "memory", "Activation memory per layer", rows, LayerSummary::activationBytes, true);
+        MemoryChart.render(html, summary);
         BarChart.render(html, "params", "Params per layer", rows, LayerSummary::params, false);
         BarChart.render(html, convention.displayName(), header(convention) + " per layer", rows,
                 layer -> layer.count(convention), false);
@@ -201,6 +202,10 @@ public final class HtmlRenderer implements Renderer {
         for (String header : headers) {
             html.raw("<th>").text(header).raw("</th>");
         }
+        boolean fields = !summary.receptiveFields().isEmpty();
+        if (fields) {
+            html.raw("<th>RF size</th><th>Jump</th><th>Input rows seen by neuron i</th>");
+        }
         html.raw("</tr></thead>\n<tbody>\n");
         int index = 0;
         for (LayerSummary layer : summary.layers()) {
@@ -216,6 +221,11 @@ public final class HtmlRenderer implements Renderer {
             cell(html, layer.flops(), Units.exact(layer.flops()));
             cell(html, layer.ops(), Units.exact(layer.ops()));
             cell(html, layer.activationBytes(), Units.bytes(layer.activationBytes()));
+            if (fields) {
+                for (String field : dev.tally.report.Cells.receptiveField(summary.receptiveFields().get(layer.name()))) {
+                    html.raw("<td class=\"rf\">").text(field).raw("</td>");
+                }
+            }
             html.raw("</tr>\n");
         }
         Totals totals = summary.totals();
@@ -226,6 +236,7 @@ public final class HtmlRenderer implements Renderer {
         cell(html, totals.flops(), Units.exact(totals.flops()));
         cell(html, totals.ops(), Units.exact(totals.ops()));
         cell(html, totals.activationBytes(), Units.bytes(totals.activationBytes()));
+        html.raw(fields ? "<td></td><td></td><td></td>" : "");
         html.raw("</tr></tfoot>\n</table>\n<p class=\"hint\">The chosen count is ").text(header(convention))
                 .raw("; all three are shown.</p>\n</section>\n");
     }

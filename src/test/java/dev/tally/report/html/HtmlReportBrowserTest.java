@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Renders the HTML report of real fixture models, opens it in headless Chromium (Debian's package, which
  * scripts/test installs), takes a screenshot into target/test-output/html for a person to look at, and checks
- * the DOM after the page's script ran: four charts, one bar per layer in the three per-layer charts, totals
+ * the DOM after the page's script ran: five charts, one bar per layer in the four per-layer charts, the marked memory peak and totals
  * equal to the JSON report's, and no request to any network address.
  */
 class HtmlReportBrowserTest {
@@ -58,12 +58,24 @@ class HtmlReportBrowserTest {
         Browser browser = Browser.open(page, OUTPUT.resolve(model + ".png"));
         String dom = browser.dom();
 
-        assertThat(count(dom, "<svg class=\"chart ")).isEqualTo(4);
+        assertThat(count(dom, "<svg class=\"chart ")).isEqualTo(5);
         for (String chart : List.of("memory", "params", "macs")) {
             assertThat(count(section(dom, "chart-" + chart), "class=\"bar\""))
                     .as("bars in the %s chart", chart).isEqualTo(summary.layers().size());
         }
         JsonNode totals = json.get("totals");
+        // Memory over execution: one bar per layer (live bytes after it), and the marked peak is the JSON's peak.
+        String live = section(dom, "chart-live");
+        assertThat(count(live, "<rect class=\"bar")).as("bars in the live-memory chart").isEqualTo(summary.layers().size());
+        Matcher peak = Pattern.compile("<g class=\"peak\" data-value=\"([0-9]+)\" data-layer=\"([^\"]*)\"").matcher(live);
+        assertThat(peak.find()).as("the marked peak").isTrue();
+        long peakBytes = totals.get("peakActivationBytes").asLong();
+        assertThat(Long.parseLong(peak.group(1))).isEqualTo(peakBytes).isPositive();
+        assertThat(live).contains("peak " + String.format(java.util.Locale.ROOT, "%,d", peakBytes) + " B (");
+        assertThat(peak.group(2)).as("the layer of the peak").isNotEmpty();
+        assertThat(live).contains("during " + peak.group(2));
+        assertThat(count(live, "class=\"bar at-peak\" data-layer=\"" + peak.group(2) + "\"")).isEqualTo(1);
+        assertThat(dom).as("receptive-field columns").contains("<th>RF size</th><th>Jump</th><th>Input rows seen by neuron i</th>");
         for (String key : List.of("params", "buffers", "paramBytes", "macs", "flops", "ops", "activationBytes")) {
             Matcher cell = Pattern.compile("data-total=\"" + key + "\">([0-9,]+)<").matcher(dom);
             assertThat(cell.find()).as("total cell %s", key).isTrue();
