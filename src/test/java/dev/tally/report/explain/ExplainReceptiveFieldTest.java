@@ -59,6 +59,19 @@ class ExplainReceptiveFieldTest {
         assertThat(block(text, "1")).contains("\n  RF size = r_in = 3   (position by position, as its input; rows seen i-1..i+1)\n");
     }
 
+    /**
+     * resnet18's first residual Add: the shortcut from the max pool sees 11 rows (7 x 7 stride 2, then 3 x 3 stride
+     * 2: 7 + 2 x 2), the main path two 3 x 3 convs more at jump 4 (11 + 8 + 8 = 27, start -5 - 4 - 4 = -13); the
+     * Add keeps the widest and says which input that is.
+     */
+    @Test
+    void aMultiInputNodeSaysWhichInputWasWidest() {
+        String text = ExplainWorksheetTest.run("explain",
+                dev.tally.testing.Fixtures.expected("resnet18").file("onnx").toString(), "layer1.0", "--receptive-field");
+        assertThat(text).containsPattern("\n  RF size = r_in = 27   \\(widest of 2 inputs: [^;]*conv2[^;]*; position by position, "
+                + "as its input; rows seen 4i-13\\.\\.4i\\+13\\)\n");
+    }
+
     /** The lines printed for one layer: from its heading to the next blank line. */
     private static String block(String text, String layer) {
         int start = text.indexOf("\n\n" + layer + "  ");
