@@ -37,7 +37,9 @@ public record Derivation(String subject, List<Line> lines, Optional<String> miss
         /** Activation bytes. */
         MEMORY,
         /** Anything else ({@code fit}'s batch, a total). */
-        RESULT
+        RESULT,
+        /** A receptive field's size, jump or start, composed from the layer below ({@code --receptive-field}). */
+        RECEPTIVE_FIELD
     }
 
     /**

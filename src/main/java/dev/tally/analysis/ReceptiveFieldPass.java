@@ -29,8 +29,55 @@ public final class ReceptiveFieldPass {
     private ReceptiveFieldPass() {
     }
 
+    /** How a node's field was composed, so that {@code tally explain --receptive-field} can show the arithmetic. */
+    public enum Kind {
+        /** A window op (Conv, pooling): the window's kernel, stride, begin padding and dilation per axis. */
+        WINDOW,
+        /** A ConvTranspose of stride 1: output o reads inputs o + P - D*(K-1) .. o + P. */
+        TRANSPOSE,
+        /** A Pad of the spatial axes: only the start moves, by the begin padding. */
+        PAD,
+        /** Position by position: the field of the (widest) input, unchanged. */
+        SAME,
+        /** Every input position (global pooling, flatten, a fully connected layer, or an input that already saw them). */
+        WHOLE
+    }
+
+    /**
+     * One node's composition: the field it got, the input field it composed from and the parameters it used.
+     *
+     * @param input      the input field composed from (the widest when several inputs have one)
+     * @param inputName  the tensor that field belongs to
+     * @param fieldInputs how many of the node's inputs had a field
+     * @param kernel     per axis, for {@link Kind#WINDOW} and {@link Kind#TRANSPOSE}; empty otherwise
+     * @param stride     per axis, likewise
+     * @param padBegin   per axis, the padding before the first position ({@link Kind#PAD} too)
+     * @param dilation   per axis, likewise
+     */
+    public record Step(Kind kind, ReceptiveField field, ReceptiveField input, String inputName, int fieldInputs,
+                       List<Long> kernel, List<Long> stride, List<Long> padBegin, List<Long> dilation) {
+        public Step {
+            kernel = List.copyOf(kernel);
+            stride = List.copyOf(stride);
+            padBegin = List.copyOf(padBegin);
+            dilation = List.copyOf(dilation);
+        }
+
+        static Step of(Kind kind, ReceptiveField field, Widest from) {
+            return new Step(kind, field, from.field(), from.name(), from.count(), List.of(), List.of(), List.of(), List.of());
+        }
+    }
+
+    private record Widest(ReceptiveField field, String name, int count) {
+    }
+
     /** The receptive field of each node's first output, by index in {@link Analysis#nodes()}; empty where unknown. */
     public static List<Optional<ReceptiveField>> run(Analysis analysis) {
+        return trace(analysis).stream().map(step -> step.map(Step::field)).toList();
+    }
+
+    /** Each node's composition, by index in {@link Analysis#nodes()}; empty where the field is unknown. */
+    public static List<Optional<Step>> trace(Analysis analysis) {
         Map<String, ReceptiveField> fields = new HashMap<>();
         Map<String, TensorInfo> shapes = new HashMap<>();
         analysis.model().graph().params().forEach((name, param) -> shapes.put(name, TensorInfo.of(param.dtype(), param.shape())));
@@ -49,36 +96,40 @@ public final class ReceptiveFieldPass {
             }
             shapes.put(input.name(), TensorInfo.of(input.dtype(), input.shape()));
         }
-        List<Optional<ReceptiveField>> result = new ArrayList<>();
+        List<Optional<Step>> result = new ArrayList<>();
         for (NodeResult node : analysis.nodes()) {
             List<String> outputs = node.node().outputs().stream().filter(o -> !o.isEmpty()).toList();
             for (int o = 0; o < outputs.size() && o < node.outputs().size(); o++) {
                 shapes.put(outputs.get(o), node.outputs().get(o));
             }
-            Optional<ReceptiveField> field = node.status() == NodeResult.Status.COUNTED
+            Optional<Step> field = node.status() == NodeResult.Status.COUNTED
                     ? compose(node, fields, shapes) : Optional.empty();
-            field.ifPresent(f -> outputs.forEach(output -> fields.put(output, f)));
+            field.ifPresent(f -> outputs.forEach(output -> fields.put(output, f.field())));
             result.add(field);
         }
         return result;
     }
 
-    private static Optional<ReceptiveField> compose(NodeResult result, Map<String, ReceptiveField> fields,
-                                                    Map<String, TensorInfo> shapes) {
+    private static Optional<Step> compose(NodeResult result, Map<String, ReceptiveField> fields,
+                                          Map<String, TensorInfo> shapes) {
         Node node = result.node();
         List<ReceptiveField> known = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (String input : node.inputs()) {
             ReceptiveField field = fields.get(input);
             if (field != null) {
                 known.add(field);
+                names.add(input);
             }
         }
         if (known.isEmpty()) {
             return Optional.empty();
         }
+        int index = widestIndex(known);
         ReceptiveField widest = widest(known);
+        Widest from = new Widest(known.get(index), names.get(index), known.size());
         if (widest.wholeInput()) {
-            return Optional.of(widest);
+            return Optional.of(Step.of(Kind.WHOLE, widest, from));
         }
         String op = node.opType();
         if (WHOLE.contains(op) || (op.equals("AdaptiveAveragePool") || op.equals("AdaptiveMaxPool"))
@@ -86,35 +137,45 @@ public final class ReceptiveFieldPass {
                         * result.outputs().get(0).shape().dim(1)) {
             // A Reshape that keeps the spatial axes (a channel shuffle) does not mix positions.
             if (op.equals("Reshape") && sameSpatial(shapes.get(node.inputs().get(0)), result.outputs().get(0))) {
-                return Optional.of(widest);
+                return Optional.of(Step.of(Kind.SAME, widest, from));
             }
-            return Optional.of(ReceptiveField.whole(widest.jumpsDiffer()));
+            return Optional.of(Step.of(Kind.WHOLE, ReceptiveField.whole(widest.jumpsDiffer()), from));
         }
         if (POSITIONWISE.contains(op) || op.equals("Pad") || op.startsWith("Adaptive")) {
             TensorInfo in = shapes.get(node.inputs().get(0));
             if (!sameSpatial(in, result.outputs().get(0))) {
-                return op.equals("Pad") ? pad(node, widest, in, shapes) : Optional.empty();
+                return op.equals("Pad") ? pad(node, widest, in, shapes, from) : Optional.empty();
             }
-            return Optional.of(widest);
+            return Optional.of(Step.of(Kind.SAME, widest, from));
         }
         if (WINDOWS.contains(op)) {
-            return window(node, widest, shapes);
+            return window(node, widest, shapes, from);
         }
         return Optional.empty();
     }
 
     /** The field with the largest size (the first axis decides), noting when the inputs' jumps differ. */
     private static ReceptiveField widest(List<ReceptiveField> fields) {
-        ReceptiveField widest = fields.get(0);
-        boolean differ = widest.jumpsDiffer();
+        ReceptiveField widest = fields.get(widestIndex(fields));
+        boolean differ = fields.get(0).jumpsDiffer();
         for (ReceptiveField field : fields.subList(1, fields.size())) {
-            differ |= field.jumpsDiffer() || !field.jump().equals(widest.jump()) || field.wholeInput() != widest.wholeInput();
-            if (field.wholeInput() || !widest.wholeInput() && field.axes() == widest.axes() && field.axes() > 0
-                    && field.size().get(0) > widest.size().get(0)) {
-                widest = field;
-            }
+            differ |= field.jumpsDiffer() || !field.jump().equals(fields.get(0).jump()) || field.wholeInput() != fields.get(0).wholeInput();
         }
         return new ReceptiveField(widest.size(), widest.jump(), widest.start(), widest.wholeInput(), differ);
+    }
+
+    /** Which field is the widest: the first whole input, else the largest size on the first axis, the first on ties. */
+    private static int widestIndex(List<ReceptiveField> fields) {
+        int widest = 0;
+        for (int i = 1; i < fields.size(); i++) {
+            ReceptiveField field = fields.get(i);
+            ReceptiveField best = fields.get(widest);
+            if (field.wholeInput() && !best.wholeInput() || !best.wholeInput() && field.axes() == best.axes() && field.axes() > 0
+                    && field.size().get(0) > best.size().get(0)) {
+                widest = i;
+            }
+        }
+        return widest;
     }
 
     private static boolean sameSpatial(TensorInfo in, TensorInfo out) {
@@ -129,7 +190,7 @@ public final class ReceptiveFieldPass {
         return true;
     }
 
-    private static Optional<ReceptiveField> window(Node node, ReceptiveField field, Map<String, TensorInfo> shapes) {
+    private static Optional<Step> window(Node node, ReceptiveField field, Map<String, TensorInfo> shapes, Widest from) {
         int n = field.axes();
         TensorInfo in = shapes.get(node.inputs().get(0));
         if (in == null || in.rank() != n + 2) {
@@ -177,21 +238,31 @@ public final class ReceptiveFieldPass {
                 jump.add(Math.multiplyExact(j, strides[a]));
             }
         }
-        return Optional.of(new ReceptiveField(size, jump, start, false, field.jumpsDiffer()));
+        return Optional.of(new Step(node.opType().equals("ConvTranspose") ? Kind.TRANSPOSE : Kind.WINDOW,
+                new ReceptiveField(size, jump, start, false, field.jumpsDiffer()), from.field(), from.name(), from.count(),
+                list(kernel), list(strides), list(begin), list(dilations)));
+    }
+
+    private static List<Long> list(long[] values) {
+        return java.util.Arrays.stream(values).boxed().toList();
     }
 
     /** A Pad of the spatial axes moves the start back by the padding before it. */
-    private static Optional<ReceptiveField> pad(Node node, ReceptiveField field, TensorInfo in, Map<String, TensorInfo> shapes) {
+    private static Optional<Step> pad(Node node, ReceptiveField field, TensorInfo in, Map<String, TensorInfo> shapes,
+                                      Widest from) {
         TensorInfo pads = node.inputs().size() > 1 ? shapes.get(node.inputs().get(1)) : null;
         if (in == null || pads == null || pads.data().isEmpty() || pads.data().get().size() != 2 * in.rank()
                 || in.rank() != field.axes() + 2) {
             return Optional.empty();
         }
         List<Long> start = new ArrayList<>();
+        List<Long> begin = new ArrayList<>();
         for (int a = 0; a < field.axes(); a++) {
+            begin.add(pads.data().get().longAt(a + 2));
             start.add(field.start().get(a) - pads.data().get().longAt(a + 2) * field.jump().get(a));
         }
-        return Optional.of(new ReceptiveField(field.size(), field.jump(), start, false, field.jumpsDiffer()));
+        return Optional.of(new Step(Kind.PAD, new ReceptiveField(field.size(), field.jump(), start, false, field.jumpsDiffer()),
+                from.field(), from.name(), from.count(), List.of(), List.of(), begin, List.of()));
     }
 
     private static long[] ints(Node node, String key, int n, long fallback) {

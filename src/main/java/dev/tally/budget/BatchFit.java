@@ -86,9 +86,10 @@ public final class BatchFit {
      * @param next   the memory at {@code batch + 1}, which does not fit; absent only past {@link #MAX_BATCH}
      * @param table  the memory at 1, 2, 4, ... up to the answer
      * @param inputs the inputs at the answer (batch 1 when none fits), with their exact shapes
+     * @param weightBytes params and buffers, the part of {@link By#PEAK} that does not grow with the batch
      */
     public record Result(long limit, By by, long batch, Point at, java.util.Optional<Point> next, List<Point> table,
-                         List<ResolvedInput> inputs) {
+                         List<ResolvedInput> inputs, long weightBytes) {
         public Result {
             table = List.copyOf(table);
             inputs = List.copyOf(inputs);
@@ -118,7 +119,8 @@ public final class BatchFit {
         List<Point> table = new ArrayList<>();
         Point first = new Point(1, by.of(one.totals()));
         if (first.bytes() > limit) {
-            return new Result(limit, by, 0, first, java.util.Optional.empty(), List.of(first), model.inputs(1));
+            return new Result(limit, by, 0, first, java.util.Optional.empty(), List.of(first), model.inputs(1),
+                    one.totals().paramBytes());
         }
         table.add(first);
         long fits = 1;
@@ -135,7 +137,7 @@ public final class BatchFit {
         }
         if (fails == 0) {
             return new Result(limit, by, fits, table.get(table.size() - 1), java.util.Optional.empty(), table,
-                    model.inputs(fits));
+                    model.inputs(fits), one.totals().paramBytes());
         }
         while (fails - fits > 1) {
             long middle = fits + (fails - fits) / 2;
@@ -150,7 +152,7 @@ public final class BatchFit {
             table.add(at);
         }
         return new Result(limit, by, fits, at, java.util.Optional.of(new Point(fits + 1, model.bytesAt(fits + 1, by))),
-                table, model.inputs(fits));
+                table, model.inputs(fits), one.totals().paramBytes());
     }
 
     /** The memory of {@code file} at exactly {@code batch} by {@code by}. */

@@ -6,7 +6,6 @@ import dev.tally.analysis.Convention;
 import dev.tally.analysis.InputShapes;
 import dev.tally.ir.Model;
 import dev.tally.ir.Shape;
-import dev.tally.ir.UsageException;
 import dev.tally.load.ModelLoader;
 import dev.tally.report.explain.ExplainFormat;
 import dev.tally.report.explain.Explainer;
@@ -51,7 +50,7 @@ public final class ExplainCommand implements Callable<Integer> {
             description = "text, markdown (LaTeX math in $$...$$), latex (a fragment for a document) or json (default: ${DEFAULT-VALUE}).")
     private String format;
 
-    @Option(names = "--receptive-field", description = "Also derive each layer's receptive field (not available in this build).")
+    @Option(names = "--receptive-field", description = "Also derive each layer's receptive field from the layer below, per spatial axis.")
     private boolean receptiveField;
 
     /** The command with the standard loader and rules, as {@code tally explain} runs it. */
@@ -68,13 +67,9 @@ public final class ExplainCommand implements Callable<Integer> {
     public Integer call() {
         Convention chosen = Convention.parse(convention);
         ExplainFormat renderer = ExplainFormat.parse(format);
-        if (receptiveField) {
-            // Receptive fields are computed by the memory work (issue 10); this build does not have them yet.
-            throw new UsageException("--receptive-field is not available in this build; leave it out.");
-        }
         Map<String, Shape> shapes = InputShapes.parseOverrides(inputs);
         Analysis analysis = analyzer.analyze(loader.apply(model, shapes), shapes, false);
-        String text = renderer.render(new Explainer(analyzer.rules()).explain(analysis, layers, chosen));
+        String text = renderer.render(new Explainer(analyzer.rules()).explain(analysis, layers, chosen, receptiveField));
         PrintWriter out = spec.commandLine().getOut();
         out.print(text);
         out.flush();

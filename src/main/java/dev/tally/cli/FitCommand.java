@@ -86,6 +86,8 @@ final class FitCommand implements Callable<Integer> {
         if (result.next().isEmpty()) {
             text.append("  (the search stops at batch ").append(BatchFit.MAX_BATCH).append(", which still fits)\n");
         }
+        dev.tally.budget.FitDerivation.of(result).ifPresent(derivation -> text.append("\nWhy:\n")
+                .append(dev.tally.report.explain.ExplainFormat.text(derivation, "  ")));
         text.append('\n');
         TextTable table = new TextTable("batch", "memory", "");
         table.alignRight(0);

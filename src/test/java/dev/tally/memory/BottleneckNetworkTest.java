@@ -131,6 +131,8 @@ class BottleneckNetworkTest {
         assertThat(code).isZero();
         assertThat(out.toString()).contains("Largest batch that fits: 768").contains("batch 769: 12,901,679,104 B")
                 .contains("input 768x1x256x256 float32");
+        // The page's own derivation of the answer, written by the same derivation builder as tally explain.
+        assertThat(out.toString()).contains("\n  B = floor(M / (A x s)) = floor(12 x 2^30 / (4,194,304 x 4)) = 768   (");
     }
 
     @Test

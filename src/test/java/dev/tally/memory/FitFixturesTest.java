@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tally.Tally;
 import dev.tally.analysis.Analyzer;
 import dev.tally.budget.BatchFit;
+import dev.tally.budget.FitDerivation;
 import dev.tally.load.ModelLoader;
 import dev.tally.report.Summary;
+import dev.tally.report.explain.ExplainFormat;
 import dev.tally.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,6 +44,20 @@ class FitFixturesTest {
         assertThat(result.batch()).isEqualTo(limit / (64L * 227 * 227 * 4));
     }
 
+    @Test
+    void byLargestWithAMemoryThatIsNoWholeGibWritesMInBytes() {
+        Path vgg16 = Fixtures.expected("vgg16").file("scripted");
+        long limit = 1_000_000_000L;
+
+        BatchFit.Result result = new BatchFit(ModelLoader::load, ANALYZER).fit(vgg16, Map.of("", dev.tally.ir.Shape.of(1, 3, 227, 227)),
+                limit, BatchFit.By.LARGEST);
+
+        // conv1_1's output, 64 x 227 x 227 = 3,297,856 floats per sample; 1e9 / (3,297,856 x 4) = 75.8.
+        assertThat(result.batch()).isEqualTo(75);
+        assertThat(ExplainFormat.text(FitDerivation.of(result).orElseThrow(), "")).startsWith(
+                "B = floor(M / (A x s)) = floor(1,000,000,000 / (3,297,856 x 4)) = 75   (");
+    }
+
     private static void checkFit(Path file, String perSample, long limit) {
         BatchFit fit = new BatchFit(ModelLoader::load, ANALYZER);
 
@@ -56,6 +72,16 @@ class FitFixturesTest {
         assertThat(result.inputs().get(0).shape().dims()).isEqualTo(List.of(parse(b + perSample)).stream()
                 .flatMap(dims -> java.util.Arrays.stream(dims).boxed()).toList());
         assertThat(result.table().get(0).bytes()).isEqualTo(weightsPlusPeak(file, "1" + perSample));
+        // fit explains its answer by the two inequalities that decide the search, with the summary's own figures.
+        Summary atBatch = Tally.analyze(file, Tally.Options.defaults().withInput(b + perSample));
+        Summary atNextBatch = Tally.analyze(file, Tally.Options.defaults().withInput((b + 1) + perSample));
+        String why = ExplainFormat.text(FitDerivation.of(result).orElseThrow(), "");
+        assertThat(why).isEqualTo(String.format(java.util.Locale.ROOT,
+                "memory(%d) = weights + peak(%d) = %,d + %,d = %,d B   (<= M = %,d B: fits)%n"
+                        + "memory(%d) = weights + peak(%d) = %,d + %,d = %,d B   (> M = %,d B: does not fit)%n",
+                b, b, atBatch.totals().paramBytes(), atBatch.totals().peakActivationBytes(), atB, limit,
+                b + 1, b + 1, atNextBatch.totals().paramBytes(), atNextBatch.totals().peakActivationBytes(), atNext, limit)
+                .replace(System.lineSeparator(), "\n"));
     }
 
     private static long weightsPlusPeak(Path file, String input) {

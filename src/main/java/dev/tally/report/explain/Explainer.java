@@ -51,13 +51,38 @@ public final class Explainer {
      * @param patterns layer names or globs ({@code features.*}); empty for every layer
      */
     public Explanation explain(Analysis analysis, List<String> patterns, Convention convention) {
+        return explain(analysis, patterns, convention, false);
+    }
+
+    /**
+     * As {@link #explain(Analysis, List, Convention)}; with {@code receptiveField}, each node that has a receptive
+     * field gets its derivation from the layer below appended, as {@link dev.tally.analysis.ReceptiveFieldPass}
+     * composed it.
+     */
+    public Explanation explain(Analysis analysis, List<String> patterns, Convention convention, boolean receptiveField) {
         ShapePass.Result shapes = new ShapePass(rules, false).run(analysis.model(), analysis.inputs());
         String file = analysis.model().path().getFileName().toString();
         Set<String> chosen = choose(analysis, patterns);
+        List<java.util.Optional<dev.tally.analysis.ReceptiveFieldPass.Step>> fields = receptiveField
+                ? dev.tally.analysis.ReceptiveFieldPass.trace(analysis) : List.of();
+        List<Long> extent = new ArrayList<>();
+        for (ResolvedInput input : analysis.inputs()) {
+            if (extent.isEmpty() && input.shape().rank() >= 3) {
+                for (int axis = 2; axis < input.shape().rank(); axis++) {
+                    extent.add(input.shape().dim(axis));
+                }
+            }
+        }
         List<Explanation.Step> steps = new ArrayList<>();
-        for (NodeResult result : analysis.nodes()) {
+        for (int i = 0; i < analysis.nodes().size(); i++) {
+            NodeResult result = analysis.nodes().get(i);
             if (chosen.contains(result.node().layer())) {
-                steps.add(step(file, result, shapes.values(), convention, analysis.model().graph().params()));
+                Explanation.Step step = step(file, result, shapes.values(), convention, analysis.model().graph().params());
+                if (receptiveField && fields.get(i).isPresent() && step.derivation().isPresent()) {
+                    step = new Explanation.Step(step.layer(), step.node(), step.op(), step.inputs(), step.outputs(),
+                            step.derivation().plus(ReceptiveFieldLines.of(fields.get(i).get(), extent)));
+                }
+                steps.add(step);
             }
         }
         List<String> inputs = new ArrayList<>();

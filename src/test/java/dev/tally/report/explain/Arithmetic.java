@@ -134,6 +134,10 @@ public final class Arithmetic {
             expect(")");
             return inner;
         }
+        if (eat("-")) {
+            // A negative number, as a receptive field's start is written: -1 - 1 x 1.
+            return atom().times(Fraction.of(BigInteger.ONE.negate(), BigInteger.ONE));
+        }
         int start = at;
         while (at < text.length() && (Character.isDigit(text.charAt(at))
                 || (text.charAt(at) == ',' && at + 1 < text.length() && Character.isDigit(text.charAt(at + 1))))) {

@@ -54,8 +54,9 @@ class ExplainEveryFixtureTest {
         Explainer explainer = new Explainer(analyzer.rules());
         Set<String> missing = new TreeSet<>();
         int lines = 0;
+        List<java.util.Optional<dev.tally.analysis.ReceptiveField>> fields = dev.tally.analysis.ReceptiveFieldPass.run(analysis);
         for (Convention convention : Convention.values()) {
-            Explanation explanation = explainer.explain(analysis, List.of(), convention);
+            Explanation explanation = explainer.explain(analysis, List.of(), convention, true);
             List<NodeResult> nodes = analysis.nodes();
             assertThat(explanation.steps()).hasSameSizeAs(nodes);
             for (int i = 0; i < nodes.size(); i++) {
@@ -70,6 +71,9 @@ class ExplainEveryFixtureTest {
                     continue;
                 }
                 lines += reevaluate(printed, where);
+                // --receptive-field: a node with a field has its lines (re-evaluated above with the rest).
+                assertThat(derivation.line(Derivation.Quantity.RECEPTIVE_FIELD).isPresent()).as(where + " receptive field")
+                        .isEqualTo(fields.get(i).isPresent());
                 assertThat(value(derivation, Derivation.Quantity.PARAMS, "params")).as(where + " params").isEqualTo(params(node, Role.PARAM));
                 Derivation.Quantity count = switch (convention) {
                     case MACS -> Derivation.Quantity.MACS;

@@ -79,10 +79,11 @@ class ExplainWorksheetTest {
         int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "explain", "models/worksheet.onnx", "features.*");
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).startsWith("No layer matches 'features.*'. Layers: 0, 1, 2,");
-        StringWriter err2 = new StringWriter();
-        assertThat(Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err2), "explain", "models/worksheet.onnx",
-                "--receptive-field")).isEqualTo(2);
-        assertThat(err2.toString().strip()).isEqualTo("--receptive-field is not available in this build; leave it out.");
+        // The worksheet's first conv, 11 x 11, stride 4, padding 2, on the input (r = 1, j = 1, s = 0): rows 4i-2..4i+8.
+        assertThat(run("explain", "models/worksheet.onnx", "0", "--receptive-field")).contains(
+                "\n  RF size = r_in + D x (K - 1) x j_in = 1 + 1 x (11 - 1) x 1 = 11\n"
+                        + "  jump = j_in x S = 1 x 4 = 4\n"
+                        + "  start = s_in - P x j_in = 0 - 2 x 1 = -2   (rows seen 4i-2..4i+8)\n");
     }
 
     private static String grouped(long value) {
