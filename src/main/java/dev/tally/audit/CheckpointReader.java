@@ -1,5 +1,6 @@
 package dev.tally.audit;
 
+import dev.tally.load.pytorch.CountingInputStream;
 import dev.tally.ir.ModelException;
 import dev.tally.load.pytorch.PickleReader;
 import dev.tally.load.pytorch.PickleUse;
@@ -9,7 +10,6 @@ import dev.tally.load.pytorch.StorageRef;
 import dev.tally.load.pytorch.TorchArchive;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -297,57 +297,5 @@ public final class CheckpointReader {
         Map<String, StorageRef> storages = new LinkedHashMap<>();
         Trees.forEachTensor(root, tensor -> storages.putIfAbsent(tensor.storage().key(), tensor.storage()));
         return storages;
-    }
-
-    /** Knows how many bytes it has handed out, which is where the next storage starts in a legacy file. */
-    private static final class CountingInputStream extends FilterInputStream {
-        private long position;
-        private long marked;
-
-        CountingInputStream(InputStream in) {
-            super(in);
-        }
-
-        long position() {
-            return position;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                position++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            if (n > 0) {
-                position += n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long skipped = super.skip(n);
-            position += skipped;
-            return skipped;
-        }
-
-        // The unpickler peeks at length prefixes with mark and reset; the position must follow the reset.
-        @Override
-        public synchronized void mark(int readLimit) {
-            super.mark(readLimit);
-            marked = position;
-        }
-
-        @Override
-        public synchronized void reset() throws IOException {
-            super.reset();
-            position = marked;
-        }
     }
 }

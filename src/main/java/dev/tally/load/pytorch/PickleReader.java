@@ -84,7 +84,7 @@ public final class PickleReader {
     public Object read(InputStream in) {
         Restricted unpickler = new Restricted();
         try {
-            return unpickler.load(new CountingStream(in));
+            return unpickler.load(new CountingInputStream(in));
         } catch (ModelException e) {
             throw e;
         } catch (StackOverflowError e) {
@@ -338,7 +338,7 @@ public final class PickleReader {
 
         @Override
         protected Object dispatch(short key) throws PickleException, IOException {
-            opcodeOffset = ((CountingStream) input).position() - 1;
+            opcodeOffset = ((CountingInputStream) input).position() - 1;
             if (++opcodes > Limits.pickleOpcodes()) {
                 throw Limits.exceeded(fileName + ": '" + recordName + "'", "pickle opcodes", Limits.pickleOpcodes(), "tally.limits.pickleOpcodes");
             }
@@ -547,57 +547,6 @@ public final class PickleReader {
                 throw new ModelException(fileName + ": '" + recordName + "' sets state on a " + typeName(target)
                         + ", which PyTorch never writes; the file is damaged.");
             }
-        }
-    }
-
-    /** Counts the bytes read so far, so that every opcode knows its offset; follows mark and reset. */
-    private static final class CountingStream extends java.io.FilterInputStream {
-        private long position;
-        private long marked;
-
-        CountingStream(InputStream in) {
-            super(in);
-        }
-
-        long position() {
-            return position;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                position++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            if (n > 0) {
-                position += n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long skipped = super.skip(n);
-            position += skipped;
-            return skipped;
-        }
-
-        @Override
-        public synchronized void mark(int readLimit) {
-            super.mark(readLimit);
-            marked = position;
-        }
-
-        @Override
-        public synchronized void reset() throws IOException {
-            super.reset();
-            position = marked;
         }
     }
 }
