@@ -43,27 +43,18 @@ public final class LayerNormalizationRule implements OpRule {
     @Override
     public Cost cost(OpContext ctx) {
         Shape x = ctx.input("X").shape();
-        int axis = Axes.normalize(ctx, ctx.attrLong("axis", -1), x.rank());
-        long n = 1;
-        for (int a = axis; a < x.rank(); a++) {
-            n = Math.multiplyExact(n, x.dim(a));
-        }
-        long rows = n == 0 ? 0 : x.numel() / n;
-        long affine = (ctx.optionalInput("Scale").isPresent() ? 1 : 0) + (ctx.optionalInput("B").isPresent() ? 1 : 0);
-        return Cost.ops(Normalization.ops(rows, n, Math.multiplyExact(affine, x.numel())));
+        Split split = Split.of(ctx, x);
+        return Cost.ops(Normalization.ops(split.rows, split.n, Math.multiplyExact(split.affine, x.numel())));
     }
 
     /** {@code ops = R x (5 x n + 2) + a x numel(Y)}: R rows of n elements, a = 1 per affine input present. */
     @Override
     public Derivation derive(OpContext ctx) {
         Shape x = ctx.input("X").shape();
-        int axis = Axes.normalize(ctx, ctx.attrLong("axis", -1), x.rank());
-        long n = 1;
-        for (int a = axis; a < x.rank(); a++) {
-            n = Math.multiplyExact(n, x.dim(a));
-        }
-        long rows = n == 0 ? 0 : x.numel() / n;
-        long affine = (ctx.optionalInput("Scale").isPresent() ? 1 : 0) + (ctx.optionalInput("B").isPresent() ? 1 : 0);
+        Split split = Split.of(ctx, x);
+        long rows = split.rows;
+        long n = split.n;
+        long affine = split.affine;
         Expr perRow = times(term("R", rows), plus(times(num(5), term("n", n)), num(2)));
         Expr ops = affine == 0 ? perRow : plus(perRow, times(term("a", affine), Derive.numel(x)));
         Derivation.Builder lines = Derivation.of("LayerNormalization");
@@ -71,5 +62,18 @@ public final class LayerNormalizationRule implements OpRule {
             lines.line(Quantity.PARAMS, "params", times(term("a", affine), term("n", n)), "", "scale and shift of n each");
         }
         return lines.line(Quantity.OPS, "ops", ops, "", "R rows of n elements").build();
+    }
+
+    /** X split at {@code axis} into R rows of n normalised elements, and a = how many affine inputs are present. */
+    private record Split(long rows, long n, long affine) {
+        static Split of(OpContext ctx, Shape x) {
+            int axis = Axes.normalize(ctx, ctx.attrLong("axis", -1), x.rank());
+            long n = 1;
+            for (int a = axis; a < x.rank(); a++) {
+                n = Math.multiplyExact(n, x.dim(a));
+            }
+            long affine = (ctx.optionalInput("Scale").isPresent() ? 1 : 0) + (ctx.optionalInput("B").isPresent() ? 1 : 0);
+            return new Split(n == 0 ? 0 : x.numel() / n, n, affine);
+        }
     }
 }

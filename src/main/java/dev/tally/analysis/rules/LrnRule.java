@@ -34,15 +34,9 @@ public final class LrnRule implements OpRule {
     @Override
     public Cost cost(OpContext ctx) {
         TensorInfo x = ctx.input("X");
-        long size = ctx.attrLong("size");
         long channels = x.shape().dim(1);
-        long before = (size - 1) / 2;
-        long after = size - 1 - before;
-        long perPlane = 0;
-        for (long c = 0; c < channels; c++) {
-            long w = Math.min(channels - 1, c + after) - Math.max(0, c - before) + 1;
-            perPlane = Math.addExact(perPlane, 2 * w + 3);
-        }
+        long perPlane = Math.addExact(Math.multiplyExact(2, windows(ctx.attrLong("size"), channels)),
+                Math.multiplyExact(3, channels));
         long planes = channels == 0 ? 0 : x.numel() / channels;
         return Cost.ops(Math.multiplyExact(planes, perPlane));
     }
@@ -56,16 +50,22 @@ public final class LrnRule implements OpRule {
         TensorInfo x = ctx.input("X");
         long size = ctx.attrLong("size");
         long channels = x.shape().dim(1);
-        long before = (size - 1) / 2;
-        long after = size - 1 - before;
-        long windows = 0;
-        for (long c = 0; c < channels; c++) {
-            windows = Math.addExact(windows, Math.min(channels - 1, c + after) - Math.max(0, c - before) + 1);
-        }
+        long windows = windows(size, channels);
         long planes = channels == 0 ? 0 : x.numel() / channels;
         Expr ops = Expr.times(Expr.term("P", planes), Expr.plus(Expr.times(Expr.num(2), Expr.term("W", windows)),
                 Expr.times(Expr.num(3), Expr.term("C", channels))));
         return Derivation.of("LRN").line(Quantity.OPS, "ops", ops, "",
                 "W = channel windows of size " + size + " summed over C, clipped at the edges").build();
+    }
+
+    /** The sizes of the channel windows summed over the channels, each clipped at the edges (cost and derivation share it). */
+    private static long windows(long size, long channels) {
+        long before = (size - 1) / 2;
+        long after = size - 1 - before;
+        long sum = 0;
+        for (long c = 0; c < channels; c++) {
+            sum = Math.addExact(sum, Math.min(channels - 1, c + after) - Math.max(0, c - before) + 1);
+        }
+        return sum;
     }
 }
