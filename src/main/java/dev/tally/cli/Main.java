@@ -40,7 +40,11 @@ public final class Main implements Runnable {
         }
         int code;
         try {
-            code = commandLine().execute(args);
+            QuickSummary.Parsed summary = QuickSummary.parse(args);
+            code = summary != null
+                    ? QuickSummary.run(summary, QuickSummary.writer(System.out, "sun.stdout.encoding"),
+                            QuickSummary.writer(System.err, "sun.stderr.encoding"))
+                    : commandLine().execute(args);
         } catch (StackOverflowError | OutOfMemoryError e) {
             // The readers bound depth and size explicitly; this is the last guard, one sentence and exit 2, never a trace.
             System.err.println("The input needs more " + (e instanceof StackOverflowError ? "nesting" : "memory")
@@ -101,6 +105,11 @@ public final class Main implements Runnable {
 
     /** Runs {@code args} with output and errors going to the given writers; returns the exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        // The same two routes as main: a plain summary command line past picocli, the rest through it.
+        QuickSummary.Parsed summary = QuickSummary.parse(args);
+        if (summary != null) {
+            return QuickSummary.run(summary, out, err);
+        }
         CommandLine command = commandLine();
         command.setOut(out).setErr(err);
         return command.execute(args);

@@ -93,9 +93,44 @@ final class SummaryCommand implements Callable<Integer> {
             description = "With --verify: where the engines' native libraries are unpacked (default: $" + EngineCache.ENV + ", else ~/.cache/tally).")
     private Path cache;
 
+    /** Where the report and errors go when {@link QuickSummary} set the command up, picocli being absent. */
+    private PrintWriter stdout;
+    private PrintWriter stderr;
+
     SummaryCommand(BiFunction<Path, Map<String, Shape>, Model> loader, Analyzer analyzer) {
         this.loader = loader;
         this.analyzer = analyzer;
+    }
+
+    /**
+     * The command set up as picocli would for the command line {@link QuickSummary} parsed: the models, each
+     * option's values in order, picocli's defaults for the rest. QuickSummaryTest compares every field with
+     * picocli's for the same arguments.
+     */
+    static SummaryCommand of(BiFunction<Path, Map<String, Shape>, Model> loader, Analyzer analyzer, List<Path> models,
+                             Map<String, List<String>> options, PrintWriter stdout, PrintWriter stderr) {
+        SummaryCommand command = new SummaryCommand(loader, analyzer);
+        command.models.addAll(models);
+        command.convention = "macs";
+        command.format = "table";
+        options.forEach((name, values) -> {
+            String last = values.get(values.size() - 1);
+            switch (name) {
+                case "--input" -> command.inputs.addAll(values);
+                case "--frozen" -> command.frozen.addAll(values);
+                case "--convention" -> command.convention = last;
+                case "--format" -> command.format = last;
+                case "--depth" -> command.depth = Integer.valueOf(last);
+                case "--out" -> command.out = Path.of(last);
+                case "--receptive-field" -> command.receptiveField = true;
+                case "--tree" -> command.tree = true;
+                case "--strict" -> command.strict = true;
+                default -> throw new IllegalArgumentException("summary has no option " + name + " for QuickSummary to set.");
+            }
+        });
+        command.stdout = stdout;
+        command.stderr = stderr;
+        return command;
     }
 
     @Override
@@ -140,7 +175,7 @@ final class SummaryCommand implements Callable<Integer> {
                     : (renderer == Format.TABLE && receptiveField ? new TableRenderer(true) : renderer.renderer()).render(summary, chosen));
             return ExitCodes.OK;
         }
-        VerificationReport report = VerifyCommand.run(analysis, cache, spec.commandLine().getErr());
+        VerificationReport report = VerifyCommand.run(analysis, cache, err());
         write(withVerification(summary, renderer, chosen, report, derivations));
         return report.passed() ? ExitCodes.OK : ExitCodes.VERIFICATION_FAILED;
     }
@@ -165,12 +200,12 @@ final class SummaryCommand implements Callable<Integer> {
             throw new UsageException("No .onnx or .pt file under " + models.get(0) + "; give model files or a folder that has some.");
         }
         // A progress bar only on a terminal: in CI logs its carriage returns are noise.
-        PrintWriter progress = System.console() != null ? spec.commandLine().getErr() : null;
+        PrintWriter progress = System.console() != null ? err() : null;
         List<BatchRow> rows = new BatchRunner(file -> SummaryBuilder.build(
                         analyzer.analyze(frozenPatterns.apply(loader.apply(file, shapes)), shapes, strict)).check())
                 .run(files, progress);
         write(BatchRenderer.render(rows, renderer));
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = err();
         rows.forEach(row -> row.error().ifPresent(err::println));
         err.flush();
         if (rows.stream().anyMatch(BatchRow::bug)) {
@@ -181,7 +216,7 @@ final class SummaryCommand implements Callable<Integer> {
 
     private void write(String text) {
         if (out == null) {
-            PrintWriter writer = spec.commandLine().getOut();
+            PrintWriter writer = spec != null ? spec.commandLine().getOut() : stdout;
             writer.print(text);
             writer.flush();
         } else {
@@ -191,5 +226,9 @@ final class SummaryCommand implements Callable<Integer> {
                 throw new UsageException("Cannot write the report to " + out + "; check that its folder exists and is writable.");
             }
         }
+    }
+
+    private PrintWriter err() {
+        return spec != null ? spec.commandLine().getErr() : stderr;
     }
 }
