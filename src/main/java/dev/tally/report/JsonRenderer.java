@@ -1,11 +1,9 @@
 package dev.tally.report;
 
 import dev.tally.analysis.ReceptiveField;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,7 +26,6 @@ import java.util.Optional;
  */
 public final class JsonRenderer implements Renderer {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Override
     public String render(Summary summary, Convention convention) {
@@ -38,11 +35,7 @@ public final class JsonRenderer implements Renderer {
                 .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
                 .withObjectIndenter(new DefaultIndenter("  ", "\n"))
                 .withArrayIndenter(DefaultPrettyPrinter.FixedSpaceIndenter.instance);
-        try {
-            return MAPPER.writer(printer).writeValueAsString(tree(summary, convention)) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("A JSON tree of numbers and strings could not be written.", e);
-        }
+        return JsonText.write(tree(summary, convention), printer) + "\n";
     }
 
     /** The report as a JSON tree, for callers that embed it (batch summaries, the HTML report). */

@@ -38,8 +38,14 @@ public record SafetensorsHeader(Path path, long headerBytes, long dataStart, Lis
     /** The reference implementation's cap on the header length (safetensors' {@code MAX_HEADER_SIZE}). */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /**
+     * The header's JSON reader, in a holder class: every summary asks {@link #looksLike} first, and an ObjectMapper
+     * made then (Jackson's first costs about 50 ms of class initialisation on a cold JVM) would slow every ONNX
+     * and TorchScript summary for the sake of safetensors files.
+     */
+    private static final class Json {
+        static final ObjectMapper READER = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    }
 
     public SafetensorsHeader {
         tensors = List.copyOf(tensors);
@@ -135,7 +141,7 @@ public record SafetensorsHeader(Path path, long headerBytes, long dataStart, Lis
         String file = path.getFileName().toString();
         JsonNode root;
         try {
-            root = JSON.readTree(text);
+            root = Json.READER.readTree(text);
         } catch (JsonProcessingException e) {
             String why = e.getOriginalMessage();
             if (why != null && why.startsWith("Duplicate field")) {

@@ -1,14 +1,13 @@
 package dev.tally.report.batch;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.ir.Shape;
 import dev.tally.report.Format;
+import dev.tally.report.JsonText;
 import dev.tally.report.Summary;
 import dev.tally.report.TensorSummary;
 import dev.tally.report.Totals;
@@ -110,11 +109,7 @@ public final class BatchRenderer {
         DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
                 .withObjectIndenter(new DefaultIndenter("  ", "\n"))
                 .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-        try {
-            return new ObjectMapper().writer(printer).writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("A JSON tree of numbers and strings could not be written.", e);
-        }
+        return JsonText.write(root, printer) + "\n";
     }
 
     private static String csv(List<BatchRow> rows) {
