@@ -10,7 +10,7 @@ import dev.tally.ir.UnsupportedOpException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,7 +50,9 @@ public final class ShapePass {
         for (ResolvedInput input : inputs) {
             values.put(input.name(), TensorInfo.of(input.dtype(), input.shape()));
         }
-        Map<Node, NodeResult.Status> status = new LinkedHashMap<>();
+        // By identity: a Node is a record, and hashing one hashes its inputs, outputs and attributes (constant
+        // tensors included) on every put and get; the cost pass asks with the same Node objects.
+        Map<Node, NodeResult.Status> status = new IdentityHashMap<>();
         for (Node node : graph.nodes()) {
             status.put(node, inferInto(file, node, values));
         }

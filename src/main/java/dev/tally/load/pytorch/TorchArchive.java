@@ -28,6 +28,8 @@ public final class TorchArchive implements Closeable {
     private final Path path;
     /** Every entry name of the central directory in its order, duplicates included. */
     private final List<String> allNames;
+    /** {@link #duplicates()}, found once: every record read asks it, and a traced model has hundreds of records. */
+    private List<Duplicate> duplicates;
 
     private TorchArchive(String fileName, ZipFile zip, String prefix, Map<String, ZipEntry> records, Path path, List<String> allNames) {
         this.fileName = fileName;
@@ -118,6 +120,13 @@ public final class TorchArchive implements Closeable {
 
     /** Entry names the directory holds more than once, with the copy PyTorch's reader opens. */
     public List<Duplicate> duplicates() {
+        if (duplicates == null) {
+            duplicates = List.copyOf(findDuplicates());
+        }
+        return duplicates;
+    }
+
+    private List<Duplicate> findDuplicates() {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (String name : allNames) {
             counts.merge(name, 1, Integer::sum);
@@ -165,7 +174,8 @@ public final class TorchArchive implements Closeable {
     private byte[] bounded(InputStream in, String fullName) throws IOException {
         long limit = Limits.recordBytes();
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        byte[] buffer = new byte[1 << 16];
+        // 8 KB: most records are code files of a few KB, read by the hundred in a traced model.
+        byte[] buffer = new byte[1 << 13];
         for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
             if (out.size() + (long) n > limit) {
                 throw Limits.exceeded(fileName + ": record '" + fullName + "'", "inflated bytes for a pickle or code record", limit,
