@@ -6,8 +6,8 @@ package dev.tally.ir;
  *
  * <p>Messages often quote the model file (a name, a token, a key), and a hostile file can put line breaks, terminal
  * escapes or NUL bytes there: every control or invisible format character is written as a backslash escape
- * ({@code \x00}, {@code \u202e}), so a message stays one printable line whatever the file holds. Found by the code
- * parser's fuzz test ({@code cannot interpret '\x00'} printed a raw NUL).
+ * (a backslash, x and two hex digits, or u and four), so a message stays one printable line whatever the file holds. Found by the code
+ * parser's fuzz test (its message about a NUL byte printed the byte itself).
  */
 public class TallyException extends RuntimeException {
     public TallyException(String message) {
