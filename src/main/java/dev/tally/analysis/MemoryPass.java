@@ -51,7 +51,9 @@ public final class MemoryPass {
         Model model = analysis.model();
         ModelFormat format = model.format();
         List<NodeResult> nodes = analysis.nodes();
-        Map<String, Integer> lastReader = new HashMap<>();
+        // Maps sized for one entry per node up front: rehashing a million-entry map is most of this pass's time.
+        int size = ShapePass.capacity(nodes.size() + analysis.inputs().size());
+        Map<String, Integer> lastReader = new HashMap<>(size);
         for (int i = 0; i < nodes.size(); i++) {
             for (String input : nodes.get(i).node().inputs()) {
                 if (!input.isEmpty()) {
@@ -66,7 +68,7 @@ public final class MemoryPass {
             kept.add(output.name());
         }
         Set<String> modelInputs = new HashSet<>();
-        Map<String, Storage> storageOf = new HashMap<>();
+        Map<String, Storage> storageOf = new HashMap<>(size);
         Set<String> strided = new HashSet<>();
         long live = 0;
         for (ResolvedInput input : analysis.inputs()) {
@@ -76,7 +78,7 @@ public final class MemoryPass {
             modelInputs.add(input.name());
             live = Math.addExact(live, storage.bytes);
         }
-        Map<Integer, List<String>> freedAfter = new HashMap<>();
+        Map<Integer, List<String>> freedAfter = new HashMap<>(size);
         freeAt.forEach((value, at) -> freedAfter.computeIfAbsent(at, k -> new ArrayList<>()).add(value));
         long peak = live;
         int peakNode = -1;
@@ -160,13 +162,14 @@ public final class MemoryPass {
                 runEnd[i][k] = continues ? runEnd[i + 1][k] : i;
             }
         }
-        Map<String, Integer> producer = new HashMap<>();
+        int size = ShapePass.capacity(n + analysis.inputs().size());
+        Map<String, Integer> producer = new HashMap<>(size);
         for (int i = 0; i < n; i++) {
             for (String output : nodes.get(i).node().outputs()) {
                 producer.put(output, i);
             }
         }
-        Map<String, Integer> freeAt = new HashMap<>();
+        Map<String, Integer> freeAt = new HashMap<>(size);
         for (int i = 0; i < n; i++) {
             for (String output : nodes.get(i).node().outputs()) {
                 if (!output.isEmpty()) {
@@ -231,7 +234,8 @@ public final class MemoryPass {
 
     /** Every value the passes resolved: stored tensors, constants, inputs and node outputs. */
     private static Map<String, TensorInfo> valuesOf(Analysis analysis) {
-        Map<String, TensorInfo> values = new HashMap<>();
+        Map<String, TensorInfo> values = new HashMap<>(ShapePass.capacity(analysis.nodes().size()
+                + analysis.model().graph().params().size() + analysis.model().graph().constants().size() + analysis.inputs().size()));
         analysis.model().graph().params().forEach((name, param) -> values.put(name, TensorInfo.of(param.dtype(), param.shape())));
         analysis.model().graph().constants().forEach((name, constant) ->
                 values.put(name, TensorInfo.constant(constant.dtype(), constant.shape(), constant.data())));

@@ -78,8 +78,10 @@ public final class ReceptiveFieldPass {
 
     /** Each node's composition, by index in {@link Analysis#nodes()}; empty where the field is unknown. */
     public static List<Optional<Step>> trace(Analysis analysis) {
-        Map<String, ReceptiveField> fields = new HashMap<>();
-        Map<String, TensorInfo> shapes = new HashMap<>();
+        int size = ShapePass.capacity(analysis.nodes().size() + analysis.model().graph().params().size()
+                + analysis.model().graph().constants().size() + analysis.inputs().size());
+        Map<String, ReceptiveField> fields = new HashMap<>(size);
+        Map<String, TensorInfo> shapes = new HashMap<>(size);
         analysis.model().graph().params().forEach((name, param) -> shapes.put(name, TensorInfo.of(param.dtype(), param.shape())));
         analysis.model().graph().constants().forEach((name, constant) ->
                 shapes.put(name, TensorInfo.constant(constant.dtype(), constant.shape(), constant.data())));

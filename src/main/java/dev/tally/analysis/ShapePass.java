@@ -28,7 +28,7 @@ public final class ShapePass {
         this.strict = strict;
     }
 
-    /** The result: every value the pass could resolve, and each node's status. */
+    /** The result: every value the pass could resolve, and each node's status (looked up by the graph's own node objects). */
     public record Result(Map<String, TensorInfo> values, Map<Node, NodeResult.Status> status) {
         public Result {
             values = Collections.unmodifiableMap(values);
@@ -39,7 +39,7 @@ public final class ShapePass {
     public Result run(Model model, List<ResolvedInput> inputs) {
         Graph graph = model.graph();
         String file = model.path().getFileName().toString();
-        Map<String, TensorInfo> values = new HashMap<>();
+        Map<String, TensorInfo> values = new HashMap<>(capacity(graph.params().size() + graph.constants().size() + graph.nodes().size()));
         for (Param param : graph.params().values()) {
             values.put(param.name(), TensorInfo.of(param.dtype(), param.shape()));
         }
@@ -50,9 +50,8 @@ public final class ShapePass {
         for (ResolvedInput input : inputs) {
             values.put(input.name(), TensorInfo.of(input.dtype(), input.shape()));
         }
-        // By identity: a Node is a record, and hashing one hashes its inputs, outputs and attributes (constant
-        // tensors included) on every put and get; the cost pass asks with the same Node objects.
-        Map<Node, NodeResult.Status> status = new IdentityHashMap<>();
+        // By identity and sized up front: a million-node graph otherwise spends its time hashing and rehashing nodes.
+        Map<Node, NodeResult.Status> status = new IdentityHashMap<>(graph.nodes().size());
         for (Node node : graph.nodes()) {
             status.put(node, inferInto(file, node, values));
         }
@@ -102,6 +101,11 @@ public final class ShapePass {
                     + " outputs for " + node.outputs().size() + " declared.");
         }
         return new ArrayList<>(outputs);
+    }
+
+    /** A HashMap capacity that holds {@code entries} without rehashing. */
+    static int capacity(int entries) {
+        return (int) Math.min(1 << 30, entries * 4L / 3 + 16);
     }
 
     private static String stripPeriod(String message) {

@@ -23,7 +23,8 @@ public record Node(String name, String opType, List<String> inputs, List<String>
         }
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
-        attributes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+        // Most nodes have no attributes: one shared empty map instead of a LinkedHashMap each (88 MB on a million nodes).
+        attributes = attributes.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
         layer = layer == null || layer.isEmpty() ? name : layer;
         source = source == null ? "" : source;
     }
@@ -31,6 +32,18 @@ public record Node(String name, String opType, List<String> inputs, List<String>
     public Node(String name, String opType, List<String> inputs, List<String> outputs,
                 Map<String, Attribute> attributes, String layer) {
         this(name, opType, inputs, outputs, attributes, layer, "");
+    }
+
+    /**
+     * The name and op only, not every component: the record's own hash mixes the name, the lists and the attributes,
+     * and for generated graphs ({@code n0, n1, ...} reading {@code t0, t1, ...}) those sums collide so often that
+     * the passes' maps of nodes degrade into trees (issue 14's million-node chain spent minutes in
+     * {@code HashMap$TreeNode.putTreeVal}). Names are unique within a graph, so this spreads as well as it can and
+     * still agrees with {@link #equals}.
+     */
+    @Override
+    public int hashCode() {
+        return name.hashCode() * 31 + opType.hashCode();
     }
 
     public Optional<Attribute> attribute(String key) {

@@ -71,7 +71,8 @@ public final class GraphChecks {
 
     /** Which node produces each value; a value produced twice (or also given) is an error. */
     private static Map<String, Integer> producers(String file, List<Node> nodes, Set<String> given) {
-        Map<String, Integer> producer = new HashMap<>();
+        // Sized up front: rehashing a million-entry map costs more than filling it.
+        Map<String, Integer> producer = new HashMap<>((int) Math.min(1 << 30, nodes.size() * 4L / 3 + 16));
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
             for (String output : node.outputs()) {

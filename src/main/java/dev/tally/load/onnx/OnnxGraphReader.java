@@ -225,7 +225,7 @@ final class OnnxGraphReader {
     }
 
     private static Map<String, Uses> uses(List<NodeProto> nodes) {
-        Map<String, Uses> uses = new HashMap<>();
+        Map<String, Uses> uses = new HashMap<>((int) Math.min(1 << 30, nodes.size() * 4L / 3 + 16));
         for (NodeProto node : nodes) {
             String op = node.getOpType();
             boolean weightReader = isDefaultDomain(node) && WEIGHT_READERS.contains(op);
@@ -298,14 +298,17 @@ final class OnnxGraphReader {
 
     private List<Node> nodes(List<NodeProto> protos) {
         List<Node> nodes = new ArrayList<>(protos.size());
-        Set<String> names = new HashSet<>();
+        // Sets sized up front: rehashing million-entry sets costs more than filling them.
+        int size = (int) Math.min(1 << 30, protos.size() * 4L / 3 + 16);
+        Set<String> names = new HashSet<>(size);
         for (NodeProto proto : protos) {
             if (!proto.getName().isEmpty()) {
                 names.add(proto.getName());
             }
         }
-        Set<String> used = new HashSet<>();
-        Set<String> layers = new HashSet<>();
+        Set<String> used = new HashSet<>(size);
+        Set<String> layers = new HashSet<>(size);
+        Map<String, Integer> nextSuffix = new HashMap<>();
         for (int index = 0; index < protos.size(); index++) {
             NodeProto proto = protos.get(index);
             String opType = isDefaultDomain(proto) ? proto.getOpType() : proto.getDomain() + "." + proto.getOpType();
@@ -319,8 +322,14 @@ final class OnnxGraphReader {
             if (name.isEmpty() || !used.add(name)) {
                 String base = name.isEmpty() ? proto.getOpType() + "_" + index : name;
                 String unique = base;
-                for (int k = 1; names.contains(unique) || used.contains(unique); k++) {
-                    unique = base + "_" + k;
+                if (names.contains(unique) || used.contains(unique)) {
+                    // Suffixes below the one remembered are taken already (names is fixed, used only grows): without
+                    // this, a million nodes sharing one name would try 1, 2, ... i for node i, n^2/2 lookups in all.
+                    int k = nextSuffix.getOrDefault(base, 1);
+                    do {
+                        unique = base + "_" + k++;
+                    } while (names.contains(unique) || used.contains(unique));
+                    nextSuffix.put(base, k);
                 }
                 used.add(unique);
                 layer = name.isEmpty() ? unique : layer;
