@@ -144,7 +144,7 @@ class ReleaseIT {
     /**
      * libtorch is PyTorch's, under its BSD-style licence, whatever DJL's POM for the native jar says (Apache-2.0):
      * THIRD-PARTY.txt lists the jar under BSD-3-Clause (src/license/override-THIRD-PARTY.properties) and the
-     * release carries PyTorch's own text, with its copyright holders and its third clause.
+     * release carries PyTorch's own text, with its copyright holders and its third clause, and GCC's for libgomp.
      */
     @Test
     void libtorchIsListedUnderPyTorchsLicenceWithItsText() throws IOException {
@@ -162,6 +162,10 @@ class ReleaseIT {
                         "3. Neither the names of Facebook, Deepmind Technologies, NYU, NEC Laboratories America",
                         "POSSIBILITY OF SUCH DAMAGE.");
         assertThat(release.home.resolve("licenses/BSD-3-Clause.txt")).content().contains("BSD-3-Clause-PyTorch.txt");
+        // The same jar's libgomp is GCC's: GPLv3 with the runtime library exception, both texts shipped.
+        assertThat(release.home.resolve("licenses/GPL-3.0-with-GCC-exception.txt")).content()
+                .contains("GCC RUNTIME LIBRARY EXCEPTION", "Version 3.1, 31 March 2009", "GNU GENERAL PUBLIC LICENSE",
+                        "Version 3, 29 June 2007");
     }
 
     @Test
