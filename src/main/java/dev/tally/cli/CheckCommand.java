@@ -168,7 +168,8 @@ final class CheckCommand implements Callable<Integer> {
         return report.exitCode();
     }
 
-    private Summary analyze(ModelBudget budget) {
+    /** One model's summary with its budget's inputs; {@link BudgetGate} checks with it too. */
+    Summary analyze(ModelBudget budget) {
         if (ModelLoader.detect(budget.file()) == ModelLoader.Kind.CHECKPOINT) {
             return checkpointSummary(budget.file());
         }
@@ -177,7 +178,7 @@ final class CheckCommand implements Callable<Integer> {
         return SummaryBuilder.build(analysis).check();
     }
 
-    private long fitMemory(ModelBudget budget, FitGate gate) {
+    long fitMemory(ModelBudget budget, FitGate gate) {
         return new BatchFit(loader, analyzer).bytesAt(budget.file(), InputShapes.parseOverrides(budget.inputs()), gate.batch(), gate.by());
     }
 

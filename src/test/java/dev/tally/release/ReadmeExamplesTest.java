@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's library examples are the invoker project's own text (src/it/library-user, run by
- * maven-invoker-plugin against the built jar), so that what the README shows is what a test ran.
+ * maven-invoker-plugin against the built jar), and its Maven plugin block is maven-plugin/src/it/within-budget's,
+ * so that what the README shows is what a test ran.
  */
 class ReadmeExamplesTest {
     private static final Path README = Fixtures.root().resolve("README.md");
@@ -31,6 +32,15 @@ class ReadmeExamplesTest {
                 "    // README: begin\n", "    // README: end");
         assertThat(example).contains("Tally.analyze");
         assertThat(Files.readString(README)).contains("```java\n" + example + "```\n");
+    }
+
+    @Test
+    void theMavenPluginBlockIsTheInvokerProjects() throws IOException {
+        Path pom = Fixtures.root().resolve("maven-plugin/src/it/within-budget/pom.xml");
+        String block = between(Files.readString(pom), "<!-- README: plugin -->\n", "      <!-- README: end -->")
+                .replace("@project.version@", Tally.VERSION);
+        assertThat(block).contains("<artifactId>tally-maven-plugin</artifactId>", "<goal>check</goal>", "<goal>summary</goal>");
+        assertThat(Files.readString(README)).contains("## In a Maven build\n").contains("```xml\n" + block + "```\n");
     }
 
     private static String between(String text, String start, String end) {

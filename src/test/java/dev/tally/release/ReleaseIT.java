@@ -141,6 +141,33 @@ class ReleaseIT {
         assertThat(release.bin()).isExecutable();
     }
 
+    /**
+     * libtorch is PyTorch's, under its BSD-style licence, whatever DJL's POM for the native jar says (Apache-2.0):
+     * THIRD-PARTY.txt lists the jar under BSD-3-Clause (src/license/override-THIRD-PARTY.properties) and the
+     * release carries PyTorch's own text, with its copyright holders and its third clause, and GCC's for libgomp.
+     */
+    @Test
+    void libtorchIsListedUnderPyTorchsLicenceWithItsText() throws IOException {
+        String thirdParty = Files.readString(release.home.resolve("THIRD-PARTY.txt"));
+        Matcher section = Pattern.compile("(?ms)^    ([^\\n]+):\\n\\n(.*?)(?=^    \\S|\\z)").matcher(thirdParty);
+        List<String> under = new ArrayList<>();
+        while (section.find()) {
+            if (section.group(2).contains("(ai.djl.pytorch:pytorch-native-cpu:")) {
+                under.add(section.group(1));
+            }
+        }
+        assertThat(under).containsExactly("BSD-3-Clause");
+        assertThat(release.home.resolve("licenses/BSD-3-Clause-PyTorch.txt")).content()
+                .contains("From PyTorch:", "Copyright (c) 2016-     Facebook, Inc            (Adam Paszke)", "From Caffe2:",
+                        "3. Neither the names of Facebook, Deepmind Technologies, NYU, NEC Laboratories America",
+                        "POSSIBILITY OF SUCH DAMAGE.");
+        assertThat(release.home.resolve("licenses/BSD-3-Clause.txt")).content().contains("BSD-3-Clause-PyTorch.txt");
+        // The same jar's libgomp is GCC's: GPLv3 with the runtime library exception, both texts shipped.
+        assertThat(release.home.resolve("licenses/GPL-3.0-with-GCC-exception.txt")).content()
+                .contains("GCC RUNTIME LIBRARY EXCEPTION", "Version 3.1, 31 March 2009", "GNU GENERAL PUBLIC LICENSE",
+                        "Version 3, 29 June 2007");
+    }
+
     @Test
     void theZipHoldsWhatTheTarballHolds() throws IOException {
         Path zip = Release.tarball().resolveSibling("tally-" + Tally.VERSION + ".zip");

@@ -13,7 +13,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Re-saves a TorchScript file as PyTorch 2.7 writes it: loaded into libtorch 2.7.1 (the one DJL ships) and
@@ -23,6 +25,35 @@ import java.nio.file.StandardOpenOption;
  */
 final class Pt2Archives {
     private Pt2Archives() {
+    }
+
+    /**
+     * The libtorch 2.7.1 copy of {@code original} in the fixture cache, {@code <fixtures>/pt2/<file name>}, written
+     * once and reused while its stamp matches: the original's size and modification time (a re-export rewrites
+     * it) and the libtorch version. Written under a temporary name and moved into place, so a run stopped halfway
+     * or a second run at the same time never sees half a file.
+     */
+    static Path cached(Engine engine, Path original, Path cacheDir) throws IOException {
+        Path target = cacheDir.resolve(original.getFileName());
+        Path stampFile = cacheDir.resolve(original.getFileName() + ".stamp");
+        String stamp = "original=" + original.getFileName() + " size=" + Files.size(original) + " modified="
+                + Files.getLastModifiedTime(original).toMillis() + " libtorch=" + engine.getVersion() + "\n";
+        if (Files.isRegularFile(target) && Files.isRegularFile(stampFile) && Files.readString(stampFile).equals(stamp)) {
+            return target;
+        }
+        Files.createDirectories(cacheDir);
+        Path partial = Files.createTempFile(cacheDir, original.getFileName().toString(), ".partial");
+        try {
+            resave(engine, original, partial);
+            Files.deleteIfExists(stampFile);
+            // createTempFile makes the file private (0600); the cache's other files are readable by all.
+            Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(stampFile, stamp);
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+        return target;
     }
 
     static Path resave(Engine engine, Path original, Path target) throws IOException {
