@@ -39,6 +39,9 @@ public final class SavedRules {
                 .add("HardSwish", KeepsInputsRule.first())
                 .add("HardSigmoid", KeepsInputsRule.first())
                 .add("Gelu", KeepsInputsRule.first())
+                .add("Erf", KeepsInputsRule.first())
+                .add("Pow", KeepsInputsRule.all())
+                .add("Where", KeepsInputsRule.first())
                 .add("MaxPool", new MaxPoolSavedRule())
                 .add("AveragePool", KeepsInputsRule.first())
                 .add("GlobalAveragePool", KeepsInputsRule.first())
@@ -50,7 +53,9 @@ public final class SavedRules {
                 // Gradients that need no tensor of the forward: sums, copies, views and shape arithmetic.
                 .nothing("Add", "Sub", "Neg", "Concat", "Split", "Slice", "Gather", "Reshape", "Flatten", "Squeeze",
                         "Unsqueeze", "Transpose", "Expand", "Identity", "Pad", "Cast", "Shape", "Size", "Constant",
-                        "ConstantOfShape", "Range");
+                        "ConstantOfShape", "Range",
+                        // Comparisons and logic have no gradient.
+                        "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or");
     }
 
     private SavedRules add(String opType, SavedRule rule) {
