@@ -13,22 +13,32 @@ make_values_distinct, eval mode, the same input shape):
                          (weakref finalizers on the tensors, as torch 1.13 makes a new Python storage
                          object each time it is asked). The input counts from the start, as the caller
                          holds it through the call. Peak of the live bytes after each op.
-    savedBytes {"1","8"} (core set only: a train-mode forward at batch 8 of the large coverage models
-                         is the slow part) train mode, torch.autograd.graph.saved_tensors_hooks: the bytes
-                         of the unique storages packed during the forward pass, parameters and buffers
-                         left out, at batch 1 and 8.
-    trainingPeakBytes    (the small models of TRAINING_MODELS only: Adam over VGG's 138 M params takes
-                         minutes on a shared 2-core machine) the dispatch tracker's peak over forward,
-                         backward and one torch.optim.Adam step at batch 1, parameters, gradients and
-                         optimizer state included.
-    receptiveField       (lenet5 only: the fixtures made of conv, avg-pool and smooth activations only, so
-                         that with positive constant weights every input a neuron depends on has a
-                         non-zero gradient) per feature layer, for a few neurons, the first and last input
-                         row and column with a non-zero gradient of that neuron.
+    savedBytes {"1","8"} (core set; batch 8 only for BATCH8_MODELS, which between them hold every op
+                         family of the core set -- conv, linear, ReLU, hardtanh, tanh, max/avg/mean pool,
+                         batch norm, dropout, cat, add -- because the batch-8 train-mode forwards of the
+                         VGGs, ResNet-50, GoogLeNet and DenseNet were most of this script's cold cost)
+                         train mode, torch.autograd.graph.saved_tensors_hooks: the bytes of the unique
+                         storages packed during the forward pass, parameters and buffers left out.
+    trainingPeakBytes    {"adam","sgd"} (the small models of TRAINING_MODELS only: Adam over VGG's 138 M
+                         params takes minutes on a shared 2-core machine) the dispatch tracker's peak over
+                         the SECOND step of PyTorch 1.13's default loop at batch 1 (zero_grad() keeps the
+                         gradient tensors, zeroed; forward; loss = output.sum(); backward; optimizer.step()):
+                         the steady state, where gradients and optimizer state already exist while the
+                         forward saves its activations. Parameters, buffers, gradients, optimizer state
+                         and every storage ops return are counted.
+    receptiveField       (RF_MODELS: lenet5 and the two small nets below, made of conv and avg-pool only,
+                         so that with positive constant weights every input a neuron depends on has a
+                         non-zero gradient) per conv/pool layer, for a few neurons, the first and last
+                         input position with a non-zero gradient of that neuron, per spatial axis. The
+                         nets that are not fixtures of export_models.py (rfnet2d: strides, dilation,
+                         padding and non-square kernels that differ per axis; rfnet1d: the same in 1-D)
+                         are written beside the figures as DIR/memory/<name>.traced.pt (a few KB).
+    seconds              wall time of each part, to keep the cold cost visible.
 
 Each file carries a key (sha256 of this script, the export script and the torch version); a model
 whose file carries the current key is skipped. Cold cost, measured on the shared 2-core machine
-while other work ran: see docs/conventions.md ("Memory", the oracle).
+on 2026-12-01 while other jobs ran (load average 5 to 20): 5.0 min wall, 4.6 GB peak RSS, 136 KB on disk
+(README, "Set up"); the batch-8 runs it no longer makes took 4.8 min and 7.2 GB more by themselves.
 """
 
 import argparse
@@ -51,6 +61,39 @@ import export_models  # noqa: E402 - the same model definitions, seeding and inp
 SCRIPT = os.path.abspath(__file__)
 RF_MODELS = {"lenet5"}
 TRAINING_MODELS = {"lenet5", "resnet18", "squeezenet1_1", "mobilenet_v2"}
+BATCH8_MODELS = {"worksheet", "lenet5", "alexnet", "resnet18", "squeezenet1_1", "mobilenet_v2"}
+
+
+class RfNet2d(nn.Module):
+    """Receptive-field oracle net: per-axis kernels, strides, padding and dilation, and an avg-pool."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 2, kernel_size=(3, 5), stride=(2, 1), padding=(1, 2))
+        self.conv2 = nn.Conv2d(2, 2, kernel_size=3, stride=1, padding=(2, 0), dilation=(2, 3))
+        self.pool = nn.AvgPool2d(kernel_size=(2, 3), stride=(2, 2), padding=(1, 1))
+        self.conv3 = nn.Conv2d(2, 1, kernel_size=(5, 3), stride=(1, 3), padding=(0, 1))
+
+    def forward(self, x):
+        return self.conv3(self.pool(self.conv2(self.conv1(x))))
+
+
+class RfNet1d(nn.Module):
+    """The 1-D forms: strided, dilated and padded conv, then an avg-pool and a second conv."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv1d(1, 2, kernel_size=5, stride=2, padding=2)
+        self.conv2 = nn.Conv1d(2, 2, kernel_size=3, dilation=4, padding=1)
+        self.pool = nn.AvgPool1d(kernel_size=4, stride=3, padding=2)
+        self.conv3 = nn.Conv1d(2, 1, kernel_size=3, stride=2)
+
+    def forward(self, x):
+        return self.conv3(self.pool(self.conv2(self.conv1(x))))
+
+
+# (name, class, input shape): receptive-field nets written by this script, not fixtures of export_models.py.
+RF_NETS = [("rfnet2d", RfNet2d, (1, 1, 61, 67)), ("rfnet1d", RfNet1d, (1, 1, 97))]
 
 
 def key_for(name):
@@ -156,48 +199,73 @@ def saved_bytes(spec, model, batch):
     return sum(saved.values())
 
 
-def training_peak(spec, model):
+def training_peak(spec, model, make_optimizer):
+    """Peak live bytes over the second training step (the first makes the gradients and optimizer state)."""
     model.train()
     x = example(spec, 1)
-    optimizer = torch.optim.Adam(model.parameters())
-    tracker = StorageTracker()
-    for p in list(model.parameters()) + list(model.buffers()):
-        tracker.track(p)
-    with tracker:
-        tracker.track(x)
+    optimizer = make_optimizer(model.parameters())
+
+    def step():
+        optimizer.zero_grad()  # torch 1.13's default set_to_none=False: the gradient tensors stay, zeroed
         out = model(x)
         loss = out.float().sum()
         del out
         loss.backward()
         del loss
         optimizer.step()
+
+    step()
+    tracker = StorageTracker()
+    held = list(model.parameters()) + list(model.buffers()) + [p.grad for p in model.parameters() if p.grad is not None]
+    for state in optimizer.state.values():
+        held += [t for t in state.values() if isinstance(t, torch.Tensor)]
+    for t in held:
+        tracker.track(t)
+    with tracker:
+        tracker.track(x)
+        step()
     return tracker.peak
 
 
-def receptive_fields(spec, model):
-    """Per feature layer of lenet5: for a few neurons, the input rows and columns with a non-zero gradient."""
+OPTIMIZERS = {"adam": lambda params: torch.optim.Adam(params), "sgd": lambda params: torch.optim.SGD(params, lr=0.01)}
+
+
+def receptive_fields(model, input_shape):
+    """Per conv/avg-pool layer: for a few neurons, the first and last input position (per spatial axis) with a
+    non-zero gradient of that neuron, all weights and the input set to positive constants."""
     model.eval()
     with torch.no_grad():
         for p in model.parameters():
             p.fill_(0.01)
-    x = torch.ones(1, *spec[3][1:], requires_grad=True)
+    x = torch.ones(*input_shape, requires_grad=True)
     layers = {}
     captured = {}
     for path, module in model.named_modules():
-        if isinstance(module, (nn.Conv2d, nn.AvgPool2d)):
+        if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.AvgPool1d, nn.AvgPool2d)):
             module.register_forward_hook(lambda m, i, o, path=path: captured.__setitem__(path, o))
     model(x)
     for path, output in captured.items():
-        h, w = output.shape[2], output.shape[3]
+        spatial = list(output.shape[2:])
+        corners = {tuple(0 for _ in spatial), tuple(n // 2 for n in spatial), tuple(n - 1 for n in spatial)}
         neurons = []
-        for i, j in {(0, 0), (h // 2, w // 2), (h - 1, w - 1)}:
-            grad, = torch.autograd.grad(output[0, 0, i, j], x, retain_graph=True)
+        for at in sorted(corners):
+            grad, = torch.autograd.grad(output[(0, 0) + at], x, retain_graph=True)
             support = grad[0].abs().sum(0).nonzero()
-            neurons.append({"i": i, "j": j,
-                            "rows": [int(support[:, 0].min()), int(support[:, 0].max())],
-                            "cols": [int(support[:, 1].min()), int(support[:, 1].max())]})
-        layers[path] = {"outputShape": list(output.shape), "neurons": sorted(neurons, key=lambda n: (n["i"], n["j"]))}
+            neurons.append({"at": list(at), "axes": [[int(support[:, a].min()), int(support[:, a].max())]
+                                                     for a in range(len(spatial))]})
+            if len(spatial) == 2:  # the form the first version of this file wrote, kept for its readers
+                neurons[-1].update({"i": at[0], "j": at[1], "rows": neurons[-1]["axes"][0], "cols": neurons[-1]["axes"][1]})
+        layers[path] = {"outputShape": list(output.shape), "neurons": neurons}
     return layers
+
+
+def rf_net_figures(out_dir, name, cls, input_shape):
+    """Writes the net as traced TorchScript beside its receptive-field figures."""
+    torch.manual_seed(0)
+    model = cls().eval()
+    torch.jit.trace(model, torch.ones(*input_shape)).save(os.path.join(out_dir, f"{name}.traced.pt"))
+    return {"model": name, "torch": torch.__version__, "inputShape": list(input_shape),
+            "receptiveField": receptive_fields(model, input_shape)}
 
 
 def main():
@@ -225,21 +293,50 @@ def main():
                 pass
         started = time.time()
         model = build(spec)
+        seconds = {}
+
+        def timed(part, compute):
+            begun = time.time()
+            value = compute()
+            seconds[part] = round(time.time() - begun, 1)
+            return value
+
         figures = {"model": name, "key": key, "torch": torch.__version__, "inputShape": list(spec[3]),
-                   "peakInferenceBytes": peak_inference(spec, model)}
+                   "peakInferenceBytes": timed("peakInference", lambda: peak_inference(spec, model))}
         if spec[1] == "core":
-            figures["savedBytes"] = {str(b): saved_bytes(spec, model, b) for b in (1, 8)}
+            batches = (1, 8) if name in BATCH8_MODELS else (1,)
+            figures["savedBytes"] = {str(b): timed(f"saved{b}", lambda b=b: saved_bytes(spec, model, b)) for b in batches}
         if name in TRAINING_MODELS:
-            figures["trainingPeakBytes"] = training_peak(spec, model)
+            figures["trainingPeakBytes"] = {
+                opt: timed(f"training_{opt}", lambda make=make: training_peak(spec, build(spec), make))
+                for opt, make in OPTIMIZERS.items()}
         if name in RF_MODELS:
             # Last: it overwrites the weights with constants.
-            figures["receptiveField"] = receptive_fields(spec, model)
+            figures["receptiveField"] = timed("receptiveField", lambda: receptive_fields(model, spec[3]))
+        figures["seconds"] = seconds
         del model
         gc.collect()  # the next model's peak must not share the process with this one's tensors
         export_models.write_json(path, figures)
         saved = figures.get("savedBytes", {}).get("1")
         print(f"{name:20s} {time.time() - started:6.1f} s  peak {figures['peakInferenceBytes']:>12,} B"
               + (f"  saved@1 {saved:>12,} B" if saved is not None else ""), flush=True)
+    for name, cls, input_shape in RF_NETS:
+        if args.models and name not in args.models.split(","):
+            continue
+        path = os.path.join(out_dir, f"{name}.memory.json")
+        key = key_for(name)
+        if not args.force and os.path.isfile(path) and os.path.isfile(os.path.join(out_dir, f"{name}.traced.pt")):
+            try:
+                with open(path) as f:
+                    if json.load(f).get("key") == key:
+                        print(f"{name:20s} cached")
+                        continue
+            except (OSError, ValueError):
+                pass
+        figures = rf_net_figures(out_dir, name, cls, input_shape)
+        figures["key"] = key
+        export_models.write_json(path, figures)
+        print(f"{name:20s} receptive fields of {len(figures['receptiveField'])} layers", flush=True)
     print(f"{'total':20s} {time.time() - started_all:6.1f} s  into {out_dir}")
     return 0
 

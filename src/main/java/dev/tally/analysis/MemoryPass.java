@@ -29,25 +29,44 @@ public final class MemoryPass {
      * @param liveAfter    bytes live after each node of {@link Analysis#nodes()} has run and its dead inputs are freed
      * @param allocated    bytes each node of {@link Analysis#nodes()} allocates: 0 for views, in-place ops, metadata
      *                     and nodes without a count; the per-node activation memory
+     * @param storageOf    for every activation value (model inputs and node outputs, not weights or constants), the
+     *                     index of the tensor storage it refers to: views and in-place results share their input's
+     * @param storageBytes the bytes of each storage, by that index
      */
-    public record Result(long largestBytes, long peakBytes, int peakNode, List<Long> liveAfter, List<Long> allocated) {
+    public record Result(long largestBytes, long peakBytes, int peakNode, List<Long> liveAfter, List<Long> allocated,
+                         Map<String, Integer> storageOf, List<Long> storageBytes) {
         public Result {
             liveAfter = List.copyOf(liveAfter);
             allocated = List.copyOf(allocated);
+            storageOf = Map.copyOf(storageOf);
+            storageBytes = List.copyOf(storageBytes);
         }
     }
 
     /** One tensor in memory and how many graph values still refer to it. */
     private static final class Storage {
         final long bytes;
+        final int index;
         int values;
 
-        Storage(long bytes) {
+        Storage(long bytes, List<Long> all) {
             this.bytes = bytes;
+            this.index = all.size();
+            all.add(bytes);
         }
     }
 
+    /** Inference (eval mode): the peak, the chart and {@code tally fit} follow it. */
     public static Result run(Analysis analysis) {
+        return run(analysis, false);
+    }
+
+    /**
+     * @param training whether the model runs in train mode, where Dropout computes a new tensor (its input times a
+     *                 random mask) instead of passing its input on; the storages of the training memory
+     *                 ({@link TrainingPass}) come from this
+     */
+    public static Result run(Analysis analysis, boolean training) {
         Model model = analysis.model();
         ModelFormat format = model.format();
         List<NodeResult> nodes = analysis.nodes();
@@ -69,12 +88,16 @@ public final class MemoryPass {
         }
         Set<String> modelInputs = new HashSet<>();
         Map<String, Storage> storageOf = new HashMap<>(size);
+        Map<String, Integer> storageIndex = new HashMap<>();
+        List<Long> storageBytes = new ArrayList<>();
         Set<String> strided = new HashSet<>();
         long live = 0;
         for (ResolvedInput input : analysis.inputs()) {
-            Storage storage = new Storage(Math.multiplyExact(input.shape().numel(), (long) input.dtype().byteSize()));
+            Storage storage = new Storage(Math.multiplyExact(input.shape().numel(), (long) input.dtype().byteSize()),
+                    storageBytes);
             storage.values = 1;
             storageOf.put(input.name(), storage);
+            storageIndex.put(input.name(), storage.index);
             modelInputs.add(input.name());
             live = Math.addExact(live, storage.bytes);
         }
@@ -96,7 +119,8 @@ public final class MemoryPass {
                 Storage source = storageOf.get(first);
                 boolean soleAndLast = source != null && source.values == 1 && freeAt.getOrDefault(first, -1) == i
                         && !kept.contains(first) && !modelInputs.contains(first) && countOf(node.inputs(), first) == 1;
-                Aliasing.Kind kind = source == null ? Aliasing.Kind.ALLOCATES
+                Aliasing.Kind kind = source == null || training && node.opType().equals("Dropout")
+                        ? Aliasing.Kind.ALLOCATES
                         : Aliasing.classify(node, format, inputsOf(node, values), result.outputs().get(0),
                                 !strided.contains(first), soleAndLast);
                 for (int o = 0; o < outputNames.size() && o < result.outputs().size(); o++) {
@@ -106,15 +130,17 @@ public final class MemoryPass {
                     }
                     String name = outputNames.get(o);
                     if (kind == Aliasing.Kind.ALLOCATES) {
-                        Storage storage = new Storage(info.bytes());
+                        Storage storage = new Storage(info.bytes(), storageBytes);
                         storage.values = 1;
                         storageOf.put(name, storage);
+                        storageIndex.put(name, storage.index);
                         live = Math.addExact(live, storage.bytes);
                         made = Math.addExact(made, storage.bytes);
                         largest = Math.max(largest, storage.bytes);
                     } else {
                         source.values++;
                         storageOf.put(name, source);
+                        storageIndex.put(name, source.index);
                         if (kind == Aliasing.Kind.STRIDED_VIEW) {
                             strided.add(name);
                         } else if (kind == Aliasing.Kind.IN_PLACE && strided.contains(first)) {
@@ -136,7 +162,7 @@ public final class MemoryPass {
             liveAfter.add(live);
             allocated.add(made);
         }
-        return new Result(largest, peak, peakNode, liveAfter, allocated);
+        return new Result(largest, peak, peakNode, liveAfter, allocated, storageIndex, storageBytes);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tally.budget;
 
 import dev.tally.analysis.Analyzer;
+import dev.tally.analysis.Optimizer;
 import dev.tally.analysis.ResolvedInput;
 import dev.tally.ir.Model;
 import dev.tally.ir.ModelFormat;
@@ -30,10 +31,17 @@ public final class BatchFit {
 
     private final BiFunction<Path, Map<String, Shape>, Model> loader;
     private final Analyzer analyzer;
+    private final Optimizer optimizer;
 
     public BatchFit(BiFunction<Path, Map<String, Shape>, Model> loader, Analyzer analyzer) {
+        this(loader, analyzer, Optimizer.ADAM);
+    }
+
+    /** @param optimizer whose state {@link By#TRAINING} counts */
+    public BatchFit(BiFunction<Path, Map<String, Shape>, Model> loader, Analyzer analyzer, Optimizer optimizer) {
         this.loader = loader;
         this.analyzer = analyzer;
+        this.optimizer = optimizer;
     }
 
     /** Which memory figure must fit (docs/conventions.md, "Memory"). */
@@ -41,7 +49,9 @@ public final class BatchFit {
         /** Weights (params and buffers) plus the peak of live activations in inference. */
         PEAK("peak", "weights + peak activations (inference)"),
         /** The largest single activation: the assignment's "network bottleneck" convention. */
-        LARGEST("largest", "largest single activation");
+        LARGEST("largest", "largest single activation"),
+        /** One training step (docs/conventions.md, "Training memory"): {@code --mode training}, never a --by name. */
+        TRAINING("training", "training memory (params, gradients, optimizer state, saved activations, backward transient)");
 
         private final String displayName;
         private final String description;
@@ -61,7 +71,7 @@ public final class BatchFit {
 
         public static By parse(String text) {
             for (By by : values()) {
-                if (by.displayName.equals(text.toLowerCase(Locale.ROOT))) {
+                if (by != TRAINING && by.displayName.equals(text.toLowerCase(Locale.ROOT))) {
                     return by;
                 }
             }
@@ -72,6 +82,7 @@ public final class BatchFit {
             return switch (this) {
                 case PEAK -> Math.addExact(totals.paramBytes(), totals.peakActivationBytes());
                 case LARGEST -> totals.largestActivationBytes();
+                case TRAINING -> totals.trainingBytes();
             };
         }
     }
@@ -195,7 +206,7 @@ public final class BatchFit {
             Map<String, Shape> shapes = shapesAt(batch);
             Model model = first.format() == ModelFormat.TORCHSCRIPT && batch != resolved.get(0).shape().dim(0)
                     ? loader.apply(file, shapes) : first;
-            return SummaryBuilder.build(analyzer.analyze(model, shapes, false));
+            return SummaryBuilder.build(analyzer.analyze(model, shapes, false), 0, optimizer);
         }
 
         long bytesAt(long batch, By by) {

@@ -77,7 +77,7 @@ public final class BudgetChecker {
         String exact = amount(figure, gate.memory());
         String limit = gate.memoryText().equals(exact) || gate.memoryText().equals(Long.toString(gate.memory()))
                 ? exact : gate.memoryText() + " (" + exact + ")";
-        String message = model + ": " + figure.displayName() + " at batch " + gate.batch() + " by " + gate.by().displayName()
+        String message = model + ": " + figure.displayName() + " at batch " + gate.batch() + " by " + gate.figureText()
                 + " " + (actual == Long.MAX_VALUE ? "past 64 bits" : figure.format(actual));
         if (status == CheckResult.Status.FAIL) {
             message += " is over the limit " + limit + (actual == Long.MAX_VALUE ? "." : " by " + over(figure, actual, gate.memory()) + ".");

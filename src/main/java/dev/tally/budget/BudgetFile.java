@@ -1,5 +1,6 @@
 package dev.tally.budget;
 
+import dev.tally.analysis.Optimizer;
 import dev.tally.report.Units;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -46,7 +47,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *     max-growth: 2%             # every figure of the baseline; or per figure: {params: 0%, macs: 2%}
  *     fit-batch: 256             # batch 256 must fit in 'memory', as 'tally fit' computes it
  *     memory: 16GiB
- *     fit-by: peak               # or largest; 'fit-mode: training' is refused (not modelled)
+ *     fit-by: peak               # or largest (inference)
+ *     fit-mode: training         # or inference (the default); training memory then, not fit-by
+ *     optimizer: adam            # training mode: sgd, momentum, adam (the default) or adamw
  * </pre>
  *
  * Anything wrong is a {@link UsageException} (exit 2) whose message names the file, the line and the key:
@@ -54,9 +57,10 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public final class BudgetFile {
     private static final Set<String> TOP_KEYS = Set.of("models", "defaults");
-    private static final Set<String> DEFAULT_KEYS = Set.of("input", "limits", "max-growth", "fit-batch", "memory", "fit-by", "fit-mode");
+    private static final Set<String> DEFAULT_KEYS = Set.of("input", "limits", "max-growth", "fit-batch", "memory", "fit-by", "fit-mode",
+            "optimizer");
     private static final Set<String> MODEL_KEYS = Set.of("path", "input", "limits", "baseline", "max-growth", "fit-batch", "memory",
-            "fit-by", "fit-mode");
+            "fit-by", "fit-mode", "optimizer");
 
     private final Path file;
     private final String name;
@@ -234,16 +238,32 @@ public final class BudgetFile {
         } catch (Units.UnitFormatException e) {
             throw error(memory.pointer(), e.getMessage());
         }
-        BatchFit.By by = BatchFit.By.PEAK;
         FitValue byValue = keys.get("fit-by");
+        FitValue modeValue = keys.get("fit-mode");
         if (byValue != null) {
             try {
-                by = BatchFit.By.parse(byValue.text().strip());
+                BatchFit.By.parse(byValue.text().strip());
             } catch (UsageException e) {
                 throw error(byValue.pointer(), "'" + byValue.text() + "' is not a figure to fit by; use peak or largest");
             }
         }
-        return Optional.of(new FitGate(size, bytes, memory.text().strip(), by));
+        BatchFit.By by;
+        try {
+            by = FitGate.figure(modeValue == null ? null : modeValue.text(), byValue == null ? null : byValue.text(),
+                    "fit-mode", "fit-by");
+        } catch (UsageException e) {
+            throw error(modeValue != null ? modeValue.pointer() : byValue.pointer(), lowerFirst(stripPeriod(e.getMessage())));
+        }
+        FitValue optimizerValue = keys.get("optimizer");
+        Optimizer optimizer = Optimizer.ADAM;
+        if (optimizerValue != null) {
+            try {
+                optimizer = Optimizer.parse(optimizerValue.text());
+            } catch (UsageException e) {
+                throw error(optimizerValue.pointer(), lowerFirst(stripPeriod(e.getMessage())));
+            }
+        }
+        return Optional.of(new FitGate(size, bytes, memory.text().strip(), by, optimizer));
     }
 
     /** {@code max-growth} as written: one percentage for every figure, or one per named figure. */
@@ -293,18 +313,9 @@ public final class BudgetFile {
             growth = Optional.of(growth(growthNode, at + "/max-growth"));
         }
         Map<String, FitValue> fit = new LinkedHashMap<>();
-        for (String key : List.of("fit-batch", "memory", "fit-by", "fit-mode")) {
+        for (String key : List.of("fit-batch", "memory", "fit-by", "fit-mode", "optimizer")) {
             if (node.has(key)) {
-                String text = scalar(node.get(key), at + "/" + key);
-                if (key.equals("fit-mode")) {
-                    try {
-                        FitGate.checkMode(text, "fit-mode");
-                    } catch (UsageException e) {
-                        throw error(at + "/" + key, lowerFirst(stripPeriod(e.getMessage())));
-                    }
-                } else {
-                    fit.put(key, new FitValue(text, at + "/" + key));
-                }
+                fit.put(key, new FitValue(scalar(node.get(key), at + "/" + key), at + "/" + key));
             }
         }
         return new Section(limits, inputs, growth, fit);

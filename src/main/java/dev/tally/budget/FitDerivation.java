@@ -82,9 +82,10 @@ public final class FitDerivation {
             lines.line(Quantity.RESULT, "memory(" + next.batch() + ")", plus(term("weights", w),
                     term("peak(" + next.batch() + ")", next.bytes() - w)), "B", "> M = " + m + ": does not fit");
         } else {
-            lines.line(Quantity.RESULT, "memory(" + at.batch() + ")", term("largest(" + at.batch() + ")", at.bytes()), "B",
+            String figure = result.by() == BatchFit.By.TRAINING ? "training" : "largest";
+            lines.line(Quantity.RESULT, "memory(" + at.batch() + ")", term(figure + "(" + at.batch() + ")", at.bytes()), "B",
                     "<= M = " + m + ": fits");
-            lines.line(Quantity.RESULT, "memory(" + next.batch() + ")", term("largest(" + next.batch() + ")", next.bytes()),
+            lines.line(Quantity.RESULT, "memory(" + next.batch() + ")", term(figure + "(" + next.batch() + ")", next.bytes()),
                     "B", "> M = " + m + ": does not fit");
         }
         return lines.build();

@@ -8,6 +8,7 @@ import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
 import dev.tally.budget.Baseline;
+import dev.tally.analysis.Optimizer;
 import dev.tally.budget.BatchFit;
 import dev.tally.budget.BudgetChecker;
 import dev.tally.budget.FitGate;
@@ -55,6 +56,7 @@ import picocli.CommandLine.Parameters;
             "  tally check --budget budgets.yaml",
             "  tally check model.onnx --baseline reports/model.json --max-growth 2%%",
             "  tally check model.onnx --input 1x3x224x224 --fit-batch 256 --memory 16GiB --by peak",
+            "  tally check model.onnx --input 1x3x224x224 --fit-batch 64 --memory 16GiB --mode training --optimizer adam",
             ""
         },
         footer = {
@@ -68,7 +70,8 @@ import picocli.CommandLine.Parameters;
             "      baseline: reports/resnet.json",
             "      max-growth: {params: 0%%, macs: 2%%}",
             "Limit keys: params, buffers, weight-bytes, macs, flops, ops, activation, file-size.",
-            "Fit gate keys (beside 'limits', in an entry or 'defaults'): fit-batch: 256, memory: 16GiB, fit-by: peak|largest."
+            "Fit gate keys (beside 'limits', in an entry or 'defaults'): fit-batch: 256, memory: 16GiB, fit-by: peak|largest,",
+            "  fit-mode: inference|training, optimizer: sgd|momentum|adam|adamw."
         })
 final class CheckCommand implements Callable<Integer> {
     private final BiFunction<Path, Map<String, Shape>, Model> loader;
@@ -115,8 +118,14 @@ final class CheckCommand implements Callable<Integer> {
             description = "What must fit, as in 'tally fit': peak (weights plus peak activations, the default) or largest.")
     private String by;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "inference (the default); training memory is not modelled.")
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "inference (the default: --by chooses the figure) or training (one training step: params, gradients,"
+                    + " optimizer state, saved activations, backward transient).")
     private String mode;
+
+    @Option(names = "--optimizer", paramLabel = "NAME",
+            description = "With --mode training, whose state is counted: sgd, momentum, adam (the default) or adamw.")
+    private String optimizer;
 
     @Option(names = "--input", paramLabel = "SPEC", description = "An input shape for the models on the command line: 1x3x224x224 or name=1x3x224x224.")
     private List<String> inputs = new ArrayList<>();
@@ -179,13 +188,18 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     long fitMemory(ModelBudget budget, FitGate gate) {
-        return new BatchFit(loader, analyzer).bytesAt(budget.file(), InputShapes.parseOverrides(budget.inputs()), gate.batch(), gate.by());
+        return new BatchFit(loader, analyzer, gate.optimizer())
+                .bytesAt(budget.file(), InputShapes.parseOverrides(budget.inputs()), gate.batch(), gate.by());
     }
 
-    /** The fit gate of --fit-batch, --memory, --by, --mode; empty when none of them is given. */
+    /** The fit gate of --fit-batch, --memory, --by, --mode, --optimizer; empty when none of them is given. */
     private Optional<FitGate> fitGate() {
-        FitGate.checkMode(mode, "--mode");
-        if (fitBatch == null && memory == null && by == null) {
+        BatchFit.By figure = FitGate.figure(mode, by, "--mode", "--by");
+        Optimizer chosen = optimizer == null ? Optimizer.ADAM : Optimizer.parse(optimizer);
+        if (optimizer != null && figure != BatchFit.By.TRAINING) {
+            throw new UsageException("--optimizer " + optimizer.strip() + " applies to training memory; add --mode training.");
+        }
+        if (fitBatch == null && memory == null && by == null && mode == null && optimizer == null) {
             return Optional.empty();
         }
         if (fitBatch == null || memory == null) {
@@ -194,7 +208,7 @@ final class CheckCommand implements Callable<Integer> {
         if (fitBatch < 1) {
             throw new UsageException("--fit-batch " + fitBatch + " is not a batch size; give a whole number of at least 1.");
         }
-        return Optional.of(new FitGate(fitBatch, BatchFit.parseMemory(memory), memory.strip(), by == null ? BatchFit.By.PEAK : BatchFit.By.parse(by)));
+        return Optional.of(new FitGate(fitBatch, BatchFit.parseMemory(memory), memory.strip(), figure, chosen));
     }
 
     /**

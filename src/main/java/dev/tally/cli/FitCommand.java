@@ -1,6 +1,9 @@
 package dev.tally.cli;
 
 import dev.tally.analysis.Analyzer;
+import dev.tally.analysis.Optimizer;
+import dev.tally.budget.FitGate;
+import dev.tally.ir.UsageException;
 import dev.tally.analysis.InputShapes;
 import dev.tally.analysis.ResolvedInput;
 import dev.tally.budget.BatchFit;
@@ -40,10 +43,19 @@ final class FitCommand implements Callable<Integer> {
             description = "The memory available: KB, MB, GB = 1000^n or KiB, MiB, GiB = 1024^n (12GiB).")
     private String memory;
 
-    @Option(names = "--by", paramLabel = "FIGURE", defaultValue = "peak",
-            description = "peak: weights plus peak activations in inference; largest: the largest single activation "
-                    + "(the network-bottleneck convention). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--by", paramLabel = "FIGURE",
+            description = "In inference, peak: weights plus peak activations (the default); largest: the largest single "
+                    + "activation (the network-bottleneck convention).")
     private String by;
+
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "inference (the default) or training: one training step (params, gradients, optimizer state, "
+                    + "saved activations, backward transient; docs/conventions.md).")
+    private String mode;
+
+    @Option(names = "--optimizer", paramLabel = "NAME",
+            description = "With --mode training, whose state is counted: sgd, momentum, adam (the default) or adamw.")
+    private String optimizer;
 
     @Option(names = "--input", paramLabel = "SPEC",
             description = "An input shape whose first axis is the batch: 1x3x224x224 or name=1x3x224x224; needed when the "
@@ -58,19 +70,28 @@ final class FitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long limit = BatchFit.parseMemory(memory);
-        BatchFit.By figure = BatchFit.By.parse(by);
+        BatchFit.By figure = FitGate.figure(mode, by, "--mode", "--by");
+        if (optimizer != null && figure != BatchFit.By.TRAINING) {
+            throw new UsageException("--optimizer " + optimizer.strip() + " applies to training memory; add --mode training.");
+        }
+        Optimizer chosen = optimizer == null ? Optimizer.ADAM : Optimizer.parse(optimizer);
         Map<String, Shape> shapes = InputShapes.parseOverrides(inputs);
-        BatchFit.Result result = new BatchFit(loader, analyzer).fit(model, shapes, limit, figure);
+        BatchFit.Result result = new BatchFit(loader, analyzer, chosen).fit(model, shapes, limit, figure);
         PrintWriter out = spec.commandLine().getOut();
-        out.print(render(model, result));
+        out.print(render(model, result, chosen));
         out.flush();
         return result.fits() ? ExitCodes.OK : ExitCodes.BUDGET_EXCEEDED;
     }
 
     static String render(Path model, BatchFit.Result result) {
+        return render(model, result, Optimizer.ADAM);
+    }
+
+    static String render(Path model, BatchFit.Result result, Optimizer optimizer) {
         StringBuilder text = new StringBuilder();
         text.append("Model:  ").append(model).append('\n');
-        text.append("Memory: ").append(size(result.limit())).append(", by ").append(result.by().description()).append('\n');
+        text.append("Memory: ").append(size(result.limit())).append(", by ").append(result.by().description())
+                .append(result.by() == BatchFit.By.TRAINING ? " with " + optimizer.displayName() : "").append('\n');
         if (!result.fits()) {
             text.append("Not even batch 1 fits: it needs ").append(size(result.at().bytes())).append(".\n");
             return text.toString();
@@ -96,9 +117,12 @@ final class FitCommand implements Callable<Integer> {
             table.row(Long.toString(point.batch()), Units.exact(point.bytes()) + " B", "(" + Units.bytes(point.bytes()) + ")");
         }
         text.append(table.renderText());
-        text.append("\nMemory: ").append(result.by() == BatchFit.By.PEAK
-                ? "params and buffers plus the most activation bytes live at once in inference (docs/conventions.md)."
-                : "the largest single activation, as the network-bottleneck convention has it (docs/conventions.md).")
+        text.append("\nMemory: ").append(switch (result.by()) {
+            case PEAK -> "params and buffers plus the most activation bytes live at once in inference (docs/conventions.md).";
+            case LARGEST -> "the largest single activation, as the network-bottleneck convention has it (docs/conventions.md).";
+            case TRAINING -> "one training step with " + optimizer.displayName() + ": params, gradients, optimizer state and the larger"
+                    + " of (saved activations + backward transient) and the optimizer step's temporaries (docs/conventions.md).";
+        })
                 .append(" 1 KiB = 1024 B.\n");
         return text.toString();
     }

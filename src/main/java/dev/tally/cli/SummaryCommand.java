@@ -2,6 +2,7 @@ package dev.tally.cli;
 
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
+import dev.tally.analysis.Optimizer;
 import dev.tally.analysis.Convention;
 import dev.tally.analysis.InputShapes;
 import dev.tally.ir.Model;
@@ -86,6 +87,10 @@ final class SummaryCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write the report to FILE instead of standard output.")
     private Path out;
 
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam",
+            description = "Whose state the training memory (at the input's batch) counts: sgd, momentum, adam or adamw (default: ${DEFAULT-VALUE}).")
+    private String optimizer;
+
     @Option(names = "--verify", description = "Also run the model for real (DJL or ONNX Runtime) and cross-check shapes and params, as 'tally verify' does; exit 3 when a check fails.")
     private boolean verify;
 
@@ -113,6 +118,7 @@ final class SummaryCommand implements Callable<Integer> {
         command.models.addAll(models);
         command.convention = "macs";
         command.format = "table";
+        command.optimizer = "adam";
         options.forEach((name, values) -> {
             String last = values.get(values.size() - 1);
             switch (name) {
@@ -136,6 +142,7 @@ final class SummaryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // Options first, so a typo is reported before a large model is read.
+        Optimizer.parse(optimizer);
         Convention chosen = Convention.parse(convention);
         Format renderer = Format.parse(format);
         Map<String, Shape> shapes = InputShapes.parseOverrides(inputs);
@@ -166,7 +173,7 @@ final class SummaryCommand implements Callable<Integer> {
         int folding = depth != null ? depth
                 : renderer == Format.HTML ? HtmlRenderer.chooseDepth(d -> SummaryBuilder.build(analysis, d).layers().size())
                 : 0;
-        Summary summary = SummaryBuilder.build(analysis, folding).check();
+        Summary summary = SummaryBuilder.build(analysis, folding, Optimizer.parse(optimizer)).check();
         // The HTML report shows a layer's derivation when its row is clicked.
         Map<String, String> derivations = renderer != Format.HTML ? Map.of()
                 : ExplainFormat.textByLayer(new Explainer(analyzer.rules()).explain(analysis, List.of(), chosen));
@@ -201,8 +208,9 @@ final class SummaryCommand implements Callable<Integer> {
         }
         // A progress bar only on a terminal: in CI logs its carriage returns are noise.
         PrintWriter progress = System.console() != null ? err() : null;
+        Optimizer chosenOptimizer = Optimizer.parse(optimizer);
         List<BatchRow> rows = new BatchRunner(file -> SummaryBuilder.build(
-                        analyzer.analyze(frozenPatterns.apply(loader.apply(file, shapes)), shapes, strict)).check())
+                        analyzer.analyze(frozenPatterns.apply(loader.apply(file, shapes)), shapes, strict), 0, chosenOptimizer).check())
                 .run(files, progress);
         write(BatchRenderer.render(rows, renderer));
         PrintWriter err = err();

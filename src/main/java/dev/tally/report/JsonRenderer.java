@@ -1,5 +1,6 @@
 package dev.tally.report;
 
+import dev.tally.analysis.TrainingMemory;
 import dev.tally.analysis.ReceptiveField;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -103,6 +104,18 @@ public final class JsonRenderer implements Renderer {
         sums.put("peakActivationBytes", totals.peakActivationBytes());
         sums.put("trainableParams", totals.trainableParams());
         sums.put("frozenParams", totals.frozenParams());
+        if (!totals.training().isNone()) {
+            TrainingMemory training = totals.training();
+            sums.put("trainingBytes", totals.trainingBytes());
+            ObjectNode parts = sums.putObject("training");
+            parts.put("optimizer", training.optimizer().displayName());
+            parts.put("params", training.params());
+            parts.put("gradients", training.gradients());
+            parts.put("optimizerState", training.optimizerState());
+            parts.put("savedActivations", training.savedActivations());
+            parts.put("backwardTransient", training.backwardTransient());
+            parts.put("optimizerStepTransient", training.optimizerStepTransient());
+        }
         if (summary.unreadBuffers().buffers() > 0) {
             sums.put("unreadBuffers", summary.unreadBuffers().buffers());
             sums.put("unreadBufferBytes", summary.unreadBuffers().paramBytes());

@@ -95,6 +95,16 @@ public final class JsonSummaryReader {
                 in.count(sums, "totals.ops"), in.count(sums, "totals.activationBytes"),
                 in.optionalCount(sums, "totals.largestActivationBytes"), in.optionalCount(sums, "totals.peakActivationBytes"),
                 frozen);
+        JsonNode training = sums.path("training");
+        if (training.isObject()) {
+            // Reports written before training memory was modelled have none: TrainingMemory.NONE.
+            totals = totals.withTraining(new dev.tally.analysis.TrainingMemory(
+                    dev.tally.analysis.Optimizer.parse(in.text(training, "totals.training.optimizer")),
+                    in.count(training, "totals.training.params"), in.count(training, "totals.training.gradients"),
+                    in.count(training, "totals.training.optimizerState"), in.count(training, "totals.training.savedActivations"),
+                    in.count(training, "totals.training.backwardTransient"),
+                    in.count(training, "totals.training.optimizerStepTransient"), List.of()));
+        }
         List<UnsupportedOp> unsupported = new ArrayList<>();
         JsonNode gaps = in.array(root, "unsupported");
         for (int i = 0; i < gaps.size(); i++) {

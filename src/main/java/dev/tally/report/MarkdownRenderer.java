@@ -58,6 +58,11 @@ public final class MarkdownRenderer implements Renderer {
                 Units.bytes(totals.largestActivationBytes())));
         row(out, List.of("Peak activations", Units.exact(totals.peakActivationBytes()) + " B",
                 Units.bytes(totals.peakActivationBytes())));
+        for (String[] part : TableRenderer.trainingRows(totals)) {
+            long bytes = Long.parseLong(part[1]);
+            String label = part[0].startsWith("  ") ? "&nbsp;&nbsp;" + part[0].strip() : part[0];
+            row(out, List.of(label, Units.exact(bytes) + " B", Units.bytes(bytes)));
+        }
         out.append('\n');
         out.append("**").append(count).append("**: ").append(convention.definition())
                 .append(". Memory in binary units: 1 KiB = 1024 B, sizes rounded up.\n");

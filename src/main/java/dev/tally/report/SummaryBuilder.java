@@ -3,6 +3,9 @@ package dev.tally.report;
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Convention;
 import dev.tally.analysis.MemoryPass;
+import dev.tally.analysis.Optimizer;
+import dev.tally.analysis.TrainingMemory;
+import dev.tally.analysis.TrainingPass;
 import dev.tally.analysis.ReceptiveField;
 import dev.tally.analysis.ReceptiveFieldPass;
 import dev.tally.analysis.NodeResult;
@@ -36,18 +39,26 @@ public final class SummaryBuilder {
      * @param depth how many components of the module path name a row; 0 keeps every path as it is
      */
     public static Summary build(Analysis analysis, int depth) {
+        return build(analysis, depth, Optimizer.ADAM);
+    }
+
+    /**
+     * @param depth     how many components of the module path name a row; 0 keeps every path as it is
+     * @param optimizer whose state the training memory counts
+     */
+    public static Summary build(Analysis analysis, int depth, Optimizer optimizer) {
         if (depth < 0) {
             throw new IllegalArgumentException("Depth cannot be negative: " + depth + ".");
         }
         try {
-            return aggregate(analysis, depth);
+            return aggregate(analysis, depth, optimizer);
         } catch (ArithmeticException e) {
             throw new ModelException(analysis.model().path().getFileName()
                     + ": a total overflows a 64-bit integer, so no exact count can be given; check the model's tensor sizes.");
         }
     }
 
-    private static Summary aggregate(Analysis analysis, int depth) {
+    private static Summary aggregate(Analysis analysis, int depth, Optimizer optimizer) {
         List<Row> rows = new ArrayList<>();
         Map<String, Row> current = new LinkedHashMap<>();
         Map<String, Integer> calls = new LinkedHashMap<>();
@@ -113,12 +124,17 @@ public final class SummaryBuilder {
                     + (unreadBuffers.size() == 1 ? " tensor" : " tensors") + " of " + Units.exact(unread.buffers()) + " elements ("
                     + describe(unreadBuffers) + ").");
         }
+        TrainingMemory training = TrainingPass.run(analysis, optimizer);
+        if (!training.unmodelledOps().isEmpty()) {
+            notes.add("Training memory leaves out what these ops keep for backward (no rule yet): "
+                    + String.join(", ", training.unmodelledOps()) + ".");
+        }
         List<UnsupportedOp> gaps = new ArrayList<>();
         unsupported.forEach((op, nodes) -> gaps.add(new UnsupportedOp(op, nodes.size(), nodes)));
         Model model = analysis.model();
         return new Summary(new ModelInfo(model.path().toString(), model.format(), model.producer(),
                         model.folding().batchNorms(), model.folding().channels()),
-                inputsOf(analysis), outputsOf(analysis), layers, totals.withMemory(memory.largestBytes(), memory.peakBytes()),
+                inputsOf(analysis), outputsOf(analysis), layers, totals.withMemory(memory.largestBytes(), memory.peakBytes()).withTraining(training),
                 gaps, unresolved, notes, depth, receptiveFields, liveAfter, unread, rows.indexOf(peakRow));
     }
 

@@ -44,6 +44,10 @@ public final class TableRenderer implements Renderer {
         out.append(header(convention)).append(": ").append(convention.definition()).append(".\n");
         out.append("Memory: activation memory is the bytes the layers allocate at run time (views and in-place ops allocate\n"
                 + "nothing); the peak is the most live at once in inference; 1 KiB = 1024 B, sizes rounded up.\n");
+        if (!summary.totals().training().isNone()) {
+            out.append("Training: one step at the input's batch = params + gradients + optimizer state + the larger of\n"
+                    + "(saved activations + backward transient) and the optimizer step's temporaries (docs/conventions.md).\n");
+        }
         if (summary.depth() > 0) {
             out.append("Layers are folded to the first ").append(summary.depth())
                     .append(summary.depth() == 1 ? " component" : " components").append(" of their module path (--depth ")
@@ -119,8 +123,31 @@ public final class TableRenderer implements Renderer {
                 readableBytes(totals.largestActivationBytes()));
         block.row("Peak activations", Units.exact(totals.peakActivationBytes()) + " B",
                 readableBytes(totals.peakActivationBytes()));
+        for (String[] part : trainingRows(totals)) {
+            long bytes = Long.parseLong(part[1]);
+            block.row(part[0], Units.exact(bytes) + " B", readableBytes(bytes));
+        }
         out.append("Totals (* = the convention shown per layer)\n");
         out.append(block.renderWithoutHeader("  "));
+    }
+
+    /**
+     * The training memory and its parts, label and bytes, as every renderer lists them; none when there is no
+     * training figure.
+     */
+    static List<String[]> trainingRows(Totals totals) {
+        dev.tally.analysis.TrainingMemory t = totals.training();
+        if (t.isNone()) {
+            return List.of();
+        }
+        return List.of(
+                new String[] {"Training (" + t.optimizer().displayName() + ")", Long.toString(totals.trainingBytes())},
+                new String[] {"  params and buffers", Long.toString(t.params())},
+                new String[] {"  gradients", Long.toString(t.gradients())},
+                new String[] {"  optimizer state", Long.toString(t.optimizerState())},
+                new String[] {"  saved activations", Long.toString(t.savedActivations())},
+                new String[] {"  backward transient", Long.toString(t.backwardTransient())},
+                new String[] {"  optimizer step", Long.toString(t.optimizerStepTransient())});
     }
 
     /** {@code (61.1 M)}; nothing under 1000, where the exact number says it all. */

@@ -128,7 +128,7 @@ class BudgetFileTest {
     void anUnknownKeyNamesItsLineAndTheValidKeys() throws IOException {
         Path file = write("budgets.yaml", "models:\n  - path: exports/alexnet.onnx\n    limits: {params: 1M}\n    limit: {macs: 1G}\n");
         assertThatThrownBy(() -> BudgetFile.read(file))
-                .hasMessage("budgets.yaml line 4, key 'models[0].limit': is not a key here; use one of: baseline, fit-batch, fit-by, fit-mode, input, limits, max-growth, memory, path.");
+                .hasMessage("budgets.yaml line 4, key 'models[0].limit': is not a key here; use one of: baseline, fit-batch, fit-by, fit-mode, input, limits, max-growth, memory, optimizer, path.");
     }
 
     @Test

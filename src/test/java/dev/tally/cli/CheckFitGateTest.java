@@ -73,11 +73,47 @@ class CheckFitGateTest {
     }
 
     @Test
-    void trainingModeIsRefusedInOneSentence() {
-        Run run = run("check", MODEL.toString(), "--fit-batch", "256", "--memory", "16GiB", "--mode", "training");
-        assertThat(run.code()).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("--mode training is not available: Tally does not model training memory yet, so only"
-                + " inference (the default) can be gated.\n");
+    void trainingModeGatesOneTrainingStepAgainstPyTorchsMeasuredStep() throws IOException {
+        // PyTorch's own peak over a training step of LeNet-5 at batch 1 (scripts/export_memory_oracle.py), per optimizer:
+        // a memory 10% above it must hold Tally's training figure, one 10% below must not.
+        Path lenet = Fixtures.expected("lenet5").file("onnx");
+        com.fasterxml.jackson.databind.JsonNode peaks = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Fixtures.dir().resolve("memory/lenet5.memory.json").toFile()).get("trainingPeakBytes");
+        for (String optimizer : java.util.List.of("adam", "sgd")) {
+            long pytorch = peaks.get(optimizer).asLong();
+            Run fits = run("check", lenet.toString(), "--fit-batch", "1", "--memory", Long.toString(pytorch * 11 / 10),
+                    "--mode", "training", "--optimizer", optimizer);
+            assertThat(fits.code()).as(fits.out() + fits.err()).isZero();
+            assertThat(fits.out()).contains("fit-memory <= " + (pytorch * 11 / 10) + " at batch 1 by training (" + optimizer + ")");
+            Run over = run("check", lenet.toString(), "--fit-batch", "1", "--memory", Long.toString(pytorch * 9 / 10),
+                    "--mode", "training", "--optimizer", optimizer);
+            assertThat(over.code()).as(over.out() + over.err()).isEqualTo(1);
+            assertThat(over.out()).contains("lenet5.onnx: fit-memory at batch 1 by training (" + optimizer + ") ");
+        }
+        // Adam keeps two tensors per parameter that SGD does not: the default optimizer is Adam.
+        long adam = peaks.get("adam").asLong();
+        assertThat(run("check", lenet.toString(), "--fit-batch", "1", "--memory", Long.toString(adam * 9 / 10), "--mode", "training")
+                .code()).isEqualTo(1);
+        // The same gate from a budget file.
+        Files.copy(lenet, dir.resolve("lenet5.onnx"));
+        Path yaml = Files.writeString(dir.resolve("budgets.yaml"), "defaults:\n  fit-mode: training\n  optimizer: sgd\nmodels:\n"
+                + "  - path: lenet5.onnx\n    fit-batch: 1\n    memory: " + peaks.get("sgd").asLong() * 11 / 10 + "\n");
+        Run budget = run("check", "--budget", yaml.toString());
+        assertThat(budget.code()).as(budget.out() + budget.err()).isZero();
+        assertThat(budget.out()).contains("by training (sgd)");
+    }
+
+    @Test
+    void badModeAndOptimizerOptionsAreRefusedInOneSentence() {
+        assertThat(run("check", MODEL.toString(), "--fit-batch", "8", "--memory", "16GiB", "--mode", "training", "--by", "peak").err())
+                .isEqualTo("--by peak applies to inference only: training memory is one figure, so drop --by or use --mode inference.\n");
+        assertThat(run("check", MODEL.toString(), "--fit-batch", "8", "--memory", "16GiB", "--mode", "learning").err())
+                .isEqualTo("--mode 'learning' is not a mode; use inference or training.\n");
+        assertThat(run("check", MODEL.toString(), "--fit-batch", "8", "--memory", "16GiB", "--optimizer", "adam").err())
+                .isEqualTo("--optimizer adam applies to training memory; add --mode training.\n");
+        assertThat(run("check", MODEL.toString(), "--fit-batch", "8", "--memory", "16GiB", "--mode", "training", "--optimizer", "lion").err())
+                .isEqualTo("Unknown optimizer 'lion'. Use one of: sgd, momentum, adam, adamw.\n");
+        assertThat(run("fit", MODEL.toString(), "--memory", "16GiB", "--mode", "training", "--by", "largest").code()).isEqualTo(2);
         assertThat(run("check", MODEL.toString(), "--fit-batch", "256").code()).isEqualTo(2);
         assertThat(run("check", MODEL.toString(), "--fit-batch", "0", "--memory", "1GiB").code()).isEqualTo(2);
     }
@@ -112,8 +148,11 @@ class CheckFitGateTest {
         assertThat(refused(head + "    fit-batch: 8\n"))
                 .isEqualTo("budgets.yaml line 3, key 'models[0].fit-batch': needs both 'fit-batch' and 'memory' here or in 'defaults',"
                         + " e.g. fit-batch: 256, memory: 16GiB.\n");
-        assertThat(refused(head + "    fit-batch: 8\n    memory: 12GiB\n    fit-mode: training\n"))
-                .startsWith("budgets.yaml line 5, key 'models[0].fit-mode': fit-mode training is not available");
+        assertThat(refused(head + "    fit-batch: 8\n    memory: 12GiB\n    fit-mode: training\n    fit-by: peak\n"))
+                .isEqualTo("budgets.yaml line 5, key 'models[0].fit-mode': fit-by peak applies to inference only: training memory is"
+                        + " one figure, so drop fit-by or use fit-mode inference.\n");
+        assertThat(refused(head + "    fit-batch: 8\n    memory: 12GiB\n    fit-mode: training\n    optimizer: lion\n"))
+                .isEqualTo("budgets.yaml line 6, key 'models[0].optimizer': unknown optimizer 'lion'. Use one of: sgd, momentum, adam, adamw.\n");
         assertThat(refused(head + "    fitBatch: 8\n"))
                 .startsWith("budgets.yaml line 3, key 'models[0].fitBatch': is not a key here");
     }

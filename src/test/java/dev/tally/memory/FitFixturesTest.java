@@ -58,6 +58,31 @@ class FitFixturesTest {
                 "B = floor(M / (A x s)) = floor(1,000,000,000 / (3,297,856 x 4)) = 75   (");
     }
 
+    @Test
+    void resnet18TrainingWithSgdAtAnOddSizeFitsExactlyTheAnswer() {
+        // Training memory from the shape pass at each batch (whose saved activations equal PyTorch's at batch 1 and 8,
+        // TrainingMemoryOracleTest): B fits, B + 1 does not, each the summary's own training figure at that batch.
+        Path file = Fixtures.expected("resnet18").file("traced");
+        String perSample = "x3x225x225";
+        long limit = 2L << 30;
+        BatchFit.Result result = new BatchFit(ModelLoader::load, ANALYZER, dev.tally.analysis.Optimizer.SGD)
+                .fit(file, Map.of("", dev.tally.ir.Shape.of(parse("1" + perSample))), limit, BatchFit.By.TRAINING);
+        long b = result.batch();
+        assertThat(b).isGreaterThan(1);
+        long atB = training(file, b + perSample);
+        long atNext = training(file, (b + 1) + perSample);
+        assertThat(atB).isEqualTo(result.at().bytes()).isLessThanOrEqualTo(limit);
+        assertThat(atNext).isEqualTo(result.next().orElseThrow().bytes()).isGreaterThan(limit);
+        assertThat(ExplainFormat.text(FitDerivation.of(result).orElseThrow(), "")).startsWith(
+                String.format(java.util.Locale.ROOT, "memory(%d) = training(%d) = %,d B   (<= M = %,d B: fits)", b, b, atB, limit));
+    }
+
+    private static long training(Path file, String input) {
+        Map<String, dev.tally.ir.Shape> shapes = Map.of("", dev.tally.ir.Shape.of(parse(input)));
+        return dev.tally.report.SummaryBuilder.build(ANALYZER.analyze(ModelLoader.load(file, shapes), shapes, false), 0,
+                dev.tally.analysis.Optimizer.SGD).totals().trainingBytes();
+    }
+
     private static void checkFit(Path file, String perSample, long limit) {
         BatchFit fit = new BatchFit(ModelLoader::load, ANALYZER);
 

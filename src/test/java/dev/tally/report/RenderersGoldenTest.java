@@ -175,10 +175,25 @@ class RenderersGoldenTest {
         String markdown = new MarkdownRenderer().render(summary, Convention.OPS);
 
         List<Long> fromJson = new ArrayList<>();
-        json.forEach(n -> fromJson.add(n.asLong()));
+        json.forEach(n -> {
+            if (n.isNumber()) {
+                fromJson.add(n.asLong());
+            }
+        });
         assertThat(fromJson).containsExactly(totals.params(), totals.buffers(), totals.paramBytes(), totals.macs(),
                 totals.flops(), totals.ops(), totals.activationBytes(), totals.largestActivationBytes(),
-                totals.peakActivationBytes(), totals.trainableParams(), totals.frozenParams());
+                totals.peakActivationBytes(), totals.trainableParams(), totals.frozenParams(), totals.trainingBytes());
+        // The training memory's parts, each in every format, and their sum the training figure.
+        JsonNode parts = json.get("training");
+        assertThat(parts.get("optimizer").asText()).isEqualTo("adam");
+        long steady = parts.get("params").asLong() + parts.get("gradients").asLong() + parts.get("optimizerState").asLong();
+        assertThat(steady + Math.max(parts.get("savedActivations").asLong() + parts.get("backwardTransient").asLong(),
+                parts.get("optimizerStepTransient").asLong())).isEqualTo(totals.trainingBytes());
+        parts.forEach(n -> {
+            if (n.isNumber()) {
+                fromJson.add(n.asLong());
+            }
+        });
         for (long value : fromJson) {
             assertThat(table).contains(Units.exact(value));
             assertThat(markdown).contains(Units.exact(value));

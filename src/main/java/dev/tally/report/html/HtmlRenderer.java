@@ -121,6 +121,18 @@ public final class HtmlRenderer implements Renderer {
                 Units.bytes(totals.largestActivationBytes()));
         total(html, "peakActivationBytes", "Peak activations", totals.peakActivationBytes(),
                 Units.bytes(totals.peakActivationBytes()));
+        if (!totals.training().isNone()) {
+            dev.tally.analysis.TrainingMemory t = totals.training();
+            total(html, "trainingBytes", "Training (" + t.optimizer().displayName() + ")", totals.trainingBytes(),
+                    Units.bytes(totals.trainingBytes()));
+            total(html, "training.params", "params and buffers", t.params(), Units.bytes(t.params()));
+            total(html, "training.gradients", "gradients", t.gradients(), Units.bytes(t.gradients()));
+            total(html, "training.optimizerState", "optimizer state", t.optimizerState(), Units.bytes(t.optimizerState()));
+            total(html, "training.savedActivations", "saved activations", t.savedActivations(), Units.bytes(t.savedActivations()));
+            total(html, "training.backwardTransient", "backward transient", t.backwardTransient(), Units.bytes(t.backwardTransient()));
+            total(html, "training.optimizerStepTransient", "optimizer step", t.optimizerStepTransient(),
+                    Units.bytes(t.optimizerStepTransient()));
+        }
         html.raw("</table>\n<ul class=\"definitions\">\n");
         for (Convention each : Convention.values()) {
             html.raw("<li><b>").text(each.displayName()).raw("</b>: ").text(each.definition()).raw(".</li>\n");
@@ -128,7 +140,11 @@ public final class HtmlRenderer implements Renderer {
         html.raw("<li><b>activation memory</b>: bytes the layers allocate at run time; views and in-place ops allocate nothing (1 KiB = 1024 B).</li>\n"
                 + "<li><b>largest activation</b>: the largest single tensor computed at run time.</li>\n"
                 + "<li><b>peak activations</b>: the most activation bytes live at once in inference, views and in-place ops "
-                + "allocating nothing.</li>\n</ul>\n");
+                + "allocating nothing.</li>\n"
+                + (totals.training().isNone() ? "" : "<li><b>training</b>: one step at the input's batch: params, gradients and "
+                + "optimizer state, plus the larger of the saved activations with the backward transient and the optimizer "
+                + "step's temporaries.</li>\n")
+                + "</ul>\n");
         if (!verification.isEmpty()) {
             boolean passed = verification.stream().allMatch(VerificationLine::passed);
             html.raw("<section id=\"verification\" class=\"").raw(passed ? "pass" : "fail").raw("\">\n<h2>Verification: ")

@@ -1,0 +1,13 @@
+package dev.tally.analysis.saved;
+
+import dev.tally.analysis.TensorInfo;
+import java.util.List;
+
+/** What one op's backward keeps, as torch 1.13's autograd formulas (derivatives.yaml) save it on CPU. */
+public interface SavedRule {
+    /**
+     * @param inputs  the node's inputs as the shape pass resolved them (null where absent)
+     * @param outputs the node's resolved outputs
+     */
+    Kept kept(List<TensorInfo> inputs, List<TensorInfo> outputs);
+}

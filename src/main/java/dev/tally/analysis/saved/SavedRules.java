@@ -1,0 +1,78 @@
+package dev.tally.analysis.saved;
+
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The table of what each op's backward keeps (docs/conventions.md, "Training memory"): one line per op. An op is
+ * either here with a rule, listed as keeping nothing, or unknown, and the report names the unknown ones rather than
+ * count them as keeping nothing.
+ */
+public final class SavedRules {
+    private final Map<String, SavedRule> rules = new LinkedHashMap<>();
+    private final Set<String> nothing = new LinkedHashSet<>();
+
+    private SavedRules() {
+    }
+
+    public static SavedRules standard() {
+        return new SavedRules()
+                .add("Conv", KeepsInputsRule.first())
+                .add("ConvTranspose", KeepsInputsRule.first())
+                .add("Gemm", KeepsInputsRule.first())
+                .add("Linear", KeepsInputsRule.first())
+                .add("MatMul", KeepsInputsRule.all())
+                .add("Mul", KeepsInputsRule.all())
+                .add("Div", KeepsInputsRule.all())
+                .add("Relu", new KeepsOutputRule())
+                .add("Sigmoid", new KeepsOutputRule())
+                .add("Tanh", new KeepsOutputRule())
+                .add("Softmax", new KeepsOutputRule())
+                .add("LogSoftmax", new KeepsOutputRule())
+                .add("Exp", new KeepsOutputRule())
+                .add("Sqrt", new KeepsOutputRule())
+                .add("Clip", KeepsInputsRule.first())
+                .add("LeakyRelu", KeepsInputsRule.first())
+                .add("HardSwish", KeepsInputsRule.first())
+                .add("HardSigmoid", KeepsInputsRule.first())
+                .add("Gelu", KeepsInputsRule.first())
+                .add("Erf", KeepsInputsRule.first())
+                .add("Pow", KeepsInputsRule.all())
+                .add("Where", KeepsInputsRule.first())
+                .add("MaxPool", new MaxPoolSavedRule())
+                .add("AveragePool", KeepsInputsRule.first())
+                .add("GlobalAveragePool", KeepsInputsRule.first())
+                .add("AdaptiveAveragePool", KeepsInputsRule.first())
+                .add("ReduceMean", KeepsInputsRule.first())
+                .add("BatchNormalization", new BatchNormSavedRule())
+                .add("LayerNormalization", new LayerNormSavedRule())
+                .add("Dropout", new DropoutSavedRule())
+                // Gradients that need no tensor of the forward: sums, copies, views and shape arithmetic.
+                .nothing("Add", "Sub", "Neg", "Concat", "Split", "Slice", "Gather", "Reshape", "Flatten", "Squeeze",
+                        "Unsqueeze", "Transpose", "Expand", "Identity", "Pad", "Cast", "Shape", "Size", "Constant",
+                        "ConstantOfShape", "Range",
+                        // Comparisons and logic have no gradient.
+                        "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or");
+    }
+
+    private SavedRules add(String opType, SavedRule rule) {
+        rules.put(opType, rule);
+        return this;
+    }
+
+    private SavedRules nothing(String... opTypes) {
+        nothing.addAll(Set.of(opTypes));
+        return this;
+    }
+
+    /** The op's rule; {@link Kept#NOTHING}'s rule for ops that keep nothing; empty for an op without a rule. */
+    public Optional<SavedRule> rule(String opType) {
+        if (nothing.contains(opType)) {
+            return Optional.of((inputs, outputs) -> Kept.NOTHING);
+        }
+        return Optional.ofNullable(rules.get(opType));
+    }
+}
