@@ -230,6 +230,21 @@ class DtypesTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"macs", "ops"})
+    void explainDerivesEveryQuantizedLayerAsItCountsIt(String convention) {
+        for (String name : List.of("resnet18", "mobilenet_v3_large")) {
+            Run run = run("explain", Fixtures.dtypes(name + "_quantized.scripted.pt").toString(), "--input", "1x3x224x224",
+                    "--convention", convention);
+
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.out()).doesNotContain("disagrees").contains("QuantizedConv").contains("x 1 = ");
+            if (convention.equals("ops")) {
+                assertThat(run.out()).contains("(with the fused ReLU's 2 ops per output)");
+            }
+        }
+    }
+
     // ---- shared --------------------------------------------------------------------------------------------
 
     /** Every module PyTorch's hooks saw with one tensor output: the last node of the module has its shape and dtype. */

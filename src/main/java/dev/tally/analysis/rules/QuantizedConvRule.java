@@ -34,6 +34,6 @@ public final class QuantizedConvRule implements OpRule {
 
     @Override
     public Derivation derive(OpContext ctx) {
-        return conv.derive(ctx);
+        return QuantizedRelu.fused(ctx, conv.derive(ctx));
     }
 }

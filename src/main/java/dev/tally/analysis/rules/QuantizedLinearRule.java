@@ -32,6 +32,6 @@ public final class QuantizedLinearRule implements OpRule {
 
     @Override
     public Derivation derive(OpContext ctx) {
-        return linear.derive(ctx);
+        return QuantizedRelu.fused(ctx, linear.derive(ctx));
     }
 }
