@@ -655,7 +655,7 @@ final class AtenOps {
                 return emit("Einsum", site, attrs("equation", new Attribute.Str(a.string("equation", ""))), inputs.toArray(new TensorValue[0]));
             }
             default:
-                return java.util.stream.Stream.of(new RecurrentOps(graph), new InterpolationOps(graph), new DTypeOps(graph), new QuantizedOps(graph)).map(f -> f.call(name, args, kw, site)).filter(r -> r != NOT_HANDLED).findFirst().orElse(NOT_HANDLED);
+                return java.util.stream.Stream.of(new RecurrentOps(graph), new InterpolationOps(graph), new DTypeOps(graph), new QuantizedOps(graph)).map(f -> f.call(name, args, kw, site)).filter(r -> r != NOT_HANDLED).findAny().orElse(NOT_HANDLED);
         }
     }
 
