@@ -245,6 +245,25 @@ class DtypesTest {
         }
     }
 
+    @Test
+    void theAuditOfAQuantizedArchiveNamesItsPackedParamsAndListsEveryStoredTensor() throws Exception {
+        JsonNode expected = Fixtures.dtypesJson("resnet18_quantized.expected.json");
+        Run run = run("audit", Fixtures.dtypes("resnet18_quantized.scripted.pt").toString(), "--format", "json");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode audit = JSON.readTree(run.out());
+        List<String> globals = new ArrayList<>();
+        audit.get("safety").get("globals").forEach(g -> globals.add(g.get("global").asText()));
+        assertThat(globals).contains("__torch__.torch.classes.quantized.LinearPackedParamsBase", "torch._utils._rebuild_qtensor",
+                "torch.per_tensor_affine", "torch.QInt8Storage");
+        // Every tensor of the archive: the weights and biases (PyTorch's params) and the quant stub's scale and zero point.
+        assertThat(audit.get("inventory").get("params").asLong() + audit.get("inventory").get("buffers").asLong())
+                .isEqualTo(expected.get("params").asLong() + expected.get("buffers").asLong());
+        assertThat(audit.get("inventory").get("bytes").asLong()).isEqualTo(expected.get("paramBytes").asLong());
+        assertThat(audit.get("tensors").get(0).get("name").asText()).isEqualTo("conv1.(state)[10]");
+        assertThat(audit.get("tensors").get(0).get("dtype").asText()).isEqualTo("qint8");
+    }
+
     // ---- shared --------------------------------------------------------------------------------------------
 
     /** Every module PyTorch's hooks saw with one tensor output: the last node of the module has its shape and dtype. */
