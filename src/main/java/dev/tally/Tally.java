@@ -10,7 +10,6 @@ import dev.tally.load.ModelLoader;
 import dev.tally.report.Summary;
 import dev.tally.report.SummaryBuilder;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -89,9 +88,11 @@ public final class Tally {
         /** Adds input shapes written as on the command line; naming an input twice is a {@link UsageException}. */
         public Options withInputs(List<String> specs) {
             Map<String, Shape> added = InputShapes.parseOverrides(specs);
-            Map<String, Shape> all = new HashMap<>(inputShapes);
+            InputShapes.Overrides all = InputShapes.copyOf(inputShapes);
             for (Map.Entry<String, Shape> entry : added.entrySet()) {
-                if (all.put(entry.getKey(), entry.getValue()) != null) {
+                boolean given = all.containsKey(entry.getKey());
+                all.with(entry.getKey(), entry.getValue(), InputShapes.dtypeOf(added, entry.getKey()).orElse(null));
+                if (given) {
                     String name = entry.getKey().isEmpty() ? "(unnamed)" : entry.getKey();
                     throw new UsageException("The input '" + name + "' is given twice.");
                 }

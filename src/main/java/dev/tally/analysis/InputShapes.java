@@ -19,6 +19,42 @@ public final class InputShapes {
     /** The key of an {@code --input} given without a name, for a model with one input. */
     public static final String UNNAMED = "";
 
+    /**
+     * {@code --input} values as parsed: the shapes by input name, and the element types given with a {@code :dtype}
+     * suffix ({@code x=1x3x224x224:float16}). It is the {@code Map<String, Shape>} every loader and command already
+     * takes, so the element types travel with the shapes without changing those signatures; a plain map means
+     * "no element type given" (the file's declared type, else the model's own floating type).
+     */
+    public static final class Overrides extends java.util.LinkedHashMap<String, Shape> {
+        private static final long serialVersionUID = 1L;
+        private final Map<String, DType> dtypes = new HashMap<>();
+
+        /** Adds an input's shape and, when not null, its element type. */
+        public Overrides with(String name, Shape shape, DType dtype) {
+            put(name, shape);
+            if (dtype != null) {
+                dtypes.put(name, dtype);
+            }
+            return this;
+        }
+
+        public Map<String, DType> dtypes() {
+            return java.util.Collections.unmodifiableMap(dtypes);
+        }
+    }
+
+    /** The element type given for {@code name} ({@link #UNNAMED} for a lone input), if {@code overrides} carries one. */
+    public static java.util.Optional<DType> dtypeOf(Map<String, Shape> overrides, String name) {
+        return overrides instanceof Overrides typed ? java.util.Optional.ofNullable(typed.dtypes.get(name)) : java.util.Optional.empty();
+    }
+
+    /** A copy of {@code overrides} with its element types, so merging keeps them. */
+    public static Overrides copyOf(Map<String, Shape> overrides) {
+        Overrides copy = new Overrides();
+        overrides.forEach((name, shape) -> copy.with(name, shape, dtypeOf(overrides, name).orElse(null)));
+        return copy;
+    }
+
     private InputShapes() {
     }
 
@@ -43,16 +79,33 @@ public final class InputShapes {
         return Shape.of(dims);
     }
 
-    /** Parses repeated {@code --input} values: {@code 1x3x224x224} or {@code name=1x3x224x224}. */
+    /**
+     * Parses repeated {@code --input} values: {@code 1x3x224x224} or {@code name=1x3x224x224}, each optionally
+     * followed by {@code :dtype} ({@code :float16}, one of {@link DType#INPUT_TYPES}).
+     */
     public static Map<String, Shape> parseOverrides(List<String> specs) {
-        Map<String, Shape> result = new HashMap<>();
+        Overrides result = new Overrides();
         for (String spec : specs) {
             int eq = spec.lastIndexOf('=');
             String name = eq < 0 ? UNNAMED : spec.substring(0, eq);
             if (eq >= 0 && name.isBlank()) {
                 throw new UsageException("The --input '" + spec + "' has an empty name before '='; write name=1x3x224x224, or the shape alone for a single input.");
             }
-            if (result.put(name, parseShape(spec.substring(eq + 1))) != null) {
+            String value = spec.substring(eq + 1);
+            int colon = value.indexOf(':');
+            DType dtype = null;
+            if (colon >= 0) {
+                try {
+                    dtype = DType.inputType(value.substring(colon + 1));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("The --input '" + spec + "' names an " + Character.toLowerCase(e.getMessage().charAt(0))
+                            + e.getMessage().substring(1));
+                }
+                value = value.substring(0, colon);
+            }
+            boolean repeated = result.containsKey(name);
+            result.with(name, parseShape(value), dtype);
+            if (repeated) {
                 throw new UsageException("The input '" + (name.isEmpty() ? spec : name) + "' is given twice with --input.");
             }
         }
@@ -77,7 +130,14 @@ public final class InputShapes {
         for (Value input : inputs) {
             Shape override = overrides.containsKey(input.name()) || inputs.size() != 1
                     ? overrides.get(input.name()) : overrides.get(UNNAMED);
-            DType dtype = input.type().map(TensorType::dtype).orElse(DType.FLOAT32);
+            DType declared = input.type().map(TensorType::dtype).orElse(DType.FLOAT32);
+            String key = overrides.containsKey(input.name()) || inputs.size() != 1 ? input.name() : UNNAMED;
+            DType dtype = dtypeOf(overrides, key).orElse(declared);
+            if (input.type().isPresent() && dtype != declared) {
+                throw new UsageException(file + ": input '" + input.name() + "' is " + declared.displayName()
+                        + " in the file, but --input gives " + dtype.displayName() + "; drop the ':" + dtype.displayName()
+                        + "' (the file fixes the input's type) or re-export the model for " + dtype.displayName() + " input.");
+            }
             if (override != null) {
                 input.type().ifPresent(t -> checkRank(file, input.name(), t, override));
                 resolved.add(new ResolvedInput(input.name(), dtype, override, ResolvedInput.Source.USER));

@@ -169,6 +169,28 @@ final class StateDicts {
                 collectScripted(child, prefix + attribute.getKey() + ".", into, depth + 1);
             }
         }
+        // Objects pickled with their __getstate__ tuple rather than a dict (PyTorch's quantized modules and packed
+        // params): their tensors are listed by position in that state, e.g. conv1.(state)[10] for the weight.
+        for (Object state : module.states()) {
+            collectState(state, prefix + "(state)", into, depth + 1);
+        }
+    }
+
+    private static void collectState(Object value, String name, Map<String, TensorRef> into, int depth) {
+        if (depth > 200) {
+            return;
+        }
+        if (value instanceof TensorRef tensor) {
+            into.put(name, tensor);
+        } else if (value instanceof Object[] tuple) {
+            for (int i = 0; i < tuple.length; i++) {
+                collectState(tuple[i], name + "[" + i + "]", into, depth + 1);
+            }
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                collectState(list.get(i), name + "[" + i + "]", into, depth + 1);
+            }
+        }
     }
 
     /** One line about a value: {@code 90}, {@code dict with 2 entries (62 tensors, 244.4 MB)}. */

@@ -118,7 +118,9 @@ final class ValueReader {
             case FLOAT64: return buffer.getDouble(at);
             case FLOAT16: return halfToFloat(buffer.getShort(at));
             case BFLOAT16: return Float.intBitsToFloat((buffer.getShort(at) & 0xffff) << 16);
-            case INT8: return buffer.get(at);
+            case INT8, QINT8: return buffer.get(at);
+            case QUINT8: return buffer.get(at) & 0xff;
+            case QINT32: return buffer.getInt(at);
             case UINT8: return buffer.get(at) & 0xff;
             case BOOL: return buffer.get(at) != 0 ? 1 : 0;
             case INT16: return buffer.getShort(at);

@@ -13,7 +13,6 @@ import dev.tally.report.Totals;
 import dev.tally.report.Units;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -193,11 +192,11 @@ public final class BatchFit {
         }
 
         Map<String, Shape> shapesAt(long batch) {
-            Map<String, Shape> shapes = new LinkedHashMap<>();
+            dev.tally.analysis.InputShapes.Overrides shapes = new dev.tally.analysis.InputShapes.Overrides();
             for (ResolvedInput input : resolved) {
                 long[] dims = input.shape().toArray();
                 dims[0] = batch;
-                shapes.put(unnamed ? dev.tally.analysis.InputShapes.UNNAMED : input.name(), Shape.of(dims));
+                shapes.with(unnamed ? dev.tally.analysis.InputShapes.UNNAMED : input.name(), Shape.of(dims), input.dtype());
             }
             return shapes;
         }

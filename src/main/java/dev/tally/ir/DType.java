@@ -19,6 +19,10 @@ public enum DType {
     BOOL("bool", 1),
     COMPLEX64("complex64", 8),
     COMPLEX128("complex128", 16),
+    /** Quantized types: integers standing for reals by a scale and zero point (torch.quint8, qint8, qint32). */
+    QUINT8("quint8", 1),
+    QINT8("qint8", 1),
+    QINT32("qint32", 4),
     /** Strings and other element types with no fixed width; counted as zero bytes. */
     OTHER("other", 0);
 
@@ -46,7 +50,30 @@ public enum DType {
 
     /** Integer and boolean types: the ones whose small constant values the shape pass tracks exactly. */
     public boolean isIntegral() {
-        return !isFloatingPoint() && this != OTHER;
+        return !isFloatingPoint() && !isQuantized() && this != OTHER;
+    }
+
+    /** The quantized types, whose values are not read or tracked (they stand for reals). */
+    public boolean isQuantized() {
+        return this == QUINT8 || this == QINT8 || this == QINT32;
+    }
+
+    /** The element types a model input may be given as with {@code --input name=1x3x224x224:float16}. */
+    public static final java.util.List<DType> INPUT_TYPES = java.util.List.of(
+            FLOAT16, BFLOAT16, FLOAT32, FLOAT64, INT8, INT16, INT32, INT64, UINT8, BOOL);
+
+    /** The input type named {@code name}, or a one-sentence error listing the valid ones. */
+    public static DType inputType(String name) {
+        for (DType type : INPUT_TYPES) {
+            if (type.displayName.equals(name.trim().toLowerCase(Locale.ROOT))) {
+                return type;
+            }
+        }
+        StringBuilder valid = new StringBuilder();
+        for (DType type : INPUT_TYPES) {
+            valid.append(valid.length() == 0 ? "" : ", ").append(type.displayName);
+        }
+        throw new IllegalArgumentException("Unknown input dtype '" + name + "'; use one of: " + valid + ".");
     }
 
     /** Looks a type up by its display name ({@code float32}), case-insensitively. */

@@ -66,6 +66,21 @@ public final class Fixtures {
         return read(formats(name));
     }
 
+    /** A file of {@code dtypes/}, made by scripts/export_dtypes.py; it must exist. */
+    public static Path dtypes(String name) {
+        Path path = dir().resolve("dtypes").resolve(name);
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException("Fixture " + path + " is missing; make it with: /usr/bin/python3 scripts/export_dtypes.py --out "
+                    + dir() + " (scripts/test does it for you).");
+        }
+        return path;
+    }
+
+    /** A JSON file of {@code dtypes/}, read. */
+    public static JsonNode dtypesJson(String name) {
+        return read(dtypes(name));
+    }
+
     /** The names of all fixture models, in the export script's order. */
     public static List<String> models() {
         List<String> names = new ArrayList<>();

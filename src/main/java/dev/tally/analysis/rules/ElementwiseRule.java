@@ -76,7 +76,7 @@ public final class ElementwiseRule implements OpRule {
         }
         Shape out = Broadcast.shape(shapes);
         Arithmetic fn = arithmetic.apply(ctx);
-        DType dtype = fn != null && fn.isPredicate() ? DType.BOOL : operands.get(0).dtype();
+        DType dtype = fn != null && fn.isPredicate() ? DType.BOOL : promoted(operands);
         if (fn == null && !mean || !Values.known(operands, out)) {
             return List.of(TensorInfo.of(dtype, out));
         }
@@ -88,6 +88,27 @@ public final class ElementwiseRule implements OpRule {
         int k = operands(ctx).size();
         long steps = k - 1 + (mean && k > 1 ? 1 : 0);
         return Cost.ops(Math.multiplyExact(Math.multiplyExact(opsPerElement, steps), ctx.output(0).numel()));
+    }
+
+    /**
+     * PyTorch's type promotion for a tensor and Python numbers: a 0-d constant (a number in the code, {@code 2 * x},
+     * {@code 1 - x}) does not decide the type when a dimensioned operand exists, except that a floating number makes an
+     * integer tensor's result float32 (the default dtype). Without a dimensioned operand, the first operand's type.
+     */
+    static DType promoted(List<TensorInfo> operands) {
+        DType tensorType = null;
+        boolean floatingNumber = false;
+        for (TensorInfo operand : operands) {
+            boolean number = operand.rank() == 0 && operand.hasData();
+            if (!number && tensorType == null) {
+                tensorType = operand.dtype();
+            }
+            floatingNumber |= number && operand.dtype().isFloatingPoint();
+        }
+        if (tensorType == null) {
+            return operands.get(0).dtype();
+        }
+        return floatingNumber && tensorType.isIntegral() ? DType.FLOAT32 : tensorType;
     }
 
     private List<TensorInfo> operands(OpContext ctx) {

@@ -19,6 +19,13 @@ public final class Rules {
                 .add("Linear", new LinearRule())
                 .add("MatMul", new MatMulRule())
                 .add("Einsum", new EinsumRule())
+                // PyTorch's quantized ops (TorchScript's ops.quantized.*): the float op's MACs on quantized tensors.
+                .add("QuantizedConv", new QuantizedConvRule())
+                .add("QuantizedLinear", new QuantizedLinearRule())
+                .add("QuantizedAdd", new QuantizedBinaryRule())
+                .add("QuantizedMul", new QuantizedBinaryRule())
+                .add("QuantizePerTensor", new QuantizeRule())
+                .add("Dequantize", new DequantizeRule())
                 // Recurrent ops: ONNX's one-layer ops, and PyTorch's whole stacks and cells as TorchScript calls them.
                 .add("LSTM", new LstmRule())
                 .add("GRU", new GruRule())

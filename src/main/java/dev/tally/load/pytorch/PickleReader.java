@@ -196,6 +196,9 @@ public final class PickleReader {
         switch (kind) {
             case REBUILD_TENSOR:
                 return rebuildTensor(global, args);
+            case REBUILD_QTENSOR:
+                // _rebuild_qtensor(storage, storage_offset, size, stride, quantizer_params, requires_grad, backward_hooks)
+                return rebuildTensor(global, args).withRequiresGrad(args.length > 5 && Boolean.TRUE.equals(args[5]));
             case REBUILD_PARAMETER:
                 if (args.length < 2 || !(args[0] instanceof TensorRef tensor)) {
                     throw badArgs(global);
@@ -219,7 +222,7 @@ public final class PickleReader {
         if (args.length < 4 || !(args[0] instanceof StorageRef storage)) {
             throw badArgs(global);
         }
-        boolean requiresGrad = args.length > 4 && Boolean.TRUE.equals(args[4]);
+        boolean requiresGrad = args.length > 4 && Boolean.TRUE.equals(args[4]);  // a qtensor's args[4] is its quantizer: false
         long offset = toLong(args[1], global);
         List<Long> sizes = longs(args[2], global);
         List<Long> strides = longs(args[3], global);

@@ -13,7 +13,12 @@ import java.util.Set;
 public final class SafeGlobals {
     /** What an allowed global means to the reader. */
     public enum Kind {
-        REBUILD_TENSOR, REBUILD_PARAMETER, ORDERED_DICT, STORAGE_TYPE, TORCHSCRIPT_CLASS,
+        REBUILD_TENSOR, REBUILD_PARAMETER, ORDERED_DICT,
+        /**
+         * {@code torch._utils._rebuild_qtensor}: a quantized tensor, read as data like any tensor (its storage, offset,
+         * sizes and strides; the quantizer's scale and zero point are kept inert); nothing is called.
+         */
+        REBUILD_QTENSOR, STORAGE_TYPE, TORCHSCRIPT_CLASS,
         /** {@code torch.jit._pickle.build_intlist(list)} and friends: the argument itself. */
         IDENTITY,
         /** Allowed and kept as an inert {@link PyCall} ({@code torch.device}, dtypes). */
@@ -27,8 +32,8 @@ public final class SafeGlobals {
             Map.entry("ShortStorage", DType.INT16), Map.entry("CharStorage", DType.INT8),
             Map.entry("ByteStorage", DType.UINT8), Map.entry("BoolStorage", DType.BOOL),
             Map.entry("ComplexFloatStorage", DType.COMPLEX64), Map.entry("ComplexDoubleStorage", DType.COMPLEX128),
-            Map.entry("QInt8Storage", DType.INT8), Map.entry("QUInt8Storage", DType.UINT8),
-            Map.entry("QInt32Storage", DType.INT32), Map.entry("UntypedStorage", DType.UINT8));
+            Map.entry("QInt8Storage", DType.QINT8), Map.entry("QUInt8Storage", DType.QUINT8),
+            Map.entry("QInt32Storage", DType.QINT32), Map.entry("UntypedStorage", DType.UINT8));
 
     private static final Set<String> IDENTITY = Set.of(
             "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_floatlist", "torch.jit._pickle.build_doublelist",
@@ -38,7 +43,10 @@ public final class SafeGlobals {
     private static final Set<String> INERT = Set.of(
             "torch.jit._pickle.build_tensor_from_id", "torch.device", "torch.Size", "torch._utils._rebuild_device_tensor_from_numpy",
             "torch.float32", "torch.float64", "torch.float16", "torch.bfloat16", "torch.int64", "torch.int32",
-            "torch.int16", "torch.int8", "torch.uint8", "torch.bool");
+            "torch.int16", "torch.int8", "torch.uint8", "torch.bool",
+            // A quantized tensor's quantizer: its scheme and dtype, names only (torch.save's own table has them too).
+            "torch.per_tensor_affine", "torch.per_channel_affine", "torch.per_channel_affine_float_qparams",
+            "torch.qint8", "torch.quint8", "torch.qint32");
 
     private SafeGlobals() {
     }
@@ -53,6 +61,9 @@ public final class SafeGlobals {
         }
         if (qualified.equals("torch._utils._rebuild_tensor_v2") || qualified.equals("torch._utils._rebuild_tensor")) {
             return Optional.of(Kind.REBUILD_TENSOR);
+        }
+        if (qualified.equals("torch._utils._rebuild_qtensor")) {
+            return Optional.of(Kind.REBUILD_QTENSOR);
         }
         if (qualified.equals("torch._utils._rebuild_parameter") || qualified.equals("torch._utils._rebuild_parameter_with_state")) {
             return Optional.of(Kind.REBUILD_PARAMETER);

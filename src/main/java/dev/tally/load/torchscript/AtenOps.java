@@ -298,8 +298,6 @@ final class AtenOps {
             case "contiguous":
             case "detach":
             case "clone":
-            case "to":
-            case "type_as":
             case "cpu":
                 return tensor;
             default:
@@ -657,7 +655,7 @@ final class AtenOps {
                 return emit("Einsum", site, attrs("equation", new Attribute.Str(a.string("equation", ""))), inputs.toArray(new TensorValue[0]));
             }
             default:
-                return java.util.Optional.of(new RecurrentOps(graph).call(name, args, kw, site)).filter(r -> r != NOT_HANDLED).orElseGet(() -> new InterpolationOps(graph).call(name, args, kw, site));
+                return java.util.stream.Stream.of(new RecurrentOps(graph), new InterpolationOps(graph), new DTypeOps(graph), new QuantizedOps(graph)).map(f -> f.call(name, args, kw, site)).filter(r -> r != NOT_HANDLED).findAny().orElse(NOT_HANDLED);
         }
     }
 

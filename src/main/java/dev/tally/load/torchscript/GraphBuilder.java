@@ -47,8 +47,8 @@ final class GraphBuilder {
         this.rules = rules;
     }
 
-    /** A graph input; its shape is known when the caller gave one. */
-    TensorValue input(String name, Shape shape) {
+    /** A graph input of element type {@code dtype}; its shape is known when the caller gave one. */
+    TensorValue input(String name, Shape shape, DType dtype) {
         Optional<TensorType> type = Optional.empty();
         TensorInfo info = null;
         if (shape != null) {
@@ -56,8 +56,8 @@ final class GraphBuilder {
             for (long d : shape.dims()) {
                 dims.add(Dim.of(d));
             }
-            type = Optional.of(new TensorType(DType.FLOAT32, dims));
-            info = TensorInfo.of(DType.FLOAT32, shape);
+            type = Optional.of(new TensorType(dtype, dims));
+            info = TensorInfo.of(dtype, shape);
             values.put(name, info);
         }
         inputs.add(new Value(name, type));

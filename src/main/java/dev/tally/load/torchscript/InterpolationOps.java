@@ -15,7 +15,7 @@ import java.util.Map;
  * {@link dev.tally.analysis.rules.ResizeRule} gives their shape and cost. An output size given by scale factors, or
  * not known statically, leaves the op unsupported (listed, never zero).
  */
-final class InterpolationOps {
+final class InterpolationOps implements OpFamily {
     private final GraphBuilder graph;
 
     InterpolationOps(GraphBuilder graph) {
@@ -23,7 +23,8 @@ final class InterpolationOps {
     }
 
     /** The op's result, or {@link AtenOps#NOT_HANDLED} when {@code name} is not an upsampling op or its size is unknown. */
-    Object call(String name, List<Object> args, Map<String, Object> keywords, Site site) {
+    @Override
+    public Object call(String name, List<Object> args, Map<String, Object> keywords, Site site) {
         String mode = switch (name) {
             case "upsample_nearest1d", "upsample_nearest2d", "upsample_nearest3d" -> "nearest";
             case "upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d" -> "linear";

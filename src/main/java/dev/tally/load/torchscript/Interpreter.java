@@ -459,6 +459,9 @@ final class Interpreter {
         Map<String, Object> attributes = module.object().attributes();
         if (attributes.containsKey(name)) {
             Object value = attributes.get(name);
+            if (value instanceof TorchObject child && QuantizedState.isTorchClass(child)) {
+                return packedParams(child);
+            }
             if (value instanceof TorchObject child) {
                 return new ModuleValue(child, module.path().isEmpty() ? name : module.path() + "." + name);
             }
@@ -506,6 +509,19 @@ final class Interpreter {
             items.add(graph.param(tensors.get(match)));
         }
         return items;
+    }
+
+    /** A packed params object as the quantized ops read it: its stored weight and bias, and its conv geometry. */
+    private Object packedParams(TorchObject packed) {
+        Map<String, Param> tensors = stored.getOrDefault(packed, Map.of());
+        Map<String, Object> geometry = new java.util.LinkedHashMap<>();
+        for (String key : List.of("stride", "padding", "dilation", "groups")) {
+            if (packed.attributes().containsKey(key)) {
+                geometry.put(key, fromPickle(packed.attributes().get(key)));
+            }
+        }
+        return new Values.PackedParams(tensors.containsKey("weight") ? graph.param(tensors.get("weight")) : null,
+                tensors.containsKey("bias") ? graph.param(tensors.get("bias")) : null, geometry);
     }
 
     private static Object fromPickle(Object value) {
@@ -627,6 +643,9 @@ final class Interpreter {
             }
             return torch(name, args, keywords, frame, line);
         }
+        if (path.startsWith("ops.quantized.")) {
+            return torch("quantized::" + path.substring("ops.quantized.".length()), args, keywords, frame, line);
+        }
         if (path.startsWith("ops.prim.") || path.startsWith("ops.aten.")) {
             return prim(path.substring(path.lastIndexOf('.') + 1), args, keywords, frame, line);
         }
@@ -693,8 +712,9 @@ final class Interpreter {
             case "unchecked_unwrap_optional":
             case "NumToTensor":
                 return args.get(0);
-            case "is_cuda":
             case "is_quantized":
+                return args.get(0) instanceof TensorValue t && t.known() ? (Object) t.info().dtype().isQuantized() : Unknown.VALUE;
+            case "is_cuda":
             case "is_meta":
             case "is_mkldnn":
                 return Boolean.FALSE;
@@ -716,21 +736,7 @@ final class Interpreter {
 
     /** PyTorch's ScalarType codes, which {@code ops.prim.dtype} returns and code compares. */
     private static long scalarType(dev.tally.ir.DType dtype) {
-        return switch (dtype) {
-            case UINT8 -> 0;
-            case INT8 -> 1;
-            case INT16 -> 2;
-            case INT32 -> 3;
-            case INT64 -> 4;
-            case FLOAT16 -> 5;
-            case FLOAT32 -> 6;
-            case FLOAT64 -> 7;
-            case COMPLEX64 -> 9;
-            case COMPLEX128 -> 10;
-            case BOOL -> 11;
-            case BFLOAT16 -> 15;
-            default -> -1;
-        };
+        return ScalarTypes.code(dtype);
     }
 
     private Object torch(String name, List<Object> args, Map<String, Object> keywords, Frame frame, int line) {

@@ -23,7 +23,7 @@ import java.util.Map;
  * of op type {@code aten::<name>} with the right number of outputs, listed as unsupported, so the code still
  * unpacks them and the rest of the model is analysed.
  */
-final class RecurrentOps {
+final class RecurrentOps implements OpFamily {
     private final GraphBuilder graph;
 
     RecurrentOps(GraphBuilder graph) {
@@ -31,7 +31,8 @@ final class RecurrentOps {
     }
 
     /** The op's result, or {@link AtenOps#NOT_HANDLED} when {@code name} is not a recurrent op. */
-    Object call(String name, List<Object> args, Map<String, Object> keywords, Site site) {
+    @Override
+    public Object call(String name, List<Object> args, Map<String, Object> keywords, Site site) {
         return switch (name) {
             case "lstm" -> layers("LSTMLayers", name, args, keywords, site, 3);
             case "gru" -> layers("GRULayers", name, args, keywords, site, 2);

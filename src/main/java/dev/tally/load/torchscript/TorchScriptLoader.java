@@ -96,7 +96,7 @@ public final class TorchScriptLoader {
                 }
             }
             Interpreter interpreter = new Interpreter(file, library, graph, stored, constants);
-            runForward(file, library, interpreter, new ModuleValue(module, ""), inputShapes);
+            runForward(file, library, interpreter, new ModuleValue(module, ""), inputShapes, floatingType(seen.values()));
             Graph built = graph.build(simpleName(module.className()));
             List<String> notes = new ArrayList<>();
             String producer = version.isEmpty() ? "torchscript" : "torchscript (archive version " + version + ")";
@@ -115,11 +115,18 @@ public final class TorchScriptLoader {
         if (!visited.add(module)) {
             return;
         }
+        if (QuantizedState.isTorchClass(module)) {
+            // Packed params (torch.classes.quantized.*): no code, only the weight and bias they pack, read as data.
+            QuantizedState.applyPacked(module);
+            stored.put(module, packedTensors(module, path, seen));
+            return;
+        }
         // __torch__.torchvision.models.resnet.Bottleneck (a mangled one has ___torch_mangle_N before the name).
         classes.put(path, simpleName(module.className()));
         CodeLibrary.ClassInfo info = library.classInfo(module.className()).orElseThrow(() -> new ModelException(
                 file + ": the code of class '" + module.className() + "' (module '" + (path.isEmpty() ? "(root)" : path)
                         + "') is missing from the archive; re-save the model with torch.jit.save."));
+        QuantizedState.apply(module, info.methods().get("__setstate__"));
         Map<String, Param> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Object> attribute : module.attributes().entrySet()) {
             String name = attribute.getKey();
@@ -140,6 +147,20 @@ public final class TorchScriptLoader {
             }
         }
         stored.put(module, tensors);
+    }
+
+    /** The weight and bias a packed params object holds, as params named by its path ({@code fc._packed_params._packed_params.weight}). */
+    private static Map<String, Param> packedTensors(TorchObject packed, String path, Map<TensorKey, Param> seen) {
+        Map<String, Param> tensors = new LinkedHashMap<>();
+        for (String name : List.of("weight", "bias")) {
+            if (packed.attributes().get(name) instanceof TensorRef tensor) {
+                TensorKey key = new TensorKey(tensor.storage().key(), tensor.offset(), tensor.sizes(), tensor.strides());
+                String full = path + "." + name;
+                Param param = seen.computeIfAbsent(key, k -> new Param(full, full, tensor.shape(), tensor.dtype(), Role.PARAM, !tensor.requiresGrad()));
+                tensors.put(name, param);
+            }
+        }
+        return tensors;
     }
 
     /** Constant tensors up to this many elements have their values read: shape arithmetic needs them. */
@@ -210,8 +231,23 @@ public final class TorchScriptLoader {
     /** Two tensors are one weight when they view the same storage the same way. */
     private record TensorKey(String storage, long offset, List<Long> sizes, List<Long> strides) {}
 
+    /**
+     * The element type of an input given without {@code :dtype}: the floating type of the model's stored floating
+     * tensors when they all have one (a {@code model.half()} file takes float16 input, as PyTorch requires), else
+     * float32. Quantized models keep float32: their quantize stub takes float input.
+     */
+    static DType floatingType(java.util.Collection<Param> stored) {
+        Set<DType> floating = new java.util.HashSet<>();
+        for (Param param : stored) {
+            if (param.dtype().isFloatingPoint() && param.role() != Role.CONSTANT) {
+                floating.add(param.dtype());
+            }
+        }
+        return floating.size() == 1 ? floating.iterator().next() : DType.FLOAT32;
+    }
+
     private static void runForward(String file, CodeLibrary library, Interpreter interpreter, ModuleValue root,
-                                   Map<String, Shape> inputShapes) {
+                                   Map<String, Shape> inputShapes, DType defaultType) {
         CodeLibrary.ClassInfo info = library.classInfo(root.object().className()).orElseThrow();
         Ast.FunctionDef forward = info.methods().get("forward");
         if (forward == null) {
@@ -221,11 +257,12 @@ public final class TorchScriptLoader {
         List<Ast.Parameter> parameters = forward.parameters().subList(1, forward.parameters().size());
         List<Object> args = new ArrayList<>();
         for (Ast.Parameter parameter : parameters) {
-            Shape shape = inputShapes.get(parameter.name());
-            if (shape == null && parameters.size() == 1) {
-                shape = inputShapes.get(InputShapes.UNNAMED);
+            String key = parameter.name();
+            if (!inputShapes.containsKey(key) && parameters.size() == 1) {
+                key = InputShapes.UNNAMED;
             }
-            args.add(interpreter.graph().input(parameter.name(), shape));
+            DType dtype = InputShapes.dtypeOf(inputShapes, key).orElse(defaultType);
+            args.add(interpreter.graph().input(parameter.name(), inputShapes.get(key), dtype));
         }
         Object result;
         try {

@@ -26,6 +26,13 @@ final class Values {
         }
     }
 
+    /**
+     * A quantized module's packed params ({@code torch.classes.quantized.Conv2dPackedParamsBase} and
+     * {@code LinearPackedParamsBase}): the weight, the bias ({@code null} when there is none) and, for a convolution,
+     * the geometry its prepack was given ({@code stride}, {@code padding}, {@code dilation}, {@code groups}).
+     */
+    record PackedParams(TensorValue weight, TensorValue bias, java.util.Map<String, Object> geometry) {}
+
     /** A submodule, with its module path ({@code features.0}; empty for the root). */
     record ModuleValue(TorchObject object, String path) {}
 

@@ -103,4 +103,19 @@ class ElementwiseRulesTest {
         assertThat(root.dtype()).isEqualTo(DType.FLOAT32);
         assertThat(root.data().get().doubleAt(0)).isEqualTo(8.0);
     }
+
+    @Test
+    void aNumberDoesNotDecideTheTypeOfATensorsResultAsInPyTorch() {
+        // torch: (2 * torch.ones(3, dtype=torch.half)).dtype == float16; (1.5 - torch.ones(3, dtype=torch.long)).dtype == float32;
+        // (torch.ones(3, dtype=torch.long) * 2).dtype == int64.
+        TensorInfo two = TensorInfo.constant(DType.INT64, Shape.scalar(), ConstData.ofInts(2));
+        TensorInfo oneAndHalf = TensorInfo.constant(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(1.5));
+        TensorInfo half = TensorInfo.of(DType.FLOAT16, Shape.of(3));
+        TensorInfo longs = TensorInfo.of(DType.INT64, Shape.of(3));
+
+        assertThat(Op.of("Mul").input(two).input(half).output().dtype()).isEqualTo(DType.FLOAT16);
+        assertThat(Op.of("Sub").input(oneAndHalf).input(longs).output().dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(Op.of("Mul").input(longs).input(two).output().dtype()).isEqualTo(DType.INT64);
+        assertThat(Op.of("Less").input(half).input(two).output().dtype()).as("comparisons give bool").isEqualTo(DType.BOOL);
+    }
 }

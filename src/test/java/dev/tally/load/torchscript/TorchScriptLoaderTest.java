@@ -129,6 +129,23 @@ class TorchScriptLoaderTest {
     }
 
     @Test
+    void conversionsToAnotherTypeAreCastNodesAndTheTypeFlowsThroughTheLayers() throws IOException {
+        // x.half() before fc (ScalarType 5), a no-op x.to(float16), and y.float() before fc2.
+        String code = NET_CODE.replace("    y = (fc).forward(x, )", "    y = (fc).forward(torch.to(torch.to(x, 5), 5), )")
+                .replace("    return (fc2).forward(y, )", "    return (fc2).forward(torch.float(y), )");
+        Path path = archive("net.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(1, 3)));
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Cast", "Linear", "Relu", "Relu", "Cast", "Linear");
+        assertThat(analysis.nodes()).extracting(n -> n.outputs().get(0).dtype().displayName())
+                .containsExactly("float16", "float16", "float16", "float16", "float32", "float32");
+        // Three float16 outputs of 3 elements (2 B each) where float32 would take 4 B; the casts allocate too.
+        assertThat(analysis.nodes()).extracting(NodeResult::activationBytes).containsExactly(6L, 6L, 6L, 6L, 12L, 12L);
+    }
+
+    @Test
     void withoutInputShapesTheInputCheckThatOnlyRaisesIsSkippedButShapeLoopsNeedTheShape() throws IOException {
         Path path = archive("net.pt", netRecords(NET_CODE));
         assertThatThrownBy(() -> new TorchScriptLoader().load(path))

@@ -1,0 +1,96 @@
+package dev.tally.load.torchscript;
+
+import dev.tally.ir.Attribute;
+import dev.tally.ir.DType;
+import dev.tally.load.torchscript.Interpreter.Site;
+import dev.tally.load.torchscript.Values.TensorValue;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The element-type conversions of TorchScript code: {@code x.to(dtype)}, {@code x.to(device, dtype)},
+ * {@code x.to(other)}, {@code x.type_as(other)} and {@code x.half()}, {@code float()}, {@code double()},
+ * {@code bfloat16()}, {@code long()}, {@code int()}, {@code short()}, {@code char()}, {@code byte()}, {@code bool()}.
+ * A conversion to another type is an ONNX {@code Cast} node (cost 0, a new tensor of the new element size); one to
+ * the same type, or a move to a device, returns the tensor itself, as PyTorch's {@code to} does. Python's
+ * {@code float(t)}, {@code int(t)}, {@code bool(t)} of a tensor give a number Tally does not read.
+ */
+final class DTypeOps implements OpFamily {
+    private static final Map<String, DType> SHORTHANDS = Map.of(
+            "half", DType.FLOAT16, "float", DType.FLOAT32, "double", DType.FLOAT64, "bfloat16", DType.BFLOAT16,
+            "long", DType.INT64, "int", DType.INT32, "short", DType.INT16, "char", DType.INT8, "byte", DType.UINT8,
+            "bool", DType.BOOL);
+
+    /** TorchScript's {@code aten::Float(Tensor)}, {@code Int}, {@code Bool}: Python's float(t), int(t), bool(t). */
+    private static final java.util.Set<String> SCALARS = java.util.Set.of("Float", "Int", "Bool");
+
+    private final GraphBuilder graph;
+
+    DTypeOps(GraphBuilder graph) {
+        this.graph = graph;
+    }
+
+    @Override
+    public Object call(String name, List<Object> args, Map<String, Object> keywords, Site site) {
+        if (args.isEmpty() || !(args.get(0) instanceof TensorValue self)) {
+            return AtenOps.NOT_HANDLED;
+        }
+        if (SCALARS.contains(name) && args.size() == 1) {
+            // float(t), int(t), bool(t): a 1-element tensor's value as a Python number, for an op's scalar argument
+            // (the quantize stub's float(self.scale)); a value Tally does not read, and no tensor is made.
+            return Values.Unknown.VALUE;
+        }
+        Optional<DType> target;
+        if (SHORTHANDS.containsKey(name) && args.size() == 1) {
+            target = Optional.of(SHORTHANDS.get(name));
+        } else if (name.equals("to") || name.equals("type_as")) {
+            target = target(args, keywords);
+        } else {
+            return AtenOps.NOT_HANDLED;
+        }
+        if (target.isEmpty()) {
+            // A device move returns the tensor itself; a type Tally cannot tell leaves the op unsupported, never guessed.
+            return convertsToUnknown(args, keywords) ? AtenOps.NOT_HANDLED : self;
+        }
+        if (self.known() && self.info().dtype() == target.get()) {
+            return self;
+        }
+        Optional<Long> code = ScalarTypes.onnxCode(target.get());
+        if (code.isEmpty()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        Map<String, Attribute> attributes = new LinkedHashMap<>();
+        attributes.put("to", new Attribute.Int(code.get()));
+        return graph.emit("Cast", List.of(self.name()), attributes, 1, site.layer(), site.source()).get(0);
+    }
+
+    /**
+     * The type {@code to} converts to: {@code to(self, dtype, ...)}, {@code to(self, device, dtype, ...)},
+     * {@code to(self, other, ...)}, {@code type_as(self, other)}, or a {@code dtype=} keyword; empty for a device move.
+     */
+    private static Optional<DType> target(List<Object> args, Map<String, Object> keywords) {
+        if (keywords.get("dtype") instanceof Long code) {
+            return ScalarTypes.dtype(code);
+        }
+        Object first = args.size() > 1 ? args.get(1) : null;
+        if (first instanceof TensorValue other) {
+            return other.known() ? Optional.of(other.info().dtype()) : Optional.empty();
+        }
+        if (first instanceof Long code) {
+            return ScalarTypes.dtype(code);
+        }
+        if ((first == null || first instanceof String) && args.size() > 2 && args.get(2) instanceof Long code) {
+            return ScalarTypes.dtype(code);
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the call names a type Tally cannot resolve (another tensor of unknown type, a code it lacks). */
+    private static boolean convertsToUnknown(List<Object> args, Map<String, Object> keywords) {
+        Object first = args.size() > 1 ? args.get(1) : null;
+        return first instanceof TensorValue || first instanceof Long || keywords.get("dtype") instanceof Long
+                || args.size() > 2 && args.get(2) instanceof Long;
+    }
+}
