@@ -176,7 +176,8 @@ public final class CatalogModel {
         if (!located.path().isEmpty()) {
             List<String> others = new ArrayList<>();
             located.others().forEach(o -> others.add(o.name()));
-            notes.add("The state_dict counted is the file's " + located.path() + (others.isEmpty() ? "" : "; its other entries ("
+            String where = located.path().startsWith("(") ? located.path() : "'" + located.path() + "' entry";
+            notes.add("The state_dict counted is the file's " + where + (others.isEmpty() ? "" : "; its other entries ("
                     + shown(others) + ") are not counted") + ".");
         }
         notes.add("The catalog's graph was exported at input " + new Shape(entry.inputShape())
