@@ -238,6 +238,18 @@ class CheckpointsEverywhereTest {
     }
 
     @Test
+    void verifySaysInOneSentenceWhyItCannotRunACheckpoint() {
+        for (List<String> args : List.of(List.of("verify", Fixtures.file("resnet18.pth").toString()),
+                List.of("summary", Fixtures.file("resnet18.pth").toString(), "--verify"))) {
+            Run run = run(args.toArray(String[]::new));
+            assertThat(run.code()).as(args.toString()).isEqualTo(2);
+            assertThat(run.err()).isEqualTo("resnet18.pth is a checkpoint (.pth), counted through its matched catalog graph, which is"
+                    + " structure only and cannot run with the checkpoint's weights here; export the model to ONNX or TorchScript"
+                    + " and verify that file.\n");
+        }
+    }
+
+    @Test
     void theAuditsSummaryOfACheckpointIsLabelledAsOneAndMentionsNoCatalogFile() {
         Run audit = run("audit", Fixtures.file("resnet50.pth").toString());
         assertThat(audit.code()).as(audit.err()).isZero();
