@@ -27,12 +27,18 @@ public final class ModelLoader {
      */
     public static Model load(Path path, java.util.Map<String, dev.tally.ir.Shape> inputShapes) {
         return switch (detect(path)) {
-            case ONNX -> new dev.tally.load.onnx.OnnxLoader().load(path);
+            case ONNX -> withTrainedCount(new dev.tally.load.onnx.OnnxLoader().load(path));
             case TORCHSCRIPT -> new dev.tally.load.torchscript.TorchScriptLoader().load(path, inputShapes);
             // Weights without a graph: counted as the catalog architecture its keys and shapes match.
             case CHECKPOINT -> new dev.tally.load.checkpoint.CheckpointLoader().load(path, inputShapes);
             case UNKNOWN -> throw new ModelException(path.getFileName() + " is not a model Tally reads (ONNX, TorchScript or a torch.save checkpoint); check the file name and that the file is complete.");
         };
+    }
+
+    /** An ONNX model whose exporter folded BatchNorms, with the folded Convs identified through the catalog when they can be. */
+    private static Model withTrainedCount(Model onnx) {
+        return onnx.folding().batchNorms() == 0 ? onnx
+                : dev.tally.load.checkpoint.FoldedBatchNorms.identify(onnx, dev.tally.load.checkpoint.Catalog.standard());
     }
 
     public static Kind detect(Path path) {
