@@ -1,5 +1,8 @@
 package dev.tally.audit;
 
+import dev.tally.load.checkpoint.ArchitectureMatch;
+import dev.tally.load.checkpoint.Catalog;
+import dev.tally.load.checkpoint.SafetensorsCheckpoint;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;

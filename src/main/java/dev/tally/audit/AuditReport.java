@@ -1,5 +1,6 @@
 package dev.tally.audit;
 
+import dev.tally.load.checkpoint.ArchitectureMatch;
 import dev.tally.analysis.Analysis;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,6 +1,16 @@
 package dev.tally.audit;
 
-import dev.tally.load.pytorch.TensorRef;
+import dev.tally.analysis.Analyzer;
+import dev.tally.ir.Model;
+import dev.tally.load.checkpoint.ArchitectureMatch;
+import dev.tally.load.checkpoint.ArchitectureMatcher;
+import dev.tally.load.checkpoint.Catalog;
+import dev.tally.load.checkpoint.CatalogModel;
+import dev.tally.load.checkpoint.Checkpoint;
+import dev.tally.load.checkpoint.CheckpointLoader;
+import dev.tally.load.checkpoint.CheckpointReader;
+import dev.tally.load.checkpoint.SafetensorsCheckpoint;
+import dev.tally.load.checkpoint.StateDicts;
 import dev.tally.load.pytorch.PyGlobal;
 import dev.tally.load.safetensors.SafetensorsHeader;
 import dev.tally.analysis.Analysis;
@@ -69,18 +79,15 @@ public final class Auditor {
 
         Optional<Analysis> summary = Optional.empty();
         String summaryNote = "";
-        Optional<ArchitectureMatch.Candidate> countable = match.countable();
         if (!summarize) {
             summaryNote = "not asked for";
-        } else if (countable.isEmpty()) {
-            summaryNote = shapes.isEmpty() ? "the file holds no state_dict" : "no catalog architecture has exactly these keys, so there is no graph to count";
-        } else if (countable.get().entry().onnx() == null) {
-            summaryNote = "the catalog has no graph for " + countable.get().entry().name() + " (" + countable.get().entry().onnxNote() + ")";
         } else {
-            Map<String, TensorRef> byCatalogKey = new LinkedHashMap<>();
-            located.tensors().forEach((name, tensor) -> byCatalogKey.put(name.substring(match.keyPrefix().length()), tensor));
+            // The same model 'tally summary' counts for this file: the matched catalog graph with the file's shapes.
             try {
-                summary = Optional.of(CatalogSummary.run(countable.get().entry(), byCatalogKey, path));
+                Model model = CatalogModel.build(path, CheckpointLoader.formatOf(checkpoint), located, match, false);
+                summary = Optional.of(new Analyzer().analyze(model, Map.of(), false));
+            } catch (CatalogModel.NotCountable e) {
+                summaryNote = e.reason();
             } catch (TallyException e) {
                 summaryNote = "the catalog graph could not be counted: " + e.getMessage();
             }

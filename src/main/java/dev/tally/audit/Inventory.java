@@ -1,5 +1,7 @@
 package dev.tally.audit;
 
+import dev.tally.load.checkpoint.StateDicts;
+
 import dev.tally.load.pytorch.TensorRef;
 import dev.tally.load.pytorch.StorageRef;
 import dev.tally.ir.DType;
@@ -113,13 +115,12 @@ public record Inventory(String location, List<TensorEntry> tensors, List<ModuleT
         List<ModuleTotal> moduleTotals = modules.values().stream()
                 .map(m -> new ModuleTotal(m.name, m.tensors, m.params, m.buffers, m.bytes)).toList();
         return new Inventory(located.path(), entries, moduleTotals, shared, dtypeTotals, params, buffers, bytes,
-                storageBytes, located.others());
+                storageBytes, located.others().stream().map(OtherEntry::of).toList());
     }
 
     /** Buffers by name when no catalog entry says: BatchNorm statistics and counters. */
     static boolean conventionalBuffer(String name) {
-        return name.endsWith("running_mean") || name.endsWith("running_var") || name.endsWith("num_batches_tracked")
-                || name.endsWith("relative_position_index");
+        return StateDicts.conventionalBuffer(name);
     }
 
     private static long bytes(StorageRef storage) {

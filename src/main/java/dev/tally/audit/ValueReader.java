@@ -1,5 +1,6 @@
 package dev.tally.audit;
 
+import dev.tally.load.checkpoint.Checkpoint;
 import dev.tally.load.pytorch.TensorRef;
 import dev.tally.ir.DType;
 import dev.tally.ir.ModelException;

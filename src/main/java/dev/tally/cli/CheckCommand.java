@@ -1,9 +1,5 @@
 package dev.tally.cli;
 
-import dev.tally.load.ModelLoader;
-import dev.tally.ir.ModelException;
-import dev.tally.audit.Auditor;
-import dev.tally.audit.AuditReport;
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
@@ -179,9 +175,6 @@ final class CheckCommand implements Callable<Integer> {
 
     /** One model's summary with its budget's inputs; {@link BudgetGate} checks with it too. */
     Summary analyze(ModelBudget budget) {
-        if (ModelLoader.detect(budget.file()) == ModelLoader.Kind.CHECKPOINT) {
-            return checkpointSummary(budget.file());
-        }
         Map<String, Shape> shapes = InputShapes.parseOverrides(budget.inputs());
         Analysis analysis = analyzer.analyze(loader.apply(budget.file(), shapes), shapes, false);
         return SummaryBuilder.build(analysis).check();
@@ -209,22 +202,6 @@ final class CheckCommand implements Callable<Integer> {
             throw new UsageException("--fit-batch " + fitBatch + " is not a batch size; give a whole number of at least 1.");
         }
         return Optional.of(new FitGate(fitBatch, BatchFit.parseMemory(memory), memory.strip(), figure, chosen));
-    }
-
-    /**
-     * A torch.save checkpoint has no graph of its own: the audit reads it safely, matches its keys and shapes to a
-     * catalog architecture, and counts that graph with the checkpoint's own shapes, so every figure can be gated.
-     */
-    static Summary checkpointSummary(Path file) {
-        AuditReport audit = new Auditor().audit(file, false, true);
-        if (audit.exitCode() == ExitCodes.DANGEROUS_PICKLE) {
-            throw new ModelException(file.getFileName() + " references a dangerous pickle global; run 'tally audit "
-                    + file.getFileName() + "' to see which, and do not load it with torch.load.");
-        }
-        Analysis analysis = audit.summary().orElseThrow(() -> new ModelException(file.getFileName()
-                + " is a checkpoint Tally cannot count: " + audit.summaryNote() + "; run 'tally audit " + file.getFileName()
-                + "' for its inventory, or check the model's ONNX or TorchScript export instead."));
-        return SummaryBuilder.build(analysis).check();
     }
 
     /** The models given as arguments, each with the --max-* limits and growth limits. */

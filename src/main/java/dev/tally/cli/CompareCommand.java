@@ -9,7 +9,6 @@ import dev.tally.catalog.MemoryFigures;
 import dev.tally.catalog.WeightsCatalog;
 import dev.tally.catalog.WeightsEntry;
 import dev.tally.catalog.YourModel;
-import dev.tally.load.ModelLoader;
 import dev.tally.ir.Model;
 import dev.tally.ir.Shape;
 import dev.tally.ir.UsageException;
@@ -119,7 +118,6 @@ final class CompareCommand implements Callable<Integer> {
         }
         Path model = models.get(0);
         Summary summary = isJsonReport(model) ? JsonSummaryReader.read(model)
-                : ModelLoader.detect(model) == ModelLoader.Kind.CHECKPOINT ? CheckCommand.checkpointSummary(model)
                 : SummaryBuilder.build(analyzer.analyze(loader.apply(model, shapes), shapes, false)).check();
         WeightsCatalog weights = WeightsCatalog.standard();
         String metric = weights.entries().stream().filter(e -> e.task().equals(task)).map(WeightsEntry::accuracyMetric)

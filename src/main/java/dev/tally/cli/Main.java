@@ -55,11 +55,11 @@ public final class Main implements Runnable {
     }
 
     /**
-     * The command line that loads files with {@link ModelLoader} (safetensors files through their catalog match,
-     * {@link SafetensorsModels}) and counts with the standard rules.
+     * The command line that loads files with {@link ModelLoader} (checkpoints, torch.save and safetensors, through
+     * their catalog match) and counts with the standard rules.
      */
     public static CommandLine commandLine() {
-        return commandLine((BiFunction<Path, Map<String, Shape>, Model>) SafetensorsModels::load, new Analyzer());
+        return commandLine((BiFunction<Path, Map<String, Shape>, Model>) ModelLoader::load, new Analyzer());
     }
 
     /**

@@ -48,8 +48,9 @@ final class SummaryCommand implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     @Parameters(paramLabel = "MODEL", arity = "1..*",
-            description = "An ONNX (.onnx) or TorchScript (.pt) file; the format is read from the content. Several files or a "
-                    + "folder (its .onnx and .pt files, recursively) give one row per model, analysed in parallel.")
+            description = "An ONNX (.onnx) or TorchScript (.pt) file, or a checkpoint (.pth, .safetensors) counted as the catalog architecture "
+                    + "it matches; the format is read from the content. Several files or a folder (its .onnx, .pt, .pth and .safetensors "
+                    + "files, recursively) give one row per model, analysed in parallel.")
     private List<Path> models = new ArrayList<>();
 
     @Option(names = "--input", paramLabel = "SPEC",
@@ -204,7 +205,7 @@ final class SummaryCommand implements Callable<Integer> {
     private Integer batch(Format renderer, Map<String, Shape> shapes, FrozenPatterns frozenPatterns) {
         List<Path> files = BatchRunner.collect(models);
         if (files.isEmpty()) {
-            throw new UsageException("No .onnx or .pt file under " + models.get(0) + "; give model files or a folder that has some.");
+            throw new UsageException("No .onnx, .pt, .pth or .safetensors file under " + models.get(0) + "; give model files or a folder that has some.");
         }
         // A progress bar only on a terminal: in CI logs its carriage returns are noise.
         PrintWriter progress = System.console() != null ? err() : null;

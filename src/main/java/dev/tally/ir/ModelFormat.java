@@ -4,7 +4,10 @@ package dev.tally.ir;
 public enum ModelFormat {
     ONNX("onnx"),
     TORCHSCRIPT("torchscript"),
-    CHECKPOINT("checkpoint");
+    /** A torch.save file (zip, legacy or tar), counted through its architecture match. */
+    CHECKPOINT("checkpoint (.pth)"),
+    /** A safetensors file, counted through its architecture match. */
+    SAFETENSORS("checkpoint (.safetensors)");
 
     private final String displayName;
 

@@ -21,16 +21,24 @@ public final class ModelLoader {
 
     /**
      * Loads with the user's {@code --input} shapes (by input name, {@code InputShapes.UNNAMED} for a lone input).
-     * TorchScript needs them while reading, to resolve code that depends on shapes ({@code x.size(0)}); the other
-     * formats declare their inputs and ignore them here.
+     * TorchScript needs them while reading, to resolve code that depends on shapes ({@code x.size(0)}); a checkpoint
+     * opens every input dim of its catalog graph when they are given (only the batch dim otherwise); ONNX declares its
+     * inputs and ignores them here.
      */
     public static Model load(Path path, java.util.Map<String, dev.tally.ir.Shape> inputShapes) {
         return switch (detect(path)) {
-            case ONNX -> new dev.tally.load.onnx.OnnxLoader().load(path);
+            case ONNX -> withTrainedCount(new dev.tally.load.onnx.OnnxLoader().load(path));
             case TORCHSCRIPT -> new dev.tally.load.torchscript.TorchScriptLoader().load(path, inputShapes);
-            case CHECKPOINT -> throw new ModelException(path.getFileName() + " is a torch.save checkpoint: it holds weights but no graph, so there is nothing to count per layer; run 'tally audit " + path.getFileName() + "' to inventory and match it.");
+            // Weights without a graph: counted as the catalog architecture its keys and shapes match.
+            case CHECKPOINT -> new dev.tally.load.checkpoint.CheckpointLoader().load(path, inputShapes);
             case UNKNOWN -> throw new ModelException(path.getFileName() + " is not a model Tally reads (ONNX, TorchScript or a torch.save checkpoint); check the file name and that the file is complete.");
         };
+    }
+
+    /** An ONNX model whose exporter folded BatchNorms, with the folded Convs identified through the catalog when they can be. */
+    private static Model withTrainedCount(Model onnx) {
+        return onnx.folding().batchNorms() == 0 ? onnx
+                : dev.tally.load.checkpoint.FoldedBatchNorms.identify(onnx, dev.tally.load.checkpoint.Catalog.standard());
     }
 
     public static Kind detect(Path path) {
@@ -58,7 +66,7 @@ public final class ModelLoader {
             return Kind.CHECKPOINT;
         }
         if (dev.tally.load.safetensors.SafetensorsHeader.looksLike(path)) {
-            // Weights without a graph, like a torch.save state_dict: counted through the audit's catalog match.
+            // Weights without a graph, like a torch.save state_dict: counted through the catalog match.
             return Kind.CHECKPOINT;
         }
         if (dev.tally.load.onnx.OnnxLoader.looksLikeOnnx(head, n)) {

@@ -120,6 +120,10 @@ public final class JsonRenderer implements Renderer {
             sums.put("unreadBuffers", summary.unreadBuffers().buffers());
             sums.put("unreadBufferBytes", summary.unreadBuffers().paramBytes());
         }
+        if (summary.model().hasParamsAsTrained()) {
+            // PyTorch's count with the BatchNorms the exporter folded (identified through the catalog) put back.
+            sums.put("paramsAsTrained", summary.model().paramsAsTrained());
+        }
         ArrayNode unsupported = root.putArray("unsupported");
         for (UnsupportedOp op : summary.unsupported()) {
             ObjectNode entry = unsupported.addObject();

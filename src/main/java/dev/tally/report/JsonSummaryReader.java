@@ -56,7 +56,8 @@ public final class JsonSummaryReader {
         JsonNode model = in.object(root, "model");
         ModelInfo info = new ModelInfo(in.text(model, "model.path"), format(in, model),
                 model.path("producer").asText(""), (int) in.optionalCount(model, "model.foldedBatchNorms"),
-                in.optionalCount(model, "model.foldedChannels"));
+                in.optionalCount(model, "model.foldedChannels"),
+                root.path("totals").has("paramsAsTrained") ? in.optionalCount(root.path("totals"), "totals.paramsAsTrained") : -1);
         List<TensorSummary> inputs = tensors(in, root, "inputs");
         List<TensorSummary> outputs = tensors(in, root, "outputs");
         List<LayerSummary> layers = new ArrayList<>();

@@ -47,6 +47,10 @@ public final class MarkdownRenderer implements Renderer {
         row(out, List.of("Params", Units.exact(totals.params()), Units.count(totals.params())));
         row(out, List.of("Trainable params", Units.exact(totals.trainableParams()), Units.count(totals.trainableParams())));
         row(out, List.of("Frozen params", Units.exact(totals.frozenParams()), Units.count(totals.frozenParams())));
+        if (summary.model().hasParamsAsTrained()) {
+            long asTrained = summary.model().paramsAsTrained();
+            row(out, List.of("Params as trained", Units.exact(asTrained), Units.count(asTrained)));
+        }
         row(out, List.of("Buffers", Units.exact(totals.buffers()), Units.count(totals.buffers())));
         row(out, List.of("Weight size", Units.exact(totals.paramBytes()) + " B", Units.bytes(totals.paramBytes())));
         for (Convention each : Convention.values()) {

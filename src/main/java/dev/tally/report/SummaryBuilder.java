@@ -132,8 +132,9 @@ public final class SummaryBuilder {
         List<UnsupportedOp> gaps = new ArrayList<>();
         unsupported.forEach((op, nodes) -> gaps.add(new UnsupportedOp(op, nodes.size(), nodes)));
         Model model = analysis.model();
+        long asTrained = model.folding().identified() ? Math.addExact(totals.params(), model.folding().removedParams()) : -1;
         return new Summary(new ModelInfo(model.path().toString(), model.format(), model.producer(),
-                        model.folding().batchNorms(), model.folding().channels()),
+                        model.folding().batchNorms(), model.folding().channels(), asTrained),
                 inputsOf(analysis), outputsOf(analysis), layers, totals.withMemory(memory.largestBytes(), memory.peakBytes()).withTraining(training),
                 gaps, unresolved, notes, depth, receptiveFields, liveAfter, unread, rows.indexOf(peakRow));
     }

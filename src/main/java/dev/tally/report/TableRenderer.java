@@ -39,7 +39,7 @@ public final class TableRenderer implements Renderer {
         out.append('\n');
         layerTable(out, summary, convention);
         out.append('\n');
-        totalsBlock(out, summary.totals(), convention);
+        totalsBlock(out, summary.totals(), convention, summary.model());
         out.append('\n');
         out.append(header(convention)).append(": ").append(convention.definition()).append(".\n");
         out.append("Memory: activation memory is the bytes the layers allocate at run time (views and in-place ops allocate\n"
@@ -103,12 +103,15 @@ public final class TableRenderer implements Renderer {
         }
     }
 
-    private static void totalsBlock(StringBuilder out, Totals totals, Convention convention) {
+    private static void totalsBlock(StringBuilder out, Totals totals, Convention convention, ModelInfo model) {
         TextTable block = new TextTable("", "", "");
         block.alignRight(1);
         block.row("Params", Units.exact(totals.params()), readableCount(totals.params()));
         block.row("  trainable", Units.exact(totals.trainableParams()), readableCount(totals.trainableParams()));
         block.row("  frozen", Units.exact(totals.frozenParams()), readableCount(totals.frozenParams()));
+        if (model.hasParamsAsTrained()) {
+            block.row("  as trained", Units.exact(model.paramsAsTrained()), readableCount(model.paramsAsTrained()));
+        }
         block.row("Buffers", Units.exact(totals.buffers()), readableCount(totals.buffers()));
         block.row("Weight size", Units.exact(totals.paramBytes()) + " B",
                 readableBytes(totals.paramBytes()));

@@ -42,6 +42,12 @@ public final class Verifier {
             case ONNX:
                 EngineCache.requireOnnxRuntime();
                 return verifyOnnx(analysis, inputs);
+            case CHECKPOINT, SAFETENSORS:
+                // The matched catalog graph is structure only; running it would mean handing the engine the
+                // checkpoint's weights, which no runner here does yet, so nothing would check the file itself.
+                throw new ModelException(model.path().getFileName() + " is a " + model.format().displayName()
+                        + ", counted through its matched catalog graph, which is structure only and cannot run with the"
+                        + " checkpoint's weights here; export the model to ONNX or TorchScript and verify that file.");
             default:
                 throw new ModelException(model.path().getFileName() + " is a " + model.format().displayName()
                         + ", which holds no graph to run; verify runs TorchScript (.pt) and ONNX (.onnx) files.");

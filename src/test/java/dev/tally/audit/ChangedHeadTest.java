@@ -1,5 +1,6 @@
 package dev.tally.audit;
 
+import dev.tally.load.checkpoint.ArchitectureMatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.report.SummaryBuilder;

@@ -89,7 +89,7 @@ class BatchSummaryTest {
         Files.writeString(dir.resolve("notes.txt"), "x");
         Run run = run("summary", dir.toString());
         assertThat(run.code()).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("No .onnx or .pt file under " + dir + "; give model files or a folder that has some.\n");
+        assertThat(run.err()).isEqualTo("No .onnx, .pt, .pth or .safetensors file under " + dir + "; give model files or a folder that has some.\n");
     }
 
     @Test

@@ -61,6 +61,21 @@ public final class Fixtures {
         return path;
     }
 
+    /** A file of {@code checkpoints/}, made by scripts/export_checkpoints.py; it must exist. */
+    public static Path checkpoints(String name) {
+        Path path = dir().resolve("checkpoints").resolve(name);
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException("Fixture " + path + " is missing; make it with: /usr/bin/python3 scripts/export_checkpoints.py --out "
+                    + dir() + " (scripts/test does it for you).");
+        }
+        return path;
+    }
+
+    /** A JSON file of {@code checkpoints/}, read. */
+    public static JsonNode checkpointsJson(String name) {
+        return read(checkpoints(name));
+    }
+
     /** A JSON file of {@code formats/}, read. */
     public static JsonNode formatsJson(String name) {
         return read(formats(name));

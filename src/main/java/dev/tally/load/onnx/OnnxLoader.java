@@ -210,6 +210,7 @@ public final class OnnxLoader {
         }
         int folded = 0;
         long channels = 0;
+        List<String> convs = new ArrayList<>();
         for (Node node : graph.nodes()) {
             if (!node.opType().equals("Conv") || node.inputs().size() < 3 || node.inputs().get(2).isEmpty()) {
                 continue;
@@ -218,10 +219,11 @@ public final class OnnxLoader {
             if (weight != null && weight.sourceName().startsWith("onnx::Conv_")
                     && !layersWithBatchNorm.contains(node.layer())) {
                 folded++;
+                convs.add(node.name());
                 // The BatchNorm had one channel per output channel of the Conv: weight shape [Cout, Cin/g, k...].
                 channels = Math.addExact(channels, weight.shape().dims().get(0));
             }
         }
-        return new Folding(folded, channels);
+        return new Folding(folded, channels, convs, -1);
     }
 }

@@ -69,7 +69,8 @@ public final class TorchScriptLoader {
             Object root = pickles.read(archive.read("data.pkl"));
             if (!(root instanceof TorchObject module)) {
                 throw new ModelException(file + ": 'data.pkl' holds a " + (root == null ? "None" : root.getClass().getSimpleName())
-                        + " instead of a TorchScript module; it is not a torch.jit.save archive.");
+                        + " instead of a TorchScript module; it is not a torch.jit.save archive (run 'tally audit " + file
+                        + "' to see what it holds, without loading it).");
             }
             List<Object> constants = List.of();
             if (archive.has("constants.pkl")) {

@@ -42,7 +42,8 @@ public final class BatchRunner {
 
     /**
      * The files {@code paths} name: a file as it is (whatever its name, the loader judges the content), a folder
-     * by every {@code .onnx} and {@code .pt} file under it, recursively, sorted by path, leaving out hidden files
+     * by every {@code .onnx}, {@code .pt}, {@code .pth} and {@code .safetensors} file under it (checkpoints count as
+     * their matched architecture), recursively, sorted by path, leaving out hidden files
      * and folders (a name starting with a dot: an exporter's half-written temporary folder is not a model). A path
      * that does not exist stays in the list so that its row says so.
      */
@@ -59,7 +60,8 @@ public final class BatchRunner {
                             .filter(p -> !hidden(path.relativize(p)))
                             .filter(p -> {
                                 String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                                return name.endsWith(".onnx") || name.endsWith(".pt");
+                                return name.endsWith(".onnx") || name.endsWith(".pt") || name.endsWith(".pth")
+                                        || name.endsWith(".safetensors");
                             })
                             .sorted()
                             .forEach(files::add);

@@ -111,6 +111,10 @@ public final class HtmlRenderer implements Renderer {
         total(html, "params", "Params", totals.params(), Units.count(totals.params()));
         total(html, "trainableParams", "Trainable params", totals.trainableParams(), Units.count(totals.trainableParams()));
         total(html, "frozenParams", "Frozen params", totals.frozenParams(), Units.count(totals.frozenParams()));
+        if (summary.model().hasParamsAsTrained()) {
+            long asTrained = summary.model().paramsAsTrained();
+            total(html, "paramsAsTrained", "Params as trained", asTrained, Units.count(asTrained));
+        }
         total(html, "buffers", "Buffers", totals.buffers(), Units.count(totals.buffers()));
         total(html, "paramBytes", "Weight size", totals.paramBytes(), Units.bytes(totals.paramBytes()));
         total(html, "macs", "MACs", totals.macs(), Units.count(totals.macs()));

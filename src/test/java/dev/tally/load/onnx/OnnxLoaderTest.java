@@ -319,7 +319,7 @@ class OnnxLoaderTest {
         assertThat(load(graph).notes()).contains("BatchNorm folded into 1 Conv node by the exporter (4 channels): params count"
                 + " the folded Conv weights, so PyTorch's count as trained is 4 higher if those Convs had no bias (torchvision's"
                 + " ResNets, MobileNets) or 8 if they had one (VGG-BN).");
-        assertThat(load(graph).folding()).isEqualTo(new dev.tally.ir.Folding(1, 4));
+        assertThat(load(graph).folding()).isEqualTo(new dev.tally.ir.Folding(1, 4, java.util.List.of("/features/features.0/Conv"), -1));
     }
 
     @Test

@@ -233,7 +233,7 @@ class TorchScriptLoaderTest {
     }
 
     @Test
-    void aStateDictSavedAsPtIsSentToTheAuditNotReadAsAGraph() throws IOException {
+    void aStateDictSavedAsPtIsCountedThroughTheCatalogNotReadAsAGraph() throws IOException {
         Map<String, byte[]> records = new LinkedHashMap<>();
         records.put("data.pkl", PickleBytes.protocol(2).global("collections", "OrderedDict").emptyTuple().reduce()
                 .mark().str("fc.weight").floatTensor("0", 3, 3).setItems().stop());
@@ -244,7 +244,7 @@ class TorchScriptLoaderTest {
         assertThat(ModelLoader.detect(path)).isEqualTo(ModelLoader.Kind.CHECKPOINT);
         assertThatThrownBy(() -> ModelLoader.load(path))
                 .isInstanceOf(ModelException.class)
-                .hasMessageContaining("weights.pt is a torch.save checkpoint: it holds weights but no graph")
+                .hasMessageContaining("weights.pt is a checkpoint Tally cannot count: no catalog architecture has these keys")
                 .hasMessageContaining("run 'tally audit weights.pt'");
     }
 

@@ -1,4 +1,4 @@
-package dev.tally.audit;
+package dev.tally.load.checkpoint;
 
 import dev.tally.load.pytorch.StorageRef;
 import dev.tally.load.pytorch.TensorRef;
@@ -15,13 +15,13 @@ import java.util.OptionalLong;
  * tensor (the format has no shared storages), no pickle and so no globals. Each storage's bytes are a byte range
  * of the file, which {@link ValueReader} maps only under {@code --values}.
  */
-final class SafetensorsCheckpoint {
-    static final String FORMAT = "safetensors";
+public final class SafetensorsCheckpoint {
+    public static final String FORMAT = "safetensors";
 
     private SafetensorsCheckpoint() {
     }
 
-    static Checkpoint read(Path path) {
+    public static Checkpoint read(Path path) {
         SafetensorsHeader header = SafetensorsHeader.read(path);
         Map<String, Object> stateDict = new LinkedHashMap<>();
         Map<String, StorageRef> storages = new LinkedHashMap<>();

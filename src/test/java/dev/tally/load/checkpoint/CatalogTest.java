@@ -1,4 +1,4 @@
-package dev.tally.audit;
+package dev.tally.load.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

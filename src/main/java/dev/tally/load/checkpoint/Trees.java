@@ -1,4 +1,4 @@
-package dev.tally.audit;
+package dev.tally.load.checkpoint;
 
 import dev.tally.load.pytorch.PyCall;
 import dev.tally.load.pytorch.TensorRef;
@@ -16,11 +16,11 @@ import java.util.function.Consumer;
  * Walks an unpickled object tree (maps, lists, tuples, inert calls); shared objects are visited once. The walk keeps
  * its own stack: a pickle can nest values a million levels deep, which a recursive walk would not survive.
  */
-final class Trees {
+public final class Trees {
     private Trees() {
     }
 
-    static void forEachTensor(Object root, Consumer<TensorRef> action) {
+    public static void forEachTensor(Object root, Consumer<TensorRef> action) {
         walk(root, value -> {
             if (value instanceof TensorRef tensor) {
                 action.accept(tensor);
@@ -28,7 +28,7 @@ final class Trees {
         });
     }
 
-    static void forEachCall(Object root, Consumer<PyCall> action) {
+    public static void forEachCall(Object root, Consumer<PyCall> action) {
         walk(root, value -> {
             if (value instanceof PyCall call) {
                 action.accept(call);

@@ -1,4 +1,4 @@
-package dev.tally.audit;
+package dev.tally.load.checkpoint;
 
 import dev.tally.load.pytorch.CountingInputStream;
 import dev.tally.ir.ModelException;

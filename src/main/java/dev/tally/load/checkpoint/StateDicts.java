@@ -1,9 +1,8 @@
-package dev.tally.audit;
+package dev.tally.load.checkpoint;
 
 import dev.tally.load.pytorch.PyCall;
 import dev.tally.load.pytorch.TensorRef;
 import dev.tally.load.pytorch.TorchObject;
-import dev.tally.report.Units;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +13,7 @@ import java.util.Map;
  * ({@code {"model": ..., "optimizer": ..., "epoch": ...}}), or a whole pickled module's parameter tree.
  * Everything else at the top level is described, so the report can say what else is in the file.
  */
-final class StateDicts {
+public final class StateDicts {
     /** Entry names training scripts use for the model's weights, in the order they are preferred. */
     private static final List<String> PREFERRED = List.of(
             "state_dict", "model_state_dict", "model_state", "model", "net", "network", "module", "weights", "params",
@@ -28,10 +27,14 @@ final class StateDicts {
      * @param tensors the state_dict in its order
      * @param others  the other top-level entries and what they hold
      */
-    record Located(String path, Map<String, TensorRef> tensors, List<OtherEntry> others) {
+    public record Located(String path, Map<String, TensorRef> tensors, List<Other> others) {
     }
 
-    static Located locate(Object root) {
+    /** A top-level entry of the checkpoint that is not the state_dict ({@code epoch: 90}, {@code optimizer: {...}}), as read. */
+    public record Other(String name, Object value) {
+    }
+
+    public static Located locate(Object root) {
         Map<String, TensorRef> direct = tensorMap(root);
         if (direct != null) {
             return new Located("", direct, List.of());
@@ -45,7 +48,7 @@ final class StateDicts {
             return new Located("(TorchScript module " + module.className() + ")", tensors, List.of());
         }
         if (!(root instanceof Map<?, ?> dict)) {
-            return new Located("", Map.of(), List.of(new OtherEntry("(file)", describe(root))));
+            return new Located("", Map.of(), List.of(new Other("(file)", root)));
         }
         String chosen = null;
         Map<String, TensorRef> best = null;
@@ -71,22 +74,28 @@ final class StateDicts {
         }
         if (!loose.isEmpty() && (best == null || loose.size() > best.size())) {
             // A state_dict with passengers (a payload, a step counter): the tensors are the state_dict.
-            List<OtherEntry> others = new ArrayList<>();
+            List<Other> others = new ArrayList<>();
             for (Map.Entry<?, ?> entry : dict.entrySet()) {
                 if (!(entry.getValue() instanceof TensorRef) && !isMetadata(entry)) {
-                    others.add(new OtherEntry(String.valueOf(entry.getKey()), describe(entry.getValue())));
+                    others.add(new Other(String.valueOf(entry.getKey()), entry.getValue()));
                 }
             }
             return new Located("", loose, others);
         }
-        List<OtherEntry> others = new ArrayList<>();
+        List<Other> others = new ArrayList<>();
         for (Map.Entry<?, ?> entry : dict.entrySet()) {
             String name = String.valueOf(entry.getKey());
             if (!name.equals(chosen)) {
-                others.add(new OtherEntry(name, describe(entry.getValue())));
+                others.add(new Other(name, entry.getValue()));
             }
         }
         return new Located(chosen == null ? "" : chosen, best == null ? Map.of() : best, others);
+    }
+
+    /** Buffers by name when no catalog entry says: BatchNorm statistics and counters. */
+    public static boolean conventionalBuffer(String name) {
+        return name.endsWith("running_mean") || name.endsWith("running_var") || name.endsWith("num_batches_tracked")
+                || name.endsWith("relative_position_index");
     }
 
     private static int rank(String name) {
@@ -193,53 +202,4 @@ final class StateDicts {
         }
     }
 
-    /** One line about a value: {@code 90}, {@code dict with 2 entries (62 tensors, 244.4 MB)}. */
-    static String describe(Object value) {
-        if (value == null) {
-            return "None";
-        }
-        if (value instanceof String text) {
-            return "'" + (text.length() > 60 ? text.substring(0, 57) + "..." : text) + "'";
-        }
-        if (value instanceof Number || value instanceof Boolean) {
-            return String.valueOf(value);
-        }
-        if (value instanceof TensorRef tensor) {
-            return "tensor " + tensor.sizes() + " " + tensor.dtype().displayName();
-        }
-        long[] counts = new long[2];
-        Trees.forEachTensor(value, tensor -> {
-            counts[0]++;
-            counts[1] += Math.multiplyExact(tensor.shape().numel(), (long) tensor.dtype().byteSize());
-        });
-        String tensors = counts[0] == 0 ? "" : " (" + counts[0] + " tensor" + (counts[0] == 1 ? "" : "s") + ", " + Units.bytes(counts[1]) + ")";
-        if (value instanceof Map<?, ?> map) {
-            return "dict with " + map.size() + " entr" + (map.size() == 1 ? "y" : "ies") + keysHint(map) + tensors;
-        }
-        if (value instanceof List<?> list) {
-            return "list of " + list.size() + tensors;
-        }
-        if (value instanceof Object[] tuple) {
-            return "tuple of " + tuple.length + tensors;
-        }
-        if (value instanceof PyCall object) {
-            return object.callee().qualifiedName() + " object" + tensors;
-        }
-        if (value instanceof byte[] bytes) {
-            return bytes.length + " bytes";
-        }
-        return value.getClass().getSimpleName();
-    }
-
-    private static String keysHint(Map<?, ?> map) {
-        List<String> keys = new ArrayList<>();
-        for (Object key : map.keySet()) {
-            if (keys.size() == 4) {
-                keys.add("...");
-                break;
-            }
-            keys.add(String.valueOf(key));
-        }
-        return keys.isEmpty() ? "" : ": " + String.join(", ", keys);
-    }
 }

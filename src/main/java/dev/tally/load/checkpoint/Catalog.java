@@ -1,4 +1,4 @@
-package dev.tally.audit;
+package dev.tally.load.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,7 +16,7 @@ import java.util.Optional;
  * structure-only ONNX graph (gzipped, no weights) to count it with.
  */
 public final class Catalog {
-    static final String FOLDER = "/dev/tally/audit/catalog/";
+    public static final String FOLDER = "/dev/tally/audit/catalog/";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Catalog standard;
 

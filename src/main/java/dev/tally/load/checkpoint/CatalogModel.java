@@ -1,0 +1,219 @@
+package dev.tally.load.checkpoint;
+
+import dev.tally.ir.Dim;
+import dev.tally.ir.Graph;
+import dev.tally.ir.Model;
+import dev.tally.ir.ModelException;
+import dev.tally.ir.ModelFormat;
+import dev.tally.ir.Node;
+import dev.tally.ir.Param;
+import dev.tally.ir.Role;
+import dev.tally.ir.Shape;
+import dev.tally.ir.TensorType;
+import dev.tally.ir.Value;
+import dev.tally.load.onnx.OnnxLoader;
+import dev.tally.load.pytorch.TensorRef;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The model a checkpoint's architecture match gives: the matched catalog entry's structure-only graph, with every
+ * stored tensor's shape and dtype taken from the checkpoint (a fine-tuned head {@code fc.weight [10, 512]} is
+ * counted as it is), and every tensor of the checkpoint counted once as a param or buffer, read by a layer or not.
+ * No weight byte is read. The catalog graph's own file details (its opset, its absent weights file) are not the
+ * user's file, so none of them reaches the notes; what the notes say is the match and its differences.
+ */
+public final class CatalogModel {
+    private static final int SHOWN = 4;
+
+    private CatalogModel() {
+    }
+
+    /**
+     * A checkpoint that cannot be counted, with the reason as a phrase for the audit's report ({@link #reason}) and
+     * the whole sentence, naming the file and what to do instead, as the message.
+     */
+    public static final class NotCountable extends ModelException {
+        private final String reason;
+
+        NotCountable(String file, String reason) {
+            super(file + " is a checkpoint Tally cannot count: " + reason + "; run 'tally audit " + file
+                    + "' for its inventory, or export the model to ONNX or TorchScript and give that file instead.");
+            this.reason = reason;
+        }
+
+        /** Why, as a phrase ({@code no catalog architecture has these keys ...}). */
+        public String reason() {
+            return reason;
+        }
+    }
+
+    /**
+     * @param file        the checkpoint, which the model is labelled with
+     * @param format      {@link ModelFormat#CHECKPOINT} or {@link ModelFormat#SAFETENSORS}
+     * @param located     where the state_dict is in the file, and its tensors by their keys as stored
+     * @param match       how those keys and shapes compare with the catalog
+     * @param openAllDims whether every input dim is left open for {@code --input} (else only the batch dim)
+     */
+    public static Model build(Path file, ModelFormat format, StateDicts.Located located, ArchitectureMatch match,
+                              boolean openAllDims) {
+        String name = file.getFileName().toString();
+        if (located.tensors().isEmpty()) {
+            throw new NotCountable(name, "the file holds no state_dict");
+        }
+        if (match.kind() == ArchitectureMatch.Kind.NONE || match.candidates().isEmpty()) {
+            throw new NotCountable(name, "no catalog architecture has these keys and shapes, so there is no graph to count");
+        }
+        ArchitectureMatch.Candidate best = match.candidates().get(0);
+        Catalog.Entry entry = best.entry();
+        int shared = entry.tensors().size() - best.missing().size();
+        if (best.unexpected().size() >= shared) {
+            throw new NotCountable(name, "the closest catalog architecture, " + entry.name() + ", has only " + shared + " of its "
+                    + located.tensors().size() + " tensors");
+        }
+        if (entry.onnx() == null) {
+            throw new NotCountable(name, "it matches the catalog's " + entry.name() + ", which has no graph (" + entry.onnxNote() + ")");
+        }
+        Map<String, TensorRef> byKey = new LinkedHashMap<>();
+        located.tensors().forEach((key, tensor) -> byKey.put(key.substring(match.keyPrefix().length()), tensor));
+
+        Graph graph = load(entry).graph();
+        Set<String> read = new HashSet<>();
+        for (Node node : graph.nodes()) {
+            read.addAll(node.inputs());
+        }
+        Map<String, Param> params = new LinkedHashMap<>();
+        List<String> lacking = new ArrayList<>();
+        Set<String> used = new HashSet<>();
+        for (Map.Entry<String, Param> item : graph.params().entrySet()) {
+            Param param = item.getValue();
+            String key = byKey.containsKey(param.sourceName()) ? param.sourceName() : param.name();
+            TensorRef stored = byKey.get(key);
+            if (stored == null) {
+                if (read.contains(item.getKey())) {
+                    lacking.add(param.sourceName());
+                }
+                continue;
+            }
+            used.add(key);
+            params.put(item.getKey(), new Param(param.name(), param.sourceName(), stored.shape(), stored.dtype(), param.role()));
+        }
+        if (!lacking.isEmpty()) {
+            throw new NotCountable(name, "it lacks " + count(lacking.size(), "tensor") + " that the catalog's " + entry.name()
+                    + " reads (" + shown(lacking) + ")");
+        }
+        // The tensors no layer of the graph reads (BatchNorm's num_batches_tracked, keys the catalog lacks) are the
+        // checkpoint's all the same: counted once, as PyTorch's parameters() and buffers() count them.
+        Map<String, Role> roles = new LinkedHashMap<>();
+        entry.tensors().forEach(t -> roles.put(t.name(), t.buffer() ? Role.BUFFER : Role.PARAM));
+        for (Map.Entry<String, TensorRef> item : byKey.entrySet()) {
+            String key = item.getKey();
+            if (used.contains(key) || params.containsKey(key)) {
+                continue;
+            }
+            Role role = roles.getOrDefault(key, StateDicts.conventionalBuffer(key) ? Role.BUFFER : Role.PARAM);
+            params.put(key, new Param(key, key, item.getValue().shape(), item.getValue().dtype(), role));
+        }
+        List<Value> inputs = new ArrayList<>();
+        for (Value input : graph.inputs()) {
+            inputs.add(open(input, openAllDims));
+        }
+        Graph counted = new Graph(graph.name(), inputs, graph.outputs(), graph.nodes(), params, graph.constants());
+        return new Model(file, format, "", counted, notes(name, format, located, match, best, byKey));
+    }
+
+    /** The exported input with its batch dim (or, for {@code --input}, every dim) open. */
+    private static Value open(Value input, boolean all) {
+        if (input.type().isEmpty()) {
+            return input;
+        }
+        TensorType type = input.type().get();
+        List<Dim> dims = new ArrayList<>();
+        for (int i = 0; i < type.dims().size(); i++) {
+            dims.add(i == 0 ? new Dim.Symbol("batch") : all ? new Dim.Symbol("d" + i) : type.dims().get(i));
+        }
+        return new Value(input.name(), new TensorType(type.dtype(), dims));
+    }
+
+    private static List<String> notes(String name, ModelFormat format, StateDicts.Located located, ArchitectureMatch match,
+                                      ArchitectureMatch.Candidate best, Map<String, TensorRef> byKey) {
+        Catalog.Entry entry = best.entry();
+        List<String> notes = new ArrayList<>();
+        String kind = format == ModelFormat.SAFETENSORS ? "A safetensors file" : "A torch.save checkpoint";
+        String how = best.exact() ? "whose keys and shapes it matches exactly"
+                : "the closest match to its keys and shapes (the differences follow)";
+        notes.add(kind + " holds weights but no graph: the graph is the catalog's " + entry.name() + " (" + entry.builder()
+                + "), " + how + "; params and buffers are the file's own " + count(byKey.size(), "tensor")
+                + ", every shape and dtype as stored, and no weight was read.");
+        if (!best.shapeDifferences().isEmpty()) {
+            List<String> shapes = new ArrayList<>();
+            best.shapeDifferences().forEach(d -> shapes.add(d.name() + " " + d.checkpointShape() + " instead of " + d.catalogShape()));
+            notes.add("Reshaped from the catalog's " + entry.name() + ": " + shown(shapes) + "; the layers are counted with the file's shapes.");
+        }
+        if (!best.unexpected().isEmpty()) {
+            notes.add("Extra: " + count(best.unexpected().size(), "tensor") + " the catalog's " + entry.name() + " does not have ("
+                    + shown(best.unexpected()) + "), counted in the params and buffers but read by no layer of its graph, so they add no MACs.");
+        }
+        if (!best.missing().isEmpty()) {
+            notes.add("Missing: " + count(best.missing().size(), "tensor") + " of the catalog's " + entry.name()
+                    + " that no layer reads (" + shown(best.missing()) + "), not counted.");
+        }
+        if (best.withoutBatchCounters() && best.sameKeys()) {
+            notes.add("The file has no BatchNorm num_batches_tracked buffers (saved before PyTorch 0.4.1); the match ignores them.");
+        }
+        if (!match.keyPrefix().isEmpty()) {
+            notes.add("Every key starts with '" + match.keyPrefix() + "' (a wrapper such as DataParallel); it was ignored for matching.");
+        }
+        if (!located.path().isEmpty()) {
+            List<String> others = new ArrayList<>();
+            located.others().forEach(o -> others.add(o.name()));
+            String where = located.path().startsWith("(") ? located.path() : "'" + located.path() + "' entry";
+            notes.add("The state_dict counted is the file's " + where + (others.isEmpty() ? "" : "; its other entries ("
+                    + shown(others) + ") are not counted") + ".");
+        }
+        notes.add("The catalog's graph was exported at input " + new Shape(entry.inputShape())
+                + "; give --input for another size.");
+        return notes;
+    }
+
+    /** The catalog entry's structure-only graph, read through a temporary file that is gone when this returns. */
+    private static Model load(Catalog.Entry entry) {
+        Path file = null;
+        try {
+            file = Files.createTempFile("tally-catalog-" + entry.name() + "-", ".onnx");
+            Files.write(file, entry.onnxBytes());
+            return new OnnxLoader().load(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a temporary file left behind is harmless
+                }
+            }
+        }
+    }
+
+    private static String count(int n, String noun) {
+        return String.format(Locale.ROOT, "%,d", n) + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    /** The first few names, then how many more. */
+    private static String shown(List<String> names) {
+        if (names.size() <= SHOWN) {
+            return String.join(", ", names);
+        }
+        return String.join(", ", names.subList(0, SHOWN)) + " and " + (names.size() - SHOWN) + " more";
+    }
+}
