@@ -59,7 +59,8 @@ public final class CostPass {
                     shapes.notes().getOrDefault(node, "")));
             // What a subgraph of this node could not count is listed right after it, so it is never a silent zero.
             for (Map.Entry<Node, NodeResult.Status> gap : shapes.subgraphs().gapsOf(node).entrySet()) {
-                results.add(new NodeResult(gap.getKey(), gap.getValue(), List.of(), Cost.ZERO, List.of(), 0));
+                results.add(new NodeResult(gap.getKey(), gap.getValue(), List.of(), Cost.ZERO, List.of(), 0,
+                        shapes.subgraphs().isDataDependent(gap.getKey()), shapes.subgraphs().gapNote(gap.getKey())));
             }
         }
         return results;

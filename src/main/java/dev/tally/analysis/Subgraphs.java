@@ -43,6 +43,7 @@ public final class Subgraphs {
     private final int depth;
     private final Map<Graph, Map<List<TensorInfo>, Body>> cache = new IdentityHashMap<>();
     private final Map<Node, Map<Node, NodeResult.Status>> gaps = new IdentityHashMap<>();
+    private final Map<Node, String> gapNotes = new IdentityHashMap<>();
     private final Set<Node> dataDependentOwners = Collections.newSetFromMap(new IdentityHashMap<>());
 
     Subgraphs(RuleTable rules, boolean strict) {
@@ -58,6 +59,11 @@ public final class Subgraphs {
     /** The body nodes of {@code owner}'s subgraphs (at any depth) that were not counted, with why. */
     public Map<Node, NodeResult.Status> gapsOf(Node owner) {
         return gaps.getOrDefault(owner, Map.of());
+    }
+
+    /** What the shape pass said of a body node that was not counted (a size with no bound); empty when nothing. */
+    public String gapNote(Node gap) {
+        return gapNotes.getOrDefault(gap, "");
     }
 
     /** Whether {@code owner}'s rule stated a bound, or a body analysed for it has a data-dependent size or count. */
@@ -113,10 +119,22 @@ public final class Subgraphs {
             NodeResult.Status nodeStatus = status.get(node);
             if (nodeStatus != NodeResult.Status.COUNTED) {
                 ownerGaps.put(node, nodeStatus);
+                if (notes.containsKey(node)) {
+                    gapNotes.put(node, notes.get(node));
+                }
+                if (inner.isDataDependent(node)) {
+                    dataDependentOwners.add(node);
+                }
                 complete = false;
                 continue;
             }
             ownerGaps.putAll(inner.gapsOf(node));
+            inner.gapsOf(node).keySet().forEach(gap -> {
+                gapNotes.put(gap, inner.gapNote(gap));
+                if (inner.isDataDependent(gap)) {
+                    dataDependentOwners.add(gap);
+                }
+            });
             complete &= inner.gapsOf(node).isEmpty();
             List<TensorInfo> outputs = CostPass.outputsOf(node, values);
             OpRule rule = rules.lookup(node.opType()).orElseThrow();

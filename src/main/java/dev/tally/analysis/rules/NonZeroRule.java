@@ -23,8 +23,7 @@ public final class NonZeroRule implements OpRule {
     public List<TensorInfo> inferShapes(OpContext ctx) {
         TensorInfo x = ctx.input("X");
         long bound = x.numel();
-        ctx.bound("the count of nonzero elements is at most " + bound + " (the elements of "
-                + x.shape() + ")");
+        ctx.bound("the count of nonzero elements is at most " + bound + ", the elements of its input (" + x.shape() + ")");
         return List.of(TensorInfo.of(DType.INT64, Shape.of(x.rank(), bound)).asDataDependent());
     }
 
