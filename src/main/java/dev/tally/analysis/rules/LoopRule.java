@@ -114,7 +114,7 @@ public final class LoopRule implements OpRule {
             why += "; the loop-carried values change shape in every one of the first " + SHAPE_ITERATIONS
                     + " iterations, so the cost counts those and the outputs are unresolved";
         }
-        for (int i = 1 + carried.size(); i < ctx.node().outputs().size() && i < body.outputs().size(); i++) {
+        for (int i = 1 + carried.size(); i < body.outputs().size() && outputs.size() < ctx.node().outputs().size(); i++) {
             TensorInfo slice = body.outputs().get(i);
             if (slice == null || trips < 0) {
                 outputs.add(null);
