@@ -92,6 +92,24 @@ class ControlFlowTest {
     }
 
     @Test
+    void theReportsMarkDataDependentRowsAndGiveTheBoundedPart() {
+        inputs.set(0, input("x", DType.FLOAT32, 2, 3));
+        node("Relu", List.of("x"), "r", Map.of());
+        node("NonZero", List.of("r"), "nz", Map.of());
+        Summary summary = SummaryBuilder.build(analyze("nz"));
+        String html = new dev.tally.report.html.HtmlRenderer().render(summary, dev.tally.analysis.Convention.MACS);
+        assertThat(html).contains("<tr class=\"data-dependent\">").contains("id=\"data-dependent-legend\"")
+                .contains("<section id=\"data-dependent\">");
+        // The Relu before the NonZero is exact: its row is not marked.
+        assertThat(html.split("<tr class=\"data-dependent\">", -1)).hasSize(2);
+        String json = new dev.tally.report.JsonRenderer().render(summary, dev.tally.analysis.Convention.MACS);
+        assertThat(json).contains("\"dataDependent\"").contains("\"dataDependentNodes\"").contains("at most 6");
+        String table = new dev.tally.report.TableRenderer().render(summary, dev.tally.analysis.Convention.MACS);
+        assertThat(table).contains("NonZero <=").contains("Data-dependent (counts at the bounds")
+                .contains("nz 2x6 int64 (data-dependent: at most this)");
+    }
+
+    @Test
     void nonMaxSuppressionIsBoundedByBatchTimesClassesTimesTheBoxesKeptPerClass() {
         inputs.set(0, input("boxes", DType.FLOAT32, 1, 10, 4));
         inputs.add(input("scores", DType.FLOAT32, 1, 3, 10));
