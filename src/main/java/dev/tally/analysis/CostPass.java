@@ -71,9 +71,13 @@ public final class CostPass {
         return isMetadata(outputs) ? Cost.ZERO : rule.cost(ctx);
     }
 
-    /** The outputs the shape pass could size (a Loop's stacked outputs without a trip count cannot be). */
+    /**
+     * The outputs the shape pass could size, up to the first it could not (a Loop's stacked outputs without a trip
+     * count): the memory and receptive-field passes pair outputs with names by position, so none may shift.
+     */
     static List<TensorInfo> resolved(List<TensorInfo> outputs) {
-        return outputs.stream().filter(java.util.Objects::nonNull).toList();
+        int end = outputs.indexOf(null);
+        return end < 0 ? outputs : outputs.subList(0, end);
     }
 
     /** Whether a node reads or makes a data-dependent value, so its count is the bound's. */
