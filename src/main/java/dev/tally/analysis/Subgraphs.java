@@ -38,22 +38,30 @@ public final class Subgraphs {
         }
     }
 
+    /**
+     * How many body analyses one model may need in all: Loops whose carried shapes change are analysed once per
+     * iteration (up to 64), so nesting could otherwise multiply the work without bound.
+     */
+    public static final long MAX_ANALYSES = 10_000;
+
     private final RuleTable rules;
     private final boolean strict;
     private final int depth;
+    private final long[] analyses;
     private final Map<Graph, Map<List<TensorInfo>, Body>> cache = new IdentityHashMap<>();
     private final Map<Node, Map<Node, NodeResult.Status>> gaps = new IdentityHashMap<>();
     private final Map<Node, String> gapNotes = new IdentityHashMap<>();
     private final Set<Node> dataDependentOwners = Collections.newSetFromMap(new IdentityHashMap<>());
 
     Subgraphs(RuleTable rules, boolean strict) {
-        this(rules, strict, 0);
+        this(rules, strict, 0, new long[1]);
     }
 
-    private Subgraphs(RuleTable rules, boolean strict, int depth) {
+    private Subgraphs(RuleTable rules, boolean strict, int depth, long[] analyses) {
         this.rules = rules;
         this.strict = strict;
         this.depth = depth;
+        this.analyses = analyses;
     }
 
     /** The body nodes of {@code owner}'s subgraphs (at any depth) that were not counted, with why. */
@@ -91,6 +99,10 @@ public final class Subgraphs {
         if (cached != null) {
             return cached;
         }
+        if (++analyses[0] > MAX_ANALYSES) {
+            throw ctx.fail("its subgraphs need more than " + MAX_ANALYSES + " body analyses in all, more than Tally makes"
+                    + " for one model; the file is hostile or its loops change shape in every iteration");
+        }
         Map<String, TensorInfo> values = new HashMap<>(outer);
         for (Param param : graph.params().values()) {
             values.put(param.name(), TensorInfo.of(param.dtype(), param.shape()));
@@ -107,7 +119,7 @@ public final class Subgraphs {
             }
         }
         // A fresh instance per body analysis: its cache is valid only for these outer values.
-        Subgraphs inner = new Subgraphs(rules, strict, depth + 1);
+        Subgraphs inner = new Subgraphs(rules, strict, depth + 1, analyses);
         Map<Node, NodeResult.Status> status = new LinkedHashMap<>();
         Map<Node, String> notes = new HashMap<>();
         new ShapePass(rules, strict).runNodes(ctx.fileName(), graph.nodes(), values, inner, status, notes);

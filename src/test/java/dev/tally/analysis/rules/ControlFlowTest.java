@@ -204,6 +204,33 @@ class ControlFlowTest {
                 .hasMessageEndingWith("its subgraphs nest more than 16 levels deep, and Tally analyses at most 16 levels of If, Loop and Scan bodies.");
     }
 
+    @Test
+    void loopsWhoseCarriedShapesGrowInEveryIterationCannotMultiplyTheWorkWithoutBound() {
+        // Each level's body runs the level below on its carried value, then appends x: a new shape every iteration, so
+        // three nested Loops of 64 iterations would need 64 + 64^2 + 64^3 body analyses.
+        constants.put("M", new ConstTensor(DType.INT64, Shape.scalar(), ConstData.ofInts(64)));
+        constants.put("go", bool(true));
+        Graph body = growingBody(List.of());
+        for (int level = 0; level < 2; level++) {
+            body = growingBody(List.of(new Node("inner" + level, "Loop", List.of("M", "c_in", "acc_in"), List.of("grown"),
+                    Map.of("body", new Attribute.SubGraph(body)), "")));
+        }
+        nodes.add(new Node("loop", "Loop", List.of("M", "go", "x"), List.of("total"), Map.of("body", new Attribute.SubGraph(body)), ""));
+        assertThatThrownBy(() -> analyze("total")).isInstanceOf(ModelException.class)
+                .hasMessageEndingWith("its subgraphs need more than 10000 body analyses in all, more than Tally makes for one"
+                        + " model; the file is hostile or its loops change shape in every iteration.");
+    }
+
+    /** (i, cond, acc) -> (cond, concat(inner(acc) or acc, x)): the carried value grows by one row per iteration. */
+    private static Graph growingBody(List<Node> inner) {
+        List<Node> body = new ArrayList<>(inner);
+        String grown = inner.isEmpty() ? "acc_in" : "grown";
+        body.add(new Node("id", "Identity", List.of("c_in"), List.of("c_out"), Map.of(), ""));
+        body.add(new Node("cat", "Concat", List.of(grown, "x"), List.of("acc_out"), Map.of("axis", new Attribute.Int(0)), ""));
+        return new Graph("grow", List.of(input("i", DType.INT64), input("c_in", DType.BOOL), input("acc_in", DType.FLOAT32, 1, 8)),
+                List.of(new Value("c_out", Optional.empty()), new Value("acc_out", Optional.empty())), body, Map.of(), Map.of());
+    }
+
     /** If(cond) then x @ W else (x @ V) @ W, both reading x, W and V from the outer graph. */
     private static Node ifNode(String cond) {
         Graph then = branch("then", List.of(new Node("t0", "MatMul", List.of("x", "W"), List.of("t"), Map.of(), "")), "t");
