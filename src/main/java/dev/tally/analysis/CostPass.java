@@ -37,24 +37,58 @@ public final class CostPass {
             }
             NodeResult.Status status = shapes.status().get(node);
             if (status != NodeResult.Status.COUNTED) {
-                results.add(new NodeResult(node, status, List.of(), Cost.ZERO, params, 0));
+                results.add(new NodeResult(node, status, List.of(), Cost.ZERO, params, 0,
+                        shapes.subgraphs().isDataDependent(node), shapes.notes().getOrDefault(node, "")));
                 continue;
             }
             List<TensorInfo> outputs = outputsOf(node, shapes.values());
             OpRule rule = rules.lookup(node.opType()).orElseThrow();
-            OpContext ctx = new OpContext(file, node, rule.inputs(), shapes.values(), outputs);
+            OpContext ctx = new OpContext(file, node, rule.inputs(), shapes.values(), outputs, shapes.subgraphs());
             Cost cost;
             long activationBytes;
             try {
-                cost = isMetadata(outputs) ? Cost.ZERO : rule.cost(ctx);
+                cost = costOf(rule, ctx, outputs);
                 // A Range of 2^62 elements has a shape but no byte count that fits: refused here, not an internal error.
                 activationBytes = activationBytes(outputs);
             } catch (ArithmeticException e) {
                 throw ctx.fail("its count overflows a 64-bit integer");
             }
-            results.add(new NodeResult(node, status, outputs, cost, params, activationBytes));
+            boolean dataDependent = isDataDependent(node, shapes.values(), outputs)
+                    || shapes.subgraphs().isDataDependent(node);
+            results.add(new NodeResult(node, status, resolved(outputs), cost, params, activationBytes, dataDependent,
+                    shapes.notes().getOrDefault(node, "")));
+            // What a subgraph of this node could not count is listed right after it, so it is never a silent zero.
+            for (Map.Entry<Node, NodeResult.Status> gap : shapes.subgraphs().gapsOf(node).entrySet()) {
+                results.add(new NodeResult(gap.getKey(), gap.getValue(), List.of(), Cost.ZERO, List.of(), 0,
+                        shapes.subgraphs().isDataDependent(gap.getKey()), shapes.subgraphs().gapNote(gap.getKey())));
+            }
         }
         return results;
+    }
+
+    /** A resolved node's cost; nothing when its outputs are all folded at analysis time. */
+    static Cost costOf(OpRule rule, OpContext ctx, List<TensorInfo> outputs) {
+        return isMetadata(outputs) ? Cost.ZERO : rule.cost(ctx);
+    }
+
+    /**
+     * The outputs the shape pass could size, up to the first it could not (a Loop's stacked outputs without a trip
+     * count): the memory and receptive-field passes pair outputs with names by position, so none may shift.
+     */
+    static List<TensorInfo> resolved(List<TensorInfo> outputs) {
+        int end = outputs.indexOf(null);
+        return end < 0 ? outputs : outputs.subList(0, end);
+    }
+
+    /** Whether a node reads or makes a data-dependent value, so its count is the bound's. */
+    static boolean isDataDependent(Node node, Map<String, TensorInfo> values, List<TensorInfo> outputs) {
+        for (String input : node.inputs()) {
+            TensorInfo info = input.isEmpty() ? null : values.get(input);
+            if (info != null && info.dataDependent()) {
+                return true;
+            }
+        }
+        return resolved(outputs).stream().anyMatch(TensorInfo::dataDependent);
     }
 
     /** Stored tensors no node reads (an unused auxiliary head); they still count in the totals, as in PyTorch. */
@@ -77,10 +111,11 @@ public final class CostPass {
      * is folded at analysis time: it computes nothing at run time, so it costs nothing.
      */
     private static boolean isMetadata(List<TensorInfo> outputs) {
-        return !outputs.isEmpty() && outputs.stream().allMatch(TensorInfo::hasData);
+        return !outputs.isEmpty() && outputs.stream().allMatch(o -> o != null && o.hasData());
     }
 
-    private static List<TensorInfo> outputsOf(Node node, Map<String, TensorInfo> values) {
+    /** The node's outputs in output order; null where the shape pass could not size one. */
+    static List<TensorInfo> outputsOf(Node node, Map<String, TensorInfo> values) {
         List<TensorInfo> outputs = new ArrayList<>();
         for (String output : node.outputs()) {
             if (!output.isEmpty()) {
@@ -97,7 +132,7 @@ public final class CostPass {
     private static long activationBytes(List<TensorInfo> outputs) {
         long bytes = 0;
         for (TensorInfo output : outputs) {
-            if (!output.hasData()) {
+            if (output != null && !output.hasData()) {
                 bytes = Math.addExact(bytes, output.bytes());
             }
         }

@@ -19,14 +19,68 @@ public final class OpContext {
     private final List<String> signature;
     private final Map<String, TensorInfo> values;
     private final List<TensorInfo> outputs;
+    private final Subgraphs subgraphs;
+    private final List<String> notes = new ArrayList<>();
+    private boolean bounded;
 
     public OpContext(String fileName, Node node, List<String> signature, Map<String, TensorInfo> values,
                      List<TensorInfo> outputs) {
+        this(fileName, node, signature, values, outputs, null);
+    }
+
+    /** A context whose node may hold subgraphs (If, Loop, Scan), analysed by {@code subgraphs}. */
+    public OpContext(String fileName, Node node, List<String> signature, Map<String, TensorInfo> values,
+                     List<TensorInfo> outputs, Subgraphs subgraphs) {
         this.fileName = fileName;
         this.node = node;
         this.signature = signature;
         this.values = values;
         this.outputs = outputs;
+        this.subgraphs = subgraphs;
+    }
+
+    /**
+     * Analyses the subgraph in attribute {@code attribute} with its formal inputs bound to {@code formals}; names it
+     * reads from the enclosing graphs resolve to their values here.
+     */
+    public Subgraphs.Body subgraph(String attribute, List<TensorInfo> formals) {
+        if (!(node.attributes().get(attribute) instanceof dev.tally.ir.Attribute.SubGraph graph)) {
+            throw fail("attribute '" + attribute + "' should be a graph");
+        }
+        if (subgraphs == null) {
+            throw fail("its subgraph '" + attribute + "' can only be analysed by the shape pass, not while loading");
+        }
+        return subgraphs.analyze(this, graph.value(), formals, values);
+    }
+
+    /**
+     * Adds a sentence the report shows beside this node's count: the bound a data-dependent size takes, the branch an
+     * If took.
+     */
+    public void note(String sentence) {
+        notes.add(sentence.endsWith(".") ? sentence : sentence + ".");
+    }
+
+    /**
+     * Says that a size or count of this node depends on the data and what bounds it; the report marks the node
+     * data-dependent and shows {@code sentence}, which states the bound.
+     */
+    public void bound(String sentence) {
+        note("data-dependent: " + sentence);
+        bounded = true;
+    }
+
+    public List<String> notes() {
+        return List.copyOf(notes);
+    }
+
+    /** Whether a rule called {@link #bound} for this node. */
+    public boolean isBounded() {
+        return bounded;
+    }
+
+    public String fileName() {
+        return fileName;
     }
 
     public Node node() {
@@ -61,8 +115,9 @@ public final class OpContext {
 
     /** The values of an input the shape pass must know (a Reshape target, Slice bounds). */
     public ConstData inputData(String name) {
-        return input(name).data().orElseThrow(() -> fail("input '" + name + "' ('" + valueName(name)
-                + "') must be computable from constants and input shapes, but its values are not known"));
+        return input(name).data().orElseThrow(() -> new UnknownValuesException(fail("input '" + name + "' ('"
+                + valueName(name) + "') must be computable from constants and input shapes, but its values are not known")
+                .getMessage(), name));
     }
 
     /** The values of an optional input, empty when the node omits it. */

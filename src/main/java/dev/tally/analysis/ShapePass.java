@@ -28,11 +28,18 @@ public final class ShapePass {
         this.strict = strict;
     }
 
-    /** The result: every value the pass could resolve, and each node's status (looked up by the graph's own node objects). */
-    public record Result(Map<String, TensorInfo> values, Map<Node, NodeResult.Status> status) {
+    /**
+     * The result: every value the pass could resolve, and each node's status.
+     *
+     * @param notes     what the report must say beside a node's count (a data-dependent bound, an If's branch), by node
+     * @param subgraphs the analyses of If, Loop and Scan bodies, which the cost pass reuses
+     */
+    public record Result(Map<String, TensorInfo> values, Map<Node, NodeResult.Status> status, Map<Node, String> notes,
+                         Subgraphs subgraphs) {
         public Result {
             values = Collections.unmodifiableMap(values);
             status = Collections.unmodifiableMap(status);
+            notes = Collections.unmodifiableMap(notes);
         }
     }
 
@@ -50,15 +57,24 @@ public final class ShapePass {
         for (ResolvedInput input : inputs) {
             values.put(input.name(), TensorInfo.of(input.dtype(), input.shape()));
         }
+        Subgraphs subgraphs = new Subgraphs(rules, strict);
         // By identity and sized up front: a million-node graph otherwise spends its time hashing and rehashing nodes.
         Map<Node, NodeResult.Status> status = new IdentityHashMap<>(graph.nodes().size());
-        for (Node node : graph.nodes()) {
-            status.put(node, inferInto(file, node, values));
-        }
-        return new Result(values, status);
+        Map<Node, String> notes = new HashMap<>();
+        runNodes(file, graph.nodes(), values, subgraphs, status, notes);
+        return new Result(values, status, notes, subgraphs);
     }
 
-    private NodeResult.Status inferInto(String file, Node node, Map<String, TensorInfo> values) {
+    /** Infers {@code nodes} in order into {@code values}, recording each node's status and notes. */
+    void runNodes(String file, List<Node> nodes, Map<String, TensorInfo> values, Subgraphs subgraphs,
+                  Map<Node, NodeResult.Status> status, Map<Node, String> notes) {
+        for (Node node : nodes) {
+            status.put(node, inferInto(file, node, values, subgraphs, notes));
+        }
+    }
+
+    private NodeResult.Status inferInto(String file, Node node, Map<String, TensorInfo> values, Subgraphs subgraphs,
+                                        Map<Node, String> notes) {
         Optional<OpRule> rule = rules.lookup(node.opType());
         if (rule.isEmpty()) {
             if (strict) {
@@ -67,16 +83,40 @@ public final class ShapePass {
             }
             return NodeResult.Status.UNSUPPORTED;
         }
+        boolean dataDependent = false;
         for (String input : node.inputs()) {
             if (!input.isEmpty() && !values.containsKey(input)) {
                 return NodeResult.Status.UNRESOLVED;
             }
+            dataDependent |= !input.isEmpty() && values.get(input).dataDependent();
         }
-        List<TensorInfo> outputs = inferNode(file, node, rule.get(), values);
-        for (int i = 0; i < node.outputs().size(); i++) {
-            if (!node.outputs().get(i).isEmpty()) {
-                values.put(node.outputs().get(i), outputs.get(i));
+        OpContext ctx = new OpContext(file, node, rule.get().inputs(), values, null, subgraphs);
+        List<TensorInfo> outputs;
+        try {
+            outputs = infer(ctx, rule.get());
+        } catch (UnknownValuesException e) {
+            if (!dataDependent) {
+                throw e;
             }
+            // Sizes read from data values (a mask resized to its box) have no bound the graph states: listed, not guessed.
+            notes.put(node, "data-dependent without a bound: input '" + e.input() + "' ('" + ctx.valueName(e.input())
+                    + "') holds values computed from the data, so this node and what it feeds are not counted.");
+            subgraphs.markDataDependent(node);
+            return NodeResult.Status.UNRESOLVED;
+        }
+        for (int i = 0; i < node.outputs().size(); i++) {
+            // A null output is one the rule cannot size (a Loop's stacked outputs without a trip count): it stays
+            // unresolved, so what reads it is listed as not counted.
+            if (!node.outputs().get(i).isEmpty() && outputs.get(i) != null) {
+                // What is computed from a data-dependent value is data-dependent too: its size is the bound's.
+                values.put(node.outputs().get(i), dataDependent ? outputs.get(i).asDataDependent() : outputs.get(i));
+            }
+        }
+        if (!ctx.notes().isEmpty()) {
+            notes.put(node, String.join(" ", ctx.notes()));
+        }
+        if (ctx.isBounded()) {
+            subgraphs.markDataDependent(node);
         }
         return NodeResult.Status.COUNTED;
     }
@@ -86,7 +126,12 @@ public final class ShapePass {
      * graph (TorchScript's {@code if x.dim() == 4}) call this too.
      */
     public static List<TensorInfo> inferNode(String file, Node node, OpRule rule, Map<String, TensorInfo> values) {
-        OpContext ctx = new OpContext(file, node, rule.inputs(), values, null);
+        return infer(new OpContext(file, node, rule.inputs(), values, null), rule);
+    }
+
+    private static List<TensorInfo> infer(OpContext ctx, OpRule rule) {
+        Node node = ctx.node();
+        String file = ctx.fileName();
         List<TensorInfo> outputs;
         try {
             outputs = rule.inferShapes(ctx);

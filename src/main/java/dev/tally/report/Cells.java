@@ -28,9 +28,42 @@ public final class Cells {
         return text.toString();
     }
 
-    /** {@code Conv}, or {@code Conv *} when some node of the row has no count. */
+    /**
+     * {@code Conv}, or {@code Conv *} when some node of the row has no count, {@code Gemm <=} when a size in the row
+     * depends on the data (its counts are upper bounds).
+     */
     static String type(LayerSummary layer) {
-        return layer.isComplete() ? layer.type() : layer.type() + " *";
+        return layer.type() + (layer.isComplete() ? "" : " *") + (layer.isDataDependent() ? " " + DATA_DEPENDENT_MARK : "");
+    }
+
+    /** How the shape pass begins the note of a node whose size comes from data values with no bound. */
+    public static final String UNBOUNDED = "data-dependent without a bound";
+
+    /** The mark of a row whose counts are upper bounds. */
+    static final String DATA_DEPENDENT_MARK = "<=";
+
+    /** The footnote for rows marked data-dependent by {@link #type}. */
+    static final String DATA_DEPENDENT_NOTE = "<= a size in this row depends on the data: its counts and shape are upper bounds,"
+            + " taken at the bounds listed under Data-dependent below.";
+
+    /**
+     * The lines of the Data-dependent section: how much of the chosen count is an upper bound, then each node that
+     * introduces a data-dependent size with the bound it states (the first {@code limit}, then how many more).
+     */
+    public static List<String> dataDependence(DataDependence dependence, String countName, long count, int limit) {
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add(Units.exact(dependence.nodes()) + (dependence.nodes() == 1 ? " node reads or makes" : " nodes read or make")
+                + " a size that depends on the data; their " + Units.exact(count) + " " + countName
+                + " (in the totals) are an upper bound.");
+        List<DataDependence.Source> sources = dependence.sources();
+        for (int i = 0; i < Math.min(limit, sources.size()); i++) {
+            DataDependence.Source source = sources.get(i);
+            lines.add(source.node() + " (" + source.op() + "): " + source.note());
+        }
+        if (sources.size() > limit) {
+            lines.add("and " + (sources.size() - limit) + " more nodes like these (all in the JSON report).");
+        }
+        return lines;
     }
 
     /** The footnote for rows marked by {@link #type}. */
@@ -43,7 +76,8 @@ public final class Cells {
 
     /** {@code "Unresolved: 4 nodes ..."} when nodes have a rule but could not be counted. */
     static String unresolved(int nodes) {
-        return nodes + (nodes == 1 ? " node has" : " nodes have") + " a rule but no count, because an unsupported op feeds "
+        return nodes + (nodes == 1 ? " node has" : " nodes have") + " a rule but no count, because an unsupported op"
+                + " or a size without a bound feeds "
                 + (nodes == 1 ? "it" : "them") + "; the totals leave "
                 + (nodes == 1 ? "it" : "them") + " out.";
     }

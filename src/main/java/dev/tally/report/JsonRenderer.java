@@ -22,6 +22,9 @@ import java.util.Optional;
  *  "layers": [{"name","type","outputShape","params","buffers","macs","flops","ops","activationBytes"}],
  *  "totals": {"params","buffers","paramBytes","macs","flops","ops","activationBytes","trainableParams","frozenParams"}, "unsupported": []}
  * </pre>
+ * When a size depends on the data, the layer rows concerned carry {@code "dataDependentNodes"}, an output's
+ * {@code "origin"} says so, and {@code "dataDependent": {"nodes","macs","flops","ops","sources": [{"node","op","bound"}]}}
+ * gives the part of the totals that is an upper bound.
  * Shapes are arrays of integers, {@code null} when unresolved. The tree is built field by field rather than by
  * serializing the records, so renaming a record component cannot silently change the contract.
  */
@@ -87,6 +90,9 @@ public final class JsonRenderer implements Renderer {
                     rf.put("jumpsDiffer", true);
                 }
             }
+            if (layer.isDataDependent()) {
+                row.put("dataDependentNodes", layer.dataDependentNodes());
+            }
             if (layer.frozenParams() > 0) {
                 row.put("frozenParams", layer.frozenParams());
             }
@@ -131,6 +137,22 @@ public final class JsonRenderer implements Renderer {
             entry.put("count", op.count());
             ArrayNode nodes = entry.putArray("nodes");
             op.nodes().forEach(nodes::add);
+        }
+        if (summary.dataDependence().any()) {
+            // The part of the totals taken at the bounds the graph states: upper bounds, not exact counts.
+            DataDependence dependence = summary.dataDependence();
+            ObjectNode dependent = root.putObject("dataDependent");
+            dependent.put("nodes", dependence.nodes());
+            dependent.put("macs", dependence.macs());
+            dependent.put("flops", Math.multiplyExact(2L, dependence.macs()));
+            dependent.put("ops", dependence.ops());
+            ArrayNode sources = dependent.putArray("sources");
+            for (DataDependence.Source source : dependence.sources()) {
+                ObjectNode entry = sources.addObject();
+                entry.put("node", source.node());
+                entry.put("op", source.op());
+                entry.put("bound", source.note());
+            }
         }
         root.put("unresolvedNodes", summary.unresolvedNodes());
         root.put("complete", summary.isComplete());

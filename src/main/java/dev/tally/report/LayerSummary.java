@@ -17,10 +17,12 @@ import java.util.Optional;
  * @param nodes          how many graph nodes the row sums
  * @param uncountedNodes nodes of the row without a count: an unsupported op, or fed by one
  * @param frozenParams   the part of {@code params} that does not require grad
+ * @param dataDependentNodes nodes of the row whose sizes depend on the data: the row's counts and output shape are
+ *                       then upper bounds (docs/conventions.md, "Data-dependent sizes")
  */
 public record LayerSummary(String name, String type, Optional<Shape> outputShape, long params, long buffers,
                            long paramBytes, long macs, long flops, long ops, long activationBytes, int nodes,
-                           int uncountedNodes, long frozenParams) {
+                           int uncountedNodes, long frozenParams, int dataDependentNodes) {
     /** The name of the row that holds stored tensors no node reads, so that layer sums always equal the totals. */
     public static final String NOT_USED_BY_FORWARD = "(not used by forward)";
 
@@ -31,9 +33,25 @@ public record LayerSummary(String name, String type, Optional<Shape> outputShape
         if (nodes < 0 || uncountedNodes < 0 || uncountedNodes > nodes) {
             throw new IllegalArgumentException("Layer '" + name + "' has " + uncountedNodes + " uncounted of " + nodes + " nodes.");
         }
+        if (dataDependentNodes < 0 || dataDependentNodes > nodes) {
+            throw new IllegalArgumentException("Layer '" + name + "' has " + dataDependentNodes + " data-dependent of " + nodes + " nodes.");
+        }
         if (frozenParams < 0 || frozenParams > params) {
             throw new IllegalArgumentException("Layer '" + name + "' has " + frozenParams + " frozen of " + params + " params.");
         }
+    }
+
+    /** A row whose sizes all follow from the input shapes. */
+    public LayerSummary(String name, String type, Optional<Shape> outputShape, long params, long buffers,
+                        long paramBytes, long macs, long flops, long ops, long activationBytes, int nodes,
+                        int uncountedNodes, long frozenParams) {
+        this(name, type, outputShape, params, buffers, paramBytes, macs, flops, ops, activationBytes, nodes,
+                uncountedNodes, frozenParams, 0);
+    }
+
+    /** Whether the row's counts are upper bounds because a size in it depends on the data. */
+    public boolean isDataDependent() {
+        return dataDependentNodes > 0;
     }
 
     /** A row whose params all require grad. */

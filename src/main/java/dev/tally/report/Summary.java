@@ -24,12 +24,23 @@ import java.util.Map;
  *                        named by a note
  * @param peakLayer       the index in {@code layers} of the layer during which live activations peak; -1 when the
  *                        peak is the inputs alone or not known (a summary read back from JSON)
+ * @param dataDependence  the nodes whose sizes depend on the data, their (upper-bound) counts and the bounds stated
  */
 public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs,
                       List<LayerSummary> layers, Totals totals, List<UnsupportedOp> unsupported,
                       int unresolvedNodes, List<String> notes, int depth,
                       Map<String, dev.tally.analysis.ReceptiveField> receptiveFields, List<Long> liveAfter,
-                      Totals unreadBuffers, int peakLayer) {
+                      Totals unreadBuffers, int peakLayer, DataDependence dataDependence) {
+    /** A summary whose sizes all follow from the input shapes. */
+    public Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs,
+                   List<LayerSummary> layers, Totals totals, List<UnsupportedOp> unsupported,
+                   int unresolvedNodes, List<String> notes, int depth,
+                   Map<String, dev.tally.analysis.ReceptiveField> receptiveFields, List<Long> liveAfter,
+                   Totals unreadBuffers, int peakLayer) {
+        this(model, inputs, outputs, layers, totals, unsupported, unresolvedNodes, notes, depth, receptiveFields,
+                liveAfter, unreadBuffers, peakLayer, DataDependence.NONE);
+    }
+
     /** A summary without the layer of the peak. */
     public Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSummary> outputs,
                    List<LayerSummary> layers, Totals totals, List<UnsupportedOp> unsupported,
@@ -58,6 +69,7 @@ public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSu
 
     public Summary {
         unreadBuffers = unreadBuffers == null ? Totals.ZERO : unreadBuffers;
+        dataDependence = dataDependence == null ? DataDependence.NONE : dataDependence;
         receptiveFields = Map.copyOf(receptiveFields);
         liveAfter = List.copyOf(liveAfter);
         inputs = List.copyOf(inputs);

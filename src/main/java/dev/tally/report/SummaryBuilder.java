@@ -27,6 +27,9 @@ import java.util.Optional;
  * components of the path ({@code layer1.0.conv1} at depth 2 is {@code layer1.0}).
  */
 public final class SummaryBuilder {
+    /** The origin of an output whose size depends on the data: the shape shown is the most it can be. */
+    public static final String DATA_DEPENDENT_OUTPUT = "data-dependent: at most this";
+
     private SummaryBuilder() {
     }
 
@@ -64,6 +67,10 @@ public final class SummaryBuilder {
         Map<String, Integer> calls = new LinkedHashMap<>();
         Map<String, List<String>> unsupported = new LinkedHashMap<>();
         int unresolved = 0;
+        int dependentNodes = 0;
+        long dependentMacs = 0;
+        long dependentOps = 0;
+        List<DataDependence.Source> sources = new ArrayList<>();
         Totals totals = Totals.ZERO;
         MemoryPass.Result memory = MemoryPass.run(analysis);
         List<Optional<ReceptiveField>> fields = ReceptiveFieldPass.run(analysis);
@@ -89,6 +96,14 @@ public final class SummaryBuilder {
                 peakRow = row;
             }
             previous = layer;
+            if (result.dataDependent()) {
+                dependentNodes++;
+                dependentMacs = Math.addExact(dependentMacs, figures.macs());
+                dependentOps = Math.addExact(dependentOps, figures.ops());
+                if (!result.note().isEmpty()) {
+                    sources.add(new DataDependence.Source(result.node().name(), result.node().opType(), result.note()));
+                }
+            }
             if (result.status() == NodeResult.Status.UNSUPPORTED) {
                 unsupported.computeIfAbsent(result.node().opType(), k -> new ArrayList<>()).add(result.node().name());
             } else if (result.status() == NodeResult.Status.UNRESOLVED) {
@@ -136,7 +151,8 @@ public final class SummaryBuilder {
         return new Summary(new ModelInfo(model.path().toString(), model.format(), model.producer(),
                         model.folding().batchNorms(), model.folding().channels(), asTrained),
                 inputsOf(analysis), outputsOf(analysis), layers, totals.withMemory(memory.largestBytes(), memory.peakBytes()).withTraining(training),
-                gaps, unresolved, notes, depth, receptiveFields, liveAfter, unread, rows.indexOf(peakRow));
+                gaps, unresolved, notes, depth, receptiveFields, liveAfter, unread, rows.indexOf(peakRow),
+                new DataDependence(dependentNodes, dependentMacs, dependentOps, sources));
     }
 
     /** {@code bn1.num_batches_tracked, layer1.0.bn1.num_batches_tracked and 51 more}. */
@@ -205,8 +221,9 @@ public final class SummaryBuilder {
     private static List<TensorSummary> outputsOf(Analysis analysis) {
         List<TensorSummary> outputs = new ArrayList<>();
         for (Analysis.Output output : analysis.outputs()) {
+            boolean dependent = output.info().map(TensorInfo::dataDependent).orElse(false);
             outputs.add(new TensorSummary(output.name(), output.info().map(TensorInfo::shape),
-                    output.info().map(TensorInfo::dtype), ""));
+                    output.info().map(TensorInfo::dtype), dependent ? DATA_DEPENDENT_OUTPUT : ""));
         }
         return outputs;
     }
@@ -223,6 +240,7 @@ public final class SummaryBuilder {
         private NodeResult last;
         private int nodes;
         private int uncounted;
+        private int dependent;
 
         Row(String name, int call) {
             this.name = name;
@@ -238,6 +256,9 @@ public final class SummaryBuilder {
             nodes++;
             if (result.status() != NodeResult.Status.COUNTED) {
                 uncounted++;
+            }
+            if (result.dataDependent()) {
+                dependent++;
             }
             if (main == null && (!result.params().isEmpty() || result.cost().macs() > 0)) {
                 main = result;
@@ -256,7 +277,7 @@ public final class SummaryBuilder {
             Optional<TensorInfo> output = last.outputs().isEmpty() ? Optional.empty() : Optional.of(last.outputs().get(0));
             return new LayerSummary(shown, type, output.map(TensorInfo::shape), figures.params(), figures.buffers(),
                     figures.paramBytes(), figures.macs(), figures.flops(), figures.ops(), figures.activationBytes(),
-                    nodes, uncounted, figures.frozenParams());
+                    nodes, uncounted, figures.frozenParams(), dependent);
         }
     }
 }

@@ -10,6 +10,9 @@ import java.util.List;
  * integers and readable units, the inputs and outputs, notes, unsupported ops and the convention's definition.
  */
 public final class TableRenderer implements Renderer {
+    /** How many nodes that introduce a data-dependent size the table names; the JSON report has them all. */
+    static final int SOURCES_SHOWN = 12;
+
     private final boolean receptiveField;
 
     public TableRenderer() {
@@ -59,10 +62,25 @@ public final class TableRenderer implements Renderer {
                 out.append("  - ").append(note).append('\n');
             }
         }
+        if (summary.dataDependence().any()) {
+            out.append("\nData-dependent (counts at the bounds the graph states, so upper bounds):\n");
+            DataDependence dependence = summary.dataDependence();
+            long count = convention == Convention.OPS ? dependence.ops()
+                    : convention == Convention.FLOPS ? Math.multiplyExact(2L, dependence.macs()) : dependence.macs();
+            for (String line : Cells.dataDependence(dependence, header(convention), count, SOURCES_SHOWN)) {
+                out.append("  - ").append(line).append('\n');
+            }
+        }
         if (!summary.isComplete()) {
             out.append("\nNot counted (the totals leave these out):\n");
             for (UnsupportedOp op : summary.unsupported()) {
                 out.append("  - no rule for ").append(Cells.unsupported(op)).append('\n');
+            }
+            for (DataDependence.Source source : summary.dataDependence().sources()) {
+                if (source.note().startsWith(Cells.UNBOUNDED)) {
+                    out.append("  - ").append(source.node()).append(" (").append(source.op()).append("): ")
+                            .append(source.note()).append('\n');
+                }
             }
             if (summary.unresolvedNodes() > 0) {
                 out.append("  - ").append(Cells.unresolved(summary.unresolvedNodes())).append('\n');
@@ -79,8 +97,10 @@ public final class TableRenderer implements Renderer {
         TextTable table = new TextTable(headers.toArray(new String[0]));
         table.alignRight(3, 4, 5);
         boolean incomplete = false;
+        boolean dependent = false;
         for (LayerSummary layer : summary.layers()) {
             incomplete |= !layer.isComplete();
+            dependent |= layer.isDataDependent();
             List<String> cells = new ArrayList<>(List.of(layer.name(), Cells.type(layer),
                     layer.outputShape().isPresent() || layer.nodes() > 0 ? Cells.shape(layer.outputShape()) : "-",
                     Units.exact(layer.params()), Units.exact(layer.count(convention)), Units.bytes(layer.activationBytes())));
@@ -100,6 +120,9 @@ public final class TableRenderer implements Renderer {
         out.append(table.renderText());
         if (incomplete) {
             out.append(Cells.INCOMPLETE_NOTE).append('\n');
+        }
+        if (dependent) {
+            out.append(Cells.DATA_DEPENDENT_NOTE).append('\n');
         }
     }
 

@@ -130,6 +130,17 @@ public final class Rules {
                 .add("Pad", new PadRule())
                 .add("Trilu", new TriluRule())
                 .add("Dropout", new DropoutRule())
+                // Control flow (the bodies analysed as graphs) and ops whose output size depends on the data.
+                .add("If", new IfRule())
+                .add("Loop", new LoopRule())
+                .add("Scan", new ScanRule())
+                .add("NonZero", new NonZeroRule())
+                .add("NonMaxSuppression", new NonMaxSuppressionRule())
+                .add("RoiAlign", new RoiAlignRule())
+                .add("GatherND", new GatherNdRule())
+                .add("ScatterElements", new ScatterElementsRule())
+                .add("Xor", ElementwiseRule.binary(Arithmetic.predicate((a, b) -> (a != 0) != (b != 0) ? 1 : 0,
+                        (a, b) -> (a != 0) != (b != 0) ? 1 : 0)))
                 .ignore("Identity");
     }
 }

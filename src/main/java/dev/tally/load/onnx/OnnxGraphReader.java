@@ -71,6 +71,10 @@ final class OnnxGraphReader {
     private final List<String> folded;
     private final long[] foldedElements;
     private final java.nio.file.Path folder;
+    /** How many graphs enclose this one: 0 for the model's graph. */
+    private final int depth;
+    /** Subgraphs (If, Loop and Scan bodies) nest at most this deep, so no file decides how deep reading recurses. */
+    static final int MAX_DEPTH = 16;
 
     /**
      * @param file    the file name messages start with
@@ -85,6 +89,7 @@ final class OnnxGraphReader {
         this.externalPresent = new HashMap<>();
         this.folded = new ArrayList<>();
         this.foldedElements = new long[1];
+        this.depth = 0;
     }
 
     /** A reader for a subgraph, whose findings (absent data files, folded tensors) join its parent's. */
@@ -96,6 +101,7 @@ final class OnnxGraphReader {
         this.externalPresent = parent.externalPresent;
         this.folded = parent.folded;
         this.foldedElements = parent.foldedElements;
+        this.depth = parent.depth + 1;
     }
 
     /** Locations of external data files the model names but that are not beside it, in first-use order. */
@@ -407,6 +413,10 @@ final class OnnxGraphReader {
                 return new Attribute.Opaque("TENSOR");
             }
             case GRAPH:
+                if (depth >= MAX_DEPTH) {
+                    throw new ModelException(file + ": Node '" + nodeName + "' (" + opType + "): its subgraphs nest more than "
+                            + MAX_DEPTH + " levels deep, and Tally reads at most " + MAX_DEPTH + ".");
+                }
                 return new Attribute.SubGraph(new OnnxGraphReader(this).read(attribute.getG(), false));
             default:
                 return new Attribute.Opaque(type.name());

@@ -29,6 +29,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 
@@ -97,9 +98,11 @@ public final class TorchScriptLoader {
                 }
             }
             Interpreter interpreter = new Interpreter(file, library, graph, stored, constants);
-            runForward(file, library, interpreter, new ModuleValue(module, ""), inputShapes, floatingType(seen.values()));
+            Optional<String> gap = runForward(file, library, interpreter, new ModuleValue(module, ""), inputShapes,
+                    floatingType(seen.values()));
             Graph built = graph.build(simpleName(module.className()));
             List<String> notes = new ArrayList<>();
+            gap.ifPresent(notes::add);
             String producer = version.isEmpty() ? "torchscript" : "torchscript (archive version " + version + ")";
             return new Model(path, ModelFormat.TORCHSCRIPT, producer, built, notes, null, classes);
         }
@@ -229,6 +232,12 @@ public final class TorchScriptLoader {
         return Arrays.asList(strides);
     }
 
+    /** Whether a parameter is annotated {@code List[Tensor]}. */
+    private static boolean isTensorList(Ast.Expr annotation) {
+        return annotation instanceof Ast.Subscript subscript && subscript.target() instanceof Ast.Name list
+                && list.id().equals("List") && subscript.index() instanceof Ast.Name element && element.id().equals("Tensor");
+    }
+
     /** Two tensors are one weight when they view the same storage the same way. */
     private record TensorKey(String storage, long offset, List<Long> sizes, List<Long> strides) {}
 
@@ -247,8 +256,12 @@ public final class TorchScriptLoader {
         return floating.size() == 1 ? floating.iterator().next() : DType.FLOAT32;
     }
 
-    private static void runForward(String file, CodeLibrary library, Interpreter interpreter, ModuleValue root,
-                                   Map<String, Shape> inputShapes, DType defaultType) {
+    /** The op type of the gap left where the interpreter stops: reported as an op without a rule, never zero. */
+    static final String UNFOLLOWED = "TorchScript code Tally cannot follow";
+
+    /** Interprets forward into the graph; returns the note of the gap when the code could not be followed to its end. */
+    private static Optional<String> runForward(String file, CodeLibrary library, Interpreter interpreter, ModuleValue root,
+                                               Map<String, Shape> inputShapes, DType defaultType) {
         CodeLibrary.ClassInfo info = library.classInfo(root.object().className()).orElseThrow();
         Ast.FunctionDef forward = info.methods().get("forward");
         if (forward == null) {
@@ -258,12 +271,18 @@ public final class TorchScriptLoader {
         List<Ast.Parameter> parameters = forward.parameters().subList(1, forward.parameters().size());
         List<Object> args = new ArrayList<>();
         for (Ast.Parameter parameter : parameters) {
+            if (parameter.defaultValue() != null && !inputShapes.containsKey(parameter.name()) && !args.isEmpty()) {
+                // An optional argument no --input names keeps its default (detection's targets=None in eval mode).
+                break;
+            }
             String key = parameter.name();
-            if (!inputShapes.containsKey(key) && parameters.size() == 1) {
+            if (!inputShapes.containsKey(key) && parameters.stream().filter(p -> p.defaultValue() == null).count() == 1) {
                 key = InputShapes.UNNAMED;
             }
             DType dtype = InputShapes.dtypeOf(inputShapes, key).orElse(defaultType);
-            args.add(interpreter.graph().input(parameter.name(), inputShapes.get(key), dtype));
+            TensorValue input = interpreter.graph().input(parameter.name(), inputShapes.get(key), dtype);
+            // torchvision's detection models take List[Tensor] (one image per entry): the input given is one image.
+            args.add(isTensorList(parameter.annotation()) ? new ArrayList<>(List.of(input)) : input);
         }
         Object result;
         try {
@@ -277,7 +296,15 @@ public final class TorchScriptLoader {
                     + "' for this input; check the input shape given with --input.");
         } catch (Interpreter.ShapeDependentException e) {
             if (!inputShapes.isEmpty()) {
-                throw e;
+                // With the input shapes given, code that still cannot be followed (a value computed from data, an op
+                // on a value not known statically) is a listed gap at its line: what ran before it is counted.
+                String where = e.getMessage().startsWith(file + ": ") ? e.getMessage().substring(file.length() + 2) : e.getMessage();
+                int colon = where.indexOf(": ");
+                String source = colon > 0 ? where.substring(0, colon) : "";
+                interpreter.graph().emit(UNFOLLOWED, List.of(), Map.of(), 0, source, source);
+                return Optional.of("The TorchScript interpreter cannot follow " + where.substring(colon + 2)
+                        .replaceAll("\\.$", "") + " (at " + source + "); the rest of forward is not counted and the outputs"
+                        + " are unresolved: only the nodes before that line are in the totals.");
             }
             // Without input shapes, code that computes with sizes cannot be followed; say so with the fix.
             String message = e.getMessage().endsWith(".") ? e.getMessage().substring(0, e.getMessage().length() - 1) : e.getMessage();
@@ -285,6 +312,7 @@ public final class TorchScriptLoader {
                     + (parameters.size() == 1 ? "" : parameters.get(0).name() + "=") + "1x3x224x224.", e);
         }
         addOutputs(interpreter.graph(), result);
+        return Optional.empty();
     }
 
     private static void addOutputs(GraphBuilder graph, Object result) {

@@ -37,6 +37,10 @@ public final class Css {
             table.layers td{padding:3px 8px;border-bottom:1px solid #eef1f6;white-space:nowrap}
             table.layers tfoot td{font-weight:600;border-top:2px solid #8a93a3}
             .hint{color:#5a6272;font-size:12px;margin:2px 0}
+            table.layers tr.data-dependent td{background:#f3ecff;font-style:italic}
+            .legend{font-size:12px;color:#3a4150;margin:4px 0}
+            .swatch{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-2px;border:1px solid #b9a6e0}
+            .swatch.data-dependent{background:#f3ecff}
             footer{color:#8a93a3;font-size:12px;margin-top:32px}
             """;
 

@@ -86,6 +86,7 @@ public final class HtmlRenderer implements Renderer {
         charts(html, summary, convention);
         table(html, summary, convention);
         derivations(html, summary);
+        dataDependence(html, summary, convention);
         unsupported(html, summary);
         html.raw("<footer>Made by Tally. Counts follow docs/conventions.md; 1 KiB = 1024 B, sizes rounded up.</footer>\n");
         html.raw("<script>").raw(Css.SORT_SCRIPT).raw("</script>\n</body>\n</html>\n");
@@ -230,7 +231,10 @@ public final class HtmlRenderer implements Renderer {
         int index = 0;
         for (LayerSummary layer : summary.layers()) {
             index++;
-            html.raw(derivations.isEmpty() ? "<tr>" : "<tr class=\"explainable\" data-derivation=\"derivation-" + index + "\">");
+            // Rows whose counts are upper bounds (a size in them depends on the data) carry the class the legend explains.
+            String classes = (derivations.isEmpty() ? "" : "explainable ") + (layer.isDataDependent() ? "data-dependent" : "");
+            html.raw(classes.isBlank() ? "<tr" : "<tr class=\"" + classes.strip() + "\"");
+            html.raw(derivations.isEmpty() ? ">" : " data-derivation=\"derivation-" + index + "\">");
             cell(html, index, Integer.toString(index));
             html.raw("<td>").text(layer.name()).raw("</td><td>").text(layer.isComplete() ? layer.type() : layer.type() + " *").raw("</td>");
             html.raw("<td data-value=\"").raw(Long.toString(layer.outputShape().map(Shape::numel).orElse(-1L))).raw("\">")
@@ -258,7 +262,14 @@ public final class HtmlRenderer implements Renderer {
         cell(html, totals.activationBytes(), Units.bytes(totals.activationBytes()));
         html.raw(fields ? "<td></td><td></td><td></td>" : "");
         html.raw("</tr></tfoot>\n</table>\n<p class=\"hint\">The chosen count is ").text(header(convention))
-                .raw("; all three are shown.</p>\n</section>\n");
+                .raw("; all three are shown.</p>\n");
+        if (summary.dataDependence().any()) {
+            html.raw("<p class=\"legend\" id=\"data-dependent-legend\"><span class=\"swatch data-dependent\"></span>")
+                    .text("Data-dependent: a size in these rows depends on the data (what NonMaxSuppression keeps, a"
+                            + " NonZero's count); their counts and shapes are upper bounds, taken at the bounds listed below.")
+                    .raw("</p>\n");
+        }
+        html.raw("</section>\n");
     }
 
     /**
@@ -304,6 +315,21 @@ public final class HtmlRenderer implements Renderer {
         html.raw("<td class=\"num\" data-value=\"").raw(Long.toString(value)).raw("\">").text(text).raw("</td>");
     }
 
+    private static void dataDependence(Html html, Summary summary, Convention convention) {
+        if (!summary.dataDependence().any()) {
+            return;
+        }
+        dev.tally.report.DataDependence dependence = summary.dataDependence();
+        long count = convention == Convention.OPS ? dependence.ops()
+                : convention == Convention.FLOPS ? Math.multiplyExact(2L, dependence.macs()) : dependence.macs();
+        html.raw("<section id=\"data-dependent\">\n<h2>Data-dependent</h2>\n<ul>\n");
+        for (String line : dev.tally.report.Cells.dataDependence(dependence, header(convention), count,
+                dependence.sources().size())) {
+            html.raw("<li>").text(line).raw("</li>\n");
+        }
+        html.raw("</ul>\n</section>\n");
+    }
+
     private static void unsupported(Html html, Summary summary) {
         if (summary.isComplete()) {
             return;
@@ -314,7 +340,7 @@ public final class HtmlRenderer implements Renderer {
                     .raw(": ").text(String.join(", ", op.nodes())).raw("</li>\n");
         }
         if (summary.unresolvedNodes() > 0) {
-            html.raw("<li>").text(summary.unresolvedNodes() + " nodes have a rule but no count, because an unsupported op feeds them.").raw("</li>\n");
+            html.raw("<li>").text(summary.unresolvedNodes() + " nodes have a rule but no count, because an unsupported op or a size without a bound feeds them.").raw("</li>\n");
         }
         html.raw("</ul>\n</section>\n");
     }

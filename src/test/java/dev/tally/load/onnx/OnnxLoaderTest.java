@@ -15,6 +15,7 @@ import static dev.tally.load.onnx.OnnxModels.tensorAttribute;
 import static dev.tally.load.onnx.OnnxModels.tensorValue;
 import static dev.tally.load.onnx.OnnxModels.write;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tally.ir.Attribute;
 import dev.tally.ir.ConstData;
@@ -121,6 +122,25 @@ class OnnxLoaderTest {
 
         assertThat(branch.attribute("then_branch")).get().isInstanceOfSatisfying(Attribute.SubGraph.class,
                 sub -> assertThat(sub.value().nodes()).extracting(Node::opType).containsExactly("Identity"));
+    }
+
+    @Test
+    void subgraphsNestedDeeperThanTheLimitAreRefusedWithOneSentence() {
+        GraphProto.Builder body = GraphProto.newBuilder().setName("leaf").addOutput(tensorValue("leaf_out", 1))
+                .addNode(node("/Identity", "Identity", List.of("output"), List.of("leaf_out")));
+        for (int level = 0; level <= OnnxGraphReader.MAX_DEPTH; level++) {
+            body = GraphProto.newBuilder().setName("level" + level).addOutput(tensorValue("out" + level, 1))
+                    .addNode(node("/If" + level, "If", List.of("cond"), List.of("out" + level))
+                            .addAttribute(AttributeProto.newBuilder().setName("then_branch")
+                                    .setType(AttributeProto.AttributeType.GRAPH).setG(body)));
+        }
+        GraphProto.Builder graph = smallNet()
+                .addInitializer(tensor("cond", TensorProto.DataType.BOOL_VALUE).addInt32Data(1))
+                .addNode(node("/If", "If", List.of("cond"), List.of("chosen"))
+                        .addAttribute(AttributeProto.newBuilder().setName("then_branch")
+                                .setType(AttributeProto.AttributeType.GRAPH).setG(body)));
+        assertThatThrownBy(() -> load(graph)).isInstanceOf(dev.tally.ir.ModelException.class)
+                .hasMessageEndingWith("its subgraphs nest more than 16 levels deep, and Tally reads at most 16.");
     }
 
     @Test

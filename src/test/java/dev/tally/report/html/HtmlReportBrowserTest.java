@@ -118,6 +118,27 @@ class HtmlReportBrowserTest {
         assertThat(browser.pageRequests()).as("requests the page made").isEmpty();
     }
 
+    /**
+     * A detection model's rows whose sizes depend on the data carry the class the legend explains, in the page as
+     * Chromium builds it (fasterrcnn_mobilenet_v3_large_320_fpn from scripts/export_zoo.py: its roi_heads run on the
+     * proposals NonMaxSuppression keeps).
+     */
+    @Test
+    void dataDependentRowsAreMarkedAndExplainedByALegend() throws Exception {
+        Path onnx = Fixtures.dir().resolve("zoo/fasterrcnn_mobilenet_v3_large_320_fpn.onnx");
+        Files.createDirectories(OUTPUT);
+        Summary summary = SummaryBuilder.build(new Analyzer().analyze(ModelLoader.load(onnx, Map.of()), Map.of(), false));
+        long marked = summary.layers().stream().filter(dev.tally.report.LayerSummary::isDataDependent).count();
+        assertThat(marked).as("data-dependent rows").isPositive().isLessThan(summary.layers().size());
+        Path page = OUTPUT.resolve("fasterrcnn-data-dependent.html");
+        Files.writeString(page, new HtmlRenderer().render(summary, Convention.MACS), StandardCharsets.UTF_8);
+        String dom = Browser.open(page, OUTPUT.resolve("fasterrcnn-data-dependent.png")).dom();
+
+        assertThat(count(dom, "<tr class=\"data-dependent\">")).isEqualTo(marked);
+        assertThat(dom).contains("id=\"data-dependent-legend\"").contains("<section id=\"data-dependent\">")
+                .contains("count of nonzero elements is at most");
+    }
+
     private static int count(String text, String needle) {
         int count = 0;
         for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
