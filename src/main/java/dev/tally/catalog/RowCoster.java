@@ -75,10 +75,14 @@ final class RowCoster {
             if (resized) {
                 notes.add("re-sized from the graph's export input " + exported);
             }
-            if (totals.params() != entry.params()) {
+            if (totals.params() < entry.params()) {
                 // Inception v3 keeps its AuxLogits head, which only runs in training: the eval graph does not read it.
                 notes.add("the evaluation graph reads " + dev.tally.report.Units.exact(totals.params()) + " of the model's "
                         + dev.tally.report.Units.exact(entry.params()) + " params; the rest are not run in eval mode");
+            } else if (totals.params() > entry.params()) {
+                // Swin V2 registers relative_coords_table as a float buffer; in ONNX it is an initializer like any weight.
+                notes.add("Tally's count of the graph, " + dev.tally.report.Units.exact(totals.params()) + ", includes float buffers "
+                        + "that ONNX stores like params (the model's own count is " + dev.tally.report.Units.exact(entry.params()) + ")");
             }
             return new CatalogRow(entry, input, Optional.of(cost), entry.params(), memoryFigures.of(analysis),
                     String.join("; ", notes), false, false);
