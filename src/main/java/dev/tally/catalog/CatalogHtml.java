@@ -55,6 +55,9 @@ final class CatalogHtml {
                         + table.input().map(s -> ", every cost at input " + s).orElse(", each at its evaluation input")
                         + ", Pareto cost " + table.paretoCost().key() + ".").raw("</p>\n<ul class=\"definitions\">");
         CatalogRenderer.DEFINITIONS.forEach(d -> html.raw("<li>").text(d).raw("</li>"));
+        if (table.budget() != null) {
+            html.raw("<li>").text(CatalogRenderer.fitDefinition(table.budget())).raw("</li>");
+        }
         html.raw("</ul>\n</header>\n");
         Map<String, String> colours = colours(table.rows());
         boolean memory = table.rows().stream().anyMatch(r -> r.memory().isPresent());
@@ -210,7 +213,10 @@ final class CatalogHtml {
                 .raw("<table class=\"layers sortable\" id=\"catalog\">\n<thead><tr>");
         List<String> headers = new ArrayList<>(List.of("Weights", "Task", "Family", "Accuracy", "Metrics", "Params", "MACs", "FLOPs", "Size", "Input"));
         if (memory) {
-            headers.addAll(List.of("Peak memory", "Largest batch"));
+            headers.add("Peak memory");
+        }
+        if (table.budget() != null) {
+            headers.add("Fit batch");
         }
         headers.addAll(List.of("Pareto", "Note"));
         headers.forEach(h -> html.raw("<th>").text(h).raw("</th>"));
@@ -230,7 +236,9 @@ final class CatalogHtml {
             html.raw("<td>").text(row.input().map(Shape::toString).orElse("-")).raw("</td>");
             if (memory) {
                 cell(html, row.peakActivationBytes(), Units::bytes);
-                cell(html, row.largestBatch(), Units::exact);
+            }
+            if (table.budget() != null) {
+                cell(html, row.fitBatch(), Units::exact);
             }
             html.raw("<td>").raw(row.pareto() ? "*" : "").raw("</td><td>").text(row.note()).raw("</td></tr>\n");
         }

@@ -53,12 +53,18 @@ public final class CatalogRenderer {
         }
         headers.addAll(List.of("Metrics", "Params", "MACs", "FLOPs", "Size", "Input"));
         if (memory) {
-            headers.addAll(List.of("Peak memory", "Largest batch"));
+            headers.add("Peak memory");
+        }
+        if (table.budget() != null) {
+            headers.add("Fit batch");
         }
         headers.add("Pareto");
         TextTable out = new TextTable(headers.toArray(new String[0]));
         int first = tasks ? 3 : 2;
         out.alignRight(first, first + 1, first + 2, first + 3);
+        if (table.budget() != null) {
+            out.alignRight(headers.indexOf("Fit batch"));
+        }
         List<String> notes = new ArrayList<>();
         for (CatalogRow row : table.rows()) {
             List<String> cells = new ArrayList<>();
@@ -74,7 +80,9 @@ public final class CatalogRenderer {
             cells.add(row.input().map(Shape::toString).orElse(ABSENT));
             if (memory) {
                 cells.add(row.peakActivationBytes().map(Units::bytes).orElse(ABSENT));
-                cells.add(row.largestBatch().map(Units::exact).orElse(ABSENT));
+            }
+            if (table.budget() != null) {
+                cells.add(row.fitBatch().map(Units::exact).orElse(ABSENT));
             }
             cells.add(row.pareto() ? "*" : "");
             out.row(cells);
@@ -86,8 +94,8 @@ public final class CatalogRenderer {
         text.append(markdown ? out.renderMarkdown() : out.renderText());
         text.append('\n').append(table.rows().size()).append(" weights entries (torchvision ").append(sourceNote(table)).append(").\n");
         DEFINITIONS.forEach(d -> text.append(d).append('\n'));
-        if (!hasMemory(table)) {
-            text.append("Peak memory and largest batch: not computed by this build of Tally.\n");
+        if (table.budget() != null) {
+            text.append(fitDefinition(table.budget())).append('\n');
         }
         if (!notes.isEmpty()) {
             text.append("\nCost absent (").append(notes.size()).append("):\n");
@@ -115,6 +123,13 @@ public final class CatalogRenderer {
                 + table.input().map(s -> ", every cost at --input " + s).orElse(", each at its evaluation input");
     }
 
+    /** What the fitBatch column means, under the table and in the JSON. */
+    static String fitDefinition(MemoryFigures.Budget budget) {
+        return "Fit batch: the largest batch whose memory (" + budget.by().description() + ") fits --memory "
+                + Units.exact(budget.bytes()) + " B (" + Units.bytes(budget.bytes()) + "), found as tally fit finds it: the shape pass "
+                + "runs again at every batch tried on the row's graph at its input, never scaled from batch 1; 0 when not even batch 1 fits.";
+    }
+
     static String name(CatalogRow row) {
         return row.yours() ? "> " + row.entry().weights() : row.entry().weights();
     }
@@ -132,7 +147,7 @@ public final class CatalogRenderer {
     private static String csv(CatalogTable table) {
         StringBuilder out = new StringBuilder();
         line(out, List.of("task", "builder", "weights", "family", "metrics", "input", "params", "macs", "flops", "weight_bytes",
-                "peak_activation_bytes", "largest_batch", "pareto", "yours", "note"));
+                "peak_activation_bytes", "fit_batch", "pareto", "yours", "note"));
         for (CatalogRow row : table.rows()) {
             List<String> metrics = new ArrayList<>();
             row.entry().metrics().forEach((dataset, values) -> values.forEach((k, v) ->
@@ -141,7 +156,7 @@ public final class CatalogRenderer {
                     String.join(";", metrics), row.input().map(Shape::toString).orElse(""), Long.toString(row.params()),
                     row.macs().map(String::valueOf).orElse(""), row.flops().map(String::valueOf).orElse(""),
                     row.yours() ? "" : Long.toString(row.entry().bytes()),
-                    row.peakActivationBytes().map(String::valueOf).orElse(""), row.largestBatch().map(String::valueOf).orElse(""),
+                    row.peakActivationBytes().map(String::valueOf).orElse(""), row.fitBatch().map(String::valueOf).orElse(""),
                     Boolean.toString(row.pareto()), Boolean.toString(row.yours()), row.note()));
         }
         return out.toString();
@@ -164,8 +179,18 @@ public final class CatalogRenderer {
         table.input().ifPresentOrElse(s -> root.set("input", shape(mapper, s)), () -> root.putNull("input"));
         root.put("sort", table.sort().key());
         root.put("paretoCost", table.paretoCost().key());
+        if (table.budget() == null) {
+            root.putNull("memory");
+        } else {
+            ObjectNode budget = root.putObject("memory");
+            budget.put("bytes", table.budget().bytes());
+            budget.put("by", table.budget().by().displayName());
+        }
         ArrayNode definitions = root.putArray("definitions");
         DEFINITIONS.forEach(definitions::add);
+        if (table.budget() != null) {
+            definitions.add(fitDefinition(table.budget()));
+        }
         ArrayNode rows = root.putArray("rows");
         for (CatalogRow row : table.rows()) {
             ObjectNode r = rows.addObject();
@@ -193,7 +218,7 @@ public final class CatalogRenderer {
             putLong(r, "flops", row.flops());
             putLong(r, "weightBytes", row.yours() ? Optional.empty() : Optional.of(e.bytes()));
             putLong(r, "peakActivationBytes", row.peakActivationBytes());
-            putLong(r, "largestBatch", row.largestBatch());
+            putLong(r, "fitBatch", row.fitBatch());
             r.put("pareto", row.pareto());
             r.put("yours", row.yours());
             r.put("note", row.note());

@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param cost       params, MACs and FLOPs counted by Tally on the structure-only graph, or empty ({@code note} says why)
  * @param params     the model's params: PyTorch's count of the model {@code builder(weights=W)} builds, from the
  *                   catalog script; Tally's count of the evaluation graph is {@code cost.params()}
- * @param memory     peak activation memory and the largest batch (see {@link MemoryFigures}), or empty
+ * @param memory     peak activation memory and the largest batch that fits {@code --memory} (see {@link MemoryFigures}), or empty
  * @param note       why the cost is absent, or how it was obtained (re-sized from the export size); empty when nothing to say
  * @param pareto     whether the row is on its task's Pareto front (see {@link Pareto}); false when undefined
  * @param yours      whether this row is the user's model ({@code tally compare MODEL --catalog})
@@ -39,7 +39,8 @@ public record CatalogRow(WeightsEntry entry, Optional<Shape> input, Optional<Cos
         return memory.map(MemoryFigures.Memory::peakActivationBytes);
     }
 
-    public Optional<Long> largestBatch() {
-        return memory.flatMap(m -> Optional.ofNullable(m.largestBatch()));
+    /** The largest batch that fits {@code --memory}, when one was given and the row's graph runs at other batches. */
+    public Optional<Long> fitBatch() {
+        return memory.flatMap(m -> Optional.ofNullable(m.fitBatch()));
     }
 }

@@ -12,8 +12,8 @@ import java.util.function.Function;
 
 /**
  * A column {@code --sort} and {@code --where} name: a cost (params, macs, flops, size, memory: lower is better),
- * a published metric (acc1 for acc@1, miou, box_map, ...: higher is better), the largest batch (higher is
- * better) or a text (task, family, builder, weights).
+ * a published metric (acc1 for acc@1, miou, box_map, ...: higher is better), the largest batch that fits
+ * {@code --memory} (fitBatch, higher is better) or a text (task, family, builder, weights).
  *
  * @param key  the name on the command line
  * @param kind what the value is, which decides the units {@code --where} takes and the sort direction
@@ -32,6 +32,9 @@ public record Column(String key, Kind kind, Function<CatalogRow, Optional<?>> va
         TEXT
     }
 
+    /** The key of the largest batch that fits {@code --memory}. */
+    public static final String FIT_BATCH = "fitBatch";
+
     public boolean isCost() {
         return kind == Kind.COUNT_COST || kind == Kind.BYTES_COST;
     }
@@ -44,7 +47,7 @@ public record Column(String key, Kind kind, Function<CatalogRow, Optional<?>> va
         add(columns, new Column("params", Kind.COUNT_COST, row -> Optional.of(row.params())));
         add(columns, new Column("size", Kind.BYTES_COST, row -> row.yours() ? Optional.empty() : Optional.of(row.entry().bytes())));
         add(columns, new Column("memory", Kind.BYTES_COST, CatalogRow::peakActivationBytes));
-        add(columns, new Column("batch", Kind.COUNT_BENEFIT, CatalogRow::largestBatch));
+        add(columns, new Column(FIT_BATCH, Kind.COUNT_BENEFIT, CatalogRow::fitBatch));
         add(columns, new Column("accuracy", Kind.METRIC, row -> row.entry().accuracy()));
         for (WeightsEntry entry : entries) {
             for (Map<String, BigDecimal> dataset : entry.metrics().values()) {

@@ -19,10 +19,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counts a weights entry on its structure-only graph, at the entry's evaluation input or at another one.
@@ -37,13 +37,15 @@ import java.util.Optional;
 final class RowCoster {
     private final Analyzer analyzer;
     private final MemoryFigures memoryFigures;
-    private final Long memoryBytes;
-    private final Map<String, Model> graphs = new HashMap<>();
+    private final MemoryFigures.Budget budget;
+    // Rows are counted in parallel (the largest-batch search runs the shape pass a dozen times per row).
+    private final Map<String, Model> graphs = new ConcurrentHashMap<>();
 
-    RowCoster(Analyzer analyzer, MemoryFigures memoryFigures, Long memoryBytes) {
+    /** @param budget {@code --memory} and {@code --by} for {@link #withFit}, or null */
+    RowCoster(Analyzer analyzer, MemoryFigures memoryFigures, MemoryFigures.Budget budget) {
         this.analyzer = analyzer;
         this.memoryFigures = memoryFigures;
-        this.memoryBytes = memoryBytes;
+        this.budget = budget;
     }
 
     /** The row of {@code entry} at {@code override}, or at the entry's own input when it is empty. */
@@ -73,16 +75,31 @@ final class RowCoster {
             if (resized) {
                 notes.add("re-sized from the graph's export input " + exported);
             }
-            if (totals.params() != entry.params()) {
+            if (totals.params() < entry.params()) {
                 // Inception v3 keeps its AuxLogits head, which only runs in training: the eval graph does not read it.
                 notes.add("the evaluation graph reads " + dev.tally.report.Units.exact(totals.params()) + " of the model's "
                         + dev.tally.report.Units.exact(entry.params()) + " params; the rest are not run in eval mode");
+            } else if (totals.params() > entry.params()) {
+                // Swin V2 registers relative_coords_table as a float buffer; in ONNX it is an initializer like any weight.
+                notes.add("Tally's count of the graph, " + dev.tally.report.Units.exact(totals.params()) + ", includes float buffers "
+                        + "that ONNX stores like params (the model's own count is " + dev.tally.report.Units.exact(entry.params()) + ")");
             }
-            return new CatalogRow(entry, input, Optional.of(cost), entry.params(), memoryFigures.of(analysis, memoryBytes),
+            return new CatalogRow(entry, input, Optional.of(cost), entry.params(), memoryFigures.of(analysis),
                     String.join("; ", notes), false, false);
         } catch (TallyException | ArithmeticException e) {
             return absent(entry, input, (resized ? "cannot be re-sized from " + exported + ": " : "not countable: ") + e.getMessage());
         }
+    }
+
+    /** {@code row} with the largest batch that fits the budget, when it has a cost and memory to fit. */
+    CatalogRow withFit(CatalogRow row) {
+        if (budget == null || row.cost().isEmpty() || row.memory().isEmpty() || row.entry().graph() == null) {
+            return row;
+        }
+        Model opened = openInputs(graphs.computeIfAbsent(row.entry().graph(), RowCoster::load));
+        MemoryFigures.Memory memory = MemoryFigures.fit(row.memory().get(), analyzer, opened, row.input().get(), budget);
+        String note = memory.fitNote().isEmpty() ? row.note() : row.note().isEmpty() ? memory.fitNote() : row.note() + "; " + memory.fitNote();
+        return new CatalogRow(row.entry(), row.input(), row.cost(), row.params(), Optional.of(memory), note, row.pareto(), row.yours());
     }
 
     private static CatalogRow absent(WeightsEntry entry, Optional<Shape> input, String why) {

@@ -56,6 +56,11 @@ public final class Where {
         return result;
     }
 
+    /** Whether {@code expression} names the column {@code key} (then every row needs that column's value). */
+    static boolean mentions(String expression, String key) {
+        return new Where(expression, Map.of()).tokens.stream().anyMatch(t -> t.text().equals(key));
+    }
+
     private Predicate<CatalogRow> disjunction() {
         Predicate<CatalogRow> result = conjunction();
         while (accept("or")) {

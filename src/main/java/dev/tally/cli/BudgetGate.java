@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import dev.tally.load.ModelLoader;
 import dev.tally.analysis.Analyzer;
 import dev.tally.budget.BudgetChecker;
 import dev.tally.budget.CheckReport;
@@ -18,7 +19,7 @@ public final class BudgetGate {
 
     /** Every budget checked in order; a model that cannot be read is an error entry of the report, not an exception. */
     public static CheckReport check(List<ModelBudget> budgets) {
-        CheckCommand command = new CheckCommand(SafetensorsModels::load, new Analyzer());
+        CheckCommand command = new CheckCommand(ModelLoader::load, new Analyzer());
         return new BudgetChecker(command::analyze, command::fitMemory).check(budgets);
     }
 }

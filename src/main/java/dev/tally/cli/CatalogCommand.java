@@ -2,6 +2,7 @@ package dev.tally.cli;
 
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
+import dev.tally.budget.BatchFit;
 import dev.tally.catalog.CatalogRenderer;
 import dev.tally.catalog.CatalogTable;
 import dev.tally.catalog.MemoryFigures;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Option;
                     + "metrics, params, MACs, FLOPs and weight size counted by Tally, and marks the Pareto front.",
             "",
             "Example: tally catalog --where \"acc1>=80 and macs<=5G\" --sort acc1",
+            "         tally catalog --memory 12GiB --where \"fitBatch>=64\" --sort acc1",
             ""
         })
 final class CatalogCommand implements Callable<Integer> {
@@ -42,11 +44,20 @@ final class CatalogCommand implements Callable<Integer> {
     private String input;
 
     @Option(names = "--sort", paramLabel = "KEY", defaultValue = "macs",
-            description = "macs, flops, params, size, acc1, acc5, miou, box_map, task, family, builder, weights, ... (default: ${DEFAULT-VALUE}).")
+            description = "macs, flops, params, size, memory, fitBatch, acc1, acc5, miou, box_map, task, family, builder, weights, ... (default: ${DEFAULT-VALUE}).")
     private String sort;
 
     @Option(names = "--where", paramLabel = "EXPR", description = "Keep the rows that satisfy EXPR, e.g. \"acc1>=75 and macs<=2G\".")
     private String where;
+
+    @Option(names = "--memory", paramLabel = "SIZE",
+            description = "Add each row's fitBatch: the largest batch whose memory fits SIZE (12GiB), found as tally fit finds it.")
+    private String memory;
+
+    @Option(names = "--by", paramLabel = "FIGURE", defaultValue = "peak",
+            description = "With --memory, what must fit: peak (weights plus peak activations in inference) or largest "
+                    + "(the largest single activation). Default: ${DEFAULT-VALUE}.")
+    private String by;
 
     @Option(names = "--format", paramLabel = "NAME", defaultValue = "table",
             description = "table, json, csv, markdown or html (default: ${DEFAULT-VALUE}).")
@@ -59,7 +70,9 @@ final class CatalogCommand implements Callable<Integer> {
     public Integer call() {
         Format renderer = Format.parse(format);
         WeightsCatalog catalog = WeightsCatalog.standard();
-        CatalogTable table = CatalogTable.build(catalog, task, shape(input), sort, where, new Analyzer(), MemoryFigures.STANDARD, null, List.of());
+        BatchFit.By figure = BatchFit.By.parse(by);
+        MemoryFigures.Budget budget = memory == null ? null : new MemoryFigures.Budget(BatchFit.parseMemory(memory), figure);
+        CatalogTable table = CatalogTable.build(catalog, task, shape(input), sort, where, new Analyzer(), MemoryFigures.STANDARD, budget, List.of());
         write(spec, out, CatalogRenderer.render(table, renderer, catalog.torchvision()));
         return ExitCodes.OK;
     }

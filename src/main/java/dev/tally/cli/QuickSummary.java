@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import dev.tally.load.ModelLoader;
 import dev.tally.analysis.Analyzer;
 import java.io.BufferedWriter;
 import java.io.OutputStream;
@@ -91,7 +92,7 @@ final class QuickSummary {
      * throws reported as picocli's execute reports it through {@link ExitCodes}. Returns the exit code.
      */
     static int run(Parsed parsed, PrintWriter out, PrintWriter err) {
-        SummaryCommand command = SummaryCommand.of(SafetensorsModels::load, new Analyzer(), parsed.models(),
+        SummaryCommand command = SummaryCommand.of(ModelLoader::load, new Analyzer(), parsed.models(),
                 parsed.options(), out, err);
         try {
             return command.call();

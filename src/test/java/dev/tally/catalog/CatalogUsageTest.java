@@ -51,7 +51,7 @@ class CatalogUsageTest {
     void anUnknownSortKeyListsTheValidOnes() {
         Run result = run("catalog", "--sort", "accuracy1");
         assertThat(result.code()).isEqualTo(2);
-        assertThat(result.err()).startsWith("Unknown sort key 'accuracy1'. Use one of: macs, flops, params, size, memory, batch, accuracy, acc1, acc5,")
+        assertThat(result.err()).startsWith("Unknown sort key 'accuracy1'. Use one of: macs, flops, params, size, memory, fitBatch, accuracy, acc1, acc5,")
                 .contains("miou", "box_map", "family").endsWith(".");
     }
 

@@ -1,7 +1,9 @@
 package dev.tally.analysis.rules;
 
 import static dev.tally.analysis.Expr.minus;
+import static dev.tally.analysis.Expr.num;
 import static dev.tally.analysis.Expr.product;
+import static dev.tally.analysis.Expr.times;
 
 import dev.tally.analysis.Cost;
 import dev.tally.analysis.Derivation;
@@ -16,15 +18,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * ONNX ReduceMean / ReduceSum / ReduceMax / ReduceMin / ReduceProd over {@code axes} (input since opset 13 for
- * ReduceSum and 18 for the rest, attribute before; the input wins; none means all unless
+ * ONNX ReduceMean / ReduceSum / ReduceMax / ReduceMin / ReduceProd / ReduceL2 over {@code axes} (input since opset 13
+ * for ReduceSum and 18 for the rest, attribute before; the input wins; none means all unless
  * {@code noop_with_empty_axes}), {@code keepdims} default 1; {@code macs = 0}; Mean {@code ops = numel(X)} (n - 1 adds
- * and one divide per output, as AvgPool), the others {@code ops = numel(X) - numel(Y)} (n - 1 per output); values
- * computed when known (docs/conventions.md).
+ * and one divide per output, as AvgPool), L2 {@code ops = 2 numel(X)} (n squares, n - 1 adds and one square root per
+ * output: F.normalize in Swin V2), the others {@code ops = numel(X) - numel(Y)} (n - 1 per output); values computed
+ * when known (docs/conventions.md).
  */
 public final class ReduceRule implements OpRule {
     /** What is computed per output. */
-    public enum Kind { MEAN, SUM, MAX, MIN, PROD }
+    public enum Kind { MEAN, SUM, MAX, MIN, PROD, L2 }
 
     private final Kind kind;
 
@@ -52,7 +55,11 @@ public final class ReduceRule implements OpRule {
     @Override
     public Cost cost(OpContext ctx) {
         long in = ctx.input("data").numel();
-        return Cost.ops(kind == Kind.MEAN ? in : in - ctx.output(0).numel());
+        return Cost.ops(switch (kind) {
+            case MEAN -> in;
+            case L2 -> Math.multiplyExact(2, in);
+            default -> in - ctx.output(0).numel();
+        });
     }
 
     /** The shape with {@code axes} removed, or kept as size 1. */
@@ -107,9 +114,9 @@ public final class ReduceRule implements OpRule {
                 target += reduced[a] ? 0 : coordinate * keptStrides[a];
             }
             int t = (int) target;
-            double v = in[e];
+            double v = kind == Kind.L2 ? in[e] * in[e] : in[e];
             acc[t] = counts[t] == 0 ? v : switch (kind) {
-                case MEAN, SUM -> acc[t] + v;
+                case MEAN, SUM, L2 -> acc[t] + v;
                 case MAX -> Math.max(acc[t], v);
                 case MIN -> Math.min(acc[t], v);
                 case PROD -> acc[t] * v;
@@ -121,16 +128,22 @@ public final class ReduceRule implements OpRule {
                 acc[t] = kind == Kind.PROD ? 1 : 0;
             } else if (kind == Kind.MEAN) {
                 acc[t] /= counts[t];
+            } else if (kind == Kind.L2) {
+                acc[t] = Math.sqrt(acc[t]);
             }
         }
         return Values.of(data.dtype(), out, acc);
     }
 
-    /** Mean {@code ops = numel(X)}; the others {@code numel(X) - numel(Y)}. */
+    /** Mean {@code ops = numel(X)}; L2 {@code 2 numel(X)}; the others {@code numel(X) - numel(Y)}. */
     @Override
     public Derivation derive(OpContext ctx) {
         Expr in = Derive.numel(ctx.input("data").shape());
-        Expr ops = kind == Kind.MEAN ? in : minus(in, product(Derive.dims(ctx.output(0).shape(), "_out")));
+        Expr ops = switch (kind) {
+            case MEAN -> in;
+            case L2 -> times(num(2), in);
+            default -> minus(in, product(Derive.dims(ctx.output(0).shape(), "_out")));
+        };
         return Derivation.of(ctx.node().opType()).line(Quantity.OPS, "ops", ops).build();
     }
 }

@@ -102,6 +102,7 @@ public final class Rules {
                 .add("ReduceMax", new ReduceRule(ReduceRule.Kind.MAX))
                 .add("ReduceMin", new ReduceRule(ReduceRule.Kind.MIN))
                 .add("ReduceProd", new ReduceRule(ReduceRule.Kind.PROD))
+                .add("ReduceL2", new ReduceRule(ReduceRule.Kind.L2))
                 .add("ArgMax", new ArgMaxRule())
                 .add("ArgMin", new ArgMaxRule())
                 .add("TopK", new TopKRule())

@@ -81,6 +81,7 @@ class DerivationRulesTest {
                 Op.of("Where").input(TensorInfo.of(DType.BOOL, Shape.of(2, 3))).input(2, 3).input(2, 3),
                 Op.of("ReduceMean").input(2, 3, 4).attrs("axes", 2),
                 Op.of("ReduceMax").input(2, 3, 4).attrs("axes", 1).attr("keepdims", 0),
+                Op.of("ReduceL2").input(2, 3, 4).attrs("axes", -1),
                 Op.of("ArgMax").input(2, 3, 4).attr("axis", 2),
                 Op.of("TopK").input(3, 10).ints(4),
                 Op.of("CumSum").input(3, 10).scalar(1),

@@ -91,4 +91,16 @@ class NormalizationRulesTest {
         assertThat(Op.of("ReduceProd").ints(2, 3, 4).attr("keepdims", 0).longs()).containsExactly(24);
         assertThat(Op.of("ReduceMin").ints(5, 3, 4).longs()).containsExactly(3);
     }
+
+    @Test
+    void reduceL2SquaresAddsAndTakesOneRootPerOutput() {
+        // Swin V2's F.normalize(q, dim=-1) at opset 13: ReduceL2 over the 32 channels of each of 3 heads x 64 tokens.
+        Op norm = Op.of("ReduceL2").input(1, 3, 64, 32).attrs("axes", -1);
+        assertThat(norm.shape()).isEqualTo(dims(1, 3, 64, 1));
+        // Per output: 32 squares, 31 adds, 1 square root = 64 = 2 x 32.
+        assertThat(norm.ops()).isEqualTo(3L * 64 * (32 + 31 + 1));
+        assertThat(norm.macs()).isZero();
+        // sqrt(3^2 + 4^2 + 0^2 + 0^2) = 5, computed when the values are known.
+        assertThat(Op.of("ReduceL2").ints(3, 4, 0, 0).attrs("axes", 0).attr("keepdims", 0).doubles()).containsExactly(5.0);
+    }
 }

@@ -66,6 +66,48 @@ class CatalogHtmlBrowserTest {
         assertThat(OUTPUT.resolve("catalog-resnet18.png")).isNotEmptyFile();
     }
 
+    @Test
+    void withMemoryTheTableShowsEachRowsFitBatchInARealBrowser() throws Exception {
+        Files.createDirectories(OUTPUT);
+        Path page = OUTPUT.resolve("catalog-fit-batch.html");
+        String[] args = {"catalog", "--memory", "4GiB", "--where", "family=resnet or family=mobilenetv3 or family=vision_transformer", "--format"};
+        assertThat(run(concat(args, "html", "--out", page.toString()))).isEmpty();
+        JsonNode json = JSON.readTree(run(concat(args, "json")));
+        HtmlReportBrowserTest.Browser browser = HtmlReportBrowserTest.Browser.open(page, OUTPUT.resolve("catalog-fit-batch.png"));
+        String dom = browser.dom();
+        String table = dom.substring(dom.indexOf("id=\"catalog\""), dom.indexOf("</table>", dom.indexOf("id=\"catalog\"")));
+        java.util.List<String> headers = new java.util.ArrayList<>();
+        Matcher header = Pattern.compile("<th[^>]*>([^<]*)</th>").matcher(table);
+        while (header.find()) {
+            headers.add(header.group(1));
+        }
+        int fitColumn = headers.indexOf("Fit batch");
+        assertThat(fitColumn).as("the Fit batch column in %s", headers).isNotNegative();
+        int checked = 0;
+        for (JsonNode row : json.get("rows")) {
+            String weights = row.get("weights").asText();
+            int start = table.indexOf("<td>" + weights + "</td>");
+            assertThat(start).as("table row of %s", weights).isNotNegative();
+            Matcher cells = Pattern.compile("<td[^>]*>([^<]*)</td>").matcher(table.substring(start, table.indexOf("</tr>", start)));
+            String cell = null;
+            for (int i = 0; i <= fitColumn && cells.find(); i++) {
+                cell = cells.group(1);
+            }
+            assertThat(cell).as("Fit batch of %s", weights)
+                    .isEqualTo(row.get("fitBatch").isNull() ? "-" : String.format("%,d", row.get("fitBatch").asLong()));
+            checked += row.get("fitBatch").isNull() ? 0 : 1;
+        }
+        assertThat(checked).as("rows with a fitBatch").isGreaterThan(10);
+        assertThat(dom).contains("Fit batch: the largest batch");
+        assertThat(browser.pageRequests()).as("requests the page made").isEmpty();
+    }
+
+    private static String[] concat(String[] args, String... more) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
+    }
+
     private static String run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
