@@ -5,6 +5,7 @@ import dev.tally.ir.ModelFormat;
 import dev.tally.ir.Node;
 import dev.tally.ir.Value;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -31,15 +32,17 @@ public final class MemoryPass {
      *                     and nodes without a count; the per-node activation memory
      * @param storageOf    for every activation value (model inputs and node outputs, not weights or constants), the
      *                     index of the tensor storage it refers to: views and in-place results share their input's
+     *                     (filled by the training run, {@code run(analysis, true)}, only; empty for inference)
      * @param storageBytes the bytes of each storage, by that index
      */
     public record Result(long largestBytes, long peakBytes, int peakNode, List<Long> liveAfter, List<Long> allocated,
                          Map<String, Integer> storageOf, List<Long> storageBytes) {
         public Result {
-            liveAfter = List.copyOf(liveAfter);
-            allocated = List.copyOf(allocated);
-            storageOf = Map.copyOf(storageOf);
-            storageBytes = List.copyOf(storageBytes);
+            // Wrapped, not copied: on a million-node graph a copy of each would double this record's memory.
+            liveAfter = Collections.unmodifiableList(liveAfter);
+            allocated = Collections.unmodifiableList(allocated);
+            storageOf = Collections.unmodifiableMap(storageOf);
+            storageBytes = Collections.unmodifiableList(storageBytes);
         }
     }
 
@@ -88,7 +91,8 @@ public final class MemoryPass {
         }
         Set<String> modelInputs = new HashSet<>();
         Map<String, Storage> storageOf = new HashMap<>(size);
-        Map<String, Integer> storageIndex = new HashMap<>();
+        // Only the training pass reads which storage each value refers to; inference leaves the map empty.
+        Map<String, Integer> storageIndex = training ? new HashMap<>(size) : new HashMap<>();
         List<Long> storageBytes = new ArrayList<>();
         Set<String> strided = new HashSet<>();
         long live = 0;
@@ -97,7 +101,9 @@ public final class MemoryPass {
                     storageBytes);
             storage.values = 1;
             storageOf.put(input.name(), storage);
-            storageIndex.put(input.name(), storage.index);
+            if (training) {
+                storageIndex.put(input.name(), storage.index);
+            }
             modelInputs.add(input.name());
             live = Math.addExact(live, storage.bytes);
         }
@@ -133,14 +139,18 @@ public final class MemoryPass {
                         Storage storage = new Storage(info.bytes(), storageBytes);
                         storage.values = 1;
                         storageOf.put(name, storage);
-                        storageIndex.put(name, storage.index);
+                        if (training) {
+                            storageIndex.put(name, storage.index);
+                        }
                         live = Math.addExact(live, storage.bytes);
                         made = Math.addExact(made, storage.bytes);
                         largest = Math.max(largest, storage.bytes);
                     } else {
                         source.values++;
                         storageOf.put(name, source);
-                        storageIndex.put(name, source.index);
+                        if (training) {
+                            storageIndex.put(name, source.index);
+                        }
                         if (kind == Aliasing.Kind.STRIDED_VIEW) {
                             strided.add(name);
                         } else if (kind == Aliasing.Kind.IN_PLACE && strided.contains(first)) {
