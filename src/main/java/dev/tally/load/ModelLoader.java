@@ -38,7 +38,7 @@ public final class ModelLoader {
     /** An ONNX model whose exporter folded BatchNorms, with the folded Convs identified through the catalog when they can be. */
     private static Model withTrainedCount(Model onnx) {
         return onnx.folding().batchNorms() == 0 ? onnx
-                : dev.tally.load.checkpoint.FoldedBatchNorms.identify(onnx, dev.tally.load.checkpoint.Catalog.standard());
+                : dev.tally.load.checkpoint.FoldedBatchNorms.identify(onnx);
     }
 
     public static Kind detect(Path path) {

@@ -1,11 +1,13 @@
 package dev.tally.load.checkpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.tally.ir.DType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +19,9 @@ import java.util.Optional;
  */
 public final class Catalog {
     public static final String FOLDER = "/dev/tally/audit/catalog/";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // jackson-core's streaming parser, not an ObjectMapper: an ONNX summary with folded BatchNorms reads the catalog
+    // (paramsAsTrained), and databind's first use costs more than the whole analysis of a small model.
+    private static final JsonFactory JSON = new JsonFactory();
     private static Catalog standard;
 
     private final List<Entry> entries;
@@ -29,12 +33,61 @@ public final class Catalog {
     /** The catalog shipped with Tally, read once. */
     public static synchronized Catalog standard() {
         if (standard == null) {
-            JsonNode index = read("index.json");
             List<Entry> entries = new ArrayList<>();
-            index.get("entries").forEach(e -> entries.add(Entry.from(read(signature(e.get("name").asText())))));
+            for (String name : entryNames()) {
+                entries.add(Entry.parse(read(signature(name))));
+            }
             standard = new Catalog(entries);
         }
         return standard;
+    }
+
+    /**
+     * The shipped entries whose state_dict has a tensor called {@code tensorName}, the same as filtering
+     * {@link #standard()}, but each signature is searched as text first and only those that name the tensor are
+     * parsed: one question about one model parses one or a few entries instead of all of them.
+     */
+    public static Catalog standardNaming(String tensorName) {
+        synchronized (Catalog.class) {
+            if (standard != null) {
+                return standardNaming(tensorName, standard);
+            }
+        }
+        if (!tensorName.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"' && c != '\\')) {
+            return standardNaming(tensorName, standard());
+        }
+        String needle = "\"" + tensorName + "\"";
+        List<Entry> entries = new ArrayList<>();
+        for (String name : entryNames()) {
+            String text = read(signature(name));
+            if (text.contains(needle)) {
+                Entry entry = Entry.parse(text);
+                if (entry.tensors().stream().anyMatch(t -> t.name().equals(tensorName))) {
+                    entries.add(entry);
+                }
+            }
+        }
+        return new Catalog(entries);
+    }
+
+    private static Catalog standardNaming(String tensorName, Catalog all) {
+        return new Catalog(all.entries.stream().filter(e -> e.tensors().stream().anyMatch(t -> t.name().equals(tensorName))).toList());
+    }
+
+    /** The entry names the index lists, in its order. */
+    private static List<String> entryNames() {
+        List<String> names = new ArrayList<>();
+        try (JsonParser parser = JSON.createParser(read("index.json"))) {
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                // Only the entries' objects have a "name" field (the index's top level has torch, opset, entries).
+                if (token == JsonToken.FIELD_NAME && parser.currentName().equals("name") && parser.nextToken() == JsonToken.VALUE_STRING) {
+                    names.add(parser.getText());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return names;
     }
 
     /** An entry's signature resource: gzipped as make_catalog.py writes it, or plain JSON as older runs did. */
@@ -50,12 +103,13 @@ public final class Catalog {
         return entries.stream().filter(e -> e.name().equals(name)).findFirst();
     }
 
-    private static JsonNode read(String name) {
+    private static String read(String name) {
         try (InputStream in = Catalog.class.getResourceAsStream(FOLDER + name)) {
             if (in == null) {
                 throw new IllegalStateException("The architecture catalog misses " + FOLDER + name + "; rebuild it with /usr/bin/python3 scripts/make_catalog.py.");
             }
-            return JSON.readTree(name.endsWith(".gz") ? new java.util.zip.GZIPInputStream(in) : in);
+            byte[] bytes = (name.endsWith(".gz") ? new java.util.zip.GZIPInputStream(in) : in).readAllBytes();
+            return new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -90,21 +144,68 @@ public final class Catalog {
             tensors = List.copyOf(tensors);
         }
 
-        static Entry from(JsonNode json) {
-            List<Tensor> tensors = new ArrayList<>();
-            for (JsonNode t : json.get("tensors")) {
-                List<Long> shape = new ArrayList<>();
-                t.get(1).forEach(d -> shape.add(d.asLong()));
-                tensors.add(new Tensor(t.get(0).asText(), shape, DType.fromDisplayName(t.get(2).asText()), t.get(3).asText().equals("buffer")));
-            }
+        /** One signature file as make_catalog.py writes it; fields it does not use are skipped. */
+        static Entry parse(String json) {
+            String name = null;
+            String builder = null;
+            String onnx = null;
+            String onnxNote = null;
+            long params = 0;
+            long buffers = 0;
+            long bytes = 0;
             List<Long> input = new ArrayList<>();
-            json.get("inputShape").forEach(d -> input.add(d.asLong()));
-            return new Entry(json.get("name").asText(), json.get("builder").asText(), input, json.get("params").asLong(),
-                    json.get("buffers").asLong(), json.get("bytes").asLong(), text(json.get("onnx")), text(json.get("onnxNote")), tensors);
+            List<Tensor> tensors = new ArrayList<>();
+            try (JsonParser parser = JSON.createParser(json)) {
+                expect(parser, JsonToken.START_OBJECT);
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    switch (field) {
+                        case "name" -> name = parser.getText();
+                        case "builder" -> builder = parser.getText();
+                        case "onnx" -> onnx = value == JsonToken.VALUE_NULL ? null : parser.getText();
+                        case "onnxNote" -> onnxNote = value == JsonToken.VALUE_NULL ? null : parser.getText();
+                        case "params" -> params = parser.getLongValue();
+                        case "buffers" -> buffers = parser.getLongValue();
+                        case "bytes" -> bytes = parser.getLongValue();
+                        case "inputShape" -> longs(parser, input);
+                        case "tensors" -> {
+                            // [[name, [dims], dtype, "param" | "buffer"], ...]
+                            while (parser.nextToken() == JsonToken.START_ARRAY) {
+                                expect(parser, JsonToken.VALUE_STRING);
+                                String tensor = parser.getText();
+                                expect(parser, JsonToken.START_ARRAY);
+                                List<Long> shape = new ArrayList<>();
+                                longs(parser, shape);
+                                expect(parser, JsonToken.VALUE_STRING);
+                                DType dtype = DType.fromDisplayName(parser.getText());
+                                expect(parser, JsonToken.VALUE_STRING);
+                                boolean buffer = parser.getText().equals("buffer");
+                                expect(parser, JsonToken.END_ARRAY);
+                                tensors.add(new Tensor(tensor, shape, dtype, buffer));
+                            }
+                        }
+                        default -> parser.skipChildren();
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new Entry(name, builder, input, params, buffers, bytes, onnx, onnxNote, tensors);
         }
 
-        private static String text(JsonNode node) {
-            return node == null || node.isNull() ? null : node.asText();
+        private static void expect(JsonParser parser, JsonToken token) throws IOException {
+            if (parser.nextToken() != token) {
+                throw new IllegalStateException("The architecture catalog's signature is not as make_catalog.py writes it at "
+                        + parser.currentLocation() + "; rebuild it with /usr/bin/python3 scripts/make_catalog.py.");
+            }
+        }
+
+        /** The numbers of the array whose START_ARRAY is the current token. */
+        private static void longs(JsonParser parser, List<Long> into) throws IOException {
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                into.add(parser.getLongValue());
+            }
         }
 
         /** The structure-only graph's bytes, ungzipped. */

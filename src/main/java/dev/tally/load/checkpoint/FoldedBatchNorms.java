@@ -25,6 +25,23 @@ public final class FoldedBatchNorms {
     private FoldedBatchNorms() {
     }
 
+    /**
+     * {@link #identify(Model, Catalog)} against the shipped catalog's entries that name the first folded Conv's weight:
+     * an architecture without it cannot match, so the others are never parsed.
+     */
+    public static Model identify(Model model) {
+        Folding folding = model.folding();
+        if (folding.batchNorms() == 0 || folding.convs().isEmpty()) {
+            return model;
+        }
+        String first = folding.convs().get(0);
+        Optional<Node> conv = model.graph().nodes().stream().filter(n -> n.name().equals(first)).findFirst();
+        if (conv.isEmpty() || conv.get().layer().equals(conv.get().name())) {
+            return model;
+        }
+        return identify(model, Catalog.standardNaming(conv.get().layer() + ".weight"));
+    }
+
     /** The model with {@link Folding#removedParams} filled in and a note saying how, or as it is when not identified. */
     public static Model identify(Model model, Catalog catalog) {
         Folding folding = model.folding();
