@@ -82,7 +82,7 @@ public final class TrainingPass {
                 }
             }
             gradientsAt[k] = gradients;
-            Optional<SavedRule> rule = RULES.rule(result.node().opType());
+            Optional<SavedRule> rule = RULES.rule(result.node());
             if (rule.isEmpty()) {
                 unmodelled.add(result.node().opType());
                 continue;
