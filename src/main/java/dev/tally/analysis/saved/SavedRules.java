@@ -33,8 +33,8 @@ public final class SavedRules {
                 .add("Gemm", KeepsInputsRule.first())
                 .add("Linear", KeepsInputsRule.first())
                 .add("MatMul", KeepsInputsRule.all())
-                .add("Mul", KeepsInputsRule.all())
-                .add("Div", KeepsInputsRule.all())
+                .add("Mul", ProductSavedRule.product())
+                .add("Div", ProductSavedRule.quotient())
                 .add("Relu", new KeepsOutputRule())
                 .add("Sigmoid", new KeepsOutputRule())
                 .add("Tanh", new KeepsOutputRule())
@@ -59,6 +59,7 @@ public final class SavedRules {
                 .add("LayerNormalization", new LayerNormSavedRule())
                 .add("Dropout", new DropoutSavedRule())
                 .add("Silu/Mul", KeepsInputsRule.first())
+                .add("Gelu/Mul", KeepsInputsRule.first())
                 // Gradients that need no tensor of the forward: sums, copies, views and shape arithmetic.
                 .nothing("Add", "Sub", "Neg", "Concat", "Split", "Slice", "Gather", "Reshape", "Flatten", "Squeeze",
                         "Unsqueeze", "Transpose", "Expand", "Identity", "Pad", "Cast", "Shape", "Size", "Constant",
@@ -66,7 +67,9 @@ public final class SavedRules {
                         // Comparisons and logic have no gradient.
                         "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or",
                         // SiluBackward0 keeps x, counted on the Mul part.
-                        "Silu/Sigmoid");
+                        "Silu/Sigmoid",
+                        // GeluBackward0 keeps x, counted on the Mul part of an exported GELU (ExportedGelu).
+                        "Gelu/Erf");
     }
 
     private SavedRules add(String opType, SavedRule rule) {
@@ -83,6 +86,11 @@ public final class SavedRules {
     public Optional<SavedRule> rule(Node node) {
         return rule(node.attribute(PART_OF).filter(a -> a instanceof Attribute.Str).map(a -> ((Attribute.Str) a).value() + "/")
                 .orElse("") + node.opType());
+    }
+
+    /** The rule of a part of an op taken apart, by its table key ({@code Gelu/Mul}). */
+    public Optional<SavedRule> part(String key) {
+        return rule(key);
     }
 
     /** The op's rule; {@link Kept#NOTHING}'s rule for ops that keep nothing; empty for an op without a rule. */
