@@ -6,6 +6,7 @@ import dev.tally.analysis.TensorInfo;
 import dev.tally.ir.DType;
 import dev.tally.ir.Shape;
 import dev.tally.ir.Attribute;
+import dev.tally.ir.ConstData;
 import dev.tally.ir.Node;
 import java.util.List;
 import java.util.Map;
@@ -110,5 +111,13 @@ class SavedRulesTest {
         // x multiplied by something else than erf(x / c) + 1 is not a GELU.
         assertThat(ExportedGelu.parts(List.of(gelu.get(0), gelu.get(1), gelu.get(2),
                 new Node("m", "Mul", List.of("z", "a"), List.of("m"), Map.of(), "")))).isEmpty();
+    }
+
+    @Test
+    void dropoutWithAKnownZeroRatioKeepsNothing() {
+        TensorInfo zero = TensorInfo.constant(DType.FLOAT32, Shape.of(), ConstData.ofFloats(0.0));
+        TensorInfo half = TensorInfo.constant(DType.FLOAT32, Shape.of(), ConstData.ofFloats(0.5));
+        assertThat(kept("Dropout", List.of(f32(2, 4), zero), List.of(f32(2, 4)))).isEqualTo(Kept.NOTHING);
+        assertThat(kept("Dropout", List.of(f32(2, 4), half), List.of(f32(2, 4))).freshBytes()).isEqualTo(32);
     }
 }
