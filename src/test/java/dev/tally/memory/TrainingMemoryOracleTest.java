@@ -75,9 +75,11 @@ class TrainingMemoryOracleTest {
      * within 100 B of PyTorch's since exported GELUs and products with constants keep what PyTorch's do.
      */
     private static final Map<String, String> TRANSFORMERS_ABOVE = Map.of(
-            "swin_t", "+5.47% (5,860,608 B): its matmuls keep 5.4 MB more than PyTorch's mm/bmm save and its 10 Where"
-                    + " nodes 0.44 MB PyTorch does not keep; not found in the time (suspects: the window reshapes and"
-                    + " transposes around q @ k^T, and the shift mask, computed from constants)");
+            "swin_t", "+5.47% (5,860,608 B): attention's k and v are Gathers (views) of the qkv tensor, so the"
+                    + " MatMuls that keep them keep all of qkv (3x), where torch's matmul reshapes the non-contiguous"
+                    + " k^T and v into copies of their own and bmm keeps those (1x each); and its 10 Where nodes keep"
+                    + " 0.44 MB of the shift mask, built from constants, that PyTorch does not");
+
 
 
     /**
