@@ -13,12 +13,9 @@ make_values_distinct, eval mode, the same input shape):
                          (weakref finalizers on the tensors, as torch 1.13 makes a new Python storage
                          object each time it is asked). The input counts from the start, as the caller
                          holds it through the call. Peak of the live bytes after each op.
-    savedBytes {"1","8"} (core set; batch 8 only for BATCH8_MODELS, which between them hold every op
-                         family of the core set -- conv, linear, ReLU, hardtanh, tanh, max/avg/mean pool,
-                         batch norm, dropout, cat, add -- because the batch-8 train-mode forwards of the
-                         VGGs, ResNet-50, GoogLeNet and DenseNet were most of this script's cold cost)
-                         train mode, torch.autograd.graph.saved_tensors_hooks: the bytes of the unique
-                         storages packed during the forward pass, parameters and buffers left out.
+    savedBytes {"1","8"} (batch 1 for every fixture, batch 8 for the 13 core CNNs) train mode,
+                         torch.autograd.graph.saved_tensors_hooks: the bytes of the unique storages
+                         packed during the forward pass, parameters and buffers left out.
     trainingPeakBytes    {"adam","sgd"} (the small models of TRAINING_MODELS only: Adam over VGG's 138 M
                          params takes minutes on a shared 2-core machine) the dispatch tracker's peak over
                          the SECOND step of PyTorch 1.13's default loop at batch 1 (zero_grad() keeps the
@@ -36,9 +33,11 @@ make_values_distinct, eval mode, the same input shape):
     seconds              wall time of each part, to keep the cold cost visible.
 
 Each file carries a key (sha256 of this script, the export script and the torch version); a model
-whose file carries the current key is skipped. Cold cost, measured on the shared 2-core machine
-on 2026-12-01 while other jobs ran (load average 5 to 20): 5.0 min wall, 4.6 GB peak RSS, 136 KB on disk
-(README, "Set up"); the batch-8 runs it no longer makes took 4.8 min and 7.2 GB more by themselves.
+whose file carries the current key is skipped. Cold cost, measured on the shared 2-core machine on
+2026-12-01 while it was nearly idle (load average about 1): 2.5 min wall, 10.0 GB peak RSS, 136 KB on disk
+(README, "Set up"). Of the 116 s of forwards, the batch-8 saved runs of the core CNNs are 51 s (vgg16_bn
+12.8 s, resnet50 12.0 s, densenet121 7.5 s) and make the peak RSS; the transformers' peak and saved runs
+are 34 s. Before batch 8 was made for every core CNN the whole run was 57 s and 4.6 GB on an idle machine.
 """
 
 import argparse
@@ -61,7 +60,6 @@ import export_models  # noqa: E402 - the same model definitions, seeding and inp
 SCRIPT = os.path.abspath(__file__)
 RF_MODELS = {"lenet5"}
 TRAINING_MODELS = {"lenet5", "resnet18", "squeezenet1_1", "mobilenet_v2"}
-BATCH8_MODELS = {"worksheet", "lenet5", "alexnet", "resnet18", "squeezenet1_1", "mobilenet_v2"}
 
 
 class RfNet2d(nn.Module):
@@ -303,9 +301,8 @@ def main():
 
         figures = {"model": name, "key": key, "torch": torch.__version__, "inputShape": list(spec[3]),
                    "peakInferenceBytes": timed("peakInference", lambda: peak_inference(spec, model))}
-        if spec[1] == "core":
-            batches = (1, 8) if name in BATCH8_MODELS else (1,)
-            figures["savedBytes"] = {str(b): timed(f"saved{b}", lambda b=b: saved_bytes(spec, model, b)) for b in batches}
+        batches = (1, 8) if spec[1] == "core" else (1,)
+        figures["savedBytes"] = {str(b): timed(f"saved{b}", lambda b=b: saved_bytes(spec, model, b)) for b in batches}
         if name in TRAINING_MODELS:
             figures["trainingPeakBytes"] = {
                 opt: timed(f"training_{opt}", lambda make=make: training_peak(spec, build(spec), make))

@@ -1,5 +1,6 @@
 package dev.tally.analysis;
 
+import dev.tally.analysis.saved.DropoutSavedRule;
 import dev.tally.ir.Model;
 import dev.tally.ir.ModelFormat;
 import dev.tally.ir.Node;
@@ -126,6 +127,7 @@ public final class MemoryPass {
                 boolean soleAndLast = source != null && source.values == 1 && freeAt.getOrDefault(first, -1) == i
                         && !kept.contains(first) && !modelInputs.contains(first) && countOf(node.inputs(), first) == 1;
                 Aliasing.Kind kind = source == null || training && node.opType().equals("Dropout")
+                        && !DropoutSavedRule.identity(inputsOf(node, values))
                         ? Aliasing.Kind.ALLOCATES
                         : Aliasing.classify(node, format, inputsOf(node, values), result.outputs().get(0),
                                 !strided.contains(first), soleAndLast);

@@ -1,5 +1,6 @@
 package dev.tally.analysis;
 
+import dev.tally.analysis.saved.ExportedGelu;
 import dev.tally.analysis.saved.Kept;
 import dev.tally.analysis.saved.SavedRule;
 import dev.tally.analysis.saved.SavedRules;
@@ -48,6 +49,7 @@ public final class TrainingPass {
         long trainableTensors = 0;
         long largestTrainable = 0;
         Set<String> unmodelled = new LinkedHashSet<>();
+        Map<Integer, String> gelu = ExportedGelu.parts(nodes.stream().map(NodeResult::node).toList());
         for (int k = 0; k < n; k++) {
             NodeResult result = nodes.get(k);
             long paramGradients = 0;
@@ -82,7 +84,7 @@ public final class TrainingPass {
                 }
             }
             gradientsAt[k] = gradients;
-            Optional<SavedRule> rule = RULES.rule(result.node().opType());
+            Optional<SavedRule> rule = gelu.containsKey(k) ? RULES.part(gelu.get(k)) : RULES.rule(result.node());
             if (rule.isEmpty()) {
                 unmodelled.add(result.node().opType());
                 continue;
@@ -91,7 +93,17 @@ public final class TrainingPass {
             for (String name : inputNames) {
                 inputs.add(name.isEmpty() ? null : values.get(name));
             }
-            Kept keeps = rule.get().kept(inputs, result.outputs());
+            Set<String> trainableInputs = new java.util.HashSet<>();
+            for (Param param : result.params()) {
+                if (param.role() != Role.CONSTANT && !param.frozen()) {
+                    trainableInputs.add(param.name());
+                }
+            }
+            List<Boolean> needsGradient = new ArrayList<>();
+            for (String name : inputNames) {
+                needsGradient.add(storageOf.containsKey(name) || trainableInputs.contains(name));
+            }
+            Kept keeps = rule.get().kept(inputs, result.outputs(), needsGradient);
             long fresh = keeps.freshBytes();
             Integer written = outputNames.isEmpty() ? null : storageOf.get(outputNames.get(0));
             for (int i : keeps.inputs()) {

@@ -11,6 +11,15 @@ import java.util.List;
 public final class DropoutSavedRule implements SavedRule {
     @Override
     public Kept kept(List<TensorInfo> inputs, List<TensorInfo> outputs) {
-        return new Kept(List.of(), List.of(), inputs.get(0).bytes());
+        return identity(inputs) ? Kept.NOTHING : new Kept(List.of(), List.of(), inputs.get(0).bytes());
+    }
+
+    /**
+     * Whether the Dropout's ratio is a known zero (ONNX's {@code ratio} input; swin_t's attention dropout): torch 1.13
+     * returns the input itself then, in train mode too, so there is no mask and no new tensor.
+     */
+    public static boolean identity(List<TensorInfo> inputs) {
+        return inputs.size() > 1 && inputs.get(1) != null && inputs.get(1).data().isPresent()
+                && inputs.get(1).data().get().size() == 1 && inputs.get(1).data().get().doubleAt(0) == 0.0;
     }
 }

@@ -10,4 +10,12 @@ public interface SavedRule {
      * @param outputs the node's resolved outputs
      */
     Kept kept(List<TensorInfo> inputs, List<TensorInfo> outputs);
+
+    /**
+     * The same, knowing which inputs need a gradient (activations and trainable params; not constants): a rule whose
+     * backward saves an operand only for another operand's gradient overrides this.
+     */
+    default Kept kept(List<TensorInfo> inputs, List<TensorInfo> outputs, List<Boolean> needsGradient) {
+        return kept(inputs, outputs);
+    }
 }

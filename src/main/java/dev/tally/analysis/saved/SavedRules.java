@@ -1,5 +1,7 @@
 package dev.tally.analysis.saved;
 
+import dev.tally.ir.Attribute;
+import dev.tally.ir.Node;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -12,6 +14,12 @@ import java.util.Set;
  * count them as keeping nothing.
  */
 public final class SavedRules {
+    /**
+     * A node attribute naming the op a loader decomposed into several nodes (SiLU into Sigmoid and Mul): such a node's
+     * rule is the table line {@code <op>/<opType>}, as the whole op's backward keeps less than its parts' would.
+     */
+    public static final String PART_OF = "tally.part_of";
+
     private final Map<String, SavedRule> rules = new LinkedHashMap<>();
     private final Set<String> nothing = new LinkedHashSet<>();
 
@@ -25,8 +33,8 @@ public final class SavedRules {
                 .add("Gemm", KeepsInputsRule.first())
                 .add("Linear", KeepsInputsRule.first())
                 .add("MatMul", KeepsInputsRule.all())
-                .add("Mul", KeepsInputsRule.all())
-                .add("Div", KeepsInputsRule.all())
+                .add("Mul", ProductSavedRule.product())
+                .add("Div", ProductSavedRule.quotient())
                 .add("Relu", new KeepsOutputRule())
                 .add("Sigmoid", new KeepsOutputRule())
                 .add("Tanh", new KeepsOutputRule())
@@ -50,12 +58,18 @@ public final class SavedRules {
                 .add("BatchNormalization", new BatchNormSavedRule())
                 .add("LayerNormalization", new LayerNormSavedRule())
                 .add("Dropout", new DropoutSavedRule())
+                .add("Silu/Mul", KeepsInputsRule.first())
+                .add("Gelu/Mul", KeepsInputsRule.first())
                 // Gradients that need no tensor of the forward: sums, copies, views and shape arithmetic.
                 .nothing("Add", "Sub", "Neg", "Concat", "Split", "Slice", "Gather", "Reshape", "Flatten", "Squeeze",
                         "Unsqueeze", "Transpose", "Expand", "Identity", "Pad", "Cast", "Shape", "Size", "Constant",
                         "ConstantOfShape", "Range",
                         // Comparisons and logic have no gradient.
-                        "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or");
+                        "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or",
+                        // SiluBackward0 keeps x, counted on the Mul part.
+                        "Silu/Sigmoid",
+                        // GeluBackward0 keeps x, counted on the Mul part of an exported GELU (ExportedGelu).
+                        "Gelu/Erf");
     }
 
     private SavedRules add(String opType, SavedRule rule) {
@@ -66,6 +80,17 @@ public final class SavedRules {
     private SavedRules nothing(String... opTypes) {
         nothing.addAll(Set.of(opTypes));
         return this;
+    }
+
+    /** The node's rule: by its op type, or by {@code <op>/<opType>} for a part of a decomposed op ({@link #PART_OF}). */
+    public Optional<SavedRule> rule(Node node) {
+        return rule(node.attribute(PART_OF).filter(a -> a instanceof Attribute.Str).map(a -> ((Attribute.Str) a).value() + "/")
+                .orElse("") + node.opType());
+    }
+
+    /** The rule of a part of an op taken apart, by its table key ({@code Gelu/Mul}). */
+    public Optional<SavedRule> part(String key) {
+        return rule(key);
     }
 
     /** The op's rule; {@link Kept#NOTHING}'s rule for ops that keep nothing; empty for an op without a rule. */

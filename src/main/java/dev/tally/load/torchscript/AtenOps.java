@@ -1,6 +1,7 @@
 package dev.tally.load.torchscript;
 
 import dev.tally.analysis.TensorInfo;
+import dev.tally.analysis.saved.SavedRules;
 import dev.tally.ir.Attribute;
 import dev.tally.ir.ConstData;
 import dev.tally.ir.ConstTensor;
@@ -366,10 +367,11 @@ final class AtenOps {
             case "reciprocal":
                 return unary("Reciprocal", name, args, kw, site);
             case "silu": {
-                // SiLU is x * sigmoid(x); ONNX has no single op for it, and the exporter writes these two.
+                // SiLU is x * sigmoid(x); ONNX has no single op for it, and the exporter writes these two. Both are
+                // marked as parts of SiLU: its backward keeps x only (SiluBackward0), not what Sigmoid and Mul would.
                 TensorValue x = new Args(name, args, kw, "self").tensor("self");
-                TensorValue sigmoid = emit("Sigmoid", site, attrs(), x);
-                return emit("Mul", site, attrs(), x, sigmoid);
+                TensorValue sigmoid = emit("Sigmoid", site, attrs(SavedRules.PART_OF, new Attribute.Str("Silu")), x);
+                return emit("Mul", site, attrs(SavedRules.PART_OF, new Attribute.Str("Silu")), x, sigmoid);
             }
             case "gelu": {
                 Args a = new Args(name, args, kw, "self", "approximate");

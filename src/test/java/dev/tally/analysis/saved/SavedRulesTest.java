@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tally.analysis.TensorInfo;
 import dev.tally.ir.DType;
 import dev.tally.ir.Shape;
+import dev.tally.ir.Attribute;
+import dev.tally.ir.ConstData;
+import dev.tally.ir.Node;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,5 +75,49 @@ class SavedRulesTest {
         assertThat(kept("Concat", List.of(f32(1, 4), f32(1, 4)), List.of(f32(1, 8)))).isEqualTo(Kept.NOTHING);
         assertThat(kept("Flatten", List.of(f32(1, 2, 2)), List.of(f32(1, 4)))).isEqualTo(Kept.NOTHING);
         assertThat(RULES.rule("NonMaxSuppression")).isEmpty();
+    }
+
+    @Test
+    void aProductKeepsTheOtherFactorOfEachOperandThatNeedsAGradient() {
+        List<TensorInfo> two = List.of(f32(1, 4), f32(1, 4));
+        List<TensorInfo> out = List.of(f32(1, 4));
+        // MulBackward0: other for self's gradient, self for other's; a constant needs none.
+        assertThat(RULES.rule("Mul").orElseThrow().kept(two, out, List.of(true, true)).inputs()).containsExactly(0, 1);
+        assertThat(RULES.rule("Mul").orElseThrow().kept(two, out, List.of(true, false)).inputs()).containsExactly(1);
+        assertThat(RULES.rule("Mul").orElseThrow().kept(two, out, List.of(false, true)).inputs()).containsExactly(0);
+        // DivBackward0: other for either gradient, self only for other's.
+        assertThat(RULES.rule("Div").orElseThrow().kept(two, out, List.of(true, false)).inputs()).containsExactly(1);
+        assertThat(RULES.rule("Div").orElseThrow().kept(two, out, List.of(false, true)).inputs()).containsExactly(0, 1);
+    }
+
+    @Test
+    void siluAndExportedGeluPartsKeepTheirInputOnce() {
+        Map<String, Attribute> silu = Map.of(SavedRules.PART_OF, new Attribute.Str("Silu"));
+        Node sigmoid = new Node("s", "Sigmoid", List.of("x"), List.of("s"), silu, "");
+        Node mul = new Node("m", "Mul", List.of("x", "s"), List.of("y"), silu, "");
+        List<TensorInfo> one = List.of(f32(1, 4));
+        assertThat(RULES.rule(sigmoid).orElseThrow().kept(one, one)).isEqualTo(Kept.NOTHING);
+        assertThat(RULES.rule(mul).orElseThrow().kept(List.of(f32(1, 4), f32(1, 4)), one).inputs()).containsExactly(0);
+
+        List<Node> gelu = List.of(
+                new Node("d", "Div", List.of("x", "c"), List.of("d"), Map.of(), ""),
+                new Node("e", "Erf", List.of("d"), List.of("e"), Map.of(), ""),
+                new Node("a", "Add", List.of("e", "one"), List.of("a"), Map.of(), ""),
+                new Node("m", "Mul", List.of("x", "a"), List.of("m"), Map.of(), ""),
+                new Node("h", "Mul", List.of("m", "half"), List.of("y"), Map.of(), ""));
+        assertThat(ExportedGelu.parts(gelu)).isEqualTo(Map.of(1, "Gelu/Erf", 3, "Gelu/Mul"));
+        assertThat(RULES.part("Gelu/Erf").orElseThrow().kept(one, one)).isEqualTo(Kept.NOTHING);
+        assertThat(RULES.part("Gelu/Mul").orElseThrow().kept(List.of(f32(1, 4), f32(1, 4)), one).inputs()).containsExactly(0);
+        // x multiplied by something else than erf(x / c) + 1 is not a GELU.
+        assertThat(ExportedGelu.parts(List.of(gelu.get(0), gelu.get(1), gelu.get(2),
+                new Node("m", "Mul", List.of("z", "a"), List.of("m"), Map.of(), "")))).isEmpty();
+    }
+
+    @Test
+    void dropoutWithAKnownZeroRatioKeepsNothing() {
+        TensorInfo zero = TensorInfo.constant(DType.FLOAT32, Shape.of(), ConstData.ofFloats(0.0));
+        TensorInfo half = TensorInfo.constant(DType.FLOAT32, Shape.of(), ConstData.ofFloats(0.5));
+        assertThat(kept("Dropout", List.of(f32(2, 4), zero), List.of(f32(2, 4)))).isEqualTo(Kept.NOTHING);
+        assertThat(kept("Dropout", List.of(f32(2, 4), half), List.of(f32(2, 4))).freshBytes()).isEqualTo(32);
     }
 }
