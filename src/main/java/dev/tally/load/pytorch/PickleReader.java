@@ -92,7 +92,7 @@ public final class PickleReader {
             throw new ModelException(fileName + ": '" + recordName + "' nests values deeper than Tally follows; the file is damaged or hostile.");
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new ModelException(fileName + ": '" + recordName + "' is not a pickle Tally can read (" + stripPeriod(why)
+            throw new ModelException(fileName + ": '" + recordName + "' is not a pickle Tally can read (" + brief(stripPeriod(why))
                     + "); the file is damaged or was not written by PyTorch.", e);
         }
     }
@@ -329,6 +329,11 @@ public final class PickleReader {
             return "(" + String.join(", ", items) + ")";
         }
         return value == null || value instanceof String || value instanceof Number ? String.valueOf(value) : typeName(value);
+    }
+
+    /** The decoder's own words, cut short: they can quote the file (a number it failed to parse), which may be long. */
+    private static String brief(String why) {
+        return why.length() <= 160 ? why : why.substring(0, 160) + "...";
     }
 
     private static String stripPeriod(String message) {
