@@ -271,7 +271,7 @@ public final class MemoryPass {
     }
 
     /** Every value the passes resolved: stored tensors, constants, inputs and node outputs. */
-    private static Map<String, TensorInfo> valuesOf(Analysis analysis) {
+    static Map<String, TensorInfo> valuesOf(Analysis analysis) {
         Map<String, TensorInfo> values = new HashMap<>(ShapePass.capacity(analysis.nodes().size()
                 + analysis.model().graph().params().size() + analysis.model().graph().constants().size() + analysis.inputs().size()));
         analysis.model().graph().params().forEach((name, param) -> values.put(name, TensorInfo.of(param.dtype(), param.shape())));

@@ -36,7 +36,7 @@ public final class TrainingPass {
     public static TrainingMemory run(Analysis analysis, Optimizer optimizer) {
         MemoryPass.Result memory = MemoryPass.run(analysis, true);
         Map<String, Integer> storageOf = memory.storageOf();
-        Map<String, TensorInfo> values = valuesOf(analysis);
+        Map<String, TensorInfo> values = MemoryPass.valuesOf(analysis);
         List<NodeResult> nodes = analysis.nodes();
         int n = nodes.size();
         // firstKeeper[s]: the first node that keeps storage s for backward; -1 when none does.
@@ -147,23 +147,5 @@ public final class TrainingPass {
         long state = Math.addExact(Math.multiplyExact(trainable, (long) optimizer.copies()), optimizer.counterBytes(trainableTensors));
         long step = optimizer.stepTemporaries() ? Math.multiplyExact(2L, largestTrainable) : 0;
         return new TrainingMemory(optimizer, weights, trainable, state, saved, backwardPeak - saved, step, List.copyOf(unmodelled));
-    }
-
-    /** Every value the passes resolved: stored tensors, constants, inputs and node outputs. */
-    private static Map<String, TensorInfo> valuesOf(Analysis analysis) {
-        Map<String, TensorInfo> values = new HashMap<>();
-        analysis.model().graph().params().forEach((name, param) -> values.put(name, TensorInfo.of(param.dtype(), param.shape())));
-        analysis.model().graph().constants().forEach((name, constant) ->
-                values.put(name, TensorInfo.constant(constant.dtype(), constant.shape(), constant.data())));
-        for (ResolvedInput input : analysis.inputs()) {
-            values.put(input.name(), TensorInfo.of(input.dtype(), input.shape()));
-        }
-        for (NodeResult result : analysis.nodes()) {
-            List<String> names = result.node().outputs().stream().filter(o -> !o.isEmpty()).toList();
-            for (int o = 0; o < names.size() && o < result.outputs().size(); o++) {
-                values.put(names.get(o), result.outputs().get(o));
-            }
-        }
-        return values;
     }
 }

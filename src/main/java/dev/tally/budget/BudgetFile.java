@@ -186,7 +186,16 @@ public final class BudgetFile {
                 throw error(at, "has no 'limits' and no 'max-growth', so it would pass whatever the model; add at least one limit");
             }
             String pattern = path.asText().strip();
-            List<Path> files = Globs.expand(base, pattern);
+            List<Path> files;
+            try {
+                files = Globs.expand(base, pattern);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                // The fuzzer's find: an unclosed '{' or '[' in a path is a glob the JDK refuses.
+                throw error(at + "/path", "'" + pattern + "' is not a glob Tally can read (" + e.getDescription() + " at character "
+                        + e.getIndex() + "); close its braces and brackets, or quote them with a backslash");
+            } catch (java.nio.file.InvalidPathException e) {
+                throw error(at + "/path", "'" + pattern + "' is not a path (" + e.getReason() + ")");
+            }
             if (files.isEmpty()) {
                 throw error(at + "/path", "'" + pattern + "' matches no file under " + base);
             }
