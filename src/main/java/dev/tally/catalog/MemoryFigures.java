@@ -8,6 +8,7 @@ import dev.tally.budget.BatchFit;
 import dev.tally.ir.Model;
 import dev.tally.ir.Shape;
 import dev.tally.ir.TallyException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,9 +35,16 @@ public interface MemoryFigures {
      * @param input  the row's input; its first axis is the batch
      */
     static Memory fit(Memory memory, Analyzer analyzer, Model opened, Shape input, Budget budget) {
+        return fit(memory, new BatchFit((file, shapes) -> opened, analyzer), opened.path(), Map.of(InputShapes.UNNAMED, input), budget);
+    }
+
+    /**
+     * {@code memory} with the largest batch of {@code file} that fits {@code budget}, as {@code tally fit FILE} finds
+     * it ({@code tally compare MODEL --catalog --memory SIZE} for the user's model), or with the reason there is none.
+     */
+    public static Memory fit(Memory memory, BatchFit search, Path file, Map<String, Shape> shapes, Budget budget) {
         try {
-            BatchFit.Result fit = new BatchFit((file, shapes) -> opened, analyzer)
-                    .fit(opened.path(), Map.of(InputShapes.UNNAMED, input), budget.bytes(), budget.by());
+            BatchFit.Result fit = search.fit(file, shapes, budget.bytes(), budget.by());
             return new Memory(memory.peakActivationBytes(), fit.batch(), "");
         } catch (TallyException | ArithmeticException e) {
             // A graph traced at batch 1 may keep that batch in a Reshape: then only batch 1 has shapes.

@@ -70,6 +70,41 @@ class CatalogFitBatchTest {
     }
 
     @Test
+    void rowsWhoseOnnxGraphKeepsBatchOneFitOnTheirTracedGraph() throws IOException {
+        // ViT, ShuffleNet and Swin-T were exported with batch 1 in a Reshape; their traced graphs follow the batch.
+        for (String weights : List.of("ViT_B_32_Weights.IMAGENET1K_V1", "ShuffleNet_V2_X1_0_Weights.IMAGENET1K_V1",
+                "Swin_T_Weights.IMAGENET1K_V1")) {
+            JsonNode row = json("catalog", "--memory", "1GiB", "--where", "weights=" + weights, "--format", "json").get("rows").get(0);
+            long batch = row.get("fitBatch").asLong();
+            assertThat(batch).as("fitBatch of %s", weights).isPositive();
+            Path graph = tracedGraph(weights);
+            String input = shape(row.get("input"));
+            assertThat(peakMemory(graph, batch, input)).as("%s fits at batch %d", weights, batch).isLessThanOrEqualTo(GIB);
+            assertThat(peakMemory(graph, batch + 1, input)).as("%s does not fit at batch %d", weights, batch + 1).isGreaterThan(GIB);
+            assertThat(tallyFit(graph, input, "1GiB", "peak")).as("tally fit on the traced graph of %s", weights).isEqualTo(batch);
+        }
+    }
+
+    @Test
+    void everyClassifierWithACostHasAFitBatch() throws IOException {
+        List<String> without = new ArrayList<>();
+        int fitted = 0;
+        for (JsonNode row : json("catalog", "--memory", "12GiB", "--format", "json").get("rows")) {
+            if (row.get("macs").isNull()) {
+                continue;
+            }
+            if (row.get("fitBatch").isNull()) {
+                without.add(row.get("weights").asText() + ": " + row.get("note").asText());
+            } else {
+                assertThat(row.get("fitBatch").asLong()).as(row.get("weights").asText()).isPositive();
+                fitted++;
+            }
+        }
+        assertThat(without).isEmpty();
+        assertThat(fitted).isGreaterThanOrEqualTo(115);
+    }
+
+    @Test
     void byLargestFitsTheLargestSingleActivation() throws IOException {
         JsonNode row = json("catalog", "--memory", "100MiB", "--by", "largest", "--where", "weights=MobileNet_V2_Weights.IMAGENET1K_V1",
                 "--format", "json").get("rows").get(0);
@@ -155,6 +190,15 @@ class CatalogFitBatchTest {
         }
         Path file = folder.resolve(weights + ".onnx");
         Files.write(file, model.build().toByteArray());
+        return file;
+    }
+
+    /** The weights entry's traced TorchScript graph, as a file. */
+    private Path tracedGraph(String weights) throws IOException {
+        WeightsEntry entry = WeightsCatalog.standard().entries().stream().filter(e -> e.weights().equals(weights)).findFirst().orElseThrow();
+        assertThat(entry.tracedGraph()).as("the traced graph of %s", weights).isNotNull();
+        Path file = folder.resolve(weights + ".traced.pt");
+        Files.write(file, WeightsCatalog.graphBytes(entry.tracedGraph()));
         return file;
     }
 
