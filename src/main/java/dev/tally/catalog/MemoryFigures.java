@@ -8,6 +8,7 @@ import dev.tally.budget.BatchFit;
 import dev.tally.ir.Model;
 import dev.tally.ir.Shape;
 import dev.tally.ir.TallyException;
+import dev.tally.ir.UsageException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -46,12 +47,19 @@ public interface MemoryFigures {
         try {
             BatchFit.Result fit = search.fit(file, shapes, budget.bytes(), budget.by());
             return new Memory(memory.peakActivationBytes(), fit.batch(), "");
+        } catch (UsageException e) {
+            // What tally fit would ask for (a file with fixed sizes needs --input to name its batch axis).
+            return new Memory(memory.peakActivationBytes(), null, "no fitBatch: " + withoutPeriod(e.getMessage()));
         } catch (TallyException | ArithmeticException e) {
             // A graph traced at batch 1 may keep that batch in a Reshape: then only batch 1 has shapes.
-            String why = String.valueOf(e.getMessage());
             return new Memory(memory.peakActivationBytes(), null, "no fitBatch: the graph does not run at another batch: "
-                    + (why.endsWith(".") ? why.substring(0, why.length() - 1) : why));
+                    + withoutPeriod(e.getMessage()));
         }
+    }
+
+    private static String withoutPeriod(String message) {
+        String why = String.valueOf(message);
+        return why.endsWith(".") ? why.substring(0, why.length() - 1) : why;
     }
 
     /** {@code --memory SIZE --by peak|largest}: what must fit, as {@code tally fit} takes it. */

@@ -70,12 +70,25 @@ final class RowCoster {
             return absent(entry, input, "the graph takes a rank-" + exported.rank() + " input (" + exported + "), not " + input.get());
         }
         boolean resized = !input.get().equals(exported);
-        boolean traced = resized && entry.tracedGraph() != null;
+        boolean traced = false;
         try {
             Map<String, Shape> shapes = Map.of(InputShapes.UNNAMED, input.get());
-            Analysis analysis = traced ? analyzer.analyze(ModelLoader.load(file(entry.tracedGraph()), shapes), shapes, true)
-                    : resized ? analyzer.analyze(openInputs(graph(entry)), shapes, true)
-                    : analyzer.analyze(graph(entry), Map.of(), true);
+            Analysis analysis;
+            if (!resized) {
+                analysis = analyzer.analyze(graph(entry), Map.of(), true);
+            } else {
+                try {
+                    analysis = analyzer.analyze(openInputs(graph(entry)), shapes, true);
+                } catch (TallyException | ArithmeticException e) {
+                    if (entry.tracedGraph() == null) {
+                        throw e;
+                    }
+                    // The ONNX graph fixed a size; the traced graph follows the input as the model does, and its
+                    // refusal (ViT's position embedding) is the model's own.
+                    traced = true;
+                    analysis = analyzer.analyze(ModelLoader.load(file(entry.tracedGraph()), shapes), shapes, true);
+                }
+            }
             Summary summary = SummaryBuilder.build(analysis);
             Totals totals = summary.totals();
             CatalogRow.Cost cost = new CatalogRow.Cost(totals.params(), totals.macs(), totals.flops());
@@ -113,11 +126,12 @@ final class RowCoster {
         if (budget == null || row.cost().isEmpty() || row.memory().isEmpty() || row.entry().graph() == null) {
             return row;
         }
-        MemoryFigures.Memory memory = row.entry().tracedGraph() != null
-                // The ONNX graph keeps batch 1 in a Reshape (ViT, MaxViT, ShuffleNet, Swin): the traced graph follows the batch.
-                ? MemoryFigures.fit(row.memory().get(), new BatchFit(ModelLoader::load, analyzer), file(row.entry().tracedGraph()),
-                        Map.of(InputShapes.UNNAMED, row.input().get()), budget)
-                : MemoryFigures.fit(row.memory().get(), analyzer, openInputs(graph(row.entry())), row.input().get(), budget);
+        MemoryFigures.Memory memory = MemoryFigures.fit(row.memory().get(), analyzer, openInputs(graph(row.entry())), row.input().get(), budget);
+        if (memory.fitBatch() == null && row.entry().tracedGraph() != null) {
+            // The ONNX graph keeps batch 1 in a Reshape (ViT, MaxViT, ShuffleNet, Swin): the traced graph follows the batch.
+            memory = MemoryFigures.fit(row.memory().get(), new BatchFit(ModelLoader::load, analyzer), file(row.entry().tracedGraph()),
+                    Map.of(InputShapes.UNNAMED, row.input().get()), budget);
+        }
         String note = memory.fitNote().isEmpty() ? row.note() : row.note().isEmpty() ? memory.fitNote() : row.note() + "; " + memory.fitNote();
         return new CatalogRow(row.entry(), row.input(), row.cost(), row.params(), Optional.of(memory), note, row.pareto(), row.yours());
     }

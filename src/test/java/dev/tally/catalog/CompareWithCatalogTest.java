@@ -9,12 +9,16 @@ import dev.tally.testing.Fixtures;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -123,6 +127,27 @@ class CompareWithCatalogTest {
             assertThat(same.get("fitBatch")).as("fitBatch of %s beside %s", row.get("weights"), file).isEqualTo(row.get("fitBatch"));
             assertThat(row.get("fitBatch").asLong()).isPositive();
             assertThat(shownBatch.get(row.get("weights").asText())).isEqualTo(row.get("fitBatch").asText());
+        }
+    }
+
+    @Test
+    void aFileWithAFixedBatchGetsTheFitBatchTallyFitGivesIt(@TempDir Path folder) throws IOException {
+        // The catalog's own resnet18 graph: input 1x3x224x224, no symbolic batch axis.
+        Path fixed = folder.resolve("resnet18_fixed.onnx");
+        Files.write(fixed, WeightsCatalog.graphBytes("audit/catalog/resnet18.onnx.gz"));
+        JsonNode table = JSON.readTree(run("compare", fixed.toString(), "--catalog", "--memory", "1GiB", "--where",
+                "weights=ResNet18_Weights.IMAGENET1K_V1", "--format", "json"));
+        JsonNode yours = table.get("rows").get(0).get("yours").asBoolean() ? table.get("rows").get(0) : table.get("rows").get(1);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), "fit", fixed.toString(), "--memory", "1GiB");
+        if (code == 0) {
+            // tally fit reads the fixed first axis as the batch: the row has its answer.
+            assertThat(out.toString()).contains("Largest batch that fits: " + yours.get("fitBatch").asLong() + "\n");
+        } else {
+            // tally fit asks for --input to name the batch axis: the row says the same in its note, and runs.
+            assertThat(yours.get("fitBatch").isNull()).isTrue();
+            assertThat(yours.get("note").asText()).isEqualTo("your model; no fitBatch: " + err.toString().strip().replaceAll("\\.$", ""));
         }
     }
 
