@@ -167,8 +167,11 @@ final class OnnxGraphReader {
             TensorProto tensor = entry.getValue();
             String what = "Constant '" + entry.getKey() + "'";
             DType dtype = dtype(what, tensor);
+            // torch.onnx stores every parameter as an initializer: a large Constant node it wrote that no node reads as
+            // a weight is a value it made (deepspeech's 2 x 1 x 2048 zeros, the RNN's initial state), not a parameter.
+            boolean made = pytorch && !uses.getOrDefault(entry.getKey(), new Uses()).asWeight;
             params.put(entry.getKey(), new Param(entry.getKey(), OnnxTensors.shape(file, what, tensor), dtype,
-                    dtype.isFloatingPoint() ? Role.PARAM : Role.CONSTANT));
+                    dtype.isFloatingPoint() && !made ? Role.PARAM : Role.CONSTANT));
         }
         for (SparseTensorProto sparse : proto.getSparseInitializerList()) {
             String name = sparse.getValues().getName();
@@ -236,14 +239,56 @@ final class OnnxGraphReader {
             String op = node.getOpType();
             boolean weightReader = isDefaultDomain(node) && WEIGHT_READERS.contains(op);
             boolean product = op.equals("Gemm") || op.equals("MatMul") || op.equals("Einsum");
+            boolean recurrent = op.equals("LSTM") || op.equals("GRU") || op.equals("RNN");
             for (int i = 0; i < node.getInputCount(); i++) {
                 Uses use = uses.computeIfAbsent(node.getInput(i), k -> new Uses());
-                use.asWeight |= weightReader && (i >= 1 || product);
+                // A recurrent op's W, R, B and P are weights; sequence_lens, initial_h and initial_c (4 to 6) are not.
+                use.asWeight |= weightReader && (i >= 1 || product) && !(recurrent && i >= 4 && i <= 6);
                 use.asWeight |= op.equals("Gather") && i == 0;
                 use.asStatistics |= op.equals("BatchNormalization") && (i == 3 || i == 4);
             }
         }
+        groupNormAffine(nodes, uses);
         return uses;
+    }
+
+    /**
+     * torch.onnx writes {@code group_norm} (opsets 9 to 17) as Reshape to N x G x -1, InstanceNormalization with a
+     * scale of ones and a bias of zeros per group, Reshape back, then {@code Mul} by the module's weight and {@code Add}
+     * of its bias, each unsqueezed to C x 1 x ... and stored under a made-up name ({@code onnx::Mul_1312}). Those two
+     * operands are the GroupNorm's parameters (conv_tasnet_base's 49 GroupNorms hold 50,176, FCOS's head 4,096), so
+     * they are read as weights.
+     */
+    private static void groupNormAffine(List<NodeProto> nodes, Map<String, Uses> uses) {
+        Map<String, NodeProto> producers = new HashMap<>();
+        Map<String, NodeProto> onlyConsumer = new HashMap<>();
+        Set<String> manyConsumers = new HashSet<>();
+        for (NodeProto node : nodes) {
+            node.getOutputList().forEach(output -> producers.put(output, node));
+            for (String input : node.getInputList()) {
+                if (onlyConsumer.putIfAbsent(input, node) != null) {
+                    manyConsumers.add(input);
+                }
+            }
+        }
+        for (NodeProto mul : nodes) {
+            if (!isDefaultDomain(mul) || !mul.getOpType().equals("Mul") || mul.getInputCount() != 2 || mul.getOutputCount() != 1) {
+                continue;
+            }
+            NodeProto reshape = producers.get(mul.getInput(0));
+            NodeProto norm = reshape == null || !reshape.getOpType().equals("Reshape") || reshape.getInputCount() < 1
+                    ? null : producers.get(reshape.getInput(0));
+            if (norm == null || !isDefaultDomain(norm) || !norm.getOpType().equals("InstanceNormalization")) {
+                continue;
+            }
+            uses.computeIfAbsent(mul.getInput(1), k -> new Uses()).asWeight = true;
+            String scaled = mul.getOutput(0);
+            NodeProto add = manyConsumers.contains(scaled) ? null : onlyConsumer.get(scaled);
+            if (add != null && isDefaultDomain(add) && add.getOpType().equals("Add") && add.getInputCount() == 2
+                    && add.getInput(0).equals(scaled)) {
+                uses.computeIfAbsent(add.getInput(1), k -> new Uses()).asWeight = true;
+            }
+        }
     }
 
     private void addStored(String name, String sourceName, TensorProto tensor, String kind, Map<String, Uses> uses,

@@ -434,6 +434,32 @@ final class AtenOps {
                         attrs("epsilon", new Attribute.Float(a.real("eps", 1e-5)), "momentum", new Attribute.Float(1 - a.real("momentum", 0.1))),
                         a.tensor("input"), a.optionalTensor("weight"), a.optionalTensor("bias"), a.tensor("running_mean"), a.tensor("running_var"));
             }
+            case "group_norm": {
+                // The weight and bias have one entry per channel, as opset 21's GroupNormalization has them.
+                Args a = new Args(name, args, kw, "input", "num_groups", "weight", "bias", "eps", "cudnn_enabled");
+                return emit("GroupNormalization", site,
+                        attrs("num_groups", new Attribute.Int(a.integer("num_groups", 1)), "epsilon", new Attribute.Float(a.real("eps", 1e-5))),
+                        a.tensor("input"), a.optionalTensor("weight"), a.optionalTensor("bias"));
+            }
+            case "prelu": {
+                // PyTorch applies the slope per channel (axis 1); ONNX PRelu broadcasts it from the last axis, so a
+                // slope of C entries becomes C x 1 x ... (rank - 1 axes), as torch.onnx unsqueezes it.
+                Args a = new Args(name, args, kw, "self", "weight");
+                TensorValue self = a.tensor("self");
+                TensorValue weight = a.tensor("weight");
+                if (!self.known() || !weight.known()) {
+                    return NOT_HANDLED;
+                }
+                int rank = self.info().rank();
+                if (rank > 2 && weight.info().rank() == 1) {
+                    long[] axes = new long[rank - 2];
+                    for (int i = 0; i < axes.length; i++) {
+                        axes[i] = i + 1;
+                    }
+                    weight = emit("Unsqueeze", site, attrs(), weight, graph.ints(axes));
+                }
+                return emit("PRelu", site, attrs(), self, weight);
+            }
             case "layer_norm": {
                 Args a = new Args(name, args, kw, "input", "normalized_shape", "weight", "bias", "eps", "cudnn_enable");
                 List<Long> normalized = a.ints("normalized_shape", 1, null);
