@@ -231,6 +231,8 @@ final class OnnxGraphReader {
     private static final class Uses {
         boolean asWeight;
         boolean asStatistics;
+        /** Read as what Expand broadcasts or as a piece Concat joins: data moved, not computed with. */
+        boolean moved;
     }
 
     private static Map<String, Uses> uses(List<NodeProto> nodes) {
@@ -246,6 +248,7 @@ final class OnnxGraphReader {
                 use.asWeight |= weightReader && (i >= 1 || product) && !(recurrent && i >= 4 && i <= 6);
                 use.asWeight |= op.equals("Gather") && i == 0;
                 use.asStatistics |= op.equals("BatchNormalization") && (i == 3 || i == 4);
+                use.moved |= isDefaultDomain(node) && (op.equals("Expand") && i == 0 || op.equals("Concat"));
             }
         }
         groupNormAffine(nodes, uses);
@@ -319,7 +322,8 @@ final class OnnxGraphReader {
             role = Role.BUFFER;
         } else if (!dtype.isFloatingPoint()) {
             role = Role.CONSTANT;
-        } else if (!use.asWeight && isExporterName(name) && (numel <= SMALL_FLOAT_LIMIT || pytorch)) {
+        } else if (!use.asWeight && !(use.moved && numel > SMALL_FLOAT_LIMIT) && isExporterName(name)
+                && (numel <= SMALL_FLOAT_LIMIT || pytorch)) {
             role = Role.CONSTANT;
             if (numel > SMALL_FLOAT_LIMIT) {
                 foldedElements[0] = Math.addExact(foldedElements[0], numel);
@@ -330,6 +334,14 @@ final class OnnxGraphReader {
         }
         params.put(name, new Param(name, sourceName, shape, dtype, role));
     }
+
+    /*
+     * A larger floating tensor under a made-up name that Expand broadcasts or Concat joins is a parameter the exporter
+     * only reshaped: mvit_v1_b's pos_encoding.spatial_pos (3136 x 96) is stored unsqueezed as onnx::Expand_4268
+     * (1 x 3136 x 96) and class_pos (96) as onnx::Concat_4273 (1 x 96), 301,152 params with the same element counts.
+     * What the exporter computed from parameters is combined arithmetically (swin_t's relative position bias feeds an
+     * Add) and stays a constant.
+     */
 
     /** Names torch.onnx and other exporters make up, as opposed to state-dict names such as {@code fc.bias}. */
     static boolean isExporterName(String name) {
