@@ -142,8 +142,11 @@ final class OnnxGraphReader {
         if (pytorch && topLevel) {
             List<NodeProto> unaliased = new ArrayList<>(kept.size());
             for (NodeProto node : kept) {
+                // An alias under a made-up name (onnx::Mul_3000) is the same tensor read by another call of the same
+                // module (FCOS's head runs once per FPN level): it stays an Identity node, counted once.
                 if (isDefaultDomain(node) && node.getOpType().equals("Identity") && node.getInputCount() == 1
                         && node.getOutputCount() == 1 && !node.getOutput(0).isEmpty()
+                        && !isExporterName(node.getOutput(0))
                         && !stored.containsKey(node.getOutput(0))
                         && (stored.containsKey(node.getInput(0)) || aliasOf.containsKey(node.getInput(0)))) {
                     String source = node.getInput(0);
@@ -237,6 +240,13 @@ final class OnnxGraphReader {
 
     private static Map<String, Uses> uses(List<NodeProto> nodes) {
         Map<String, Uses> uses = new HashMap<>((int) Math.min(1 << 30, nodes.size() * 4L / 3 + 16));
+        // A use of an Identity's output is a use of what it passes on (an initializer read again under another name).
+        Map<String, String> passedOn = new HashMap<>();
+        for (NodeProto node : nodes) {
+            if (isDefaultDomain(node) && node.getOpType().equals("Identity") && node.getInputCount() == 1 && node.getOutputCount() == 1) {
+                passedOn.put(node.getOutput(0), node.getInput(0));
+            }
+        }
         for (NodeProto node : nodes) {
             String op = node.getOpType();
             boolean weightReader = isDefaultDomain(node) && WEIGHT_READERS.contains(op);
@@ -252,6 +262,20 @@ final class OnnxGraphReader {
             }
         }
         groupNormAffine(nodes, uses);
+        if (!passedOn.isEmpty()) {
+            Map<String, Uses> direct = new HashMap<>(uses);
+            for (Map.Entry<String, Uses> use : direct.entrySet()) {
+                String source = use.getKey();
+                // At most as many steps as there are Identity nodes, so a cycle in a damaged file cannot loop forever.
+                for (int step = 0; step < passedOn.size() && passedOn.containsKey(source); step++) {
+                    source = passedOn.get(source);
+                    Uses target = uses.computeIfAbsent(source, k -> new Uses());
+                    target.asWeight |= use.getValue().asWeight;
+                    target.asStatistics |= use.getValue().asStatistics;
+                    target.moved |= use.getValue().moved;
+                }
+            }
+        }
         return uses;
     }
 
