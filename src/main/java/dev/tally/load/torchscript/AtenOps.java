@@ -657,6 +657,44 @@ final class AtenOps {
                 }
                 return emit("Gather", site, attrs("axis", new Attribute.Int(0)), a.tensor("self"), index);
             }
+            case "full_like":
+            case "zeros_like":
+            case "ones_like": {
+                // A tensor of x's shape filled with one value: ConstantOfShape, as for torch.full.
+                Args a = name.equals("full_like")
+                        ? new Args(name, args, kw, "self", "fill_value", "dtype", "layout", "device", "pin_memory", "memory_format")
+                        : new Args(name, args, kw, "self", "dtype", "layout", "device", "pin_memory", "memory_format");
+                TensorValue self = a.tensor("self");
+                if (!self.known()) {
+                    return NOT_HANDLED;
+                }
+                double value = name.equals("full_like") ? a.real("fill_value", 0) : name.startsWith("ones") ? 1 : 0;
+                ConstTensor fill = new ConstTensor(DType.FLOAT32, Shape.of(1), ConstData.ofFloats(value));
+                return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), graph.ints(self.info().shape().toArray()));
+            }
+            case "unbind": {
+                // The slices along dim, each without that axis: Split into pieces of 1, then Squeeze.
+                Args a = new Args(name, args, kw, "self", "dim");
+                TensorValue self = a.tensor("self");
+                if (!self.known() || self.info().dataDependent()) {
+                    return NOT_HANDLED;
+                }
+                long dim = a.integer("dim", 0);
+                int axis = self.info().shape().normalizeAxis((int) dim);
+                int pieces = (int) self.info().shape().dim(axis);
+                if (pieces > 1024) {
+                    return NOT_HANDLED;
+                }
+                long[] ones = new long[pieces];
+                java.util.Arrays.fill(ones, 1);
+                List<TensorValue> parts = graph.emit("Split", List.of(self.name(), graph.ints(ones).name()),
+                        attrs("axis", new Attribute.Int(axis)), pieces, site.layer(), site.source());
+                List<Object> result = new ArrayList<>();
+                for (TensorValue part : parts) {
+                    result.add(emit("Squeeze", site, attrs(), part, graph.ints(axis)));
+                }
+                return result;
+            }
             case "copy": {
                 // dst.copy_(src): dst's values replaced by src broadcast to dst's shape; data movement, no arithmetic.
                 Args a = new Args(name, args, kw, "self", "src", "non_blocking");
