@@ -303,9 +303,9 @@ final class AtenOps {
             case "dim":
                 return info == null ? Unknown.VALUE : (Object) (long) info.rank();
             case "len":
-                return info == null || info.rank() == 0 ? Unknown.VALUE : (Object) info.shape().dim(0);
+                return info == null || info.rank() == 0 || info.dataDependent() ? Unknown.VALUE : (Object) info.shape().dim(0);
             case "numel":
-                return info == null ? Unknown.VALUE : (Object) info.numel();
+                return info == null || info.dataDependent() ? Unknown.VALUE : (Object) info.numel();
             case "is_floating_point":
                 return info == null ? Unknown.VALUE : (Object) info.dtype().isFloatingPoint();
             case "contiguous":

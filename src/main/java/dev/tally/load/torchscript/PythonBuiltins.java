@@ -166,10 +166,15 @@ final class PythonBuiltins {
                     target.put(args.get(1), args.get(2));
                     return null;
                 }
-                if (args.get(0) instanceof List<?> list && args.get(1) instanceof Long i) {
+                if (args.get(0) instanceof List<?> list && args.get(1) instanceof Long i && args.size() == 3) {
                     @SuppressWarnings("unchecked")
                     List<Object> target = (List<Object>) list;
-                    target.set((int) (i < 0 ? i + target.size() : i), args.get(2));
+                    long at = i < 0 ? i + target.size() : i;
+                    if (at < 0 || at >= target.size()) {
+                        // Python's IndexError: not a value Tally can make up.
+                        return AtenOps.NOT_HANDLED;
+                    }
+                    target.set((int) at, args.get(2));
                     return target;
                 }
                 return AtenOps.NOT_HANDLED;
