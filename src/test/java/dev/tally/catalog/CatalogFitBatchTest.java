@@ -86,7 +86,7 @@ class CatalogFitBatchTest {
     }
 
     @Test
-    void everyClassifierWithACostHasAFitBatch() throws IOException {
+    void everyClassifierWithACostHasAFitBatchButMaxVitAndSwinV2() throws IOException {
         List<String> without = new ArrayList<>();
         int fitted = 0;
         for (JsonNode row : json("catalog", "--memory", "12GiB", "--format", "json").get("rows")) {
@@ -94,14 +94,17 @@ class CatalogFitBatchTest {
                 continue;
             }
             if (row.get("fitBatch").isNull()) {
-                without.add(row.get("weights").asText() + ": " + row.get("note").asText());
+                assertThat(row.get("note").asText()).as(row.get("weights").asText()).contains("no fitBatch: the graph does not run at another batch: ");
+                without.add(row.get("weights").asText());
             } else {
                 assertThat(row.get("fitBatch").asLong()).as(row.get("weights").asText()).isPositive();
                 fitted++;
             }
         }
-        assertThat(without).isEmpty();
-        assertThat(fitted).isGreaterThanOrEqualTo(115);
+        // Their ONNX graphs keep batch 1 in a Reshape, and their traced graphs would not fit the library's 10 MB budget.
+        assertThat(without).containsExactlyInAnyOrder("MaxVit_T_Weights.IMAGENET1K_V1", "Swin_V2_T_Weights.IMAGENET1K_V1",
+                "Swin_V2_S_Weights.IMAGENET1K_V1", "Swin_V2_B_Weights.IMAGENET1K_V1");
+        assertThat(fitted).isEqualTo(115 - 4);
     }
 
     @Test
