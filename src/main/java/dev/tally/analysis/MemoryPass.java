@@ -35,15 +35,18 @@ public final class MemoryPass {
      *                     index of the tensor storage it refers to: views and in-place results share their input's
      *                     (filled by the training run, {@code run(analysis, true)}, only; empty for inference)
      * @param storageBytes the bytes of each storage, by that index
+     * @param strides      for every activation value, where its elements sit in its storage ({@link Strides}; filled by
+     *                     the training run only)
      */
     public record Result(long largestBytes, long peakBytes, int peakNode, List<Long> liveAfter, List<Long> allocated,
-                         Map<String, Integer> storageOf, List<Long> storageBytes) {
+                         Map<String, Integer> storageOf, List<Long> storageBytes, Map<String, long[]> strides) {
         public Result {
             // Wrapped, not copied: on a million-node graph a copy of each would double this record's memory.
             liveAfter = Collections.unmodifiableList(liveAfter);
             allocated = Collections.unmodifiableList(allocated);
             storageOf = Collections.unmodifiableMap(storageOf);
             storageBytes = Collections.unmodifiableList(storageBytes);
+            strides = Collections.unmodifiableMap(strides);
         }
     }
 
@@ -94,6 +97,7 @@ public final class MemoryPass {
         Map<String, Storage> storageOf = new HashMap<>(size);
         // Only the training pass reads which storage each value refers to; inference leaves the map empty.
         Map<String, Integer> storageIndex = training ? new HashMap<>(size) : new HashMap<>();
+        Map<String, long[]> strides = training ? new HashMap<>(size) : new HashMap<>();
         List<Long> storageBytes = new ArrayList<>();
         Set<String> strided = new HashSet<>();
         long live = 0;
@@ -104,6 +108,7 @@ public final class MemoryPass {
             storageOf.put(input.name(), storage);
             if (training) {
                 storageIndex.put(input.name(), storage.index);
+                strides.put(input.name(), Strides.contiguous(input.shape()));
             }
             modelInputs.add(input.name());
             live = Math.addExact(live, storage.bytes);
@@ -131,12 +136,17 @@ public final class MemoryPass {
                         ? Aliasing.Kind.ALLOCATES
                         : Aliasing.classify(node, format, inputsOf(node, values), result.outputs().get(0),
                                 !strided.contains(first), soleAndLast);
+                List<TensorInfo> inputInfos = training ? inputsOf(node, values) : List.of();
+                List<long[]> inputStrides = training ? node.inputs().stream().map(strides::get).toList() : List.of();
                 for (int o = 0; o < outputNames.size() && o < result.outputs().size(); o++) {
                     TensorInfo info = result.outputs().get(o);
                     if (info.hasData()) {
                         continue;
                     }
                     String name = outputNames.get(o);
+                    if (training) {
+                        strides.put(name, Strides.of(node, kind, inputInfos, inputStrides, info));
+                    }
                     if (kind == Aliasing.Kind.ALLOCATES) {
                         Storage storage = new Storage(info.bytes(), storageBytes);
                         storage.values = 1;
@@ -174,7 +184,7 @@ public final class MemoryPass {
             liveAfter.add(live);
             allocated.add(made);
         }
-        return new Result(largest, peak, peakNode, liveAfter, allocated, storageIndex, storageBytes);
+        return new Result(largest, peak, peakNode, liveAfter, allocated, storageIndex, storageBytes, strides);
     }
 
     /**
