@@ -6,6 +6,7 @@ import dev.tally.analysis.ResolvedInput;
 import dev.tally.ir.Model;
 import dev.tally.ir.ModelFormat;
 import dev.tally.ir.Shape;
+import dev.tally.ir.Names;
 import dev.tally.ir.UsageException;
 import dev.tally.report.Summary;
 import dev.tally.report.SummaryBuilder;
@@ -68,13 +69,9 @@ public final class BatchFit {
             return description;
         }
 
+        /** An inference figure by its {@code --by} name (training memory is chosen by the mode, never by name). */
         public static By parse(String text) {
-            for (By by : values()) {
-                if (by != TRAINING && by.displayName.equals(text.toLowerCase(Locale.ROOT))) {
-                    return by;
-                }
-            }
-            throw new UsageException("Unknown --by '" + text + "'. Use one of: peak, largest.");
+            return Names.parse("--by", text, List.of(PEAK, LARGEST), By::displayName);
         }
 
         long of(Totals totals) {
