@@ -35,8 +35,9 @@ public final class MemoryPass {
      *                     index of the tensor storage it refers to: views and in-place results share their input's
      *                     (filled by the training run, {@code run(analysis, true)}, only; empty for inference)
      * @param storageBytes the bytes of each storage, by that index
-     * @param strides      for every activation value, where its elements sit in its storage ({@link Strides}; filled by
-     *                     the training run only)
+     * @param strides      for every activation value not laid out row-major, where its elements sit in its storage
+     *                     ({@link Strides}; filled by the training run only; a value missing is row-major, which keeps the
+     *                     map small on a million-node graph)
      */
     public record Result(long largestBytes, long peakBytes, int peakNode, List<Long> liveAfter, List<Long> allocated,
                          Map<String, Integer> storageOf, List<Long> storageBytes, Map<String, long[]> strides) {
@@ -108,7 +109,6 @@ public final class MemoryPass {
             storageOf.put(input.name(), storage);
             if (training) {
                 storageIndex.put(input.name(), storage.index);
-                strides.put(input.name(), Strides.contiguous(input.shape()));
             }
             modelInputs.add(input.name());
             live = Math.addExact(live, storage.bytes);
@@ -145,7 +145,10 @@ public final class MemoryPass {
                     }
                     String name = outputNames.get(o);
                     if (training) {
-                        strides.put(name, Strides.of(node, kind, inputInfos, inputStrides, info));
+                        long[] layout = Strides.of(node, kind, inputInfos, inputStrides, info);
+                        if (!Strides.isContiguous(info.shape(), layout)) {
+                            strides.put(name, layout);
+                        }
                     }
                     if (kind == Aliasing.Kind.ALLOCATES) {
                         Storage storage = new Storage(info.bytes(), storageBytes);

@@ -104,7 +104,7 @@ public final class Strides {
      *
      * @param kind          what the node does with memory ({@link Aliasing})
      * @param inputs        the node's inputs as resolved (null where absent)
-     * @param inputStrides  their strides (null where absent or unknown: taken as row-major)
+     * @param inputStrides  their strides (null where row-major, absent or unknown)
      */
     static long[] of(Node node, Aliasing.Kind kind, List<TensorInfo> inputs, List<long[]> inputStrides, TensorInfo output) {
         Shape shape = output.shape();
@@ -136,8 +136,11 @@ public final class Strides {
     private static long[] dense(Shape shape, List<TensorInfo> inputs, List<long[]> inputStrides) {
         for (int i = 0; i < inputs.size(); i++) {
             TensorInfo input = inputs.get(i);
-            long[] strides = inputStrides.get(i);
-            if (input != null && strides != null && input.shape().equals(shape) && strides.length == shape.rank()) {
+            if (input == null || !input.shape().equals(shape)) {
+                continue;
+            }
+            long[] strides = inputStrides.get(i) == null ? contiguous(shape) : inputStrides.get(i);
+            if (strides.length == shape.rank()) {
                 Integer[] order = new Integer[shape.rank()];
                 for (int axis = 0; axis < order.length; axis++) {
                     order[axis] = axis;

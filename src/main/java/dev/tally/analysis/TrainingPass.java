@@ -120,7 +120,9 @@ public final class TrainingPass {
             }
             List<long[]> strides = new ArrayList<>();
             for (String name : inputNames) {
-                strides.add(storageOf.containsKey(name) ? memory.strides().get(name) : null);
+                // Activations only (weights and constants are never copied); a value the map lacks is row-major.
+                strides.add(!storageOf.containsKey(name) || values.get(name) == null ? null
+                        : memory.strides().getOrDefault(name, Strides.contiguous(values.get(name).shape())));
             }
             Kept keeps = rule.get().kept(inputs, result.outputs(), needsGradient, strides);
             long fresh = keeps.freshBytes();
