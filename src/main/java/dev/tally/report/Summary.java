@@ -72,7 +72,7 @@ public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSu
         dataDependence = dataDependence == null ? DataDependence.NONE : dataDependence;
         receptiveFields = Map.copyOf(receptiveFields);
         // The columns of a built summary are immutable already; a copy of a million rows would double their memory.
-        liveAfter = liveAfter instanceof LongList ? liveAfter : List.copyOf(liveAfter);
+        liveAfter = liveAfter instanceof dev.tally.ir.LongList ? liveAfter : List.copyOf(liveAfter);
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         layers = layers instanceof LayerTable ? layers : List.copyOf(layers);

@@ -173,7 +173,7 @@ public final class SummaryBuilder {
         return new Summary(new ModelInfo(model.path().toString(), model.format(), model.producer(),
                         model.folding().batchNorms(), model.folding().channels(), asTrained),
                 inputsOf(analysis), outputsOf(analysis), table.build(), totals.withMemory(memory.largestBytes(), memory.peakBytes()).withTraining(training),
-                gaps, unresolved, notes, depth, receptiveFields, new LongList(liveAfter, table.size()), unread, peakRow,
+                gaps, unresolved, notes, depth, receptiveFields, new dev.tally.ir.LongList(liveAfter, table.size()), unread, peakRow,
                 new DataDependence(dependentNodes, dependentMacs, dependentOps, sources));
     }
 
