@@ -15,7 +15,6 @@ import dev.tally.ir.TensorType;
 import dev.tally.ir.Value;
 import dev.tally.load.onnx.proto.Onnx.AttributeProto;
 import dev.tally.load.onnx.proto.Onnx.GraphProto;
-import dev.tally.load.onnx.proto.Onnx.NodeProto;
 import dev.tally.load.onnx.proto.Onnx.SparseTensorProto;
 import dev.tally.load.onnx.proto.Onnx.TensorProto;
 import dev.tally.load.onnx.proto.Onnx.TensorShapeProto;
@@ -119,14 +118,19 @@ final class OnnxGraphReader {
     }
 
     Graph read(GraphProto proto, boolean topLevel) {
+        return read(proto, RawNode.of(proto.getNodeList()), topLevel);
+    }
+
+    /** @param nodeList the graph's nodes, read apart from {@code proto} (whose own node list is then empty) */
+    Graph read(GraphProto proto, List<RawNode> nodeList, boolean topLevel) {
         Map<String, Param> params = new LinkedHashMap<>();
         Map<String, ConstTensor> constants = new LinkedHashMap<>();
         Map<String, TensorProto> stored = initializers(proto);
 
         // Large Constant nodes become stored tensors (their bytes are never read); the others stay nodes.
-        List<NodeProto> kept = new ArrayList<>(proto.getNodeCount());
+        List<RawNode> kept = new ArrayList<>(nodeList.size());
         Map<String, TensorProto> largeConstants = new LinkedHashMap<>();
-        for (NodeProto node : proto.getNodeList()) {
+        for (RawNode node : nodeList) {
             Optional<TensorProto> large = largeConstantValue(node);
             if (large.isPresent() && node.getOutputCount() == 1 && !node.getOutput(0).isEmpty()) {
                 largeConstants.put(node.getOutput(0), large.get());
@@ -140,8 +144,8 @@ final class OnnxGraphReader {
         // its own in PyTorch, so it becomes a stored tensor again and counts as PyTorch counts it.
         Map<String, String> aliasOf = new LinkedHashMap<>();
         if (pytorch && topLevel) {
-            List<NodeProto> unaliased = new ArrayList<>(kept.size());
-            for (NodeProto node : kept) {
+            List<RawNode> unaliased = new ArrayList<>(kept.size());
+            for (RawNode node : kept) {
                 if (isDefaultDomain(node) && node.getOpType().equals("Identity") && node.getInputCount() == 1
                         && node.getOutputCount() == 1 && !node.getOutput(0).isEmpty()
                         && !stored.containsKey(node.getOutput(0))
@@ -155,7 +159,7 @@ final class OnnxGraphReader {
             kept = unaliased;
         }
 
-        Map<String, Uses> uses = uses(kept);
+        Map<String, Uses> uses = uses(kept, stored, aliasOf);
         for (Map.Entry<String, TensorProto> entry : stored.entrySet()) {
             addStored(entry.getKey(), entry.getKey(), entry.getValue(), "initializer", uses, params, constants);
         }
@@ -207,7 +211,7 @@ final class OnnxGraphReader {
     }
 
     /** The value of a Constant node too large to read, or whose data is not in the file. */
-    private Optional<TensorProto> largeConstantValue(NodeProto node) {
+    private Optional<TensorProto> largeConstantValue(RawNode node) {
         if (!isDefaultDomain(node) || !node.getOpType().equals("Constant")) {
             return Optional.empty();
         }
@@ -230,14 +234,19 @@ final class OnnxGraphReader {
         boolean asStatistics;
     }
 
-    private static Map<String, Uses> uses(List<NodeProto> nodes) {
-        Map<String, Uses> uses = new HashMap<>((int) Math.min(1 << 30, nodes.size() * 4L / 3 + 16));
-        for (NodeProto node : nodes) {
+    /** How nodes read each stored tensor ({@code stored} and {@code aliasOf} keys): only those are asked about. */
+    private static Map<String, Uses> uses(List<RawNode> nodes, Map<String, TensorProto> stored, Map<String, String> aliasOf) {
+        Map<String, Uses> uses = new HashMap<>();
+        for (RawNode node : nodes) {
             String op = node.getOpType();
             boolean weightReader = isDefaultDomain(node) && WEIGHT_READERS.contains(op);
             boolean product = op.equals("Gemm") || op.equals("MatMul") || op.equals("Einsum");
             for (int i = 0; i < node.getInputCount(); i++) {
-                Uses use = uses.computeIfAbsent(node.getInput(i), k -> new Uses());
+                String input = node.getInput(i);
+                if (!stored.containsKey(input) && !aliasOf.containsKey(input)) {
+                    continue; // an activation: a million-node chain would otherwise keep a million entries
+                }
+                Uses use = uses.computeIfAbsent(input, k -> new Uses());
                 use.asWeight |= weightReader && (i >= 1 || product);
                 use.asWeight |= op.equals("Gather") && i == 0;
                 use.asStatistics |= op.equals("BatchNormalization") && (i == 3 || i == 4);
@@ -298,25 +307,21 @@ final class OnnxGraphReader {
         return OnnxTensors.dtype(tensor.getDataType());
     }
 
-    private static boolean isDefaultDomain(NodeProto node) {
+    private static boolean isDefaultDomain(RawNode node) {
         return DEFAULT_DOMAINS.contains(node.getDomain());
     }
 
-    private List<Node> nodes(List<NodeProto> protos) {
+    private List<Node> nodes(List<RawNode> protos) {
         List<Node> nodes = new ArrayList<>(protos.size());
         // Sets sized up front: rehashing million-entry sets costs more than filling them.
         int size = (int) Math.min(1 << 30, protos.size() * 4L / 3 + 16);
-        Set<String> names = new HashSet<>(size);
-        for (NodeProto proto : protos) {
-            if (!proto.getName().isEmpty()) {
-                names.add(proto.getName());
-            }
-        }
+        // Every node name, for making up unique ones: needed only once a name is empty or repeated, so made then.
+        Set<String> names = null;
         Set<String> used = new HashSet<>(size);
         Set<String> layers = new HashSet<>(size);
         Map<String, Integer> nextSuffix = new HashMap<>();
         for (int index = 0; index < protos.size(); index++) {
-            NodeProto proto = protos.get(index);
+            RawNode proto = protos.get(index);
             String opType = isDefaultDomain(proto) ? proto.getOpType() : proto.getDomain() + "." + proto.getOpType();
             if (proto.getOpType().isEmpty()) {
                 throw new ModelException(file + ": node #" + index + " ('" + proto.getName()
@@ -326,6 +331,14 @@ final class OnnxGraphReader {
             String layer = LayerNames.sameModule(LayerNames.layerOf(name), layers);
             layers.add(layer);
             if (name.isEmpty() || !used.add(name)) {
+                if (names == null) {
+                    names = new HashSet<>(size);
+                    for (RawNode each : protos) {
+                        if (!each.getName().isEmpty()) {
+                            names.add(each.getName());
+                        }
+                    }
+                }
                 String base = name.isEmpty() ? proto.getOpType() + "_" + index : name;
                 String unique = base;
                 if (names.contains(unique) || used.contains(unique)) {
@@ -347,7 +360,7 @@ final class OnnxGraphReader {
         return nodes;
     }
 
-    private Map<String, Attribute> attributes(String nodeName, NodeProto node) {
+    private Map<String, Attribute> attributes(String nodeName, RawNode node) {
         Map<String, Attribute> attributes = new LinkedHashMap<>();
         boolean constant = isDefaultDomain(node) && node.getOpType().equals("Constant");
         for (AttributeProto attribute : node.getAttributeList()) {
