@@ -102,6 +102,26 @@ public final class MemoryPass {
         boolean modelInput;
     }
 
+    /**
+     * What the inference and the training run share, found once: each value's producer, last reader, shape and the
+     * node after which it is freed. The runs reset the rest of each slot; a training result's {@code storageOf}
+     * reads the slots, so it holds until the next run from the same preparation.
+     */
+    public static final class Prepared {
+        private final Analysis analysis;
+        private final Map<String, Slot> slots;
+        private boolean ran;
+
+        private Prepared(Analysis analysis, Map<String, Slot> slots) {
+            this.analysis = analysis;
+            this.slots = slots;
+        }
+
+        public Analysis analysis() {
+            return analysis;
+        }
+    }
+
     /** The result and, for the training pass, each value's slot. */
     record Run(Result result, Map<String, Slot> slots, Analysis analysis) {
         /** What {@code name} resolved to, as {@link #valuesOf} has it; null when unknown. */
@@ -127,12 +147,17 @@ public final class MemoryPass {
      *                 ({@link TrainingPass}) come from this
      */
     public static Result run(Analysis analysis, boolean training) {
-        return simulate(analysis, training).result();
+        return simulate(prepare(analysis), training).result();
     }
 
-    static Run simulate(Analysis analysis, boolean training) {
+    /** A run from a preparation another run may share (the summary makes both from one). */
+    public static Result run(Prepared prepared, boolean training) {
+        return simulate(prepared, training).result();
+    }
+
+    /** Finds what both runs need of every value. */
+    public static Prepared prepare(Analysis analysis) {
         Model model = analysis.model();
-        ModelFormat format = model.format();
         List<NodeResult> nodes = analysis.nodes();
         int n = nodes.size();
         // Sized for one entry per node up front: rehashing a million-entry map is most of this pass's time.
@@ -168,6 +193,23 @@ public final class MemoryPass {
             slots.computeIfAbsent(output.name(), k -> new Slot()).kept = true;
         }
         freeAt(analysis, slots);
+        return new Prepared(analysis, slots);
+    }
+
+    static Run simulate(Prepared prepared, boolean training) {
+        Analysis analysis = prepared.analysis;
+        Map<String, Slot> slots = prepared.slots;
+        if (prepared.ran) {
+            for (Slot slot : slots.values()) {
+                slot.storage = null;
+                slot.storageIndex = -1;
+                slot.strided = false;
+            }
+        }
+        prepared.ran = true;
+        ModelFormat format = analysis.model().format();
+        List<NodeResult> nodes = analysis.nodes();
+        int n = nodes.size();
         Longs storageBytes = new Longs(training ? n + analysis.inputs().size() : 16);
         long live = 0;
         for (ResolvedInput input : analysis.inputs()) {
@@ -316,18 +358,14 @@ public final class MemoryPass {
     private static void freeAt(Analysis analysis, Map<String, Slot> slots) {
         List<NodeResult> nodes = analysis.nodes();
         int n = nodes.size();
-        List<String[]> paths = new ArrayList<>(n);
-        for (NodeResult result : nodes) {
-            paths.add(result.node().layer().split("\\."));
-        }
-        // runEnd[i][k]: the last node of the contiguous run of nodes sharing node i's first k + 1 path components.
-        int[][] runEnd = new int[n][];
+        Paths paths = new Paths(nodes);
+        // runEnd[first[i] + k]: the last node of the contiguous run of nodes sharing node i's first k + 1 path
+        // components. Flat arrays: an int[] per node and a String[] per path were 56 MB on a million nodes.
+        int[] runEnd = new int[paths.total()];
         for (int i = n - 1; i >= 0; i--) {
-            String[] path = paths.get(i);
-            runEnd[i] = new int[path.length];
-            for (int k = 0; k < path.length; k++) {
-                boolean continues = i + 1 < n && runEnd[i + 1].length > k && samePrefix(path, paths.get(i + 1), k + 1);
-                runEnd[i][k] = continues ? runEnd[i + 1][k] : i;
+            for (int k = 0; k < paths.length(i); k++) {
+                boolean continues = i + 1 < n && paths.length(i + 1) > k && paths.samePrefix(i, i + 1, k + 1);
+                runEnd[paths.first(i) + k] = continues ? runEnd[paths.first(i + 1) + k] : i;
             }
         }
         for (int i = 0; i < n; i++) {
@@ -339,16 +377,14 @@ public final class MemoryPass {
             }
         }
         for (int i = 0; i < n; i++) {
-            String[] path = paths.get(i);
             for (String input : nodes.get(i).node().inputs()) {
                 Slot slot = input.isEmpty() ? null : slots.get(input);
                 if (slot == null || slot.producer < 0 || slot.freeAt == NOT_FREED) {
                     continue;
                 }
-                String[] from = paths.get(slot.producer);
-                for (int k = 0; k < path.length; k++) {
-                    if (from.length <= k || !samePrefix(path, from, k + 1)) {
-                        slot.freeAt = Math.max(slot.freeAt, runEnd[i][k]);
+                for (int k = 0; k < paths.length(i); k++) {
+                    if (paths.length(slot.producer) <= k || !paths.samePrefix(i, slot.producer, k + 1)) {
+                        slot.freeAt = Math.max(slot.freeAt, runEnd[paths.first(i) + k]);
                         break;
                     }
                 }
@@ -359,16 +395,75 @@ public final class MemoryPass {
         }
     }
 
-    private static boolean samePrefix(String[] a, String[] b, int length) {
-        if (a.length < length || b.length < length) {
-            return false;
+    /**
+     * Each node's module path as components ({@code layer1.0.conv1}: layer1, 0, conv1), split as
+     * {@code layer.split("\\.")} splits it (trailing empty components dropped), kept as the end offset of each
+     * component in the layer string rather than as strings.
+     */
+    private static final class Paths {
+        private final List<NodeResult> nodes;
+        private final int[] first;
+        private int[] ends;
+        private int total;
+
+        Paths(List<NodeResult> nodes) {
+            this.nodes = nodes;
+            first = new int[nodes.size() + 1];
+            ends = new int[Math.max(4, nodes.size())];
+            for (int i = 0; i < nodes.size(); i++) {
+                first[i] = total;
+                String layer = nodes.get(i).node().layer();
+                if (layer.indexOf('.') < 0) {
+                    add(layer.length()); // no separator: the whole name, even an empty one, as split gives it
+                    continue;
+                }
+                int kept = total;
+                int start = 0;
+                while (true) {
+                    int dot = layer.indexOf('.', start);
+                    int end = dot < 0 ? layer.length() : dot;
+                    add(end);
+                    if (end > start) {
+                        kept = total;
+                    }
+                    if (dot < 0) {
+                        break;
+                    }
+                    start = dot + 1;
+                }
+                total = kept;
+            }
+            first[nodes.size()] = total;
         }
-        for (int k = 0; k < length; k++) {
-            if (!a[k].equals(b[k])) {
+
+        private void add(int end) {
+            if (total == ends.length) {
+                ends = java.util.Arrays.copyOf(ends, (int) Math.min(Integer.MAX_VALUE - 8, ends.length * 2L));
+            }
+            ends[total++] = end;
+        }
+
+        int total() {
+            return total;
+        }
+
+        int first(int node) {
+            return first[node];
+        }
+
+        int length(int node) {
+            return first[node + 1] - first[node];
+        }
+
+        /** Whether nodes a and b share their first {@code length} components. */
+        boolean samePrefix(int a, int b, int length) {
+            if (length(a) < length || length(b) < length) {
                 return false;
             }
+            int end = ends[first[a] + length - 1];
+            return end == ends[first[b] + length - 1]
+                    && nodes.get(a).node().layer().regionMatches(0, nodes.get(b).node().layer(), 0, end);
         }
-        return true;
     }
 
     /**

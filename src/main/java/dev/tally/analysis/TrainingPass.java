@@ -34,7 +34,13 @@ public final class TrainingPass {
     }
 
     public static TrainingMemory run(Analysis analysis, Optimizer optimizer) {
-        MemoryPass.Run run = MemoryPass.simulate(analysis, true);
+        return run(MemoryPass.prepare(analysis), optimizer);
+    }
+
+    /** The training memory from a preparation the inference run shared (its slots are reset and reused). */
+    public static TrainingMemory run(MemoryPass.Prepared prepared, Optimizer optimizer) {
+        Analysis analysis = prepared.analysis();
+        MemoryPass.Run run = MemoryPass.simulate(prepared, true);
         MemoryPass.Result memory = run.result();
         // Lookups into the run's own slots: a map of every value's storage and another of its shape were 130 MB more
         // on issue 14's one-million-node chain.

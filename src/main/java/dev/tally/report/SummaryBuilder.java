@@ -76,7 +76,9 @@ public final class SummaryBuilder {
         long dependentOps = 0;
         List<DataDependence.Source> sources = new ArrayList<>();
         Totals totals = Totals.ZERO;
-        MemoryPass.Result memory = MemoryPass.run(analysis);
+        // One preparation for the inference and the training run: on a million nodes each was 150 MB of maps.
+        MemoryPass.Prepared prepared = MemoryPass.prepare(analysis);
+        MemoryPass.Result memory = MemoryPass.run(prepared, false);
         List<Optional<ReceptiveField>> fields = ReceptiveFieldPass.run(analysis);
         String previous = null;
         int peakRow = -1;
@@ -161,7 +163,7 @@ public final class SummaryBuilder {
                     + (unreadBuffers.size() == 1 ? " tensor" : " tensors") + " of " + Units.exact(unread.buffers()) + " elements ("
                     + describe(unreadBuffers) + ").");
         }
-        TrainingMemory training = TrainingPass.run(analysis, optimizer);
+        TrainingMemory training = TrainingPass.run(prepared, optimizer);
         if (!training.unmodelledOps().isEmpty()) {
             notes.add("Training memory leaves out what these ops keep for backward (no rule yet): "
                     + String.join(", ", training.unmodelledOps()) + ".");
