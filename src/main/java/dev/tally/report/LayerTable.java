@@ -34,9 +34,9 @@ public final class LayerTable extends AbstractList<LayerSummary> implements Rand
 
     private LayerTable(Builder b) {
         size = b.size;
-        names = Arrays.copyOf(b.names, size);
-        types = Arrays.copyOf(b.types, size);
-        shapes = b.shapes == null ? null : Arrays.copyOf(b.shapes, size);
+        names = trim(b.names, size);
+        types = trim(b.types, size);
+        shapes = trim(b.shapes, size);
         params = trim(b.params, size);
         buffers = trim(b.buffers, size);
         paramBytes = trim(b.paramBytes, size);
@@ -53,12 +53,21 @@ public final class LayerTable extends AbstractList<LayerSummary> implements Rand
         }
     }
 
+    /** A column cut to its rows when much of it is unused; a few spare entries are cheaper than a copy. */
     private static long[] trim(long[] column, int size) {
-        return column == null || column.length == size ? column : Arrays.copyOf(column, size);
+        return column == null || column.length <= spare(size) ? column : Arrays.copyOf(column, size);
     }
 
     private static int[] trim(int[] column, int size) {
-        return column == null || column.length == size ? column : Arrays.copyOf(column, size);
+        return column == null || column.length <= spare(size) ? column : Arrays.copyOf(column, size);
+    }
+
+    private static <T> T[] trim(T[] column, int size) {
+        return column == null || column.length <= spare(size) ? column : Arrays.copyOf(column, size);
+    }
+
+    private static int spare(int size) {
+        return size + size / 8 + 16;
     }
 
     private static long at(long[] column, int i) {

@@ -318,7 +318,7 @@ final class OnnxGraphReader {
         // Every node name, for making up unique ones: needed only once a name is empty or repeated, so made then.
         Set<String> names = null;
         Set<String> used = new HashSet<>(size);
-        Set<String> layers = new HashSet<>(size);
+        Set<String> layers = null;
         Map<String, Integer> nextSuffix = new HashMap<>();
         for (int index = 0; index < protos.size(); index++) {
             RawNode proto = protos.get(index);
@@ -328,8 +328,22 @@ final class OnnxGraphReader {
                         + "') has no op_type; the file is damaged.");
             }
             String name = proto.getName();
-            String layer = LayerNames.sameModule(LayerNames.layerOf(name), layers);
-            layers.add(layer);
+            String layer = LayerNames.layerOf(name);
+            String callOf = LayerNames.repeatedCallBase(layer);
+            if (callOf != null && layers == null) {
+                // The set of earlier layers, made at the first path that may be a repeated call (layer1.0.relu_1):
+                // a graph without one (a million n0, n1, ...) never needs it. Before it, every layer was its name's.
+                layers = new HashSet<>(size);
+                for (int earlier = 0; earlier < index; earlier++) {
+                    layers.add(LayerNames.layerOf(protos.get(earlier).getName()));
+                }
+            }
+            if (callOf != null && layers.contains(callOf)) {
+                layer = callOf;
+            }
+            if (layers != null) {
+                layers.add(layer);
+            }
             if (name.isEmpty() || !used.add(name)) {
                 if (names == null) {
                     names = new HashSet<>(size);

@@ -205,6 +205,7 @@ public final class OnnxLoader {
     private static ModelProto parseModel(ByteString whole, CodedInputStream input, List<RawNode> nodes) throws IOException {
         ModelProto.Builder model = ModelProto.newBuilder();
         GraphProto.Builder graph = null;
+        java.util.Map<String, String> shared = new java.util.HashMap<>();
         while (true) {
             int start = input.getTotalBytesRead();
             int tag = input.readTag();
@@ -216,7 +217,7 @@ public final class OnnxLoader {
                 int length = input.readRawVarint32();
                 int limit = input.pushLimit(length);
                 input.setRecursionLimit(NESTING - 1);
-                parseGraph(whole, input, graph, nodes);
+                parseGraph(whole, input, graph, nodes, shared);
                 input.checkLastTagWas(0);
                 input.setRecursionLimit(NESTING);
                 input.popLimit(limit);
@@ -233,8 +234,8 @@ public final class OnnxLoader {
         return model.buildPartial();
     }
 
-    private static void parseGraph(ByteString whole, CodedInputStream input, GraphProto.Builder graph, List<RawNode> nodes)
-            throws IOException {
+    private static void parseGraph(ByteString whole, CodedInputStream input, GraphProto.Builder graph, List<RawNode> nodes,
+                                   java.util.Map<String, String> shared) throws IOException {
         while (true) {
             int start = input.getTotalBytesRead();
             int tag = input.readTag();
@@ -242,7 +243,7 @@ public final class OnnxLoader {
                 return;
             }
             if (tag == NODE_TAG) {
-                nodes.add(RawNode.of(input.readMessage(NodeProto.parser(), ExtensionRegistryLite.getEmptyRegistry())));
+                nodes.add(RawNode.of(input.readMessage(NodeProto.parser(), ExtensionRegistryLite.getEmptyRegistry()), shared));
                 continue;
             }
             if (!input.skipField(tag)) {

@@ -20,23 +20,42 @@ final class RawNode {
     private final List<String> outputs;
     private final List<AttributeProto> attributes;
 
-    private RawNode(NodeProto proto) {
+    /**
+     * Op types and domains, one string each: a graph has a few dozen, and a million nodes decoding their own copies
+     * held 48 MB of "Relu". Bounded, since a hostile file may spell a new op on every node.
+     */
+    private static final int SHARED_NAMES = 4096;
+
+    private RawNode(NodeProto proto, java.util.Map<String, String> shared) {
         name = proto.getName();
-        opType = proto.getOpType();
-        domain = proto.getDomain();
+        opType = share(proto.getOpType(), shared);
+        domain = share(proto.getDomain(), shared);
         inputs = List.copyOf(proto.getInputList());
         outputs = List.copyOf(proto.getOutputList());
         attributes = proto.getAttributeCount() == 0 ? List.of() : List.copyOf(proto.getAttributeList());
     }
 
-    static RawNode of(NodeProto proto) {
-        return new RawNode(proto);
+    private static String share(String text, java.util.Map<String, String> shared) {
+        String known = shared.get(text);
+        if (known != null) {
+            return known;
+        }
+        if (shared.size() < SHARED_NAMES) {
+            shared.put(text, text);
+        }
+        return text;
+    }
+
+    /** @param shared the op types and domains met so far in this file, filled as nodes are read */
+    static RawNode of(NodeProto proto, java.util.Map<String, String> shared) {
+        return new RawNode(proto, shared);
     }
 
     static List<RawNode> of(List<NodeProto> protos) {
         List<RawNode> nodes = new ArrayList<>(protos.size());
+        java.util.Map<String, String> shared = new java.util.HashMap<>();
         for (NodeProto proto : protos) {
-            nodes.add(of(proto));
+            nodes.add(of(proto, shared));
         }
         return nodes;
     }
