@@ -98,6 +98,11 @@ public final class MemoryPass {
         /** The index of that tensor, kept after it is freed (training runs only); -1 when it never had one. */
         int storageIndex = -1;
         boolean strided;
+        /**
+         * Where the value's elements sit in its storage ({@link Strides}), training runs only; null when row-major,
+         * which most values are, so a million-node graph holds no array per value.
+         */
+        long[] layout;
         boolean kept;
         boolean modelInput;
     }
@@ -127,6 +132,16 @@ public final class MemoryPass {
         /** What {@code name} resolved to, as {@link #valuesOf} has it; null when unknown. */
         TensorInfo value(String name) {
             return MemoryPass.value(name, slots, analysis);
+        }
+
+        /** Where an activation value's elements sit in its storage ({@link Strides}); row-major unless a view or a
+         * layout-following op of a training run made it otherwise; null for a value the run gave no tensor. */
+        long[] strides(String name) {
+            Slot slot = slots.get(name);
+            if (slot == null || slot.storageIndex < 0 || slot.info == null) {
+                return null;
+            }
+            return slot.layout != null ? slot.layout : Strides.contiguous(slot.info.shape());
         }
 
         /** The storage index of an activation value (a model input or a node output the run gave a tensor); null otherwise. */
@@ -204,6 +219,7 @@ public final class MemoryPass {
                 slot.storage = null;
                 slot.storageIndex = -1;
                 slot.strided = false;
+                slot.layout = null;
             }
         }
         prepared.ran = true;
@@ -261,6 +277,8 @@ public final class MemoryPass {
                         ? Aliasing.Kind.ALLOCATES
                         : Aliasing.classify(node, format, inputsOf(node, slots, analysis), result.outputs().get(0),
                                 !from.strided, soleAndLast);
+                List<TensorInfo> inputInfos = training ? inputsOf(node, slots, analysis) : List.of();
+                List<long[]> inputLayouts = training ? layoutsOf(node, slots) : List.of();
                 int o = 0;
                 for (String name : node.outputs()) {
                     if (name.isEmpty()) {
@@ -274,6 +292,10 @@ public final class MemoryPass {
                         continue;
                     }
                     Slot slot = slots.get(name);
+                    if (training) {
+                        long[] layout = Strides.of(node, kind, inputInfos, inputLayouts, info);
+                        slot.layout = Strides.isContiguous(info.shape(), layout) ? null : layout;
+                    }
                     if (kind == Aliasing.Kind.ALLOCATES) {
                         Storage storage = new Storage(info.bytes(), storageBytes);
                         storage.values = 1;
@@ -316,6 +338,16 @@ public final class MemoryPass {
         Result result = new Result(largest, peak, peakNode, new LongList(liveAfter, n), new LongList(allocated, n),
                 storageOf, storageBytes.toList());
         return new Run(result, slots, analysis);
+    }
+
+    /** The layouts of a node's inputs as the run has them: null where row-major, absent or not an activation. */
+    private static List<long[]> layoutsOf(Node node, Map<String, Slot> slots) {
+        List<long[]> layouts = new ArrayList<>(node.inputs().size());
+        for (String input : node.inputs()) {
+            Slot slot = input.isEmpty() ? null : slots.get(input);
+            layouts.add(slot == null ? null : slot.layout);
+        }
+        return layouts;
     }
 
     /** Which storage each activation value refers to, read from the slots: a view, not a million-entry copy. */

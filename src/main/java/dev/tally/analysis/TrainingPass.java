@@ -4,10 +4,12 @@ import dev.tally.analysis.saved.ExportedGelu;
 import dev.tally.analysis.saved.Kept;
 import dev.tally.analysis.saved.SavedRule;
 import dev.tally.analysis.saved.SavedRules;
+import dev.tally.ir.DType;
 import dev.tally.ir.Param;
 import dev.tally.ir.Role;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +61,8 @@ public final class TrainingPass {
         long largestTrainable = 0;
         Set<String> unmodelled = new LinkedHashSet<>();
         Map<Integer, String> gelu = ExportedGelu.parts(nodes.stream().map(NodeResult::node).toList());
+        // Values autograd tracks: made from a trainable param. The model input is data and needs no gradient.
+        Set<String> requiresGrad = new HashSet<>();
         for (int k = 0; k < n; k++) {
             NodeResult result = nodes.get(k);
             long paramGradients = 0;
@@ -78,6 +82,27 @@ public final class TrainingPass {
             List<String> outputNames = result.node().outputs().stream().filter(o -> !o.isEmpty()).toList();
             if (result.status() != NodeResult.Status.COUNTED || outputNames.stream().noneMatch(storageOf::containsKey)) {
                 continue; // not counted, or shape arithmetic on constants: nothing of it runs in backward
+            }
+            Set<String> trainableInputs = new HashSet<>();
+            for (Param param : result.params()) {
+                if (param.role() == Role.PARAM && !param.frozen()) {
+                    trainableInputs.add(param.name());
+                }
+            }
+            List<Boolean> needsGradient = new ArrayList<>();
+            for (String name : inputNames) {
+                needsGradient.add(requiresGrad.contains(name) || trainableInputs.contains(name));
+            }
+            if (!needsGradient.contains(true)) {
+                // No input needs a gradient (the model input, constants, frozen weights, a mask built from shapes):
+                // autograd records no backward for the op, so it keeps nothing and its backward does not run.
+                continue;
+            }
+            for (int o = 0; o < outputNames.size() && o < result.outputs().size(); o++) {
+                DType type = result.outputs().get(o).dtype();
+                if (!type.isIntegral()) {
+                    requiresGrad.add(outputNames.get(o));
+                }
             }
             long gradients = paramGradients;
             for (int o = 0; o < outputNames.size() && o < result.outputs().size(); o++) {
@@ -102,17 +127,12 @@ public final class TrainingPass {
             for (String name : inputNames) {
                 inputs.add(name.isEmpty() ? null : values.apply(name));
             }
-            Set<String> trainableInputs = new java.util.HashSet<>();
-            for (Param param : result.params()) {
-                if (param.role() != Role.CONSTANT && !param.frozen()) {
-                    trainableInputs.add(param.name());
-                }
-            }
-            List<Boolean> needsGradient = new ArrayList<>();
+            List<long[]> strides = new ArrayList<>();
             for (String name : inputNames) {
-                needsGradient.add(storageOf.containsKey(name) || trainableInputs.contains(name));
+                // Activations only (weights and constants are never copied); a value the map lacks is row-major.
+                strides.add(name.isEmpty() ? null : run.strides(name));
             }
-            Kept keeps = rule.get().kept(inputs, result.outputs(), needsGradient);
+            Kept keeps = rule.get().kept(inputs, result.outputs(), needsGradient, strides);
             long fresh = keeps.freshBytes();
             Integer written = outputNames.isEmpty() ? null : storageOf.get(outputNames.get(0));
             for (int i : keeps.inputs()) {

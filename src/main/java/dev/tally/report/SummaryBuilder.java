@@ -3,6 +3,7 @@ package dev.tally.report;
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Convention;
 import dev.tally.analysis.MemoryPass;
+import dev.tally.analysis.Mode;
 import dev.tally.analysis.Optimizer;
 import dev.tally.analysis.TrainingMemory;
 import dev.tally.analysis.TrainingPass;
@@ -52,17 +53,26 @@ public final class SummaryBuilder {
      * @param optimizer whose state the training memory counts
      */
     public static Summary build(Analysis analysis, int depth, Optimizer optimizer) {
+        return build(analysis, depth, Mode.TRAINING, optimizer);
+    }
+
+    /**
+     * @param mode      {@link Mode#TRAINING}: the totals carry the training step's memory with {@code optimizer};
+     *                  {@link Mode#INFERENCE}: the training pass is not run and the totals have no training figure
+     */
+    public static Summary build(Analysis analysis, int depth, Mode mode, Optimizer optimizer) {
         if (depth < 0) {
             throw new IllegalArgumentException("Depth cannot be negative: " + depth + ".");
         }
         try {
-            return aggregate(analysis, depth, optimizer);
+            return aggregate(analysis, depth, mode == Mode.TRAINING ? optimizer : null);
         } catch (ArithmeticException e) {
             throw new ModelException(analysis.model().path().getFileName()
                     + ": a total overflows a 64-bit integer, so no exact count can be given; check the model's tensor sizes.");
         }
     }
 
+    /** @param optimizer whose state the training memory counts; null for no training figure */
     private static Summary aggregate(Analysis analysis, int depth, Optimizer optimizer) {
         List<NodeResult> nodes = analysis.nodes();
         LayerTable.Builder table = new LayerTable.Builder(nodes.size() + 1);
@@ -163,7 +173,7 @@ public final class SummaryBuilder {
                     + (unreadBuffers.size() == 1 ? " tensor" : " tensors") + " of " + Units.exact(unread.buffers()) + " elements ("
                     + describe(unreadBuffers) + ").");
         }
-        TrainingMemory training = TrainingPass.run(prepared, optimizer);
+        TrainingMemory training = optimizer == null ? TrainingMemory.NONE : TrainingPass.run(prepared, optimizer);
         if (!training.unmodelledOps().isEmpty()) {
             notes.add("Training memory leaves out what these ops keep for backward (no rule yet): "
                     + String.join(", ", training.unmodelledOps()) + ".");
