@@ -27,19 +27,17 @@ Smaller inputs than the models' nominal ones are used where the model allows (de
 min_size = max_size = 256; segmentation 224x224; video 8 frames of 112x112 for the ResNet-3D family;
 RAFT 128x128): the counts are per input size and the test gives Tally the same size.
 
-The cache key of a model is sha256(this script, export_models.py, model name, torch version); the whole
-folder is skipped when zoo/stamp holds sha256(this script, export_models.py, torch version).
+The cache key of a model is sha256(this script, fixture_cache.py, export_models.py, model name, torch version);
+the whole folder is skipped when zoo/stamp holds sha256(this script, fixture_cache.py, export_models.py, torch
+version). fixture_cache.export_folder runs the loop, shared with export_detection.py.
 """
 
-import argparse
-import fcntl
 import inspect
 import math
 import os
 import shutil
 import sys
 import time
-import traceback
 import warnings
 
 import onnx
@@ -50,6 +48,7 @@ import torchvision.models as tvm
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_models as em  # noqa: E402
+import fixture_cache as fc  # noqa: E402
 
 SCRIPT = os.path.abspath(__file__)
 CHEAP_BYTES = 60 * 1000 * 1000
@@ -147,11 +146,6 @@ def tensors_of(value):
     return []
 
 
-def first_line(error):
-    text = str(error).strip()
-    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"[:400]
-
-
 def export(spec, out_dir, key):
     name, family, build, input_specs = spec
     started = time.time()
@@ -204,7 +198,7 @@ def export(spec, out_dir, key):
         os.replace(path, os.path.join(out_dir, f"{name}.onnx"))
         files["onnx"] = f"{name}.onnx"
     except Exception as e:  # noqa: BLE001 - PyTorch's own error is the fact to record
-        errors["onnx"] = first_line(e)
+        errors["onnx"] = fc.first_line(e)
     timings["onnx"] = round(time.time() - t0, 2)
     cpu["onnx"] = round(time.process_time() - c0, 2)
 
@@ -223,7 +217,7 @@ def export(spec, out_dir, key):
             os.replace(path, os.path.join(out_dir, f"{name}.{form}.pt"))
             files[form] = f"{name}.{form}.pt"
         except Exception as e:  # noqa: BLE001
-            errors[form] = first_line(e)
+            errors[form] = fc.first_line(e)
         timings[form] = round(time.time() - t0, 2)
         cpu[form] = round(time.process_time() - c0, 2)
     shutil.rmtree(tmp, ignore_errors=True)
@@ -329,59 +323,23 @@ def write_index(out_dir, specs):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Export the torchvision and torchaudio zoo with real PyTorch.")
-    parser.add_argument("--out", default=os.environ.get("TALLY_FIXTURES") or os.path.join(em.REPO, "models", "cache"))
-    parser.add_argument("--models", default="")
-    parser.add_argument("--force", action="store_true")
-    args = parser.parse_args()
+    args = fc.export_arguments("Export the torchvision and torchaudio zoo with real PyTorch.")
     warnings.filterwarnings("ignore")
     out_dir = os.path.join(os.path.abspath(args.out), "zoo")
-    os.makedirs(out_dir, exist_ok=True)
-    with open(SCRIPT, "rb") as f:
-        source = f.read()
+    source = fc.source_bytes(SCRIPT)
     # Families other than classification first: they carry the new ops, and a partial run is still useful.
     specs = sorted(tv_specs() + audio_specs(), key=lambda s: s[1] == "classification")
-    names = [s[0] for s in specs]
-    wanted = [s for s in specs if not args.models or s[0] in args.models.split(",")]
-    stamp = em.sha256_text(source, em.script_bytes(), torch.__version__)
-    stamp_path = os.path.join(out_dir, "stamp")
-    with open(os.path.join(out_dir, ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not args.force and not args.models and os.path.isfile(stamp_path):
-            with open(stamp_path) as f:
-                if f.read().strip() == stamp:
-                    print(f"zoo fixtures in {out_dir} are up to date")
-                    return 0
-        # Under the lock no other export runs, so a temporary folder left is from a killed run.
-        for leftover in os.listdir(out_dir):
-            if leftover.startswith(".tmp-export-"):
-                shutil.rmtree(os.path.join(out_dir, leftover), ignore_errors=True)
-        started = time.time()
-        failures = []
-        for spec in wanted:
-            key = em.sha256_text(source, em.script_bytes(), spec[0], torch.__version__)
-            if not args.force and em.is_cached(out_dir, spec[0], key):
-                continue
-            t0 = time.time()
-            try:
-                e = export(spec, out_dir, key)
-            except Exception as error:  # noqa: BLE001 - the oracle itself failed: report, go on
-                failures.append(spec[0])
-                print(f"{spec[0]:36s} FAILED: {first_line(error)}", flush=True)
-                traceback.print_exc()
-                continue
-            write_index(out_dir, specs)
-            made = ",".join(k for k, v in e["files"].items() if v)
-            print(f"{spec[0]:36s} {time.time() - t0:6.1f} s  params {e['params']:>11,}  MACs {e['macs']:>15,}  [{made}]"
-                  f"  {'; '.join(f'{k}: {v[:100]}' for k, v in e['errors'].items())}", flush=True)
-        write_index(out_dir, specs)
-        print(f"zoo: {time.time() - started:.1f} s into {out_dir}")
-        if failures:
-            print(f"failed: {', '.join(failures)}", file=sys.stderr)
-            return 1
-        if not args.models:
-            em.write_text(stamp_path, stamp + "\n")
-    return 0
+
+    def line(spec, e, seconds):
+        made = ",".join(k for k, v in e["files"].items() if v)
+        return (f"{spec[0]:36s} {seconds:6.1f} s  params {e['params']:>11,}  MACs {e['macs']:>15,}  [{made}]"
+                f"  {'; '.join(f'{k}: {v[:100]}' for k, v in e['errors'].items())}")
+    return fc.export_folder(
+        out_dir, "zoo", args, specs,
+        stamp=em.sha256_text(source, fc.source_bytes(), em.script_bytes(), torch.__version__),
+        key_of=lambda name: em.sha256_text(source, fc.source_bytes(), em.script_bytes(), name, torch.__version__),
+        export=lambda spec, key: export(spec, out_dir, key), line=line,
+        on_export=lambda: write_index(out_dir, specs), finish=lambda: write_index(out_dir, specs))
 
 
 if __name__ == "__main__":
