@@ -493,6 +493,25 @@ def write_index(out_dir, specs):
     })
 
 
+def check_meta(specs):
+    """For each model: the meta-device oracle against the CPU one (modules, output shapes, MACs); returns mismatches."""
+    mismatches = []
+    for spec in specs:
+        model, _ = build_model(spec)
+        args = tuple(make_input(s) for _, s in spec[3])
+        grad = any(isinstance(m, nn.MultiheadAttention) for m in model.modules())
+        modules, outputs, macs, device = oracle(spec, model, args, grad)
+        with torch.set_grad_enabled(grad):
+            cpu_modules, cpu_output, cpu_macs, _ = run_hooks_args(spec[0], model, args)
+        cpu_outputs = [list(t.shape) for t in tensors_of(cpu_output)]
+        same = device == "meta" and (modules, outputs, macs) == (cpu_modules, cpu_outputs, cpu_macs)
+        print(f"{spec[0]:36s} oracle on {device}: {macs:,} MACs, CPU {cpu_macs:,}: {'same' if same else 'DIFFERENT'}",
+              flush=True)
+        if not same:
+            mismatches.append(spec[0])
+    return mismatches
+
+
 def summary_line(e):
     made = ",".join(k for k, v in e["files"].items() if v)
     return (f"{e['name']:36s} {e['exportSeconds']:6.1f} s  cpu {sum(e['cpuSeconds'].values()):6.1f} s  "
@@ -560,8 +579,13 @@ def main():
     parser.add_argument("--jobs", type=int, default=2, help="models exported at once (default 2)")
     parser.add_argument("--memory-gb", type=float, default=10.0,
                         help="data size limit of each export process, in GB (0: none; default 10)")
+    parser.add_argument("--check-meta", action="store_true",
+                        help="export nothing: compare the meta-device oracle with the CPU one for --models")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    if args.check_meta:
+        chosen = [s for s in tv_specs() + audio_specs() if s[0] in args.models.split(",")]
+        return 1 if check_meta(chosen) else 0
     out_dir = os.path.join(os.path.abspath(args.out), "zoo")
     os.makedirs(out_dir, exist_ok=True)
     sources = b""
