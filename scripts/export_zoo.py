@@ -315,8 +315,22 @@ def save_torchscript(made, path, big, tmp):
     os.remove(raw)
 
 
-def export(spec, out_dir, key):
+class Lost(Exception):
+    """A form whose export an earlier process died making (killed by the kernel: out of memory)."""
+
+    def __str__(self):
+        return str(self.args[0])
+
+
+def first_line_of(error):
+    return str(error) if isinstance(error, Lost) else first_line(error)
+
+
+def export(spec, out_dir, key, lost=None):
+    """Makes the model's files and expected.json; `lost` maps forms to the reason an earlier process died making them."""
     name, family, build, input_specs = spec
+    lost = lost or {}
+    progress = os.path.join(out_dir, f".progress-{name}")
     started = time.time()
     timings = {}
     cpu = {}
@@ -349,7 +363,10 @@ def export(spec, out_dir, key):
     big = param_bytes >= CHEAP_BYTES
 
     t0, c0 = time.time(), time.process_time()
+    em.write_text(progress, "onnx")
     try:
+        if "onnx" in lost:
+            raise Lost(lost["onnx"])
         path = os.path.join(tmp, f"{name}.onnx")
         opset = 13 if family == "quantized" else OPSET
         with torch.set_grad_enabled(grad and family != "quantized"):
@@ -369,13 +386,16 @@ def export(spec, out_dir, key):
         os.replace(final, os.path.join(out_dir, f"{name}.onnx"))
         files["onnx"] = f"{name}.onnx"
     except Exception as e:  # noqa: BLE001 - PyTorch's own error is the fact to record
-        errors["onnx"] = first_line(e)
+        errors["onnx"] = first_line_of(e)
     timings["onnx"] = round(time.time() - t0, 2)
     cpu["onnx"] = round(time.process_time() - c0, 2)
 
     for form in ("traced", "scripted"):
         t0, c0 = time.time(), time.process_time()
+        em.write_text(progress, form)
         try:
+            if form in lost:
+                raise Lost(lost[form])
             path = os.path.join(tmp, f"{name}.{form}.pt")
             with torch.no_grad():
                 made = torch.jit.trace(model, args, check_trace=False, strict=False) if form == "traced" \
@@ -387,10 +407,11 @@ def export(spec, out_dir, key):
             if big and family != "quantized":
                 recompressed.append(form)
         except Exception as e:  # noqa: BLE001
-            errors[form] = first_line(e)
+            errors[form] = first_line_of(e)
         timings[form] = round(time.time() - t0, 2)
         cpu[form] = round(time.process_time() - c0, 2)
     shutil.rmtree(tmp, ignore_errors=True)
+    os.remove(progress)
 
     signature = [p for p in inspect.signature(model.forward).parameters]
     expected = {
@@ -519,13 +540,13 @@ def summary_line(e):
             f"  {'; '.join(f'{k}: {v[:100]}' for k, v in e['errors'].items())}")
 
 
-def child(spec, out_dir, key, threads, memory_bytes):
+def child(spec, out_dir, key, threads, memory_bytes, lost):
     """One model in its own process: its memory is returned when it ends, and a limit stops a runaway export."""
     torch.set_num_threads(threads)
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
     try:
-        expected = export(spec, out_dir, key)
+        expected = export(spec, out_dir, key, lost)
     except Exception as error:  # noqa: BLE001 - the oracle itself failed: report, go on
         print(f"{spec[0]:36s} FAILED: {first_line(error)}", flush=True)
         traceback.print_exc()
@@ -546,6 +567,7 @@ def run_all(todo, out_dir, keys, jobs, memory_bytes, specs):
     todo = sorted(todo, key=lambda s: s[0] not in ALONE)
     running = {}
     failures = []
+    lost = {}
     threads = max(1, (os.cpu_count() or 1) // jobs)
     while todo or running:
         while todo and len(running) < jobs:
@@ -554,7 +576,8 @@ def run_all(todo, out_dir, keys, jobs, memory_bytes, specs):
             if pick is None:
                 break
             todo.remove(pick)
-            process = context.Process(target=child, args=(pick, out_dir, keys[pick[0]], threads, memory_bytes))
+            process = context.Process(target=child, args=(pick, out_dir, keys[pick[0]], threads, memory_bytes,
+                                                          lost.get(pick[0], {})))
             process.start()
             running[pick[0]] = process
         ready = multiprocessing.connection.wait([p.sentinel for p in running.values()])
@@ -562,7 +585,20 @@ def run_all(todo, out_dir, keys, jobs, memory_bytes, specs):
             if process.sentinel in ready:
                 process.join()
                 del running[name]
-                if process.exitcode != 0:
+                progress = os.path.join(out_dir, f".progress-{name}")
+                if process.exitcode < 0 and os.path.isfile(progress) and len(lost.get(name, {})) < 3:
+                    # Killed while making one form (the kernel's OOM killer): that form is recorded as lost with
+                    # the reason, and the model is run again for its other forms.
+                    with open(progress) as f:
+                        form = f.read().strip()
+                    os.remove(progress)
+                    lost.setdefault(name, {})[form] = (
+                        f"the export process was killed by signal {-process.exitcode} while making this "
+                        f"form (out of memory on this machine; per-process data limit: "
+                        f"{f'{memory_bytes / 2**30:.0f} GB' if memory_bytes else 'none'})")
+                    print(f"{name:36s} {form}: killed by signal {-process.exitcode}; again without it", flush=True)
+                    todo.insert(0, next(s for s in specs if s[0] == name))
+                elif process.exitcode != 0:
                     failures.append(name)
                     if process.exitcode < 0:
                         print(f"{name:36s} FAILED: the export process was killed by signal {-process.exitcode}",
@@ -577,8 +613,8 @@ def main():
     parser.add_argument("--models", default="")
     parser.add_argument("--force", action="store_true")
     parser.add_argument("--jobs", type=int, default=2, help="models exported at once (default 2)")
-    parser.add_argument("--memory-gb", type=float, default=10.0,
-                        help="data size limit of each export process, in GB (0: none; default 10)")
+    parser.add_argument("--memory-gb", type=float, default=8.0,
+                        help="data size limit of each export process, in GB (0: none; default 8)")
     parser.add_argument("--check-meta", action="store_true",
                         help="export nothing: compare the meta-device oracle with the CPU one for --models")
     args = parser.parse_args()
@@ -613,6 +649,8 @@ def main():
         for leftover in os.listdir(out_dir):
             if leftover.startswith(".tmp-export-"):
                 shutil.rmtree(os.path.join(out_dir, leftover), ignore_errors=True)
+            if leftover.startswith(".progress-"):
+                os.remove(os.path.join(out_dir, leftover))
         started, cpu_started = time.time(), os.times()
         keys = {s[0]: em.sha256_text(sources, em.script_bytes(), s[0], torch.__version__) for s in wanted}
         todo = [s for s in wanted if args.force or not em.is_cached(out_dir, s[0], keys[s[0]])]
