@@ -479,7 +479,10 @@ def expected_onnx_params(model, proto, modules):
                 kept_buffers += 2 * channels
             elif isinstance(previous, nn.modules.conv._ConvNd):
                 folded_away += channels + (previous.bias.numel() if previous.bias is not None else 0)
-        previous = module
+        # Records are in the order modules finish, so a container (r2plus1d_18's Conv2Plus1D, a Sequential ending in
+        # a Conv3d) finishes after its last layer: the BatchNorm after it follows that layer, not the container.
+        if module is not None and not any(True for _ in module.children()):
+            previous = module
     floats = sum(math.prod(t.dims) for t in proto.graph.initializer if t.data_type == onnx.TensorProto.FLOAT)
     return {"params": sum(p.numel() for p in model.parameters()) - folded_away, "buffers": kept_buffers,
             "foldedAway": folded_away, "batchNormNodes": len(kept), "floatInitializerElements": floats,

@@ -65,6 +65,13 @@ public final class ShapePass {
         return new Result(values, status, notes, subgraphs);
     }
 
+    /**
+     * A node attribute a loader sets on an op it could map only with known input shapes and whose inputs were not known
+     * (TorchScript's {@code aten::transpose} after a gap): while an input stays unresolved the node is UNRESOLVED, one
+     * of the nodes left out because of what feeds it, rather than UNSUPPORTED.
+     */
+    public static final String AWAITS_INPUTS = "tally.awaits_inputs";
+
     /** Infers {@code nodes} in order into {@code values}, recording each node's status and notes. */
     void runNodes(String file, List<Node> nodes, Map<String, TensorInfo> values, Subgraphs subgraphs,
                   Map<Node, NodeResult.Status> status, Map<Node, String> notes) {
@@ -76,6 +83,11 @@ public final class ShapePass {
     private NodeResult.Status inferInto(String file, Node node, Map<String, TensorInfo> values, Subgraphs subgraphs,
                                         Map<Node, String> notes) {
         Optional<OpRule> rule = rules.lookup(node.opType());
+        if (rule.isEmpty() && node.attribute(AWAITS_INPUTS).isPresent()
+                && node.inputs().stream().anyMatch(input -> !input.isEmpty() && !values.containsKey(input))) {
+            // A loader op mapped only once its inputs are known, whose inputs are not: left out for what feeds it.
+            return NodeResult.Status.UNRESOLVED;
+        }
         if (rule.isEmpty()) {
             if (strict) {
                 throw new UnsupportedOpException(file + ": " + node.describe() + ": no rule for op '" + node.opType()

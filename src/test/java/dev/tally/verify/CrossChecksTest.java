@@ -79,6 +79,33 @@ class CrossChecksTest {
                 .containsExactly(new Check("output 'z' shape (ONNX Runtime)", "1x4x3x3", "1x4x2x2", false));
     }
 
+    /** {@link #correct()} with the pool's output data-dependent: at most 1 x 4 x 3 x 3. */
+    private static Analysis bounded() {
+        Analysis exact = correct();
+        TensorInfo z = exact.outputs().get(0).info().orElseThrow().asDataDependent();
+        List<NodeResult> nodes = List.of(exact.nodes().get(0), new NodeResult(POOL, NodeResult.Status.COUNTED, List.of(z),
+                Cost.ZERO, List.of(), 144));
+        return new Analysis(exact.model(), exact.inputs(), List.of(new Analysis.Output("z", Optional.of(z))), nodes,
+                List.of(STAT), List.of());
+    }
+
+    @Test
+    void aDataDependentOutputMatchesItsBoundWhenNoAxisIsLargerAndTheRankIsTheSame() {
+        assertThat(CrossChecks.outputShapes(bounded(), List.of(Shape.of(1, 4, 2, 3)), "ONNX Runtime")).containsExactly(
+                new Check("output 'z' shape (ONNX Runtime, matches the bound)", "at most 1x4x3x3", "1x4x2x3", true));
+        assertThat(CrossChecks.outputShapes(bounded(), List.of(Shape.of(1, 4, 4, 3)), "ONNX Runtime")).extracting(Check::pass)
+                .containsExactly(false);
+        assertThat(CrossChecks.outputShapes(bounded(), List.of(Shape.of(4, 2, 3)), "ONNX Runtime")).extracting(Check::pass)
+                .as("another rank").containsExactly(false);
+        List<String> notes = new ArrayList<>();
+        Check check = CrossChecks.intermediateShapes(bounded(), Map.of("y", Shape.of(1, 4, 6, 6), "z", Shape.of(1, 4, 0, 3)),
+                "ONNX Runtime", notes);
+        assertThat(check).isEqualTo(new Check("every intermediate shape (ONNX Runtime)", "2 values as the shape pass predicts",
+                "all 2 equal or within their bounds", true));
+        assertThat(notes).containsExactly("1 intermediate values have data-dependent sizes: each matched its bound (the same"
+                + " rank, no axis larger than the shape pass's bound), not an exact shape.");
+    }
+
     @Test
     void anEngineWithMoreOutputsThanTheGraphFailsTheOutputCount() {
         List<Check> checks = CrossChecks.outputShapes(correct(), List.of(Shape.of(1, 4, 3, 3), Shape.of(1)), "DJL");

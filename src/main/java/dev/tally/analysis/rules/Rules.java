@@ -48,6 +48,7 @@ public final class Rules {
                 // Normalisation and softmax.
                 .add("BatchNormalization", new BatchNormalizationRule())
                 .add("InstanceNormalization", new InstanceNormalizationRule())
+                .add("GroupNormalization", new GroupNormalizationRule())
                 .add("LayerNormalization", new LayerNormalizationRule())
                 .add("LRN", new LrnRule())
                 .add("Softmax", SoftmaxRule.softmax())

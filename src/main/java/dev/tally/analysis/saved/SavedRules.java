@@ -21,6 +21,8 @@ public final class SavedRules {
     public static final String PART_OF = "tally.part_of";
 
     private final Map<String, SavedRule> rules = new LinkedHashMap<>();
+    /** Rules that read the node's attributes (group norm's statistics are per group). */
+    private final Map<String, java.util.function.Function<Node, SavedRule>> byNode = new LinkedHashMap<>();
     private final Set<String> nothing = new LinkedHashSet<>();
 
     private SavedRules() {
@@ -57,6 +59,9 @@ public final class SavedRules {
                 .add("ReduceMean", KeepsInputsRule.first())
                 .add("BatchNormalization", new BatchNormSavedRule())
                 .add("LayerNormalization", new LayerNormSavedRule())
+                .add("GroupNormalization", node -> new GroupNormSavedRule(node.attribute("num_groups")
+                        .filter(a -> a instanceof Attribute.Int).map(a -> ((Attribute.Int) a).value()).orElse(1L)))
+                .add("PRelu", KeepsInputsRule.first())
                 .add("Dropout", new DropoutSavedRule())
                 .add("Silu/Mul", KeepsInputsRule.first())
                 .add("Gelu/Mul", KeepsInputsRule.first())
@@ -77,6 +82,11 @@ public final class SavedRules {
         return this;
     }
 
+    private SavedRules add(String opType, java.util.function.Function<Node, SavedRule> rule) {
+        byNode.put(opType, rule);
+        return this;
+    }
+
     private SavedRules nothing(String... opTypes) {
         nothing.addAll(Set.of(opTypes));
         return this;
@@ -84,6 +94,9 @@ public final class SavedRules {
 
     /** The node's rule: by its op type, or by {@code <op>/<opType>} for a part of a decomposed op ({@link #PART_OF}). */
     public Optional<SavedRule> rule(Node node) {
+        if (byNode.containsKey(node.opType()) && node.attribute(PART_OF).isEmpty()) {
+            return Optional.of(byNode.get(node.opType()).apply(node));
+        }
         return rule(node.attribute(PART_OF).filter(a -> a instanceof Attribute.Str).map(a -> ((Attribute.Str) a).value() + "/")
                 .orElse("") + node.opType());
     }

@@ -142,8 +142,11 @@ final class OnnxGraphReader {
         if (pytorch && topLevel) {
             List<NodeProto> unaliased = new ArrayList<>(kept.size());
             for (NodeProto node : kept) {
+                // An alias under a made-up name (onnx::Mul_3000) is the same tensor read by another call of the same
+                // module (FCOS's head runs once per FPN level): it stays an Identity node, counted once.
                 if (isDefaultDomain(node) && node.getOpType().equals("Identity") && node.getInputCount() == 1
                         && node.getOutputCount() == 1 && !node.getOutput(0).isEmpty()
+                        && !isExporterName(node.getOutput(0))
                         && !stored.containsKey(node.getOutput(0))
                         && (stored.containsKey(node.getInput(0)) || aliasOf.containsKey(node.getInput(0)))) {
                     String source = node.getInput(0);
@@ -167,8 +170,11 @@ final class OnnxGraphReader {
             TensorProto tensor = entry.getValue();
             String what = "Constant '" + entry.getKey() + "'";
             DType dtype = dtype(what, tensor);
+            // torch.onnx stores every parameter as an initializer: a large Constant node it wrote that no node reads as
+            // a weight is a value it made (deepspeech's 2 x 1 x 2048 zeros, the RNN's initial state), not a parameter.
+            boolean made = pytorch && !uses.getOrDefault(entry.getKey(), new Uses()).asWeight;
             params.put(entry.getKey(), new Param(entry.getKey(), OnnxTensors.shape(file, what, tensor), dtype,
-                    dtype.isFloatingPoint() ? Role.PARAM : Role.CONSTANT));
+                    dtype.isFloatingPoint() && !made ? Role.PARAM : Role.CONSTANT));
         }
         for (SparseTensorProto sparse : proto.getSparseInitializerList()) {
             String name = sparse.getValues().getName();
@@ -228,22 +234,88 @@ final class OnnxGraphReader {
     private static final class Uses {
         boolean asWeight;
         boolean asStatistics;
+        /** Read as what Expand broadcasts or as a piece Concat joins: data moved, not computed with. */
+        boolean moved;
     }
 
     private static Map<String, Uses> uses(List<NodeProto> nodes) {
         Map<String, Uses> uses = new HashMap<>((int) Math.min(1 << 30, nodes.size() * 4L / 3 + 16));
+        // A use of an Identity's output is a use of what it passes on (an initializer read again under another name).
+        Map<String, String> passedOn = new HashMap<>();
+        for (NodeProto node : nodes) {
+            if (isDefaultDomain(node) && node.getOpType().equals("Identity") && node.getInputCount() == 1 && node.getOutputCount() == 1) {
+                passedOn.put(node.getOutput(0), node.getInput(0));
+            }
+        }
         for (NodeProto node : nodes) {
             String op = node.getOpType();
             boolean weightReader = isDefaultDomain(node) && WEIGHT_READERS.contains(op);
             boolean product = op.equals("Gemm") || op.equals("MatMul") || op.equals("Einsum");
+            boolean recurrent = op.equals("LSTM") || op.equals("GRU") || op.equals("RNN");
             for (int i = 0; i < node.getInputCount(); i++) {
                 Uses use = uses.computeIfAbsent(node.getInput(i), k -> new Uses());
-                use.asWeight |= weightReader && (i >= 1 || product);
+                // A recurrent op's W, R, B and P are weights; sequence_lens, initial_h and initial_c (4 to 6) are not.
+                use.asWeight |= weightReader && (i >= 1 || product) && !(recurrent && i >= 4 && i <= 6);
                 use.asWeight |= op.equals("Gather") && i == 0;
                 use.asStatistics |= op.equals("BatchNormalization") && (i == 3 || i == 4);
+                use.moved |= isDefaultDomain(node) && (op.equals("Expand") && i == 0 || op.equals("Concat"));
+            }
+        }
+        groupNormAffine(nodes, uses);
+        if (!passedOn.isEmpty()) {
+            Map<String, Uses> direct = new HashMap<>(uses);
+            for (Map.Entry<String, Uses> use : direct.entrySet()) {
+                String source = use.getKey();
+                // At most as many steps as there are Identity nodes, so a cycle in a damaged file cannot loop forever.
+                for (int step = 0; step < passedOn.size() && passedOn.containsKey(source); step++) {
+                    source = passedOn.get(source);
+                    Uses target = uses.computeIfAbsent(source, k -> new Uses());
+                    target.asWeight |= use.getValue().asWeight;
+                    target.asStatistics |= use.getValue().asStatistics;
+                    target.moved |= use.getValue().moved;
+                }
             }
         }
         return uses;
+    }
+
+    /**
+     * torch.onnx writes {@code group_norm} (opsets 9 to 17) as Reshape to N x G x -1, InstanceNormalization with a
+     * scale of ones and a bias of zeros per group, Reshape back, then {@code Mul} by the module's weight and {@code Add}
+     * of its bias, each unsqueezed to C x 1 x ... and stored under a made-up name ({@code onnx::Mul_1312}). Those two
+     * operands are the GroupNorm's parameters (conv_tasnet_base's 49 GroupNorms hold 50,176, FCOS's head 4,096), so
+     * they are read as weights.
+     */
+    private static void groupNormAffine(List<NodeProto> nodes, Map<String, Uses> uses) {
+        Map<String, NodeProto> producers = new HashMap<>();
+        Map<String, NodeProto> onlyConsumer = new HashMap<>();
+        Set<String> manyConsumers = new HashSet<>();
+        for (NodeProto node : nodes) {
+            node.getOutputList().forEach(output -> producers.put(output, node));
+            for (String input : node.getInputList()) {
+                if (onlyConsumer.putIfAbsent(input, node) != null) {
+                    manyConsumers.add(input);
+                }
+            }
+        }
+        for (NodeProto mul : nodes) {
+            if (!isDefaultDomain(mul) || !mul.getOpType().equals("Mul") || mul.getInputCount() != 2 || mul.getOutputCount() != 1) {
+                continue;
+            }
+            NodeProto reshape = producers.get(mul.getInput(0));
+            NodeProto norm = reshape == null || !reshape.getOpType().equals("Reshape") || reshape.getInputCount() < 1
+                    ? null : producers.get(reshape.getInput(0));
+            if (norm == null || !isDefaultDomain(norm) || !norm.getOpType().equals("InstanceNormalization")) {
+                continue;
+            }
+            uses.computeIfAbsent(mul.getInput(1), k -> new Uses()).asWeight = true;
+            String scaled = mul.getOutput(0);
+            NodeProto add = manyConsumers.contains(scaled) ? null : onlyConsumer.get(scaled);
+            if (add != null && isDefaultDomain(add) && add.getOpType().equals("Add") && add.getInputCount() == 2
+                    && add.getInput(0).equals(scaled)) {
+                uses.computeIfAbsent(add.getInput(1), k -> new Uses()).asWeight = true;
+            }
+        }
     }
 
     private void addStored(String name, String sourceName, TensorProto tensor, String kind, Map<String, Uses> uses,
@@ -274,7 +346,8 @@ final class OnnxGraphReader {
             role = Role.BUFFER;
         } else if (!dtype.isFloatingPoint()) {
             role = Role.CONSTANT;
-        } else if (!use.asWeight && isExporterName(name) && (numel <= SMALL_FLOAT_LIMIT || pytorch)) {
+        } else if (!use.asWeight && !(use.moved && numel > SMALL_FLOAT_LIMIT) && isExporterName(name)
+                && (numel <= SMALL_FLOAT_LIMIT || pytorch)) {
             role = Role.CONSTANT;
             if (numel > SMALL_FLOAT_LIMIT) {
                 foldedElements[0] = Math.addExact(foldedElements[0], numel);
@@ -285,6 +358,14 @@ final class OnnxGraphReader {
         }
         params.put(name, new Param(name, sourceName, shape, dtype, role));
     }
+
+    /*
+     * A larger floating tensor under a made-up name that Expand broadcasts or Concat joins is a parameter the exporter
+     * only reshaped: mvit_v1_b's pos_encoding.spatial_pos (3136 x 96) is stored unsqueezed as onnx::Expand_4268
+     * (1 x 3136 x 96) and class_pos (96) as onnx::Concat_4273 (1 x 96), 301,152 params with the same element counts.
+     * What the exporter computed from parameters is combined arithmetically (swin_t's relative position bias feeds an
+     * Add) and stays a constant.
+     */
 
     /** Names torch.onnx and other exporters make up, as opposed to state-dict names such as {@code fc.bias}. */
     static boolean isExporterName(String name) {

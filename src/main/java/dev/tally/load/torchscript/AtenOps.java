@@ -1,5 +1,6 @@
 package dev.tally.load.torchscript;
 
+import dev.tally.analysis.ShapePass;
 import dev.tally.analysis.TensorInfo;
 import dev.tally.analysis.saved.SavedRules;
 import dev.tally.ir.Attribute;
@@ -215,10 +216,12 @@ final class AtenOps {
         if (!anyTensor && !CREATION_OPS.contains(base)) {
             return Unknown.VALUE;
         }
+        boolean mapped = true;
         try {
             int firstNew = graph.nodeCount();
             Object result = tensorOp(base, args, keywords, site);
-            if (result != NOT_HANDLED) {
+            mapped = result != UNMAPPED;
+            if (result != NOT_HANDLED && result != UNMAPPED) {
                 if ((!base.equals(name) || Boolean.TRUE.equals(keywords.get("inplace"))) && result instanceof TensorValue t) {
                     graph.markInPlace(firstNew, t.name());
                 }
@@ -227,17 +230,20 @@ final class AtenOps {
         } catch (Unresolved e) {
             // A shape argument is not known statically: keep the op, as unsupported, rather than guess.
         }
-        return unsupported(base, args, keywords, site);
+        return unsupported(base, args, keywords, site, mapped);
     }
 
     static final Object NOT_HANDLED = new Object();
+    /** What {@link #tensorOp} returns for an op no case and no family maps, whatever its inputs. */
+    private static final Object UNMAPPED = new Object();
 
     /** Builtins on Python lists, which hold tensors as items without being tensor ops ({@code torch.append(features, x)}). */
     private static final java.util.Set<String> LIST_OPS = java.util.Set.of(
-            "append", "len", "__getitem__", "list", "copy", "__contains__", "add", "_set_item", "slice", "all", "any");
+            "append", "len", "__getitem__", "list", "copy", "__contains__", "add", "_set_item", "slice", "all", "any", "dict",
+            "values", "keys", "items", "mul");
 
     private static final java.util.Set<String> CREATION_OPS = java.util.Set.of(
-            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor");
+            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor", "as_tensor");
 
     private static boolean containsTensor(List<Object> values) {
         for (Object value : values) {
@@ -257,7 +263,8 @@ final class AtenOps {
         if (args.isEmpty() || !(args.get(0) instanceof TensorValue tensor)) {
             if ((name.equals("__is__") || name.equals("__isnot__")) && args.size() == 2) {
                 boolean same = args.get(0) == args.get(1) || (args.get(0) == null && args.get(1) == null);
-                if (args.get(0) == Unknown.VALUE || args.get(1) == Unknown.VALUE) {
+                if (args.get(0) == Unknown.VALUE || args.get(1) == Unknown.VALUE
+                        || args.get(1) instanceof TensorValue other && graph.isGap(other)) {
                     return Unknown.VALUE;
                 }
                 return name.equals("__is__") == same;
@@ -265,6 +272,10 @@ final class AtenOps {
             return NOT_HANDLED;
         }
         TensorInfo info = tensor.info();
+        if (graph.isGap(tensor) && (name.equals("__is__") || name.equals("__isnot__"))) {
+            // A statement not followed may have made None as well as a tensor.
+            return Unknown.VALUE;
+        }
         switch (name) {
             case "__is__":
             case "__isnot__":
@@ -278,7 +289,8 @@ final class AtenOps {
                 }
                 return name.equals("__isnot__");
             case "size":
-                if (info == null) {
+                if (info == null || info.dataDependent()) {
+                    // A data-dependent size is only bounded: as a Python int it would be taken for the real size.
                     return Unknown.VALUE;
                 }
                 if (args.size() > 1) {
@@ -291,9 +303,9 @@ final class AtenOps {
             case "dim":
                 return info == null ? Unknown.VALUE : (Object) (long) info.rank();
             case "len":
-                return info == null || info.rank() == 0 ? Unknown.VALUE : (Object) info.shape().dim(0);
+                return info == null || info.rank() == 0 || info.dataDependent() ? Unknown.VALUE : (Object) info.shape().dim(0);
             case "numel":
-                return info == null ? Unknown.VALUE : (Object) info.numel();
+                return info == null || info.dataDependent() ? Unknown.VALUE : (Object) info.numel();
             case "is_floating_point":
                 return info == null ? Unknown.VALUE : (Object) info.dtype().isFloatingPoint();
             case "contiguous":
@@ -433,6 +445,32 @@ final class AtenOps {
                 return emit("BatchNormalization", site,
                         attrs("epsilon", new Attribute.Float(a.real("eps", 1e-5)), "momentum", new Attribute.Float(1 - a.real("momentum", 0.1))),
                         a.tensor("input"), a.optionalTensor("weight"), a.optionalTensor("bias"), a.tensor("running_mean"), a.tensor("running_var"));
+            }
+            case "group_norm": {
+                // The weight and bias have one entry per channel, as opset 21's GroupNormalization has them.
+                Args a = new Args(name, args, kw, "input", "num_groups", "weight", "bias", "eps", "cudnn_enabled");
+                return emit("GroupNormalization", site,
+                        attrs("num_groups", new Attribute.Int(a.integer("num_groups", 1)), "epsilon", new Attribute.Float(a.real("eps", 1e-5))),
+                        a.tensor("input"), a.optionalTensor("weight"), a.optionalTensor("bias"));
+            }
+            case "prelu": {
+                // PyTorch applies the slope per channel (axis 1); ONNX PRelu broadcasts it from the last axis, so a
+                // slope of C entries becomes C x 1 x ... (rank - 1 axes), as torch.onnx unsqueezes it.
+                Args a = new Args(name, args, kw, "self", "weight");
+                TensorValue self = a.tensor("self");
+                TensorValue weight = a.tensor("weight");
+                if (!self.known() || !weight.known()) {
+                    return NOT_HANDLED;
+                }
+                int rank = self.info().rank();
+                if (rank > 2 && weight.info().rank() == 1) {
+                    long[] axes = new long[rank - 2];
+                    for (int i = 0; i < axes.length; i++) {
+                        axes[i] = i + 1;
+                    }
+                    weight = emit("Unsqueeze", site, attrs(), weight, graph.ints(axes));
+                }
+                return emit("PRelu", site, attrs(), self, weight);
             }
             case "layer_norm": {
                 Args a = new Args(name, args, kw, "input", "normalized_shape", "weight", "bias", "eps", "cudnn_enable");
@@ -607,7 +645,81 @@ final class AtenOps {
                 if (indices == null || indices.size() != 1 || !(indices.get(0) instanceof TensorValue index)) {
                     return NOT_HANDLED;
                 }
+                if (index.known() && index.info().dtype() == DType.BOOL) {
+                    // x[mask]: as torch.onnx writes it, NonZero (the kept positions, as many as the data says, at most
+                    // the mask's size), transposed to one row per position, then GatherND.
+                    TensorValue positions = emit("NonZero", site, attrs(), index);
+                    TensorValue rows = emit("Transpose", site, attrs("perm", Attribute.ints(1, 0)), positions);
+                    return emit("GatherND", site, attrs(), a.tensor("self"), rows);
+                }
+                if (!index.known()) {
+                    return NOT_HANDLED;
+                }
                 return emit("Gather", site, attrs("axis", new Attribute.Int(0)), a.tensor("self"), index);
+            }
+            case "full_like":
+            case "zeros_like":
+            case "ones_like": {
+                // A tensor of x's shape filled with one value: ConstantOfShape, as for torch.full.
+                Args a = name.equals("full_like")
+                        ? new Args(name, args, kw, "self", "fill_value", "dtype", "layout", "device", "pin_memory", "memory_format")
+                        : new Args(name, args, kw, "self", "dtype", "layout", "device", "pin_memory", "memory_format");
+                TensorValue self = a.tensor("self");
+                if (!self.known()) {
+                    return NOT_HANDLED;
+                }
+                double value = name.equals("full_like") ? a.real("fill_value", 0) : name.startsWith("ones") ? 1 : 0;
+                ConstTensor fill = new ConstTensor(DType.FLOAT32, Shape.of(1), ConstData.ofFloats(value));
+                return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), graph.ints(self.info().shape().toArray()));
+            }
+            case "unbind": {
+                // The slices along dim, each without that axis: Split into pieces of 1, then Squeeze.
+                Args a = new Args(name, args, kw, "self", "dim");
+                TensorValue self = a.tensor("self");
+                if (!self.known() || self.info().dataDependent()) {
+                    return NOT_HANDLED;
+                }
+                long dim = a.integer("dim", 0);
+                int axis = self.info().shape().normalizeAxis((int) dim);
+                int pieces = (int) self.info().shape().dim(axis);
+                if (pieces > 1024) {
+                    return NOT_HANDLED;
+                }
+                long[] ones = new long[pieces];
+                java.util.Arrays.fill(ones, 1);
+                List<TensorValue> parts = graph.emit("Split", List.of(self.name(), graph.ints(ones).name()),
+                        attrs("axis", new Attribute.Int(axis)), pieces, site.layer(), site.source());
+                List<Object> result = new ArrayList<>();
+                for (TensorValue part : parts) {
+                    result.add(emit("Squeeze", site, attrs(), part, graph.ints(axis)));
+                }
+                return result;
+            }
+            case "copy": {
+                // dst.copy_(src): dst's values replaced by src broadcast to dst's shape; data movement, no arithmetic.
+                Args a = new Args(name, args, kw, "self", "src", "non_blocking");
+                TensorValue self = a.tensor("self");
+                if (!self.known()) {
+                    return NOT_HANDLED;
+                }
+                return emit("Expand", site, attrs(), a.tensor("src"), graph.ints(self.info().shape().toArray()));
+            }
+            case "arange": {
+                // arange(end), arange(start, end) or arange(start, end, step): ONNX Range over known integers.
+                List<Object> bounds = new ArrayList<>();
+                for (Object arg : args) {
+                    if (!(arg instanceof Long || arg instanceof Double)) {
+                        break;
+                    }
+                    bounds.add(arg);
+                }
+                if (bounds.isEmpty() || bounds.size() > 3) {
+                    return NOT_HANDLED;
+                }
+                Object start = bounds.size() == 1 ? (Object) 0L : bounds.get(0);
+                Object end = bounds.size() == 1 ? bounds.get(0) : bounds.get(1);
+                Object step = bounds.size() == 3 ? bounds.get(2) : (Object) 1L;
+                return emit("Range", site, attrs(), graph.scalar(start), graph.scalar(end), graph.scalar(step));
             }
             case "expand": {
                 Args a = new Args(name, args, kw, "self", "size", "implicit");
@@ -633,13 +745,90 @@ final class AtenOps {
                 return selfAttention(new Args(name, args, kw, "query", "key", "value", "embed_dim", "num_head", "qkv_weight",
                         "qkv_bias", "proj_weight", "proj_bias", "mask", "need_weights", "average_attn_weights", "mask_type"), site);
             case "tensor":
+            case "as_tensor":
             case "scalar_tensor": {
-                // torch.tensor(3.0): a constant from a Python number, known at load time.
-                Object value = args.isEmpty() ? null : args.get(0);
-                if (value instanceof Long || value instanceof Double || value instanceof Boolean) {
-                    return graph.scalar(value);
+                // torch.tensor(3.0), torch.as_tensor(self.image_mean, dtype=...): a constant from Python numbers,
+                // known at load time; as_tensor of a tensor is that tensor (the dtype and device given match it here).
+                Args a = new Args(name, args, kw, "data", "dtype", "device", "requires_grad", "pin_memory");
+                Object value = a.get("data");
+                if (value instanceof TensorValue tensor && name.equals("as_tensor")) {
+                    return tensor;
                 }
-                return NOT_HANDLED;
+                return constantFrom(value, a.get("dtype"));
+            }
+            case "meshgrid": {
+                // Each 1-D input reshaped to lie along its own axis and expanded to the grid, as torch.onnx writes it;
+                // "xy" indexing swaps the first two axes of the grid.
+                Args a = new Args(name, args, kw, "tensors", "indexing");
+                List<Object> items = items(a.get("tensors"));
+                if (items == null || items.isEmpty()) {
+                    return NOT_HANDLED;
+                }
+                List<TensorValue> inputs = new ArrayList<>();
+                for (Object item : items) {
+                    if (!(item instanceof TensorValue t) || !t.known() || t.info().rank() > 1) {
+                        return NOT_HANDLED;
+                    }
+                    inputs.add(t);
+                }
+                int k = inputs.size();
+                long[] grid = new long[k];
+                for (int i = 0; i < k; i++) {
+                    grid[i] = inputs.get(i).info().numel();
+                }
+                boolean xy = a.string("indexing", "ij").equals("xy") && k >= 2;
+                if (xy) {
+                    long first = grid[0];
+                    grid[0] = grid[1];
+                    grid[1] = first;
+                }
+                List<Object> outputs = new ArrayList<>();
+                for (int i = 0; i < k; i++) {
+                    int axis = xy && i < 2 ? 1 - i : i;
+                    long[] along = new long[k];
+                    java.util.Arrays.fill(along, 1);
+                    along[axis] = grid[axis];
+                    TensorValue placed = emit("Reshape", site, attrs(), inputs.get(i), graph.ints(along));
+                    outputs.add(emit("Expand", site, attrs(), placed, graph.ints(grid)));
+                }
+                return outputs;
+            }
+            case "repeat": {
+                // x.repeat(sizes): ONNX Tile, after unsqueezing x to the length of sizes.
+                Args a = new Args(name, args, kw, "self", "repeats");
+                TensorValue self = a.tensor("self");
+                List<Long> repeats = a.ints("repeats", 1, null);
+                if (!self.known() || repeats.size() < self.info().rank()) {
+                    return NOT_HANDLED;
+                }
+                int extra = repeats.size() - self.info().rank();
+                if (extra > 0) {
+                    long[] axes = new long[extra];
+                    for (int i = 0; i < extra; i++) {
+                        axes[i] = i;
+                    }
+                    self = emit("Unsqueeze", site, attrs(), self, graph.ints(axes));
+                }
+                return emit("Tile", site, attrs(), self, graph.ints(toArray(repeats)));
+            }
+            case "stack": {
+                // torch.stack(tensors, dim): each unsqueezed at dim, then concatenated there.
+                Args a = new Args(name, args, kw, "tensors", "dim");
+                List<Object> items = items(a.get("tensors"));
+                if (items == null || items.isEmpty()) {
+                    return NOT_HANDLED;
+                }
+                long dim = a.integer("dim", 0);
+                List<TensorValue> inputs = new ArrayList<>();
+                for (Object item : items) {
+                    if (!(item instanceof TensorValue t) || !t.known()) {
+                        return NOT_HANDLED;
+                    }
+                    long axis = dim < 0 ? dim + t.info().rank() + 1 : dim;
+                    inputs.add(emit("Unsqueeze", site, attrs(), t, graph.ints(axis)));
+                }
+                long axis = dim < 0 ? dim + inputs.get(0).info().rank() : dim;
+                return emit("Concat", site, attrs("axis", new Attribute.Int(axis)), inputs.toArray(new TensorValue[0]));
             }
             case "einsum": {
                 Args a = new Args(name, args, kw, "equation", "tensors", "path");
@@ -657,8 +846,62 @@ final class AtenOps {
                 return emit("Einsum", site, attrs("equation", new Attribute.Str(a.string("equation", ""))), inputs.toArray(new TensorValue[0]));
             }
             default:
-                return java.util.stream.Stream.of(new RecurrentOps(graph), new InterpolationOps(graph), new DTypeOps(graph), new QuantizedOps(graph)).map(f -> f.call(name, args, kw, site)).filter(r -> r != NOT_HANDLED).findAny().orElse(NOT_HANDLED);
+                return java.util.stream.Stream.of(new RecurrentOps(graph), new InterpolationOps(graph), new DTypeOps(graph), new QuantizedOps(graph)).map(f -> f.call(name, args, kw, site)).filter(r -> r != NOT_HANDLED).findAny().orElse(UNMAPPED);
         }
+    }
+
+    /**
+     * A constant tensor of a Python number or a nested list of them (all rows the same length), of ScalarType
+     * {@code dtype} when one is given, else int64 for integers and float32 for floats, as {@code torch.tensor} infers.
+     */
+    private Object constantFrom(Object value, Object dtype) {
+        List<Long> dims = new ArrayList<>();
+        List<Object> flat = new ArrayList<>();
+        Object level = value;
+        while (items(level) != null) {
+            List<Object> row = items(level);
+            dims.add((long) row.size());
+            if (row.isEmpty()) {
+                break;
+            }
+            level = row.get(0);
+        }
+        if (!flatten(value, 0, dims, flat) || flat.size() > 1024) {
+            return NOT_HANDLED;
+        }
+        boolean floating = flat.stream().anyMatch(Double.class::isInstance);
+        DType type = dtype instanceof Long code ? ScalarTypes.dtype(code).orElse(null) : floating ? DType.FLOAT32 : DType.INT64;
+        if (type == null || !type.isFloatingPoint() && !type.isIntegral()) {
+            return NOT_HANDLED;
+        }
+        Shape shape = new Shape(dims);
+        if (type.isFloatingPoint()) {
+            double[] values = flat.stream().mapToDouble(v -> v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue()).toArray();
+            return graph.constant(new ConstTensor(type, shape, ConstData.ofFloats(values)));
+        }
+        long[] values = flat.stream().mapToLong(v -> v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).longValue()).toArray();
+        return graph.constant(new ConstTensor(type, shape, ConstData.ofInts(values)));
+    }
+
+    /** Appends the numbers of a nested list in row-major order; false when it is ragged or holds anything else. */
+    private static boolean flatten(Object value, int axis, List<Long> dims, List<Object> into) {
+        if (axis == dims.size()) {
+            if (value instanceof Long || value instanceof Double || value instanceof Boolean) {
+                into.add(value);
+                return true;
+            }
+            return false;
+        }
+        List<Object> row = items(value);
+        if (row == null || row.size() != dims.get(axis)) {
+            return false;
+        }
+        for (Object item : row) {
+            if (!flatten(item, axis + 1, dims, into)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int spatialRank(String name) {
@@ -889,12 +1132,19 @@ final class AtenOps {
         return emit("Clip", site, attrs(), x, graph.scalar(min), graph.scalar(max));
     }
 
-    /** An op without a mapping: a node of type {@code aten::<name>} over the call's tensors, counted as unsupported. */
-    private Object unsupported(String name, List<Object> args, Map<String, Object> kw, Site site) {
+    /**
+     * An op without a mapping: a node of type {@code aten::<name>} over the call's tensors, counted as unsupported. An op
+     * Tally maps ({@code mapped}) that could not be mapped because one of those tensors has no known shape (it comes out
+     * of a gap or of an unsupported op) says so ({@link ShapePass#AWAITS_INPUTS}): it is then one of the nodes left out
+     * because of what feeds it, not another op without a rule. An op no case maps stays unsupported whatever its inputs.
+     */
+    private Object unsupported(String name, List<Object> args, Map<String, Object> kw, Site site, boolean mapped) {
         List<TensorValue> inputs = new ArrayList<>();
         collectTensors(args, inputs);
         collectTensors(new ArrayList<>(kw.values()), inputs);
-        return emit("aten::" + name, site, attrs(), inputs.toArray(new TensorValue[0]));
+        Map<String, Attribute> attributes = mapped && inputs.stream().anyMatch(t -> !t.known())
+                ? attrs(ShapePass.AWAITS_INPUTS, new Attribute.Int(1)) : attrs();
+        return emit("aten::" + name, site, attributes, inputs.toArray(new TensorValue[0]));
     }
 
     private static void collectTensors(List<Object> values, List<TensorValue> into) {

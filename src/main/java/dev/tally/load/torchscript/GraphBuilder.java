@@ -41,6 +41,8 @@ final class GraphBuilder {
     private final Map<String, TensorInfo> values = new HashMap<>();
     private final Map<String, Integer> nameCounts = new HashMap<>();
     private int constantCount;
+    /** Values made by statements the interpreter could not follow: not even their type is known. */
+    private final java.util.Set<String> gapValues = new java.util.HashSet<>();
 
     GraphBuilder(String fileName, RuleTable rules) {
         this.fileName = fileName;
@@ -132,6 +134,17 @@ final class GraphBuilder {
             }
         }
         return ShapePass.inferNode(fileName, node, rule.get(), values);
+    }
+
+    /** Records that {@code value} comes out of a statement not followed, so nothing about it is assumed, and returns it. */
+    TensorValue markGap(TensorValue value) {
+        gapValues.add(value.name());
+        return value;
+    }
+
+    /** Whether {@code value} comes out of a statement not followed: it may stand for a tensor, a list, a number or None. */
+    boolean isGap(TensorValue value) {
+        return gapValues.contains(value.name());
     }
 
     /** How many nodes have been emitted so far; {@link #markInPlace} looks only at nodes emitted after it. */

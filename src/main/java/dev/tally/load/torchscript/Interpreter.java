@@ -7,6 +7,8 @@ import dev.tally.load.pytorch.TorchObject;
 import dev.tally.load.torchscript.Ast.Expr;
 import dev.tally.load.torchscript.Ast.Stmt;
 import dev.tally.load.torchscript.Values.BoundMethod;
+import dev.tally.load.torchscript.Values.BoundObjectMethod;
+import dev.tally.load.torchscript.Values.ObjectValue;
 import dev.tally.load.torchscript.Values.ModuleValue;
 import dev.tally.load.torchscript.Values.Namespace;
 import dev.tally.load.torchscript.Values.TensorValue;
@@ -41,6 +43,10 @@ final class Interpreter {
     private final Map<TorchObject, Map<String, Param>> stored;
     private final List<Object> constants;
     private final AtenOps aten;
+    private final Gaps gaps = new Gaps();
+    /** Attributes the code assigns on modules while it runs, over the pickled ones. */
+    private final Map<TorchObject, Map<String, Object>> moduleWrites = new IdentityHashMap<>();
+    private boolean followGaps;
     private int depth;
 
     /** Where the interpreter is: the code file and line, and the module path nodes made here belong to. */
@@ -89,6 +95,19 @@ final class Interpreter {
 
     GraphBuilder graph() {
         return graph;
+    }
+
+    /**
+     * From now on a statement that cannot be followed (a value computed from data, a construct Tally does not know)
+     * becomes a gap at its line instead of ending the run: see {@link #gap}.
+     */
+    void followGaps() {
+        followGaps = true;
+    }
+
+    /** The statements not followed so far, in the order they ran. */
+    List<Gaps.Gap> gaps() {
+        return gaps.all();
     }
 
     /** Calls {@code module.method(args)}; the layer of the nodes made is the module's path. */
@@ -145,12 +164,65 @@ final class Interpreter {
 
     private Flow execute(List<Stmt> body, Frame frame) {
         for (Stmt stmt : body) {
-            Flow flow = execute(stmt, frame);
+            Flow flow;
+            try {
+                flow = execute(stmt, frame);
+            } catch (ShapeDependentException | UnfollowedException e) {
+                if (!followGaps) {
+                    throw e;
+                }
+                flow = gap(stmt, frame, e);
+            }
             if (flow != Flow.NEXT) {
                 return flow;
             }
         }
         return Flow.NEXT;
+    }
+
+    /**
+     * A statement the interpreter cannot follow becomes one node of op type {@link TorchScriptLoader#UNFOLLOWED} at its
+     * line, which has no rule and so is listed, never counted as zero. It reads the tensors the statement reads, and
+     * every name the statement assigns (or list it changes in place) holds one of its outputs afterwards: a value of
+     * unknown shape, so every node computed from it is unresolved and left out of the totals, and every decision on it
+     * is another gap. A statement that holds a {@code return} ends its function with such a value. What ran before
+     * the statement, and whatever later code does not read its values, is counted as usual.
+     */
+    private Flow gap(Stmt stmt, Frame frame, ModelException e) {
+        String source = site(frame, stmt.line()).source();
+        String prefix = fileName + ": ";
+        String reason = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+        gaps.add(source, reason);
+        List<String> inputs = new ArrayList<>();
+        for (String name : Gaps.read(stmt)) {
+            if (frame.locals.containsKey(name)) {
+                collectTensorNames(frame.locals.get(name), inputs, 0);
+            }
+        }
+        List<String> targets = new ArrayList<>(Gaps.assigned(stmt));
+        boolean returns = Gaps.returns(stmt);
+        int outputs = targets.size() + (returns ? 1 : 0);
+        List<TensorValue> values = graph.emit(TorchScriptLoader.UNFOLLOWED, inputs.stream().distinct().toList(), Map.of(),
+                outputs, source, source);
+        for (int i = 0; i < targets.size(); i++) {
+            frame.locals.put(targets.get(i), graph.markGap(values.get(i)));
+        }
+        if (returns) {
+            frame.returned = graph.markGap(values.get(targets.size()));
+            return Flow.RETURN;
+        }
+        return Flow.NEXT;
+    }
+
+    /** The graph names of the tensors in a value (a tensor, or lists, tuples and dicts of them, a few levels deep). */
+    private static void collectTensorNames(Object value, List<String> into, int level) {
+        if (value instanceof TensorValue tensor) {
+            into.add(tensor.name());
+        } else if (level < 4 && value instanceof Map<?, ?> map) {
+            map.values().forEach(v -> collectTensorNames(v, into, level + 1));
+        } else if (level < 4 && AtenOps.items(value) != null) {
+            AtenOps.items(value).forEach(v -> collectTensorNames(v, into, level + 1));
+        }
     }
 
     private Flow execute(Stmt stmt, Frame frame) {
@@ -200,7 +272,7 @@ final class Interpreter {
         if (stmt instanceof Ast.Continue) {
             return Flow.CONTINUE;
         }
-        throw error(frame, line, "cannot interpret a nested definition");
+        throw unfollowed(frame, line, "cannot interpret a nested definition");
     }
 
     private List<Stmt> chooseBranch(Ast.If branch, Frame frame) {
@@ -274,11 +346,18 @@ final class Interpreter {
             items = tuple.items();
         } else if (value instanceof List<?> list) {
             items = new ArrayList<>(list);
+        } else if (value instanceof TensorValue tensor && tensor.known() && !graph.isGap(tensor) && tensor.info().rank() > 0
+                && !tensor.info().dataDependent() && tensor.info().shape().dim(0) == targets.size()) {
+            // a, b = t: Python iterates a tensor along its first axis.
+            items = new ArrayList<>();
+            for (int i = 0; i < targets.size(); i++) {
+                items.add(torch("select", List.of(tensor, 0L, (long) i), Map.of(), frame, line));
+            }
         } else {
             throw shapeError(frame, line, "cannot unpack " + describe(value) + " into " + targets.size() + " names");
         }
         if (items.size() != targets.size()) {
-            throw error(frame, line, "cannot unpack " + items.size() + " values into " + targets.size() + " names");
+            throw unfollowed(frame, line, "cannot unpack " + items.size() + " values into " + targets.size() + " names");
         }
         for (int i = 0; i < targets.size(); i++) {
             assignOne(targets.get(i), items.get(i), frame, line);
@@ -290,8 +369,13 @@ final class Interpreter {
             frame.locals.put(name.id(), value);
         } else if (target instanceof Ast.TupleExpr tuple) {
             assign(tuple.items(), value, frame, line);
+        } else if (target instanceof Ast.Attr attr && eval(attr.target(), frame, line) instanceof ObjectValue object) {
+            object.fields().put(attr.name(), value);
+        } else if (target instanceof Ast.Attr attr && eval(attr.target(), frame, line) instanceof ModuleValue module) {
+            // A module flag the code sets (SSD's self._has_warned = True): later reads in this run see it.
+            moduleWrites.computeIfAbsent(module.object(), m -> new HashMap<>()).put(attr.name(), value);
         } else {
-            throw error(frame, line, "cannot interpret an assignment to anything but names");
+            throw unfollowed(frame, line, "cannot interpret an assignment to anything but names");
         }
     }
 
@@ -377,7 +461,7 @@ final class Interpreter {
             case "not in" -> "__notcontains__reversed";
             case "&" -> "__and__";
             case "|" -> "__or__";
-            default -> throw error(frame, line, "cannot interpret the operator '" + binary.op() + "'");
+            default -> throw unfollowed(frame, line, "cannot interpret the operator '" + binary.op() + "'");
         };
         return scalarCall(op, List.of(left, right), frame, line);
     }
@@ -411,7 +495,21 @@ final class Interpreter {
             return namespace.child(name);
         }
         if (target instanceof ModuleValue module) {
+            Map<String, Object> written = moduleWrites.get(module.object());
+            if (written != null && written.containsKey(name)) {
+                return written.get(name);
+            }
             return moduleAttribute(module, name, frame, line);
+        }
+        if (target instanceof ObjectValue object) {
+            if (object.fields().containsKey(name)) {
+                return object.fields().get(name);
+            }
+            var info = library.classInfo(object.className());
+            if (info.isPresent() && info.get().methods().containsKey(name)) {
+                return new BoundObjectMethod(object, name);
+            }
+            throw unfollowed(frame, line, "the " + object.className() + " object has no attribute '" + name + "' yet");
         }
         if (target instanceof TensorValue || target instanceof List<?> || target instanceof TupleValue) {
             // A method of the value, e.g. x.size: calls become torch.size(x, ...).
@@ -420,7 +518,7 @@ final class Interpreter {
         if (target == Unknown.VALUE) {
             return Unknown.VALUE;
         }
-        throw error(frame, line, "cannot read the attribute '" + name + "' of " + describe(target));
+        throw unfollowed(frame, line, "cannot read the attribute '" + name + "' of " + describe(target));
     }
 
     /** {@code value.method} for tensors and lists, called as {@code torch.method(value, ...)}. */
@@ -503,8 +601,11 @@ final class Interpreter {
                 }
             }
             if (match == null) {
-                throw error(frame, line, "the list attribute '" + name + "' of '" + display(module)
-                        + "' holds a tensor that is none of the module's stored tensors");
+                // A plain tensor in a list attribute (DefaultBoxGenerator._wh_pairs): a constant of the module, not a
+                // parameter or buffer, as PyTorch's parameters() and buffers() do not list it either.
+                String path = (module.path().isEmpty() ? "" : module.path() + ".") + name + "." + items.size();
+                items.add(graph.param(new Param(path, ref.shape(), ref.dtype(), dev.tally.ir.Role.CONSTANT)));
+                continue;
             }
             items.add(graph.param(tensors.get(match)));
         }
@@ -561,12 +662,15 @@ final class Interpreter {
         }
         List<Object> items = target instanceof TupleValue tuple ? tuple.items()
                 : target instanceof List<?> list ? new ArrayList<>(list) : null;
+        if (index instanceof TensorValue) {
+            throw shapeError(frame, line, "cannot index " + describe(target) + " with a tensor's value");
+        }
         if (items == null || !(index instanceof Long i)) {
-            throw error(frame, line, "cannot index " + describe(target) + " with " + describe(index));
+            throw unfollowed(frame, line, "cannot index " + describe(target) + " with " + describe(index));
         }
         long at = i < 0 ? i + items.size() : i;
         if (at < 0 || at >= items.size()) {
-            throw error(frame, line, "index " + i + " is out of range for " + items.size() + " items");
+            throw unfollowed(frame, line, "index " + i + " is out of range for " + items.size() + " items");
         }
         return items.get((int) at);
     }
@@ -587,6 +691,14 @@ final class Interpreter {
         if (function instanceof BoundMethod method) {
             return callMethod(method.self(), method.name(), args, keywords, site);
         }
+        if (function instanceof BoundObjectMethod method) {
+            // A class's method runs in the caller's layer, with the object as self.
+            CodeLibrary.ClassInfo info = library.classInfo(method.self().className()).orElseThrow();
+            List<Object> withSelf = new ArrayList<>();
+            withSelf.add(method.self());
+            withSelf.addAll(args);
+            return invoke(info.methods().get(method.name()), info.record(), frame.self, withSelf, keywords, site);
+        }
         if (function instanceof BoundValueMethod method) {
             List<Object> withSelf = new ArrayList<>();
             withSelf.add(method.value());
@@ -599,7 +711,10 @@ final class Interpreter {
         if (function instanceof ModuleValue module) {
             return callMethod(module, "forward", args, keywords, site);
         }
-        throw error(frame, line, "cannot call " + describe(function));
+        if (function == Unknown.VALUE || function instanceof TensorValue) {
+            throw shapeError(frame, line, "cannot call " + describe(function));
+        }
+        throw unfollowed(frame, line, "cannot call " + describe(function));
     }
 
     private Object callNamed(String path, Ast.Call call, List<Object> args, Map<String, Object> keywords, Frame frame, int line) {
@@ -655,7 +770,7 @@ final class Interpreter {
         if (path.startsWith("__torch__.")) {
             return callCode(path, args, keywords, frame, line);
         }
-        throw error(frame, line, "cannot interpret the call of '" + path + "'");
+        throw unfollowed(frame, line, "cannot interpret the call of '" + path + "'");
     }
 
     private Object callCode(String path, List<Object> args, Map<String, Object> keywords, Frame frame, int line) {
@@ -668,7 +783,11 @@ final class Interpreter {
         if (info.isPresent() && info.get().namedTuple()) {
             return new TupleValue(args);
         }
-        throw error(frame, line, "cannot interpret the call of '" + path + "', whose code is not in the archive");
+        if (path.endsWith(".__new__") && library.classInfo(path.substring(0, path.length() - ".__new__".length())).isPresent()) {
+            // Class.__new__(Class), then (obj).__init__(...): an object whose __init__ assigns its fields.
+            return new ObjectValue(path.substring(0, path.length() - ".__new__".length()));
+        }
+        throw unfollowed(frame, line, "cannot interpret the call of '" + path + "', whose code is not in the archive");
     }
 
     /** A module-level function runs in the caller's layer: {@code F.relu} inside {@code features.1} is that layer's op. */
@@ -800,6 +919,9 @@ final class Interpreter {
         if (value instanceof ModuleValue module) {
             return "the module '" + display(module) + "'";
         }
+        if (value instanceof ObjectValue object) {
+            return "a " + object.className().substring(object.className().lastIndexOf('.') + 1) + " object";
+        }
         if (value instanceof Namespace namespace) {
             return "'" + namespace.path() + "'";
         }
@@ -816,6 +938,22 @@ final class Interpreter {
         ShapeDependentException(String message) {
             super(message);
         }
+    }
+
+    /**
+     * Code the interpreter does not know how to run (a call it has no mapping for, an assignment to an item): with the
+     * input shapes given it becomes a gap at its line, as a value it cannot know does.
+     */
+    static final class UnfollowedException extends ModelException {
+        private static final long serialVersionUID = 1L;
+
+        UnfollowedException(String message) {
+            super(message);
+        }
+    }
+
+    private ModelException unfollowed(Frame frame, int line, String what) {
+        return new UnfollowedException(error(frame, line, what).getMessage());
     }
 
     private ModelException shapeError(Frame frame, int line, String what) {

@@ -12,12 +12,43 @@ final class PythonBuiltins {
     }
 
     static Object call(String name, List<Object> args, Map<String, Object> keywords) {
+        if (name.equals("append") && args.size() == 2 && args.get(0) instanceof List<?>) {
+            // An item not known statically is still an item: the list's length stays right.
+            @SuppressWarnings("unchecked")
+            List<Object> target = (List<Object>) args.get(0);
+            target.add(args.get(1));
+            return target;
+        }
         for (Object arg : args) {
             if (arg == Unknown.VALUE) {
-                return name.equals("append") || name.equals("warn") ? null : Unknown.VALUE;
+                return name.equals("warn") ? null : Unknown.VALUE;
             }
         }
+        if (name.equals("mul") && args.size() == 2 && AtenOps.items(args.get(0)) != null && args.get(1) instanceof Long n
+                && n >= 0 && n * AtenOps.items(args.get(0)).size() <= 1_000_000) {
+            // [a, b] * n: the list repeated, as SSD's anchor generator writes [shift_x, shift_y] * len(wh_pairs).
+            List<Object> repeated = new ArrayList<>();
+            for (long i = 0; i < n; i++) {
+                repeated.addAll(AtenOps.items(args.get(0)));
+            }
+            return repeated;
+        }
         switch (name) {
+            case "__range_length":
+                // The trip count of range(lo, hi, step), as TorchScript prints a loop over it.
+                if (args.size() == 3 && args.get(0) instanceof Long lo && args.get(1) instanceof Long hi && args.get(2) instanceof Long step
+                        && step != 0) {
+                    long span = step > 0 ? hi - lo : lo - hi;
+                    long by = Math.abs(step);
+                    return span <= 0 ? 0L : (span + by - 1) / by;
+                }
+                return AtenOps.NOT_HANDLED;
+            case "__derive_index":
+                // The i-th value of range(start, ..., step).
+                if (args.size() == 3 && args.get(0) instanceof Long i && args.get(1) instanceof Long start && args.get(2) instanceof Long step) {
+                    return start + i * step;
+                }
+                return AtenOps.NOT_HANDLED;
             case "add":
                 if (args.size() == 2 && AtenOps.items(args.get(0)) != null && AtenOps.items(args.get(1)) != null) {
                     List<Object> joined = new ArrayList<>(AtenOps.items(args.get(0)));
@@ -98,9 +129,36 @@ final class PythonBuiltins {
             case "list":
             case "copy":
                 return AtenOps.items(args.get(0)) == null ? AtenOps.NOT_HANDLED : new ArrayList<>(AtenOps.items(args.get(0)));
-            case "dict":
-                // torchvision's IntermediateLayerGetter fills torch.dict() with _set_item, keyed by layer name.
-                return args.isEmpty() ? new java.util.LinkedHashMap<Object, Object>() : AtenOps.NOT_HANDLED;
+            case "dict": {
+                // torchvision's IntermediateLayerGetter fills torch.dict() with _set_item, keyed by layer name;
+                // SSD's feature extractor makes its dict of (name, tensor) pairs.
+                Map<Object, Object> dict = new java.util.LinkedHashMap<>();
+                List<Object> pairs = args.isEmpty() ? List.of() : AtenOps.items(args.get(0));
+                if (pairs == null) {
+                    return AtenOps.NOT_HANDLED;
+                }
+                for (Object pair : pairs) {
+                    List<Object> kv = AtenOps.items(pair);
+                    if (kv == null || kv.size() != 2) {
+                        return AtenOps.NOT_HANDLED;
+                    }
+                    dict.put(kv.get(0), kv.get(1));
+                }
+                return dict;
+            }
+            case "values":
+            case "keys":
+            case "items": {
+                if (!(args.get(0) instanceof Map<?, ?> map)) {
+                    return AtenOps.NOT_HANDLED;
+                }
+                List<Object> result = new ArrayList<>();
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    result.add(name.equals("values") ? entry.getValue() : name.equals("keys") ? entry.getKey()
+                            : new Values.TupleValue(java.util.Arrays.asList(entry.getKey(), entry.getValue())));
+                }
+                return result;
+            }
             case "_set_item":
                 if (args.get(0) instanceof Map<?, ?> map && args.size() == 3) {
                     @SuppressWarnings("unchecked")
@@ -108,10 +166,15 @@ final class PythonBuiltins {
                     target.put(args.get(1), args.get(2));
                     return null;
                 }
-                if (args.get(0) instanceof List<?> list && args.get(1) instanceof Long i) {
+                if (args.get(0) instanceof List<?> list && args.get(1) instanceof Long i && args.size() == 3) {
                     @SuppressWarnings("unchecked")
                     List<Object> target = (List<Object>) list;
-                    target.set((int) (i < 0 ? i + target.size() : i), args.get(2));
+                    long at = i < 0 ? i + target.size() : i;
+                    if (at < 0 || at >= target.size()) {
+                        // Python's IndexError: not a value Tally can make up.
+                        return AtenOps.NOT_HANDLED;
+                    }
+                    target.set((int) at, args.get(2));
                     return target;
                 }
                 return AtenOps.NOT_HANDLED;

@@ -284,6 +284,11 @@ public final class TorchScriptLoader {
             // torchvision's detection models take List[Tensor] (one image per entry): the input given is one image.
             args.add(isTensorList(parameter.annotation()) ? new ArrayList<>(List.of(input)) : input);
         }
+        if (!inputShapes.isEmpty()) {
+            // With the input shapes given, code that still cannot be followed is data-dependent or unknown to Tally:
+            // a listed gap at its line, and the rest of forward still runs.
+            interpreter.followGaps();
+        }
         Object result;
         try {
             result = interpreter.callMethod(root, "forward", args, Map.of(),
@@ -312,7 +317,40 @@ public final class TorchScriptLoader {
                     + (parameters.size() == 1 ? "" : parameters.get(0).name() + "=") + "1x3x224x224.", e);
         }
         addOutputs(interpreter.graph(), result);
-        return Optional.empty();
+        return gapNote(interpreter.gaps());
+    }
+
+    /** How many gaps to describe one by one in the note; the rest are counted. */
+    private static final int GAPS_NAMED = 3;
+
+    private static Optional<String> gapNote(List<Gaps.Gap> gaps) {
+        if (gaps.isEmpty()) {
+            return Optional.empty();
+        }
+        // One entry per line of code (a loop's body fails at the same line on every step), in the order first met.
+        Map<String, Integer> times = new LinkedHashMap<>();
+        Map<String, String> reasons = new LinkedHashMap<>();
+        for (Gaps.Gap gap : gaps) {
+            times.merge(gap.source(), 1, Integer::sum);
+            // The input shapes were given: the fix the interpreter's message suggests for their absence does not apply.
+            String reason = gap.reason().replaceAll("\\.$", "").replaceAll("[;,] give the input shape.*$", "");
+            String at = gap.source() + ": ";
+            reasons.putIfAbsent(gap.source(), reason.startsWith(at) ? reason.substring(at.length()) : reason);
+        }
+        StringBuilder note = new StringBuilder("The TorchScript interpreter cannot follow ").append(gaps.size())
+                .append(gaps.size() == 1 ? " statement" : " statements").append(" (");
+        int named = 0;
+        for (Map.Entry<String, Integer> line : times.entrySet()) {
+            if (named == GAPS_NAMED) {
+                note.append("; and ").append(times.size() - GAPS_NAMED).append(" more lines");
+                break;
+            }
+            note.append(named++ == 0 ? "" : "; ").append(line.getKey())
+                    .append(line.getValue() == 1 ? "" : " (" + line.getValue() + " times)").append(": ")
+                    .append(reasons.get(line.getKey()));
+        }
+        return Optional.of(note.append("); each is listed as not counted, what it computes has no known shape, and"
+                + " every node that depends on it is left out of the totals; the rest of forward is counted.").toString());
     }
 
     private static void addOutputs(GraphBuilder graph, Object result) {

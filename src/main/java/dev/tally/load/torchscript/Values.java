@@ -43,6 +43,30 @@ final class Values {
         }
     }
 
+    /**
+     * An instance of a TorchScript class that is not a module ({@code ImageList}, made by {@code __new__} and filled by
+     * its {@code __init__}): its class and its fields, which its code assigns. Compared by identity, as Python does.
+     */
+    static final class ObjectValue {
+        private final String className;
+        private final java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+
+        ObjectValue(String className) {
+            this.className = className;
+        }
+
+        String className() {
+            return className;
+        }
+
+        java.util.Map<String, Object> fields() {
+            return fields;
+        }
+    }
+
+    /** {@code (object).method} of a class instance before it is called. */
+    record BoundObjectMethod(ObjectValue self, String name) {}
+
     /** {@code (self).method} before it is called. */
     record BoundMethod(ModuleValue self, String name) {}
 

@@ -62,6 +62,30 @@ class NormalizationRulesTest {
     }
 
     @Test
+    void groupNormNormalisesEachGroupAndScalesPerChannel() {
+        // 2 samples, 6 channels in 3 groups of 2 channels x 5 positions: 6 rows of m = 10.
+        Op gn = Op.of("GroupNormalization").input(2, 6, 5).input(6).input(6).attr("num_groups", 3);
+        assertThat(gn.shape()).isEqualTo(dims(2, 6, 5));
+        assertThat(gn.macs()).isZero();
+        assertThat(gn.ops()).isEqualTo(6L * (5 * 10 + 2) + 2L * 60 + 2L * 60);
+        assertThat(Op.of("GroupNormalization").input(2, 6, 5).attr("num_groups", 3).ops()).as("without weight and bias")
+                .isEqualTo(6L * (5 * 10 + 2) + 2L * 60);
+        assertThatThrownBy(() -> Op.of("GroupNormalization").input(2, 6, 5).attr("num_groups", 4).shape())
+                .isInstanceOf(ModelException.class).hasMessageContaining("num_groups 4 does not divide the 6 channels of 'X'");
+    }
+
+    @Test
+    void groupNormIsTheSameCountAsTheChainTorchOnnxWritesForIt() {
+        // conv_tasnet_base's GroupNorm(1, 512) on 1 x 512 x 999: Reshape to 1 x 1 x 511488, InstanceNormalization with
+        // scale 1 and bias 0, Reshape back, Mul by the weight (512 x 1), Add the bias (512 x 1).
+        long chain = Op.of("InstanceNormalization").input(1, 1, 512 * 999).input(1).input(1).ops()
+                + Op.of("Mul").input(1, 512, 999).input(512, 1).ops()
+                + Op.of("Add").input(1, 512, 999).input(512, 1).ops();
+        assertThat(Op.of("GroupNormalization").input(1, 512, 999).input(512).input(512).attr("num_groups", 1).ops())
+                .isEqualTo(chain).isEqualTo(1L * (5 * 512 * 999 + 2) + 4L * 512 * 999);
+    }
+
+    @Test
     void lrnCountsItsClippedChannelWindows() {
         // AlexNet-v1 style LRN size 5 over 4 channels: windows hold 3, 4, 4, 3 channels; per element 2w + 3.
         Op lrn = Op.of("LRN").input(1, 4, 2, 2).attr("size", 5);

@@ -288,17 +288,57 @@ class OnnxLoaderTest {
     }
 
     @Test
-    void aLargeConstantNodeBecomesAParamNamedAfterItsOutputAndTheNodeIsDropped() {
+    void aLargeConstantNodeReadAsAWeightBecomesAParamNamedAfterItsOutputAndTheNodeIsDropped() {
         GraphProto.Builder graph = smallNet()
                 .addNode(node("/Constant", "Constant", List.of(), List.of("/Constant_output_0"))
-                        .addAttribute(tensorAttribute("value", floatWeight("", 1, 2000))))
-                .addNode(node("/Add", "Add", List.of("output", "/Constant_output_0"), List.of("sum")));
+                        .addAttribute(tensorAttribute("value", floatWeight("", 10, 2000))))
+                .addNode(node("/MatMul", "MatMul", List.of("output", "/Constant_output_0"), List.of("product")));
         Graph loaded = load(graph).graph();
 
         assertThat(loaded.nodes()).extracting(Node::opType).doesNotContain("Constant");
         Param param = loaded.param("/Constant_output_0").orElseThrow();
         assertThat(param.role()).isEqualTo(Role.PARAM);
-        assertThat(param.shape()).isEqualTo(Shape.of(1, 2000));
+        assertThat(param.shape()).isEqualTo(Shape.of(10, 2000));
+    }
+
+    @Test
+    void aLargeConstantNodeTorchOnnxMadeThatNoNodeReadsAsAWeightIsAConstant() {
+        // deepspeech: nn.RNN's zero initial state, 2 x 1 x 2048, written as a Constant node and expanded to the
+        // batch; PyTorch has no such parameter, so counting it would overstate params by 4,096.
+        GraphProto.Builder graph = smallNet()
+                .addNode(node("/bi_rnn/Constant", "Constant", List.of(), List.of("/bi_rnn/Constant_output_0"))
+                        .addAttribute(tensorAttribute("value", floatWeight("", 2, 1, 2048))))
+                .addNode(node("/bi_rnn/Add", "Add", List.of("output", "/bi_rnn/Constant_output_0"), List.of("sum")));
+        Graph loaded = load(graph).graph();
+
+        assertThat(loaded.param("/bi_rnn/Constant_output_0").orElseThrow().role()).isEqualTo(Role.CONSTANT);
+    }
+
+    @Test
+    void theAffineOperandsOfAnExportedGroupNormAreParamsThoughTheirNamesAreMadeUp() {
+        // torch.onnx writes GroupNorm(1, 4) as Reshape, InstanceNormalization (ones and zeros per group), Reshape,
+        // Mul by the weight and Add of the bias, both unsqueezed to 4 x 1 under made-up names (conv_tasnet_base).
+        GraphProto.Builder graph = smallNet()
+                .addInitializer(floatWeight("onnx::Mul_1312", 40, 1))
+                .addInitializer(floatWeight("onnx::Add_1313", 40, 1))
+                .addInitializer(floatWeight("onnx::Add_99", 40, 1))
+                .addInitializer(int64Raw("shape", new long[] {3}, 0, 1, -1))
+                .addInitializer(int64Raw("back", new long[] {2}, 1, 10))
+                .addNode(node("/norm/Constant_1", "Constant", List.of(), List.of("ones"))
+                        .addAttribute(tensorAttribute("value", floatValues("", new long[] {1}, 1f))))
+                .addNode(node("/norm/Constant_2", "Constant", List.of(), List.of("zeros"))
+                        .addAttribute(tensorAttribute("value", floatValues("", new long[] {1}, 0f))))
+                .addNode(node("/norm/Reshape", "Reshape", List.of("output", "shape"), List.of("grouped")))
+                .addNode(node("/norm/InstanceNormalization", "InstanceNormalization", List.of("grouped", "ones", "zeros"),
+                        List.of("normalised")))
+                .addNode(node("/norm/Reshape_1", "Reshape", List.of("normalised", "back"), List.of("ungrouped")))
+                .addNode(node("/norm/Mul", "Mul", List.of("ungrouped", "onnx::Mul_1312"), List.of("scaled")))
+                .addNode(node("/norm/Add", "Add", List.of("scaled", "onnx::Add_1313"), List.of("shifted")))
+                .addNode(node("/other/Add", "Add", List.of("shifted", "onnx::Add_99"), List.of("moved")));
+        Graph loaded = load(graph).graph();
+
+        assertThat(roles(loaded)).containsEntry("onnx::Mul_1312", Role.PARAM).containsEntry("onnx::Add_1313", Role.PARAM)
+                .as("an Add elsewhere keeps the exporter-constant rule").containsEntry("onnx::Add_99", Role.CONSTANT);
     }
 
     @Test

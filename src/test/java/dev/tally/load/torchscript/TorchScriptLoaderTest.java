@@ -172,6 +172,42 @@ class TorchScriptLoaderTest {
     }
 
     @Test
+    void aStatementThatCannotBeFollowedIsAGapAtItsLineAndTheRestOfForwardIsStillCounted() throws IOException {
+        // Line 16 branches on a tensor's value: which branch runs depends on the data. y is unknown after it, so
+        // fc2 on y is left out; fc2 on x does not depend on the gap and is counted.
+        String code = NET_CODE.replace(String.join("\n",
+                "    for i in range(torch.sub(torch.size(y, 1), 1)):",
+                "      y = torch.relu(y)",
+                "    return (fc2).forward(y, )"), String.join("\n",
+                "    if torch.gt(torch.sum(y), 0):",
+                "      y = torch.relu(y)",
+                "    else:",
+                "      y = torch.neg(y)",
+                "    z = (fc2).forward(x, )",
+                "    w = (fc2).forward(y, )",
+                "    return (z, w)"));
+        Path path = archive("net.pt", netRecords(code));
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(1, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Linear", "ReduceSum", "Greater",
+                TorchScriptLoader.UNFOLLOWED, "Linear", "Linear");
+        Node gap = model.graph().nodes().get(3);
+        assertThat(gap.name()).isEqualTo("code/__torch__/m.py:16/" + TorchScriptLoader.UNFOLLOWED);
+        assertThat(gap.inputs()).as("the tensors the statement reads").containsExactly("fc/Linear");
+        assertThat(model.graph().nodes().get(5).inputs().get(0)).as("y is the gap's output").isEqualTo(gap.outputs().get(0));
+        assertThat(model.notes()).containsExactly("The TorchScript interpreter cannot follow 1 statement (code/__torch__/m.py:16:"
+                + " cannot decide the truth of a tensor, which depends on a tensor's values or a shape no rule worked out);"
+                + " each is listed as not counted, what it computes has no known shape, and every node that depends on it is"
+                + " left out of the totals; the rest of forward is counted.");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), false);
+        assertThat(analysis.nodes()).extracting(NodeResult::status).containsExactly(NodeResult.Status.COUNTED,
+                NodeResult.Status.COUNTED, NodeResult.Status.COUNTED, NodeResult.Status.UNSUPPORTED, NodeResult.Status.COUNTED,
+                NodeResult.Status.UNRESOLVED);
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(1, 3));
+        assertThat(analysis.outputs().get(1).info()).as("w depends on the gap").isEmpty();
+    }
+
+    @Test
     void anAtenOpWithoutAMappingIsKeptAsAnUnsupportedNodeNeverDropped() throws IOException {
         String code = NET_CODE.replace("      y = torch.relu(y)", "      y = torch.frobnicate(y, 2)");
         Path path = archive("net.pt", netRecords(code));
