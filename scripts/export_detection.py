@@ -11,8 +11,9 @@ makes fasterrcnn_mobilenet_v3_large_320_fpn, retinanet_resnet50_fpn and ssdlite3
 maskrcnn_resnet50_fpn and keypointrcnn_resnet50_fpn, at opset 11 (the opset torchvision documents for
 detection export), weights=None, eval mode, at 160x160 with min_size = max_size = 160 so the exports stay small.
 
-Per model the files are those of export_zoo.export (structure-only ONNX, traced/scripted only under 60 MB of
-weights, which none of these is, so their reason is recorded in "errors"), plus in <name>.expected.json:
+Per model the files are those of export_zoo.export (structure-only ONNX; traced and scripted TorchScript, whose
+weights, 60 MB or more here, are zeroed and the archive re-written DEFLATE-compressed; PyTorch's error for a
+form it cannot make), plus in <name>.expected.json:
     "detectionsPerImg"  the model's own bound on the boxes it returns (roi_heads.detections_per_img for the R-CNNs,
                         detections_per_img for FCOS): the final outputs' first dim is at most this.
 
