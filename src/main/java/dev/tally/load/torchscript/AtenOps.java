@@ -13,7 +13,6 @@ import dev.tally.load.torchscript.Values.TensorValue;
 import dev.tally.load.torchscript.Values.TupleValue;
 import dev.tally.load.torchscript.Values.Unknown;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,167 +23,15 @@ import java.util.Map;
  * attribute names (so the shape and cost rules are shared with the ONNX reader). An aten op with no mapping
  * becomes a node of op type {@code aten::<name>}, which the report lists as unsupported, never as zero.
  *
- * <p>Arguments are bound by the names of the aten schemas ({@code aten::conv2d(Tensor input, Tensor weight,
- * Tensor? bias, int[] stride, ...)}), so keyword and positional calls read the same.
+ * <p>Arguments are bound by the names of the aten schemas ({@link Args}), so keyword and positional calls read the same.
  */
 final class AtenOps {
-    /** A call whose arguments do not fit; the interpreter adds the file and line. */
-    static class ArgumentError extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ArgumentError(String message) {
-            super(message, null, false, false);
-        }
-    }
-
     private final String fileName;
     private final GraphBuilder graph;
 
     AtenOps(String fileName, GraphBuilder graph) {
         this.fileName = fileName;
         this.graph = graph;
-    }
-
-    /** The arguments of one call, bound to the schema's names. */
-    private final class Args {
-        private final String op;
-        private final Map<String, Object> values = new LinkedHashMap<>();
-
-        Args(String op, List<Object> args, Map<String, Object> keywords, String... names) {
-            this.op = op;
-            if (args.size() > names.length) {
-                throw new ArgumentError("'torch." + op + "' takes at most " + names.length + " arguments, but the code passes " + args.size());
-            }
-            for (int i = 0; i < args.size(); i++) {
-                values.put(names[i], args.get(i));
-            }
-            for (Map.Entry<String, Object> keyword : keywords.entrySet()) {
-                if (!Arrays.asList(names).contains(keyword.getKey())) {
-                    throw new ArgumentError("'torch." + op + "' has no argument '" + keyword.getKey() + "'");
-                }
-                values.put(keyword.getKey(), keyword.getValue());
-            }
-        }
-
-        Object get(String name) {
-            return values.get(name);
-        }
-
-        boolean has(String name) {
-            return values.get(name) != null;
-        }
-
-        TensorValue tensor(String name) {
-            Object value = values.get(name);
-            if (value instanceof TensorValue tensor) {
-                return tensor;
-            }
-            if (value instanceof Long || value instanceof Double || value instanceof Boolean) {
-                return graph.scalar(value);
-            }
-            throw new ArgumentError("'torch." + op + "' needs a tensor for '" + name + "', but the code passes "
-                    + Interpreter.describe(value));
-        }
-
-        TensorValue optionalTensor(String name) {
-            return values.get(name) == null ? null : tensor(name);
-        }
-
-        long integer(String name, long defaultValue) {
-            Object value = values.get(name);
-            if (value == null) {
-                return defaultValue;
-            }
-            if (value instanceof Long l) {
-                return l;
-            }
-            if (value instanceof Boolean b) {
-                return b ? 1 : 0;
-            }
-            throw unresolved(name, value);
-        }
-
-        double real(String name, double defaultValue) {
-            Object value = values.get(name);
-            if (value == null) {
-                return defaultValue;
-            }
-            if (value instanceof Number n) {
-                return n.doubleValue();
-            }
-            throw unresolved(name, value);
-        }
-
-        boolean flag(String name, boolean defaultValue) {
-            Object value = values.get(name);
-            if (value == null) {
-                return defaultValue;
-            }
-            if (value instanceof Boolean b) {
-                return b;
-            }
-            if (value instanceof Long l) {
-                return l != 0;
-            }
-            throw unresolved(name, value);
-        }
-
-        String string(String name, String defaultValue) {
-            Object value = values.get(name);
-            return value == null ? defaultValue : String.valueOf(value);
-        }
-
-        /** An int[] argument; a single int is repeated {@code rank} times, as PyTorch's expand_param_if_needed does. */
-        List<Long> ints(String name, int rank, List<Long> defaultValue) {
-            Object value = values.get(name);
-            if (value == null) {
-                return defaultValue;
-            }
-            if (value instanceof Long l) {
-                List<Long> repeated = new ArrayList<>();
-                for (int i = 0; i < rank; i++) {
-                    repeated.add(l);
-                }
-                return repeated;
-            }
-            List<Object> items = items(value);
-            if (items == null) {
-                throw unresolved(name, value);
-            }
-            List<Long> result = new ArrayList<>();
-            for (Object item : items) {
-                if (!(item instanceof Long l)) {
-                    throw unresolved(name, value);
-                }
-                result.add(l);
-            }
-            if (result.size() == 1 && rank > 1) {
-                return repeat(result.get(0), rank);
-            }
-            return result;
-        }
-
-        private ArgumentError unresolved(String name, Object value) {
-            return new Unresolved("'torch." + op + "' needs a known value for '" + name + "', but it is "
-                    + Interpreter.describe(value));
-        }
-    }
-
-    /** An argument that must be a known constant is not: the op is listed as unsupported instead. */
-    private static final class Unresolved extends ArgumentError {
-        private static final long serialVersionUID = 1L;
-
-        Unresolved(String message) {
-            super(message);
-        }
-    }
-
-    private static List<Long> repeat(long value, int rank) {
-        List<Long> result = new ArrayList<>();
-        for (int i = 0; i < rank; i++) {
-            result.add(value);
-        }
-        return result;
     }
 
     static List<Object> items(Object value) {
@@ -227,7 +74,7 @@ final class AtenOps {
                 }
                 return result;
             }
-        } catch (Unresolved e) {
+        } catch (Args.Unresolved e) {
             // A shape argument is not known statically: keep the op, as unsupported, rather than guess.
         }
         return unsupported(base, args, keywords, site, mapped);
@@ -323,35 +170,35 @@ final class AtenOps {
     private Object tensorOp(String name, List<Object> args, Map<String, Object> kw, Site site) {
         switch (name) {
             case "_convolution": {
-                Args a = new Args(name, args, kw, "input", "weight", "bias", "stride", "padding", "dilation", "transposed",
+                Args a = new Args(graph, name, args, kw, "input", "weight", "bias", "stride", "padding", "dilation", "transposed",
                         "output_padding", "groups", "benchmark", "deterministic", "cudnn_enabled", "allow_tf32");
                 return conv(a, a.flag("transposed", false), site);
             }
             case "conv1d":
             case "conv2d":
             case "conv3d": {
-                Args a = new Args(name, args, kw, "input", "weight", "bias", "stride", "padding", "dilation", "groups");
+                Args a = new Args(graph, name, args, kw, "input", "weight", "bias", "stride", "padding", "dilation", "groups");
                 return conv(a, false, site);
             }
             case "conv_transpose1d":
             case "conv_transpose2d":
             case "conv_transpose3d": {
-                Args a = new Args(name, args, kw, "input", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation");
+                Args a = new Args(graph, name, args, kw, "input", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation");
                 return conv(a, true, site);
             }
             case "linear": {
-                Args a = new Args(name, args, kw, "input", "weight", "bias");
+                Args a = new Args(graph, name, args, kw, "input", "weight", "bias");
                 return emit("Linear", site, attrs(), a.tensor("input"), a.tensor("weight"), a.optionalTensor("bias"));
             }
             case "addmm": {
-                Args a = new Args(name, args, kw, "self", "mat1", "mat2", "beta", "alpha");
+                Args a = new Args(graph, name, args, kw, "self", "mat1", "mat2", "beta", "alpha");
                 return emit("Gemm", site, attrs("alpha", new Attribute.Float(a.real("alpha", 1)), "beta", new Attribute.Float(a.real("beta", 1))),
                         a.tensor("mat1"), a.tensor("mat2"), a.tensor("self"));
             }
             case "matmul":
             case "mm":
             case "bmm": {
-                Args a = new Args(name, args, kw, "self", "other");
+                Args a = new Args(graph, name, args, kw, "self", "other");
                 return emit("MatMul", site, attrs(), a.tensor("self"), a.tensor("other"));
             }
             case "relu":
@@ -381,46 +228,46 @@ final class AtenOps {
             case "silu": {
                 // SiLU is x * sigmoid(x); ONNX has no single op for it, and the exporter writes these two. Both are
                 // marked as parts of SiLU: its backward keeps x only (SiluBackward0), not what Sigmoid and Mul would.
-                TensorValue x = new Args(name, args, kw, "self").tensor("self");
+                TensorValue x = new Args(graph, name, args, kw, "self").tensor("self");
                 TensorValue sigmoid = emit("Sigmoid", site, attrs(SavedRules.PART_OF, new Attribute.Str("Silu")), x);
                 return emit("Mul", site, attrs(SavedRules.PART_OF, new Attribute.Str("Silu")), x, sigmoid);
             }
             case "gelu": {
-                Args a = new Args(name, args, kw, "self", "approximate");
+                Args a = new Args(graph, name, args, kw, "self", "approximate");
                 return emit("Gelu", site, attrs("approximate", new Attribute.Str(a.string("approximate", "none"))), a.tensor("self"));
             }
             case "leaky_relu": {
-                Args a = new Args(name, args, kw, "self", "negative_slope");
+                Args a = new Args(graph, name, args, kw, "self", "negative_slope");
                 return emit("LeakyRelu", site, attrs("alpha", new Attribute.Float(a.real("negative_slope", 0.01))), a.tensor("self"));
             }
             case "relu6":
-                return clip(new Args(name, args, kw, "self").tensor("self"), 0.0, 6.0, site);
+                return clip(new Args(graph, name, args, kw, "self").tensor("self"), 0.0, 6.0, site);
             case "hardtanh": {
-                Args a = new Args(name, args, kw, "self", "min_val", "max_val");
+                Args a = new Args(graph, name, args, kw, "self", "min_val", "max_val");
                 return clip(a.tensor("self"), a.real("min_val", -1), a.real("max_val", 1), site);
             }
             case "clamp":
             case "clip": {
-                Args a = new Args(name, args, kw, "self", "min", "max");
+                Args a = new Args(graph, name, args, kw, "self", "min", "max");
                 return emit("Clip", site, attrs(), a.tensor("self"),
                         a.has("min") ? a.tensor("min") : null, a.has("max") ? a.tensor("max") : null);
             }
             case "softmax":
             case "log_softmax": {
-                Args a = new Args(name, args, kw, "self", "dim", "dtype");
+                Args a = new Args(graph, name, args, kw, "self", "dim", "dtype");
                 return emit(name.equals("softmax") ? "Softmax" : "LogSoftmax", site,
                         attrs("axis", new Attribute.Int(a.integer("dim", -1))), a.tensor("self"));
             }
             case "max_pool1d":
             case "max_pool2d":
             case "max_pool3d": {
-                Args a = new Args(name, args, kw, "self", "kernel_size", "stride", "padding", "dilation", "ceil_mode");
+                Args a = new Args(graph, name, args, kw, "self", "kernel_size", "stride", "padding", "dilation", "ceil_mode");
                 return pool("MaxPool", a, spatialRank(name), site);
             }
             case "avg_pool1d":
             case "avg_pool2d":
             case "avg_pool3d": {
-                Args a = new Args(name, args, kw, "self", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                Args a = new Args(graph, name, args, kw, "self", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
                         "divisor_override");
                 if (a.has("divisor_override")) {
                     return NOT_HANDLED;
@@ -430,14 +277,14 @@ final class AtenOps {
             case "adaptive_avg_pool1d":
             case "adaptive_avg_pool2d":
             case "adaptive_avg_pool3d": {
-                Args a = new Args(name, args, kw, "self", "output_size");
+                Args a = new Args(graph, name, args, kw, "self", "output_size");
                 List<Long> size = a.ints("output_size", spatialRank(name), null);
                 return emit("AdaptiveAveragePool", site, attrs("output_size", new Attribute.Ints(size)), a.tensor("self"));
             }
             case "flatten":
-                return flatten(new Args(name, args, kw, "self", "start_dim", "end_dim"), site);
+                return flatten(new Args(graph, name, args, kw, "self", "start_dim", "end_dim"), site);
             case "batch_norm": {
-                Args a = new Args(name, args, kw, "input", "weight", "bias", "running_mean", "running_var", "training",
+                Args a = new Args(graph, name, args, kw, "input", "weight", "bias", "running_mean", "running_var", "training",
                         "momentum", "eps", "cudnn_enabled");
                 if (a.flag("training", false) || !a.has("running_mean")) {
                     return NOT_HANDLED;
@@ -448,7 +295,7 @@ final class AtenOps {
             }
             case "group_norm": {
                 // The weight and bias have one entry per channel, as opset 21's GroupNormalization has them.
-                Args a = new Args(name, args, kw, "input", "num_groups", "weight", "bias", "eps", "cudnn_enabled");
+                Args a = new Args(graph, name, args, kw, "input", "num_groups", "weight", "bias", "eps", "cudnn_enabled");
                 return emit("GroupNormalization", site,
                         attrs("num_groups", new Attribute.Int(a.integer("num_groups", 1)), "epsilon", new Attribute.Float(a.real("eps", 1e-5))),
                         a.tensor("input"), a.optionalTensor("weight"), a.optionalTensor("bias"));
@@ -456,7 +303,7 @@ final class AtenOps {
             case "prelu": {
                 // PyTorch applies the slope per channel (axis 1); ONNX PRelu broadcasts it from the last axis, so a
                 // slope of C entries becomes C x 1 x ... (rank - 1 axes), as torch.onnx unsqueezes it.
-                Args a = new Args(name, args, kw, "self", "weight");
+                Args a = new Args(graph, name, args, kw, "self", "weight");
                 TensorValue self = a.tensor("self");
                 TensorValue weight = a.tensor("weight");
                 if (!self.known() || !weight.known()) {
@@ -473,7 +320,7 @@ final class AtenOps {
                 return emit("PRelu", site, attrs(), self, weight);
             }
             case "layer_norm": {
-                Args a = new Args(name, args, kw, "input", "normalized_shape", "weight", "bias", "eps", "cudnn_enable");
+                Args a = new Args(graph, name, args, kw, "input", "normalized_shape", "weight", "bias", "eps", "cudnn_enable");
                 List<Long> normalized = a.ints("normalized_shape", 1, null);
                 return emit("LayerNormalization", site,
                         attrs("axis", new Attribute.Int(-normalized.size()), "epsilon", new Attribute.Float(a.real("eps", 1e-5))),
@@ -483,7 +330,7 @@ final class AtenOps {
             case "feature_dropout":
             case "alpha_dropout":
             case "feature_alpha_dropout": {
-                Args a = new Args(name, args, kw, "input", "p", "train");
+                Args a = new Args(graph, name, args, kw, "input", "p", "train");
                 if (a.flag("train", false) && a.real("p", 0.5) != 0) {
                     // Training-mode dropout with p > 0 is random; with p = 0 (F.dropout's default training=True
                     // in torchvision's Swin attention) it is the identity, as in eval mode.
@@ -494,7 +341,7 @@ final class AtenOps {
             case "add":
             case "sub":
             case "rsub": {
-                Args a = new Args(name, args, kw, "self", "other", "alpha");
+                Args a = new Args(graph, name, args, kw, "self", "other", "alpha");
                 TensorValue self = a.tensor("self");
                 TensorValue other = a.tensor("other");
                 Object alpha = a.get("alpha");
@@ -509,7 +356,7 @@ final class AtenOps {
             case "mul":
             case "div":
             case "pow": {
-                Args a = new Args(name, args, kw, "self", "other", "rounding_mode");
+                Args a = new Args(graph, name, args, kw, "self", "other", "rounding_mode");
                 if (a.has("rounding_mode")) {
                     return NOT_HANDLED;
                 }
@@ -518,7 +365,7 @@ final class AtenOps {
             }
             case "cat":
             case "concat": {
-                Args a = new Args(name, args, kw, "tensors", "dim");
+                Args a = new Args(graph, name, args, kw, "tensors", "dim");
                 List<Object> items = items(a.get("tensors"));
                 if (items == null) {
                     return NOT_HANDLED;
@@ -535,7 +382,7 @@ final class AtenOps {
             case "mean":
             case "sum":
             case "amax": {
-                Args a = new Args(name, args, kw, "self", "dim", "keepdim", "dtype");
+                Args a = new Args(graph, name, args, kw, "self", "dim", "keepdim", "dtype");
                 Map<String, Attribute> attributes = attrs("keepdims", new Attribute.Int(a.flag("keepdim", false) ? 1 : 0));
                 if (a.has("dim")) {
                     attributes.put("axes", new Attribute.Ints(a.ints("dim", 1, null)));
@@ -544,11 +391,11 @@ final class AtenOps {
                 return emit(op, site, attributes, a.tensor("self"));
             }
             case "permute": {
-                Args a = new Args(name, args, kw, "self", "dims");
+                Args a = new Args(graph, name, args, kw, "self", "dims");
                 return emit("Transpose", site, attrs("perm", new Attribute.Ints(a.ints("dims", 1, null))), a.tensor("self"));
             }
             case "transpose": {
-                Args a = new Args(name, args, kw, "self", "dim0", "dim1");
+                Args a = new Args(graph, name, args, kw, "self", "dim0", "dim1");
                 TensorValue self = a.tensor("self");
                 if (!self.known()) {
                     return NOT_HANDLED;
@@ -563,29 +410,29 @@ final class AtenOps {
                 return emit("Transpose", site, attrs("perm", Attribute.ints(perm)), self);
             }
             case "t": {
-                TensorValue self = new Args(name, args, kw, "self").tensor("self");
+                TensorValue self = new Args(graph, name, args, kw, "self").tensor("self");
                 return emit("Transpose", site, attrs("perm", Attribute.ints(1, 0)), self);
             }
             case "reshape":
             case "view": {
-                Args a = new Args(name, args, kw, "self", "shape");
+                Args a = new Args(graph, name, args, kw, "self", "shape");
                 List<Long> shape = a.ints("shape", 1, null);
                 return emit("Reshape", site, attrs(), a.tensor("self"), graph.ints(toArray(shape)));
             }
             case "unsqueeze":
             case "squeeze": {
-                Args a = new Args(name, args, kw, "self", "dim");
+                Args a = new Args(graph, name, args, kw, "self", "dim");
                 String op = name.equals("unsqueeze") ? "Unsqueeze" : "Squeeze";
                 TensorValue axes = a.has("dim") ? graph.ints(toArray(a.ints("dim", 1, null))) : null;
                 return emit(op, site, attrs(), a.tensor("self"), axes);
             }
             case "select": {
-                Args a = new Args(name, args, kw, "self", "dim", "index");
+                Args a = new Args(graph, name, args, kw, "self", "dim", "index");
                 TensorValue index = graph.scalar(a.integer("index", 0));
                 return emit("Gather", site, attrs("axis", new Attribute.Int(a.integer("dim", 0))), a.tensor("self"), index);
             }
             case "slice": {
-                Args a = new Args(name, args, kw, "self", "dim", "start", "end", "step");
+                Args a = new Args(graph, name, args, kw, "self", "dim", "start", "end", "step");
                 long start = a.integer("start", 0);
                 long end = a.integer("end", Long.MAX_VALUE);
                 return emit("Slice", site, attrs(), a.tensor("self"), graph.ints(start), graph.ints(end),
@@ -593,12 +440,12 @@ final class AtenOps {
             }
             case "chunk", "unsafe_chunk":
             case "split", "unsafe_split":
-                return split(name.replace("unsafe_", ""), new Args(name, args, kw, "self", name.endsWith("chunk") ? "chunks" : "split_size", "dim"), site);
+                return split(name.replace("unsafe_", ""), new Args(graph, name, args, kw, "self", name.endsWith("chunk") ? "chunks" : "split_size", "dim"), site);
             case "pad":
             case "constant_pad_nd":
-                return pad(new Args(name, args, kw, "self", "pad", "mode", "value"), site);
+                return pad(new Args(graph, name, args, kw, "self", "pad", "mode", "value"), site);
             case "roll":
-                return roll(new Args(name, args, kw, "self", "shifts", "dims"), site);
+                return roll(new Args(graph, name, args, kw, "self", "shifts", "dims"), site);
             case "new_zeros":
             case "new_ones":
             case "new_full":
@@ -608,17 +455,17 @@ final class AtenOps {
                 // A tensor filled with one value whose shape is known: ConstantOfShape, as the exporter folds it.
                 boolean full = name.endsWith("full");
                 Args a = name.startsWith("new_")
-                        ? (full ? new Args(name, args, kw, "self", "size", "fill_value", "dtype", "layout", "device", "pin_memory")
-                                : new Args(name, args, kw, "self", "size", "dtype", "layout", "device", "pin_memory"))
-                        : (full ? new Args(name, args, kw, "size", "fill_value", "dtype", "layout", "device", "pin_memory")
-                                : new Args(name, args, kw, "size", "dtype", "layout", "device", "pin_memory"));
+                        ? (full ? new Args(graph, name, args, kw, "self", "size", "fill_value", "dtype", "layout", "device", "pin_memory")
+                                : new Args(graph, name, args, kw, "self", "size", "dtype", "layout", "device", "pin_memory"))
+                        : (full ? new Args(graph, name, args, kw, "size", "fill_value", "dtype", "layout", "device", "pin_memory")
+                                : new Args(graph, name, args, kw, "size", "dtype", "layout", "device", "pin_memory"));
                 double value = full ? a.real("fill_value", 0) : name.endsWith("ones") ? 1 : 0;
                 TensorValue shape = graph.ints(toArray(a.ints("size", 1, null)));
                 ConstTensor fill = new ConstTensor(DType.FLOAT32, Shape.of(1), ConstData.ofFloats(value));
                 return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), shape);
             }
             case "masked_fill": {
-                Args a = new Args(name, args, kw, "self", "mask", "value");
+                Args a = new Args(graph, name, args, kw, "self", "mask", "value");
                 return emit("Where", site, attrs(), a.tensor("mask"), a.tensor("value"), a.tensor("self"));
             }
             case "eq":
@@ -627,7 +474,7 @@ final class AtenOps {
             case "le":
             case "gt":
             case "ge": {
-                Args a = new Args(name, args, kw, "self", "other");
+                Args a = new Args(graph, name, args, kw, "self", "other");
                 String op = switch (name) {
                     case "eq", "ne" -> "Equal";
                     case "lt" -> "Less";
@@ -640,7 +487,7 @@ final class AtenOps {
             }
             case "index": {
                 // x[idx] with one index tensor on the first axis is a Gather, as the ONNX exporter writes it.
-                Args a = new Args(name, args, kw, "self", "indices");
+                Args a = new Args(graph, name, args, kw, "self", "indices");
                 List<Object> indices = items(a.get("indices"));
                 if (indices == null || indices.size() != 1 || !(indices.get(0) instanceof TensorValue index)) {
                     return NOT_HANDLED;
@@ -662,8 +509,8 @@ final class AtenOps {
             case "ones_like": {
                 // A tensor of x's shape filled with one value: ConstantOfShape, as for torch.full.
                 Args a = name.equals("full_like")
-                        ? new Args(name, args, kw, "self", "fill_value", "dtype", "layout", "device", "pin_memory", "memory_format")
-                        : new Args(name, args, kw, "self", "dtype", "layout", "device", "pin_memory", "memory_format");
+                        ? new Args(graph, name, args, kw, "self", "fill_value", "dtype", "layout", "device", "pin_memory", "memory_format")
+                        : new Args(graph, name, args, kw, "self", "dtype", "layout", "device", "pin_memory", "memory_format");
                 TensorValue self = a.tensor("self");
                 if (!self.known()) {
                     return NOT_HANDLED;
@@ -674,7 +521,7 @@ final class AtenOps {
             }
             case "unbind": {
                 // The slices along dim, each without that axis: Split into pieces of 1, then Squeeze.
-                Args a = new Args(name, args, kw, "self", "dim");
+                Args a = new Args(graph, name, args, kw, "self", "dim");
                 TensorValue self = a.tensor("self");
                 if (!self.known() || self.info().dataDependent()) {
                     return NOT_HANDLED;
@@ -697,7 +544,7 @@ final class AtenOps {
             }
             case "copy": {
                 // dst.copy_(src): dst's values replaced by src broadcast to dst's shape; data movement, no arithmetic.
-                Args a = new Args(name, args, kw, "self", "src", "non_blocking");
+                Args a = new Args(graph, name, args, kw, "self", "src", "non_blocking");
                 TensorValue self = a.tensor("self");
                 if (!self.known()) {
                     return NOT_HANDLED;
@@ -722,7 +569,7 @@ final class AtenOps {
                 return emit("Range", site, attrs(), graph.scalar(start), graph.scalar(end), graph.scalar(step));
             }
             case "expand": {
-                Args a = new Args(name, args, kw, "self", "size", "implicit");
+                Args a = new Args(graph, name, args, kw, "self", "size", "implicit");
                 TensorValue self = a.tensor("self");
                 List<Long> size = a.ints("size", 1, null);
                 if (size.contains(-1L)) {
@@ -742,14 +589,14 @@ final class AtenOps {
                 return emit("Expand", site, attrs(), self, graph.ints(toArray(size)));
             }
             case "_native_multi_head_attention":
-                return selfAttention(new Args(name, args, kw, "query", "key", "value", "embed_dim", "num_head", "qkv_weight",
+                return selfAttention(new Args(graph, name, args, kw, "query", "key", "value", "embed_dim", "num_head", "qkv_weight",
                         "qkv_bias", "proj_weight", "proj_bias", "mask", "need_weights", "average_attn_weights", "mask_type"), site);
             case "tensor":
             case "as_tensor":
             case "scalar_tensor": {
                 // torch.tensor(3.0), torch.as_tensor(self.image_mean, dtype=...): a constant from Python numbers,
                 // known at load time; as_tensor of a tensor is that tensor (the dtype and device given match it here).
-                Args a = new Args(name, args, kw, "data", "dtype", "device", "requires_grad", "pin_memory");
+                Args a = new Args(graph, name, args, kw, "data", "dtype", "device", "requires_grad", "pin_memory");
                 Object value = a.get("data");
                 if (value instanceof TensorValue tensor && name.equals("as_tensor")) {
                     return tensor;
@@ -759,7 +606,7 @@ final class AtenOps {
             case "meshgrid": {
                 // Each 1-D input reshaped to lie along its own axis and expanded to the grid, as torch.onnx writes it;
                 // "xy" indexing swaps the first two axes of the grid.
-                Args a = new Args(name, args, kw, "tensors", "indexing");
+                Args a = new Args(graph, name, args, kw, "tensors", "indexing");
                 List<Object> items = items(a.get("tensors"));
                 if (items == null || items.isEmpty()) {
                     return NOT_HANDLED;
@@ -795,7 +642,7 @@ final class AtenOps {
             }
             case "repeat": {
                 // x.repeat(sizes): ONNX Tile, after unsqueezing x to the length of sizes.
-                Args a = new Args(name, args, kw, "self", "repeats");
+                Args a = new Args(graph, name, args, kw, "self", "repeats");
                 TensorValue self = a.tensor("self");
                 List<Long> repeats = a.ints("repeats", 1, null);
                 if (!self.known() || repeats.size() < self.info().rank()) {
@@ -813,7 +660,7 @@ final class AtenOps {
             }
             case "stack": {
                 // torch.stack(tensors, dim): each unsqueezed at dim, then concatenated there.
-                Args a = new Args(name, args, kw, "tensors", "dim");
+                Args a = new Args(graph, name, args, kw, "tensors", "dim");
                 List<Object> items = items(a.get("tensors"));
                 if (items == null || items.isEmpty()) {
                     return NOT_HANDLED;
@@ -831,7 +678,7 @@ final class AtenOps {
                 return emit("Concat", site, attrs("axis", new Attribute.Int(axis)), inputs.toArray(new TensorValue[0]));
             }
             case "einsum": {
-                Args a = new Args(name, args, kw, "equation", "tensors", "path");
+                Args a = new Args(graph, name, args, kw, "equation", "tensors", "path");
                 List<Object> items = items(a.get("tensors"));
                 if (items == null) {
                     return NOT_HANDLED;
@@ -921,14 +768,14 @@ final class AtenOps {
         Shape w = weight.info().shape();
         int rank = w.rank() - 2;
         List<Long> kernel = w.dims().subList(2, w.rank());
-        List<Long> strides = a.ints("stride", rank, repeat(1, rank));
-        List<Long> dilations = a.ints("dilation", rank, repeat(1, rank));
+        List<Long> strides = a.ints("stride", rank, Args.repeat(1, rank));
+        List<Long> dilations = a.ints("dilation", rank, Args.repeat(1, rank));
         List<Long> padding;
         Object pad = a.get("padding");
         if (pad instanceof String mode) {
             padding = null;
             if (mode.equals("valid")) {
-                padding = repeat(0, rank * 2);
+                padding = Args.repeat(0, rank * 2);
             } else if (mode.equals("same")) {
                 // PyTorch's 'same': total = dilation * (k - 1), the extra element on the end side.
                 List<Long> begins = new ArrayList<>();
@@ -944,7 +791,7 @@ final class AtenOps {
                 return NOT_HANDLED;
             }
         } else {
-            List<Long> p = a.ints("padding", rank, repeat(0, rank));
+            List<Long> p = a.ints("padding", rank, Args.repeat(0, rank));
             padding = new ArrayList<>(p);
             padding.addAll(p);
         }
@@ -955,7 +802,7 @@ final class AtenOps {
                 "pads", new Attribute.Ints(padding),
                 "strides", new Attribute.Ints(strides));
         if (transposed) {
-            attributes.put("output_padding", new Attribute.Ints(a.ints("output_padding", rank, repeat(0, rank))));
+            attributes.put("output_padding", new Attribute.Ints(a.ints("output_padding", rank, Args.repeat(0, rank))));
         }
         return emit(transposed ? "ConvTranspose" : "Conv", site, attributes, input, weight, a.optionalTensor("bias"));
     }
@@ -967,7 +814,7 @@ final class AtenOps {
             // An empty stride means stride = kernel (torch.nn.functional.max_pool2d's default).
             strides = kernel;
         }
-        List<Long> p = a.ints("padding", rank, repeat(0, rank));
+        List<Long> p = a.ints("padding", rank, Args.repeat(0, rank));
         List<Long> pads = new ArrayList<>(p);
         pads.addAll(p);
         Map<String, Attribute> attributes = attrs(
@@ -976,7 +823,7 @@ final class AtenOps {
                 "pads", new Attribute.Ints(pads),
                 "strides", new Attribute.Ints(strides));
         if (op.equals("MaxPool")) {
-            attributes.put("dilations", new Attribute.Ints(a.ints("dilation", rank, repeat(1, rank))));
+            attributes.put("dilations", new Attribute.Ints(a.ints("dilation", rank, Args.repeat(1, rank))));
         } else {
             attributes.put("count_include_pad", new Attribute.Int(a.flag("count_include_pad", true) ? 1 : 0));
         }
@@ -1124,7 +971,7 @@ final class AtenOps {
     }
 
     private Object unary(String op, String name, List<Object> args, Map<String, Object> kw, Site site) {
-        Args a = new Args(name, args, kw, "self", "inplace");
+        Args a = new Args(graph, name, args, kw, "self", "inplace");
         return emit(op, site, attrs(), a.tensor("self"));
     }
 
