@@ -134,11 +134,7 @@ class ZooFixturesTest {
             summary = Tally.analyze(file, Tally.Options.defaults().withInputs(inputs));
         } catch (TallyException e) {
             // Scripted detection code the interpreter cannot follow is a listed gap at its line, not a failed load.
-            // One known exception, named in the table and the README: in the scripted R-CNN family the interpreter
-            // evaluates torchvision's AnchorGenerator length check (grid sizes, strides, cell anchors) wrongly and
-            // reaches the model's own error. Pinned by its message, so any other failed load still fails here.
-            boolean knownAnchorGap = e.getMessage().contains(ANCHOR_CHECK);
-            assertThat(detection && form.equals("scripted") && !knownAnchorGap).as(what + ": " + e.getMessage()).isFalse();
+            assertThat(detection && form.equals("scripted")).as(what + ": " + e.getMessage()).isFalse();
             // A one-sentence error naming the place is a gap; anything else (an internal error) fails the test.
             assertThat(e.getMessage()).as(what).contains(file.getFileName().toString()).endsWith(".");
             record(expected, form, "load: " + shortError(e.getMessage().replace(file.getFileName() + ": ", "")));
@@ -203,9 +199,6 @@ class ZooFixturesTest {
         record(expected, form, gaps.isEmpty() ? "exact" : String.join("; ", gaps));
     }
 
-    /** The start of torchvision's AnchorGenerator.grid_anchors length check, which the interpreter reaches wrongly. */
-    private static final String ANCHOR_CHECK = "Anchors should be Tuple[Tuple[int]]";
-
     /**
      * The parts of a detection model that do not depend on the data: the backbone (with its FPN) and the RPN or
      * detection head convolutions, whose MACs must equal the counter's for the same modules, whatever the boxes
@@ -213,6 +206,13 @@ class ZooFixturesTest {
      */
     private static List<String> detectionParts(Summary summary, JsonNode expected) {
         List<String> parts = new ArrayList<>();
+        List<String> notCounted = new ArrayList<>();
+        // One known gap, pinned: the scripted R-CNN transform computes its resize scale from the image size held in a
+        // tensor (torch.min, torch.max, then item()), a value the interpreter does not read, so the resized image, and
+        // with it every backbone and head node, has no shape and is listed as not counted. Only a count of exactly 0
+        // beside that listed item() passes as this gap; any other count must equal PyTorch's.
+        boolean resizeScaleUnread = summary.unsupported().stream()
+                .anyMatch(op -> op.opType().equals(RESIZE_SCALE) && op.nodes().contains("transform/" + RESIZE_SCALE));
         for (JsonNode module : expected.get("modules")) {
             String name = module.get("name").asText();
             if (!List.of("backbone", "rpn.head", "head").contains(name)) {
@@ -220,12 +220,26 @@ class ZooFixturesTest {
             }
             long macs = summary.layers().stream().filter(l -> l.name().equals(name) || l.name().startsWith(name + "."))
                     .mapToLong(dev.tally.report.LayerSummary::macs).sum();
+            if (macs == 0 && resizeScaleUnread) {
+                notCounted.add(name);
+                continue;
+            }
             assertThat(macs).as(expected.get("name").asText() + ": MACs of module '" + name + "'").isEqualTo(module.get("macs").asLong());
             parts.add(name);
         }
-        assertThat(parts).as(expected.get("name").asText() + ": detection parts compared").isNotEmpty();
-        return List.of(String.join(", ", parts) + " exact");
+        assertThat(parts.size() + notCounted.size()).as(expected.get("name").asText() + ": detection parts compared").isPositive();
+        List<String> cells = new ArrayList<>();
+        if (!parts.isEmpty()) {
+            cells.add(String.join(", ", parts) + " exact");
+        }
+        if (!notCounted.isEmpty()) {
+            cells.add(String.join(", ", notCounted) + " not counted (the transform's resize scale is a tensor value)");
+        }
+        return cells;
     }
+
+    /** The op whose value the scripted R-CNN transform's resize needs: the scale, read from a tensor with item(). */
+    private static final String RESIZE_SCALE = "aten::item";
 
     /**
      * Whether PyTorch's output shapes "match the bound": each output Tally marks data-dependent has the rank PyTorch's

@@ -96,7 +96,7 @@ final class AtenOps {
 
     /** Builtins on Python lists, which hold tensors as items without being tensor ops ({@code torch.append(features, x)}). */
     private static final java.util.Set<String> LIST_OPS = java.util.Set.of(
-            "append", "len", "__getitem__", "list", "copy", "__contains__", "add", "_set_item", "slice", "all", "any", "dict",
+            "append", "insert", "extend", "len", "__getitem__", "list", "copy", "__contains__", "add", "_set_item", "slice", "all", "any", "dict",
             "values", "keys", "items", "mul");
 
     private static final java.util.Set<String> CREATION_OPS = java.util.Set.of(
