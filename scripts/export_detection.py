@@ -11,21 +11,19 @@ makes fasterrcnn_mobilenet_v3_large_320_fpn, retinanet_resnet50_fpn and ssdlite3
 maskrcnn_resnet50_fpn and keypointrcnn_resnet50_fpn, at opset 11 (the opset torchvision documents for
 detection export), weights=None, eval mode, at 160x160 with min_size = max_size = 160 so the exports stay small.
 
-Per model the files are those of export_zoo.export (structure-only ONNX, traced/scripted only under 60 MB of
-weights, which none of these is, so their reason is recorded in "errors"), plus in <name>.expected.json:
+Per model the files are those of export_zoo.export (structure-only ONNX; traced and scripted TorchScript, whose
+weights, 60 MB or more here, are zeroed and the archive re-written DEFLATE-compressed; PyTorch's error for a
+form it cannot make), plus in <name>.expected.json:
     "detectionsPerImg"  the model's own bound on the boxes it returns (roi_heads.detections_per_img for the R-CNNs,
                         detections_per_img for FCOS): the final outputs' first dim is at most this.
 
-The cache key of a model is sha256(this script, export_zoo.py, export_models.py, model name, torch version); the
-folder is skipped when detection/stamp holds sha256(this script, export_zoo.py, export_models.py, torch version).
+The cache key of a model is sha256(this script, export_zoo.py, fixture_cache.py, export_models.py, model name, torch
+version); the folder is skipped when detection/stamp holds the same without the model name. fixture_cache.export_folder
+runs the loop, shared with export_zoo.py.
 """
 
-import argparse
-import fcntl
 import os
-import shutil
 import sys
-import time
 import warnings
 
 import torch
@@ -34,6 +32,7 @@ import torchvision.models as tvm
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_models as em  # noqa: E402
 import export_zoo as ez  # noqa: E402
+import fixture_cache as fc  # noqa: E402
 
 SCRIPT = os.path.abspath(__file__)
 SIZE = 160
@@ -51,61 +50,35 @@ def detections_per_img(model):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Export torchvision's detection models at opset 11.")
-    parser.add_argument("--out", default=os.environ.get("TALLY_FIXTURES") or os.path.join(em.REPO, "models", "cache"))
-    parser.add_argument("--models", default="")
-    parser.add_argument("--force", action="store_true")
-    args = parser.parse_args()
+    args = fc.export_arguments("Export torchvision's detection models at opset 11.")
     warnings.filterwarnings("ignore")
     out_dir = os.path.join(os.path.abspath(args.out), "detection")
-    os.makedirs(out_dir, exist_ok=True)
-    with open(SCRIPT, "rb") as f:
-        source = f.read()
-    with open(ez.SCRIPT, "rb") as f:
-        zoo_source = f.read()
+    source = fc.source_bytes(SCRIPT)
+    zoo_source = fc.source_bytes(ez.SCRIPT)
     ez.OPSET = 11
-    stamp = em.sha256_text(source, zoo_source, em.script_bytes(), torch.__version__)
-    stamp_path = os.path.join(out_dir, "stamp")
-    wanted = [s for s in specs() if not args.models or s[0] in args.models.split(",")]
-    with open(os.path.join(out_dir, ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not args.force and not args.models and os.path.isfile(stamp_path):
-            with open(stamp_path) as f:
-                if f.read().strip() == stamp:
-                    print(f"detection fixtures in {out_dir} are up to date")
-                    return 0
-        for leftover in os.listdir(out_dir):
-            if leftover.startswith(".tmp-export-"):
-                shutil.rmtree(os.path.join(out_dir, leftover), ignore_errors=True)
-        started = time.time()
-        failures = []
-        for spec in wanted:
-            key = em.sha256_text(source, zoo_source, em.script_bytes(), spec[0], torch.__version__)
-            if not args.force and em.is_cached(out_dir, spec[0], key):
-                continue
-            t0 = time.time()
-            try:
-                expected = ez.export(spec, out_dir, key)
-                torch.manual_seed(0)
-                expected["detectionsPerImg"] = detections_per_img(spec[2]())
-                em.write_json(os.path.join(out_dir, f"{spec[0]}.expected.json"), expected)
-            except Exception as error:  # noqa: BLE001 - the oracle itself failed: report, go on
-                failures.append(spec[0])
-                print(f"{spec[0]:32s} FAILED: {ez.first_line(error)}", flush=True)
-                continue
-            made = ",".join(k for k, v in expected["files"].items() if v)
-            print(f"{spec[0]:32s} {time.time() - t0:6.1f} s  params {expected['params']:>11,}  MACs "
-                  f"{expected['macs']:>15,}  [{made}]  {expected['errors'].get('onnx', '')}", flush=True)
+
+    def export(spec, key):
+        expected = ez.export(spec, out_dir, key)
+        torch.manual_seed(0)
+        expected["detectionsPerImg"] = detections_per_img(spec[2]())
+        em.write_json(os.path.join(out_dir, f"{spec[0]}.expected.json"), expected)
+        return expected
+
+    def line(spec, expected, seconds):
+        made = ",".join(k for k, v in expected["files"].items() if v)
+        return (f"{spec[0]:32s} {seconds:6.1f} s  params {expected['params']:>11,}  MACs "
+                f"{expected['macs']:>15,}  [{made}]  {expected['errors'].get('onnx', '')}")
+
+    def write_index():
         em.write_json(os.path.join(out_dir, "index.json"), {
             "models": [s[0] for s in specs() if os.path.isfile(os.path.join(out_dir, f"{s[0]}.expected.json"))],
             "opset": 11, "size": SIZE})
-        print(f"detection: {time.time() - started:.1f} s into {out_dir}")
-        if failures:
-            print(f"failed: {', '.join(failures)}", file=sys.stderr)
-            return 1
-        if not args.models:
-            em.write_text(stamp_path, stamp + "\n")
-    return 0
+    return fc.export_folder(
+        out_dir, "detection", args, specs(),
+        stamp=em.sha256_text(source, zoo_source, fc.source_bytes(), em.script_bytes(), torch.__version__),
+        key_of=lambda name: em.sha256_text(source, zoo_source, fc.source_bytes(), em.script_bytes(), name,
+                                           torch.__version__),
+        export=export, line=line, finish=write_index)
 
 
 if __name__ == "__main__":

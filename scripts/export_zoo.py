@@ -3,44 +3,70 @@
 
 Run with Debian's python3 (python3-torch, python3-torchvision, python3-torchaudio, python3-onnx):
 
-    /usr/bin/python3 scripts/export_zoo.py [--out DIR] [--models a,b] [--force]
+    /usr/bin/python3 scripts/export_zoo.py [--out DIR] [--models a,b] [--force] [--jobs N]
 
 Writes into DIR/zoo/ (DIR defaults to $TALLY_FIXTURES, else models/cache/), beside the fixtures of
 scripts/export_models.py, and makes every builder of torchvision.models.list_models() that is not already
-one of those fixtures, except the quantized classifiers (another script makes them): classification,
-segmentation, video, optical flow and detection (in eval mode), and torchaudio 0.13.1's wav2vec2_base,
-hubert_base, conformer, emformer, deepspeech, wav2letter, wavernn, conv_tasnet_base, hdemucs_low and
-tacotron2 (its encoder, whose forward takes fixed-size tensors; the full model's forward is the
-teacher-forced training step and its infer() runs a data-dependent decoder loop).
+one of those fixtures: classification, segmentation, video, optical flow, detection (in eval mode) and the
+quantized classifiers (family "quantized": torchvision.models.quantization's builders with quantize=False,
+fused, prepared, calibrated once and converted with the qnnpack engine, as scripts/export_dtypes.py does),
+and torchaudio 0.13.1's wav2vec2_base, hubert_base, conformer, emformer, deepspeech, wav2letter, wavernn,
+conv_tasnet_base, hdemucs_low and tacotron2 (its encoder, whose forward takes fixed-size tensors; the full
+model's forward is the teacher-forced training step and its infer() runs a data-dependent decoder loop).
 
 Per model:
-    <name>.onnx             STRUCTURE-ONLY (external data, data file deleted): Tally never reads weights
-    <name>.traced.pt        torch.jit.trace, only when the weights are under 60 MB
-    <name>.scripted.pt      torch.jit.script, likewise
+    <name>.onnx             STRUCTURE-ONLY: every initializer keeps its dims and dtype and points at
+                            <name>.onnx.data, which is never written (Tally never reads weights)
+    <name>.traced.pt        torch.jit.trace (with check_trace=False), or PyTorch's error
+    <name>.scripted.pt      torch.jit.script, or PyTorch's error
     <name>.expected.json    params and buffers (sum of numel), the final output shapes (every tensor of the
                             output, flattened in order), MACs by export_models.MacCounter (the aten-level
                             TorchDispatchMode counter, same definitions), per-module figures from forward
                             hooks, the input names and shapes, and for every form not made PyTorch's own
-                            error (or the budget reason) in "errors".
+                            error in "errors".
 
-Smaller inputs than the models' nominal ones are used where the model allows (detection 256x256 with
-min_size = max_size = 256; segmentation 224x224; video 8 frames of 112x112 for the ResNet-3D family;
-RAFT 128x128): the counts are per input size and the test gives Tally the same size.
+What keeps the whole list affordable (the figures Tally is checked on are shapes, params and MACs, never values):
+- Values. Detection, audio and quantized models are built as their builders build them, plus
+  export_models.make_values_distinct's seeded noise (their outputs depend on values: box counts, calibration).
+  The other families are built with torch.nn.init's functions turned into no-ops ("valuesSet": "skipped-init"),
+  which saves most of a big model's build time, and every floating tensor is then filled with a constant of its
+  own (k * 2^-20 for the k-th tensor; 1 + k * 2^-20 for running variances): distinct, so the ONNX exporter merges
+  no initializers, and small, so no activation overflows.
+- The oracle run. Where the model runs on the meta device (shapes without arithmetic) the hooks and the MAC
+  counter run there ("oracleDevice": "meta"); otherwise, and always for detection and quantized models, on the CPU.
+- Inputs. Smaller than the nominal ones where the model allows: 112x112 for the convolutional classifiers
+  (global pooling; VGG's fixed 7x7 adaptive pool, ViT, Swin and MaxViT keep 224) and segmentation, detection
+  256x256 with min_size = max_size = 256, ResNet-3D video 8 frames of 112x112 (S3D and MViT need 16 of 224),
+  RAFT 128x128, quantized classifiers 112x112: the counts are per input size and the test gives Tally the same.
+- Big TorchScript archives. When the weights take 60 MB or more, the traced or scripted module's floating
+  tensors are set to zero after it is made and before torch.jit.save, and the archive's entries are then
+  re-written DEFLATE-compressed by Python's zipfile (names and order kept; torch.jit.load reads it, it is still a
+  PyTorch file): "recompressed" in the JSON names those forms. regnet_y_128gf's 2.6 GB archives become 12 MB.
+- Parallel: --jobs (default 2) models at a time, each in its own process with one intra-op thread and a data
+  size limit (--memory-gb, default 8): an export that needs more fails with PyTorch's own allocation error,
+  recorded like any other; a form whose process the kernel kills (out of memory) is recorded as not made with
+  that reason, and the model's other forms are made by a fresh process. The ALONE models never run two at once.
 
-The cache key of a model is sha256(this script, export_models.py, model name, torch version); the whole
-folder is skipped when zoo/stamp holds sha256(this script, export_models.py, torch version).
+The cache key of a model is sha256(this script, export_models.py, export_dtypes.py, model name, torch version):
+a re-run redoes only the models whose key changed or whose files are missing; the whole folder is skipped when
+zoo/stamp holds sha256(this script, export_models.py, export_dtypes.py, torch version).
 """
 
 import argparse
+import contextlib
 import fcntl
 import inspect
 import math
+import multiprocessing
+import multiprocessing.connection
 import os
+import resource
 import shutil
 import sys
 import time
 import traceback
 import warnings
+import zipfile
 
 import onnx
 import torch
@@ -49,11 +75,20 @@ import torchvision
 import torchvision.models as tvm
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export_dtypes as ed  # noqa: E402
 import export_models as em  # noqa: E402
 
 SCRIPT = os.path.abspath(__file__)
 CHEAP_BYTES = 60 * 1000 * 1000
+BIG_BYTES = 1000 * 1000 * 1000
 OPSET = 17
+# Families whose builders' own values are kept: their outputs depend on values (box counts, quantization ranges).
+VALUED_FAMILIES = {"detection", "audio", "quantized"}
+# Families whose oracle always runs on the CPU (data-dependent sizes, quantized kernels).
+CPU_ORACLE_FAMILIES = {"detection", "quantized"}
+INIT_FUNCTIONS = ("uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_", "dirac_",
+                  "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
+                  "sparse_")
 
 
 def builder(module, name, **kwargs):
@@ -61,22 +96,26 @@ def builder(module, name, **kwargs):
         else tvm.get_model_builder(name)(weights=None, **kwargs)
 
 
+def classifier_side(name):
+    """224 where the architecture fixes the size (position embeddings, windows, VGG's 7x7 pool); else 112."""
+    return 224 if name.startswith(("vit_", "maxvit", "swin", "vgg")) else 112
+
+
 def tv_specs():
-    """(name, family, build, inputs) for every torchvision builder not fixtured already, quantized excluded."""
+    """(name, family, build, inputs) for every torchvision builder not fixtured already."""
     done = {m[0] for m in em.MODELS}
     specs = []
     for name in tvm.list_models(module=tvm):
         if name in done:
             continue
-        size = 299 if name == "inception_v3" else 224
+        side = classifier_side(name)
         kwargs = {"aux_logits": False, "init_weights": False} if name in ("googlenet", "inception_v3") else {}
-        specs.append((name, "classification", builder(tvm, name, **kwargs), [("input", (1, 3, size, size))]))
+        specs.append((name, "classification", builder(tvm, name, **kwargs), [("input", (1, 3, side, side))]))
     for name in tvm.list_models(module=tvm.segmentation):
         specs.append((name, "segmentation", builder(tvm, name, weights_backbone=None),
-                      [("input", (1, 3, 224, 224))]))
+                      [("input", (1, 3, 112, 112))]))
     for name in tvm.list_models(module=tvm.video):
-        shape = (1, 3, 16, 224, 224) if name.startswith("mvit") else (1, 3, 16, 160, 160) if name == "s3d" \
-            else (1, 3, 8, 112, 112)
+        shape = (1, 3, 16, 224, 224) if name.startswith(("mvit", "s3d")) else (1, 3, 8, 112, 112)
         specs.append((name, "video", builder(tvm, name), [("input", shape)]))
     for name in tvm.list_models(module=tvm.optical_flow):
         specs.append((name, "optical_flow", builder(tvm, name),
@@ -86,7 +125,26 @@ def tv_specs():
         if not name.startswith("ssd"):
             kwargs.update(min_size=256, max_size=256)
         specs.append((name, "detection", builder(tvm, name, **kwargs), [("images", (1, 3, 256, 256))]))
+    for name in tvm.list_models(module=tvm.quantization):
+        specs.append((name, "quantized", quantized_builder(name), [("input", (1, 3, 112, 112))]))
     return specs
+
+
+def quantized_builder(name):
+    """PyTorch's eager post-training quantization of a torchvision quantizable classifier (export_dtypes' recipe)."""
+    def build():
+        torch.backends.quantized.engine = ed.ENGINE
+        kwargs = {"init_weights": True} if name in ("quantized_googlenet", "quantized_inception_v3") else {}
+        model = tvm.get_model_builder(name)(weights=None, quantize=False, **kwargs).eval()
+        em.make_values_distinct(model)
+        model.fuse_model()
+        model.qconfig = torch.ao.quantization.get_default_qconfig(ed.ENGINE)
+        torch.ao.quantization.prepare(model, inplace=True)
+        with torch.no_grad():
+            model(torch.randn(2, 3, 112, 112, generator=torch.Generator().manual_seed(2)))
+        torch.ao.quantization.convert(model, inplace=True)
+        return model
+    return build
 
 
 class TacotronEncoder(nn.Module):
@@ -152,81 +210,209 @@ def first_line(error):
     return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"[:400]
 
 
-def export(spec, out_dir, key):
-    name, family, build, input_specs = spec
-    started = time.time()
+@contextlib.contextmanager
+def skipped_init():
+    """torch.nn.init's functions, and every module's alias of them, as no-ops while a model is built."""
+    originals = {fn: getattr(torch.nn.init, fn) for fn in INIT_FUNCTIONS if hasattr(torch.nn.init, fn)}
+    by_id = {id(f): fn for fn, f in originals.items()}
+    patched = []
+    for module in list(sys.modules.values()):
+        if not getattr(module, "__name__", "").startswith(("torch.nn", "torchvision", "torchaudio")):
+            continue
+        for attr, value in list(vars(module).items()):
+            if id(value) in by_id and value is originals[by_id[id(value)]]:
+                patched.append((module, attr, value))
+                setattr(module, attr, lambda tensor, *args, **kwargs: tensor)
+    try:
+        yield
+    finally:
+        for module, attr, value in patched:
+            setattr(module, attr, value)
+
+
+def fill_values(model):
+    """Every floating tensor a constant of its own: k * 2^-20 for the k-th, running variances 1 + k * 2^-20."""
+    with torch.no_grad():
+        tensors = list(model.named_parameters()) + list(model.named_buffers())
+        for k, (name, tensor) in enumerate(tensors, start=1):
+            if tensor.is_floating_point():
+                tensor.fill_((1.0 if name.endswith("running_var") else 0.0) + k * 2.0 ** -20)
+
+
+def build_model(spec):
+    """The model in eval mode, and how its values were set (see the module docstring)."""
+    name, family, build, _ = spec
     torch.manual_seed(0)
-    model = build()
-    model.eval()
-    em.make_values_distinct(model)
-    inputs = [make_input(s) for _, s in input_specs]
-    # Detection models take a list of images; the ONNX and TorchScript forms take that list too.
-    args = ([inputs[0][0]],) if family == "detection" else tuple(inputs)
-    params = sum(p.numel() for p in model.parameters())
-    buffers = sum(b.numel() for b in model.buffers())
-    param_bytes = sum(t.numel() * t.element_size() for t in list(model.parameters()) + list(model.buffers()))
-    # Gradients on only where nn.MultiheadAttention would otherwise take its fused path, invisible to the counter.
-    grad = any(isinstance(m, nn.MultiheadAttention) for m in model.modules())
+    if family in VALUED_FAMILIES:
+        model = build().eval()
+        if family != "quantized":  # its builder adds the noise before calibrating
+            em.make_values_distinct(model)
+        return model, "builder's init + seeded noise"
+    with skipped_init():
+        model = build().eval()
+    fill_values(model)
+    return model, "skipped-init"
+
+
+def oracle(spec, model, args, grad):
+    """(modules, output tensors' shapes, MACs, device) from the hook run, on the meta device where it runs there."""
+    name, family, build, _ = spec
+    if family == "quantized":
+        output, _, modules, macs = ed.observe(model, args[0])
+        return modules, [list(t.shape) for t in tensors_of(output)], macs, "cpu"
+    if family not in CPU_ORACLE_FAMILIES:
+        try:
+            with skipped_init():
+                shadow = build().eval()
+            shadow.to("meta")
+            with torch.set_grad_enabled(grad):
+                modules, output, macs, _ = run_hooks_args(name, shadow, tuple(a.to("meta") for a in args))
+            return modules, [list(t.shape) for t in tensors_of(output)], macs, "meta"
+        except Exception:  # noqa: BLE001 - an op without a meta kernel: run it for real below
+            pass
+    with torch.set_grad_enabled(grad):
+        modules, output, macs, _ = run_hooks_args(name, model, args)
+    return modules, [list(t.shape) for t in tensors_of(output)], macs, "cpu"
+
+
+def structure_only(proto, location):
+    """Points every initializer with data at `location` (offsets as onnx.save would write them), dropping the data."""
+    offset = 0
+    for tensor in proto.graph.initializer:
+        if tensor.data_location == onnx.TensorProto.EXTERNAL:
+            itemsize = onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[tensor.data_type].itemsize
+            length = math.prod(tensor.dims) * itemsize
+        elif tensor.HasField("raw_data"):
+            length = len(tensor.raw_data)
+        else:
+            continue  # data in a typed field stays inline, as onnx's own converter leaves it
+        del tensor.external_data[:]
+        tensor.ClearField("raw_data")
+        tensor.data_location = onnx.TensorProto.EXTERNAL
+        for field, value in (("location", location), ("offset", str(offset)), ("length", str(length))):
+            entry = tensor.external_data.add()
+            entry.key, entry.value = field, value
+        offset += length
+
+
+def save_torchscript(made, path, big, tmp):
+    """torch.jit.save; for big weights, zeroed first and the archive re-written with DEFLATE entries."""
+    if not big:
+        torch.jit.save(made, path)
+        return
+    with torch.no_grad():
+        for tensor in list(made.parameters()) + list(made.buffers()):
+            if tensor.is_floating_point():
+                tensor.zero_()
+    raw = os.path.join(tmp, "stored.pt")
+    torch.jit.save(made, raw)
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry._compresslevel = 1
+            with source.open(info) as r, out.open(entry, "w", force_zip64=info.file_size >= 1 << 31) as w:
+                shutil.copyfileobj(r, w, 1 << 22)
+    os.remove(raw)
+
+
+class Lost(Exception):
+    """A form whose export an earlier process died making (killed by the kernel: out of memory)."""
+
+    def __str__(self):
+        return str(self.args[0])
+
+
+def first_line_of(error):
+    return str(error) if isinstance(error, Lost) else first_line(error)
+
+
+def export(spec, out_dir, key, lost=None):
+    """Makes the model's files and expected.json; `lost` maps forms to the reason an earlier process died making them."""
+    name, family, build, input_specs = spec
+    lost = lost or {}
+    progress = os.path.join(out_dir, f".progress-{name}")
+    started = time.time()
     timings = {}
     cpu = {}
     t0, c0 = time.time(), time.process_time()
-    with torch.set_grad_enabled(grad):
-        modules, output, macs, _ = run_hooks_args(name, model, args)
+    model, values = build_model(spec)
+    timings["build"] = round(time.time() - t0, 2)
+    cpu["build"] = round(time.process_time() - c0, 2)
+    inputs = [make_input(s) for _, s in input_specs]
+    # Detection models take a list of images; the ONNX and TorchScript forms take that list too.
+    args = ([inputs[0][0]],) if family == "detection" else tuple(inputs)
+    if family == "quantized":
+        counted = ed.counts(model)
+        params, buffers, param_bytes = counted["params"], counted["buffers"], counted["paramBytes"]
+    else:
+        params = sum(p.numel() for p in model.parameters())
+        buffers = sum(b.numel() for b in model.buffers())
+        param_bytes = sum(t.numel() * t.element_size() for t in list(model.parameters()) + list(model.buffers()))
+    # Gradients on only where nn.MultiheadAttention would otherwise take its fused path, invisible to the counter.
+    grad = any(isinstance(m, nn.MultiheadAttention) for m in model.modules())
+    t0, c0 = time.time(), time.process_time()
+    modules, outputs, macs, device = oracle(spec, model, args, grad)
     timings["oracle"] = round(time.time() - t0, 2)
     cpu["oracle"] = round(time.process_time() - c0, 2)
-    outputs = [list(t.shape) for t in tensors_of(output)]
-    del output
     files = {"onnx": None, "traced": None, "scripted": None}
     errors = {}
+    recompressed = []
     onnx_facts = None
     tmp = os.path.join(out_dir, f".tmp-export-{os.getpid()}")
     os.makedirs(tmp, exist_ok=True)
-    small = param_bytes < CHEAP_BYTES
+    big = param_bytes >= CHEAP_BYTES
 
     t0, c0 = time.time(), time.process_time()
+    em.write_text(progress, "onnx")
     try:
+        if "onnx" in lost:
+            raise Lost(lost["onnx"])
         path = os.path.join(tmp, f"{name}.onnx")
-        with torch.set_grad_enabled(grad):
-            torch.onnx.export(model, args, path, opset_version=OPSET, input_names=[n for n, _ in input_specs],
+        opset = 13 if family == "quantized" else OPSET
+        with torch.set_grad_enabled(grad and family != "quantized"):
+            torch.onnx.export(model, args, path, opset_version=opset, input_names=[n for n, _ in input_specs],
                               do_constant_folding=True)
         proto = onnx.load(path, load_external_data=False)
-        onnx_facts = expected_onnx_params(model, proto, modules)
-        onnx.load_external_data_for_model(proto, tmp) if any(
-            t.data_location == onnx.TensorProto.EXTERNAL for t in proto.graph.initializer) else None
-        for leftover in os.listdir(tmp):
-            if leftover != f"{name}.onnx":
-                os.remove(os.path.join(tmp, leftover))
-        os.remove(path)
-        onnx.save_model(proto, path, save_as_external_data=True, all_tensors_to_one_file=True,
-                        location=f"{name}.onnx.data", size_threshold=0)
-        os.remove(os.path.join(tmp, f"{name}.onnx.data"))
+        if family == "quantized":
+            onnx_facts = {"params": params, "buffers": 0, "opset": opset,
+                          "note": "PyTorch's params (export_dtypes.counts) and no buffers: what the int8 "
+                                  "initializers of the quantized layers hold"}
+        else:
+            onnx_facts = expected_onnx_params(model, proto, modules)
+        structure_only(proto, f"{name}.onnx.data")
+        final = os.path.join(tmp, f"{name}.structure.onnx")
+        onnx.save_model(proto, final)
         del proto
-        os.replace(path, os.path.join(out_dir, f"{name}.onnx"))
+        os.replace(final, os.path.join(out_dir, f"{name}.onnx"))
         files["onnx"] = f"{name}.onnx"
     except Exception as e:  # noqa: BLE001 - PyTorch's own error is the fact to record
-        errors["onnx"] = first_line(e)
+        errors["onnx"] = first_line_of(e)
     timings["onnx"] = round(time.time() - t0, 2)
     cpu["onnx"] = round(time.process_time() - c0, 2)
 
     for form in ("traced", "scripted"):
-        if not small:
-            errors[form] = f"over the CI budget: weights are {param_bytes} bytes (>= {CHEAP_BYTES})"
-            continue
         t0, c0 = time.time(), time.process_time()
+        em.write_text(progress, form)
         try:
+            if form in lost:
+                raise Lost(lost[form])
             path = os.path.join(tmp, f"{name}.{form}.pt")
             with torch.no_grad():
                 made = torch.jit.trace(model, args, check_trace=False, strict=False) if form == "traced" \
                     else torch.jit.script(model)
-            torch.jit.save(made, path)
+            save_torchscript(made, path, big and family != "quantized", tmp)
             del made
             os.replace(path, os.path.join(out_dir, f"{name}.{form}.pt"))
             files[form] = f"{name}.{form}.pt"
+            if big and family != "quantized":
+                recompressed.append(form)
         except Exception as e:  # noqa: BLE001
-            errors[form] = first_line(e)
+            errors[form] = first_line_of(e)
         timings[form] = round(time.time() - t0, 2)
         cpu[form] = round(time.process_time() - c0, 2)
     shutil.rmtree(tmp, ignore_errors=True)
+    os.remove(progress)
 
     signature = [p for p in inspect.signature(model.forward).parameters]
     expected = {
@@ -244,12 +430,16 @@ def export(spec, out_dir, key):
         "files": files,
         "errors": errors,
         "structureOnlyOnnx": True,
+        "recompressed": recompressed,
+        "valuesSet": values,
+        "oracleDevice": device,
         "onnx": onnx_facts,
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
         "exportKey": key,
         "timings": timings,
         "cpuSeconds": cpu,
+        "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "fileBytes": {form: os.path.getsize(os.path.join(out_dir, f)) for form, f in files.items() if f},
         "exportSeconds": round(time.time() - started, 2),
     }
@@ -328,22 +518,129 @@ def write_index(out_dir, specs):
     })
 
 
+def check_meta(specs):
+    """For each model: the meta-device oracle against the CPU one (modules, output shapes, MACs); returns mismatches."""
+    mismatches = []
+    for spec in specs:
+        model, _ = build_model(spec)
+        args = tuple(make_input(s) for _, s in spec[3])
+        grad = any(isinstance(m, nn.MultiheadAttention) for m in model.modules())
+        modules, outputs, macs, device = oracle(spec, model, args, grad)
+        with torch.set_grad_enabled(grad):
+            cpu_modules, cpu_output, cpu_macs, _ = run_hooks_args(spec[0], model, args)
+        cpu_outputs = [list(t.shape) for t in tensors_of(cpu_output)]
+        same = device == "meta" and (modules, outputs, macs) == (cpu_modules, cpu_outputs, cpu_macs)
+        print(f"{spec[0]:36s} oracle on {device}: {macs:,} MACs, CPU {cpu_macs:,}: {'same' if same else 'DIFFERENT'}",
+              flush=True)
+        if not same:
+            mismatches.append(spec[0])
+    return mismatches
+
+
+def summary_line(e):
+    made = ",".join(k for k, v in e["files"].items() if v)
+    return (f"{e['name']:36s} {e['exportSeconds']:6.1f} s  cpu {sum(e['cpuSeconds'].values()):6.1f} s  "
+            f"params {e['params']:>11,}  MACs {e['macs']:>15,}  [{made}]"
+            f"  {'; '.join(f'{k}: {v[:100]}' for k, v in e['errors'].items())}")
+
+
+def child(spec, out_dir, key, threads, memory_bytes, lost):
+    """One model in its own process: its memory is returned when it ends, and a limit stops a runaway export."""
+    torch.set_num_threads(threads)
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
+    try:
+        expected = export(spec, out_dir, key, lost)
+    except Exception as error:  # noqa: BLE001 - the oracle itself failed: report, go on
+        print(f"{spec[0]:36s} FAILED: {first_line(error)}", flush=True)
+        traceback.print_exc()
+        sys.stdout.flush()
+        os._exit(1)
+    print(summary_line(expected), flush=True)
+    sys.stdout.flush()
+    os._exit(0)
+
+
+# Exports that need gigabytes (weights of 1 GB or more, or mvit_v2_s's ONNX export): never two at once.
+ALONE = ["vit_h_14", "regnet_y_128gf", "vit_l_16", "vit_l_32", "mvit_v2_s"]
+
+
+def run_all(todo, out_dir, keys, jobs, memory_bytes, specs):
+    """Runs the exports `jobs` at a time (one ALONE model at most); returns the names that failed."""
+    context = multiprocessing.get_context("fork")
+    todo = sorted(todo, key=lambda s: s[0] not in ALONE)
+    running = {}
+    failures = []
+    lost = {}
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    while todo or running:
+        while todo and len(running) < jobs:
+            alone_busy = any(name in ALONE for name in running)
+            pick = next((s for s in todo if not (alone_busy and s[0] in ALONE)), None)
+            if pick is None:
+                break
+            todo.remove(pick)
+            process = context.Process(target=child, args=(pick, out_dir, keys[pick[0]], threads, memory_bytes,
+                                                          lost.get(pick[0], {})))
+            process.start()
+            running[pick[0]] = process
+        ready = multiprocessing.connection.wait([p.sentinel for p in running.values()])
+        for name, process in list(running.items()):
+            if process.sentinel in ready:
+                process.join()
+                del running[name]
+                progress = os.path.join(out_dir, f".progress-{name}")
+                if process.exitcode < 0 and os.path.isfile(progress) and len(lost.get(name, {})) < 3:
+                    # Killed while making one form (the kernel's OOM killer): that form is recorded as lost with
+                    # the reason, and the model is run again for its other forms.
+                    with open(progress) as f:
+                        form = f.read().strip()
+                    os.remove(progress)
+                    lost.setdefault(name, {})[form] = (
+                        f"the export process was killed by signal {-process.exitcode} while making this "
+                        f"form (out of memory on this machine; per-process data limit: "
+                        f"{f'{memory_bytes / 2**30:.0f} GB' if memory_bytes else 'none'})")
+                    print(f"{name:36s} {form}: killed by signal {-process.exitcode}; again without it", flush=True)
+                    todo.insert(0, next(s for s in specs if s[0] == name))
+                elif process.exitcode != 0:
+                    failures.append(name)
+                    if process.exitcode < 0:
+                        print(f"{name:36s} FAILED: the export process was killed by signal {-process.exitcode}",
+                              flush=True)
+                write_index(out_dir, specs)
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser(description="Export the torchvision and torchaudio zoo with real PyTorch.")
     parser.add_argument("--out", default=os.environ.get("TALLY_FIXTURES") or os.path.join(em.REPO, "models", "cache"))
     parser.add_argument("--models", default="")
     parser.add_argument("--force", action="store_true")
+    parser.add_argument("--jobs", type=int, default=2, help="models exported at once (default 2)")
+    parser.add_argument("--memory-gb", type=float, default=8.0,
+                        help="data size limit of each export process, in GB (0: none; default 8)")
+    parser.add_argument("--check-meta", action="store_true",
+                        help="export nothing: compare the meta-device oracle with the CPU one for --models")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    if args.check_meta:
+        chosen = [s for s in tv_specs() + audio_specs() if s[0] in args.models.split(",")]
+        return 1 if check_meta(chosen) else 0
     out_dir = os.path.join(os.path.abspath(args.out), "zoo")
     os.makedirs(out_dir, exist_ok=True)
-    with open(SCRIPT, "rb") as f:
-        source = f.read()
+    sources = b""
+    for path in (SCRIPT, ed.__file__):
+        with open(path, "rb") as f:
+            sources += f.read()
     # Families other than classification first: they carry the new ops, and a partial run is still useful.
     specs = sorted(tv_specs() + audio_specs(), key=lambda s: s[1] == "classification")
     names = [s[0] for s in specs]
+    if args.models:
+        unknown = [n for n in args.models.split(",") if n not in names]
+        if unknown:
+            sys.exit(f"Unknown model '{unknown[0]}'. Use some of: {', '.join(names)}.")
     wanted = [s for s in specs if not args.models or s[0] in args.models.split(",")]
-    stamp = em.sha256_text(source, em.script_bytes(), torch.__version__)
+    stamp = em.sha256_text(sources, em.script_bytes(), torch.__version__)
     stamp_path = os.path.join(out_dir, "stamp")
     with open(os.path.join(out_dir, ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -356,26 +653,19 @@ def main():
         for leftover in os.listdir(out_dir):
             if leftover.startswith(".tmp-export-"):
                 shutil.rmtree(os.path.join(out_dir, leftover), ignore_errors=True)
-        started = time.time()
-        failures = []
-        for spec in wanted:
-            key = em.sha256_text(source, em.script_bytes(), spec[0], torch.__version__)
-            if not args.force and em.is_cached(out_dir, spec[0], key):
-                continue
-            t0 = time.time()
-            try:
-                e = export(spec, out_dir, key)
-            except Exception as error:  # noqa: BLE001 - the oracle itself failed: report, go on
-                failures.append(spec[0])
-                print(f"{spec[0]:36s} FAILED: {first_line(error)}", flush=True)
-                traceback.print_exc()
-                continue
-            write_index(out_dir, specs)
-            made = ",".join(k for k, v in e["files"].items() if v)
-            print(f"{spec[0]:36s} {time.time() - t0:6.1f} s  params {e['params']:>11,}  MACs {e['macs']:>15,}  [{made}]"
-                  f"  {'; '.join(f'{k}: {v[:100]}' for k, v in e['errors'].items())}", flush=True)
+            if leftover.startswith(".progress-"):
+                os.remove(os.path.join(out_dir, leftover))
+        started, cpu_started = time.time(), os.times()
+        keys = {s[0]: em.sha256_text(sources, em.script_bytes(), s[0], torch.__version__) for s in wanted}
+        todo = [s for s in wanted if args.force or not em.is_cached(out_dir, s[0], keys[s[0]])]
+        print(f"zoo: {len(todo)} of {len(wanted)} models to export, {args.jobs} at a time", flush=True)
+        failures = run_all(todo, out_dir, keys, max(1, args.jobs), int(args.memory_gb * (1 << 30)), specs)
         write_index(out_dir, specs)
-        print(f"zoo: {time.time() - started:.1f} s into {out_dir}")
+        ended = os.times()
+        children = ended.children_user + ended.children_system - cpu_started.children_user - cpu_started.children_system
+        size = sum(os.path.getsize(os.path.join(out_dir, f)) for f in os.listdir(out_dir)
+                   if os.path.isfile(os.path.join(out_dir, f)))
+        print(f"zoo: {time.time() - started:.1f} s wall, {children:.1f} CPU-seconds, {size / 1e6:.1f} MB in {out_dir}")
         if failures:
             print(f"failed: {', '.join(failures)}", file=sys.stderr)
             return 1

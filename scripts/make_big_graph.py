@@ -11,18 +11,19 @@ big10k.onnx. The graph is a stem Conv, then residual blocks of seven nodes
 at 64 channels and 56x56, then GlobalAveragePool -> Flatten -> Gemm to 1000 classes; the input has a
 symbolic batch dim. Weights are ONNX external data whose file does not exist (as for the coverage
 fixtures): only their dims are in the file. ONNX's own strict shape inference checks that every
-shape is valid before the file is written.
+shape is valid before the file is written. The file is cached: it is rewritten only when this script,
+fixture_cache.py or the node count changes (big10k.onnx.stamp holds the key).
 """
 
 import argparse
-import hashlib
 import os
 import sys
 
 import onnx
 from onnx import TensorProto, helper
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import fixture_cache as fc
+
 CHANNELS = 64
 SIZE = 56
 CLASSES = 1000
@@ -107,9 +108,7 @@ def build(nodes):
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 3, SIZE, SIZE])],
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch", CLASSES])],
         initializer=b.initializers)
-    model = helper.make_model(graph, producer_name="tally make_big_graph.py",
-                              opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = 7
+    model = fc.onnx_model(graph, "tally make_big_graph.py")
     # Raises on any inconsistent shape; external weights are not needed, only their dims.
     inferred = onnx.shape_inference.infer_shapes(model, check_type=True, strict_mode=True)
     out_dims = [d.dim_param or d.dim_value for d in inferred.graph.output[0].type.tensor_type.shape.dim]
@@ -120,28 +119,15 @@ def build(nodes):
 
 def main():
     parser = argparse.ArgumentParser(description="Write a generated structure-only ONNX graph for the benchmark.")
-    parser.add_argument("--out", default=os.environ.get("TALLY_FIXTURES") or os.path.join(REPO, "models", "cache"))
+    parser.add_argument("--out", default=fc.DEFAULT_OUT)
     parser.add_argument("--nodes", type=int, default=10000)
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     name = "big10k" if args.nodes == 10000 else f"big{args.nodes}"
     path = os.path.join(args.out, f"{name}.onnx")
-    with open(os.path.abspath(__file__), "rb") as f:
-        key = hashlib.sha256(f.read() + str(args.nodes).encode()).hexdigest()
-    stamp = path + ".stamp"
-    if os.path.isfile(path) and os.path.isfile(stamp) and open(stamp).read().strip() == key:
-        print(f"{path}: up to date")
-        return 0
-    model = build(args.nodes)
-    tmp = f"{path}.tmp{os.getpid()}"
-    onnx.save_model(model, tmp)
-    os.replace(tmp, path)
-    with open(stamp + ".tmp", "w") as f:
-        f.write(key + "\n")
-    os.replace(stamp + ".tmp", stamp)
-    print(f"{path}: {len(model.graph.node):,} nodes, {len(model.graph.initializer):,} initializers, "
-          f"{os.path.getsize(path):,} bytes")
-    return 0
+    key = fc.sha256_text(fc.source_bytes(__file__), fc.source_bytes(), str(args.nodes))
+    return fc.write_generated_onnx(path, key, lambda: build(args.nodes),
+                                   lambda m: f"{len(m.graph.node):,} nodes, {len(m.graph.initializer):,} initializers")
 
 
 if __name__ == "__main__":

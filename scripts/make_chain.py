@@ -10,19 +10,19 @@ unary ops in a chain, cycling Relu, Neg, Abs, Sigmoid so that neighbours differ:
     x -> Relu -> Neg -> Abs -> Sigmoid -> Relu -> ... -> y
 
 Each node is named n<i>, its output t<i>; the last output is y. No weights. ONNX's checker runs on
-the result. The file is cached: it is rewritten only when this script or the node count changes
-(chain/chain1m.onnx.stamp holds the key).
+the result. The file is cached: it is rewritten only when this script, fixture_cache.py, the node count or
+onnx's version changes (chain/chain1m.onnx.stamp holds the key).
 """
 
 import argparse
-import hashlib
 import os
 import sys
 
 import onnx
 from onnx import TensorProto, helper
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import fixture_cache as fc
+
 OPS = ("Relu", "Neg", "Abs", "Sigmoid")
 WIDTH = 16
 
@@ -38,16 +38,14 @@ def build(count):
         nodes, "chain",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, WIDTH])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, WIDTH])])
-    model = helper.make_model(graph, producer_name="tally make_chain.py",
-                              opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = 7
+    model = fc.onnx_model(graph, "tally make_chain.py")
     onnx.checker.check_model(model)
     return model
 
 
 def main():
     parser = argparse.ArgumentParser(description="Write the one-million-node ONNX chain.")
-    parser.add_argument("--out", default=os.environ.get("TALLY_FIXTURES") or os.path.join(REPO, "models", "cache"))
+    parser.add_argument("--out", default=fc.DEFAULT_OUT)
     parser.add_argument("--nodes", type=int, default=1_000_000)
     args = parser.parse_args()
     if args.nodes < 1:
@@ -56,21 +54,8 @@ def main():
     os.makedirs(folder, exist_ok=True)
     name = "chain1m" if args.nodes == 1_000_000 else f"chain{args.nodes}"
     path = os.path.join(folder, f"{name}.onnx")
-    with open(os.path.abspath(__file__), "rb") as f:
-        key = hashlib.sha256(f.read() + str(args.nodes).encode() + onnx.__version__.encode()).hexdigest()
-    stamp = path + ".stamp"
-    if os.path.isfile(path) and os.path.isfile(stamp) and open(stamp).read().strip() == key:
-        print(f"{path}: up to date")
-        return 0
-    model = build(args.nodes)
-    tmp = f"{path}.tmp{os.getpid()}"
-    onnx.save_model(model, tmp)
-    os.replace(tmp, path)
-    with open(stamp + ".tmp", "w") as f:
-        f.write(key + "\n")
-    os.replace(stamp + ".tmp", stamp)
-    print(f"{path}: {len(model.graph.node):,} nodes, {os.path.getsize(path):,} bytes")
-    return 0
+    key = fc.sha256_text(fc.source_bytes(__file__), fc.source_bytes(), str(args.nodes), onnx.__version__)
+    return fc.write_generated_onnx(path, key, lambda: build(args.nodes), lambda m: f"{len(m.graph.node):,} nodes")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@ package dev.tally;
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
+import dev.tally.analysis.Mode;
+import dev.tally.analysis.Optimizer;
 import dev.tally.ir.Model;
 import dev.tally.ir.Shape;
 import dev.tally.ir.UsageException;
@@ -56,7 +58,7 @@ public final class Tally {
     /** The summary of a model already loaded or built in code. */
     public static Summary analyze(Model model, Options options) {
         Analysis analysis = new Analyzer().analyze(model, options.inputShapes(), options.strict());
-        return SummaryBuilder.build(analysis, options.depth()).check();
+        return SummaryBuilder.build(analysis, options.depth(), options.mode(), options.optimizer()).check();
     }
 
     /**
@@ -66,16 +68,34 @@ public final class Tally {
      *                    {@link InputShapes#UNNAMED} is the lone input of a one-input model
      * @param strict      whether an op without a rule is an error rather than a listed gap
      * @param depth       fold layers to this many components of their module path; 0 keeps them all
+     * @param mode        {@link Mode#TRAINING} (the default, as {@code tally summary}): the totals carry
+     *                    {@code trainingBytes}, one training step at the input's batch with {@code optimizer};
+     *                    {@link Mode#INFERENCE}: the training pass is not run, {@code totals().trainingBytes()} is 0
+     * @param optimizer   whose state the training memory counts (docs/conventions.md, "Training memory"); adam
      */
-    public record Options(Map<String, Shape> inputShapes, boolean strict, int depth) {
+    public record Options(Map<String, Shape> inputShapes, boolean strict, int depth, Mode mode, Optimizer optimizer) {
         public Options {
-            inputShapes = Map.copyOf(inputShapes);
+            // A copy that keeps the element types of `withInput("x=1x3x224x224:float16")` (Map.copyOf would drop them).
+            inputShapes = InputShapes.copyOf(inputShapes);
             if (depth < 0) {
                 throw new UsageException("The depth must be 0 (no folding) or more, not " + depth + ".");
             }
+            mode = mode == null ? Mode.TRAINING : mode;
+            optimizer = optimizer == null ? Optimizer.ADAM : optimizer;
         }
 
-        /** The file's own input shapes (a symbolic batch taken as 1), lenient, no folding. */
+        /** The input shapes, with the element types given ({@link InputShapes#dtypeOf}); a copy, so the options stay as made. */
+        @Override
+        public Map<String, Shape> inputShapes() {
+            return InputShapes.copyOf(inputShapes);
+        }
+
+        /** The options before the training memory could be chosen: training with adam. */
+        public Options(Map<String, Shape> inputShapes, boolean strict, int depth) {
+            this(inputShapes, strict, depth, Mode.TRAINING, Optimizer.ADAM);
+        }
+
+        /** The file's own input shapes (a symbolic batch taken as 1), lenient, no folding, training memory with adam. */
         public static Options defaults() {
             return new Options(Map.of(), false, 0);
         }
@@ -97,15 +117,33 @@ public final class Tally {
                     throw new UsageException("The input '" + name + "' is given twice.");
                 }
             }
-            return new Options(all, strict, depth);
+            return new Options(all, strict, depth, mode, optimizer);
         }
 
         public Options withStrict(boolean newStrict) {
-            return new Options(inputShapes, newStrict, depth);
+            return new Options(inputShapes, newStrict, depth, mode, optimizer);
         }
 
         public Options withDepth(int newDepth) {
-            return new Options(inputShapes, strict, newDepth);
+            return new Options(inputShapes, strict, newDepth, mode, optimizer);
+        }
+
+        /** {@code training} or {@code inference}, as {@code --mode} takes it. */
+        public Options withMode(String name) {
+            return withMode(Mode.parse("mode", name));
+        }
+
+        public Options withMode(Mode newMode) {
+            return new Options(inputShapes, strict, depth, newMode, optimizer);
+        }
+
+        /** {@code sgd}, {@code momentum}, {@code adam} or {@code adamw}, as {@code --optimizer} takes it. */
+        public Options withOptimizer(String name) {
+            return withOptimizer(Optimizer.parse(name));
+        }
+
+        public Options withOptimizer(Optimizer newOptimizer) {
+            return new Options(inputShapes, strict, depth, mode, newOptimizer);
         }
     }
 }

@@ -1,9 +1,7 @@
 package dev.tally.analysis;
 
-import dev.tally.ir.UsageException;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import dev.tally.ir.Names;
+import java.util.List;
 
 /**
  * The three counts Tally reports, each defined exactly (see docs/conventions.md). This is the one place
@@ -44,13 +42,6 @@ public enum Convention {
     }
 
     public static Convention parse(String name) {
-        String wanted = name.toLowerCase(Locale.ROOT);
-        for (Convention convention : values()) {
-            if (convention.displayName.equals(wanted)) {
-                return convention;
-            }
-        }
-        String valid = Arrays.stream(values()).map(Convention::displayName).collect(Collectors.joining(", "));
-        throw new UsageException("Unknown convention '" + name + "'. Use one of: " + valid + ".");
+        return Names.parse("convention", name, List.of(values()), Convention::displayName);
     }
 }

@@ -93,9 +93,14 @@ public final class CostPass {
 
     /** Stored tensors no node reads (an unused auxiliary head); they still count in the totals, as in PyTorch. */
     public static List<Param> unusedParams(Graph graph) {
+        // Only the names of stored tensors: a set of every input would hold a million activations of a long chain.
         Set<String> read = new HashSet<>();
         for (Node node : graph.nodes()) {
-            read.addAll(node.inputs());
+            for (String input : node.inputs()) {
+                if (graph.params().containsKey(input)) {
+                    read.add(input);
+                }
+            }
         }
         List<Param> unused = new ArrayList<>();
         for (Param param : graph.params().values()) {

@@ -28,6 +28,7 @@ public final class InputShapes {
     public static final class Overrides extends java.util.LinkedHashMap<String, Shape> {
         private static final long serialVersionUID = 1L;
         private final Map<String, DType> dtypes = new HashMap<>();
+        private final Set<String> symbolicBatch = new java.util.HashSet<>();
 
         /** Adds an input's shape and, when not null, its element type. */
         public Overrides with(String name, Shape shape, DType dtype) {
@@ -35,6 +36,12 @@ public final class InputShapes {
             if (dtype != null) {
                 dtypes.put(name, dtype);
             }
+            return this;
+        }
+
+        /** Marks the input's first axis as given by a name ({@code Bx3x224x224}): the batch, taken as 1 until chosen. */
+        public Overrides withSymbolicBatch(String name) {
+            symbolicBatch.add(name);
             return this;
         }
 
@@ -48,15 +55,58 @@ public final class InputShapes {
         return overrides instanceof Overrides typed ? java.util.Optional.ofNullable(typed.dtypes.get(name)) : java.util.Optional.empty();
     }
 
-    /** A copy of {@code overrides} with its element types, so merging keeps them. */
+    /** Whether the {@code --input} for {@code name} wrote its first axis as a name ({@code Bx3x224x224}). */
+    public static boolean symbolicBatch(Map<String, Shape> overrides, String name) {
+        return overrides instanceof Overrides typed && typed.symbolicBatch.contains(name);
+    }
+
+    /** A copy of {@code overrides} with its element types and symbolic batches, so merging keeps them. */
     public static Overrides copyOf(Map<String, Shape> overrides) {
         Overrides copy = new Overrides();
-        overrides.forEach((name, shape) -> copy.with(name, shape, dtypeOf(overrides, name).orElse(null)));
+        overrides.forEach((name, shape) -> {
+            copy.with(name, shape, dtypeOf(overrides, name).orElse(null));
+            if (symbolicBatch(overrides, name)) {
+                copy.withSymbolicBatch(name);
+            }
+        });
         return copy;
+    }
+
+    /**
+     * {@code model} with the first axis of each named input made symbolic ({@link #UNNAMED} names a lone input), so
+     * that {@code tally fit} can try other batches on a file exported with a fixed one. Sizes the exporter traced
+     * from the input follow the new batch; a batch it baked in (a Reshape to {@code [1, ...]}) makes the shape pass
+     * fail at another batch.
+     */
+    public static Model openBatch(Model model, java.util.Collection<String> names) {
+        List<Value> inputs = new ArrayList<>();
+        boolean changed = false;
+        for (Value input : model.graph().inputs()) {
+            boolean named = names.contains(input.name()) || names.contains(UNNAMED) && model.graph().inputs().size() == 1;
+            if (named && input.type().isPresent() && !input.type().get().dims().isEmpty()
+                    && input.type().get().dims().get(0) instanceof Dim.Known) {
+                List<Dim> dims = new ArrayList<>(input.type().get().dims());
+                dims.set(0, new Dim.Symbol("batch"));
+                inputs.add(new Value(input.name(), new TensorType(input.type().get().dtype(), dims)));
+                changed = true;
+            } else {
+                inputs.add(input);
+            }
+        }
+        if (!changed) {
+            return model;
+        }
+        dev.tally.ir.Graph graph = model.graph();
+        dev.tally.ir.Graph opened = new dev.tally.ir.Graph(graph.name(), inputs, graph.outputs(), graph.nodes(), graph.params(),
+                graph.constants());
+        return new Model(model.path(), model.format(), model.producer(), opened, model.notes());
     }
 
     private InputShapes() {
     }
+
+    /** A name standing for the batch at axis 0 of an {@code --input}: {@code B}, {@code N}, {@code batch}. */
+    private static final java.util.regex.Pattern BATCH_NAME = java.util.regex.Pattern.compile("[A-Za-wyzA-Z_][A-Za-wyz0-9_]*");
 
     /** Parses {@code 1x3x224x224} (also {@code 1,3,224,224}) into a shape. */
     public static Shape parseShape(String text) {
@@ -104,7 +154,12 @@ public final class InputShapes {
                 value = value.substring(0, colon);
             }
             boolean repeated = result.containsKey(name);
-            result.with(name, parseShape(value), dtype);
+            String[] first = value.strip().split("[x,×*]", 2);
+            boolean symbolic = first.length == 2 && BATCH_NAME.matcher(first[0].strip()).matches();
+            result.with(name, parseShape(symbolic ? "1x" + first[1] : value), dtype);
+            if (symbolic) {
+                result.withSymbolicBatch(name);
+            }
             if (repeated) {
                 throw new UsageException("The input '" + (name.isEmpty() ? spec : name) + "' is given twice with --input.");
             }
@@ -140,7 +195,8 @@ public final class InputShapes {
             }
             if (override != null) {
                 input.type().ifPresent(t -> checkRank(file, input.name(), t, override));
-                resolved.add(new ResolvedInput(input.name(), dtype, override, ResolvedInput.Source.USER));
+                resolved.add(new ResolvedInput(input.name(), dtype, override, symbolicBatch(overrides, key)
+                        ? ResolvedInput.Source.DEFAULT_BATCH : ResolvedInput.Source.USER));
             } else {
                 resolved.add(fromModel(file, input));
             }

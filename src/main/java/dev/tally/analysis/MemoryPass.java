@@ -1,6 +1,7 @@
 package dev.tally.analysis;
 
 import dev.tally.analysis.saved.DropoutSavedRule;
+import dev.tally.ir.LongList;
 import dev.tally.ir.Model;
 import dev.tally.ir.ModelFormat;
 import dev.tally.ir.Node;
@@ -8,11 +9,8 @@ import dev.tally.ir.Value;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Simulates inference memory in the graph's order (docs/conventions.md, "Memory"): each output is allocated when
@@ -53,10 +51,103 @@ public final class MemoryPass {
         final int index;
         int values;
 
-        Storage(long bytes, List<Long> all) {
+        Storage(long bytes, Longs all) {
             this.bytes = bytes;
-            this.index = all.size();
+            this.index = all.size;
             all.add(bytes);
+        }
+    }
+
+    /** A growing array of longs. */
+    private static final class Longs {
+        long[] values;
+        int size;
+
+        Longs(int capacity) {
+            values = new long[Math.max(4, capacity)];
+        }
+
+        void add(long value) {
+            if (size == values.length) {
+                values = java.util.Arrays.copyOf(values, (int) Math.min(Integer.MAX_VALUE - 8, values.length * 2L));
+            }
+            values[size++] = value;
+        }
+
+        List<Long> toList() {
+            return new LongList(values, size);
+        }
+    }
+
+    /** Not freed by any node: the value is no node output nor model input. */
+    private static final int NOT_FREED = Integer.MIN_VALUE;
+
+    /**
+     * All the pass knows of one value a node reads or writes, or a model input: one object in one map, rather than
+     * a map per question (last reader, producer, free point, storage, values). On issue 14's one-million-node chain
+     * the eight maps of the first version allocated about 600 MB per run.
+     */
+    static final class Slot {
+        /** What the shape pass resolved for a node output or a model input; null otherwise. */
+        TensorInfo info;
+        int producer = -1;
+        int lastReader = -1;
+        int freeAt = NOT_FREED;
+        /** The tensor the value refers to while it is live; null before it is made and after it is freed. */
+        Storage storage;
+        /** The index of that tensor, kept after it is freed (training runs only); -1 when it never had one. */
+        int storageIndex = -1;
+        boolean strided;
+        /**
+         * Where the value's elements sit in its storage ({@link Strides}), training runs only; null when row-major,
+         * which most values are, so a million-node graph holds no array per value.
+         */
+        long[] layout;
+        boolean kept;
+        boolean modelInput;
+    }
+
+    /**
+     * What the inference and the training run share, found once: each value's producer, last reader, shape and the
+     * node after which it is freed. The runs reset the rest of each slot; a training result's {@code storageOf}
+     * reads the slots, so it holds until the next run from the same preparation.
+     */
+    public static final class Prepared {
+        private final Analysis analysis;
+        private final Map<String, Slot> slots;
+        private boolean ran;
+
+        private Prepared(Analysis analysis, Map<String, Slot> slots) {
+            this.analysis = analysis;
+            this.slots = slots;
+        }
+
+        public Analysis analysis() {
+            return analysis;
+        }
+    }
+
+    /** The result and, for the training pass, each value's slot. */
+    record Run(Result result, Map<String, Slot> slots, Analysis analysis) {
+        /** What {@code name} resolved to, as {@link #valuesOf} has it; null when unknown. */
+        TensorInfo value(String name) {
+            return MemoryPass.value(name, slots, analysis);
+        }
+
+        /** Where an activation value's elements sit in its storage ({@link Strides}); row-major unless a view or a
+         * layout-following op of a training run made it otherwise; null for a value the run gave no tensor. */
+        long[] strides(String name) {
+            Slot slot = slots.get(name);
+            if (slot == null || slot.storageIndex < 0 || slot.info == null) {
+                return null;
+            }
+            return slot.layout != null ? slot.layout : Strides.contiguous(slot.info.shape());
+        }
+
+        /** The storage index of an activation value (a model input or a node output the run gave a tensor); null otherwise. */
+        Integer storage(String name) {
+            Slot slot = slots.get(name);
+            return slot == null || slot.storageIndex < 0 ? null : slot.storageIndex;
         }
     }
 
@@ -71,92 +162,156 @@ public final class MemoryPass {
      *                 ({@link TrainingPass}) come from this
      */
     public static Result run(Analysis analysis, boolean training) {
+        return simulate(prepare(analysis), training).result();
+    }
+
+    /** A run from a preparation another run may share (the summary makes both from one). */
+    public static Result run(Prepared prepared, boolean training) {
+        return simulate(prepared, training).result();
+    }
+
+    /** Finds what both runs need of every value. */
+    public static Prepared prepare(Analysis analysis) {
         Model model = analysis.model();
-        ModelFormat format = model.format();
         List<NodeResult> nodes = analysis.nodes();
-        // Maps sized for one entry per node up front: rehashing a million-entry map is most of this pass's time.
-        int size = ShapePass.capacity(nodes.size() + analysis.inputs().size());
-        Map<String, Integer> lastReader = new HashMap<>(size);
-        for (int i = 0; i < nodes.size(); i++) {
+        int n = nodes.size();
+        // Sized for one entry per node up front: rehashing a million-entry map is most of this pass's time.
+        Map<String, Slot> slots = new HashMap<>(ShapePass.capacity(n + analysis.inputs().size()));
+        for (int i = 0; i < n; i++) {
             for (String input : nodes.get(i).node().inputs()) {
                 if (!input.isEmpty()) {
-                    lastReader.put(input, i);
+                    slots.computeIfAbsent(input, k -> new Slot()).lastReader = i;
                 }
             }
         }
-        Map<String, Integer> freeAt = freeAt(analysis, lastReader);
-        Map<String, TensorInfo> values = valuesOf(analysis);
-        Set<String> kept = new HashSet<>();
-        for (Value output : model.graph().outputs()) {
-            kept.add(output.name());
+        for (ResolvedInput input : analysis.inputs()) {
+            Slot slot = slots.computeIfAbsent(input.name(), k -> new Slot());
+            slot.info = TensorInfo.of(input.dtype(), input.shape());
+            slot.modelInput = true;
         }
-        Set<String> modelInputs = new HashSet<>();
-        Map<String, Storage> storageOf = new HashMap<>(size);
-        // Only the training pass reads which storage each value refers to; inference leaves the map empty.
-        Map<String, Integer> storageIndex = training ? new HashMap<>(size) : new HashMap<>();
-        List<Long> storageBytes = new ArrayList<>();
-        Set<String> strided = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            NodeResult result = nodes.get(i);
+            int o = 0;
+            for (String output : result.node().outputs()) {
+                if (output.isEmpty()) {
+                    continue;
+                }
+                Slot slot = slots.computeIfAbsent(output, k -> new Slot());
+                slot.producer = i;
+                if (o < result.outputs().size()) {
+                    slot.info = result.outputs().get(o);
+                }
+                o++;
+            }
+        }
+        for (Value output : model.graph().outputs()) {
+            slots.computeIfAbsent(output.name(), k -> new Slot()).kept = true;
+        }
+        freeAt(analysis, slots);
+        return new Prepared(analysis, slots);
+    }
+
+    static Run simulate(Prepared prepared, boolean training) {
+        Analysis analysis = prepared.analysis;
+        Map<String, Slot> slots = prepared.slots;
+        if (prepared.ran) {
+            for (Slot slot : slots.values()) {
+                slot.storage = null;
+                slot.storageIndex = -1;
+                slot.strided = false;
+                slot.layout = null;
+            }
+        }
+        prepared.ran = true;
+        ModelFormat format = analysis.model().format();
+        List<NodeResult> nodes = analysis.nodes();
+        int n = nodes.size();
+        Longs storageBytes = new Longs(training ? n + analysis.inputs().size() : 16);
         long live = 0;
         for (ResolvedInput input : analysis.inputs()) {
             Storage storage = new Storage(Math.multiplyExact(input.shape().numel(), (long) input.dtype().byteSize()),
                     storageBytes);
             storage.values = 1;
-            storageOf.put(input.name(), storage);
-            if (training) {
-                storageIndex.put(input.name(), storage.index);
-            }
-            modelInputs.add(input.name());
+            Slot slot = slots.get(input.name());
+            slot.storage = storage;
+            slot.storageIndex = storage.index;
             live = Math.addExact(live, storage.bytes);
         }
-        Map<Integer, List<String>> freedAfter = new HashMap<>(size);
-        freeAt.forEach((value, at) -> freedAfter.computeIfAbsent(at, k -> new ArrayList<>()).add(value));
+        // After which node each value is freed: a slot, or a list of them when a node frees several.
+        Object[] freedAfter = new Object[n];
+        for (Slot slot : slots.values()) {
+            if (slot.freeAt >= 0 && slot.freeAt < n) {
+                Object there = freedAfter[slot.freeAt];
+                if (there == null) {
+                    freedAfter[slot.freeAt] = slot;
+                } else if (there instanceof Slot single) {
+                    List<Slot> several = new ArrayList<>(2);
+                    several.add(single);
+                    several.add(slot);
+                    freedAfter[slot.freeAt] = several;
+                } else {
+                    @SuppressWarnings("unchecked")
+                    List<Slot> several = (List<Slot>) there;
+                    several.add(slot);
+                }
+            }
+        }
         long peak = live;
         int peakNode = -1;
         long largest = 0;
-        List<Long> liveAfter = new ArrayList<>();
-        List<Long> allocated = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
+        long[] liveAfter = new long[n];
+        long[] allocated = new long[n];
+        for (int i = 0; i < n; i++) {
             long made = 0;
             NodeResult result = nodes.get(i);
             Node node = result.node();
-            List<String> outputNames = node.outputs().stream().filter(o -> !o.isEmpty()).toList();
             if (result.status() == NodeResult.Status.COUNTED && !result.outputs().isEmpty()
                     && !result.outputs().stream().allMatch(TensorInfo::hasData)) {
                 String first = node.inputs().isEmpty() ? "" : node.inputs().get(0);
-                Storage source = storageOf.get(first);
-                boolean soleAndLast = source != null && source.values == 1 && freeAt.getOrDefault(first, -1) == i
-                        && !kept.contains(first) && !modelInputs.contains(first) && countOf(node.inputs(), first) == 1;
+                Slot from = first.isEmpty() ? null : slots.get(first);
+                Storage source = from == null ? null : from.storage;
+                boolean soleAndLast = source != null && source.values == 1 && from.freeAt == i
+                        && !from.kept && !from.modelInput && countOf(node.inputs(), first) == 1;
                 Aliasing.Kind kind = source == null || training && node.opType().equals("Dropout")
-                        && !DropoutSavedRule.identity(inputsOf(node, values))
+                        && !DropoutSavedRule.identity(inputsOf(node, slots, analysis))
                         ? Aliasing.Kind.ALLOCATES
-                        : Aliasing.classify(node, format, inputsOf(node, values), result.outputs().get(0),
-                                !strided.contains(first), soleAndLast);
-                for (int o = 0; o < outputNames.size() && o < result.outputs().size(); o++) {
-                    TensorInfo info = result.outputs().get(o);
+                        : Aliasing.classify(node, format, inputsOf(node, slots, analysis), result.outputs().get(0),
+                                !from.strided, soleAndLast);
+                List<TensorInfo> inputInfos = training ? inputsOf(node, slots, analysis) : List.of();
+                List<long[]> inputLayouts = training ? layoutsOf(node, slots) : List.of();
+                int o = 0;
+                for (String name : node.outputs()) {
+                    if (name.isEmpty()) {
+                        continue;
+                    }
+                    if (o >= result.outputs().size()) {
+                        break;
+                    }
+                    TensorInfo info = result.outputs().get(o++);
                     if (info.hasData()) {
                         continue;
                     }
-                    String name = outputNames.get(o);
+                    Slot slot = slots.get(name);
+                    if (training) {
+                        long[] layout = Strides.of(node, kind, inputInfos, inputLayouts, info);
+                        slot.layout = Strides.isContiguous(info.shape(), layout) ? null : layout;
+                    }
                     if (kind == Aliasing.Kind.ALLOCATES) {
                         Storage storage = new Storage(info.bytes(), storageBytes);
                         storage.values = 1;
-                        storageOf.put(name, storage);
-                        if (training) {
-                            storageIndex.put(name, storage.index);
-                        }
+                        slot.storage = storage;
+                        slot.storageIndex = storage.index;
                         live = Math.addExact(live, storage.bytes);
                         made = Math.addExact(made, storage.bytes);
                         largest = Math.max(largest, storage.bytes);
                     } else {
                         source.values++;
-                        storageOf.put(name, source);
-                        if (training) {
-                            storageIndex.put(name, source.index);
-                        }
+                        slot.storage = source;
+                        slot.storageIndex = source.index;
                         if (kind == Aliasing.Kind.STRIDED_VIEW) {
-                            strided.add(name);
-                        } else if (kind == Aliasing.Kind.IN_PLACE && strided.contains(first)) {
-                            strided.add(name);
+                            slot.strided = true;
+                        } else if (kind == Aliasing.Kind.IN_PLACE && from.strided) {
+                            slot.strided = true;
                         }
                     }
                 }
@@ -166,87 +321,181 @@ public final class MemoryPass {
                     peakNode = i;
                 }
             }
-            for (String value : freedAfter.getOrDefault(i, List.of())) {
-                if (!kept.contains(value)) {
-                    live -= release(storageOf, value);
+            Object freed = freedAfter[i];
+            if (freed instanceof Slot slot) {
+                live -= release(slot);
+            } else if (freed != null) {
+                @SuppressWarnings("unchecked")
+                List<Slot> several = (List<Slot>) freed;
+                for (Slot slot : several) {
+                    live -= release(slot);
                 }
             }
-            liveAfter.add(live);
-            allocated.add(made);
+            liveAfter[i] = live;
+            allocated[i] = made;
         }
-        return new Result(largest, peak, peakNode, liveAfter, allocated, storageIndex, storageBytes);
+        Map<String, Integer> storageOf = training ? new StorageIndex(slots) : Map.of();
+        Result result = new Result(largest, peak, peakNode, new LongList(liveAfter, n), new LongList(allocated, n),
+                storageOf, storageBytes.toList());
+        return new Run(result, slots, analysis);
+    }
+
+    /** The layouts of a node's inputs as the run has them: null where row-major, absent or not an activation. */
+    private static List<long[]> layoutsOf(Node node, Map<String, Slot> slots) {
+        List<long[]> layouts = new ArrayList<>(node.inputs().size());
+        for (String input : node.inputs()) {
+            Slot slot = input.isEmpty() ? null : slots.get(input);
+            layouts.add(slot == null ? null : slot.layout);
+        }
+        return layouts;
+    }
+
+    /** Which storage each activation value refers to, read from the slots: a view, not a million-entry copy. */
+    private static final class StorageIndex extends java.util.AbstractMap<String, Integer> {
+        private final Map<String, Slot> slots;
+
+        StorageIndex(Map<String, Slot> slots) {
+            this.slots = slots;
+        }
+
+        @Override
+        public Integer get(Object key) {
+            Slot slot = slots.get(key);
+            return slot == null || slot.storageIndex < 0 ? null : slot.storageIndex;
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return get(key) != null;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, Integer>> entrySet() {
+            Map<String, Integer> entries = new HashMap<>();
+            slots.forEach((name, slot) -> {
+                if (slot.storageIndex >= 0) {
+                    entries.put(name, slot.storageIndex);
+                }
+            });
+            return Collections.unmodifiableMap(entries).entrySet();
+        }
     }
 
     /**
-     * After which node each value is freed: its last reader, extended to the end of every module call it was
-     * passed into (the module's {@code forward} frame holds its argument until it returns, which is why a block's
-     * input stays alive through the whole block in PyTorch); model inputs live to the end, as the caller holds
+     * After which node each value is freed, into its slot: its last reader, extended to the end of every module call
+     * it was passed into (the module's {@code forward} frame holds its argument until it returns, which is why a
+     * block's input stays alive through the whole block in PyTorch); model inputs live to the end, as the caller holds
      * them. A value no node reads is freed right after the node that made it.
      */
-    private static Map<String, Integer> freeAt(Analysis analysis, Map<String, Integer> lastReader) {
+    private static void freeAt(Analysis analysis, Map<String, Slot> slots) {
         List<NodeResult> nodes = analysis.nodes();
         int n = nodes.size();
-        List<String[]> paths = new ArrayList<>();
-        for (NodeResult result : nodes) {
-            paths.add(result.node().layer().split("\\."));
-        }
-        // runEnd[i][k]: the last node of the contiguous run of nodes sharing node i's first k + 1 path components.
-        int[][] runEnd = new int[n][];
+        Paths paths = new Paths(nodes);
+        // runEnd[first[i] + k]: the last node of the contiguous run of nodes sharing node i's first k + 1 path
+        // components. Flat arrays: an int[] per node and a String[] per path were 56 MB on a million nodes.
+        int[] runEnd = new int[paths.total()];
         for (int i = n - 1; i >= 0; i--) {
-            String[] path = paths.get(i);
-            runEnd[i] = new int[path.length];
-            for (int k = 0; k < path.length; k++) {
-                boolean continues = i + 1 < n && runEnd[i + 1].length > k && samePrefix(path, paths.get(i + 1), k + 1);
-                runEnd[i][k] = continues ? runEnd[i + 1][k] : i;
+            for (int k = 0; k < paths.length(i); k++) {
+                boolean continues = i + 1 < n && paths.length(i + 1) > k && paths.samePrefix(i, i + 1, k + 1);
+                runEnd[paths.first(i) + k] = continues ? runEnd[paths.first(i + 1) + k] : i;
             }
         }
-        int size = ShapePass.capacity(n + analysis.inputs().size());
-        Map<String, Integer> producer = new HashMap<>(size);
-        for (int i = 0; i < n; i++) {
-            for (String output : nodes.get(i).node().outputs()) {
-                producer.put(output, i);
-            }
-        }
-        Map<String, Integer> freeAt = new HashMap<>(size);
         for (int i = 0; i < n; i++) {
             for (String output : nodes.get(i).node().outputs()) {
                 if (!output.isEmpty()) {
-                    freeAt.put(output, lastReader.getOrDefault(output, i));
+                    Slot slot = slots.get(output);
+                    slot.freeAt = slot.lastReader >= 0 ? slot.lastReader : i;
                 }
             }
         }
         for (int i = 0; i < n; i++) {
-            String[] path = paths.get(i);
             for (String input : nodes.get(i).node().inputs()) {
-                Integer made = producer.get(input);
-                if (made == null || !freeAt.containsKey(input)) {
+                Slot slot = input.isEmpty() ? null : slots.get(input);
+                if (slot == null || slot.producer < 0 || slot.freeAt == NOT_FREED) {
                     continue;
                 }
-                String[] from = paths.get(made);
-                for (int k = 0; k < path.length; k++) {
-                    if (from.length <= k || !samePrefix(path, from, k + 1)) {
-                        freeAt.merge(input, runEnd[i][k], Math::max);
+                for (int k = 0; k < paths.length(i); k++) {
+                    if (paths.length(slot.producer) <= k || !paths.samePrefix(i, slot.producer, k + 1)) {
+                        slot.freeAt = Math.max(slot.freeAt, runEnd[paths.first(i) + k]);
                         break;
                     }
                 }
             }
         }
         for (ResolvedInput input : analysis.inputs()) {
-            freeAt.put(input.name(), n - 1);
+            slots.get(input.name()).freeAt = n - 1;
         }
-        return freeAt;
     }
 
-    private static boolean samePrefix(String[] a, String[] b, int length) {
-        if (a.length < length || b.length < length) {
-            return false;
+    /**
+     * Each node's module path as components ({@code layer1.0.conv1}: layer1, 0, conv1), split as
+     * {@code layer.split("\\.")} splits it (trailing empty components dropped), kept as the end offset of each
+     * component in the layer string rather than as strings.
+     */
+    private static final class Paths {
+        private final List<NodeResult> nodes;
+        private final int[] first;
+        private int[] ends;
+        private int total;
+
+        Paths(List<NodeResult> nodes) {
+            this.nodes = nodes;
+            first = new int[nodes.size() + 1];
+            ends = new int[Math.max(4, nodes.size())];
+            for (int i = 0; i < nodes.size(); i++) {
+                first[i] = total;
+                String layer = nodes.get(i).node().layer();
+                if (layer.indexOf('.') < 0) {
+                    add(layer.length()); // no separator: the whole name, even an empty one, as split gives it
+                    continue;
+                }
+                int kept = total;
+                int start = 0;
+                while (true) {
+                    int dot = layer.indexOf('.', start);
+                    int end = dot < 0 ? layer.length() : dot;
+                    add(end);
+                    if (end > start) {
+                        kept = total;
+                    }
+                    if (dot < 0) {
+                        break;
+                    }
+                    start = dot + 1;
+                }
+                total = kept;
+            }
+            first[nodes.size()] = total;
         }
-        for (int k = 0; k < length; k++) {
-            if (!a[k].equals(b[k])) {
+
+        private void add(int end) {
+            if (total == ends.length) {
+                ends = java.util.Arrays.copyOf(ends, (int) Math.min(Integer.MAX_VALUE - 8, ends.length * 2L));
+            }
+            ends[total++] = end;
+        }
+
+        int total() {
+            return total;
+        }
+
+        int first(int node) {
+            return first[node];
+        }
+
+        int length(int node) {
+            return first[node + 1] - first[node];
+        }
+
+        /** Whether nodes a and b share their first {@code length} components. */
+        boolean samePrefix(int a, int b, int length) {
+            if (length(a) < length || length(b) < length) {
                 return false;
             }
+            int end = ends[first[a] + length - 1];
+            return end == ends[first[b] + length - 1]
+                    && nodes.get(a).node().layer().regionMatches(0, nodes.get(b).node().layer(), 0, end);
         }
-        return true;
     }
 
     /**
@@ -260,14 +509,29 @@ public final class MemoryPass {
         return 0;
     }
 
-    /** Drops one value's reference to its tensor; returns the bytes freed when it was the last. */
-    private static long release(Map<String, Storage> storageOf, String value) {
-        Storage storage = storageOf.remove(value);
-        if (storage == null) {
+    /** Drops one value's reference to its tensor; returns the bytes freed when it was the last. A kept value stays. */
+    private static long release(Slot slot) {
+        Storage storage = slot.storage;
+        if (storage == null || slot.kept) {
             return 0;
         }
+        slot.storage = null;
         storage.values--;
         return storage.values == 0 ? storage.bytes : 0;
+    }
+
+    /** What {@code name} resolved to: a node output or model input, else a constant, else a stored tensor. */
+    static TensorInfo value(String name, Map<String, Slot> slots, Analysis analysis) {
+        Slot slot = slots.get(name);
+        if (slot != null && slot.info != null) {
+            return slot.info;
+        }
+        dev.tally.ir.ConstTensor constant = analysis.model().graph().constants().get(name);
+        if (constant != null) {
+            return TensorInfo.constant(constant.dtype(), constant.shape(), constant.data());
+        }
+        dev.tally.ir.Param param = analysis.model().graph().params().get(name);
+        return param == null ? null : TensorInfo.of(param.dtype(), param.shape());
     }
 
     /** Every value the passes resolved: stored tensors, constants, inputs and node outputs. */
@@ -299,10 +563,10 @@ public final class MemoryPass {
         return count;
     }
 
-    private static List<TensorInfo> inputsOf(Node node, Map<String, TensorInfo> values) {
-        List<TensorInfo> inputs = new ArrayList<>();
+    private static List<TensorInfo> inputsOf(Node node, Map<String, Slot> slots, Analysis analysis) {
+        List<TensorInfo> inputs = new ArrayList<>(node.inputs().size());
         for (String input : node.inputs()) {
-            inputs.add(input.isEmpty() ? null : values.get(input));
+            inputs.add(input.isEmpty() ? null : value(input, slots, analysis));
         }
         return inputs;
     }

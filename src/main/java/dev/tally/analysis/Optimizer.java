@@ -1,7 +1,7 @@
 package dev.tally.analysis;
 
-import dev.tally.ir.UsageException;
-import java.util.Locale;
+import dev.tally.ir.Names;
+import java.util.List;
 
 /**
  * The optimizers whose state the training memory counts (docs/conventions.md, "Training memory"), as
@@ -53,11 +53,6 @@ public enum Optimizer {
     }
 
     public static Optimizer parse(String text) {
-        for (Optimizer optimizer : values()) {
-            if (optimizer.displayName.equals(text.strip().toLowerCase(Locale.ROOT))) {
-                return optimizer;
-            }
-        }
-        throw new UsageException("Unknown optimizer '" + text + "'. Use one of: sgd, momentum, adam, adamw.");
+        return Names.parse("optimizer", text, List.of(values()), Optimizer::displayName);
     }
 }

@@ -78,6 +78,11 @@ public final class ReceptiveFieldPass {
 
     /** Each node's composition, by index in {@link Analysis#nodes()}; empty where the field is unknown. */
     public static List<Optional<Step>> trace(Analysis analysis) {
+        if (analysis.inputs().stream().noneMatch(input -> input.shape().rank() > 2)) {
+            // No input has a spatial axis, so no value can get a field (fields flow only from the inputs): skip the
+            // maps of every value, which a long chain of vectors (issue 14's million nodes) would fill for nothing.
+            return java.util.Collections.nCopies(analysis.nodes().size(), Optional.empty());
+        }
         int size = ShapePass.capacity(analysis.nodes().size() + analysis.model().graph().params().size()
                 + analysis.model().graph().constants().size() + analysis.inputs().size());
         Map<String, ReceptiveField> fields = new HashMap<>(size);

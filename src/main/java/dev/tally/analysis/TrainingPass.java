@@ -4,10 +4,12 @@ import dev.tally.analysis.saved.ExportedGelu;
 import dev.tally.analysis.saved.Kept;
 import dev.tally.analysis.saved.SavedRule;
 import dev.tally.analysis.saved.SavedRules;
+import dev.tally.ir.DType;
 import dev.tally.ir.Param;
 import dev.tally.ir.Role;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +36,18 @@ public final class TrainingPass {
     }
 
     public static TrainingMemory run(Analysis analysis, Optimizer optimizer) {
-        MemoryPass.Result memory = MemoryPass.run(analysis, true);
+        return run(MemoryPass.prepare(analysis), optimizer);
+    }
+
+    /** The training memory from a preparation the inference run shared (its slots are reset and reused). */
+    public static TrainingMemory run(MemoryPass.Prepared prepared, Optimizer optimizer) {
+        Analysis analysis = prepared.analysis();
+        MemoryPass.Run run = MemoryPass.simulate(prepared, true);
+        MemoryPass.Result memory = run.result();
+        // Lookups into the run's own slots: a map of every value's storage and another of its shape were 130 MB more
+        // on issue 14's one-million-node chain.
         Map<String, Integer> storageOf = memory.storageOf();
-        Map<String, TensorInfo> values = MemoryPass.valuesOf(analysis);
+        java.util.function.Function<String, TensorInfo> values = run::value;
         List<NodeResult> nodes = analysis.nodes();
         int n = nodes.size();
         // firstKeeper[s]: the first node that keeps storage s for backward; -1 when none does.
@@ -50,6 +61,8 @@ public final class TrainingPass {
         long largestTrainable = 0;
         Set<String> unmodelled = new LinkedHashSet<>();
         Map<Integer, String> gelu = ExportedGelu.parts(nodes.stream().map(NodeResult::node).toList());
+        // Values autograd tracks: made from a trainable param. The model input is data and needs no gradient.
+        Set<String> requiresGrad = new HashSet<>();
         for (int k = 0; k < n; k++) {
             NodeResult result = nodes.get(k);
             long paramGradients = 0;
@@ -70,6 +83,27 @@ public final class TrainingPass {
             if (result.status() != NodeResult.Status.COUNTED || outputNames.stream().noneMatch(storageOf::containsKey)) {
                 continue; // not counted, or shape arithmetic on constants: nothing of it runs in backward
             }
+            Set<String> trainableInputs = new HashSet<>();
+            for (Param param : result.params()) {
+                if (param.role() == Role.PARAM && !param.frozen()) {
+                    trainableInputs.add(param.name());
+                }
+            }
+            List<Boolean> needsGradient = new ArrayList<>();
+            for (String name : inputNames) {
+                needsGradient.add(requiresGrad.contains(name) || trainableInputs.contains(name));
+            }
+            if (!needsGradient.contains(true)) {
+                // No input needs a gradient (the model input, constants, frozen weights, a mask built from shapes):
+                // autograd records no backward for the op, so it keeps nothing and its backward does not run.
+                continue;
+            }
+            for (int o = 0; o < outputNames.size() && o < result.outputs().size(); o++) {
+                DType type = result.outputs().get(o).dtype();
+                if (!type.isIntegral()) {
+                    requiresGrad.add(outputNames.get(o));
+                }
+            }
             long gradients = paramGradients;
             for (int o = 0; o < outputNames.size() && o < result.outputs().size(); o++) {
                 if (storageOf.containsKey(outputNames.get(o))) {
@@ -79,8 +113,8 @@ public final class TrainingPass {
             for (String name : new LinkedHashSet<>(inputNames)) {
                 Integer storage = storageOf.get(name);
                 if (storage != null) {
-                    gradients = Math.addExact(gradients, values.get(name) == null ? memory.storageBytes().get(storage)
-                            : values.get(name).bytes());
+                    gradients = Math.addExact(gradients, values.apply(name) == null ? memory.storageBytes().get(storage)
+                            : values.apply(name).bytes());
                 }
             }
             gradientsAt[k] = gradients;
@@ -91,19 +125,14 @@ public final class TrainingPass {
             }
             List<TensorInfo> inputs = new ArrayList<>();
             for (String name : inputNames) {
-                inputs.add(name.isEmpty() ? null : values.get(name));
+                inputs.add(name.isEmpty() ? null : values.apply(name));
             }
-            Set<String> trainableInputs = new java.util.HashSet<>();
-            for (Param param : result.params()) {
-                if (param.role() != Role.CONSTANT && !param.frozen()) {
-                    trainableInputs.add(param.name());
-                }
-            }
-            List<Boolean> needsGradient = new ArrayList<>();
+            List<long[]> strides = new ArrayList<>();
             for (String name : inputNames) {
-                needsGradient.add(storageOf.containsKey(name) || trainableInputs.contains(name));
+                // Activations only (weights and constants are never copied); a value the map lacks is row-major.
+                strides.add(name.isEmpty() ? null : run.strides(name));
             }
-            Kept keeps = rule.get().kept(inputs, result.outputs(), needsGradient);
+            Kept keeps = rule.get().kept(inputs, result.outputs(), needsGradient, strides);
             long fresh = keeps.freshBytes();
             Integer written = outputNames.isEmpty() ? null : storageOf.get(outputNames.get(0));
             for (int i : keeps.inputs()) {
@@ -113,7 +142,7 @@ public final class TrainingPass {
                 }
                 if (storage.equals(written)) {
                     // In place, and the backward needs the input as it was: autograd keeps a copy.
-                    fresh = Math.addExact(fresh, values.get(inputNames.get(i)).bytes());
+                    fresh = Math.addExact(fresh, values.apply(inputNames.get(i)).bytes());
                 } else if (firstKeeper[storage] < 0) {
                     firstKeeper[storage] = k;
                 }

@@ -6,6 +6,7 @@ import dev.tally.analysis.ResolvedInput;
 import dev.tally.ir.Model;
 import dev.tally.ir.ModelFormat;
 import dev.tally.ir.Shape;
+import dev.tally.ir.Names;
 import dev.tally.ir.UsageException;
 import dev.tally.report.Summary;
 import dev.tally.report.SummaryBuilder;
@@ -68,13 +69,9 @@ public final class BatchFit {
             return description;
         }
 
+        /** An inference figure by its {@code --by} name (training memory is chosen by the mode, never by name). */
         public static By parse(String text) {
-            for (By by : values()) {
-                if (by != TRAINING && by.displayName.equals(text.toLowerCase(Locale.ROOT))) {
-                    return by;
-                }
-            }
-            throw new UsageException("Unknown --by '" + text + "'. Use one of: peak, largest.");
+            return Names.parse("--by", text, List.of(PEAK, LARGEST), By::displayName);
         }
 
         long of(Totals totals) {
@@ -176,17 +173,32 @@ public final class BatchFit {
         private final Model first;
         private final List<ResolvedInput> resolved;
         private final boolean unnamed;
+        /** Whether a batch axis the file fixed was opened because --input named it: another batch may not run. */
+        private final boolean opened;
+        private final long exportedBatch;
 
         Candidate(Path file, Map<String, Shape> shapes) {
             this.file = file;
-            this.first = loader.apply(file, shapes);
+            Model loaded = loader.apply(file, shapes);
+            // An --input (explicit batch or Bx3x224x224) says which axis is the batch, also where the file fixed it.
+            this.first = dev.tally.analysis.InputShapes.openBatch(loaded, shapes.keySet());
+            this.opened = first != loaded;
+            this.exportedBatch = loaded.graph().inputs().stream().flatMap(v -> v.type().stream())
+                    .filter(t -> !t.dims().isEmpty() && t.dims().get(0) instanceof dev.tally.ir.Dim.Known)
+                    .map(t -> ((dev.tally.ir.Dim.Known) t.dims().get(0)).value()).findFirst().orElse(1L);
             this.resolved = dev.tally.analysis.InputShapes.resolve(first, shapes);
             this.unnamed = shapes.containsKey(dev.tally.analysis.InputShapes.UNNAMED);
             for (ResolvedInput input : resolved) {
                 if (input.source() == ResolvedInput.Source.MODEL || input.shape().rank() == 0) {
+                    List<String> dims = new ArrayList<>(input.shape().dims().stream().map(String::valueOf).toList());
+                    if (!dims.isEmpty()) {
+                        dims.set(0, "B");
+                    }
+                    String batched = String.join("x", dims);
                     throw new UsageException(file.getFileName() + ": input '" + input.name() + "' has fixed sizes "
                             + input.shape() + " and no symbolic batch, so Tally cannot tell which axis is the batch; pass --input "
-                            + input.name() + "=" + input.shape() + " to take its first axis as the batch.");
+                            + input.name() + "=" + batched + " (or an explicit batch, " + input.name() + "=" + input.shape()
+                            + ") to take its first axis as the batch.");
                 }
             }
         }
@@ -218,8 +230,26 @@ public final class BatchFit {
                 if (batch > 1 && e.getMessage() != null && e.getMessage().contains("overflows a 64-bit integer")) {
                     return Long.MAX_VALUE;
                 }
-                throw e;
+                throw bakedIn(batch, e);
+            } catch (dev.tally.ir.TallyException e) {
+                throw bakedIn(batch, e);
             }
+        }
+
+        /**
+         * The error of a graph that was exported at a fixed batch and does not run at another (a Reshape to
+         * {@code [1, ...]}, as ViT's and ShuffleNet's exports keep): one sentence saying so; any other error as it is.
+         */
+        private RuntimeException bakedIn(long batch, dev.tally.ir.TallyException e) {
+            long exported = exportedBatch;
+            if (!opened || batch == exported) {
+                return e;
+            }
+            String why = String.valueOf(e.getMessage());
+            return new dev.tally.ir.ModelException(file.getFileName() + " was exported at batch " + exported + " and does not run at"
+                    + " batch " + batch + " (" + (why.endsWith(".") ? why.substring(0, why.length() - 1) : why) + "): the graph keeps"
+                    + " its batch in a fixed size; re-export it with a dynamic batch axis (torch.onnx.export's"
+                    + " dynamic_axes={'input': {0: 'batch'}}).");
         }
 
         List<ResolvedInput> inputs(long batch) {

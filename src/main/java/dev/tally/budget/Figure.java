@@ -1,12 +1,12 @@
 package dev.tally.budget;
 
-import dev.tally.ir.UsageException;
+import dev.tally.ir.Names;
 import dev.tally.report.Summary;
 import dev.tally.report.Units;
 import dev.tally.report.compare.Metric;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * The figures a budget can limit: every total of a summary plus the model file's size. Each has one name used
@@ -72,16 +72,16 @@ public enum Figure {
     }
 
     public static Figure parse(String name) {
-        for (Figure figure : values()) {
-            if (figure != FIT_MEMORY && figure.displayName.equals(name)) {
-                return figure;
-            }
-        }
-        throw new UsageException("Unknown figure '" + name + "'. Use one of: " + names() + ".");
+        return Names.parse("figure", name, limits(), Figure::displayName);
     }
 
     /** {@code params, buffers, ...}, for messages that list the valid names. */
     public static String names() {
-        return Arrays.stream(values()).filter(f -> f != FIT_MEMORY).map(Figure::displayName).collect(Collectors.joining(", "));
+        return Names.list(limits(), Figure::displayName);
+    }
+
+    /** The figures a limit can name: all but the fit gate's memory. */
+    private static List<Figure> limits() {
+        return Arrays.stream(values()).filter(f -> f != FIT_MEMORY).toList();
     }
 }

@@ -2,7 +2,7 @@ package dev.tally.budget;
 
 import dev.tally.analysis.Optimizer;
 import dev.tally.ir.UsageException;
-import java.util.Locale;
+import dev.tally.analysis.Mode;
 
 /**
  * A batch that must fit in a memory: {@code tally check --fit-batch 256 --memory 16GiB [--by peak|largest]
@@ -35,18 +35,34 @@ public record FitGate(long batch, long memory, String memoryText, BatchFit.By by
      * @param byName   likewise for the figure ({@code --by}, {@code fit-by})
      */
     public static BatchFit.By figure(String mode, String by, String modeName, String byName) {
-        String chosen = mode == null ? "inference" : mode.strip().toLowerCase(Locale.ROOT);
-        if (chosen.equals("training")) {
+        Mode chosen = mode == null ? Mode.INFERENCE : Mode.parse(modeName, mode);
+        if (chosen == Mode.TRAINING) {
             if (by != null) {
                 throw new UsageException(byName + " " + by.strip() + " applies to inference only: training memory is one figure,"
                         + " so drop " + byName + " or use " + modeName + " inference.");
             }
             return BatchFit.By.TRAINING;
         }
-        if (!chosen.equals("inference")) {
-            throw new UsageException(modeName + " '" + mode + "' is not a mode; use inference or training.");
-        }
         return by == null ? BatchFit.By.PEAK : BatchFit.By.parse(by.strip());
+    }
+
+    /**
+     * What the memory options of {@code tally fit} and {@code tally check --fit-batch} choose: the figure and, for
+     * training, the optimizer.
+     */
+    public record Choice(BatchFit.By by, Optimizer optimizer) {
+        /**
+         * Reads {@code --mode}, {@code --by} and {@code --optimizer} as typed (each null when not given): the figure as
+         * {@link FitGate#figure} chooses it, the optimizer adam unless named; an optimizer outside training mode is
+         * refused, as it would change nothing.
+         */
+        public static Choice of(String mode, String by, String optimizer) {
+            BatchFit.By figure = figure(mode, by, "--mode", "--by");
+            if (optimizer != null && figure != BatchFit.By.TRAINING) {
+                throw new UsageException("--optimizer " + optimizer.strip() + " applies to training memory; add --mode training.");
+            }
+            return new Choice(figure, optimizer == null ? Optimizer.ADAM : Optimizer.parse(optimizer));
+        }
     }
 
     /** How a test case names the limit: {@code 16GiB at batch 256 by peak}, {@code ... by training (adam)}. */

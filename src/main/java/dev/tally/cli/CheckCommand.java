@@ -107,21 +107,8 @@ final class CheckCommand implements Callable<Integer> {
             description = "A batch that must fit in --memory, as 'tally fit' computes it (the shape pass re-run at that batch).")
     private Long fitBatch;
 
-    @Option(names = "--memory", paramLabel = "SIZE", description = "The memory --fit-batch must fit in, e.g. 16GiB.")
-    private String memory;
-
-    @Option(names = "--by", paramLabel = "FIGURE",
-            description = "What must fit, as in 'tally fit': peak (weights plus peak activations, the default) or largest.")
-    private String by;
-
-    @Option(names = "--mode", paramLabel = "MODE",
-            description = "inference (the default: --by chooses the figure) or training (one training step: params, gradients,"
-                    + " optimizer state, saved activations, backward transient).")
-    private String mode;
-
-    @Option(names = "--optimizer", paramLabel = "NAME",
-            description = "With --mode training, whose state is counted: sgd, momentum, adam (the default) or adamw.")
-    private String optimizer;
+    @CommandLine.Mixin
+    private MemoryOptions memory = new MemoryOptions();
 
     @Option(names = "--input", paramLabel = "SPEC", description = "An input shape for the models on the command line: 1x3x224x224 or name=1x3x224x224.")
     private List<String> inputs = new ArrayList<>();
@@ -187,21 +174,17 @@ final class CheckCommand implements Callable<Integer> {
 
     /** The fit gate of --fit-batch, --memory, --by, --mode, --optimizer; empty when none of them is given. */
     private Optional<FitGate> fitGate() {
-        BatchFit.By figure = FitGate.figure(mode, by, "--mode", "--by");
-        Optimizer chosen = optimizer == null ? Optimizer.ADAM : Optimizer.parse(optimizer);
-        if (optimizer != null && figure != BatchFit.By.TRAINING) {
-            throw new UsageException("--optimizer " + optimizer.strip() + " applies to training memory; add --mode training.");
-        }
-        if (fitBatch == null && memory == null && by == null && mode == null && optimizer == null) {
+        FitGate.Choice choice = memory.choice();
+        if (fitBatch == null && !memory.given()) {
             return Optional.empty();
         }
-        if (fitBatch == null || memory == null) {
+        if (fitBatch == null || memory.memory == null) {
             throw new UsageException("--fit-batch and --memory go together: e.g. --fit-batch 256 --memory 16GiB.");
         }
         if (fitBatch < 1) {
             throw new UsageException("--fit-batch " + fitBatch + " is not a batch size; give a whole number of at least 1.");
         }
-        return Optional.of(new FitGate(fitBatch, BatchFit.parseMemory(memory), memory.strip(), figure, chosen));
+        return Optional.of(new FitGate(fitBatch, memory.bytes(), memory.memory.strip(), choice.by(), choice.optimizer()));
     }
 
     /** The models given as arguments, each with the --max-* limits and growth limits. */

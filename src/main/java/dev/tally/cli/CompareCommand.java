@@ -2,6 +2,7 @@ package dev.tally.cli;
 
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
+import dev.tally.analysis.Optimizer;
 import dev.tally.budget.BatchFit;
 import dev.tally.catalog.CatalogRenderer;
 import dev.tally.catalog.CatalogRow;
@@ -62,6 +63,10 @@ final class CompareCommand implements Callable<Integer> {
             description = "Components of the module path that name a stage: 1 for top-level modules (default), 2 for features.0.")
     private int depth;
 
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam",
+            description = "Whose state the training memory counts, as in 'tally summary': sgd, momentum, adam (default) or adamw.")
+    private String optimizer;
+
     @Option(names = "--format", paramLabel = "NAME", defaultValue = "table",
             description = "table, json, csv, markdown or html (default: ${DEFAULT-VALUE}).")
     private String format;
@@ -101,6 +106,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Format renderer = Format.parse(format);
+        Optimizer chosen = Optimizer.parse(optimizer);
         if (depth < 1) {
             throw new UsageException("--depth must be 1 or more, not " + depth + ".");
         }
@@ -114,7 +120,7 @@ final class CompareCommand implements Callable<Integer> {
         List<Summary> summaries = new ArrayList<>();
         for (Path model : models) {
             summaries.add(isJsonReport(model) ? JsonSummaryReader.read(model)
-                    : SummaryBuilder.build(analyzer.analyze(loader.apply(model, shapes), shapes, false)).check());
+                    : SummaryBuilder.build(analyzer.analyze(loader.apply(model, shapes), shapes, false), 0, chosen).check());
         }
         String text = ComparisonRenderer.render(ComparisonBuilder.build(summaries, depth), renderer);
         CatalogCommand.write(spec, out, text);
@@ -131,7 +137,7 @@ final class CompareCommand implements Callable<Integer> {
         MemoryFigures.Budget budget = memory == null ? null : new MemoryFigures.Budget(BatchFit.parseMemory(memory), figure);
         boolean report = isJsonReport(model);
         Summary summary = report ? JsonSummaryReader.read(model)
-                : SummaryBuilder.build(analyzer.analyze(loader.apply(model, shapes), shapes, false)).check();
+                : SummaryBuilder.build(analyzer.analyze(loader.apply(model, shapes), shapes, false), 0, Optimizer.parse(optimizer)).check();
         WeightsCatalog weights = WeightsCatalog.standard();
         String metric = weights.entries().stream().filter(e -> e.task().equals(task)).map(WeightsEntry::accuracyMetric)
                 .flatMap(java.util.Optional::stream).findFirst().orElse(null);

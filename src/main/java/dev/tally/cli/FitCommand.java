@@ -39,23 +39,8 @@ final class FitCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL", description = "An ONNX (.onnx) or TorchScript (.pt) file.")
     private Path model;
 
-    @Option(names = "--memory", paramLabel = "SIZE", required = true,
-            description = "The memory available: KB, MB, GB = 1000^n or KiB, MiB, GiB = 1024^n (12GiB).")
-    private String memory;
-
-    @Option(names = "--by", paramLabel = "FIGURE",
-            description = "In inference, peak: weights plus peak activations (the default); largest: the largest single "
-                    + "activation (the network-bottleneck convention).")
-    private String by;
-
-    @Option(names = "--mode", paramLabel = "MODE",
-            description = "inference (the default) or training: one training step (params, gradients, optimizer state, "
-                    + "saved activations, backward transient; docs/conventions.md).")
-    private String mode;
-
-    @Option(names = "--optimizer", paramLabel = "NAME",
-            description = "With --mode training, whose state is counted: sgd, momentum, adam (the default) or adamw.")
-    private String optimizer;
+    @CommandLine.Mixin
+    private MemoryOptions memory = new MemoryOptions();
 
     @Option(names = "--input", paramLabel = "SPEC",
             description = "An input shape whose first axis is the batch: 1x3x224x224 or name=1x3x224x224; needed when the "
@@ -69,12 +54,13 @@ final class FitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long limit = BatchFit.parseMemory(memory);
-        BatchFit.By figure = FitGate.figure(mode, by, "--mode", "--by");
-        if (optimizer != null && figure != BatchFit.By.TRAINING) {
-            throw new UsageException("--optimizer " + optimizer.strip() + " applies to training memory; add --mode training.");
+        if (memory.memory == null) {
+            throw new UsageException("tally fit needs --memory, the memory the batch must fit in: e.g. --memory 12GiB.");
         }
-        Optimizer chosen = optimizer == null ? Optimizer.ADAM : Optimizer.parse(optimizer);
+        long limit = memory.bytes();
+        FitGate.Choice choice = memory.choice();
+        BatchFit.By figure = choice.by();
+        Optimizer chosen = choice.optimizer();
         Map<String, Shape> shapes = InputShapes.parseOverrides(inputs);
         BatchFit.Result result = new BatchFit(loader, analyzer, chosen).fit(model, shapes, limit, figure);
         PrintWriter out = spec.commandLine().getOut();

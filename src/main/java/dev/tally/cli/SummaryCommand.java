@@ -10,6 +10,7 @@ import dev.tally.ir.Shape;
 import dev.tally.ir.UsageException;
 import dev.tally.report.Format;
 import dev.tally.report.ModuleTree;
+import dev.tally.report.Renderer;
 import dev.tally.report.Summary;
 import dev.tally.report.SummaryBuilder;
 import dev.tally.report.TableRenderer;
@@ -24,6 +25,7 @@ import dev.tally.verify.VerificationRenderer;
 import dev.tally.verify.VerificationReport;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -179,8 +181,12 @@ final class SummaryCommand implements Callable<Integer> {
         Map<String, String> derivations = renderer != Format.HTML ? Map.of()
                 : ExplainFormat.textByLayer(new Explainer(analyzer.rules()).explain(analysis, List.of(), chosen));
         if (!verify) {
-            write(renderer == Format.HTML ? new HtmlRenderer().withDerivations(derivations).render(summary, chosen)
-                    : (renderer == Format.TABLE && receptiveField ? new TableRenderer(true) : renderer.renderer()).render(summary, chosen));
+            if (renderer == Format.HTML) {
+                write(new HtmlRenderer().withDerivations(derivations).render(summary, chosen));
+            } else {
+                Renderer text = renderer == Format.TABLE && receptiveField ? new TableRenderer(true) : renderer.renderer();
+                write(sink -> text.write(summary, chosen, sink));
+            }
             return ExitCodes.OK;
         }
         VerificationReport report = VerifyCommand.run(analysis, cache, err());
@@ -224,13 +230,30 @@ final class SummaryCommand implements Callable<Integer> {
     }
 
     private void write(String text) {
+        write(sink -> sink.append(text));
+    }
+
+    /** What writes a report into a sink, piece by piece. */
+    private interface Report {
+        void writeTo(Writer sink) throws IOException;
+    }
+
+    /**
+     * Writes the report to stdout or {@code --out} as it is made: a million-layer table is never one string
+     * (issue 14's one-million-node chain).
+     */
+    private void write(Report report) {
         if (out == null) {
             PrintWriter writer = spec != null ? spec.commandLine().getOut() : stdout;
-            writer.print(text);
+            try {
+                report.writeTo(writer);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e); // a PrintWriter throws none
+            }
             writer.flush();
         } else {
-            try {
-                Files.writeString(out, text, StandardCharsets.UTF_8);
+            try (Writer file = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                report.writeTo(file);
             } catch (IOException e) {
                 throw new UsageException("Cannot write the report to " + out + "; check that its folder exists and is writable.");
             }

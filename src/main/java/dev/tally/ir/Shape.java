@@ -2,7 +2,6 @@ package dev.tally.ir;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** A fully known tensor shape. A scalar has rank 0 and one element. */
 public record Shape(List<Long> dims) {
@@ -75,7 +74,15 @@ public record Shape(List<Long> dims) {
         if (dims.isEmpty()) {
             return "scalar";
         }
-        return dims.stream().map(String::valueOf).collect(Collectors.joining("x"));
+        // A loop, not a stream: a million-row table spent a tenth of its time in this method's stream machinery.
+        StringBuilder text = new StringBuilder(4 * dims.size());
+        for (int i = 0; i < dims.size(); i++) {
+            if (i > 0) {
+                text.append('x');
+            }
+            text.append(dims.get(i).longValue());
+        }
+        return text.toString();
     }
 
     @Override

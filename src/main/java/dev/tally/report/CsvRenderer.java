@@ -1,6 +1,8 @@
 package dev.tally.report;
 
 import dev.tally.analysis.Convention;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -16,6 +18,19 @@ public final class CsvRenderer implements Renderer {
     @Override
     public String render(Summary summary, Convention convention) {
         StringBuilder out = new StringBuilder();
+        try {
+            write(summary, convention, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Writing into memory failed.", e);
+        }
+        return out.toString();
+    }
+
+    /** Line by line, so a million layers are never held as text. */
+    @Override
+    public void write(Summary summary, Convention convention, Appendable out) throws IOException {
+        int nodes = 0;
+        int uncounted = 0;
         line(out, List.of("layer", "type", "outputShape", "params", "buffers", "paramBytes", "macs", "flops", "ops",
                 "activationBytes", "nodes", "uncountedNodes"));
         for (LayerSummary layer : summary.layers()) {
@@ -24,18 +39,17 @@ public final class CsvRenderer implements Renderer {
                     Long.toString(layer.macs()), Long.toString(layer.flops()), Long.toString(layer.ops()),
                     Long.toString(layer.activationBytes()), Integer.toString(layer.nodes()),
                     Integer.toString(layer.uncountedNodes())));
+            nodes += layer.nodes();
+            uncounted += layer.uncountedNodes();
         }
         Totals totals = summary.totals();
-        int nodes = summary.layers().stream().mapToInt(LayerSummary::nodes).sum();
-        int uncounted = summary.layers().stream().mapToInt(LayerSummary::uncountedNodes).sum();
         line(out, List.of(TOTAL_ROW, "", "", Long.toString(totals.params()), Long.toString(totals.buffers()),
                 Long.toString(totals.paramBytes()), Long.toString(totals.macs()), Long.toString(totals.flops()),
                 Long.toString(totals.ops()), Long.toString(totals.activationBytes()), Integer.toString(nodes),
                 Integer.toString(uncounted)));
-        return out.toString();
     }
 
-    private static void line(StringBuilder out, List<String> fields) {
+    private static void line(Appendable out, List<String> fields) throws IOException {
         for (int i = 0; i < fields.size(); i++) {
             if (i > 0) {
                 out.append(',');

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.analysis.Convention;
 import dev.tally.ir.DType;
 import dev.tally.ir.Shape;
+import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,17 +34,36 @@ public final class JsonRenderer implements Renderer {
 
     @Override
     public String render(Summary summary, Convention convention) {
-        // Objects one field a line, arrays on one line: a shape reads [1, 64, 56, 56], and a diff of two
-        // reports shows one changed figure per line.
-        DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
+        return JsonText.write(tree(summary, convention), printer()) + "\n";
+    }
+
+    /** The same text as {@link #render}, the layer rows made and written one at a time. */
+    @Override
+    public void write(Summary summary, Convention convention, Appendable out) throws IOException {
+        ObjectNode root = tree(summary, convention, false);
+        JsonText.write(out, root, printer(), root.get("layers"), generator -> {
+            for (int index = 0; index < summary.layers().size(); index++) {
+                JsonText.element(generator, layer(summary, index));
+            }
+        });
+        out.append("\n");
+    }
+
+    /** Objects one field a line, arrays on one line: a shape reads [1, 64, 56, 56], and a diff of two reports shows one changed figure per line. */
+    private static DefaultPrettyPrinter printer() {
+        return new DefaultPrettyPrinter()
                 .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
                 .withObjectIndenter(new DefaultIndenter("  ", "\n"))
                 .withArrayIndenter(DefaultPrettyPrinter.FixedSpaceIndenter.instance);
-        return JsonText.write(tree(summary, convention), printer) + "\n";
     }
 
     /** The report as a JSON tree, for callers that embed it (batch summaries, the HTML report). */
     public static ObjectNode tree(Summary summary, Convention convention) {
+        return tree(summary, convention, true);
+    }
+
+    /** @param withLayers whether the layer rows are in the tree; else {@code layers} is an empty array */
+    private static ObjectNode tree(Summary summary, Convention convention, boolean withLayers) {
         ObjectNode root = NODES.objectNode();
         ObjectNode model = root.putObject("model");
         model.put("path", summary.model().path());
@@ -58,44 +78,8 @@ public final class JsonRenderer implements Renderer {
         ArrayNode outputs = root.putArray("outputs");
         summary.outputs().forEach(t -> outputs.add(tensor(t)));
         ArrayNode layers = root.putArray("layers");
-        for (int index = 0; index < summary.layers().size(); index++) {
-            LayerSummary layer = summary.layers().get(index);
-            ObjectNode row = layers.addObject();
-            row.put("name", layer.name());
-            row.put("type", layer.type());
-            row.set("outputShape", shape(layer.outputShape()));
-            row.put("params", layer.params());
-            row.put("buffers", layer.buffers());
-            row.put("paramBytes", layer.paramBytes());
-            row.put("macs", layer.macs());
-            row.put("flops", layer.flops());
-            row.put("ops", layer.ops());
-            row.put("activationBytes", layer.activationBytes());
-            row.put("nodes", layer.nodes());
-            row.put("uncountedNodes", layer.uncountedNodes());
-            if (index < summary.liveAfter().size()) {
-                row.put("liveBytesAfter", summary.liveAfter().get(index));
-            }
-            ReceptiveField field = summary.receptiveFields().get(layer.name());
-            if (field != null) {
-                ObjectNode rf = row.putObject("receptiveField");
-                if (field.wholeInput()) {
-                    rf.put("wholeInput", true);
-                } else {
-                    field.size().forEach(rf.putArray("size")::add);
-                    field.jump().forEach(rf.putArray("jump")::add);
-                    field.start().forEach(rf.putArray("start")::add);
-                }
-                if (field.jumpsDiffer()) {
-                    rf.put("jumpsDiffer", true);
-                }
-            }
-            if (layer.isDataDependent()) {
-                row.put("dataDependentNodes", layer.dataDependentNodes());
-            }
-            if (layer.frozenParams() > 0) {
-                row.put("frozenParams", layer.frozenParams());
-            }
+        for (int index = 0; withLayers && index < summary.layers().size(); index++) {
+            layers.add(layer(summary, index));
         }
         Totals totals = summary.totals();
         ObjectNode sums = root.putObject("totals");
@@ -165,6 +149,48 @@ public final class JsonRenderer implements Renderer {
         ArrayNode notes = root.putArray("notes");
         summary.notes().forEach(notes::add);
         return root;
+    }
+
+    /** Layer row {@code index} of the report. */
+    private static ObjectNode layer(Summary summary, int index) {
+        LayerSummary layer = summary.layers().get(index);
+        ObjectNode row = NODES.objectNode();
+        row.put("name", layer.name());
+        row.put("type", layer.type());
+        row.set("outputShape", shape(layer.outputShape()));
+        row.put("params", layer.params());
+        row.put("buffers", layer.buffers());
+        row.put("paramBytes", layer.paramBytes());
+        row.put("macs", layer.macs());
+        row.put("flops", layer.flops());
+        row.put("ops", layer.ops());
+        row.put("activationBytes", layer.activationBytes());
+        row.put("nodes", layer.nodes());
+        row.put("uncountedNodes", layer.uncountedNodes());
+        if (index < summary.liveAfter().size()) {
+            row.put("liveBytesAfter", summary.liveAfter().get(index));
+        }
+        ReceptiveField field = summary.receptiveFields().get(layer.name());
+        if (field != null) {
+            ObjectNode rf = row.putObject("receptiveField");
+            if (field.wholeInput()) {
+                rf.put("wholeInput", true);
+            } else {
+                field.size().forEach(rf.putArray("size")::add);
+                field.jump().forEach(rf.putArray("jump")::add);
+                field.start().forEach(rf.putArray("start")::add);
+            }
+            if (field.jumpsDiffer()) {
+                rf.put("jumpsDiffer", true);
+            }
+        }
+        if (layer.isDataDependent()) {
+            row.put("dataDependentNodes", layer.dataDependentNodes());
+        }
+        if (layer.frozenParams() > 0) {
+            row.put("frozenParams", layer.frozenParams());
+        }
+        return row;
     }
 
     private static ObjectNode tensor(TensorSummary tensor) {

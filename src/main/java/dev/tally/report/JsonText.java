@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -34,22 +35,71 @@ public final class JsonText {
         return text.toString();
     }
 
+    /**
+     * {@code tree} laid out by {@code printer} into {@code out}, as {@link #write(JsonNode, DefaultPrettyPrinter)} would
+     * return it, except that the elements of the array {@code placeholder} (the very node, found by identity; it is
+     * empty in the tree) are written by {@code elements}: a report's million layer rows are made and written one at a
+     * time, never held as a tree. {@code out} is flushed, not closed.
+     */
+    public static void write(Appendable out, JsonNode tree, DefaultPrettyPrinter printer, JsonNode placeholder,
+                             Elements elements) throws IOException {
+        Writer writer = new Writer() {
+            @Override
+            public void write(char[] chars, int offset, int length) throws IOException {
+                out.append(java.nio.CharBuffer.wrap(chars, offset, length));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (JsonGenerator generator = FACTORY.createGenerator(writer)) {
+            generator.setPrettyPrinter(printer.createInstance());
+            write(generator, tree, placeholder, elements);
+        }
+    }
+
+    /** Writes an array's elements, one {@link #element} call each. */
+    public interface Elements {
+        void writeTo(JsonGenerator generator) throws IOException;
+    }
+
+    /** One node (an element of a streamed array), as {@link #write(JsonNode, DefaultPrettyPrinter)} writes it. */
+    public static void element(JsonGenerator generator, JsonNode node) throws IOException {
+        write(generator, node);
+    }
+
     /** One node, as the node's own {@code serialize} writes it under an ObjectMapper's default features. */
     private static void write(JsonGenerator generator, JsonNode node) throws IOException {
+        write(generator, node, null, null);
+    }
+
+    private static void write(JsonGenerator generator, JsonNode node, JsonNode placeholder, Elements elements)
+            throws IOException {
+        if (node == placeholder) {
+            generator.writeStartArray();
+            elements.writeTo(generator);
+            generator.writeEndArray();
+            return;
+        }
         switch (node.getNodeType()) {
             case OBJECT -> {
                 generator.writeStartObject();
                 for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
                     Map.Entry<String, JsonNode> field = fields.next();
                     generator.writeFieldName(field.getKey());
-                    write(generator, field.getValue());
+                    write(generator, field.getValue(), placeholder, elements);
                 }
                 generator.writeEndObject();
             }
             case ARRAY -> {
                 generator.writeStartArray();
                 for (JsonNode element : node) {
-                    write(generator, element);
+                    write(generator, element, placeholder, elements);
                 }
                 generator.writeEndArray();
             }

@@ -1,6 +1,7 @@
 package dev.tally.report;
 
 import dev.tally.analysis.Convention;
+import java.io.IOException;
 
 /** Turns a summary into the text of one output format. */
 public interface Renderer {
@@ -11,4 +12,12 @@ public interface Renderer {
      * @return the whole report, ending with a newline
      */
     String render(Summary summary, Convention convention);
+
+    /**
+     * Writes the text of {@link #render} to {@code out}. The table, JSON and CSV formats write it row by row, so a
+     * report of a million layers is never held whole (issue 14's one-million-node chain); the others render first.
+     */
+    default void write(Summary summary, Convention convention, Appendable out) throws IOException {
+        out.append(render(summary, convention));
+    }
 }

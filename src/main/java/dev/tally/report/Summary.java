@@ -71,10 +71,11 @@ public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSu
         unreadBuffers = unreadBuffers == null ? Totals.ZERO : unreadBuffers;
         dataDependence = dataDependence == null ? DataDependence.NONE : dataDependence;
         receptiveFields = Map.copyOf(receptiveFields);
-        liveAfter = List.copyOf(liveAfter);
+        // The columns of a built summary are immutable already; a copy of a million rows would double their memory.
+        liveAfter = liveAfter instanceof dev.tally.ir.LongList ? liveAfter : List.copyOf(liveAfter);
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
-        layers = List.copyOf(layers);
+        layers = layers instanceof LayerTable ? layers : List.copyOf(layers);
         unsupported = List.copyOf(unsupported);
         notes = List.copyOf(notes);
         if (depth < 0) {
@@ -105,6 +106,9 @@ public record Summary(ModelInfo model, List<TensorSummary> inputs, List<TensorSu
 
     /** The sum of the layer rows. */
     public Totals layerSums() {
+        if (layers instanceof LayerTable table) {
+            return table.sums();
+        }
         Totals sum = Totals.ZERO;
         for (LayerSummary layer : layers) {
             sum = sum.plus(layer.figures());

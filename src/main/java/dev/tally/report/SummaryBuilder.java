@@ -3,6 +3,7 @@ package dev.tally.report;
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Convention;
 import dev.tally.analysis.MemoryPass;
+import dev.tally.analysis.Mode;
 import dev.tally.analysis.Optimizer;
 import dev.tally.analysis.TrainingMemory;
 import dev.tally.analysis.TrainingPass;
@@ -15,7 +16,9 @@ import dev.tally.ir.Model;
 import dev.tally.ir.ModelException;
 import dev.tally.ir.Param;
 import dev.tally.ir.Role;
+import dev.tally.ir.Shape;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,21 +53,32 @@ public final class SummaryBuilder {
      * @param optimizer whose state the training memory counts
      */
     public static Summary build(Analysis analysis, int depth, Optimizer optimizer) {
+        return build(analysis, depth, Mode.TRAINING, optimizer);
+    }
+
+    /**
+     * @param mode      {@link Mode#TRAINING}: the totals carry the training step's memory with {@code optimizer};
+     *                  {@link Mode#INFERENCE}: the training pass is not run and the totals have no training figure
+     */
+    public static Summary build(Analysis analysis, int depth, Mode mode, Optimizer optimizer) {
         if (depth < 0) {
             throw new IllegalArgumentException("Depth cannot be negative: " + depth + ".");
         }
         try {
-            return aggregate(analysis, depth, optimizer);
+            return aggregate(analysis, depth, mode == Mode.TRAINING ? optimizer : null);
         } catch (ArithmeticException e) {
             throw new ModelException(analysis.model().path().getFileName()
                     + ": a total overflows a 64-bit integer, so no exact count can be given; check the model's tensor sizes.");
         }
     }
 
+    /** @param optimizer whose state the training memory counts; null for no training figure */
     private static Summary aggregate(Analysis analysis, int depth, Optimizer optimizer) {
-        List<Row> rows = new ArrayList<>();
-        Map<String, Row> current = new LinkedHashMap<>();
-        Map<String, Integer> calls = new LinkedHashMap<>();
+        List<NodeResult> nodes = analysis.nodes();
+        LayerTable.Builder table = new LayerTable.Builder(nodes.size() + 1);
+        Rows rows = new Rows(nodes.size());
+        // Each key's latest row and how many calls it has had: one map, not one per question (a million keys).
+        Map<String, Call> current = new HashMap<>((int) Math.min(1 << 30, nodes.size() * 4L / 3 + 16));
         Map<String, List<String>> unsupported = new LinkedHashMap<>();
         int unresolved = 0;
         int dependentNodes = 0;
@@ -72,26 +86,34 @@ public final class SummaryBuilder {
         long dependentOps = 0;
         List<DataDependence.Source> sources = new ArrayList<>();
         Totals totals = Totals.ZERO;
-        MemoryPass.Result memory = MemoryPass.run(analysis);
+        // One preparation for the inference and the training run: on a million nodes each was 150 MB of maps.
+        MemoryPass.Prepared prepared = MemoryPass.prepare(analysis);
+        MemoryPass.Result memory = MemoryPass.run(prepared, false);
         List<Optional<ReceptiveField>> fields = ReceptiveFieldPass.run(analysis);
         String previous = null;
-        Row peakRow = null;
-        for (int i = 0; i < analysis.nodes().size(); i++) {
-            NodeResult result = analysis.nodes().get(i);
+        int peakRow = -1;
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeResult result = nodes.get(i);
             Totals figures = figuresOf(result, memory.allocated().get(i));
             totals = totals.plus(figures);
             String layer = result.node().layer();
             String key = fold(layer, depth);
-            Row row = current.get(key);
+            Call call = current.get(key);
             // A module's nodes after a node of another module that is not inside it are its next call
             // (layer1.0.relu runs after bn1, bn2 and the add); its own nodes around its children's are one call.
-            if (row == null || previous != null && !key.equals(fold(previous, depth)) && !previous.startsWith(key + ".")) {
-                int call = calls.merge(key, 1, Integer::sum);
-                row = new Row(key, call);
-                current.put(key, row);
-                rows.add(row);
+            if (call == null || previous != null && !key.equals(fold(previous, depth)) && !previous.startsWith(key + ".")) {
+                if (call == null) {
+                    call = new Call();
+                    current.put(key, call);
+                }
+                call.calls++;
+                call.row = table.add(key);
+                rows.add(call.row, call.calls);
             }
-            row.add(result, figures, fields.get(i), memory.liveAfter().get(i));
+            int row = call.row;
+            table.add(row, figures);
+            table.node(row, result.status() != NodeResult.Status.COUNTED, result.dataDependent());
+            rows.node(row, result, !layer.equals(key), fields.get(i).orElse(null), memory.liveAfter().get(i));
             if (i == memory.peakNode()) {
                 peakRow = row;
             }
@@ -111,15 +133,27 @@ public final class SummaryBuilder {
             }
         }
         Map<String, String> classes = analysis.model().moduleClasses();
-        List<LayerSummary> layers = new ArrayList<>();
         Map<String, ReceptiveField> receptiveFields = new LinkedHashMap<>();
-        List<Long> liveAfter = new ArrayList<>();
-        for (Row row : rows) {
-            LayerSummary layer = row.toLayer(calls.get(row.name), classes.get(row.name));
-            layers.add(layer);
-            row.field.ifPresent(field -> receptiveFields.put(layer.name(), field));
-            liveAfter.add(row.liveAfter);
+        int layerRows = table.size();
+        long[] liveAfter = new long[layerRows + 1];
+        for (int row = 0; row < layerRows; row++) {
+            // Named relu (call 2 of 3) when its module ran more than once; typed by the module's class when the file
+            // records it, else by its one module's main op, else (modules folded by --depth in a file without
+            // classes) "-": the path says it all.
+            String key = table.name(row);
+            String className = classes.get(key);
+            int callsOfModule = current.get(key).calls;
+            String shown = callsOfModule > 1 ? key + " (call " + rows.call[row] + " of " + callsOfModule + ")" : key;
+            table.name(row, shown);
+            table.type(row, className != null ? className : rows.folded.get(row) ? "-" : rows.op[row]);
+            table.shape(row, rows.shape[row]);
+            if (rows.fields != null && rows.fields[row] != null) {
+                receptiveFields.put(shown, rows.fields[row]);
+            }
+            liveAfter[row] = rows.liveAfter[row];
         }
+        current = null;
+        rows = null;
         // Parameters no forward reads keep a row (a trained weight left unused is worth seeing); buffers no forward
         // reads (BatchNorm's num_batches_tracked, a counter of training steps) are a note.
         List<Param> unusedParams = analysis.unusedParams().stream().filter(p -> p.role() != Role.BUFFER).toList();
@@ -127,9 +161,9 @@ public final class SummaryBuilder {
         if (!unusedParams.isEmpty() && paramFigures(unusedParams).params() > 0) {
             Totals unused = paramFigures(unusedParams);
             totals = totals.plus(unused);
-            layers.add(new LayerSummary(LayerSummary.NOT_USED_BY_FORWARD, "-", Optional.empty(), unused.params(),
-                    unused.buffers(), unused.paramBytes(), 0, 0, 0, 0, 0, 0, unused.frozenParams()));
-            liveAfter.add(liveAfter.isEmpty() ? 0L : liveAfter.get(liveAfter.size() - 1));
+            int row = table.add(LayerSummary.NOT_USED_BY_FORWARD);
+            table.add(row, unused);
+            liveAfter[row] = row == 0 ? 0L : liveAfter[row - 1];
         }
         Totals unread = paramFigures(unreadBuffers);
         totals = totals.plus(unread);
@@ -139,19 +173,19 @@ public final class SummaryBuilder {
                     + (unreadBuffers.size() == 1 ? " tensor" : " tensors") + " of " + Units.exact(unread.buffers()) + " elements ("
                     + describe(unreadBuffers) + ").");
         }
-        TrainingMemory training = TrainingPass.run(analysis, optimizer);
+        TrainingMemory training = optimizer == null ? TrainingMemory.NONE : TrainingPass.run(prepared, optimizer);
         if (!training.unmodelledOps().isEmpty()) {
             notes.add("Training memory leaves out what these ops keep for backward (no rule yet): "
                     + String.join(", ", training.unmodelledOps()) + ".");
         }
         List<UnsupportedOp> gaps = new ArrayList<>();
-        unsupported.forEach((op, nodes) -> gaps.add(new UnsupportedOp(op, nodes.size(), nodes)));
+        unsupported.forEach((op, names) -> gaps.add(new UnsupportedOp(op, names.size(), names)));
         Model model = analysis.model();
         long asTrained = model.folding().identified() ? Math.addExact(totals.params(), model.folding().removedParams()) : -1;
         return new Summary(new ModelInfo(model.path().toString(), model.format(), model.producer(),
                         model.folding().batchNorms(), model.folding().channels(), asTrained),
-                inputsOf(analysis), outputsOf(analysis), layers, totals.withMemory(memory.largestBytes(), memory.peakBytes()).withTraining(training),
-                gaps, unresolved, notes, depth, receptiveFields, liveAfter, unread, rows.indexOf(peakRow),
+                inputsOf(analysis), outputsOf(analysis), table.build(), totals.withMemory(memory.largestBytes(), memory.peakBytes()).withTraining(training),
+                gaps, unresolved, notes, depth, receptiveFields, new dev.tally.ir.LongList(liveAfter, table.size()), unread, peakRow,
                 new DataDependence(dependentNodes, dependentMacs, dependentOps, sources));
     }
 
@@ -228,56 +262,55 @@ public final class SummaryBuilder {
         return outputs;
     }
 
-    /** The nodes of one row as they are added. */
-    private static final class Row {
-        private final String name;
-        private final int call;
-        private boolean folded;
-        private Optional<ReceptiveField> field = Optional.empty();
-        private long liveAfter;
-        private Totals figures = Totals.ZERO;
-        private NodeResult main;
-        private NodeResult last;
-        private int nodes;
-        private int uncounted;
-        private int dependent;
+    /** A row key's latest row and how many calls of it there have been. */
+    private static final class Call {
+        int row;
+        int calls;
+    }
 
-        Row(String name, int call) {
-            this.name = name;
-            this.call = call;
+    /** What the rows need besides their figures while nodes are added: by row index, as arrays. */
+    private static final class Rows {
+        final int[] call;
+        /** The op of the row's main node: the first with params or MACs, else the last node. */
+        final String[] op;
+        final boolean[] hasMain;
+        /** The first output shape of the row's last node; null when it has none. */
+        final Shape[] shape;
+        /** The receptive field of the row's last node; allocated at the first field. */
+        ReceptiveField[] fields;
+        final long[] liveAfter;
+        final java.util.BitSet folded = new java.util.BitSet();
+
+        Rows(int nodes) {
+            int capacity = Math.max(1, nodes);
+            call = new int[capacity];
+            op = new String[capacity];
+            hasMain = new boolean[capacity];
+            shape = new Shape[capacity];
+            liveAfter = new long[capacity];
         }
 
-        void add(NodeResult result, Totals nodeFigures, Optional<ReceptiveField> nodeField, long live) {
+        void add(int row, int callNumber) {
+            call[row] = callNumber;
+        }
+
+        void node(int row, NodeResult result, boolean inChild, ReceptiveField field, long live) {
             // The row shows its last node's output, so its receptive field is that node's; live bytes likewise.
-            field = nodeField;
-            liveAfter = live;
-            figures = figures.plus(nodeFigures);
-            folded |= !result.node().layer().equals(name);
-            nodes++;
-            if (result.status() != NodeResult.Status.COUNTED) {
-                uncounted++;
+            if (field != null && fields == null) {
+                fields = new ReceptiveField[call.length];
             }
-            if (result.dataDependent()) {
-                dependent++;
+            if (fields != null) {
+                fields[row] = field;
             }
-            if (main == null && (!result.params().isEmpty() || result.cost().macs() > 0)) {
-                main = result;
+            liveAfter[row] = live;
+            if (inChild) {
+                folded.set(row);
             }
-            last = result;
-        }
-
-        /**
-         * The row as shown: named {@code relu (call 2 of 3)} when its module ran more than once; typed by the module's
-         * class when the file records it, else by its one module's main op, else (modules folded by --depth in a
-         * file without classes) "-": the path says it all.
-         */
-        LayerSummary toLayer(int callsOfModule, String className) {
-            String type = className != null ? className : folded ? "-" : (main != null ? main : last).node().opType();
-            String shown = callsOfModule > 1 ? name + " (call " + call + " of " + callsOfModule + ")" : name;
-            Optional<TensorInfo> output = last.outputs().isEmpty() ? Optional.empty() : Optional.of(last.outputs().get(0));
-            return new LayerSummary(shown, type, output.map(TensorInfo::shape), figures.params(), figures.buffers(),
-                    figures.paramBytes(), figures.macs(), figures.flops(), figures.ops(), figures.activationBytes(),
-                    nodes, uncounted, figures.frozenParams(), dependent);
+            if (!hasMain[row]) {
+                op[row] = result.node().opType();
+                hasMain[row] = !result.params().isEmpty() || result.cost().macs() > 0;
+            }
+            shape[row] = result.outputs().isEmpty() ? null : result.outputs().get(0).shape();
         }
     }
 }

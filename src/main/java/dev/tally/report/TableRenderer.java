@@ -1,6 +1,8 @@
 package dev.tally.report;
 
 import dev.tally.analysis.Convention;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +29,17 @@ public final class TableRenderer implements Renderer {
     @Override
     public String render(Summary summary, Convention convention) {
         StringBuilder out = new StringBuilder();
+        try {
+            write(summary, convention, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Writing into memory failed.", e);
+        }
+        return out.toString();
+    }
+
+    @Override
+    public void write(Summary summary, Convention convention, Appendable sink) throws IOException {
+        StringBuilder out = new StringBuilder();
         ModelInfo model = summary.model();
         out.append("Model: ").append(model.path()).append(" (").append(model.format().displayName());
         if (!model.producer().isEmpty()) {
@@ -40,7 +53,9 @@ public final class TableRenderer implements Renderer {
             out.append("Output: ").append(Cells.tensor(output)).append('\n');
         }
         out.append('\n');
-        layerTable(out, summary, convention);
+        sink.append(out);
+        layerTable(sink, summary, convention);
+        out.setLength(0);
         out.append('\n');
         totalsBlock(out, summary.totals(), convention, summary.model());
         out.append('\n');
@@ -86,10 +101,10 @@ public final class TableRenderer implements Renderer {
                 out.append("  - ").append(Cells.unresolved(summary.unresolvedNodes())).append('\n');
             }
         }
-        return out.toString();
+        sink.append(out);
     }
 
-    private void layerTable(StringBuilder out, Summary summary, Convention convention) {
+    private void layerTable(Appendable out, Summary summary, Convention convention) throws IOException {
         List<String> headers = new ArrayList<>(List.of("Layer", "Type", "Output shape", "Params", header(convention), "Activation"));
         if (receptiveField) {
             headers.addAll(List.of("RF size", "Jump", "Input rows seen by neuron i"));
@@ -98,17 +113,29 @@ public final class TableRenderer implements Renderer {
         table.alignRight(3, 4, 5);
         boolean incomplete = false;
         boolean dependent = false;
-        for (LayerSummary layer : summary.layers()) {
+        List<LayerSummary> layers = summary.layers();
+        for (LayerSummary layer : layers) {
             incomplete |= !layer.isComplete();
             dependent |= layer.isDataDependent();
-            List<String> cells = new ArrayList<>(List.of(layer.name(), Cells.type(layer),
-                    layer.outputShape().isPresent() || layer.nodes() > 0 ? Cells.shape(layer.outputShape()) : "-",
-                    Units.exact(layer.params()), Units.exact(layer.count(convention)), Units.bytes(layer.activationBytes())));
-            if (receptiveField) {
-                cells.addAll(Cells.receptiveField(summary.receptiveFields().get(layer.name())));
-            }
-            table.row(cells);
         }
+        // Rows are made as they are written, twice (widths, then text), never all held at once.
+        table.rows(layers.size(), i -> {
+            LayerSummary layer = layers.get(i);
+            String[] cells = new String[headers.size()];
+            cells[0] = layer.name();
+            cells[1] = Cells.type(layer);
+            cells[2] = layer.outputShape().isPresent() || layer.nodes() > 0 ? Cells.shape(layer.outputShape()) : "-";
+            cells[3] = Units.exact(layer.params());
+            cells[4] = Units.exact(layer.count(convention));
+            cells[5] = Units.bytes(layer.activationBytes());
+            if (receptiveField) {
+                List<String> field = Cells.receptiveField(summary.receptiveFields().get(layer.name()));
+                for (int k = 0; k < field.size(); k++) {
+                    cells[6 + k] = field.get(k);
+                }
+            }
+            return cells;
+        });
         table.rule();
         Totals totals = summary.totals();
         List<String> total = new ArrayList<>(List.of("Total", "", "", Units.exact(totals.params()),
@@ -117,7 +144,7 @@ public final class TableRenderer implements Renderer {
             total.addAll(List.of("", "", ""));
         }
         table.row(total);
-        out.append(table.renderText());
+        table.writeText(out);
         if (incomplete) {
             out.append(Cells.INCOMPLETE_NOTE).append('\n');
         }

@@ -1,7 +1,10 @@
 package dev.tally.report;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Rows of cells rendered either as an aligned plain-text table (columns padded to their widest cell, two spaces
@@ -11,7 +14,15 @@ import java.util.List;
 public final class TextTable {
     private final String[] headers;
     private final boolean[] right;
-    private final List<String[]> rows = new ArrayList<>();
+    /** Each entry a row (String[]), a rule (null) or a {@link Block} of rows made when they are written. */
+    private final List<Object> rows = new ArrayList<>();
+
+    /**
+     * {@code count} rows that {@code cells} makes when asked, once to measure the columns and once to write them: a
+     * table of a million layers is never held as cells (issue 14's one-million-node chain held 400 MB of them).
+     */
+    private record Block(int count, IntFunction<String[]> cells) {
+    }
 
     public TextTable(String... headers) {
         this.headers = headers.clone();
@@ -38,6 +49,34 @@ public final class TextTable {
         return row(cells.toArray(new String[0]));
     }
 
+    /** {@code count} rows, row {@code i} being {@code cells.apply(i)}; made again each time the table is rendered. */
+    public TextTable rows(int count, IntFunction<String[]> cells) {
+        rows.add(new Block(count, cells));
+        return this;
+    }
+
+    /** Calls {@code action} with every row in order (a rule as null), making the rows of blocks as it goes. */
+    private void forEachRow(RowAction action) throws IOException {
+        for (Object entry : rows) {
+            if (entry instanceof Block block) {
+                for (int i = 0; i < block.count(); i++) {
+                    String[] cells = block.cells().apply(i);
+                    if (cells.length != headers.length) {
+                        throw new IllegalArgumentException("A row of " + cells.length + " cells in a table of "
+                                + headers.length + " columns.");
+                    }
+                    action.accept(cells);
+                }
+            } else {
+                action.accept((String[]) entry);
+            }
+        }
+    }
+
+    private interface RowAction {
+        void accept(String[] cells) throws IOException;
+    }
+
     /** A line of dashes across the plain-text table; Markdown has no such line and leaves it out. */
     public TextTable rule() {
         rows.add(null);
@@ -55,36 +94,51 @@ public final class TextTable {
     }
 
     private String renderText(String indent, boolean withHeader) {
+        StringBuilder out = new StringBuilder();
+        try {
+            writeText(out, indent, withHeader);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Writing into memory failed.", e);
+        }
+        return out.toString();
+    }
+
+    /** The plain-text table written to {@code out} line by line: what {@link #renderText()} returns. */
+    public void writeText(Appendable out) throws IOException {
+        writeText(out, "", true);
+    }
+
+    private void writeText(Appendable out, String indent, boolean withHeader) throws IOException {
         int[] widths = new int[headers.length];
         if (withHeader) {
             for (int i = 0; i < headers.length; i++) {
                 widths[i] = headers[i].length();
             }
         }
-        for (String[] row : rows) {
+        forEachRow(row -> {
             if (row != null) {
                 for (int i = 0; i < row.length; i++) {
                     widths[i] = Math.max(widths[i], row[i].length());
                 }
             }
-        }
+        });
         int total = 2 * (widths.length - 1);
         for (int width : widths) {
             total += width;
         }
-        StringBuilder out = new StringBuilder();
+        String rule = indent + "-".repeat(total) + "\n";
+        StringBuilder line = new StringBuilder();
         if (withHeader) {
-            line(out, indent, headers, widths);
-            out.append(indent).append("-".repeat(total)).append('\n');
+            line(out, line, indent, headers, widths);
+            out.append(rule);
         }
-        for (String[] row : rows) {
+        forEachRow(row -> {
             if (row == null) {
-                out.append(indent).append("-".repeat(total)).append('\n');
+                out.append(rule);
             } else {
-                line(out, indent, row, widths);
+                line(out, line, indent, row, widths);
             }
-        }
-        return out.toString();
+        });
     }
 
     /** The Markdown table, cells escaped so that a module path or a message cannot break it. */
@@ -96,24 +150,39 @@ public final class TextTable {
             out.append(r ? "---:|" : "---|");
         }
         out.append('\n');
-        for (String[] row : rows) {
-            if (row != null) {
-                markdownLine(out, row);
-            }
+        try {
+            forEachRow(row -> {
+                if (row != null) {
+                    markdownLine(out, row);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("Writing into memory failed.", e);
         }
         return out.toString();
     }
 
-    private void line(StringBuilder out, String indent, String[] cells, int[] widths) {
-        StringBuilder line = new StringBuilder(indent);
+    /** One line, cells padded to their column's width, without trailing spaces; {@code line} is scratch space. */
+    private void line(Appendable out, StringBuilder line, String indent, String[] cells, int[] widths) throws IOException {
+        line.setLength(0);
+        line.append(indent);
         for (int i = 0; i < cells.length; i++) {
             if (i > 0) {
                 line.append("  ");
             }
-            String pad = " ".repeat(widths[i] - cells[i].length());
-            line.append(right[i] ? pad + cells[i] : cells[i] + pad);
+            int pad = widths[i] - cells[i].length();
+            if (right[i]) {
+                line.append(" ".repeat(pad)).append(cells[i]);
+            } else {
+                line.append(cells[i]).append(" ".repeat(pad));
+            }
         }
-        out.append(line.toString().stripTrailing()).append('\n');
+        int end = line.length();
+        while (end > 0 && Character.isWhitespace(line.charAt(end - 1))) {
+            end--;
+        }
+        line.setLength(end);
+        out.append(line).append('\n');
     }
 
     private static void markdownLine(StringBuilder out, String[] cells) {

@@ -78,7 +78,7 @@ class BatchSummaryTest {
         assertThat(run.code()).isEqualTo(2);
         List<String> lines = run.out().lines().toList();
         assertThat(lines).hasSize(3);
-        assertThat(lines.get(0)).isEqualTo("path,format,input,params,buffers,paramBytes,macs,flops,ops,activationBytes,complete,error");
+        assertThat(lines.get(0)).isEqualTo("path,format,input,params,buffers,paramBytes,macs,flops,ops,activationBytes,trainingBytes,complete,error");
         assertThat(lines.get(1)).contains(",onnx,1x1x32x32," + Fixtures.expected("lenet5").params() + ",");
         assertThat(lines.get(2)).startsWith(bad + ",,,").contains("bad.onnx is not a model Tally reads");
         assertThat(run.err()).startsWith("bad.onnx is not a model Tally reads").doesNotContain("Exception");

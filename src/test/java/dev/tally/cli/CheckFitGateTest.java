@@ -108,12 +108,21 @@ class CheckFitGateTest {
         assertThat(run("check", MODEL.toString(), "--fit-batch", "8", "--memory", "16GiB", "--mode", "training", "--by", "peak").err())
                 .isEqualTo("--by peak applies to inference only: training memory is one figure, so drop --by or use --mode inference.\n");
         assertThat(run("check", MODEL.toString(), "--fit-batch", "8", "--memory", "16GiB", "--mode", "learning").err())
-                .isEqualTo("--mode 'learning' is not a mode; use inference or training.\n");
+                .isEqualTo("Unknown --mode 'learning'. Use one of: inference, training.\n");
         assertThat(run("check", MODEL.toString(), "--fit-batch", "8", "--memory", "16GiB", "--optimizer", "adam").err())
                 .isEqualTo("--optimizer adam applies to training memory; add --mode training.\n");
         assertThat(run("check", MODEL.toString(), "--fit-batch", "8", "--memory", "16GiB", "--mode", "training", "--optimizer", "lion").err())
                 .isEqualTo("Unknown optimizer 'lion'. Use one of: sgd, momentum, adam, adamw.\n");
         assertThat(run("fit", MODEL.toString(), "--memory", "16GiB", "--mode", "training", "--by", "largest").code()).isEqualTo(2);
+        // fit reads the same options with the same code (MemoryOptions): the same sentences.
+        assertThat(run("fit", MODEL.toString(), "--memory", "16GiB", "--mode", "learning").err())
+                .isEqualTo("Unknown --mode 'learning'. Use one of: inference, training.\n");
+        assertThat(run("fit", MODEL.toString(), "--memory", "16GiB", "--optimizer", "adam").err())
+                .isEqualTo("--optimizer adam applies to training memory; add --mode training.\n");
+        assertThat(run("fit", MODEL.toString(), "--memory", "16GiB", "--mode", "training", "--optimizer", "lion").err())
+                .isEqualTo("Unknown optimizer 'lion'. Use one of: sgd, momentum, adam, adamw.\n");
+        assertThat(run("fit", MODEL.toString()).err())
+                .isEqualTo("tally fit needs --memory, the memory the batch must fit in: e.g. --memory 12GiB.\n");
         assertThat(run("check", MODEL.toString(), "--fit-batch", "256").code()).isEqualTo(2);
         assertThat(run("check", MODEL.toString(), "--fit-batch", "0", "--memory", "1GiB").code()).isEqualTo(2);
     }

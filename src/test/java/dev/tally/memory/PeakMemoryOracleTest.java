@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * model in eval mode under no_grad inside a TorchDispatchMode that tracks every storage an op returns, and writes
  * the peak of live bytes to {@code memory/<name>.memory.json}. Every fixture, every form it was exported in.
  */
-class PeakMemoryOracleTest {
+public class PeakMemoryOracleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Transformers: within 5%, the differences named in docs/conventions.md. */
     private static final List<String> TRANSFORMERS = List.of("vit_b_16", "swin_t", "convnext_tiny");
@@ -77,7 +77,7 @@ class PeakMemoryOracleTest {
         assertThat(failures).as("peak inference memory against PyTorch's own").isEmpty();
     }
 
-    static JsonNode oracle(String name) {
+    public static JsonNode oracle(String name) {
         Path path = Fixtures.dir().resolve("memory").resolve(name + ".memory.json");
         if (!Files.isRegularFile(path)) {
             throw new IllegalStateException("No PyTorch memory figures at " + path

@@ -5,17 +5,49 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class UnitsParsingTest {
 
-    @Test
-    void aKilobyteIsAThousandBytesAndAKibibyteIs1024AsTyped() {
-        assertThat(Units.parseBytes("1KB")).isEqualTo(1_000L);
-        assertThat(Units.parseBytes("1 KiB")).isEqualTo(1_024L);
-        assertThat(Units.parseBytes("1MB")).isEqualTo(1_000_000L);
-        assertThat(Units.parseBytes("1MiB")).isEqualTo(1_048_576L);
-        assertThat(Units.parseBytes("1GB")).isEqualTo(1_000_000_000L);
-        assertThat(Units.parseBytes("1GiB")).isEqualTo(1_073_741_824L);
+    /**
+     * Every unit as typed: KB and kB are 1000, KiB 1024 and so on; counts take K, M, G, T (k too); a fractional byte
+     * count is taken down to the whole byte because a limit is an upper bound.
+     */
+    @ParameterizedTest(name = "{0} ''{1}'' is {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            size  | 1KB       | 1000
+            size  | 1kB       | 1000
+            size  | 1 KiB     | 1024
+            size  | 1KiB      | 1024
+            size  | 1MB       | 1000000
+            size  | 1MiB      | 1048576
+            size  | 60MB      | 60000000
+            size  | 60MiB     | 62914560
+            size  | 784 KiB   | 802816
+            size  | 1GB       | 1000000000
+            size  | 1GiB      | 1073741824
+            size  | 1.5GiB    | 1610612736
+            size  | 2TB       | 2000000000000
+            size  | 1TiB      | 1099511627776
+            size  | 512       | 512
+            size  | 512B      | 512
+            # Fractions of a byte are dropped: 0.1 KiB is 102.4 B, 233.1 MiB is 244,423,065.6 B.
+            size  | 0.1KiB    | 102
+            size  | 233.1 MiB | 244423065
+            size  | 233.1MB   | 233100000
+            count | 62M       | 62000000
+            count | 0.8G      | 800000000
+            count | 1.5K      | 1500
+            count | 1.5k      | 1500
+            count | 2T        | 2000000000000
+            count | 61100840  | 61100840
+            count | 714.2 M   | 714200000
+            count | 0         | 0
+            """)
+    void aTypedLimitParsesToExactlyWhatItsUnitSays(String kind, String typed, long expected) {
+        long parsed = kind.equals("size") ? Units.parseBytes(typed) : Units.parseCount(typed);
+        assertThat(parsed).isEqualTo(expected);
     }
 
     /**
@@ -51,33 +83,6 @@ class UnitsParsingTest {
     }
 
     @Test
-    void countsTakeDecimalMultipliers() {
-        assertThat(Units.parseCount("62M")).isEqualTo(62_000_000L);
-        assertThat(Units.parseCount("0.8G")).isEqualTo(800_000_000L);
-        assertThat(Units.parseCount("1.5K")).isEqualTo(1_500L);
-        assertThat(Units.parseCount("1.5k")).isEqualTo(1_500L);
-        assertThat(Units.parseCount("2T")).isEqualTo(2_000_000_000_000L);
-        assertThat(Units.parseCount("61100840")).isEqualTo(61_100_840L);
-        assertThat(Units.parseCount("714.2 M")).isEqualTo(714_200_000L);
-        assertThat(Units.parseCount("0")).isZero();
-    }
-
-    @Test
-    void sizesTakeDecimalUnitsWithBAndBinaryUnitsWithIB() {
-        assertThat(Units.parseBytes("60MB")).isEqualTo(60_000_000L);
-        assertThat(Units.parseBytes("1kB")).isEqualTo(1_000L);
-        assertThat(Units.parseBytes("1KB")).isEqualTo(1_000L);
-        assertThat(Units.parseBytes("1KiB")).isEqualTo(1_024L);
-        assertThat(Units.parseBytes("60MiB")).isEqualTo(62_914_560L);
-        assertThat(Units.parseBytes("1.5GiB")).isEqualTo(1_610_612_736L);
-        assertThat(Units.parseBytes("2TB")).isEqualTo(2_000_000_000_000L);
-        assertThat(Units.parseBytes("1TiB")).isEqualTo(1_099_511_627_776L);
-        assertThat(Units.parseBytes("512")).isEqualTo(512L);
-        assertThat(Units.parseBytes("512B")).isEqualTo(512L);
-        assertThat(Units.parseBytes("784 KiB")).isEqualTo(802_816L);
-    }
-
-    @Test
     void aSizeWithoutBIsRefusedBecauseItIsAmbiguous() {
         assertThatThrownBy(() -> Units.parseBytes("60M"))
                 .hasMessage("'60M' has no byte unit; write 60MB for 1000-based or 60MiB for 1024-based bytes");
@@ -93,13 +98,6 @@ class UnitsParsingTest {
     void aValueThatIsNotAWholeNumberIsRefusedNotRounded() {
         assertThatThrownBy(() -> Units.parseCount("1.2345K")).hasMessage("'1.2345K' is not a whole number (1234.5000)");
         assertThatThrownBy(() -> Units.parseCount("0.5")).hasMessage("'0.5' is not a whole number (0.5)");
-    }
-
-    @Test
-    void aFractionalByteCountIsTakenDownToTheWholeByteBecauseALimitIsAnUpperBound() {
-        assertThat(Units.parseBytes("0.1KiB")).isEqualTo(102L);
-        assertThat(Units.parseBytes("233.1 MiB")).isEqualTo(244_423_065L);
-        assertThat(Units.parseBytes("233.1MB")).isEqualTo(233_100_000L);
     }
 
     @Test

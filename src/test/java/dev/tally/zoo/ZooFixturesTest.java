@@ -51,6 +51,8 @@ class ZooFixturesTest {
     private static final String UNBOUNDED = dev.tally.report.Cells.UNBOUNDED;
     /** family -> form -> model -> cell. */
     private static final Map<String, Map<String, Map<String, String>>> CELLS = new ConcurrentHashMap<>();
+    /** family -> form -> models whose archive the export script re-wrote (weights zeroed, entries DEFLATE-compressed). */
+    private static final Map<String, Map<String, java.util.Set<String>>> RECOMPRESSED = new ConcurrentHashMap<>();
 
     @TestFactory
     Stream<DynamicTest> everyZooModelInEveryFormIsExactOrNamesItsGap() throws IOException {
@@ -62,16 +64,23 @@ class ZooFixturesTest {
                 throw new IllegalStateException("No " + folder + " fixtures in " + dir + "; make them with: /usr/bin/python3 scripts/export_"
                         + folder + ".py (scripts/test does it for you).");
             }
-            addTests(dir, tests);
+            // The opset-11 detection exports share their names with the zoo's opset-17 ones: the table tells them apart.
+            addTests(dir, folder.equals("detection") ? " (opset 11)" : "", tests);
         }
         assertThat(tests).as("zoo forms to check").isNotEmpty();
         return tests.stream();
     }
 
-    private static void addTests(Path dir, List<DynamicTest> tests) throws IOException {
+    private static void addTests(Path dir, String label, List<DynamicTest> tests) throws IOException {
         JsonNode index = JSON.readTree(dir.resolve("index.json").toFile());
         for (JsonNode name : index.get("models")) {
-            JsonNode expected = JSON.readTree(dir.resolve(name.asText() + ".expected.json").toFile());
+            Path json = dir.resolve(name.asText() + ".expected.json");
+            if (!Files.isRegularFile(json)) {
+                throw new IllegalStateException(json + " is listed in " + dir.resolve("index.json") + " but missing; make it again with: "
+                        + "/usr/bin/python3 scripts/export_" + dir.getFileName() + ".py --force --models " + name.asText());
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode expected = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(json.toFile());
+            expected.put("name", expected.get("name").asText() + label);
             for (String form : List.of("onnx", "traced", "scripted")) {
                 JsonNode file = expected.path("files").path(form);
                 if (!file.isTextual()) {
@@ -79,8 +88,29 @@ class ZooFixturesTest {
                     assertThat(expected.path("errors").path(form).asText()).as(name + " " + form + " has no file, so PyTorch's reason").isNotBlank();
                     continue;
                 }
-                tests.add(DynamicTest.dynamicTest(name.asText() + " " + form, () -> check(dir.resolve(file.asText()), form, expected)));
+                boolean recompressed = false;
+                for (JsonNode made : expected.path("recompressed")) {
+                    recompressed |= made.asText().equals(form);
+                }
+                if (recompressed) {
+                    // Not torch.jit.save's bytes: the script zeroed the weights and re-wrote the entries DEFLATE-compressed.
+                    RECOMPRESSED.computeIfAbsent(expected.get("family").asText(), f -> new ConcurrentHashMap<>())
+                            .computeIfAbsent(form, f -> ConcurrentHashMap.newKeySet()).add(expected.get("name").asText());
+                    tests.add(DynamicTest.dynamicTest(expected.get("name").asText() + " " + form + " (re-compressed archive: weights zeroed, DEFLATE entries)", () -> {
+                        assertThat(deflatedEntries(dir.resolve(file.asText()))).as(name + " " + form + ": DEFLATE entries").isPositive();
+                        check(dir.resolve(file.asText()), form, expected);
+                    }));
+                    continue;
+                }
+                tests.add(DynamicTest.dynamicTest(expected.get("name").asText() + " " + form, () -> check(dir.resolve(file.asText()), form, expected)));
             }
+        }
+    }
+
+    /** How many entries of the zip are DEFLATE-compressed (torch.jit.save stores every entry uncompressed). */
+    private static long deflatedEntries(Path file) throws IOException {
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+            return zip.stream().filter(e -> e.getMethod() == java.util.zip.ZipEntry.DEFLATED).count();
         }
     }
 
@@ -176,6 +206,13 @@ class ZooFixturesTest {
      */
     private static List<String> detectionParts(Summary summary, JsonNode expected) {
         List<String> parts = new ArrayList<>();
+        List<String> notCounted = new ArrayList<>();
+        // One known gap, pinned: the scripted R-CNN transform computes its resize scale from the image size held in a
+        // tensor (torch.min, torch.max, then item()), a value the interpreter does not read, so the resized image, and
+        // with it every backbone and head node, has no shape and is listed as not counted. Only a count of exactly 0
+        // beside that listed item() passes as this gap; any other count must equal PyTorch's.
+        boolean resizeScaleUnread = summary.unsupported().stream()
+                .anyMatch(op -> op.opType().equals(RESIZE_SCALE) && op.nodes().contains("transform/" + RESIZE_SCALE));
         for (JsonNode module : expected.get("modules")) {
             String name = module.get("name").asText();
             if (!List.of("backbone", "rpn.head", "head").contains(name)) {
@@ -183,12 +220,26 @@ class ZooFixturesTest {
             }
             long macs = summary.layers().stream().filter(l -> l.name().equals(name) || l.name().startsWith(name + "."))
                     .mapToLong(dev.tally.report.LayerSummary::macs).sum();
+            if (macs == 0 && resizeScaleUnread) {
+                notCounted.add(name);
+                continue;
+            }
             assertThat(macs).as(expected.get("name").asText() + ": MACs of module '" + name + "'").isEqualTo(module.get("macs").asLong());
             parts.add(name);
         }
-        assertThat(parts).as(expected.get("name").asText() + ": detection parts compared").isNotEmpty();
-        return List.of(String.join(", ", parts) + " exact");
+        assertThat(parts.size() + notCounted.size()).as(expected.get("name").asText() + ": detection parts compared").isPositive();
+        List<String> cells = new ArrayList<>();
+        if (!parts.isEmpty()) {
+            cells.add(String.join(", ", parts) + " exact");
+        }
+        if (!notCounted.isEmpty()) {
+            cells.add(String.join(", ", notCounted) + " not counted (the transform's resize scale is a tensor value)");
+        }
+        return cells;
     }
+
+    /** The op whose value the scripted R-CNN transform's resize needs: the scale, read from a tensor with item(). */
+    private static final String RESIZE_SCALE = "aten::item";
 
     /**
      * Whether PyTorch's output shapes "match the bound": each output Tally marks data-dependent has the rank PyTorch's
@@ -237,12 +288,13 @@ class ZooFixturesTest {
             for (String form : List.of("onnx", "traced", "scripted")) {
                 Map<String, String> cells = new TreeMap<>(family.getValue().getOrDefault(form, Map.of()));
                 long exact = cells.values().stream().filter("exact"::equals).count();
+                int recompressed = RECOMPRESSED.getOrDefault(family.getKey(), Map.of()).getOrDefault(form, java.util.Set.of()).size();
                 long overBudget = cells.values().stream().filter(c -> c.startsWith(OVER_BUDGET)).count();
                 String gaps = (overBudget == 0 ? "" : overBudget + " not made, weights over the CI budget" + (overBudget < cells.size() - exact ? "<br>" : ""))
                         + cells.entrySet().stream().filter(e -> !e.getValue().equals("exact") && !e.getValue().startsWith(OVER_BUDGET))
                         .map(e -> "`" + e.getKey() + "`: " + e.getValue().replace("|", "\\|")).collect(Collectors.joining("<br>"));
                 out.append("| ").append(family.getKey()).append(" | ").append(form).append(" | ").append(exact).append(" of ")
-                        .append(cells.size()).append(" | ").append(gaps).append(" |\n");
+                        .append(cells.size()).append(recompressed == 0 ? "" : " (" + recompressed + " re-compressed)").append(" | ").append(gaps).append(" |\n");
             }
         }
         return out.toString();

@@ -25,6 +25,6 @@ public final class QuantizedBinaryRule implements OpRule {
 
     @Override
     public Cost cost(OpContext ctx) {
-        return QuantizedRelu.fused(ctx, Cost.ops(ctx.output(0).numel()));
+        return FusedReluRule.fused(ctx, Cost.ops(ctx.output(0).numel()));
     }
 }

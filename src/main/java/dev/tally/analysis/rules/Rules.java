@@ -20,8 +20,8 @@ public final class Rules {
                 .add("MatMul", new MatMulRule())
                 .add("Einsum", new EinsumRule())
                 // PyTorch's quantized ops (TorchScript's ops.quantized.*): the float op's MACs on quantized tensors.
-                .add("QuantizedConv", new QuantizedConvRule())
-                .add("QuantizedLinear", new QuantizedLinearRule())
+                .add("QuantizedConv", new FusedReluRule(new ConvRule()))
+                .add("QuantizedLinear", new FusedReluRule(new LinearRule()))
                 .add("QuantizedAdd", new QuantizedBinaryRule())
                 .add("QuantizedMul", new QuantizedBinaryRule())
                 .add("QuantizePerTensor", new QuantizeRule())

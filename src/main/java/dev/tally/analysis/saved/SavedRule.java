@@ -18,4 +18,13 @@ public interface SavedRule {
     default Kept kept(List<TensorInfo> inputs, List<TensorInfo> outputs, List<Boolean> needsGradient) {
         return kept(inputs, outputs);
     }
+
+    /**
+     * The same, knowing where each input's elements sit in its storage ({@link dev.tally.analysis.Strides}; null
+     * where not known, taken as row-major): a rule whose op copies an input laid out otherwise than it needs and keeps
+     * the copy (matmul's batched reshape) overrides this.
+     */
+    default Kept kept(List<TensorInfo> inputs, List<TensorInfo> outputs, List<Boolean> needsGradient, List<long[]> strides) {
+        return kept(inputs, outputs, needsGradient);
+    }
 }

@@ -34,7 +34,7 @@ public final class SavedRules {
                 .add("ConvTranspose", KeepsInputsRule.first())
                 .add("Gemm", KeepsInputsRule.first())
                 .add("Linear", KeepsInputsRule.first())
-                .add("MatMul", KeepsInputsRule.all())
+                .add("MatMul", new MatMulSavedRule())
                 .add("Mul", ProductSavedRule.product())
                 .add("Div", ProductSavedRule.quotient())
                 .add("Relu", new KeepsOutputRule())

@@ -47,11 +47,14 @@ final class LayerNames {
      * PyTorch's forward hooks and the TorchScript reader see it.
      */
     static String sameModule(String layer, java.util.Set<String> earlierLayers) {
+        String base = repeatedCallBase(layer);
+        return base != null && earlierLayers.contains(base) ? base : layer;
+    }
+
+    /** The path a suffixed call would belong to ({@code relu} of {@code relu_2}); null when the path has no such suffix. */
+    static String repeatedCallBase(String layer) {
         java.util.regex.Matcher call = REPEATED_CALL.matcher(layer);
-        if (call.matches() && earlierLayers.contains(call.group(1))) {
-            return call.group(1);
-        }
-        return layer;
+        return call.matches() ? call.group(1) : null;
     }
 
     private static final java.util.regex.Pattern REPEATED_CALL = java.util.regex.Pattern.compile("(.+)_([1-9][0-9]*)");

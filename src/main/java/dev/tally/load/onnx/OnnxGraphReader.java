@@ -15,7 +15,6 @@ import dev.tally.ir.TensorType;
 import dev.tally.ir.Value;
 import dev.tally.load.onnx.proto.Onnx.AttributeProto;
 import dev.tally.load.onnx.proto.Onnx.GraphProto;
-import dev.tally.load.onnx.proto.Onnx.NodeProto;
 import dev.tally.load.onnx.proto.Onnx.SparseTensorProto;
 import dev.tally.load.onnx.proto.Onnx.TensorProto;
 import dev.tally.load.onnx.proto.Onnx.TensorShapeProto;
@@ -119,14 +118,19 @@ final class OnnxGraphReader {
     }
 
     Graph read(GraphProto proto, boolean topLevel) {
+        return read(proto, RawNode.of(proto.getNodeList()), topLevel);
+    }
+
+    /** @param nodeList the graph's nodes, read apart from {@code proto} (whose own node list is then empty) */
+    Graph read(GraphProto proto, List<RawNode> nodeList, boolean topLevel) {
         Map<String, Param> params = new LinkedHashMap<>();
         Map<String, ConstTensor> constants = new LinkedHashMap<>();
         Map<String, TensorProto> stored = initializers(proto);
 
         // Large Constant nodes become stored tensors (their bytes are never read); the others stay nodes.
-        List<NodeProto> kept = new ArrayList<>(proto.getNodeCount());
+        List<RawNode> kept = new ArrayList<>(nodeList.size());
         Map<String, TensorProto> largeConstants = new LinkedHashMap<>();
-        for (NodeProto node : proto.getNodeList()) {
+        for (RawNode node : nodeList) {
             Optional<TensorProto> large = largeConstantValue(node);
             if (large.isPresent() && node.getOutputCount() == 1 && !node.getOutput(0).isEmpty()) {
                 largeConstants.put(node.getOutput(0), large.get());
@@ -140,8 +144,8 @@ final class OnnxGraphReader {
         // its own in PyTorch, so it becomes a stored tensor again and counts as PyTorch counts it.
         Map<String, String> aliasOf = new LinkedHashMap<>();
         if (pytorch && topLevel) {
-            List<NodeProto> unaliased = new ArrayList<>(kept.size());
-            for (NodeProto node : kept) {
+            List<RawNode> unaliased = new ArrayList<>(kept.size());
+            for (RawNode node : kept) {
                 // An alias under a made-up name (onnx::Mul_3000) is the same tensor read by another call of the same
                 // module (FCOS's head runs once per FPN level): it stays an Identity node, counted once.
                 if (isDefaultDomain(node) && node.getOpType().equals("Identity") && node.getInputCount() == 1
@@ -213,7 +217,7 @@ final class OnnxGraphReader {
     }
 
     /** The value of a Constant node too large to read, or whose data is not in the file. */
-    private Optional<TensorProto> largeConstantValue(NodeProto node) {
+    private Optional<TensorProto> largeConstantValue(RawNode node) {
         if (!isDefaultDomain(node) || !node.getOpType().equals("Constant")) {
             return Optional.empty();
         }
@@ -238,16 +242,16 @@ final class OnnxGraphReader {
         boolean moved;
     }
 
-    private static Map<String, Uses> uses(List<NodeProto> nodes) {
+    private static Map<String, Uses> uses(List<RawNode> nodes) {
         Map<String, Uses> uses = new HashMap<>((int) Math.min(1 << 30, nodes.size() * 4L / 3 + 16));
         // A use of an Identity's output is a use of what it passes on (an initializer read again under another name).
         Map<String, String> passedOn = new HashMap<>();
-        for (NodeProto node : nodes) {
+        for (RawNode node : nodes) {
             if (isDefaultDomain(node) && node.getOpType().equals("Identity") && node.getInputCount() == 1 && node.getOutputCount() == 1) {
                 passedOn.put(node.getOutput(0), node.getInput(0));
             }
         }
-        for (NodeProto node : nodes) {
+        for (RawNode node : nodes) {
             String op = node.getOpType();
             boolean weightReader = isDefaultDomain(node) && WEIGHT_READERS.contains(op);
             boolean product = op.equals("Gemm") || op.equals("MatMul") || op.equals("Einsum");
@@ -286,11 +290,11 @@ final class OnnxGraphReader {
      * operands are the GroupNorm's parameters (conv_tasnet_base's 49 GroupNorms hold 50,176, FCOS's head 4,096), so
      * they are read as weights.
      */
-    private static void groupNormAffine(List<NodeProto> nodes, Map<String, Uses> uses) {
-        Map<String, NodeProto> producers = new HashMap<>();
-        Map<String, NodeProto> onlyConsumer = new HashMap<>();
+    private static void groupNormAffine(List<RawNode> nodes, Map<String, Uses> uses) {
+        Map<String, RawNode> producers = new HashMap<>();
+        Map<String, RawNode> onlyConsumer = new HashMap<>();
         Set<String> manyConsumers = new HashSet<>();
-        for (NodeProto node : nodes) {
+        for (RawNode node : nodes) {
             node.getOutputList().forEach(output -> producers.put(output, node));
             for (String input : node.getInputList()) {
                 if (onlyConsumer.putIfAbsent(input, node) != null) {
@@ -298,19 +302,19 @@ final class OnnxGraphReader {
                 }
             }
         }
-        for (NodeProto mul : nodes) {
+        for (RawNode mul : nodes) {
             if (!isDefaultDomain(mul) || !mul.getOpType().equals("Mul") || mul.getInputCount() != 2 || mul.getOutputCount() != 1) {
                 continue;
             }
-            NodeProto reshape = producers.get(mul.getInput(0));
-            NodeProto norm = reshape == null || !reshape.getOpType().equals("Reshape") || reshape.getInputCount() < 1
+            RawNode reshape = producers.get(mul.getInput(0));
+            RawNode norm = reshape == null || !reshape.getOpType().equals("Reshape") || reshape.getInputCount() < 1
                     ? null : producers.get(reshape.getInput(0));
             if (norm == null || !isDefaultDomain(norm) || !norm.getOpType().equals("InstanceNormalization")) {
                 continue;
             }
             uses.computeIfAbsent(mul.getInput(1), k -> new Uses()).asWeight = true;
             String scaled = mul.getOutput(0);
-            NodeProto add = manyConsumers.contains(scaled) ? null : onlyConsumer.get(scaled);
+            RawNode add = manyConsumers.contains(scaled) ? null : onlyConsumer.get(scaled);
             if (add != null && isDefaultDomain(add) && add.getOpType().equals("Add") && add.getInputCount() == 2
                     && add.getInput(0).equals(scaled)) {
                 uses.computeIfAbsent(add.getInput(1), k -> new Uses()).asWeight = true;
@@ -379,34 +383,52 @@ final class OnnxGraphReader {
         return OnnxTensors.dtype(tensor.getDataType());
     }
 
-    private static boolean isDefaultDomain(NodeProto node) {
+    private static boolean isDefaultDomain(RawNode node) {
         return DEFAULT_DOMAINS.contains(node.getDomain());
     }
 
-    private List<Node> nodes(List<NodeProto> protos) {
+    private List<Node> nodes(List<RawNode> protos) {
         List<Node> nodes = new ArrayList<>(protos.size());
         // Sets sized up front: rehashing million-entry sets costs more than filling them.
         int size = (int) Math.min(1 << 30, protos.size() * 4L / 3 + 16);
-        Set<String> names = new HashSet<>(size);
-        for (NodeProto proto : protos) {
-            if (!proto.getName().isEmpty()) {
-                names.add(proto.getName());
-            }
-        }
+        // Every node name, for making up unique ones: needed only once a name is empty or repeated, so made then.
+        Set<String> names = null;
         Set<String> used = new HashSet<>(size);
-        Set<String> layers = new HashSet<>(size);
+        Set<String> layers = null;
         Map<String, Integer> nextSuffix = new HashMap<>();
         for (int index = 0; index < protos.size(); index++) {
-            NodeProto proto = protos.get(index);
+            RawNode proto = protos.get(index);
             String opType = isDefaultDomain(proto) ? proto.getOpType() : proto.getDomain() + "." + proto.getOpType();
             if (proto.getOpType().isEmpty()) {
                 throw new ModelException(file + ": node #" + index + " ('" + proto.getName()
                         + "') has no op_type; the file is damaged.");
             }
             String name = proto.getName();
-            String layer = LayerNames.sameModule(LayerNames.layerOf(name), layers);
-            layers.add(layer);
+            String layer = LayerNames.layerOf(name);
+            String callOf = LayerNames.repeatedCallBase(layer);
+            if (callOf != null && layers == null) {
+                // The set of earlier layers, made at the first path that may be a repeated call (layer1.0.relu_1):
+                // a graph without one (a million n0, n1, ...) never needs it. Before it, every layer was its name's.
+                layers = new HashSet<>(size);
+                for (int earlier = 0; earlier < index; earlier++) {
+                    layers.add(LayerNames.layerOf(protos.get(earlier).getName()));
+                }
+            }
+            if (callOf != null && layers.contains(callOf)) {
+                layer = callOf;
+            }
+            if (layers != null) {
+                layers.add(layer);
+            }
             if (name.isEmpty() || !used.add(name)) {
+                if (names == null) {
+                    names = new HashSet<>(size);
+                    for (RawNode each : protos) {
+                        if (!each.getName().isEmpty()) {
+                            names.add(each.getName());
+                        }
+                    }
+                }
                 String base = name.isEmpty() ? proto.getOpType() + "_" + index : name;
                 String unique = base;
                 if (names.contains(unique) || used.contains(unique)) {
@@ -428,7 +450,7 @@ final class OnnxGraphReader {
         return nodes;
     }
 
-    private Map<String, Attribute> attributes(String nodeName, NodeProto node) {
+    private Map<String, Attribute> attributes(String nodeName, RawNode node) {
         Map<String, Attribute> attributes = new LinkedHashMap<>();
         boolean constant = isDefaultDomain(node) && node.getOpType().equals("Constant");
         for (AttributeProto attribute : node.getAttributeList()) {

@@ -1,6 +1,8 @@
 package dev.tally.load.onnx;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.tally.ir.Folding;
@@ -11,7 +13,9 @@ import dev.tally.ir.ModelFormat;
 import dev.tally.ir.Node;
 import dev.tally.ir.Param;
 import dev.tally.load.GraphChecks;
+import dev.tally.load.onnx.proto.Onnx.GraphProto;
 import dev.tally.load.onnx.proto.Onnx.ModelProto;
+import dev.tally.load.onnx.proto.Onnx.NodeProto;
 import dev.tally.load.onnx.proto.Onnx.OperatorSetIdProto;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -48,7 +52,8 @@ public final class OnnxLoader {
         }
     }
 
-    private static Model convert(Path path, String file, ModelProto proto) {
+    private static Model convert(Path path, String file, Parsed parsed) {
+        ModelProto proto = parsed.model();
         long opset = defaultOpset(file, proto);
         String producer = (proto.getProducerName() + " " + proto.getProducerVersion()).trim();
         boolean pytorch = proto.getProducerName().equals("pytorch");
@@ -57,7 +62,7 @@ public final class OnnxLoader {
         OnnxGraphReader reader = new OnnxGraphReader(file, folder, pytorch);
         Graph graph;
         try {
-            graph = reader.read(proto.getGraph(), true);
+            graph = reader.read(proto.getGraph(), parsed.nodes(), true);
         } catch (IllegalArgumentException e) {
             // The IR records refuse what no valid ONNX file holds (an empty name, a negative dim).
             String reason = e.getMessage() == null ? e.toString() : e.getMessage().replaceAll("\\.$", "");
@@ -124,18 +129,30 @@ public final class OnnxLoader {
         }
     }
 
+    /**
+     * A parsed file: the model without its graph's nodes, and those nodes read one by one.
+     *
+     * @param nodes the top-level graph's nodes, in file order
+     */
+    record Parsed(ModelProto model, List<RawNode> nodes) {
+    }
+
+    /** ModelProto.graph and GraphProto.node, as length-delimited fields: the tags the streamed parse looks for. */
+    private static final int GRAPH_TAG = (7 << 3) | 2;
+    private static final int NODE_TAG = (1 << 3) | 2;
+
     /** Parses the mapped file with aliasing; every way a file can fail to be ONNX gets one sentence. */
-    static ModelProto parse(String file, MappedByteBuffer mapped) {
+    static Parsed parse(String file, MappedByteBuffer mapped) {
         int size = mapped.capacity();
         byte[] head = {mapped.get(0), size > 1 ? mapped.get(1) : 0};
         // unsafeWrap marks the bytes immutable, which is what lets the parser alias them instead of
-        // copying every raw_data onto the heap (CodedInputStream.newInstance(ByteBuffer) would copy).
-        CodedInputStream input = UnsafeByteOperations.unsafeWrap(mapped).newCodedInput();
-        input.enableAliasing(true);
-        input.setSizeLimit(Integer.MAX_VALUE);
+        // copying every raw_data onto the heap (CodedInputStream.newInstance(buffer) would copy).
+        ByteString whole = UnsafeByteOperations.unsafeWrap(mapped);
+        CodedInputStream input = aliased(whole, NESTING);
         ModelProto model;
+        List<RawNode> nodes = new ArrayList<>();
         try {
-            model = ModelProto.parseFrom(input);
+            model = parseModel(whole, input, nodes);
             if (!input.isAtEnd()) {
                 throw notOnnx(file, "the protobuf ends before the file does");
             }
@@ -158,10 +175,82 @@ public final class OnnxLoader {
             }
             throw notOnnx(file, "it holds no ONNX graph");
         }
-        if (!model.getUnknownFields().asMap().isEmpty() && model.getGraph().getNodeCount() == 0) {
+        if (!model.getUnknownFields().asMap().isEmpty() && nodes.isEmpty()) {
             throw notOnnx(file, "its fields are not ONNX's");
         }
-        return model;
+        return new Parsed(model, nodes);
+    }
+
+    /** Protobuf's default nesting limit, which the one-message parse applies from the ModelProto down. */
+    private static final int NESTING = 100;
+
+    /**
+     * A stream over {@code bytes} whose messages may nest {@code levels} deep: the graph's own level is read here,
+     * not by protobuf, so what is inside it gets one level less, as in one parse of the whole file.
+     */
+    private static CodedInputStream aliased(ByteString bytes, int levels) {
+        CodedInputStream input = bytes.newCodedInput();
+        input.enableAliasing(true);
+        input.setSizeLimit(Integer.MAX_VALUE);
+        input.setRecursionLimit(levels);
+        return input;
+    }
+
+    /**
+     * What {@code ModelProto.parseFrom(input)} gives, except that the graph's nodes go to {@code nodes} one by one,
+     * each read by protobuf's own NodeProto parser and turned into a {@link RawNode} at once, rather than all held as
+     * messages. Every other field is handed to the generated parser as its own slice of the file, so it reads, merges
+     * and refuses exactly as it would in one parse.
+     */
+    private static ModelProto parseModel(ByteString whole, CodedInputStream input, List<RawNode> nodes) throws IOException {
+        ModelProto.Builder model = ModelProto.newBuilder();
+        GraphProto.Builder graph = null;
+        java.util.Map<String, String> shared = new java.util.HashMap<>();
+        while (true) {
+            int start = input.getTotalBytesRead();
+            int tag = input.readTag();
+            if (tag == 0) {
+                break;
+            }
+            if (tag == GRAPH_TAG) {
+                graph = graph == null ? GraphProto.newBuilder() : graph;
+                int length = input.readRawVarint32();
+                int limit = input.pushLimit(length);
+                input.setRecursionLimit(NESTING - 1);
+                parseGraph(whole, input, graph, nodes, shared);
+                input.checkLastTagWas(0);
+                input.setRecursionLimit(NESTING);
+                input.popLimit(limit);
+                continue;
+            }
+            if (!input.skipField(tag)) {
+                break; // an end-group tag ends the message, as in the generated parser
+            }
+            model.mergeFrom(aliased(whole.substring(start, input.getTotalBytesRead()), NESTING));
+        }
+        if (graph != null) {
+            model.setGraph(graph);
+        }
+        return model.buildPartial();
+    }
+
+    private static void parseGraph(ByteString whole, CodedInputStream input, GraphProto.Builder graph, List<RawNode> nodes,
+                                   java.util.Map<String, String> shared) throws IOException {
+        while (true) {
+            int start = input.getTotalBytesRead();
+            int tag = input.readTag();
+            if (tag == 0) {
+                return;
+            }
+            if (tag == NODE_TAG) {
+                nodes.add(RawNode.of(input.readMessage(NodeProto.parser(), ExtensionRegistryLite.getEmptyRegistry()), shared));
+                continue;
+            }
+            if (!input.skipField(tag)) {
+                return;
+            }
+            graph.mergeFrom(aliased(whole.substring(start, input.getTotalBytesRead()), NESTING - 1));
+        }
     }
 
     private static ModelException unparsable(String file, long size, byte[] head, String reason) {

@@ -4,9 +4,9 @@ import dev.tally.ir.ModelException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +23,8 @@ import java.util.zip.ZipFile;
 public final class TorchArchive implements Closeable {
     private final String fileName;
     private final ZipFile zip;
+    /** How the entry names were decoded ({@link ZipDirectory}); the local headers are read the same way. */
+    private final Charset names;
     private final String prefix;
     private final Map<String, ZipEntry> records;
     private final Path path;
@@ -31,9 +33,11 @@ public final class TorchArchive implements Closeable {
     /** {@link #duplicates()}, found once: every record read asks it, and a traced model has hundreds of records. */
     private List<Duplicate> duplicates;
 
-    private TorchArchive(String fileName, ZipFile zip, String prefix, Map<String, ZipEntry> records, Path path, List<String> allNames) {
+    private TorchArchive(String fileName, ZipFile zip, Charset names, String prefix, Map<String, ZipEntry> records, Path path,
+            List<String> allNames) {
         this.fileName = fileName;
         this.zip = zip;
+        this.names = names;
         this.prefix = prefix;
         this.records = records;
         this.path = path;
@@ -53,19 +57,12 @@ public final class TorchArchive implements Closeable {
     /** Opens {@code path} and lists its records by their names under the top folder. */
     public static TorchArchive open(Path path) {
         String fileName = path.getFileName().toString();
-        ZipFile zip;
-        try {
-            zip = new ZipFile(path.toFile());
-        } catch (IOException e) {
-            throw new ModelException(fileName + " is a damaged or truncated zip archive (" + e.getMessage()
-                    + "); re-save or re-download the model.");
-        }
+        ZipDirectory directory = ZipDirectory.open(path);
+        ZipFile zip = directory.zip();
         Map<String, ZipEntry> records = new LinkedHashMap<>();
         List<String> allNames = new ArrayList<>();
         String prefix = null;
-        Enumeration<? extends ZipEntry> entries = zip.entries();
-        while (entries.hasMoreElements()) {
-            ZipEntry entry = entries.nextElement();
+        for (ZipEntry entry : directory.entries()) {
             String name = entry.getName();
             allNames.add(name);
             int slash = name.indexOf('/');
@@ -81,10 +78,10 @@ public final class TorchArchive implements Closeable {
             }
         }
         if (prefix == null) {
-            closeQuietly(zip);
+            ZipDirectory.closeQuietly(zip);
             throw new ModelException(fileName + " is a zip archive without the top folder PyTorch writes; it is not a PyTorch model.");
         }
-        return new TorchArchive(fileName, zip, prefix, records, path, allNames);
+        return new TorchArchive(fileName, zip, directory.charset(), prefix, records, path, allNames);
     }
 
     /** The file name, for messages. */
@@ -154,7 +151,7 @@ public final class TorchArchive implements Closeable {
     public List<byte[]> readCopies(String fullName) {
         List<byte[]> copies = new ArrayList<>();
         try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.BufferedInputStream(
-                java.nio.file.Files.newInputStream(path), 1 << 16))) {
+                java.nio.file.Files.newInputStream(path), 1 << 16), names)) {
             for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
                 if (entry.getName().equals(fullName)) {
                     copies.add(bounded(in, fullName));
@@ -216,14 +213,6 @@ public final class TorchArchive implements Closeable {
 
     @Override
     public void close() {
-        closeQuietly(zip);
-    }
-
-    private static void closeQuietly(ZipFile zip) {
-        try {
-            zip.close();
-        } catch (IOException ignored) {
-            // Nothing was written; a failed close of a read-only zip loses nothing.
-        }
+        ZipDirectory.closeQuietly(zip);
     }
 }

@@ -134,7 +134,7 @@ final class CodeParser {
                     Object value = isFloat ? (Object) Double.parseDouble(text) : (Object) Long.parseLong(text);
                     tokens.add(new Token(Kind.NUMBER, text, value, line));
                 } catch (NumberFormatException e) {
-                    throw error(fileName, record, line, "cannot interpret the number '" + text + "'");
+                    throw error(fileName, record, line, "cannot interpret the number " + quoted(text));
                 }
             } else if (c == '"' || c == '\'') {
                 StringBuilder text = new StringBuilder();
@@ -247,7 +247,7 @@ final class CodeParser {
                     return new Ast.Continue(line);
                 default:
                     if (KEYWORDS_UNSUPPORTED.contains(first.text)) {
-                        throw error(line, "cannot interpret '" + first.text + "'");
+                        throw error(line, "cannot interpret " + quoted(first.text));
                     }
             }
         }
@@ -626,7 +626,7 @@ final class CodeParser {
                         return new Ast.Const(Boolean.FALSE);
                     default:
                         if (KEYWORDS_UNSUPPORTED.contains(t.text)) {
-                            throw error(t.line, "cannot interpret '" + t.text + "'");
+                            throw error(t.line, "cannot interpret " + quoted(t.text));
                         }
                         return new Ast.Name(t.text);
                 }
@@ -679,7 +679,7 @@ final class CodeParser {
                     expectOp("}");
                     return new Ast.DictExpr(keys, values);
                 }
-                throw error(t.line, "cannot interpret '" + t.text + "'");
+                throw error(t.line, "cannot interpret " + quoted(t.text));
             default:
                 throw error(t.line, "cannot interpret the end of the line here");
         }
@@ -740,16 +740,24 @@ final class CodeParser {
             case NEWLINE -> "the end of the line";
             case INDENT, DEDENT -> "a change of indentation";
             case END -> "the end of the file";
-            default -> "'" + t.text + "'";
+            default -> quoted(t.text);
         };
         if (t.kind == Kind.NAME && KEYWORDS_UNSUPPORTED.contains(t.text)) {
-            return error(t.line, "cannot interpret '" + t.text + "'");
+            return error(t.line, "cannot interpret " + quoted(t.text));
         }
         return error(t.line, "cannot interpret " + found + " where " + expected + " should be");
     }
 
     private ModelException error(int line, String what) {
         return error(fileName, record, line, what);
+    }
+
+    /**
+     * A token's text quoted for a message, cut after 60 characters: a string or a number token can run a whole line of
+     * the file (the code fuzzer found a 2,000-character string quoted whole), and a message names it, not copies it.
+     */
+    static String quoted(String text) {
+        return "'" + (text.length() <= 60 ? text : text.substring(0, 60) + "...") + "'";
     }
 
     static ModelException error(String fileName, String record, int line, String what) {

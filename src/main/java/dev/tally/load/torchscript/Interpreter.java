@@ -861,7 +861,7 @@ final class Interpreter {
     private Object torch(String name, List<Object> args, Map<String, Object> keywords, Frame frame, int line) {
         try {
             return aten.call(name, args, keywords, site(frame, line));
-        } catch (AtenOps.ArgumentError e) {
+        } catch (Args.ArgumentError e) {
             throw shapeError(frame, line, e.getMessage());
         }
     }

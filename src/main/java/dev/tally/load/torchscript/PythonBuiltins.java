@@ -19,6 +19,20 @@ final class PythonBuiltins {
             target.add(args.get(1));
             return target;
         }
+        if (name.equals("insert") && args.size() == 3 && args.get(0) instanceof List<?> && args.get(1) instanceof Long) {
+            // list.insert(i, x), as torchvision's FeaturePyramidNetwork puts each finer level in front: Python clamps i
+            // to the list, and an item not known statically still takes its place.
+            @SuppressWarnings("unchecked")
+            List<Object> target = (List<Object>) args.get(0);
+            target.add((int) clampIndex(args.get(1), 0, target.size()), args.get(2));
+            return null;
+        }
+        if (name.equals("extend") && args.size() == 2 && args.get(0) instanceof List<?> && AtenOps.items(args.get(1)) != null) {
+            @SuppressWarnings("unchecked")
+            List<Object> target = (List<Object>) args.get(0);
+            target.addAll(AtenOps.items(args.get(1)));
+            return null;
+        }
         for (Object arg : args) {
             if (arg == Unknown.VALUE) {
                 return name.equals("warn") ? null : Unknown.VALUE;

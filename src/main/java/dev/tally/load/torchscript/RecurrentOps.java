@@ -123,7 +123,7 @@ final class RecurrentOps implements OpFamily {
 
     private static Map<String, Object> bind(String op, List<Object> args, Map<String, Object> keywords, String... names) {
         if (args.size() > names.length) {
-            throw new AtenOps.ArgumentError("'torch." + op + "' takes at most " + names.length + " arguments, but the code passes " + args.size());
+            throw new Args.ArgumentError("'torch." + op + "' takes at most " + names.length + " arguments, but the code passes " + args.size());
         }
         Map<String, Object> bound = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
@@ -131,7 +131,7 @@ final class RecurrentOps implements OpFamily {
         }
         for (Map.Entry<String, Object> keyword : keywords.entrySet()) {
             if (!Arrays.asList(names).contains(keyword.getKey())) {
-                throw new AtenOps.ArgumentError("'torch." + op + "' has no argument '" + keyword.getKey() + "'");
+                throw new Args.ArgumentError("'torch." + op + "' has no argument '" + keyword.getKey() + "'");
             }
             bound.put(keyword.getKey(), keyword.getValue());
         }
@@ -142,7 +142,7 @@ final class RecurrentOps implements OpFamily {
         if (a.get(name) instanceof TensorValue tensor) {
             return tensor;
         }
-        throw new AtenOps.ArgumentError("'torch." + op + "' needs a tensor for '" + name + "', but the code passes "
+        throw new Args.ArgumentError("'torch." + op + "' needs a tensor for '" + name + "', but the code passes "
                 + Interpreter.describe(a.get(name)));
     }
 
@@ -155,7 +155,7 @@ final class RecurrentOps implements OpFamily {
             }
         }
         if (items == null || result.size() != items.size()) {
-            throw new AtenOps.ArgumentError("'torch." + op + "' needs a list of tensors for '" + name
+            throw new Args.ArgumentError("'torch." + op + "' needs a list of tensors for '" + name
                     + "', but the code passes " + Interpreter.describe(a.get(name)));
         }
         return result;
@@ -169,7 +169,7 @@ final class RecurrentOps implements OpFamily {
         if (value instanceof Long l) {
             return new Attribute.Int(l != 0 ? 1 : 0);
         }
-        throw new AtenOps.ArgumentError("'torch." + op + "' needs a known bool for '" + name + "', but it is "
+        throw new Args.ArgumentError("'torch." + op + "' needs a known bool for '" + name + "', but it is "
                 + Interpreter.describe(value));
     }
 
@@ -177,7 +177,7 @@ final class RecurrentOps implements OpFamily {
         if (a.get(name) instanceof Long l) {
             return l;
         }
-        throw new AtenOps.ArgumentError("'torch." + op + "' needs a known int for '" + name + "', but it is "
+        throw new Args.ArgumentError("'torch." + op + "' needs a known int for '" + name + "', but it is "
                 + Interpreter.describe(a.get(name)));
     }
 }

@@ -35,26 +35,38 @@ public final class BatchRenderer {
     }
 
     private static String text(List<BatchRow> rows, boolean markdown) {
-        TextTable table = new TextTable("Model", "Params", "MACs", "FLOPs", "Weight size", "Activation", "Input", "Note")
-                .alignRight(1, 2, 3, 4, 5);
+        TextTable table = new TextTable("Model", "Params", "MACs", "FLOPs", "Weight size", "Activation", "Training", "Input", "Note")
+                .alignRight(1, 2, 3, 4, 5, 6);
         for (BatchRow row : rows) {
             if (row.summary().isPresent()) {
                 Summary summary = row.summary().get();
                 Totals totals = summary.totals();
                 table.row(row.path(), Units.count(totals.params()), Units.count(totals.macs()), Units.count(totals.flops()),
-                        Units.bytes(totals.paramBytes()), Units.bytes(totals.activationBytes()), inputs(summary),
+                        Units.bytes(totals.paramBytes()), Units.bytes(totals.activationBytes()), training(totals), inputs(summary),
                         summary.isComplete() ? "" : "lower bounds: no rule for " + unsupported(summary));
             } else {
-                table.row(row.path(), "-", "-", "-", "-", "-", "-", row.error().orElseThrow());
+                table.row(row.path(), "-", "-", "-", "-", "-", "-", "-", row.error().orElseThrow());
             }
         }
         StringBuilder out = new StringBuilder(markdown ? table.renderMarkdown() : table.renderText());
         long failed = rows.stream().filter(r -> r.error().isPresent()).count();
         String footer = rows.size() + (rows.size() == 1 ? " model" : " models") + ", " + failed
                 + " could not be analysed"
-                + ". MACs: multiply-accumulates; FLOPs = 2 x MACs; " + Units.BYTES_NOTE + ".";
+                + ". MACs: multiply-accumulates; FLOPs = 2 x MACs; Training: one training step at the input's batch with "
+                + optimizers(rows) + " (docs/conventions.md); " + Units.BYTES_NOTE + ".";
         out.append('\n').append(markdown ? TextTable.markdownCell(footer) : footer).append('\n');
         return out.toString();
+    }
+
+    private static String training(Totals totals) {
+        return totals.training().isNone() ? "-" : Units.bytes(totals.trainingBytes());
+    }
+
+    /** The optimizer the rows' training memory counts, as one name (a batch uses one). */
+    private static String optimizers(List<BatchRow> rows) {
+        List<String> names = rows.stream().flatMap(r -> r.summary().stream()).filter(s -> !s.totals().training().isNone())
+                .map(s -> s.totals().training().optimizer().displayName()).distinct().toList();
+        return names.isEmpty() ? "adam" : String.join(" or ", names);
     }
 
     private static String inputs(Summary summary) {
@@ -102,6 +114,10 @@ public final class BatchRenderer {
             sums.put("flops", totals.flops());
             sums.put("ops", totals.ops());
             sums.put("activationBytes", totals.activationBytes());
+            if (!totals.training().isNone()) {
+                sums.put("trainingBytes", totals.trainingBytes());
+                sums.put("optimizer", totals.training().optimizer().displayName());
+            }
             entry.put("complete", summary.isComplete());
             ArrayNode gaps = entry.putArray("unsupported");
             summary.unsupported().forEach(op -> gaps.add(op.opType()));
@@ -113,7 +129,7 @@ public final class BatchRenderer {
     }
 
     private static String csv(List<BatchRow> rows) {
-        StringBuilder out = new StringBuilder("path,format,input,params,buffers,paramBytes,macs,flops,ops,activationBytes,complete,error\n");
+        StringBuilder out = new StringBuilder("path,format,input,params,buffers,paramBytes,macs,flops,ops,activationBytes,trainingBytes,complete,error\n");
         for (BatchRow row : rows) {
             List<String> cells = new ArrayList<>();
             cells.add(row.path());
@@ -123,9 +139,9 @@ public final class BatchRenderer {
                 cells.addAll(List.of(summary.model().format().displayName(), inputs(summary), Long.toString(t.params()),
                         Long.toString(t.buffers()), Long.toString(t.paramBytes()), Long.toString(t.macs()),
                         Long.toString(t.flops()), Long.toString(t.ops()), Long.toString(t.activationBytes()),
-                        Boolean.toString(summary.isComplete()), ""));
+                        t.training().isNone() ? "" : Long.toString(t.trainingBytes()), Boolean.toString(summary.isComplete()), ""));
             } else {
-                cells.addAll(List.of("", "", "", "", "", "", "", "", "", "", row.error().get()));
+                cells.addAll(List.of("", "", "", "", "", "", "", "", "", "", "", row.error().get()));
             }
             List<String> quoted = new ArrayList<>();
             for (String cell : cells) {

@@ -76,6 +76,8 @@ public final class ComparisonRenderer {
             totals.row(cells);
         }
         out.append(markdown ? totals.renderMarkdown() : totals.renderText());
+        String training = trainingNote(c);
+        out.append(markdown ? "\n" + TextTable.markdownCell(training) + "\n" : training + "\n");
         String stageName = c.depth() == 0 ? "layer" : c.depth() == 1 ? "top-level module" : "module path to depth " + c.depth();
         for (Metric metric : STAGE_METRICS) {
             out.append('\n');
@@ -114,6 +116,16 @@ public final class ComparisonRenderer {
             }
         }
         return out.toString();
+    }
+
+    /** What the training row is: one step at each model's input batch, with the optimizer(s) the summaries used. */
+    public static String trainingNote(Comparison c) {
+        List<String> optimizers = c.summaries().stream().filter(s -> !s.totals().training().isNone())
+                .map(s -> s.totals().training().optimizer().displayName()).distinct().toList();
+        return "Training memory: one training step at each model's input batch with "
+                + (optimizers.isEmpty() ? "no optimizer (not in these reports)" : String.join(" or ", optimizers))
+                + ": params, gradients, optimizer state and the larger of (saved activations + backward transient) and the"
+                + " optimizer step's temporaries (docs/conventions.md).";
     }
 
     /** A table with a name column, then each model, each after the first followed by its difference column. */
@@ -173,6 +185,11 @@ public final class ComparisonRenderer {
             model.put("label", c.labels().get(i));
             model.put("path", summary.model().path());
             model.put("format", summary.model().format().displayName());
+            if (summary.totals().training().isNone()) {
+                model.putNull("optimizer");
+            } else {
+                model.put("optimizer", summary.totals().training().optimizer().displayName());
+            }
             ArrayNode inputs = model.putArray("inputs");
             for (TensorSummary input : summary.inputs()) {
                 ObjectNode entry = inputs.addObject();
@@ -211,7 +228,7 @@ public final class ComparisonRenderer {
             ArrayNode present = stage.putArray("presentIn");
             row.presentIn().forEach(i -> present.add(c.labels().get(i)));
             Optional<Totals> first = row.figures().get(0);
-            for (Metric metric : Metric.values()) {
+            for (Metric metric : Metric.stageMetrics()) {
                 ObjectNode entry = stage.putObject(metric.jsonName());
                 ArrayNode values = entry.putArray("values");
                 ArrayNode diffs = entry.putArray("differences");
@@ -269,7 +286,7 @@ public final class ComparisonRenderer {
             csvLine(out, csvRow("totals", "", metric, figures));
         }
         for (StageRow row : c.stages()) {
-            for (Metric metric : Metric.values()) {
+            for (Metric metric : Metric.stageMetrics()) {
                 csvLine(out, csvRow("stage", row.name(), metric, row.figures()));
             }
         }

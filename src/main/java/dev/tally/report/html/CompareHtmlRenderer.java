@@ -49,6 +49,7 @@ public final class CompareHtmlRenderer {
         for (String caveat : comparison.caveats()) {
             html.raw("<p class=\"note\" data-caveat>").text(caveat).raw("</p>\n");
         }
+        html.raw("<p class=\"note\">").text(dev.tally.report.compare.ComparisonRenderer.trainingNote(comparison)).raw("</p>\n");
         html.raw("</header>\n<section class=\"charts\">\n");
         for (Metric metric : CHARTED) {
             chart(html, comparison, metric);

@@ -120,4 +120,48 @@ class SavedRulesTest {
         assertThat(kept("Dropout", List.of(f32(2, 4), zero), List.of(f32(2, 4)))).isEqualTo(Kept.NOTHING);
         assertThat(kept("Dropout", List.of(f32(2, 4), half), List.of(f32(2, 4))).freshBytes()).isEqualTo(32);
     }
+
+    /**
+     * Swin's attention at window batch 4, 3 heads of 32, 49 tokens: qkv [4, 49, 3 x 96] viewed as [3, 4, 3, 49, 32];
+     * k = qkv[1] has strides (14,112, 32, 288, 1), so k^T's batch axes do not follow each other and matmul's reshape to
+     * [12, 32, 49] copies: bmm keeps the copy, 12 x 32 x 49 x 4 = 75,264 B, as torch 1.13 saves it
+     * ({@code saved_tensors_hooks} on this attention: copies of 75,264 B for q, k^T and v, none of qkv). At window
+     * batch 1 the same reshape is a view, and bmm keeps qkv itself.
+     */
+    @Test
+    void aMatmulKeepsItsOwnCopyOfABatchedFactorItsReshapeCannotView() {
+        SavedRule matmul = RULES.rule("MatMul").orElseThrow();
+        List<Boolean> both = List.of(true, true);
+        // q * scale is dense in q's memory order (batch, token, head, channel): strides (49 x 96, 32, 96, 1).
+        long[] q = {49 * 96, 32, 96, 1};
+        long[] kT = {49 * 288, 32, 1, 288};
+        Kept scores = matmul.kept(List.of(f32(4, 3, 49, 32), f32(4, 3, 32, 49)), List.of(f32(4, 3, 49, 49)), both,
+                java.util.Arrays.asList(q, kT));
+        assertThat(scores.inputs()).isEmpty();
+        assertThat(scores.freshBytes()).isEqualTo(2 * 75_264L);
+        long[] kT1 = {49 * 288, 32, 1, 288};
+        Kept one = matmul.kept(List.of(f32(1, 3, 49, 32), f32(1, 3, 32, 49)), List.of(f32(1, 3, 49, 49)), both,
+                java.util.Arrays.asList(new long[] {49 * 96, 32, 96, 1}, kT1));
+        assertThat(one.inputs()).containsExactly(0, 1);
+        assertThat(one.freshBytes()).isZero();
+        // Contiguous factors (ViT's 3-D products, any row-major batch) are reshaped as views.
+        Kept contiguous = matmul.kept(List.of(f32(2, 3, 4, 5), f32(2, 3, 5, 6)), List.of(f32(2, 3, 4, 6)), both,
+                java.util.Arrays.asList(new long[] {60, 20, 5, 1}, new long[] {90, 30, 6, 1}));
+        assertThat(contiguous).isEqualTo(new Kept(List.of(0, 1), List.of(), 0));
+        // A weight (no strides: not an activation) is never copied, and a factor only the other's gradient needs.
+        Kept linear = matmul.kept(List.of(f32(2, 8, 8, 16), f32(16, 5)), List.of(f32(2, 8, 8, 5)), List.of(true, true),
+                java.util.Arrays.asList(new long[] {1024, 16, 128, 1}, null));
+        // [2, 8, 8, 16] permuted (0, 2, 1, 3) folds to [128, 16] only by a copy: 8,192 B, as torch saves it.
+        assertThat(linear.freshBytes()).isEqualTo(8_192);
+        assertThat(linear.inputs()).containsExactly(1);
+    }
+
+    /** The rank-3 exception: a factor whose last two axes are transposed goes to bmm as it is, no copy. */
+    @Test
+    void aTransposedRankThreeFactorTimesAMatrixIsKeptAsItIs() {
+        SavedRule matmul = RULES.rule("MatMul").orElseThrow();
+        Kept kept = matmul.kept(List.of(f32(2, 16, 8), f32(8, 5)), List.of(f32(2, 16, 5)), List.of(true, true),
+                java.util.Arrays.asList(new long[] {128, 1, 16}, new long[] {5, 1}));
+        assertThat(kept).isEqualTo(new Kept(List.of(0, 1), List.of(), 0));
+    }
 }

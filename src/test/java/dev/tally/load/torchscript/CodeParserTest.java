@@ -70,6 +70,18 @@ class CodeParserTest {
     }
 
     @Test
+    void aLongTokenIsQuotedByItsFirstSixtyCharactersNotWhole() {
+        // The code fuzzer's case: a string of 2,000 characters where a name should be was quoted whole.
+        String text = "x".repeat(2_000);
+        assertThatThrownBy(() -> parse("def f(x: Tensor) -> Tensor:", "  y = c \"" + text + "\""))
+                .isInstanceOf(ModelException.class)
+                .hasMessage("m.pt: code/__torch__/m.py:2: cannot interpret '" + "x".repeat(60) + "...' where the end of the line should be.");
+        assertThatThrownBy(() -> parse("def f(x: Tensor) -> Tensor:", "  return 1" + "2".repeat(2_000) + "e"))
+                .isInstanceOf(ModelException.class)
+                .hasMessage("m.pt: code/__torch__/m.py:2: cannot interpret the number '1" + "2".repeat(59) + "...'.");
+    }
+
+    @Test
     void nestingDeeperThanTheLimitIsOneSentenceNotAStackOverflow() {
         String deep = "(".repeat(100_000) + "x" + ")".repeat(100_000);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CodeParser.parse("m.pt", "code/__torch__/m.py", "def f(x):\n  return " + deep + "\n"))

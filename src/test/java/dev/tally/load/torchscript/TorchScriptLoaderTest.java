@@ -349,6 +349,39 @@ class TorchScriptLoaderTest {
     }
 
     @Test
+    void insertAndExtendChangeTheListInPlaceSoItsLengthAndOrderAreRight() throws IOException {
+        // torchvision's FeaturePyramidNetwork builds its outputs with list.insert(0, ...): before insert was a list
+        // op it fell to the tensor ops, the list kept one item, and the AnchorGenerator's length check raised.
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    _0 = annotate(List[Tensor], [])",
+                "    _1 = torch.append(_0, y)",
+                "    torch.insert(_0, 0, torch.relu(y))",
+                "    torch.insert(_0, -5, torch.neg(y))",
+                "    _2 = torch.extend(_0, [torch.sigmoid(y)])",
+                "    if torch.ne(torch.len(_0), 4):",
+                "      ops.prim.RaiseException(\"AssertionError: \")",
+                "    else:",
+                "      pass",
+                "    return torch.cat(_0, 1)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("lists.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Linear", "Relu", "Neg", "Sigmoid", "Concat");
+        // Python clamps insert's index -5 to the front: [neg, relu, y] then extend adds sigmoid at the end.
+        List<Node> nodes = model.graph().nodes();
+        assertThat(nodes.get(4).inputs()).containsExactly(nodes.get(2).outputs().get(0), nodes.get(1).outputs().get(0),
+                nodes.get(0).outputs().get(0), nodes.get(3).outputs().get(0));
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(2, 12));
+    }
+
+    @Test
     void theFusedSelfAttentionOfMultiheadAttentionIsCountedAsItsOps() throws IOException {
         String code = String.join("\n",
                 "class Att(Module):",

@@ -1,0 +1,143 @@
+"""How the fixture scripts keep what they make, shared so that each script says only what it makes.
+
+Two shapes of cache:
+
+- write_generated_onnx: one generated ONNX file (make_big_graph.py, make_chain.py) rewritten only when its key
+  changes; the key is in <file>.stamp, the file is written whole or not at all.
+- export_folder: a folder of models exported one by one with PyTorch's figures beside them (export_zoo.py,
+  export_detection.py), under a lock, each model skipped while its <name>.expected.json holds its key and its files
+  exist, the whole folder skipped while <folder>/stamp holds the folder's key.
+
+Each script's keys hash this file's bytes (source_bytes()) besides its own, so a change here re-makes what depends
+on it. No torch here: the generated graphs need only onnx (export_folder imports export_models, and torch with it,
+when it is called).
+"""
+
+import argparse
+import fcntl
+import hashlib
+import os
+import shutil
+import sys
+import time
+import traceback
+
+import onnx
+from onnx import helper
+
+SCRIPT = os.path.abspath(__file__)
+REPO = os.path.dirname(os.path.dirname(SCRIPT))
+DEFAULT_OUT = os.environ.get("TALLY_FIXTURES") or os.path.join(REPO, "models", "cache")
+
+
+def source_bytes(path=SCRIPT):
+    """The bytes of a script (this module by default), for a cache key."""
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def sha256_text(*parts):
+    """A cache key: sha256 of the parts (bytes, or text as UTF-8), each followed by a zero byte. The same as
+    export_models.sha256_text, which stays there: every fixture's key hashes export_models.py."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def first_line(error):
+    """An exception as one line for a log or an "errors" entry: its type and the first line of its message."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"[:400]
+
+
+def onnx_model(graph, producer):
+    """A generated graph as a model at opset 13, IR version 7 (what the generated fixtures are written as)."""
+    model = helper.make_model(graph, producer_name=producer, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 7
+    return model
+
+
+def write_generated_onnx(path, key, build, describe):
+    """Writes build()'s model to path unless path.stamp already holds key; prints one line either way.
+
+    The model goes to a temporary file renamed into place, then the stamp, so a killed run leaves either the old
+    pair or a file without a matching stamp, which the next run rewrites. describe(model) says what was written
+    ("1,000 nodes"); the file's size follows it.
+    """
+    stamp = path + ".stamp"
+    if os.path.isfile(path) and os.path.isfile(stamp) and open(stamp).read().strip() == key:
+        print(f"{path}: up to date")
+        return 0
+    model = build()
+    tmp = f"{path}.tmp{os.getpid()}"
+    onnx.save_model(model, tmp)
+    os.replace(tmp, path)
+    with open(stamp + ".tmp", "w") as f:
+        f.write(key + "\n")
+    os.replace(stamp + ".tmp", stamp)
+    print(f"{path}: {describe(model)}, {os.path.getsize(path):,} bytes")
+    return 0
+
+
+def export_arguments(description):
+    """The command line of a folder export: --out DIR, --models a,b (a partial run, never stamped), --force."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", default=DEFAULT_OUT)
+    parser.add_argument("--models", default="")
+    parser.add_argument("--force", action="store_true")
+    return parser.parse_args()
+
+
+def export_folder(out_dir, label, args, specs, stamp, key_of, export, line, on_export=None, finish=None):
+    """Exports the specs args asks for into out_dir, each unless cached; returns the script's exit code.
+
+    specs are (name, ...) tuples; key_of(name) is a model's cache key and stamp the folder's. export(spec, key)
+    writes the model's files and its expected.json and returns what it wrote; line(spec, expected, seconds) is its
+    log line. on_export() runs after each model exported, finish() once after the loop (the scripts write their
+    index.json there). A model whose export fails is reported with PyTorch's error and the rest go on; the exit
+    code is then 1 and the folder is not stamped, so the next run tries again.
+    """
+    import export_models as em  # torch comes with it; write_generated_onnx's callers do without
+
+    os.makedirs(out_dir, exist_ok=True)
+    stamp_path = os.path.join(out_dir, "stamp")
+    wanted = [s for s in specs if not args.models or s[0] in args.models.split(",")]
+    with open(os.path.join(out_dir, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not args.force and not args.models and os.path.isfile(stamp_path):
+            with open(stamp_path) as f:
+                if f.read().strip() == stamp:
+                    print(f"{label} fixtures in {out_dir} are up to date")
+                    return 0
+        # Under the lock no other export runs, so a temporary folder left is from a killed run.
+        for leftover in os.listdir(out_dir):
+            if leftover.startswith(".tmp-export-"):
+                shutil.rmtree(os.path.join(out_dir, leftover), ignore_errors=True)
+        started = time.time()
+        failures = []
+        for spec in wanted:
+            key = key_of(spec[0])
+            if not args.force and em.is_cached(out_dir, spec[0], key):
+                continue
+            t0 = time.time()
+            try:
+                expected = export(spec, key)
+            except Exception as error:  # noqa: BLE001 - the oracle itself failed: report, go on
+                failures.append(spec[0])
+                print(f"{spec[0]:36s} FAILED: {first_line(error)}", flush=True)
+                traceback.print_exc()
+                continue
+            if on_export:
+                on_export()
+            print(line(spec, expected, time.time() - t0), flush=True)
+        if finish:
+            finish()
+        print(f"{label}: {time.time() - started:.1f} s into {out_dir}")
+        if failures:
+            print(f"failed: {', '.join(failures)}", file=sys.stderr)
+            return 1
+        if not args.models:
+            em.write_text(stamp_path, stamp + "\n")
+    return 0

@@ -1,0 +1,72 @@
+package dev.tally.load.torchscript;
+
+import dev.tally.ir.Attribute;
+import dev.tally.load.torchscript.Interpreter.Site;
+import dev.tally.load.torchscript.Values.TensorValue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A family of aten ops with one table of op names to handlers; {@link AtenOps} sends an op to the one family whose
+ * table names it. A handler that returns {@link AtenOps#NOT_HANDLED} leaves its op unsupported (listed, never zero).
+ */
+abstract class AtenFamily implements OpFamily {
+    /** One op (or several spellings of one op: {@code name} says which was called). */
+    @FunctionalInterface
+    interface Handler {
+        Object call(String name, List<Object> args, Map<String, Object> keywords, Site site);
+    }
+
+    final GraphBuilder graph;
+
+    AtenFamily(GraphBuilder graph) {
+        this.graph = graph;
+    }
+
+    /** The family's table: op name (without the trailing {@code _} of an in-place call) to handler. */
+    abstract Map<String, Handler> table();
+
+    @Override
+    public final Object call(String name, List<Object> args, Map<String, Object> keywords, Site site) {
+        Handler handler = table().get(name);
+        return handler == null ? AtenOps.NOT_HANDLED : handler.call(name, args, keywords, site);
+    }
+
+    /** A table with {@code handler} under each of {@code names}; a name given twice is a programming error. */
+    static void put(Map<String, Handler> table, Handler handler, String... names) {
+        for (String name : names) {
+            if (table.put(name, handler) != null) {
+                throw new IllegalStateException("aten op '" + name + "' is in the table twice");
+            }
+        }
+    }
+
+    Args bind(String op, List<Object> args, Map<String, Object> keywords, String... names) {
+        return new Args(graph, op, args, keywords, names);
+    }
+
+    TensorValue emit(String op, Site site, Map<String, Attribute> attributes, TensorValue... inputs) {
+        List<String> names = new ArrayList<>();
+        for (TensorValue input : inputs) {
+            names.add(input == null ? "" : input.name());
+        }
+        while (!names.isEmpty() && names.get(names.size() - 1).isEmpty()) {
+            names.remove(names.size() - 1);
+        }
+        return graph.emit(op, names, attributes, 1, site.layer(), site.source()).get(0);
+    }
+
+    static Map<String, Attribute> attrs(Object... pairs) {
+        Map<String, Attribute> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], (Attribute) pairs[i + 1]);
+        }
+        return map;
+    }
+
+    static long[] toArray(List<Long> values) {
+        return values.stream().mapToLong(Long::longValue).toArray();
+    }
+}

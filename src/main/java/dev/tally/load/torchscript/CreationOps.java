@@ -1,0 +1,146 @@
+package dev.tally.load.torchscript;
+
+import dev.tally.ir.Attribute;
+import dev.tally.ir.ConstData;
+import dev.tally.ir.ConstTensor;
+import dev.tally.ir.DType;
+import dev.tally.ir.Shape;
+import dev.tally.load.torchscript.Interpreter.Site;
+import dev.tally.load.torchscript.Values.TensorValue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tensors made by TorchScript code: {@code zeros}, {@code ones}, {@code full} and their {@code new_} and
+ * {@code _like} forms (ConstantOfShape), {@code arange} (Range) and {@code tensor}, {@code as_tensor},
+ * {@code scalar_tensor} (a constant of Python numbers known at load time).
+ */
+final class CreationOps extends AtenFamily {
+    private final Map<String, Handler> table = new LinkedHashMap<>();
+
+    CreationOps(GraphBuilder graph) {
+        super(graph);
+        put(table, this::filled, "new_zeros", "new_ones", "new_full", "zeros", "ones", "full");
+        put(table, this::filledLike, "full_like", "zeros_like", "ones_like");
+        put(table, this::arange, "arange");
+        put(table, this::tensor, "tensor", "as_tensor", "scalar_tensor");
+    }
+
+    @Override
+    Map<String, Handler> table() {
+        return table;
+    }
+
+    private Object filled(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // A tensor filled with one value whose shape is known: ConstantOfShape, as the exporter folds it.
+        boolean full = name.endsWith("full");
+        Args a = name.startsWith("new_")
+                ? (full ? bind(name, args, kw, "self", "size", "fill_value", "dtype", "layout", "device", "pin_memory")
+                        : bind(name, args, kw, "self", "size", "dtype", "layout", "device", "pin_memory"))
+                : (full ? bind(name, args, kw, "size", "fill_value", "dtype", "layout", "device", "pin_memory")
+                        : bind(name, args, kw, "size", "dtype", "layout", "device", "pin_memory"));
+        double value = full ? a.real("fill_value", 0) : name.endsWith("ones") ? 1 : 0;
+        TensorValue shape = graph.ints(toArray(a.ints("size", 1, null)));
+        ConstTensor fill = new ConstTensor(DType.FLOAT32, Shape.of(1), ConstData.ofFloats(value));
+        return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), shape);
+    }
+
+    private Object filledLike(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // A tensor of x's shape filled with one value: ConstantOfShape, as for torch.full.
+        Args a = name.equals("full_like")
+                ? bind(name, args, kw, "self", "fill_value", "dtype", "layout", "device", "pin_memory", "memory_format")
+                : bind(name, args, kw, "self", "dtype", "layout", "device", "pin_memory", "memory_format");
+        TensorValue self = a.tensor("self");
+        if (!self.known()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        double value = name.equals("full_like") ? a.real("fill_value", 0) : name.startsWith("ones") ? 1 : 0;
+        ConstTensor fill = new ConstTensor(DType.FLOAT32, Shape.of(1), ConstData.ofFloats(value));
+        return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), graph.ints(self.info().shape().toArray()));
+    }
+
+    private Object arange(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // arange(end), arange(start, end) or arange(start, end, step): ONNX Range over known integers.
+        List<Object> bounds = new ArrayList<>();
+        for (Object arg : args) {
+            if (!(arg instanceof Long || arg instanceof Double)) {
+                break;
+            }
+            bounds.add(arg);
+        }
+        if (bounds.isEmpty() || bounds.size() > 3) {
+            return AtenOps.NOT_HANDLED;
+        }
+        Object start = bounds.size() == 1 ? (Object) 0L : bounds.get(0);
+        Object end = bounds.size() == 1 ? bounds.get(0) : bounds.get(1);
+        Object step = bounds.size() == 3 ? bounds.get(2) : (Object) 1L;
+        return emit("Range", site, attrs(), graph.scalar(start), graph.scalar(end), graph.scalar(step));
+    }
+
+    private Object tensor(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // torch.tensor(3.0), torch.as_tensor(self.image_mean, dtype=...): a constant from Python numbers,
+        // known at load time; as_tensor of a tensor is that tensor (the dtype and device given match it here).
+        Args a = bind(name, args, kw, "data", "dtype", "device", "requires_grad", "pin_memory");
+        Object value = a.get("data");
+        if (value instanceof TensorValue tensor && name.equals("as_tensor")) {
+            return tensor;
+        }
+        return constantFrom(value, a.get("dtype"));
+    }
+
+    /**
+     * A constant tensor of a Python number or a nested list of them (all rows the same length), of ScalarType
+     * {@code dtype} when one is given, else int64 for integers and float32 for floats, as {@code torch.tensor} infers.
+     */
+    private Object constantFrom(Object value, Object dtype) {
+        List<Long> dims = new ArrayList<>();
+        List<Object> flat = new ArrayList<>();
+        Object level = value;
+        while (AtenOps.items(level) != null) {
+            List<Object> row = AtenOps.items(level);
+            dims.add((long) row.size());
+            if (row.isEmpty()) {
+                break;
+            }
+            level = row.get(0);
+        }
+        if (!flatten(value, 0, dims, flat) || flat.size() > 1024) {
+            return AtenOps.NOT_HANDLED;
+        }
+        boolean floating = flat.stream().anyMatch(Double.class::isInstance);
+        DType type = dtype instanceof Long code ? ScalarTypes.dtype(code).orElse(null) : floating ? DType.FLOAT32 : DType.INT64;
+        if (type == null || !type.isFloatingPoint() && !type.isIntegral()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        Shape shape = new Shape(dims);
+        if (type.isFloatingPoint()) {
+            double[] values = flat.stream().mapToDouble(v -> v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue()).toArray();
+            return graph.constant(new ConstTensor(type, shape, ConstData.ofFloats(values)));
+        }
+        long[] values = flat.stream().mapToLong(v -> v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).longValue()).toArray();
+        return graph.constant(new ConstTensor(type, shape, ConstData.ofInts(values)));
+    }
+
+    /** Appends the numbers of a nested list in row-major order; false when it is ragged or holds anything else. */
+    private static boolean flatten(Object value, int axis, List<Long> dims, List<Object> into) {
+        if (axis == dims.size()) {
+            if (value instanceof Long || value instanceof Double || value instanceof Boolean) {
+                into.add(value);
+                return true;
+            }
+            return false;
+        }
+        List<Object> row = AtenOps.items(value);
+        if (row == null || row.size() != dims.get(axis)) {
+            return false;
+        }
+        for (Object item : row) {
+            if (!flatten(item, axis + 1, dims, into)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

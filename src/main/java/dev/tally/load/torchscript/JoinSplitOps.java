@@ -1,0 +1,153 @@
+package dev.tally.load.torchscript;
+
+import dev.tally.ir.Attribute;
+import dev.tally.ir.Shape;
+import dev.tally.load.torchscript.Interpreter.Site;
+import dev.tally.load.torchscript.Values.TensorValue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Ops that join tensors or split one from TorchScript code: {@code cat}, {@code stack}, {@code meshgrid},
+ * {@code chunk}, {@code split} and {@code unbind}.
+ */
+final class JoinSplitOps extends AtenFamily {
+    private final Map<String, Handler> table = new LinkedHashMap<>();
+
+    JoinSplitOps(GraphBuilder graph) {
+        super(graph);
+        put(table, this::cat, "cat", "concat");
+        put(table, (name, args, kw, site) -> split(name.replace("unsafe_", ""), bind(name, args, kw, "self", name.endsWith("chunk") ? "chunks" : "split_size", "dim"), site), "chunk", "unsafe_chunk", "split", "unsafe_split");
+        put(table, this::unbind, "unbind");
+        put(table, this::meshgrid, "meshgrid");
+        put(table, this::stack, "stack");
+    }
+
+    @Override
+    Map<String, Handler> table() {
+        return table;
+    }
+
+    private Object cat(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        Args a = bind(name, args, kw, "tensors", "dim");
+        List<Object> items = AtenOps.items(a.get("tensors"));
+        if (items == null) {
+            return AtenOps.NOT_HANDLED;
+        }
+        List<TensorValue> inputs = new ArrayList<>();
+        for (Object item : items) {
+            if (!(item instanceof TensorValue t)) {
+                return AtenOps.NOT_HANDLED;
+            }
+            inputs.add(t);
+        }
+        return emit("Concat", site, attrs("axis", new Attribute.Int(a.integer("dim", 0))), inputs.toArray(new TensorValue[0]));
+    }
+
+    private Object unbind(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // The slices along dim, each without that axis: Split into pieces of 1, then Squeeze.
+        Args a = bind(name, args, kw, "self", "dim");
+        TensorValue self = a.tensor("self");
+        if (!self.known() || self.info().dataDependent()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        long dim = a.integer("dim", 0);
+        int axis = self.info().shape().normalizeAxis((int) dim);
+        int pieces = (int) self.info().shape().dim(axis);
+        if (pieces > 1024) {
+            return AtenOps.NOT_HANDLED;
+        }
+        long[] ones = new long[pieces];
+        java.util.Arrays.fill(ones, 1);
+        List<TensorValue> parts = graph.emit("Split", List.of(self.name(), graph.ints(ones).name()),
+                attrs("axis", new Attribute.Int(axis)), pieces, site.layer(), site.source());
+        List<Object> result = new ArrayList<>();
+        for (TensorValue part : parts) {
+            result.add(emit("Squeeze", site, attrs(), part, graph.ints(axis)));
+        }
+        return result;
+    }
+
+    private Object meshgrid(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // Each 1-D input reshaped to lie along its own axis and expanded to the grid, as torch.onnx writes it;
+        // "xy" indexing swaps the first two axes of the grid.
+        Args a = bind(name, args, kw, "tensors", "indexing");
+        List<Object> items = AtenOps.items(a.get("tensors"));
+        if (items == null || items.isEmpty()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        List<TensorValue> inputs = new ArrayList<>();
+        for (Object item : items) {
+            if (!(item instanceof TensorValue t) || !t.known() || t.info().rank() > 1) {
+                return AtenOps.NOT_HANDLED;
+            }
+            inputs.add(t);
+        }
+        int k = inputs.size();
+        long[] grid = new long[k];
+        for (int i = 0; i < k; i++) {
+            grid[i] = inputs.get(i).info().numel();
+        }
+        boolean xy = a.string("indexing", "ij").equals("xy") && k >= 2;
+        if (xy) {
+            long first = grid[0];
+            grid[0] = grid[1];
+            grid[1] = first;
+        }
+        List<Object> outputs = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            int axis = xy && i < 2 ? 1 - i : i;
+            long[] along = new long[k];
+            java.util.Arrays.fill(along, 1);
+            along[axis] = grid[axis];
+            TensorValue placed = emit("Reshape", site, attrs(), inputs.get(i), graph.ints(along));
+            outputs.add(emit("Expand", site, attrs(), placed, graph.ints(grid)));
+        }
+        return outputs;
+    }
+
+    private Object stack(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // torch.stack(tensors, dim): each unsqueezed at dim, then concatenated there.
+        Args a = bind(name, args, kw, "tensors", "dim");
+        List<Object> items = AtenOps.items(a.get("tensors"));
+        if (items == null || items.isEmpty()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        long dim = a.integer("dim", 0);
+        List<TensorValue> inputs = new ArrayList<>();
+        for (Object item : items) {
+            if (!(item instanceof TensorValue t) || !t.known()) {
+                return AtenOps.NOT_HANDLED;
+            }
+            long axis = dim < 0 ? dim + t.info().rank() + 1 : dim;
+            inputs.add(emit("Unsqueeze", site, attrs(), t, graph.ints(axis)));
+        }
+        long axis = dim < 0 ? dim + inputs.get(0).info().rank() : dim;
+        return emit("Concat", site, attrs("axis", new Attribute.Int(axis)), inputs.toArray(new TensorValue[0]));
+    }
+
+    private Object split(String name, Args a, Site site) {
+        TensorValue self = a.tensor("self");
+        if (!self.known()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        Shape shape = self.info().shape();
+        long axis = a.integer("dim", 0);
+        long size = shape.dim((int) axis);
+        List<Long> sizes = new ArrayList<>();
+        Object how = a.get(name.equals("chunk") ? "chunks" : "split_size");
+        if (how instanceof Long n) {
+            long piece = name.equals("chunk") ? (size + n - 1) / n : n;
+            for (long done = 0; done < size; done += piece) {
+                sizes.add(Math.min(piece, size - done));
+            }
+        } else {
+            sizes.addAll(a.ints(name.equals("chunk") ? "chunks" : "split_size", 1, null));
+        }
+        List<TensorValue> outputs = graph.emit("Split", List.of(self.name(), graph.ints(toArray(sizes)).name()),
+                attrs("axis", new Attribute.Int(axis)), sizes.size(), site.layer(), site.source());
+        return new ArrayList<Object>(outputs);
+    }
+}
