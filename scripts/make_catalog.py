@@ -42,6 +42,8 @@ MAX_ONNX_BYTES = 120_000
 # project's 2-core machines, so those models keep their signature only.
 MAX_EXPORT_PARAMS = 200_000_000
 SIGNATURE_ONLY = False
+# Symbolic input axes for torch.onnx.export (None: every size fixed); make_weights_catalog.py sets a symbolic batch.
+DYNAMIC_AXES = None
 
 
 # LeNet-5 and the worksheet network exactly as the fixture script defines them, so their checkpoints match.
@@ -137,7 +139,8 @@ def export(model, example, opset):
     # as graph inputs named by their state_dict keys, with their types and shapes.
     buffer = io.BytesIO()
     torch.onnx.export(model, example, buffer, opset_version=opset, input_names=["input"], output_names=["output"],
-                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False, export_params=False)
+                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False, export_params=False,
+                      dynamic_axes=DYNAMIC_AXES)
     return onnx.load_from_string(buffer.getvalue())
 
 

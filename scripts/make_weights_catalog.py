@@ -18,11 +18,14 @@ About five minutes when the graphs are present (every model is built); it export
 whole run takes an hour, is not touched). Run:  /usr/bin/python3 scripts/make_weights_catalog.py [--big]
 """
 import gzip
+import io
 import json
 import os
 import sys
 import time
+import zipfile
 
+import onnx
 import torch
 import torch.nn as nn
 import torchvision
@@ -48,15 +51,20 @@ MAX_ONNX_BYTES = 300_000
 VIDEO_FRAMES = 16  # torchvision's video references evaluate 16-frame clips (mvit's meta: min_temporal_size 16)
 # Tasks whose graphs this script tries to export; detection and optical flow have data-dependent control flow
 # (proposals, NMS, iterative refinement) that a structure-only graph does not describe.
-EXPORTED_TASKS = ("classification", "segmentation", "video")
-# Video transformers and S3D at 16x224x224: tracing mvit_v2_s for the export took over 10 GB and was killed on the
-# project's shared machine (mvit_v1_b took 4.6 minutes), and the test oracle (scripts/export_catalog.py) counts on
-# the meta device, where these have ops without a kernel; they keep their metrics and params, without cost.
-NOT_EXPORTED = {"mvit_v1_b": "not exported: its export takes minutes, and the test oracle cannot count it cheaply "
-                             "(torch 1.13 has no meta kernel for repeat_interleave)",
-                "mvit_v2_s": "not exported: tracing it at 16x224x224 needs over 10 GB of memory",
-                "s3d": "not exported: the test oracle cannot count it on the meta device (torch 1.13 has no meta kernel for "
-                       "max_pool3d_with_indices), and a CPU count of the video models took the oracle to 19 minutes"}
+EXPORTED_TASKS = ("classification", "quantization", "segmentation", "video")
+# Video transformers at 16x224x224: tracing mvit_v2_s for the export took over 10 GB and was killed on the project's
+# shared machine (mvit_v1_b took 4.6 minutes), and mvit_v1_b's graph keeps the sequence ops (SequenceAt,
+# SequenceEmpty, SequenceInsert) its torch.split loops export to, which Tally has no rule for; they keep their
+# metrics and params, without cost.
+NOT_EXPORTED = {"mvit_v1_b": "not exported: its ONNX graph keeps sequence ops (SequenceAt, SequenceEmpty, SequenceInsert) "
+                             "that Tally has no rule for",
+                "mvit_v2_s": "not exported: tracing it at 16x224x224 needs over 10 GB of memory"}
+# Builders whose ONNX graphs fix a size the model does not (found by `tally catalog --input 1x3x160x160` and
+# `--memory`): VGG's and AlexNet's adaptive pooling exported as a fixed kernel, ShuffleNet's channel shuffle and Swin
+# V1's window partition as Reshapes to constant sizes, batch 1 in ViT's Reshapes. They get a traced graph too. Swin V2
+# and MaxViT keep batch 1 in their ONNX Reshapes as well, but their traced graphs (24-57 KB each, 154 KB together)
+# would take the library's dependency tree past its 10 MB (src/it/library-user): they show no fitBatch, and say why.
+TRACED = ("alexnet", "vgg", "shufflenet_v2_", "swin_t", "swin_s", "swin_b", "vit_")
 BIG = "--big" in sys.argv  # also trace the models above 200M params whose graphs are not present yet
 EXPORTED = {}  # state_dict signature -> (graph, graphInput) of the graphs this run exported
 NO_GRAPH = {"detection": "detection models choose boxes at run time (region proposals, NMS), which no structure-only graph describes",
@@ -125,6 +133,9 @@ def main():
     make_catalog.skip_random_init()
     torch.set_num_threads(1)
     known = architecture_signatures()
+    for name in sorted(os.listdir(OUT)):
+        if name.endswith(".onnx.gz"):
+            compact(os.path.join(OUT, name))
     rows = []
     for task, module in TASKS:
         for name in models.list_models(module=module):
@@ -144,22 +155,20 @@ def entry(task, name, builder, weights, known):
     shape = input_shape(task, weights)
     row = {"task": task, "builder": name, "weights": f"{type(weights).__name__}.{weights.name}",
            "family": builder.__module__.rsplit(".", 1)[-1], "metrics": published(weights.meta["_metrics"]),
-           "input": shape, "params": None, "bytes": None, "graph": None, "graphInput": None, "graphNote": None}
+           "input": shape, "params": None, "bytes": None, "graph": None, "graphInput": None, "graphNote": None,
+           "tracedGraph": None}
     if task == "quantization":
         # The quantized model's packed int8 weights are no state_dict tensors; torchvision publishes the
         # float model's num_params, so params and bytes are the float model's (the weights' "unquantized").
         # The float model as its unquantized weights build it (googlenet without its auxiliary heads).
         float_name = name[len("quantized_"):]
-        model = build_as_published(models.get_model_builder(float_name), weights.meta["unquantized"])
-        row["graphNote"] = "quantized model: Tally counts float graphs only; see its unquantized entry " + \
-                           f"{type(weights.meta['unquantized']).__name__}.{weights.meta['unquantized'].name}"
+        unquantized = weights.meta["unquantized"]
+        model = build_as_published(models.get_model_builder(float_name), unquantized)
     else:
         model = build_as_published(builder, weights)
     params, size, signature, _ = state_dict_facts(model)
     row["params"], row["bytes"] = params, size
-    if task == "quantization":
-        pass
-    elif task not in EXPORTED_TASKS:
+    if task not in EXPORTED_TASKS:
         row["graphNote"] = NO_GRAPH[task]
     else:
         match = known.get(json.dumps(signature))
@@ -168,6 +177,13 @@ def entry(task, name, builder, weights, known):
         else:
             # No architecture graph (none matches, or the architecture catalog kept the signature only): export one.
             export_graph(row, model, params, shape, name)
+    traced_graph(row, model, name[len("quantized_"):] if task == "quantization" else name)
+    if task == "quantization" and row["graph"]:
+        # docs/conventions.md, "Quantized models": a quantized conv or linear does the float op's multiply-accumulates
+        # in integers, so the float graph of the same architecture has the quantized model's MACs (the test checks them
+        # against the real quantized model's count). Its activations are float32, not quint8: no memory figure.
+        row["graphNote"] = ("quantized model counted on the float graph of its unquantized weights "
+                            f"{type(unquantized).__name__}.{unquantized.name}: the same multiply-accumulates, in integers")
     del model
     print(f"{row['weights']:58s} {time.time() - started:5.1f} s  {row['graph'] or row['graphNote']}", flush=True)
     return row
@@ -196,7 +212,8 @@ def export_graph(row, model, params, shape, name):
         return
     try:
         if not os.path.exists(path):
-            size = export_lean(model, shape, path)
+            vit = isinstance(model, models.VisionTransformer)
+            size = export_vit_on_meta(model, shape, path) if vit and params > make_catalog.MAX_EXPORT_PARAMS else export_lean(model, shape, path)
             if size > MAX_ONNX_BYTES:
                 os.remove(path)
                 row["graphNote"] = f"not kept: the structure-only graph is {size:,} bytes, above the catalog limit of {MAX_ONNX_BYTES:,}"
@@ -207,6 +224,53 @@ def export_graph(row, model, params, shape, name):
         if os.path.exists(path):
             os.remove(path)
         row["graphNote"] = "export failed: " + str(error).strip().splitlines()[0][:200]
+
+
+# The doc string of a graph in the compact form below; a graph without it is compacted when the script runs.
+COMPACT = "structure only, compact: initializer data, node names and intermediate value names dropped (tally scripts/make_weights_catalog.py)"
+
+
+def compact(path):
+    """Rewrites a graph of this script without what the catalog's count does not read, about 40% smaller gzipped.
+
+    The library's dependency tree must stay under 10 MB (src/it/library-user) and these graphs ship in its jar. A
+    catalog row needs the ops, their attributes and constants, the initializers' names, shapes and types (the
+    state_dict keys: a weight read twice is one param) and the graph's input and output: node names (the module
+    paths a per-layer report shows), doc strings and value_info are dropped, and every intermediate value is renamed
+    to a number, as torch.onnx names its own temporaries (Swin-B's /features/features.1/features.1.0/attn/Reshape_3_output_0
+    and its like were most of its 2.9 MB). Nothing Tally counts changes: the catalog test checks every row against the
+    real model after the rewrite."""
+    with gzip.open(path) as f:
+        model = onnx.load_from_string(f.read())
+    if model.doc_string == COMPACT:
+        return os.path.getsize(path)
+    graph = model.graph
+    kept = {t.name for t in graph.initializer} | {v.name for v in graph.input} | {v.name for v in graph.output}
+    renamed = {}
+
+    def short(name):
+        if not name or name in kept:
+            return name
+        return renamed.setdefault(name, str(len(renamed)))
+
+    def rewrite(body):
+        # An If's or Loop's body reads outer values by name: one renaming for every scope.
+        for node in body.node:
+            node.name, node.doc_string = "", ""
+            node.input[:] = [short(n) for n in node.input]
+            node.output[:] = [short(n) for n in node.output]
+            for attribute in node.attribute:
+                for inner in ([attribute.g] if attribute.HasField("g") else []) + list(attribute.graphs):
+                    for value in list(inner.input) + list(inner.output):
+                        value.name = short(value.name)
+                    rewrite(inner)
+        del body.value_info[:]
+
+    rewrite(graph)
+    model.doc_string = COMPACT
+    with gzip.GzipFile(path, "wb", mtime=0, compresslevel=9) as out:
+        out.write(model.SerializeToString())
+    return os.path.getsize(path)
 
 
 def export_lean(model, shape, path):
@@ -222,10 +286,120 @@ def export_lean(model, shape, path):
         m.training = True
     try:
         with torch.no_grad():
-            return make_catalog.export_structure(model, shape, path)
+            make_catalog.export_structure(model, shape, path)
+        return compact(path)
     finally:
         for m in attention:
             m.training = False
+
+
+def traced_graph(row, model, name):
+    """Adds a traced TorchScript graph of the row's architecture (see export_traced) when its ONNX graph fixes a size:
+    Tally counts the row there at another --input and finds its fitBatch on it. One archive per graph, shared by the
+    entries that share the graph."""
+    if row["graph"] is None or not name.startswith(TRACED) or batch_is_symbolic(row["graph"]):
+        return
+    stem = row["graph"].rsplit("/", 1)[1][:-len(".onnx.gz")]
+    path = os.path.join(OUT, stem + ".traced.pt.gz")
+    if not os.path.exists(path):
+        export_traced(model, row["graphInput"], path)
+    row["tracedGraph"] = "catalog/" + stem + ".traced.pt.gz"
+
+
+def export_vit_on_meta(model, shape, path):
+    """ViT-L and ViT-H exported without running them: every module but the patch embedding lives on the meta device
+    (shapes, no data, no arithmetic), so ViT-H/14 at 518x518 (1 TMAC, 45 minutes of tracing on the shared machine)
+    takes seconds. conv_proj stays on the CPU, because torch 1.13 traces a convolution on meta as a constant; its
+    output moves to meta through a hook, which the exporter writes as a Cast to float32 that drop_device_cast takes
+    out again. Two exporter passes read tensor values, which meta tensors lack: shape inference gets no parameter
+    values (it uses them only to fold constants, and nothing here is folded), and the initializer deduplication,
+    which merges equal values, is skipped (export_structure makes every value distinct, so it merges nothing in a
+    CPU export either). vit_b_32 exported this way is node for node the CPU export (values renamed alike). The input's
+    batch axis is symbolic, so that the graph follows any batch (its Reshapes read the batch from the input): fitBatch."""
+    for name, child in model.named_children():
+        if name != "conv_proj":
+            child.to("meta")
+    model.class_token = nn.Parameter(model.class_token.to("meta"))
+    model.conv_proj.register_forward_hook(lambda module, inputs, output: output.to("meta"))
+    for m in model.modules():
+        if isinstance(m, nn.MultiheadAttention):
+            m.training = True  # the ordinary attention path, as in export_lean
+    exporter = torch.onnx.utils._C
+    shape_inference = exporter._jit_pass_onnx_graph_shape_type_inference
+
+    class MetaExporter:
+        def __getattr__(self, name):
+            return getattr(exporter, name)
+
+        @staticmethod
+        def _jit_pass_onnx_graph_shape_type_inference(graph, params, *rest):
+            return shape_inference(graph, {}, *rest)
+
+        @staticmethod
+        def _jit_pass_onnx_deduplicate_initializers(graph, params, *rest):
+            return params
+
+    torch.onnx.utils._C = MetaExporter()
+    make_catalog.DYNAMIC_AXES = {"input": {0: "batch"}}
+    try:
+        with torch.no_grad():
+            make_catalog.export_structure(model, shape, path)
+    finally:
+        torch.onnx.utils._C = exporter
+        make_catalog.DYNAMIC_AXES = None
+    drop_device_cast(path)
+    return compact(path)
+
+
+def drop_device_cast(path):
+    """Removes the Cast that export_vit_on_meta's move to the meta device left after conv_proj (float32 to float32)."""
+    with gzip.open(path) as f:
+        model = onnx.load_from_string(f.read())
+    graph = model.graph
+    casts = [n for n in graph.node if n.op_type == "Cast" and n.input[0].endswith("/conv_proj/Conv_output_0")]
+    if len(casts) != 1:
+        raise ValueError(f"expected one Cast after conv_proj, found {len(casts)}")
+    cast = casts[0]
+    graph.node.remove(cast)
+    for node in graph.node:
+        node.input[:] = [cast.input[0] if name == cast.output[0] else name for name in node.input]
+    with gzip.GzipFile(path, "wb", mtime=0) as out:
+        out.write(model.SerializeToString())
+
+
+def batch_is_symbolic(graph):
+    """Whether the graph's input has a symbolic first axis (ViT-L and ViT-H, export_vit_on_meta): it follows the batch."""
+    folder = OUT if graph.startswith("catalog/") else ARCHITECTURES
+    with gzip.open(os.path.join(folder, graph.rsplit("/", 1)[1])) as f:
+        model = onnx.load_from_string(f.read())
+    return bool(model.graph.input[0].type.tensor_type.shape.dim[0].dim_param)
+
+
+def export_traced(model, shape, path):
+    """A structure-only traced TorchScript archive: for an architecture whose ONNX graph fixes a size the model
+    itself does not (VGG's and AlexNet's adaptive pooling becomes a fixed kernel, ShuffleNet's channel shuffle and
+    Swin's windows a Reshape to constant sizes, batch 1 in ViT's and MaxViT's reshapes). Tracing records x.size()
+    as ops, so Tally's TorchScript reader follows another input from the code. The archive keeps the code, data.pkl
+    (storage keys, dtypes and element counts) and constants; the tensor records data/<key> are dropped, as Tally
+    never reads them, and so are the .debug_pkl source maps."""
+    with torch.no_grad():
+        traced = torch.jit.trace(model, torch.zeros(shape), check_trace=False)
+    buffer = io.BytesIO()
+    torch.jit.save(traced, buffer)
+    buffer.seek(0)
+    stored = io.BytesIO()
+    # Stored uncompressed, as torch.jit.save stores, then gzipped whole: the archive is a couple of hundred small code
+    # files, which compress together about four times better than one by one.
+    with zipfile.ZipFile(buffer) as archive, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as out:
+        for info in archive.infolist():
+            name = info.filename.split("/", 1)[1]
+            if (name.startswith("data/") and name != "data.pkl") or name.endswith(".debug_pkl"):
+                continue
+            kept = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))  # the same model gives the same bytes
+            out.writestr(kept, archive.read(info.filename))
+    with gzip.GzipFile(path, "wb", mtime=0, compresslevel=9) as out:
+        out.write(stored.getvalue())
+    return os.path.getsize(path)
 
 
 def zero(g, tensor):

@@ -103,10 +103,11 @@ public final class CatalogRenderer {
         }
         for (CatalogRow row : table.rows()) {
             if (row.yours()) {
-                text.append("\nNearest by MACs to ").append(row.entry().weights()).append(" (").append(row.macs().map(Units::exact).orElse(ABSENT)).append(" MACs):\n");
+                text.append("\nNearest by MACs to ").append(row.entry().weights()).append(" (").append(row.macs().map(Units::exact).orElse(ABSENT))
+                        .append(" MACs").append(fitText(table, row)).append("):\n");
                 for (CatalogRow near : Neighbours.nearest(row, table.rows(), 3)) {
                     text.append(markdown ? "- " : "  - ").append(near.entry().weights()).append(": ").append(metrics(near.entry()))
-                            .append(", ").append(Units.exact(near.macs().get())).append(" MACs\n");
+                            .append(", ").append(Units.exact(near.macs().get())).append(" MACs").append(fitText(table, near)).append('\n');
                 }
             }
         }
@@ -116,6 +117,14 @@ public final class CatalogRenderer {
             noted.forEach(r -> text.append(markdown ? "- " : "  - ").append(name(r)).append(": ").append(r.note()).append(".\n"));
         }
         return text.toString();
+    }
+
+    /** ", fit batch N" under {@code --memory}, ", no fit batch" when the row has none (its note says why). */
+    private static String fitText(CatalogTable table, CatalogRow row) {
+        if (table.budget() == null) {
+            return "";
+        }
+        return row.fitBatch().map(b -> ", fit batch " + Units.exact(b)).orElse(", no fit batch");
     }
 
     private static String sourceNote(CatalogTable table) {

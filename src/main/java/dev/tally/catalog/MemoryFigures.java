@@ -8,6 +8,8 @@ import dev.tally.budget.BatchFit;
 import dev.tally.ir.Model;
 import dev.tally.ir.Shape;
 import dev.tally.ir.TallyException;
+import dev.tally.ir.UsageException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,16 +36,30 @@ public interface MemoryFigures {
      * @param input  the row's input; its first axis is the batch
      */
     static Memory fit(Memory memory, Analyzer analyzer, Model opened, Shape input, Budget budget) {
+        return fit(memory, new BatchFit((file, shapes) -> opened, analyzer), opened.path(), Map.of(InputShapes.UNNAMED, input), budget);
+    }
+
+    /**
+     * {@code memory} with the largest batch of {@code file} that fits {@code budget}, as {@code tally fit FILE} finds
+     * it ({@code tally compare MODEL --catalog --memory SIZE} for the user's model), or with the reason there is none.
+     */
+    public static Memory fit(Memory memory, BatchFit search, Path file, Map<String, Shape> shapes, Budget budget) {
         try {
-            BatchFit.Result fit = new BatchFit((file, shapes) -> opened, analyzer)
-                    .fit(opened.path(), Map.of(InputShapes.UNNAMED, input), budget.bytes(), budget.by());
+            BatchFit.Result fit = search.fit(file, shapes, budget.bytes(), budget.by());
             return new Memory(memory.peakActivationBytes(), fit.batch(), "");
+        } catch (UsageException e) {
+            // What tally fit would ask for (a file with fixed sizes needs --input to name its batch axis).
+            return new Memory(memory.peakActivationBytes(), null, "no fitBatch: " + withoutPeriod(e.getMessage()));
         } catch (TallyException | ArithmeticException e) {
             // A graph traced at batch 1 may keep that batch in a Reshape: then only batch 1 has shapes.
-            String why = String.valueOf(e.getMessage());
             return new Memory(memory.peakActivationBytes(), null, "no fitBatch: the graph does not run at another batch: "
-                    + (why.endsWith(".") ? why.substring(0, why.length() - 1) : why));
+                    + withoutPeriod(e.getMessage()));
         }
+    }
+
+    private static String withoutPeriod(String message) {
+        String why = String.valueOf(message);
+        return why.endsWith(".") ? why.substring(0, why.length() - 1) : why;
     }
 
     /** {@code --memory SIZE --by peak|largest}: what must fit, as {@code tally fit} takes it. */

@@ -3,6 +3,7 @@ package dev.tally.catalog;
 import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
+import dev.tally.budget.BatchFit;
 import dev.tally.ir.Dim;
 import dev.tally.ir.Graph;
 import dev.tally.ir.Model;
@@ -32,14 +33,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * pass runs again from the new shape: sizes the exporter traced (Shape, Gather, Resize to the input size) follow
  * the new input, while a size it baked in (a position embedding, an adaptive pooling turned into a fixed
  * kernel, a fixed Reshape) makes the shape pass fail, and the row then says it cannot be re-sized instead of
- * showing a number. The catalog test checks every re-sized row against the real model's count at that size.
+ * showing a number. The architectures whose ONNX graphs fix such a size carry a structure-only traced TorchScript
+ * graph too ({@link WeightsEntry#tracedGraph()}): the TorchScript reader follows the input through the code, as the
+ * model does, so those rows are re-sized and searched for their fitBatch there; only a size the model itself fixes
+ * (ViT's position embedding) still refuses. The catalog test checks every re-sized row against the real model's
+ * count at that size.
  */
 final class RowCoster {
+    private static final String QUANTIZATION = "quantization";
     private final Analyzer analyzer;
     private final MemoryFigures memoryFigures;
     private final MemoryFigures.Budget budget;
     // Rows are counted in parallel (the largest-batch search runs the shape pass a dozen times per row).
     private final Map<String, Model> graphs = new ConcurrentHashMap<>();
+    private final Map<String, Path> files = new ConcurrentHashMap<>();
 
     /** @param budget {@code --memory} and {@code --by} for {@link #withFit}, or null */
     RowCoster(Analyzer analyzer, MemoryFigures memoryFigures, MemoryFigures.Budget budget) {
@@ -62,18 +69,36 @@ final class RowCoster {
         if (input.get().rank() != exported.rank()) {
             return absent(entry, input, "the graph takes a rank-" + exported.rank() + " input (" + exported + "), not " + input.get());
         }
-        Model model = graphs.computeIfAbsent(entry.graph(), RowCoster::load);
         boolean resized = !input.get().equals(exported);
+        boolean traced = false;
         try {
-            Analysis analysis = resized
-                    ? analyzer.analyze(openInputs(model), Map.of(InputShapes.UNNAMED, input.get()), true)
-                    : analyzer.analyze(model, Map.of(), true);
+            Map<String, Shape> shapes = Map.of(InputShapes.UNNAMED, input.get());
+            Analysis analysis;
+            if (!resized) {
+                analysis = analyzer.analyze(graph(entry), Map.of(), true);
+            } else {
+                try {
+                    analysis = analyzer.analyze(openInputs(graph(entry)), shapes, true);
+                } catch (TallyException | ArithmeticException e) {
+                    if (entry.tracedGraph() == null) {
+                        throw e;
+                    }
+                    // The ONNX graph fixed a size; the traced graph follows the input as the model does, and its
+                    // refusal (ViT's position embedding) is the model's own.
+                    traced = true;
+                    analysis = analyzer.analyze(ModelLoader.load(file(entry.tracedGraph()), shapes), shapes, true);
+                }
+            }
             Summary summary = SummaryBuilder.build(analysis);
             Totals totals = summary.totals();
             CatalogRow.Cost cost = new CatalogRow.Cost(totals.params(), totals.macs(), totals.flops());
             List<String> notes = new ArrayList<>();
+            if (entry.graphNote() != null) {
+                notes.add(entry.graphNote());
+            }
             if (resized) {
-                notes.add("re-sized from the graph's export input " + exported);
+                notes.add(traced ? "counted on the traced TorchScript graph, whose sizes follow the input (the ONNX graph fixes "
+                        + "sizes of the export input " + exported + ")" : "re-sized from the graph's export input " + exported);
             }
             if (totals.params() < entry.params()) {
                 // Inception v3 keeps its AuxLogits head, which only runs in training: the eval graph does not read it.
@@ -84,8 +109,13 @@ final class RowCoster {
                 notes.add("Tally's count of the graph, " + dev.tally.report.Units.exact(totals.params()) + ", includes float buffers "
                         + "that ONNX stores like params (the model's own count is " + dev.tally.report.Units.exact(entry.params()) + ")");
             }
-            return new CatalogRow(entry, input, Optional.of(cost), entry.params(), memoryFigures.of(analysis),
-                    String.join("; ", notes), false, false);
+            // A quantized entry is counted on its float graph (same MACs, docs/conventions.md): its float32
+            // activations are not the quantized model's one-byte quint8 ones, so it shows no memory.
+            Optional<MemoryFigures.Memory> memory = entry.task().equals(QUANTIZATION) ? Optional.empty() : memoryFigures.of(analysis);
+            if (entry.task().equals(QUANTIZATION)) {
+                notes.add("no memory figure: the float graph's activations are float32, the quantized model's one-byte quint8");
+            }
+            return new CatalogRow(entry, input, Optional.of(cost), entry.params(), memory, String.join("; ", notes), false, false);
         } catch (TallyException | ArithmeticException e) {
             return absent(entry, input, (resized ? "cannot be re-sized from " + exported + ": " : "not countable: ") + e.getMessage());
         }
@@ -96,8 +126,12 @@ final class RowCoster {
         if (budget == null || row.cost().isEmpty() || row.memory().isEmpty() || row.entry().graph() == null) {
             return row;
         }
-        Model opened = openInputs(graphs.computeIfAbsent(row.entry().graph(), RowCoster::load));
-        MemoryFigures.Memory memory = MemoryFigures.fit(row.memory().get(), analyzer, opened, row.input().get(), budget);
+        MemoryFigures.Memory memory = MemoryFigures.fit(row.memory().get(), analyzer, openInputs(graph(row.entry())), row.input().get(), budget);
+        if (memory.fitBatch() == null && row.entry().tracedGraph() != null) {
+            // The ONNX graph keeps batch 1 in a Reshape (ViT, MaxViT, ShuffleNet, Swin): the traced graph follows the batch.
+            memory = MemoryFigures.fit(row.memory().get(), new BatchFit(ModelLoader::load, analyzer), file(row.entry().tracedGraph()),
+                    Map.of(InputShapes.UNNAMED, row.input().get()), budget);
+        }
         String note = memory.fitNote().isEmpty() ? row.note() : row.note().isEmpty() ? memory.fitNote() : row.note() + "; " + memory.fitNote();
         return new CatalogRow(row.entry(), row.input(), row.cost(), row.params(), Optional.of(memory), note, row.pareto(), row.yours());
     }
@@ -121,6 +155,29 @@ final class RowCoster {
         }
         Graph opened = new Graph(graph.name(), inputs, graph.outputs(), graph.nodes(), graph.params(), graph.constants());
         return new Model(model.path(), model.format(), model.producer(), opened, model.notes());
+    }
+
+    private Model graph(WeightsEntry entry) {
+        return graphs.computeIfAbsent(entry.graph(), RowCoster::load);
+    }
+
+    /**
+     * The resource as a file for the process's lifetime: a TorchScript graph is read again at every input shape (its
+     * code depends on the shapes), so it is written once.
+     */
+    private Path file(String resource) {
+        return files.computeIfAbsent(resource, r -> {
+            try {
+                Path folder = Files.createTempDirectory("tally-weights-");
+                Path file = folder.resolve(r.substring(r.lastIndexOf('/') + 1).replace(".gz", ""));
+                Files.write(file, WeightsCatalog.graphBytes(r));
+                folder.toFile().deleteOnExit();
+                file.toFile().deleteOnExit();
+                return file;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     private static Model load(String resource) {

@@ -23,10 +23,13 @@ import java.util.Optional;
  * @param bytes      bytes of every state_dict tensor ({@code numel * element size}, params and buffers)
  * @param graph      the structure-only graph's resource under {@code /dev/tally/}, or null ({@code graphNote} says why)
  * @param graphInput the input the graph was exported at
+ * @param tracedGraph a structure-only traced TorchScript graph of the same architecture, or null: for the graphs whose
+ *                    ONNX export fixed a size the model does not (adaptive pooling, channel shuffle, Swin's windows, batch
+ *                    1 in a Reshape), the graph the row is counted on at another input and searched for its fitBatch
  */
 public record WeightsEntry(String task, String builder, String weights, String family,
                            Map<String, Map<String, BigDecimal>> metrics, List<Long> input, long params, long bytes,
-                           String graph, List<Long> graphInput, String graphNote) {
+                           String graph, List<Long> graphInput, String graphNote, String tracedGraph) {
     public WeightsEntry {
         Map<String, Map<String, BigDecimal>> copy = new LinkedHashMap<>();
         metrics.forEach((dataset, values) -> copy.put(dataset, Collections.unmodifiableMap(new LinkedHashMap<>(values))));
@@ -44,7 +47,8 @@ public record WeightsEntry(String task, String builder, String weights, String f
         });
         return new WeightsEntry(json.get("task").asText(), json.get("builder").asText(), json.get("weights").asText(),
                 json.get("family").asText(), metrics, longs(json.get("input")), json.get("params").asLong(),
-                json.get("bytes").asLong(), text(json.get("graph")), longs(json.get("graphInput")), text(json.get("graphNote")));
+                json.get("bytes").asLong(), text(json.get("graph")), longs(json.get("graphInput")), text(json.get("graphNote")),
+                text(json.get("tracedGraph")));
     }
 
     private static List<Long> longs(JsonNode node) {

@@ -19,16 +19,19 @@ public final class YourModel {
      * @param task     the catalog task it is placed in
      * @param metric   the task's accuracy metric ({@code acc@1}), used with {@code accuracy}
      * @param accuracy the user's own measured accuracy, or null when unknown (the chart then draws a line at its cost)
+     * @param memory   its peak activation memory and, under {@code --memory}, the largest batch that fits
      */
-    public static CatalogRow row(String name, Summary summary, String task, String metric, BigDecimal accuracy) {
+    public static CatalogRow row(String name, Summary summary, String task, String metric, BigDecimal accuracy,
+                                 MemoryFigures.Memory memory) {
         Map<String, Map<String, BigDecimal>> metrics = accuracy == null || metric == null ? Map.of()
                 : Map.of("given with --accuracy", Map.of(metric, accuracy));
         Optional<Shape> input = summary.inputs().size() == 1 ? summary.inputs().get(0).shape() : Optional.empty();
         Totals totals = summary.totals();
         WeightsEntry entry = new WeightsEntry(task, name, name, "yours", metrics,
-                input.map(Shape::dims).orElse(List.of()), totals.params(), totals.paramBytes(), null, List.of(), null);
-        String note = "your model" + (summary.inputs().size() > 1 ? " (" + summary.inputs().stream().map(TensorSummary::name).toList() + ")" : "");
+                input.map(Shape::dims).orElse(List.of()), totals.params(), totals.paramBytes(), null, List.of(), null, null);
+        String note = "your model" + (summary.inputs().size() > 1 ? " (" + summary.inputs().stream().map(TensorSummary::name).toList() + ")" : "")
+                + (memory.fitNote().isEmpty() ? "" : "; " + memory.fitNote());
         return new CatalogRow(entry, input, Optional.of(new CatalogRow.Cost(totals.params(), totals.macs(), totals.flops())),
-                totals.params(), Optional.empty(), note, false, true);
+                totals.params(), Optional.of(memory), note, false, true);
     }
 }

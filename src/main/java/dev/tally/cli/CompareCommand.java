@@ -3,6 +3,7 @@ package dev.tally.cli;
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
 import dev.tally.analysis.Optimizer;
+import dev.tally.budget.BatchFit;
 import dev.tally.catalog.CatalogRenderer;
 import dev.tally.catalog.CatalogRow;
 import dev.tally.catalog.CatalogTable;
@@ -85,6 +86,15 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--where", paramLabel = "EXPR", description = "With --catalog: keep the catalog rows that satisfy EXPR.")
     private String where;
 
+    @Option(names = "--memory", paramLabel = "SIZE",
+            description = "With --catalog: add fitBatch, the largest batch whose memory fits SIZE (12GiB), for your model and the catalog's rows.")
+    private String memory;
+
+    @Option(names = "--by", paramLabel = "FIGURE", defaultValue = "peak",
+            description = "With --catalog --memory, what must fit: peak (weights plus peak activations in inference) or largest "
+                    + "(the largest single activation). Default: ${DEFAULT-VALUE}.")
+    private String by;
+
     @Option(names = "--accuracy", paramLabel = "VALUE", description = "With --catalog: your model's measured accuracy in the task's metric (acc@1 for classification), to plot it.")
     private java.math.BigDecimal accuracy;
 
@@ -123,14 +133,24 @@ final class CompareCommand implements Callable<Integer> {
             throw new UsageException("--catalog places one model among torchvision's weights; give one file, not " + models.size() + ".");
         }
         Path model = models.get(0);
-        Summary summary = isJsonReport(model) ? JsonSummaryReader.read(model)
+        BatchFit.By figure = BatchFit.By.parse(by);
+        MemoryFigures.Budget budget = memory == null ? null : new MemoryFigures.Budget(BatchFit.parseMemory(memory), figure);
+        boolean report = isJsonReport(model);
+        Summary summary = report ? JsonSummaryReader.read(model)
                 : SummaryBuilder.build(analyzer.analyze(loader.apply(model, shapes), shapes, false), 0, Optimizer.parse(optimizer)).check();
         WeightsCatalog weights = WeightsCatalog.standard();
         String metric = weights.entries().stream().filter(e -> e.task().equals(task)).map(WeightsEntry::accuracyMetric)
                 .flatMap(java.util.Optional::stream).findFirst().orElse(null);
-        CatalogRow yours = YourModel.row(model.getFileName().toString(), summary, task, metric, accuracy);
+        MemoryFigures.Memory yourMemory = new MemoryFigures.Memory(summary.totals().peakActivationBytes(), null, "");
+        if (budget != null) {
+            // Found as tally fit finds it, on the file itself; a JSON report has no graph to run at other batches.
+            yourMemory = report ? new MemoryFigures.Memory(yourMemory.peakActivationBytes(), null,
+                    "no fitBatch: a JSON report has no graph to count at other batches; give the model file")
+                    : MemoryFigures.fit(yourMemory, new BatchFit(loader, analyzer), model, shapes, budget);
+        }
+        CatalogRow yours = YourModel.row(model.getFileName().toString(), summary, task, metric, accuracy, yourMemory);
         CatalogTable table = CatalogTable.build(weights, task, java.util.Optional.empty(), sort, where, analyzer,
-                MemoryFigures.STANDARD, null, List.of(yours));
+                MemoryFigures.STANDARD, budget, List.of(yours));
         CatalogCommand.write(spec, out, CatalogRenderer.render(table, renderer, weights.torchvision()));
         return ExitCodes.OK;
     }

@@ -70,6 +70,44 @@ class CatalogFitBatchTest {
     }
 
     @Test
+    void rowsWhoseOnnxGraphKeepsBatchOneFitOnTheirTracedGraph() throws IOException {
+        // ViT, ShuffleNet and Swin-T were exported with batch 1 in a Reshape; their traced graphs follow the batch.
+        for (String weights : List.of("ViT_B_32_Weights.IMAGENET1K_V1", "ShuffleNet_V2_X1_0_Weights.IMAGENET1K_V1",
+                "Swin_T_Weights.IMAGENET1K_V1")) {
+            JsonNode row = json("catalog", "--memory", "1GiB", "--where", "weights=" + weights, "--format", "json").get("rows").get(0);
+            long batch = row.get("fitBatch").asLong();
+            assertThat(batch).as("fitBatch of %s", weights).isPositive();
+            Path graph = tracedGraph(weights);
+            String input = shape(row.get("input"));
+            assertThat(peakMemory(graph, batch, input)).as("%s fits at batch %d", weights, batch).isLessThanOrEqualTo(GIB);
+            assertThat(peakMemory(graph, batch + 1, input)).as("%s does not fit at batch %d", weights, batch + 1).isGreaterThan(GIB);
+            assertThat(tallyFit(graph, input, "1GiB", "peak")).as("tally fit on the traced graph of %s", weights).isEqualTo(batch);
+        }
+    }
+
+    @Test
+    void everyClassifierWithACostHasAFitBatchButMaxVitAndSwinV2() throws IOException {
+        List<String> without = new ArrayList<>();
+        int fitted = 0;
+        for (JsonNode row : json("catalog", "--memory", "12GiB", "--format", "json").get("rows")) {
+            if (row.get("macs").isNull()) {
+                continue;
+            }
+            if (row.get("fitBatch").isNull()) {
+                assertThat(row.get("note").asText()).as(row.get("weights").asText()).contains("no fitBatch: the graph does not run at another batch: ");
+                without.add(row.get("weights").asText());
+            } else {
+                assertThat(row.get("fitBatch").asLong()).as(row.get("weights").asText()).isPositive();
+                fitted++;
+            }
+        }
+        // Their ONNX graphs keep batch 1 in a Reshape, and their traced graphs would not fit the library's 10 MB budget.
+        assertThat(without).containsExactlyInAnyOrder("MaxVit_T_Weights.IMAGENET1K_V1", "Swin_V2_T_Weights.IMAGENET1K_V1",
+                "Swin_V2_S_Weights.IMAGENET1K_V1", "Swin_V2_B_Weights.IMAGENET1K_V1");
+        assertThat(fitted).isEqualTo(115 - 4);
+    }
+
+    @Test
     void byLargestFitsTheLargestSingleActivation() throws IOException {
         JsonNode row = json("catalog", "--memory", "100MiB", "--by", "largest", "--where", "weights=MobileNet_V2_Weights.IMAGENET1K_V1",
                 "--format", "json").get("rows").get(0);
@@ -155,6 +193,15 @@ class CatalogFitBatchTest {
         }
         Path file = folder.resolve(weights + ".onnx");
         Files.write(file, model.build().toByteArray());
+        return file;
+    }
+
+    /** The weights entry's traced TorchScript graph, as a file. */
+    private Path tracedGraph(String weights) throws IOException {
+        WeightsEntry entry = WeightsCatalog.standard().entries().stream().filter(e -> e.weights().equals(weights)).findFirst().orElseThrow();
+        assertThat(entry.tracedGraph()).as("the traced graph of %s", weights).isNotNull();
+        Path file = folder.resolve(weights + ".traced.pt");
+        Files.write(file, WeightsCatalog.graphBytes(entry.tracedGraph()));
         return file;
     }
 

@@ -67,8 +67,9 @@ class WeightsCatalogTest {
                 buffersAsParams.put(weights, row.get("graphParams").asLong() - expected.get("numParams").asLong());
             }
         }
-        // Inception v3's published file and model keep the AuxLogits head (3,326,696 params), which eval mode never runs.
-        assertThat(evalOnly).containsExactly("Inception_V3_Weights.IMAGENET1K_V1");
+        // Inception v3's published file and model keep the AuxLogits head (3,326,696 params), which eval mode never runs;
+        // its quantized entry is counted on the same float graph.
+        assertThat(evalOnly).containsExactly("Inception_V3_Weights.IMAGENET1K_V1", "Inception_V3_QuantizedWeights.IMAGENET1K_FBGEMM_V1");
         // Swin V2's relative_coords_table, a float buffer of (2 x 8 - 1)^2 x 2 = 450 elements in each of its 12 (T), 24 (S, B)
         // attention blocks, is an ONNX initializer like a weight.
         assertThat(buffersAsParams).isEqualTo(Map.of("Swin_V2_T_Weights.IMAGENET1K_V1", 12 * 450L,
@@ -115,15 +116,23 @@ class WeightsCatalogTest {
             assertThat(row.get("input")).as("input of %s", weights).isEqualTo(expected.get("input"));
             assertThat(row.get("macs").asLong()).as("MACs of %s", weights).isEqualTo(expected.get("macs").asLong());
             assertThat(row.get("flops").asLong()).isEqualTo(2 * row.get("macs").asLong());
+            if (row.get("task").asText().equals("quantization")) {
+                // Counted on the float graph: the same MACs, but float32 activations, not the quantized model's quint8.
+                assertThat(row.get("note").asText()).as("note of %s", weights).contains("counted on the float graph").contains("quint8");
+                assertThat(row.get("peakActivationBytes").isNull()).as("no memory figure for %s", weights).isTrue();
+            }
             checked++;
         }
-        // 115 classification entries, of which ViT-L and ViT-H (no graph: tracing them is left to --big) show no cost;
-        // segmentation and video graphs add their own.
-        assertThat(checked).as("rows whose MACs were checked").isGreaterThanOrEqualTo(118);
+        // All 115 classification entries, the 14 quantized ones (on their float graphs), the six segmentation models and
+        // four of the six video models (MViT v1 and v2 have no graph).
+        assertThat(checked).as("rows whose MACs were checked").isGreaterThanOrEqualTo(115 + 14 + 6 + 4);
         // The architectures whose graphs the architecture catalog does not keep (too big, or their export failed).
         assertThat(costed).contains("Swin_B_Weights.IMAGENET1K_V1", "Swin_S_Weights.IMAGENET1K_V1", "Swin_V2_T_Weights.IMAGENET1K_V1",
                 "Swin_V2_S_Weights.IMAGENET1K_V1", "Swin_V2_B_Weights.IMAGENET1K_V1", "RegNet_Y_128GF_Weights.IMAGENET1K_SWAG_E2E_V1",
-                "RegNet_Y_128GF_Weights.IMAGENET1K_SWAG_LINEAR_V1");
+                "RegNet_Y_128GF_Weights.IMAGENET1K_SWAG_LINEAR_V1", "ViT_L_16_Weights.IMAGENET1K_V1", "ViT_L_16_Weights.IMAGENET1K_SWAG_E2E_V1",
+                "ViT_L_32_Weights.IMAGENET1K_V1", "ViT_H_14_Weights.IMAGENET1K_SWAG_E2E_V1", "ViT_H_14_Weights.IMAGENET1K_SWAG_LINEAR_V1",
+                "S3D_Weights.KINETICS400_V1", "ResNeXt101_64X4D_QuantizedWeights.IMAGENET1K_FBGEMM_V1",
+                "ShuffleNet_V2_X0_5_QuantizedWeights.IMAGENET1K_FBGEMM_V1", "Inception_V3_QuantizedWeights.IMAGENET1K_FBGEMM_V1");
     }
 
     @Test
