@@ -67,17 +67,21 @@ class FixedBatchFitTest {
     void aFixedBatchOnnxFileFitsWithASymbolicOrAnExplicitBatchAndTheShapesComeFromTheShapePass() throws IOException {
         Path resnet34 = zoo("resnet34.onnx");
         JsonNode pytorch = expected("resnet34");
-        assertThat(pytorch.get("inputs").get(0).get("shape").get(0).asLong()).as("exported at batch 1").isEqualTo(1);
+        JsonNode exported = pytorch.get("inputs").get(0).get("shape");
+        assertThat(exported.get(0).asLong()).as("exported at batch 1").isEqualTo(1);
+        // The zoo exports convnets at a small side (export_zoo.py); the figures are at the exported size.
+        long side = exported.get(2).asLong();
+        String hw = side + "x" + exported.get(3).asLong();
 
         Run without = run("fit", resnet34.toString(), "--memory", "12GiB");
         assertThat(without.code()).isEqualTo(2);
-        assertThat(without.err()).isEqualTo("resnet34.onnx: input 'input' has fixed sizes 1x3x224x224 and no symbolic batch, so Tally"
-                + " cannot tell which axis is the batch; pass --input input=Bx3x224x224 (or an explicit batch, input=1x3x224x224)"
+        assertThat(without.err()).isEqualTo("resnet34.onnx: input 'input' has fixed sizes 1x3x" + hw + " and no symbolic batch, so Tally"
+                + " cannot tell which axis is the batch; pass --input input=Bx3x" + hw + " (or an explicit batch, input=1x3x" + hw + ")"
                 + " to take its first axis as the batch.\n");
 
         for (String mode : List.of("inference", "training")) {
-            Run symbolic = run("fit", resnet34.toString(), "--memory", "12GiB", "--mode", mode, "--input", "input=Bx3x224x224");
-            Run explicit = run("fit", resnet34.toString(), "--memory", "12GiB", "--mode", mode, "--input", "1x3x224x224");
+            Run symbolic = run("fit", resnet34.toString(), "--memory", "12GiB", "--mode", mode, "--input", "input=Bx3x" + hw);
+            Run explicit = run("fit", resnet34.toString(), "--memory", "12GiB", "--mode", mode, "--input", "1x3x" + hw);
             assertThat(symbolic.code()).as(symbolic.err()).isZero();
             assertThat(explicit.out()).isEqualTo(symbolic.out());
             long batch = answer(symbolic);
@@ -85,7 +89,7 @@ class FixedBatchFitTest {
             // The shape pass at the answer, on the file with its batch axis opened: PyTorch's output at batch 1 with
             // the batch axis set to B, and B times PyTorch's MACs (every conv and linear scales with the batch).
             Analysis analysis = new Analyzer().analyze(
-                    InputShapes.openBatch(ModelLoader.load(resnet34), List.of("input")), Map.of("input", Shape.of(batch, 3, 224, 224)), false);
+                    InputShapes.openBatch(ModelLoader.load(resnet34), List.of("input")), Map.of("input", Shape.of(batch, 3, side, exported.get(3).asLong())), false);
             Summary summary = SummaryBuilder.build(analysis);
             assertThat(summary.outputs().get(0).shape()).contains(Shape.of(batch, pytorch.get("outputShapes").get(0).get(1).asLong()));
             assertThat(summary.totals().macs()).isEqualTo(batch * pytorch.get("macs").asLong());
@@ -93,7 +97,7 @@ class FixedBatchFitTest {
                     : summary.totals().paramBytes() + summary.totals().peakActivationBytes();
             assertThat(symbolic.out()).contains("  batch " + batch + ": " + String.format("%,d", bytes) + " B");
             assertThat(bytes).isLessThanOrEqualTo(12L << 30);
-            assertThat(symbolic.out()).contains("Input:  input " + batch + "x3x224x224 float32");
+            assertThat(symbolic.out()).contains("Input:  input " + batch + "x3x" + hw + " float32");
         }
     }
 
@@ -108,9 +112,11 @@ class FixedBatchFitTest {
     }
 
     @Test
-    void aGraphThatKeepsItsExportBatchInAReshapeSaysSoInOneSentence() {
+    void aGraphThatKeepsItsExportBatchInAReshapeSaysSoInOneSentence() throws IOException {
         // ShuffleNet's channel shuffle is exported as a Reshape to [1, groups, ...]: only batch 1 has shapes.
-        Run run = run("fit", zoo("shufflenet_v2_x0_5.onnx").toString(), "--memory", "12GiB", "--input", "Bx3x224x224");
+        JsonNode exported = expected("shufflenet_v2_x0_5").get("inputs").get(0).get("shape");
+        String input = "Bx3x" + exported.get(2).asLong() + "x" + exported.get(3).asLong();
+        Run run = run("fit", zoo("shufflenet_v2_x0_5.onnx").toString(), "--memory", "12GiB", "--input", input);
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).startsWith("shufflenet_v2_x0_5.onnx was exported at batch 1 and does not run at batch 2 (")
                 .endsWith("re-export it with a dynamic batch axis (torch.onnx.export's dynamic_axes={'input': {0: 'batch'}}).\n")
