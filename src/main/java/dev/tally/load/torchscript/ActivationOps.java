@@ -4,7 +4,6 @@ import dev.tally.analysis.saved.SavedRules;
 import dev.tally.ir.Attribute;
 import dev.tally.load.torchscript.Interpreter.Site;
 import dev.tally.load.torchscript.Values.TensorValue;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,35 +13,29 @@ import java.util.Map;
  * {@code prelu}, the clamps ({@code relu6}, {@code hardtanh}, {@code clamp}) and {@code softmax}, {@code log_softmax}.
  */
 final class ActivationOps extends AtenFamily {
-    private final Map<String, Handler> table = new LinkedHashMap<>();
 
     ActivationOps(GraphBuilder graph) {
         super(graph);
-        put(table, (name, args, kw, site) -> unary("Relu", name, args, kw, site), "relu");
-        put(table, (name, args, kw, site) -> unary("Sigmoid", name, args, kw, site), "sigmoid");
-        put(table, (name, args, kw, site) -> unary("Tanh", name, args, kw, site), "tanh");
-        put(table, (name, args, kw, site) -> unary("HardSwish", name, args, kw, site), "hardswish");
-        put(table, (name, args, kw, site) -> unary("HardSigmoid", name, args, kw, site), "hardsigmoid");
-        put(table, (name, args, kw, site) -> unary("Exp", name, args, kw, site), "exp");
-        put(table, (name, args, kw, site) -> unary("Log", name, args, kw, site), "log");
-        put(table, (name, args, kw, site) -> unary("Sqrt", name, args, kw, site), "sqrt");
-        put(table, (name, args, kw, site) -> unary("Erf", name, args, kw, site), "erf");
-        put(table, (name, args, kw, site) -> unary("Abs", name, args, kw, site), "abs");
-        put(table, (name, args, kw, site) -> unary("Neg", name, args, kw, site), "neg");
-        put(table, (name, args, kw, site) -> unary("Reciprocal", name, args, kw, site), "reciprocal");
-        put(table, this::silu, "silu");
-        put(table, this::gelu, "gelu");
-        put(table, this::leakyRelu, "leaky_relu");
-        put(table, (name, args, kw, site) -> clip(bind(name, args, kw, "self").tensor("self"), 0.0, 6.0, site), "relu6");
-        put(table, this::hardtanh, "hardtanh");
-        put(table, this::clamp, "clamp", "clip");
-        put(table, this::softmax, "softmax", "log_softmax");
-        put(table, this::prelu, "prelu");
-    }
-
-    @Override
-    Map<String, Handler> table() {
-        return table;
+        put((name, args, kw, site) -> unary("Relu", name, args, kw, site), "relu");
+        put((name, args, kw, site) -> unary("Sigmoid", name, args, kw, site), "sigmoid");
+        put((name, args, kw, site) -> unary("Tanh", name, args, kw, site), "tanh");
+        put((name, args, kw, site) -> unary("HardSwish", name, args, kw, site), "hardswish");
+        put((name, args, kw, site) -> unary("HardSigmoid", name, args, kw, site), "hardsigmoid");
+        put((name, args, kw, site) -> unary("Exp", name, args, kw, site), "exp");
+        put((name, args, kw, site) -> unary("Log", name, args, kw, site), "log");
+        put((name, args, kw, site) -> unary("Sqrt", name, args, kw, site), "sqrt");
+        put((name, args, kw, site) -> unary("Erf", name, args, kw, site), "erf");
+        put((name, args, kw, site) -> unary("Abs", name, args, kw, site), "abs");
+        put((name, args, kw, site) -> unary("Neg", name, args, kw, site), "neg");
+        put((name, args, kw, site) -> unary("Reciprocal", name, args, kw, site), "reciprocal");
+        put(this::silu, "silu");
+        put(this::gelu, "gelu");
+        put(this::leakyRelu, "leaky_relu");
+        put((name, args, kw, site) -> clip(bind(name, args, kw, "self").tensor("self"), 0.0, 6.0, site), "relu6");
+        put(this::hardtanh, "hardtanh");
+        put(this::clamp, "clamp", "clip");
+        put(this::softmax, "softmax", "log_softmax");
+        put(this::prelu, "prelu");
     }
 
     private Object silu(String name, List<Object> args, Map<String, Object> kw, Site site) {

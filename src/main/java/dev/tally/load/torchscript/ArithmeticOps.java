@@ -2,7 +2,6 @@ package dev.tally.load.torchscript;
 
 import dev.tally.load.torchscript.Interpreter.Site;
 import dev.tally.load.torchscript.Values.TensorValue;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,19 +11,13 @@ import java.util.Map;
  * {@code ge} and {@code masked_fill} (a Where).
  */
 final class ArithmeticOps extends AtenFamily {
-    private final Map<String, Handler> table = new LinkedHashMap<>();
 
     ArithmeticOps(GraphBuilder graph) {
         super(graph);
-        put(table, this::addOrSub, "add", "sub", "rsub");
-        put(table, this::mulDivPow, "mul", "div", "pow");
-        put(table, this::maskedFill, "masked_fill");
-        put(table, this::compare, "eq", "ne", "lt", "le", "gt", "ge");
-    }
-
-    @Override
-    Map<String, Handler> table() {
-        return table;
+        put(this::addOrSub, "add", "sub", "rsub");
+        put(this::mulDivPow, "mul", "div", "pow");
+        put(this::maskedFill, "masked_fill");
+        put(this::compare, "eq", "ne", "lt", "le", "gt", "ge");
     }
 
     private Object addOrSub(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -20,22 +20,25 @@ abstract class AtenFamily implements OpFamily {
     }
 
     final GraphBuilder graph;
+    private final Map<String, Handler> table = new LinkedHashMap<>();
 
     AtenFamily(GraphBuilder graph) {
         this.graph = graph;
     }
 
     /** The family's table: op name (without the trailing {@code _} of an in-place call) to handler. */
-    abstract Map<String, Handler> table();
+    final Map<String, Handler> table() {
+        return table;
+    }
 
     @Override
     public final Object call(String name, List<Object> args, Map<String, Object> keywords, Site site) {
-        Handler handler = table().get(name);
+        Handler handler = table.get(name);
         return handler == null ? AtenOps.NOT_HANDLED : handler.call(name, args, keywords, site);
     }
 
-    /** A table with {@code handler} under each of {@code names}; a name given twice is a programming error. */
-    static void put(Map<String, Handler> table, Handler handler, String... names) {
+    /** Puts {@code handler} under each of {@code names} in the family's table; a name given twice is a programming error. */
+    final void put(Handler handler, String... names) {
         for (String name : names) {
             if (table.put(name, handler) != null) {
                 throw new IllegalStateException("aten op '" + name + "' is in the table twice");

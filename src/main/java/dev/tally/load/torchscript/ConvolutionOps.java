@@ -5,7 +5,6 @@ import dev.tally.ir.Shape;
 import dev.tally.load.torchscript.Interpreter.Site;
 import dev.tally.load.torchscript.Values.TensorValue;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,21 +15,15 @@ import java.util.Map;
  * with ONNX's attribute names (padding per side, kernel shape from the weight).
  */
 final class ConvolutionOps extends AtenFamily {
-    private final Map<String, Handler> table = new LinkedHashMap<>();
 
     ConvolutionOps(GraphBuilder graph) {
         super(graph);
-        put(table, this::convolution, "_convolution");
-        put(table, this::convNd, "conv1d", "conv2d", "conv3d");
-        put(table, this::convTransposeNd, "conv_transpose1d", "conv_transpose2d", "conv_transpose3d");
-        put(table, this::maxPoolNd, "max_pool1d", "max_pool2d", "max_pool3d");
-        put(table, this::avgPoolNd, "avg_pool1d", "avg_pool2d", "avg_pool3d");
-        put(table, this::adaptiveAvgPoolNd, "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d");
-    }
-
-    @Override
-    Map<String, Handler> table() {
-        return table;
+        put(this::convolution, "_convolution");
+        put(this::convNd, "conv1d", "conv2d", "conv3d");
+        put(this::convTransposeNd, "conv_transpose1d", "conv_transpose2d", "conv_transpose3d");
+        put(this::maxPoolNd, "max_pool1d", "max_pool2d", "max_pool3d");
+        put(this::avgPoolNd, "avg_pool1d", "avg_pool2d", "avg_pool3d");
+        put(this::adaptiveAvgPoolNd, "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d");
     }
 
     private Object convolution(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -8,7 +8,6 @@ import dev.tally.ir.Shape;
 import dev.tally.load.torchscript.Interpreter.Site;
 import dev.tally.load.torchscript.Values.TensorValue;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,19 +17,13 @@ import java.util.Map;
  * {@code scalar_tensor} (a constant of Python numbers known at load time).
  */
 final class CreationOps extends AtenFamily {
-    private final Map<String, Handler> table = new LinkedHashMap<>();
 
     CreationOps(GraphBuilder graph) {
         super(graph);
-        put(table, this::filled, "new_zeros", "new_ones", "new_full", "zeros", "ones", "full");
-        put(table, this::filledLike, "full_like", "zeros_like", "ones_like");
-        put(table, this::arange, "arange");
-        put(table, this::tensor, "tensor", "as_tensor", "scalar_tensor");
-    }
-
-    @Override
-    Map<String, Handler> table() {
-        return table;
+        put(this::filled, "new_zeros", "new_ones", "new_full", "zeros", "ones", "full");
+        put(this::filledLike, "full_like", "zeros_like", "ones_like");
+        put(this::arange, "arange");
+        put(this::tensor, "tensor", "as_tensor", "scalar_tensor");
     }
 
     private Object filled(String name, List<Object> args, Map<String, Object> kw, Site site) {

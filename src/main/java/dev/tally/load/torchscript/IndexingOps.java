@@ -4,7 +4,6 @@ import dev.tally.ir.Attribute;
 import dev.tally.ir.DType;
 import dev.tally.load.torchscript.Interpreter.Site;
 import dev.tally.load.torchscript.Values.TensorValue;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,19 +12,13 @@ import java.util.Map;
  * NonZero and GatherND for a boolean mask) and {@code copy_} (Expand of the source to the destination's shape).
  */
 final class IndexingOps extends AtenFamily {
-    private final Map<String, Handler> table = new LinkedHashMap<>();
 
     IndexingOps(GraphBuilder graph) {
         super(graph);
-        put(table, this::select, "select");
-        put(table, this::slice, "slice");
-        put(table, this::index, "index");
-        put(table, this::copy, "copy");
-    }
-
-    @Override
-    Map<String, Handler> table() {
-        return table;
+        put(this::select, "select");
+        put(this::slice, "slice");
+        put(this::index, "index");
+        put(this::copy, "copy");
     }
 
     private Object select(String name, List<Object> args, Map<String, Object> kw, Site site) {

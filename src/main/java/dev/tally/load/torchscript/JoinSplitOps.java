@@ -5,7 +5,6 @@ import dev.tally.ir.Shape;
 import dev.tally.load.torchscript.Interpreter.Site;
 import dev.tally.load.torchscript.Values.TensorValue;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,20 +13,14 @@ import java.util.Map;
  * {@code chunk}, {@code split} and {@code unbind}.
  */
 final class JoinSplitOps extends AtenFamily {
-    private final Map<String, Handler> table = new LinkedHashMap<>();
 
     JoinSplitOps(GraphBuilder graph) {
         super(graph);
-        put(table, this::cat, "cat", "concat");
-        put(table, (name, args, kw, site) -> split(name.replace("unsafe_", ""), bind(name, args, kw, "self", name.endsWith("chunk") ? "chunks" : "split_size", "dim"), site), "chunk", "unsafe_chunk", "split", "unsafe_split");
-        put(table, this::unbind, "unbind");
-        put(table, this::meshgrid, "meshgrid");
-        put(table, this::stack, "stack");
-    }
-
-    @Override
-    Map<String, Handler> table() {
-        return table;
+        put(this::cat, "cat", "concat");
+        put((name, args, kw, site) -> split(name.replace("unsafe_", ""), bind(name, args, kw, "self", name.endsWith("chunk") ? "chunks" : "split_size", "dim"), site), "chunk", "unsafe_chunk", "split", "unsafe_split");
+        put(this::unbind, "unbind");
+        put(this::meshgrid, "meshgrid");
+        put(this::stack, "stack");
     }
 
     private Object cat(String name, List<Object> args, Map<String, Object> kw, Site site) {

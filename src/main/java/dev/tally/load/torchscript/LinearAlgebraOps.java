@@ -6,7 +6,6 @@ import dev.tally.load.torchscript.Interpreter.Site;
 import dev.tally.load.torchscript.Values.TensorValue;
 import dev.tally.load.torchscript.Values.TupleValue;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,20 +15,14 @@ import java.util.Map;
  * ({@code _native_multi_head_attention}) written out as the projections and products it performs.
  */
 final class LinearAlgebraOps extends AtenFamily {
-    private final Map<String, Handler> table = new LinkedHashMap<>();
 
     LinearAlgebraOps(GraphBuilder graph) {
         super(graph);
-        put(table, this::linear, "linear");
-        put(table, this::addmm, "addmm");
-        put(table, this::matmul, "matmul", "mm", "bmm");
-        put(table, this::multiHeadAttention, "_native_multi_head_attention");
-        put(table, this::einsum, "einsum");
-    }
-
-    @Override
-    Map<String, Handler> table() {
-        return table;
+        put(this::linear, "linear");
+        put(this::addmm, "addmm");
+        put(this::matmul, "matmul", "mm", "bmm");
+        put(this::multiHeadAttention, "_native_multi_head_attention");
+        put(this::einsum, "einsum");
     }
 
     private Object linear(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -2,7 +2,6 @@ package dev.tally.load.torchscript;
 
 import dev.tally.ir.Attribute;
 import dev.tally.load.torchscript.Interpreter.Site;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,19 +11,13 @@ import java.util.Map;
  * left unsupported.
  */
 final class NormalizationOps extends AtenFamily {
-    private final Map<String, Handler> table = new LinkedHashMap<>();
 
     NormalizationOps(GraphBuilder graph) {
         super(graph);
-        put(table, this::batchNorm, "batch_norm");
-        put(table, this::groupNorm, "group_norm");
-        put(table, this::layerNorm, "layer_norm");
-        put(table, this::dropout, "dropout", "feature_dropout", "alpha_dropout", "feature_alpha_dropout");
-    }
-
-    @Override
-    Map<String, Handler> table() {
-        return table;
+        put(this::batchNorm, "batch_norm");
+        put(this::groupNorm, "group_norm");
+        put(this::layerNorm, "layer_norm");
+        put(this::dropout, "dropout", "feature_dropout", "alpha_dropout", "feature_alpha_dropout");
     }
 
     private Object batchNorm(String name, List<Object> args, Map<String, Object> kw, Site site) {

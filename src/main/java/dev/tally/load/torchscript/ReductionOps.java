@@ -2,22 +2,15 @@ package dev.tally.load.torchscript;
 
 import dev.tally.ir.Attribute;
 import dev.tally.load.torchscript.Interpreter.Site;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Reductions from TorchScript code: {@code mean}, {@code sum} and {@code amax} over given axes (ReduceMean, ReduceSum, ReduceMax). */
 final class ReductionOps extends AtenFamily {
-    private final Map<String, Handler> table = new LinkedHashMap<>();
 
     ReductionOps(GraphBuilder graph) {
         super(graph);
-        put(table, this::reduce, "mean", "sum", "amax");
-    }
-
-    @Override
-    Map<String, Handler> table() {
-        return table;
+        put(this::reduce, "mean", "sum", "amax");
     }
 
     private Object reduce(String name, List<Object> args, Map<String, Object> kw, Site site) {

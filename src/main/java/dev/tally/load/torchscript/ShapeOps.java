@@ -5,7 +5,6 @@ import dev.tally.ir.Shape;
 import dev.tally.load.torchscript.Interpreter.Site;
 import dev.tally.load.torchscript.Values.TensorValue;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,25 +14,19 @@ import java.util.Map;
  * {@code pad} and {@code roll}: data movement, no arithmetic.
  */
 final class ShapeOps extends AtenFamily {
-    private final Map<String, Handler> table = new LinkedHashMap<>();
 
     ShapeOps(GraphBuilder graph) {
         super(graph);
-        put(table, (name, args, kw, site) -> flatten(bind(name, args, kw, "self", "start_dim", "end_dim"), site), "flatten");
-        put(table, this::permute, "permute");
-        put(table, this::transpose, "transpose");
-        put(table, this::t, "t");
-        put(table, this::reshape, "reshape", "view");
-        put(table, this::unsqueezeOrSqueeze, "unsqueeze", "squeeze");
-        put(table, (name, args, kw, site) -> pad(bind(name, args, kw, "self", "pad", "mode", "value"), site), "pad", "constant_pad_nd");
-        put(table, (name, args, kw, site) -> roll(bind(name, args, kw, "self", "shifts", "dims"), site), "roll");
-        put(table, this::expand, "expand");
-        put(table, this::repeat, "repeat");
-    }
-
-    @Override
-    Map<String, Handler> table() {
-        return table;
+        put((name, args, kw, site) -> flatten(bind(name, args, kw, "self", "start_dim", "end_dim"), site), "flatten");
+        put(this::permute, "permute");
+        put(this::transpose, "transpose");
+        put(this::t, "t");
+        put(this::reshape, "reshape", "view");
+        put(this::unsqueezeOrSqueeze, "unsqueeze", "squeeze");
+        put((name, args, kw, site) -> pad(bind(name, args, kw, "self", "pad", "mode", "value"), site), "pad", "constant_pad_nd");
+        put((name, args, kw, site) -> roll(bind(name, args, kw, "self", "shifts", "dims"), site), "roll");
+        put(this::expand, "expand");
+        put(this::repeat, "repeat");
     }
 
     private Object permute(String name, List<Object> args, Map<String, Object> kw, Site site) {
