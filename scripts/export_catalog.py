@@ -28,6 +28,8 @@ plus export_models.make_values_distinct's seeded noise) at one image of the side
   macsDataIndependent  the modules whose work does not depend on the data: backbone (with its FPN) and rpn.head or
                        head, the parts the zoo's detection cells check; the rest (RoI heads on the proposals, masks,
                        keypoints) depends on how many boxes the data gives
+  frozenBatchNormBuffers  elements of the FrozenBatchNorm2d buffers (weight, bias, running mean and variance: buffers in
+                       PyTorch, which an ONNX graph stores like any weight)
 Optical flow (RAFT) is not counted: two frames of no fixed size, and Tally shows no cost for it either. The whole
 run took 16.5 minutes on the shared machine at load 10-14 (2026-12-01), most of it the CPU passes.
 
@@ -47,6 +49,7 @@ import torch.nn as nn
 import torchvision
 from torchvision import models
 from torchvision.models._api import WeightsEnum
+from torchvision.ops.misc import FrozenBatchNorm2d
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_models as em  # noqa: E402  (run_hooks: the zoo's per-module count, for detection)
@@ -156,7 +159,8 @@ def detection_input(model):
 
 
 def count_detection(name, builder, weights):
-    """(input, whole count, data-independent count) of the real detection model builder(weights=W) on one image."""
+    """(input, whole count, data-independent count, FrozenBatchNorm2d buffer elements) of the real detection model
+    builder(weights=W) on one image."""
     model = build(builder, weights)
     # Random init is skipped (the memory is left as it was): zero, then the zoo's seeded noise, so the run is sane.
     with torch.no_grad():
@@ -169,7 +173,8 @@ def count_detection(name, builder, weights):
     with torch.no_grad():
         modules, _, total, _ = em.run_hooks(name, model, [image])
     independent = sum(m["macs"] for m in modules if m["name"] in DATA_INDEPENDENT)
-    return shape, total, independent
+    frozen = sum(b.numel() for m in model.modules() if isinstance(m, FrozenBatchNorm2d) for b in m.buffers())
+    return shape, total, independent, frozen
 
 
 def no_nan(metrics):
@@ -206,7 +211,7 @@ def main():
                     # One architecture per builder (KeypointRCNN's two weights entries): counted once.
                     if name not in detections:
                         detections[name] = count_detection(name, builder, weights)
-                    row["input"], row["macs"], row["macsDataIndependent"] = detections[name]
+                    row["input"], row["macs"], row["macsDataIndependent"], row["frozenBatchNormBuffers"] = detections[name]
                 elif task in COUNTED:
                     for field, shape in (("macs", row["input"]), ("macs160", [1, 3, 160, 160] if task == "classification" else None)):
                         if shape is None:
