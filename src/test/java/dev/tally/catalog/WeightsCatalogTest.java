@@ -67,7 +67,7 @@ class WeightsCatalogTest {
                 long more = row.get("graphParams").asLong() - expected.get("numParams").asLong();
                 if (row.get("task").asText().equals("detection")) {
                     // A pretrained detection backbone's FrozenBatchNorm2d keeps weight, bias, mean and variance as buffers.
-                    assertThat(more).as("FrozenBatchNorm2d buffers of %s", weights).isEqualTo(expected.get("frozenBatchNormBuffers").asLong());
+                    assertThat(more).as("FrozenBatchNorm2d buffers of %s", weights).isEqualTo(expected.path("frozenBatchNormBuffers").asLong(-1));
                 } else {
                     buffersAsParams.put(weights, more);
                 }
@@ -156,6 +156,8 @@ class WeightsCatalogTest {
      * bound is at least the real model's whole count on an image (which found what boxes its values gave).
      */
     private static void assertDetectionCost(String weights, JsonNode row, JsonNode expected) {
+        assertThat(expected.has("macsDataIndependent")).as("the oracle counts the parts of %s: an oracle.json older than "
+                + "this test; scripts/export_catalog.py --out FIXTURES makes it again", weights).isTrue();
         assertThat(row.get("dataDependentMacs").isNull()).as("%s has a data-dependent part", weights).isFalse();
         long exact = row.get("macs").asLong();
         long bound = row.get("dataDependentMacs").asLong();
