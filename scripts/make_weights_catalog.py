@@ -250,7 +250,7 @@ def export_graph(row, model, params, shape, name):
             vit = isinstance(model, models.VisionTransformer)
             detection = hasattr(model, "transform") and hasattr(model.transform, "min_size")
             size = (export_detection(model, shape, path) if detection
-                    else export_vit_on_meta(model, shape, path) if vit and params > make_catalog.MAX_EXPORT_PARAMS
+                    else export_vit_on_meta(model, shape, path) if vit
                     else export_lean(model, shape, path, symbolic_batch=name.startswith(SYMBOLIC_BATCH)))
             if size > MAX_ONNX_BYTES:
                 os.remove(path)
@@ -289,7 +289,12 @@ def compact(path):
     def short(name):
         if not name or name in kept:
             return name
-        return renamed.setdefault(name, str(len(renamed)))
+        if name not in renamed:
+            # A kept name may itself be a number (a detection model's second and later outputs are named by torch.onnx,
+            # "3317"): a new name never takes it, or that value would have two producers.
+            number = str(len(renamed))
+            renamed[name] = number + "_" if number in kept else number
+        return renamed[name]
 
     def rewrite(body):
         # An If's or Loop's body reads outer values by name: one renaming for every scope.
@@ -359,7 +364,9 @@ def traced_graph(row, model, name):
 
 
 def export_vit_on_meta(model, shape, path):
-    """ViT-L and ViT-H exported without running them: every module but the patch embedding lives on the meta device
+    """A ViT the architecture catalog lacks (ViT-B/16 at 384, ViT-L, ViT-H) exported without running it, with a
+    symbolic batch, so that it needs no traced graph for its fitBatch (ViT cannot be re-sized: its position embedding
+    fixes the size): every module but the patch embedding lives on the meta device
     (shapes, no data, no arithmetic), so ViT-H/14 at 518x518 (1 TMAC, 45 minutes of tracing on the shared machine)
     takes seconds. conv_proj stays on the CPU, because torch 1.13 traces a convolution on meta as a constant; its
     output moves to meta through a hook, which the exporter writes as a Cast to float32 that drop_device_cast takes
