@@ -97,16 +97,16 @@ final class RowCoster {
                 }
             }
             Summary summary = SummaryBuilder.build(analysis);
-            if (!summary.unsupported().isEmpty()) {
-                // A partial count is never shown as the row's cost: the row names what Tally lacks instead.
-                return absent(entry, input, "not countable: Tally has no rule for " + String.join(", ",
-                        summary.unsupported().stream().map(op -> op.opType()).distinct().sorted().toList()));
-            }
             Totals totals = summary.totals();
             CatalogRow.Cost cost = CatalogRow.Cost.of(summary);
             List<String> notes = new ArrayList<>();
             if (entry.graphNote() != null) {
                 notes.add(entry.graphNote());
+            }
+            if (!summary.unsupported().isEmpty()) {
+                // Swin's traced graph fills its shifted-window mask with aten::fill (no MACs): named, never hidden.
+                notes.add("nodes Tally has no rule for are not counted: " + String.join(", ",
+                        summary.unsupported().stream().map(op -> op.opType()).distinct().sorted().toList()));
             }
             if (cost.dataDependentMacs().isPresent()) {
                 notes.add(dataDependentNote(summary, cost));
