@@ -157,6 +157,7 @@ def main():
     for name in sorted(os.listdir(OUT)):
         if name.endswith(".onnx.gz"):
             compact(os.path.join(OUT, name))
+            slim(os.path.join(OUT, name))
     rows = []
     for task, module in TASKS:
         for name in models.list_models(module=module):
@@ -310,7 +311,32 @@ def compact(path):
         del body.value_info[:]
 
     rewrite(graph)
+    drop_data_offsets(graph)
     model.doc_string = COMPACT
+    with gzip.GzipFile(path, "wb", mtime=0, compresslevel=9) as out:
+        out.write(model.SerializeToString())
+    return os.path.getsize(path)
+
+
+def drop_data_offsets(graph):
+    """Keeps only the "location" of each weight's external data: the offset and length of data that is never written
+    are the most random bytes of a structure-only graph (about 20% of a detection graph gzipped), and Tally reads only
+    the location (the ONNX spec makes both optional)."""
+    for tensor in graph.initializer:
+        kept = [(e.key, e.value) for e in tensor.external_data if e.key == "location"]
+        del tensor.external_data[:]
+        for key, value in kept:
+            entry = tensor.external_data.add()
+            entry.key, entry.value = key, value
+
+
+def slim(path):
+    """drop_data_offsets on a graph compacted before it existed."""
+    with gzip.open(path) as f:
+        model = onnx.load_from_string(f.read())
+    if all(e.key == "location" for t in model.graph.initializer for e in t.external_data):
+        return os.path.getsize(path)
+    drop_data_offsets(model.graph)
     with gzip.GzipFile(path, "wb", mtime=0, compresslevel=9) as out:
         out.write(model.SerializeToString())
     return os.path.getsize(path)
