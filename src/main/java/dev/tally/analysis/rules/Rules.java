@@ -26,6 +26,9 @@ public final class Rules {
                 .add("QuantizedMul", new QuantizedBinaryRule())
                 .add("QuantizePerTensor", new QuantizeRule())
                 .add("Dequantize", new DequantizeRule())
+                // ONNX's quantized form: each quantized op is DequantizeLinear, the float op, QuantizeLinear.
+                .add("QuantizeLinear", new QuantizeLinearRule())
+                .add("DequantizeLinear", new DequantizeLinearRule())
                 // Recurrent ops: ONNX's one-layer ops, and PyTorch's whole stacks and cells as TorchScript calls them.
                 .add("LSTM", new LstmRule())
                 .add("GRU", new GruRule())
