@@ -136,6 +136,15 @@ public final class Rules {
                 .add("Pad", new PadRule())
                 .add("Trilu", new TriluRule())
                 .add("Dropout", new DropoutRule())
+                // Sequences of tensors (a static length where the shape pass knows it): moved, never computed.
+                .add("SequenceEmpty", new SequenceEmptyRule())
+                .add("SequenceConstruct", new SequenceConstructRule())
+                .add("SequenceInsert", new SequenceInsertRule())
+                .add("SequenceAt", new SequenceAtRule())
+                .add("SequenceLength", new SequenceLengthRule())
+                .add("SequenceErase", new SequenceEraseRule())
+                .add("ConcatFromSequence", new ConcatFromSequenceRule())
+                .add("SplitToSequence", new SplitToSequenceRule())
                 // Control flow (the bodies analysed as graphs) and ops whose output size depends on the data.
                 .add("If", new IfRule())
                 .add("Loop", new LoopRule())

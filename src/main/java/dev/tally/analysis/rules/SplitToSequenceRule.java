@@ -1,0 +1,73 @@
+package dev.tally.analysis.rules;
+
+import dev.tally.analysis.OpContext;
+import dev.tally.analysis.OpRule;
+import dev.tally.analysis.TensorInfo;
+import dev.tally.ir.ConstData;
+import dev.tally.ir.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * ONNX SplitToSequence(input, split?; axis, keepdims): the input cut along {@code axis} into a sequence. Without
+ * {@code split}, pieces of 1 (the axis dropped when {@code keepdims = 0}); a scalar {@code split}, pieces of that size
+ * with a shorter last one; a 1-D {@code split}, pieces of those sizes (they must add up to the axis). Cost 0.
+ */
+public final class SplitToSequenceRule implements OpRule {
+    @Override
+    public List<String> inputs() {
+        return List.of("input", "split?");
+    }
+
+    @Override
+    public List<TensorInfo> inferShapes(OpContext ctx) {
+        TensorInfo input = ctx.input("input");
+        Shape shape = input.shape();
+        int axis = Axes.normalize(ctx, ctx.attrLong("axis", 0), shape.rank());
+        long size = shape.dim(axis);
+        List<Long> pieces = new ArrayList<>();
+        boolean keep = true;
+        if (ctx.optionalInput("split").isEmpty()) {
+            for (long i = 0; i < size; i++) {
+                pieces.add(1L);
+            }
+            keep = ctx.attrLong("keepdims", 1) != 0;
+        } else {
+            ConstData split = ctx.inputData("split");
+            if (ctx.input("split").rank() == 0) {
+                long piece = split.longAt(0);
+                if (piece <= 0) {
+                    throw ctx.fail("input 'split' is " + piece + ", expected a positive piece size");
+                }
+                for (long at = 0; at < size; at += piece) {
+                    pieces.add(Math.min(piece, size - at));
+                }
+            } else {
+                long total = 0;
+                for (int i = 0; i < split.size(); i++) {
+                    long piece = split.longAt(i);
+                    if (piece < 0) {
+                        throw ctx.fail("input 'split' holds " + piece + ", expected sizes of 0 or more");
+                    }
+                    pieces.add(piece);
+                    total = Math.addExact(total, piece);
+                }
+                if (total != size) {
+                    throw ctx.fail("input 'split' adds up to " + total + ", but axis " + axis + " has " + size);
+                }
+            }
+        }
+        List<TensorInfo> elements = new ArrayList<>(pieces.size());
+        for (long piece : pieces) {
+            List<Long> dims = new ArrayList<>(shape.dims());
+            if (keep) {
+                dims.set(axis, piece);
+            } else {
+                dims.remove(axis);
+            }
+            TensorInfo element = TensorInfo.of(input.dtype(), new Shape(dims));
+            elements.add(input.dataDependent() ? element.asDataDependent() : element);
+        }
+        return List.of(TensorInfo.sequence(input.dtype(), elements, Sequences.dataDependent(ctx, "input", "split")));
+    }
+}
