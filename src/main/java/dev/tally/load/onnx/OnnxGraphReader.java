@@ -387,7 +387,8 @@ final class OnnxGraphReader {
             role = Role.CONSTANT;
         } else if (!dtype.isFloatingPoint()) {
             role = Role.CONSTANT;
-        } else if (!use.asWeight && !(use.moved && numel > SMALL_FLOAT_LIMIT) && isExporterName(name)
+        } else if (!use.asWeight && !(use.moved && numel > SMALL_FLOAT_LIMIT) && !(isVector(shape) && numel > SMALL_FLOAT_LIMIT)
+                && isExporterName(name)
                 && (numel <= SMALL_FLOAT_LIMIT || pytorch)) {
             role = Role.CONSTANT;
             if (numel > SMALL_FLOAT_LIMIT) {
@@ -407,6 +408,20 @@ final class OnnxGraphReader {
      * What the exporter computed from parameters is combined arithmetically (swin_t's relative position bias feeds an
      * Add) and stays a constant.
      */
+
+    /**
+     * Whether a tensor is a vector shaped to broadcast, one axis longer than 1 (ssd300_vgg16's L2Norm weight, 512
+     * elements, stored as {@code onnx::Mul_3543} of 1 x 512 x 1 x 1 for {@code scale_weight.view(1, -1, 1, 1)}): the
+     * exporter folded a view of one parameter, keeping its elements. What it computes from parameters ahead of time
+     * (swin_t's relative position bias, 1 x 3 x 49 x 49, gathered from a 169 x 3 table) has more than one such axis.
+     */
+    private static boolean isVector(Shape shape) {
+        int longer = 0;
+        for (long dim : shape.dims()) {
+            longer += dim > 1 ? 1 : 0;
+        }
+        return longer == 1;
+    }
 
     /** Names torch.onnx and other exporters make up, as opposed to state-dict names such as {@code fc.bias}. */
     static boolean isExporterName(String name) {
