@@ -57,7 +57,18 @@ public final class SplitToSequenceRule implements OpRule {
                 }
             }
         }
+        // Known values are cut too: torch.onnx's repeat_interleave splits its repeat counts into a sequence and reads
+        // one per Loop iteration as an Expand target (wavernn's upsampling).
+        long outer = 1;
+        for (int a = 0; a < axis; a++) {
+            outer = Math.multiplyExact(outer, shape.dim(a));
+        }
+        long inner = 1;
+        for (int a = axis + 1; a < shape.rank(); a++) {
+            inner = Math.multiplyExact(inner, shape.dim(a));
+        }
         List<TensorInfo> elements = new ArrayList<>(pieces.size());
+        long start = 0;
         for (long piece : pieces) {
             List<Long> dims = new ArrayList<>(shape.dims());
             if (keep) {
@@ -65,8 +76,24 @@ public final class SplitToSequenceRule implements OpRule {
             } else {
                 dims.remove(axis);
             }
-            TensorInfo element = TensorInfo.of(input.dtype(), new Shape(dims));
+            Shape pieceShape = new Shape(dims);
+            TensorInfo element = TensorInfo.of(input.dtype(), pieceShape);
+            if (input.hasData() && Values.small(pieceShape)) {
+                ConstData data = input.data().get();
+                double[] doubles = new double[(int) pieceShape.numel()];
+                long[] longs = new long[doubles.length];
+                int e = 0;
+                for (long o = 0; o < outer; o++) {
+                    for (long i = start * inner; i < (start + piece) * inner; i++) {
+                        int from = (int) (o * size * inner + i);
+                        longs[e] = data.longAt(from);
+                        doubles[e++] = data.doubleAt(from);
+                    }
+                }
+                element = data.isIntegral() ? Values.of(input.dtype(), pieceShape, longs) : Values.of(input.dtype(), pieceShape, doubles);
+            }
             elements.add(input.dataDependent() ? element.asDataDependent() : element);
+            start += piece;
         }
         return List.of(TensorInfo.sequence(input.dtype(), elements, Sequences.dataDependent(ctx, "input", "split")));
     }
