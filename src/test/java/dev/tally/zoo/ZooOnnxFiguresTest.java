@@ -48,9 +48,9 @@ class ZooOnnxFiguresTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"ssd300_vgg16"})
-    void aVectorTheExporterOnlyReshapedIsCountedAsAParam(String model) throws IOException {
-        // ssd300_vgg16's L2Norm weight (512) is stored as onnx::Mul_3543 of 1 x 512 x 1 x 1; the rest of the model's
-        // outputs are data-dependent (boxes), so only its params are compared here.
+    void theScaleOfAnExportedL2NormIsCountedAsAParam(String model) throws IOException {
+        // ssd300_vgg16's L2Norm weight (512) is stored as onnx::Mul_3543 of 1 x 512 x 1 x 1, read by the Mul after
+        // F.normalize's Div; the model's outputs are data-dependent (boxes), so only its params are compared here.
         JsonNode expected = expected(model);
         Summary summary = Tally.analyze(onnx(model, expected), Tally.Options.defaults());
 

@@ -294,6 +294,7 @@ final class OnnxGraphReader {
             }
         }
         groupNormAffine(nodes, uses);
+        l2NormScale(nodes, uses);
         if (!passedOn.isEmpty()) {
             Map<String, Uses> direct = new HashMap<>(uses);
             for (Map.Entry<String, Uses> use : direct.entrySet()) {
@@ -352,6 +353,49 @@ final class OnnxGraphReader {
         }
     }
 
+    /**
+     * {@code F.normalize(x, dim=1) * weight}, an L2 norm with a learned scale per channel (ssd300_vgg16's L2Norm), is
+     * written by torch.onnx as {@code Div(x, Expand(Clip(ReduceL2(x))))} and a {@code Mul} by the weight, folded from
+     * {@code scale_weight.view(1, -1, 1, 1)} into 1 x 512 x 1 x 1 under a made-up name ({@code onnx::Mul_3543}). That
+     * operand is the module's parameter, so it is read as a weight. The pattern, not the shape, decides: a per-channel
+     * tensor the exporter computed from buffers (a FrozenBatchNorm's scale) has the same shape and is no parameter.
+     */
+    private static void l2NormScale(List<RawNode> nodes, Map<String, Uses> uses) {
+        Map<String, RawNode> producers = new HashMap<>();
+        for (RawNode node : nodes) {
+            node.getOutputList().forEach(output -> producers.put(output, node));
+        }
+        for (RawNode mul : nodes) {
+            if (!isDefaultDomain(mul) || !mul.getOpType().equals("Mul") || mul.getInputCount() != 2) {
+                continue;
+            }
+            for (int side = 0; side < 2; side++) {
+                RawNode div = producers.get(mul.getInput(side));
+                if (div != null && isDefaultDomain(div) && div.getOpType().equals("Div") && div.getInputCount() == 2
+                        && isL2Norm(producers, div.getInput(1))) {
+                    uses.computeIfAbsent(mul.getInput(1 - side), k -> new Uses()).asWeight = true;
+                }
+            }
+        }
+    }
+
+    /** Whether {@code value} is a ReduceL2, reached through at most three Expand, Clip or Max nodes (the eps clamp). */
+    private static boolean isL2Norm(Map<String, RawNode> producers, String value) {
+        RawNode node = producers.get(value);
+        for (int step = 0; step < 4 && node != null && isDefaultDomain(node); step++) {
+            switch (node.getOpType()) {
+                case "ReduceL2":
+                    return true;
+                case "Expand", "Clip", "Max":
+                    node = node.getInputCount() == 0 ? null : producers.get(node.getInput(0));
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return false;
+    }
+
     private void addStored(String name, String sourceName, TensorProto tensor, String kind, Map<String, Uses> uses,
                            Map<String, Param> params, Map<String, ConstTensor> constants) {
         String what = kind + " '" + sourceName + "'";
@@ -387,8 +431,7 @@ final class OnnxGraphReader {
             role = Role.CONSTANT;
         } else if (!dtype.isFloatingPoint()) {
             role = Role.CONSTANT;
-        } else if (!use.asWeight && !(use.moved && numel > SMALL_FLOAT_LIMIT) && !(isVector(shape) && numel > SMALL_FLOAT_LIMIT)
-                && isExporterName(name)
+        } else if (!use.asWeight && !(use.moved && numel > SMALL_FLOAT_LIMIT) && isExporterName(name)
                 && (numel <= SMALL_FLOAT_LIMIT || pytorch)) {
             role = Role.CONSTANT;
             if (numel > SMALL_FLOAT_LIMIT) {
@@ -408,20 +451,6 @@ final class OnnxGraphReader {
      * What the exporter computed from parameters is combined arithmetically (swin_t's relative position bias feeds an
      * Add) and stays a constant.
      */
-
-    /**
-     * Whether a tensor is a vector shaped to broadcast, one axis longer than 1 (ssd300_vgg16's L2Norm weight, 512
-     * elements, stored as {@code onnx::Mul_3543} of 1 x 512 x 1 x 1 for {@code scale_weight.view(1, -1, 1, 1)}): the
-     * exporter folded a view of one parameter, keeping its elements. What it computes from parameters ahead of time
-     * (swin_t's relative position bias, 1 x 3 x 49 x 49, gathered from a 169 x 3 table) has more than one such axis.
-     */
-    private static boolean isVector(Shape shape) {
-        int longer = 0;
-        for (long dim : shape.dims()) {
-            longer += dim > 1 ? 1 : 0;
-        }
-        return longer == 1;
-    }
 
     /** Names torch.onnx and other exporters make up, as opposed to state-dict names such as {@code fc.bias}. */
     static boolean isExporterName(String name) {
