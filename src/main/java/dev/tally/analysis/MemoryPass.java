@@ -499,11 +499,18 @@ public final class MemoryPass {
         Paths paths = new Paths(nodes);
         // runEnd[first[i] + k]: the last node of the contiguous run of nodes sharing node i's first k + 1 path
         // components. Flat arrays: an int[] per node and a String[] per path were 56 MB on a million nodes.
+        // A node that makes no tensor (a Constant, shape arithmetic) runs in no module's frame and breaks no run:
+        // torch.onnx names the constants its symbolic functions add outside any scope ("Constant_83" amid
+        // vit_b_16's encoder_layer_0.self_attention), which would otherwise end the encoder's run there.
         int[] runEnd = new int[paths.total()];
+        int next = -1; // the first node after i that makes a tensor
         for (int i = n - 1; i >= 0; i--) {
             for (int k = 0; k < paths.length(i); k++) {
-                boolean continues = i + 1 < n && paths.length(i + 1) > k && paths.samePrefix(i, i + 1, k + 1);
-                runEnd[paths.first(i) + k] = continues ? runEnd[paths.first(i + 1) + k] : i;
+                boolean continues = next >= 0 && paths.length(next) > k && paths.samePrefix(i, next, k + 1);
+                runEnd[paths.first(i) + k] = continues ? runEnd[paths.first(next) + k] : i;
+            }
+            if (makesTensor(nodes.get(i))) {
+                next = i;
             }
         }
         for (int i = 0; i < n; i++) {
@@ -531,6 +538,16 @@ public final class MemoryPass {
         for (ResolvedInput input : analysis.inputs()) {
             slots.get(input.name()).freeAt = n - 1;
         }
+    }
+
+    /** Whether a node makes a tensor at run time: an output the shape pass does not know the values of. */
+    private static boolean makesTensor(NodeResult result) {
+        for (TensorInfo output : result.outputs()) {
+            if (!output.hasData()) {
+                return true;
+            }
+        }
+        return result.outputs().isEmpty();
     }
 
     /**
