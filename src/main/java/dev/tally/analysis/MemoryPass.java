@@ -18,8 +18,9 @@ import java.util.Map;
 /**
  * Simulates inference memory in the graph's order (docs/conventions.md, "Memory"): each output is allocated when
  * its node runs and freed after its last reader; model inputs live until their last reader and model outputs to
- * the end; views and in-place ops ({@link Aliasing}) allocate nothing and keep their input's tensor alive. Weights
- * are not activations and are left out.
+ * the end; views and in-place ops ({@link Aliasing}) allocate nothing and keep their input's tensor alive; an op
+ * an exporter took apart allocates what PyTorch's one op does ({@link ExportedOps}). Weights are not activations and
+ * are left out.
  */
 public final class MemoryPass {
     private MemoryPass() {

@@ -19,7 +19,7 @@ import java.util.Map;
  * A pattern in another order is left to the plain rules.
  */
 public final class ExportedGelu implements ExportedOp {
-    /** The nodes of one exported GELU: {@code half} the Mul by a one-element constant after the product, else -1. */
+    /** The nodes of one exported GELU: {@code half} the Mul by the constant after the product, else -1. */
     public record Chain(int div, int erf, int add, int mul, int half) {
     }
 
@@ -54,7 +54,10 @@ public final class ExportedGelu implements ExportedOp {
         return chains;
     }
 
-    /** The Mul by a constant scalar that is the only reader of the product {@code mul} makes; -1 when none. */
+    /**
+     * The Mul by a scalar of a Constant node (torch.onnx writes the 0.5 so) that is the only reader of the product
+     * {@code mul} makes; -1 when none.
+     */
     private static int half(Dataflow graph, int mul) {
         String product = graph.nodes().get(mul).outputs().get(0);
         if (graph.readers(product) != 1) {
@@ -72,8 +75,7 @@ public final class ExportedGelu implements ExportedOp {
             }
             String factor = next.inputs().get(1 - side);
             int made = graph.producer(factor);
-            boolean constant = made < 0 ? !graph.isWeight(factor) : nodes.get(made).opType().equals("Constant");
-            return constant && graph.rank(factor) <= 1 ? k : -1;
+            return made >= 0 && nodes.get(made).opType().equals("Constant") && graph.rank(factor) <= 0 ? k : -1;
         }
         return -1;
     }
