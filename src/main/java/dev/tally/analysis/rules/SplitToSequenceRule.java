@@ -14,9 +14,19 @@ import java.util.List;
  * with a shorter last one; a 1-D {@code split}, pieces of those sizes (they must add up to the axis). Cost 0.
  */
 public final class SplitToSequenceRule implements OpRule {
+    /** The longest sequence kept: a file declares its sizes, so it must not decide how many tensors are made. */
+    static final long MAX_PIECES = 1 << 16;
+
     @Override
     public List<String> inputs() {
         return List.of("input", "split?");
+    }
+
+    private static void limit(OpContext ctx, long pieces) {
+        if (pieces > MAX_PIECES) {
+            throw ctx.fail("it would make a sequence of " + pieces + " tensors, more than the " + MAX_PIECES
+                    + " Tally keeps; the file's sizes are not plausible");
+        }
     }
 
     @Override
@@ -28,6 +38,7 @@ public final class SplitToSequenceRule implements OpRule {
         List<Long> pieces = new ArrayList<>();
         boolean keep = true;
         if (ctx.optionalInput("split").isEmpty()) {
+            limit(ctx, size);
             for (long i = 0; i < size; i++) {
                 pieces.add(1L);
             }
@@ -39,6 +50,7 @@ public final class SplitToSequenceRule implements OpRule {
                 if (piece <= 0) {
                     throw ctx.fail("input 'split' is " + piece + ", expected a positive piece size");
                 }
+                limit(ctx, (size + piece - 1) / piece);
                 for (long at = 0; at < size; at += piece) {
                     pieces.add(Math.min(piece, size - at));
                 }

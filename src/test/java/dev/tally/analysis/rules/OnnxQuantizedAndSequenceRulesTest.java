@@ -108,6 +108,9 @@ class OnnxQuantizedAndSequenceRulesTest {
         assertThatThrownBy(() -> Op.of("SplitToSequence").input(4, 7).ints(2, 6).attr("axis", 1).infer())
                 .isInstanceOf(ModelException.class).hasMessageContaining("adds up to 8");
         assertThat(List.of(ones, byTwo, sized)).allMatch(TensorInfo::isSequence);
+        // A hostile file's sizes do not decide how many tensors are made.
+        assertThatThrownBy(() -> Op.of("SplitToSequence").input(4, 1L << 40).attr("axis", 1).infer())
+                .isInstanceOf(ModelException.class).hasMessageContaining("more than the 65536 Tally keeps");
     }
 
     @Test
