@@ -425,8 +425,10 @@ final class Interpreter {
         collectTensorNames(value, tensors, 0);
         Binding before = frame.bindings.put(variable, new Binding(name, tensors));
         if (before != null) {
+            // A set: a loop that rebinds a growing list would otherwise compare every pair of its tensors.
+            java.util.Set<String> still = new java.util.HashSet<>(tensors);
             for (String tensor : held(frame, before)) {
-                if (!tensors.contains(tensor)) {
+                if (!still.contains(tensor)) {
                     graph.hold(tensor, graph.nodeCount() - 1);
                 }
             }
