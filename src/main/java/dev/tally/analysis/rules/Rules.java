@@ -115,6 +115,7 @@ public final class Rules {
                 .add("Size", new SizeRule())
                 .add("Constant", new ConstantRule())
                 .add("ConstantOfShape", new ConstantOfShapeRule())
+                .add("Fill", new FillRule())
                 .add("Range", new RangeRule())
                 .add("Cast", new CastRule())
                 .add("Reshape", new ReshapeRule())

@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Activations from TorchScript code: the one-input ops ({@code relu}, {@code sigmoid}, {@code tanh}, {@code exp},
  * {@code sqrt}, ...), {@code silu} (Sigmoid and Mul, as the exporter writes it), {@code gelu}, {@code leaky_relu},
- * {@code prelu}, the clamps ({@code relu6}, {@code hardtanh}, {@code clamp}) and {@code softmax}, {@code log_softmax}.
+ * {@code prelu}, the clamps ({@code relu6}, {@code hardtanh}, {@code clamp}, {@code clamp_min}, {@code clamp_max}) and {@code softmax}, {@code log_softmax}.
  */
 final class ActivationOps extends AtenFamily {
 
@@ -34,6 +34,7 @@ final class ActivationOps extends AtenFamily {
         put((name, args, kw, site) -> clip(bind(name, args, kw, "self").tensor("self"), 0.0, 6.0, site), "relu6");
         put(this::hardtanh, "hardtanh");
         put(this::clamp, "clamp", "clip");
+        put(this::clampOneSide, "clamp_min", "clamp_max");
         put(this::softmax, "softmax", "log_softmax");
         put(this::prelu, "prelu");
     }
@@ -65,6 +66,14 @@ final class ActivationOps extends AtenFamily {
         Args a = bind(name, args, kw, "self", "min", "max");
         return emit("Clip", site, attrs(), a.tensor("self"),
                 a.has("min") ? a.tensor("min") : null, a.has("max") ? a.tensor("max") : null);
+    }
+
+    private Object clampOneSide(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // clamp_min(x, m) is clamp(x, min=m), F.normalize's guard against a zero norm; clamp_max likewise.
+        boolean min = name.equals("clamp_min");
+        Args a = bind(name, args, kw, "self", min ? "min" : "max");
+        TensorValue bound = a.tensor(min ? "min" : "max");
+        return emit("Clip", site, attrs(), a.tensor("self"), min ? bound : null, min ? null : bound);
     }
 
     private Object softmax(String name, List<Object> args, Map<String, Object> kw, Site site) {

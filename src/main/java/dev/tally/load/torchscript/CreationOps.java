@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Tensors made by TorchScript code: {@code zeros}, {@code ones}, {@code full} and their {@code new_} and
  * {@code _like} forms (ConstantOfShape), {@code arange} (Range) and {@code tensor}, {@code as_tensor},
- * {@code scalar_tensor} (a constant of Python numbers known at load time).
+ * {@code scalar_tensor} (a constant of Python numbers known at load time), and {@code fill_}, {@code zero_} (Fill:
+ * every element of a tensor set to one value, in place).
  */
 final class CreationOps extends AtenFamily {
 
@@ -24,6 +25,15 @@ final class CreationOps extends AtenFamily {
         put(this::filledLike, "full_like", "zeros_like", "ones_like");
         put(this::arange, "arange");
         put(this::tensor, "tensor", "as_tensor", "scalar_tensor");
+        put(this::fill, "fill", "zero");
+    }
+
+    private Object fill(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // x.fill_(v), x.zero_(): Swin's shifted-window mask fills slices of a zero tensor (traced code writes
+        // fill_ where scripted code writes copy_), Swin V2 zeroes the k part of its qkv bias.
+        Args a = name.equals("zero") ? bind(name, args, kw, "self") : bind(name, args, kw, "self", "value");
+        TensorValue value = name.equals("zero") ? graph.scalar(0L) : a.tensor("value");
+        return emit("Fill", site, attrs(), a.tensor("self"), value);
     }
 
     private Object filled(String name, List<Object> args, Map<String, Object> kw, Site site) {

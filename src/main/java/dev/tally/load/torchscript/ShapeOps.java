@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Shape and view ops from TorchScript code: {@code flatten}, {@code permute}, {@code transpose}, {@code t},
- * {@code reshape}, {@code view}, {@code unsqueeze}, {@code squeeze}, {@code expand}, {@code repeat} (Tile),
+ * {@code reshape}, {@code view}, {@code unsqueeze}, {@code squeeze}, {@code expand}, {@code expand_as}, {@code repeat} (Tile),
  * {@code pad} and {@code roll}: data movement, no arithmetic.
  */
 final class ShapeOps extends AtenFamily {
@@ -26,6 +26,7 @@ final class ShapeOps extends AtenFamily {
         put((name, args, kw, site) -> pad(bind(name, args, kw, "self", "pad", "mode", "value"), site), "pad", "constant_pad_nd");
         put((name, args, kw, site) -> roll(bind(name, args, kw, "self", "shifts", "dims"), site), "roll");
         put(this::expand, "expand");
+        put(this::expandAs, "expand_as");
         put(this::repeat, "repeat");
     }
 
@@ -87,6 +88,16 @@ final class ShapeOps extends AtenFamily {
             size = resolved;
         }
         return emit("Expand", site, attrs(), self, graph.ints(toArray(size)));
+    }
+
+    private Object expandAs(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // x.expand_as(y) is x.expand(y.size()) (F.normalize expands the norm to its input).
+        Args a = bind(name, args, kw, "self", "other");
+        TensorValue other = a.tensor("other");
+        if (!other.known()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        return emit("Expand", site, attrs(), a.tensor("self"), graph.ints(other.info().shape().toArray()));
     }
 
     private Object repeat(String name, List<Object> args, Map<String, Object> kw, Site site) {
