@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Shape and view ops from TorchScript code: {@code flatten}, {@code permute}, {@code transpose}, {@code t},
+ * Shape and view ops from TorchScript code: {@code flatten}, {@code permute}, {@code transpose} (and its aliases {@code swapaxes}, {@code swapdims}), {@code t},
  * {@code reshape}, {@code view}, {@code unsqueeze}, {@code squeeze}, {@code expand}, {@code expand_as}, {@code repeat} (Tile),
  * {@code pad} and {@code roll}: data movement, no arithmetic.
  */
@@ -19,7 +19,7 @@ final class ShapeOps extends AtenFamily {
         super(graph);
         put((name, args, kw, site) -> flatten(bind(name, args, kw, "self", "start_dim", "end_dim"), site), "flatten");
         put(this::permute, "permute");
-        put(this::transpose, "transpose");
+        put(this::transpose, "transpose", "swapaxes", "swapdims");
         put(this::t, "t");
         put(this::reshape, "reshape", "view");
         put(this::unsqueezeOrSqueeze, "unsqueeze", "squeeze");
@@ -36,14 +36,16 @@ final class ShapeOps extends AtenFamily {
     }
 
     private Object transpose(String name, List<Object> args, Map<String, Object> kw, Site site) {
-        Args a = bind(name, args, kw, "self", "dim0", "dim1");
+        // swapaxes(self, axis0, axis1) and swapdims are transpose's aliases (MaxViT's grid partition swaps axes).
+        boolean axes = name.equals("swapaxes");
+        Args a = bind(name, args, kw, "self", axes ? "axis0" : "dim0", axes ? "axis1" : "dim1");
         TensorValue self = a.tensor("self");
         if (!self.known()) {
             return AtenOps.NOT_HANDLED;
         }
         int rank = self.info().rank();
-        int d0 = self.info().shape().normalizeAxis((int) a.integer("dim0", 0));
-        int d1 = self.info().shape().normalizeAxis((int) a.integer("dim1", 1));
+        int d0 = self.info().shape().normalizeAxis((int) a.integer(axes ? "axis0" : "dim0", 0));
+        int d1 = self.info().shape().normalizeAxis((int) a.integer(axes ? "axis1" : "dim1", 1));
         long[] perm = new long[rank];
         for (int i = 0; i < rank; i++) {
             perm[i] = i == d0 ? d1 : i == d1 ? d0 : i;
