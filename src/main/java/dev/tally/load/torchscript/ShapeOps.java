@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Shape and view ops from TorchScript code: {@code flatten}, {@code permute}, {@code transpose} (and its aliases {@code swapaxes}, {@code swapdims}), {@code t},
- * {@code reshape}, {@code view}, {@code unsqueeze}, {@code squeeze}, {@code expand}, {@code expand_as}, {@code repeat} (Tile),
+ * {@code reshape}, {@code view}, {@code unsqueeze}, {@code squeeze}, {@code expand}, {@code expand_as}, {@code repeat} (Tile), {@code repeat_interleave},
  * {@code pad} and {@code roll}: data movement, no arithmetic.
  */
 final class ShapeOps extends AtenFamily {
@@ -28,6 +28,7 @@ final class ShapeOps extends AtenFamily {
         put(this::expand, "expand");
         put(this::expandAs, "expand_as");
         put(this::repeat, "repeat");
+        put(this::repeatInterleave, "repeat_interleave");
     }
 
     private Object permute(String name, List<Object> args, Map<String, Object> kw, Site site) {
@@ -119,6 +120,30 @@ final class ShapeOps extends AtenFamily {
             self = emit("Unsqueeze", site, attrs(), self, graph.ints(axes));
         }
         return emit("Tile", site, attrs(), self, graph.ints(toArray(repeats)));
+    }
+
+    private Object repeatInterleave(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // repeat_interleave(x, r, dim) with a known int r: every slice along dim r times in a row (MViT's temporal
+        // position table per frame, WaveRNN's upsampling), as x.unsqueeze(dim + 1).expand(..., r, ...) reshaped
+        // back: data movement, no arithmetic. Without dim, x is flattened first. Repeats held in a tensor give a
+        // size the code reads from its values: no rule.
+        Args a = bind(name, args, kw, "self", "repeats", "dim", "output_size");
+        TensorValue self = a.tensor("self");
+        if (!(a.get("repeats") instanceof Long repeats) || repeats < 0 || !self.known() || self.info().dataDependent()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        if (!a.has("dim")) {
+            self = emit("Reshape", site, attrs(), self, graph.ints(self.info().numel()));
+        }
+        Shape shape = self.info().shape();
+        int axis = shape.normalizeAxis((int) a.integer("dim", 0));
+        List<Long> expanded = new ArrayList<>(shape.dims());
+        expanded.add(axis + 1, repeats);
+        List<Long> joined = new ArrayList<>(shape.dims());
+        joined.set(axis, Math.multiplyExact(shape.dim(axis), repeats));
+        TensorValue each = emit("Unsqueeze", site, attrs(), self, graph.ints(axis + 1));
+        TensorValue repeated = emit("Expand", site, attrs(), each, graph.ints(toArray(expanded)));
+        return emit("Reshape", site, attrs(), repeated, graph.ints(toArray(joined)));
     }
 
     private Object flatten(Args a, Site site) {
