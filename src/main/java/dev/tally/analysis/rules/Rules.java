@@ -110,6 +110,7 @@ public final class Rules {
                 .add("CumSum", new CumSumRule())
                 .add("Resize", new ResizeRule())
                 .add("Upsample", new ResizeRule())
+                .add("GridSample", new GridSampleRule())
                 // Shapes, constants and data movement: no arithmetic, cost 0; values tracked for shape arithmetic.
                 .add("Shape", new ShapeRule())
                 .add("Size", new SizeRule())
