@@ -132,6 +132,7 @@ public final class Rules {
                 .add("Expand", new ExpandRule())
                 .add("Tile", new TileRule())
                 .add("Pad", new PadRule())
+                .add("Im2Col", new Im2ColRule())
                 .add("Trilu", new TriluRule())
                 .add("Dropout", new DropoutRule())
                 // Control flow (the bodies analysed as graphs) and ops whose output size depends on the data.
