@@ -100,7 +100,7 @@ final class AtenOps {
             "values", "keys", "items", "mul");
 
     private static final java.util.Set<String> CREATION_OPS = java.util.Set.of(
-            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor", "as_tensor");
+            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor", "as_tensor", "linspace");
 
     private static boolean containsTensor(List<Object> values) {
         for (Object value : values) {

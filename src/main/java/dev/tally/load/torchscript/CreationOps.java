@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Tensors made by TorchScript code: {@code zeros}, {@code ones}, {@code full} and their {@code new_} and
- * {@code _like} forms (ConstantOfShape), {@code arange} (Range) and {@code tensor}, {@code as_tensor},
+ * {@code _like} forms (ConstantOfShape), {@code arange} (Range), {@code linspace} and {@code tensor}, {@code as_tensor},
  * {@code scalar_tensor} (a constant of Python numbers known at load time), and {@code fill_}, {@code zero_} (Fill:
  * every element of a tensor set to one value, in place).
  */
@@ -24,6 +24,7 @@ final class CreationOps extends AtenFamily {
         put(this::filled, "new_zeros", "new_ones", "new_full", "zeros", "ones", "full");
         put(this::filledLike, "full_like", "zeros_like", "ones_like");
         put(this::arange, "arange");
+        put(this::linspace, "linspace");
         put(this::tensor, "tensor", "as_tensor", "scalar_tensor");
         put(this::fill, "fill", "zero");
     }
@@ -80,6 +81,37 @@ final class CreationOps extends AtenFamily {
         Object end = bounds.size() == 1 ? bounds.get(0) : bounds.get(1);
         Object step = bounds.size() == 3 ? bounds.get(2) : (Object) 1L;
         return emit("Range", site, attrs(), graph.scalar(start), graph.scalar(end), graph.scalar(step));
+    }
+
+    private Object linspace(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // linspace(start, end, steps): steps evenly spaced numbers (RAFT's correlation window offsets), float32 unless
+        // a dtype is given; the values kept when small, as PyTorch computes them (start + i * step, the upper half
+        // counted back from end).
+        Args a = bind(name, args, kw, "start", "end", "steps", "dtype", "layout", "device", "pin_memory");
+        if (!(a.get("start") instanceof Number start) || !(a.get("end") instanceof Number end) || !(a.get("steps") instanceof Long steps)
+                || steps < 0) {
+            return AtenOps.NOT_HANDLED;
+        }
+        DType type = a.get("dtype") instanceof Long code ? ScalarTypes.dtype(code).orElse(null) : DType.FLOAT32;
+        if (type == null || !type.isFloatingPoint() && !type.isIntegral()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        if (steps > 1024) {
+            ConstTensor zero = new ConstTensor(type, Shape.of(1), type.isFloatingPoint() ? ConstData.ofFloats(0) : ConstData.ofInts(0));
+            return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(zero)), graph.ints(steps));
+        }
+        double from = start.doubleValue();
+        double to = end.doubleValue();
+        double step = steps > 1 ? (to - from) / (steps - 1) : 0;
+        double[] values = new double[(int) (long) steps];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i < steps / 2 ? from + i * step : to - (steps - 1 - i) * step;
+        }
+        if (type.isFloatingPoint()) {
+            return graph.constant(new ConstTensor(type, Shape.of(steps), ConstData.ofFloats(values)));
+        }
+        long[] ints = java.util.Arrays.stream(values).mapToLong(v -> (long) v).toArray();
+        return graph.constant(new ConstTensor(type, Shape.of(steps), ConstData.ofInts(ints)));
     }
 
     private Object tensor(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -927,6 +927,10 @@ final class Interpreter {
         if (value instanceof Namespace namespace) {
             return "'" + namespace.path() + "'";
         }
+        if (AtenOps.items(value) != null && (AtenOps.items(value).size() > 8 || AtenOps.items(value).stream().anyMatch(TensorValue.class::isInstance))) {
+            // Not the items themselves: a list of tensors would print every value Tally knows into the message.
+            return "a " + (value instanceof TupleValue ? "tuple" : "list") + " of " + AtenOps.items(value).size() + " items";
+        }
         return "'" + Objects.toString(value) + "'";
     }
 
