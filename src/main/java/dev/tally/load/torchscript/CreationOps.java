@@ -21,7 +21,7 @@ final class CreationOps extends AtenFamily {
 
     CreationOps(GraphBuilder graph) {
         super(graph);
-        put(this::filled, "new_zeros", "new_ones", "new_full", "zeros", "ones", "full");
+        put(this::filled, "new_zeros", "new_ones", "new_full", "zeros", "ones", "full", "empty", "new_empty");
         put(this::filledLike, "full_like", "zeros_like", "ones_like");
         put(this::arange, "arange");
         put(this::linspace, "linspace");
@@ -42,13 +42,43 @@ final class CreationOps extends AtenFamily {
         boolean full = name.endsWith("full");
         Args a = name.startsWith("new_")
                 ? (full ? bind(name, args, kw, "self", "size", "fill_value", "dtype", "layout", "device", "pin_memory")
-                        : bind(name, args, kw, "self", "size", "dtype", "layout", "device", "pin_memory"))
+                        : bind(name, args, kw, "self", "size", "dtype", "layout", "device", "pin_memory", "memory_format"))
                 : (full ? bind(name, args, kw, "size", "fill_value", "dtype", "layout", "device", "pin_memory")
-                        : bind(name, args, kw, "size", "dtype", "layout", "device", "pin_memory"));
+                        : bind(name, args, kw, "size", "dtype", "layout", "device", "pin_memory", "memory_format"));
+        // empty's values are whatever the memory held: Tally keeps them as 0, which no valid code reads (Emformer
+        // starts its memory bank as empty([0])).
         double value = full ? a.real("fill_value", 0) : name.endsWith("ones") ? 1 : 0;
         TensorValue shape = graph.ints(toArray(a.ints("size", 1, null)));
-        ConstTensor fill = new ConstTensor(DType.FLOAT32, Shape.of(1), ConstData.ofFloats(value));
+        DType type = dtype(a, name, full);
+        if (type == null) {
+            return AtenOps.NOT_HANDLED;
+        }
+        ConstTensor fill = new ConstTensor(type, Shape.of(1), type.isFloatingPoint() ? ConstData.ofFloats(value) : ConstData.ofInts((long) value));
         return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), shape);
+    }
+
+    /**
+     * The element type PyTorch gives a filled tensor: the {@code dtype} argument; else {@code self}'s for the
+     * {@code new_} forms; else int64 or bool for {@code full} of an int or a bool; else float32. Null when the type is
+     * one Tally cannot fill (complex, quantized) or not known.
+     */
+    private static DType dtype(Args a, String name, boolean full) {
+        DType type;
+        if (a.get("dtype") instanceof Long code) {
+            type = ScalarTypes.dtype(code).orElse(null);
+        } else if (a.has("dtype")) {
+            return null;
+        } else if (name.startsWith("new_")) {
+            TensorValue self = a.tensor("self");
+            type = self.known() ? self.info().dtype() : null;
+        } else if (full && a.get("fill_value") instanceof Long) {
+            type = DType.INT64;
+        } else if (full && a.get("fill_value") instanceof Boolean) {
+            type = DType.BOOL;
+        } else {
+            type = DType.FLOAT32;
+        }
+        return type != null && (type.isFloatingPoint() || type.isIntegral()) ? type : null;
     }
 
     private Object filledLike(String name, List<Object> args, Map<String, Object> kw, Site site) {
