@@ -1,5 +1,8 @@
 package dev.tally.analysis;
 
+import dev.tally.analysis.fused.Dataflow;
+import dev.tally.analysis.fused.ExportedOps;
+import dev.tally.analysis.fused.Fusion;
 import dev.tally.analysis.saved.DropoutSavedRule;
 import dev.tally.ir.LongList;
 import dev.tally.ir.Model;
@@ -15,10 +18,18 @@ import java.util.Map;
 /**
  * Simulates inference memory in the graph's order (docs/conventions.md, "Memory"): each output is allocated when
  * its node runs and freed after its last reader; model inputs live until their last reader and model outputs to
- * the end; views and in-place ops ({@link Aliasing}) allocate nothing and keep their input's tensor alive. Weights
- * are not activations and are left out.
+ * the end; views and in-place ops ({@link Aliasing}) allocate nothing and keep their input's tensor alive; an op
+ * an exporter took apart allocates what PyTorch's one op does ({@link ExportedOps}). Weights are not activations and
+ * are left out.
  */
 public final class MemoryPass {
+    /**
+     * A node attribute ({@link dev.tally.ir.Attribute.Strs}) naming the values a local of the model's code holds
+     * until this node has run: the TorchScript interpreter sees the code's frames and sets it (a local lives until it
+     * is rebound or its function returns, docs/conventions.md, "Memory").
+     */
+    public static final String HOLDS = "tally.holds";
+
     private MemoryPass() {
     }
 
@@ -92,6 +103,8 @@ public final class MemoryPass {
         TensorInfo info;
         int producer = -1;
         int lastReader = -1;
+        /** How many node inputs read the value, plus one for a model output ({@link Dataflow#readers}). */
+        int readers;
         int freeAt = NOT_FREED;
         /** The tensor the value refers to while it is live; null before it is made and after it is freed. */
         Storage storage;
@@ -180,7 +193,9 @@ public final class MemoryPass {
         for (int i = 0; i < n; i++) {
             for (String input : nodes.get(i).node().inputs()) {
                 if (!input.isEmpty()) {
-                    slots.computeIfAbsent(input, k -> new Slot()).lastReader = i;
+                    Slot slot = slots.computeIfAbsent(input, k -> new Slot());
+                    slot.lastReader = i;
+                    slot.readers++;
                 }
             }
         }
@@ -205,7 +220,9 @@ public final class MemoryPass {
             }
         }
         for (Value output : model.graph().outputs()) {
-            slots.computeIfAbsent(output.name(), k -> new Slot()).kept = true;
+            Slot slot = slots.computeIfAbsent(output.name(), k -> new Slot());
+            slot.kept = true;
+            slot.readers++;
         }
         freeAt(analysis, slots);
         return new Prepared(analysis, slots);
@@ -261,13 +278,25 @@ public final class MemoryPass {
         long largest = 0;
         long[] liveAfter = new long[n];
         long[] allocated = new long[n];
+        // Ops the exporter took apart, as PyTorch ran them; inference only: train mode keeps the saved-tensor figures
+        // of the parts (TrainingPass), and TorchScript records the ops themselves.
+        Map<Integer, Fusion.Part> fused = training || format != ModelFormat.ONNX ? Map.of()
+                : ExportedOps.parts(new SlotDataflow(analysis, slots));
+        java.util.Set<Fusion> unfused = new java.util.HashSet<>();
         for (int i = 0; i < n; i++) {
             long made = 0;
             NodeResult result = nodes.get(i);
             Node node = result.node();
             if (result.status() == NodeResult.Status.COUNTED && !result.outputs().isEmpty()
                     && !result.outputs().stream().allMatch(TensorInfo::hasData)) {
-                String first = node.inputs().isEmpty() ? "" : node.inputs().get(0);
+                Fusion.Part part = fused.isEmpty() ? null : fused.get(i);
+                if (part != null && (unfused.contains(part.fusion()) || part.position() == 0
+                        && !fusedCallHolds(part.fusion(), node, slots))) {
+                    unfused.add(part.fusion());
+                    part = null;
+                }
+                int target = part == null ? 0 : writtenInput(part, node, slots);
+                String first = node.inputs().isEmpty() || target < 0 ? "" : node.inputs().get(target);
                 Slot from = first.isEmpty() ? null : slots.get(first);
                 Storage source = from == null ? null : from.storage;
                 boolean soleAndLast = source != null && source.values == 1 && from.freeAt == i
@@ -275,6 +304,7 @@ public final class MemoryPass {
                 Aliasing.Kind kind = source == null || training && node.opType().equals("Dropout")
                         && !DropoutSavedRule.identity(inputsOf(node, slots, analysis))
                         ? Aliasing.Kind.ALLOCATES
+                        : part != null ? fusedKind(part, from, result.outputs().get(0))
                         : Aliasing.classify(node, format, inputsOf(node, slots, analysis), result.outputs().get(0),
                                 !from.strided, soleAndLast);
                 List<TensorInfo> inputInfos = training ? inputsOf(node, slots, analysis) : List.of();
@@ -340,6 +370,90 @@ public final class MemoryPass {
         return new Run(result, slots, analysis);
     }
 
+    /**
+     * Whether a fused op's first node runs as PyTorch's one call: its input {@link Fusion#contiguousInput()} is
+     * contiguous. Otherwise the whole op is left to the plain rules.
+     */
+    private static boolean fusedCallHolds(Fusion fusion, Node node, Map<String, Slot> slots) {
+        if (fusion.contiguousInput() < 0) {
+            return true;
+        }
+        Slot slot = fusion.contiguousInput() < node.inputs().size() ? slots.get(node.inputs().get(fusion.contiguousInput())) : null;
+        return slot != null && slot.storage != null && !slot.strided;
+    }
+
+    /**
+     * The input a node of a fused op writes into: for the first, the op's in-place input ({@link
+     * Fusion#inPlaceInput()}), else none (-1); for a later node, the one the node before it in the op made.
+     */
+    private static int writtenInput(Fusion.Part part, Node node, Map<String, Slot> slots) {
+        if (part.position() == 0) {
+            return part.fusion().inPlaceInput();
+        }
+        for (int k = 0; k < node.inputs().size(); k++) {
+            Slot slot = node.inputs().get(k).isEmpty() ? null : slots.get(node.inputs().get(k));
+            if (slot != null && slot.producer == part.previous()) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * What a node of a fused op does with memory, {@code from} the input it writes into ({@link #writtenInput}): a
+     * later node writes into the op's result, the first allocates it, or, for an in-place op, writes into its input
+     * when no node after the op reads that tensor and no other value shares it.
+     */
+    private static Aliasing.Kind fusedKind(Fusion.Part part, Slot from, TensorInfo output) {
+        boolean fits = from.info != null && from.info.bytes() == output.bytes();
+        if (part.position() > 0) {
+            return fits ? Aliasing.Kind.IN_PLACE : Aliasing.Kind.ALLOCATES;
+        }
+        boolean dying = from.storage.values == 1 && from.freeAt != NOT_FREED && from.freeAt <= part.fusion().last()
+                && !from.kept && !from.modelInput;
+        return fits && dying && from.info.dtype() == output.dtype() ? Aliasing.Kind.IN_PLACE : Aliasing.Kind.ALLOCATES;
+    }
+
+    /** The run's slots as the fused-op patterns read a graph. */
+    private record SlotDataflow(Analysis analysis, Map<String, Slot> slots, List<Node> nodes) implements Dataflow {
+        SlotDataflow(Analysis analysis, Map<String, Slot> slots) {
+            this(analysis, slots, new java.util.AbstractList<>() {
+                @Override
+                public Node get(int index) {
+                    return analysis.nodes().get(index).node();
+                }
+
+                @Override
+                public int size() {
+                    return analysis.nodes().size();
+                }
+            });
+        }
+
+        @Override
+        public int producer(String value) {
+            Slot slot = slots.get(value);
+            return slot == null ? -1 : slot.producer;
+        }
+
+        @Override
+        public int readers(String value) {
+            Slot slot = slots.get(value);
+            return slot == null ? 0 : slot.readers;
+        }
+
+        @Override
+        public boolean isWeight(String value) {
+            return analysis.model().graph().params().containsKey(value);
+        }
+
+        @Override
+        public int rank(String value) {
+            TensorInfo info = MemoryPass.value(value, slots, analysis);
+            return info == null ? -1 : info.rank();
+        }
+    }
+
     /** The layouts of a node's inputs as the run has them: null where row-major, absent or not an activation. */
     private static List<long[]> layoutsOf(Node node, Map<String, Slot> slots) {
         List<long[]> layouts = new ArrayList<>(node.inputs().size());
@@ -393,11 +507,18 @@ public final class MemoryPass {
         Paths paths = new Paths(nodes);
         // runEnd[first[i] + k]: the last node of the contiguous run of nodes sharing node i's first k + 1 path
         // components. Flat arrays: an int[] per node and a String[] per path were 56 MB on a million nodes.
+        // A node that makes no tensor (a Constant, shape arithmetic) runs in no module's frame and breaks no run:
+        // torch.onnx names the constants its symbolic functions add outside any scope ("Constant_83" amid
+        // vit_b_16's encoder_layer_0.self_attention), which would otherwise end the encoder's run there.
         int[] runEnd = new int[paths.total()];
+        int next = -1; // the first node after i that makes a tensor
         for (int i = n - 1; i >= 0; i--) {
             for (int k = 0; k < paths.length(i); k++) {
-                boolean continues = i + 1 < n && paths.length(i + 1) > k && paths.samePrefix(i, i + 1, k + 1);
-                runEnd[paths.first(i) + k] = continues ? runEnd[paths.first(i + 1) + k] : i;
+                boolean continues = next >= 0 && paths.length(next) > k && paths.samePrefix(i, next, k + 1);
+                runEnd[paths.first(i) + k] = continues ? runEnd[paths.first(next) + k] : i;
+            }
+            if (makesTensor(nodes.get(i))) {
+                next = i;
             }
         }
         for (int i = 0; i < n; i++) {
@@ -422,9 +543,29 @@ public final class MemoryPass {
                 }
             }
         }
+        for (int i = 0; i < n; i++) {
+            if (nodes.get(i).node().attribute(HOLDS).orElse(null) instanceof dev.tally.ir.Attribute.Strs held) {
+                for (String value : held.values()) {
+                    Slot slot = slots.get(value);
+                    if (slot != null && slot.producer >= 0 && slot.freeAt != NOT_FREED) {
+                        slot.freeAt = Math.max(slot.freeAt, i);
+                    }
+                }
+            }
+        }
         for (ResolvedInput input : analysis.inputs()) {
             slots.get(input.name()).freeAt = n - 1;
         }
+    }
+
+    /** Whether a node makes a tensor at run time: an output the shape pass does not know the values of. */
+    private static boolean makesTensor(NodeResult result) {
+        for (TensorInfo output : result.outputs()) {
+            if (!output.hasData()) {
+                return true;
+            }
+        }
+        return result.outputs().isEmpty();
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.tally.analysis;
 
-import dev.tally.analysis.saved.ExportedGelu;
+import dev.tally.analysis.fused.ExportedGelu;
 import dev.tally.analysis.saved.Kept;
 import dev.tally.analysis.saved.SavedRule;
 import dev.tally.analysis.saved.SavedRules;
