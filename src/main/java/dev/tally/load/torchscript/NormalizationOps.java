@@ -63,15 +63,15 @@ final class NormalizationOps extends AtenFamily {
             return AtenOps.NOT_HANDLED;
         }
         long channels = input.info().shape().dim(1);
-        TensorValue weight = a.has("weight") ? a.tensor("weight") : filled(channels, 1);
-        TensorValue bias = a.has("bias") ? a.tensor("bias") : filled(channels, 0);
+        TensorValue weight = a.has("weight") ? a.tensor("weight") : filled(channels, 1, site);
+        TensorValue bias = a.has("bias") ? a.tensor("bias") : filled(channels, 0, site);
         return emit("InstanceNormalization", site, attrs("epsilon", new Attribute.Float(a.real("eps", 1e-5))), input, weight, bias);
     }
 
-    private TensorValue filled(long channels, double value) {
-        double[] values = new double[Math.toIntExact(channels)];
-        java.util.Arrays.fill(values, value);
-        return graph.constant(new ConstTensor(DType.FLOAT32, Shape.of(channels), ConstData.ofFloats(values)));
+    /** A float32 vector of {@code channels} copies of {@code value}, made by the shape pass (the file sets the size). */
+    private TensorValue filled(long channels, double value, Site site) {
+        ConstTensor fill = new ConstTensor(DType.FLOAT32, Shape.of(1), ConstData.ofFloats(value));
+        return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), graph.ints(channels));
     }
 
     private Object layerNorm(String name, List<Object> args, Map<String, Object> kw, Site site) {
