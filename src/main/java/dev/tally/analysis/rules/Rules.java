@@ -110,11 +110,13 @@ public final class Rules {
                 .add("CumSum", new CumSumRule())
                 .add("Resize", new ResizeRule())
                 .add("Upsample", new ResizeRule())
+                .add("GridSample", new GridSampleRule())
                 // Shapes, constants and data movement: no arithmetic, cost 0; values tracked for shape arithmetic.
                 .add("Shape", new ShapeRule())
                 .add("Size", new SizeRule())
                 .add("Constant", new ConstantRule())
                 .add("ConstantOfShape", new ConstantOfShapeRule())
+                .add("Fill", new FillRule())
                 .add("Range", new RangeRule())
                 .add("Cast", new CastRule())
                 .add("Reshape", new ReshapeRule())
@@ -130,6 +132,7 @@ public final class Rules {
                 .add("Expand", new ExpandRule())
                 .add("Tile", new TileRule())
                 .add("Pad", new PadRule())
+                .add("Im2Col", new Im2ColRule())
                 .add("Trilu", new TriluRule())
                 .add("Dropout", new DropoutRule())
                 // Control flow (the bodies analysed as graphs) and ops whose output size depends on the data.
