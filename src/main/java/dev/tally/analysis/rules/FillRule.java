@@ -26,7 +26,7 @@ public final class FillRule implements OpRule {
         if (value.numel() != 1) {
             throw ctx.fail("input 'value' has " + value.numel() + " elements, expected one (a 0-d tensor or a number)");
         }
-        Optional<ConstData> fill = ctx.optionalInputData("value");
+        Optional<ConstData> fill = value.data();
         if (fill.isEmpty() || !Values.small(input.shape())) {
             return List.of(TensorInfo.of(input.dtype(), input.shape()));
         }
