@@ -23,6 +23,13 @@ import java.util.Map;
  * are left out.
  */
 public final class MemoryPass {
+    /**
+     * A node attribute ({@link dev.tally.ir.Attribute.Strs}) naming the values a local of the model's code holds
+     * until this node has run: the TorchScript interpreter sees the code's frames and sets it (a local lives until it
+     * is rebound or its function returns, docs/conventions.md, "Memory").
+     */
+    public static final String HOLDS = "tally.holds";
+
     private MemoryPass() {
     }
 
@@ -532,6 +539,16 @@ public final class MemoryPass {
                     if (paths.length(slot.producer) <= k || !paths.samePrefix(i, slot.producer, k + 1)) {
                         slot.freeAt = Math.max(slot.freeAt, runEnd[paths.first(i) + k]);
                         break;
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (nodes.get(i).node().attribute(HOLDS).orElse(null) instanceof dev.tally.ir.Attribute.Strs held) {
+                for (String value : held.values()) {
+                    Slot slot = slots.get(value);
+                    if (slot != null && slot.producer >= 0 && slot.freeAt != NOT_FREED) {
+                        slot.freeAt = Math.max(slot.freeAt, i);
                     }
                 }
             }
