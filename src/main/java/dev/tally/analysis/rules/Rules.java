@@ -26,6 +26,9 @@ public final class Rules {
                 .add("QuantizedMul", new QuantizedBinaryRule())
                 .add("QuantizePerTensor", new QuantizeRule())
                 .add("Dequantize", new DequantizeRule())
+                // ONNX's quantized form: each quantized op is DequantizeLinear, the float op, QuantizeLinear.
+                .add("QuantizeLinear", new QuantizeLinearRule())
+                .add("DequantizeLinear", new DequantizeLinearRule())
                 // Recurrent ops: ONNX's one-layer ops, and PyTorch's whole stacks and cells as TorchScript calls them.
                 .add("LSTM", new LstmRule())
                 .add("GRU", new GruRule())
@@ -136,6 +139,15 @@ public final class Rules {
                 .add("Im2Col", new Im2ColRule())
                 .add("Trilu", new TriluRule())
                 .add("Dropout", new DropoutRule())
+                // Sequences of tensors (a static length where the shape pass knows it): moved, never computed.
+                .add("SequenceEmpty", new SequenceEmptyRule())
+                .add("SequenceConstruct", new SequenceConstructRule())
+                .add("SequenceInsert", new SequenceInsertRule())
+                .add("SequenceAt", new SequenceAtRule())
+                .add("SequenceLength", new SequenceLengthRule())
+                .add("SequenceErase", new SequenceEraseRule())
+                .add("ConcatFromSequence", new ConcatFromSequenceRule())
+                .add("SplitToSequence", new SplitToSequenceRule())
                 // Control flow (the bodies analysed as graphs) and ops whose output size depends on the data.
                 .add("If", new IfRule())
                 .add("Loop", new LoopRule())
