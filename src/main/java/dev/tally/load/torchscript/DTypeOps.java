@@ -15,7 +15,8 @@ import java.util.Optional;
  * {@code bfloat16()}, {@code long()}, {@code int()}, {@code short()}, {@code char()}, {@code byte()}, {@code bool()}.
  * A conversion to another type is an ONNX {@code Cast} node (cost 0, a new tensor of the new element size); one to
  * the same type, or a move to a device, returns the tensor itself, as PyTorch's {@code to} does. Python's
- * {@code float(t)}, {@code int(t)}, {@code bool(t)} of a tensor give a number Tally does not read.
+ * {@code float(t)}, {@code int(t)}, {@code bool(t)} and {@code t.item()} of a 1-element tensor give its number when its
+ * values are known (computed from shapes and constants), else a number Tally does not read.
  */
 final class DTypeOps implements OpFamily {
     private static final Map<String, DType> SHORTHANDS = Map.of(
