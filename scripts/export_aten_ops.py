@@ -146,6 +146,42 @@ class TokenTable(nn.Module):
         return self.linear(self.embedding(tokens))
 
 
+class ResizeByScale(nn.Module):
+    """The R-CNN transform's resize (torchvision's _resize_image_and_masks): the scale computed from the image size
+    held in a tensor (torch.tensor of the shape, min and max, float32 reciprocals times min_size 200 and max_size 333,
+    item()), F.interpolate with that scale_factor and recompute_scale_factor, then a convolution. At 3x151x152 the
+    float32 scale gives 199x201; the same arithmetic in float64 would give 200x201."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, image):
+        im_shape = torch.tensor(image.shape[-2:])
+        min_size = torch.min(im_shape).to(dtype=torch.float32)
+        max_size = torch.max(im_shape).to(dtype=torch.float32)
+        scale = torch.min(200.0 / min_size, 333.0 / max_size)
+        scale_factor = scale.item()
+        resized = F.interpolate(image[None], size=None, scale_factor=scale_factor, mode="bilinear",
+                                recompute_scale_factor=True, align_corners=False)
+        return self.conv(resized)
+
+
+class LevelsFromShapes(nn.Module):
+    """MultiScaleRoIAlign's scale of a feature map (its size over the image's, log2 and round of a tensor made from
+    that number) and LevelMapper's k_min (-log2(scale).item()), with floor and ceil of shape-made tensors, used as an
+    output size (adaptive pooling), so every value must be computed exactly."""
+
+    def forward(self, image, feature):
+        approx_scale = float(feature.shape[-1]) / float(image.shape[-1])
+        scale = 2 ** float(torch.tensor(approx_scale).log2().round())
+        k_min = int(-torch.log2(torch.tensor(scale, dtype=torch.float32)).item())
+        side = torch.tensor(feature.shape[-2:], dtype=torch.float32) / 3.0
+        rows = int(torch.floor(side[0]).item())
+        cols = int(torch.ceil(side[1]).item())
+        return F.adaptive_avg_pool2d(feature, (rows + k_min, cols))
+
+
 # (name, builder, inputs: (shape, dtype, low, high) each).
 NETS = [
     ("shifted_window_mask", ShiftedWindowMask, [((1, 4, 7, 7), "float")]),
@@ -157,6 +193,8 @@ NETS = [
     ("masked_attention", MaskedAttention, [((5, 1, 16), "float"), ((1, 5), "bool")]),
     ("empty_memory", EmptyMemory, [((2, 1, 4), "float")]),
     ("token_table", TokenTable, [((1, 7), "long")]),
+    ("resize_by_scale", ResizeByScale, [((3, 151, 152), "float")]),
+    ("levels_from_shapes", LevelsFromShapes, [((1, 3, 64, 64), "float"), ((1, 8, 16, 17), "float")]),
 ]
 
 

@@ -227,15 +227,6 @@ class ZooFixturesTest {
      */
     private static List<String> detectionParts(Summary summary, JsonNode expected) {
         List<String> parts = new ArrayList<>();
-        List<String> notCounted = new ArrayList<>();
-        // One known gap, pinned: the scripted R-CNN transform computes its resize scale from the image size held in a
-        // tensor (torch.min, torch.max, then item()), a value the interpreter does not read, so the resized image, and
-        // with it every backbone and head node, has no shape and is listed as not counted. Only a count of exactly 0
-        // beside that listed item() passes as this gap; any other count must equal PyTorch's.
-        List<String> partial = new ArrayList<>();
-        boolean unfollowed = summary.unsupported().stream().anyMatch(op -> op.opType().equals(UNFOLLOWED));
-        boolean resizeScaleUnread = summary.unsupported().stream()
-                .anyMatch(op -> op.opType().equals(RESIZE_SCALE) && op.nodes().contains("transform/" + RESIZE_SCALE));
         for (JsonNode module : expected.get("modules")) {
             String name = module.get("name").asText();
             if (!List.of("backbone", "rpn.head", "head").contains(name)) {
@@ -243,35 +234,18 @@ class ZooFixturesTest {
             }
             long macs = summary.layers().stream().filter(l -> l.name().equals(name) || l.name().startsWith(name + "."))
                     .mapToLong(dev.tally.report.LayerSummary::macs).sum();
-            if (macs == 0 && resizeScaleUnread) {
-                notCounted.add(name);
-                continue;
-            }
-            long pytorch = module.get("macs").asLong();
-            if (macs < pytorch && unfollowed) {
-                // Code the interpreter could not follow (listed at its lines) inside the part: the count is partial,
-                // never above PyTorch's, and the cell says how much of it was counted (ssd300_vgg16's scripted head, until max and min
-                // were mapped).
-                partial.add(String.format("%s partial (%,d of %,d MACs: code not followed)", name, macs, pytorch));
-                continue;
-            }
+            // Every form, scripted included: code the interpreter cannot follow lies after these parts (the transform's
+            // resize scale is computed from the image size), so a partial count here is a regression, not a gap.
             assertThat(macs).as(expected.get("name").asText() + ": MACs of module '" + name + "'").isEqualTo(module.get("macs").asLong());
             parts.add(name);
         }
-        assertThat(parts.size() + notCounted.size() + partial.size()).as(expected.get("name").asText() + ": detection parts compared").isPositive();
+        assertThat(parts.size()).as(expected.get("name").asText() + ": detection parts compared").isPositive();
         List<String> cells = new ArrayList<>();
         if (!parts.isEmpty()) {
             cells.add(String.join(", ", parts) + " exact");
         }
-        cells.addAll(partial);
-        if (!notCounted.isEmpty()) {
-            cells.add(String.join(", ", notCounted) + " not counted (the transform's resize scale is a tensor value)");
-        }
         return cells;
     }
-
-    /** The op whose value the scripted R-CNN transform's resize needs: the scale, read from a tensor with item(). */
-    private static final String RESIZE_SCALE = "aten::item";
 
     /**
      * Whether PyTorch's output shapes "match the bound": each output Tally marks data-dependent has the rank PyTorch's

@@ -28,6 +28,10 @@ final class ActivationOps extends AtenFamily {
         put((name, args, kw, site) -> unary("Abs", name, args, kw, site), "abs");
         put((name, args, kw, site) -> unary("Neg", name, args, kw, site), "neg");
         put((name, args, kw, site) -> unary("Reciprocal", name, args, kw, site), "reciprocal");
+        put((name, args, kw, site) -> unary("Floor", name, args, kw, site), "floor");
+        put((name, args, kw, site) -> unary("Ceil", name, args, kw, site), "ceil");
+        put((name, args, kw, site) -> unary("Round", name, args, kw, site), "round");
+        put(this::log2, "log2");
         put(this::silu, "silu");
         put(this::gelu, "gelu");
         put(this::leakyRelu, "leaky_relu");
@@ -38,6 +42,12 @@ final class ActivationOps extends AtenFamily {
         put(this::softmax, "softmax", "log_softmax");
         put(this::prelu, "prelu");
         put(this::glu, "glu");
+    }
+
+    private Object log2(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // log2(x) = log(x) / log(2), as torch.onnx writes it (MultiScaleRoIAlign's levels from its scales).
+        TensorValue log = emit("Log", site, attrs(), bind(name, args, kw, "self").tensor("self"));
+        return emit("Div", site, attrs(), log, graph.scalar(Math.log(2)));
     }
 
     private Object silu(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Reductions from TorchScript code: {@code mean}, {@code sum} and {@code amax} over given axes (ReduceMean, ReduceSum,
  * ReduceMax), the 2-norm {@code norm(x, 2, dim, keepdim)} (ReduceL2, as the exporter writes F.normalize's), and
- * {@code max}, {@code min} (of all elements, elementwise, or values and indices along an axis).
+ * {@code max}, {@code min} (of all elements, elementwise, or values and indices along an axis), and {@code topk} with
+ * a known k (TopK: values and indices).
  */
 final class ReductionOps extends AtenFamily {
 
@@ -19,6 +20,21 @@ final class ReductionOps extends AtenFamily {
         put(this::reduce, "mean", "sum", "amax");
         put(this::norm, "norm");
         put(this::maxOrMin, "max", "min");
+        put(this::topk, "topk");
+    }
+
+    private Object topk(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // x.topk(k, dim, largest, sorted): values and indices (ONNX TopK with K as an input). A k computed from data
+        // (a count of kept boxes) is not known here, and the op stays listed.
+        Args a = bind(name, args, kw, "self", "k", "dim", "largest", "sorted");
+        if (!(a.get("k") instanceof Long)) {
+            return AtenOps.NOT_HANDLED;
+        }
+        Map<String, Attribute> attributes = attrs("axis", new Attribute.Int(a.integer("dim", -1)),
+                "largest", new Attribute.Int(a.flag("largest", true) ? 1 : 0), "sorted", new Attribute.Int(a.flag("sorted", true) ? 1 : 0));
+        List<TensorValue> outputs = graph.emit("TopK", List.of(a.tensor("self").name(), graph.ints(a.integer("k", 0)).name()), attributes, 2,
+                site.layer(), site.source());
+        return new TupleValue(java.util.Arrays.asList(outputs.get(0), outputs.get(1)));
     }
 
     private Object maxOrMin(String name, List<Object> args, Map<String, Object> kw, Site site) {

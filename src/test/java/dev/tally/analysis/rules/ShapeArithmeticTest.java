@@ -73,6 +73,25 @@ class ShapeArithmeticTest {
     }
 
     @Test
+    void knownFloat32ValuesAreComputedInFloat32AsPyTorchDoes() {
+        // The R-CNN transform's scale: torch.tensor(151.).reciprocal() * 200. is 1.3245033025741577 in PyTorch (float32
+        // throughout: the Python number is rounded to float, the product rounded once); in float64 it would be 1.3245033112582782.
+        TensorInfo side = TensorInfo.constant(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(151));
+        TensorInfo reciprocal = Op.of("Reciprocal").input(side).output();
+        TensorInfo number = TensorInfo.constant(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(200.0));
+        assertThat(Op.of("Mul").input(reciprocal).input(number).doubles()).containsExactly(1.3245033025741577);
+        TensorInfo other = TensorInfo.constant(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(152));
+        TensorInfo maxSize = TensorInfo.constant(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(333.0));
+        assertThat(Op.of("Mul").input(Op.of("Reciprocal").input(other).output()).input(maxSize).doubles()).containsExactly(2.1907894611358643);
+        // torch.round rounds half to even: [0.5, 1.5, 2.5, -2.5] -> [0, 2, 2, -2]; torch.log2(0.25) is -2 (log / log 2 here).
+        TensorInfo halves = TensorInfo.constant(DType.FLOAT32, Shape.of(4), ConstData.ofFloats(0.5, 1.5, 2.5, -2.5));
+        assertThat(Op.of("Round").input(halves).doubles()).containsExactly(0, 2, 2, -2);
+        TensorInfo quarter = TensorInfo.constant(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(0.25));
+        TensorInfo ln2 = TensorInfo.constant(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(Math.log(2)));
+        assertThat(Op.of("Div").input(Op.of("Log").input(quarter).output()).input(ln2).doubles()).containsExactly(-2.0);
+    }
+
+    @Test
     void fillKeepsItsInputsShapeAndTypeWithTheValueAndCostsNothing() {
         // x.fill_(3) of a 2x2 int64 tensor: [[3, 3], [3, 3]], int64; a float tensor filled from a 0-d tensor of unknown value.
         TensorInfo ints = TensorInfo.of(DType.INT64, Shape.of(2, 2));
