@@ -162,7 +162,10 @@ final class OnnxGraphReader {
             kept = unaliased;
         }
 
-        Map<String, Uses> uses = uses(kept);
+        Map<String, TensorProto> storedHere = stored;
+        Map<String, String> aliases = aliasOf;
+        Map<String, Uses> uses = uses(kept, name -> storedHere.containsKey(name) || aliases.containsKey(name)
+                || largeConstants.containsKey(name));
         for (Map.Entry<String, TensorProto> entry : stored.entrySet()) {
             addStored(entry.getKey(), entry.getKey(), entry.getValue(), "initializer", uses, params, constants);
         }
@@ -242,14 +245,21 @@ final class OnnxGraphReader {
         boolean moved;
     }
 
-    private static Map<String, Uses> uses(List<RawNode> nodes) {
-        Map<String, Uses> uses = new HashMap<>((int) Math.min(1 << 30, nodes.size() * 4L / 3 + 16));
+    /**
+     * @param stored whether a value is a stored tensor (an initializer, an alias of one, a large Constant): the only
+     *               values whose uses are read. Uses are kept for those and for the values an Identity passes on (which
+     *               lead to them), not for every activation: a million-node chain made a million entries here.
+     */
+    private static Map<String, Uses> uses(List<RawNode> nodes, java.util.function.Predicate<String> stored) {
+        Map<String, Uses> uses = new HashMap<>();
         // A use of an Identity's output is a use of what it passes on (an initializer read again under another name).
         Map<String, String> passedOn = new HashMap<>();
+        boolean instanceNorm = false;
         for (RawNode node : nodes) {
             if (isDefaultDomain(node) && node.getOpType().equals("Identity") && node.getInputCount() == 1 && node.getOutputCount() == 1) {
                 passedOn.put(node.getOutput(0), node.getInput(0));
             }
+            instanceNorm |= isDefaultDomain(node) && node.getOpType().equals("InstanceNormalization");
         }
         for (RawNode node : nodes) {
             String op = node.getOpType();
@@ -257,7 +267,11 @@ final class OnnxGraphReader {
             boolean product = op.equals("Gemm") || op.equals("MatMul") || op.equals("Einsum");
             boolean recurrent = op.equals("LSTM") || op.equals("GRU") || op.equals("RNN");
             for (int i = 0; i < node.getInputCount(); i++) {
-                Uses use = uses.computeIfAbsent(node.getInput(i), k -> new Uses());
+                String name = node.getInput(i);
+                if (!stored.test(name) && !passedOn.containsKey(name)) {
+                    continue;
+                }
+                Uses use = uses.computeIfAbsent(name, k -> new Uses());
                 // A recurrent op's W, R, B and P are weights; sequence_lens, initial_h and initial_c (4 to 6) are not.
                 use.asWeight |= weightReader && (i >= 1 || product) && !(recurrent && i >= 4 && i <= 6);
                 use.asWeight |= op.equals("Gather") && i == 0;
@@ -265,7 +279,10 @@ final class OnnxGraphReader {
                 use.moved |= isDefaultDomain(node) && (op.equals("Expand") && i == 0 || op.equals("Concat"));
             }
         }
-        groupNormAffine(nodes, uses);
+        if (instanceNorm) {
+            // The pattern starts at an InstanceNormalization; without one, its maps of every value are not made.
+            groupNormAffine(nodes, uses);
+        }
         if (!passedOn.isEmpty()) {
             Map<String, Uses> direct = new HashMap<>(uses);
             for (Map.Entry<String, Uses> use : direct.entrySet()) {
