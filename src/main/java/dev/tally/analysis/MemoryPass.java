@@ -79,6 +79,42 @@ public final class MemoryPass {
         }
     }
 
+    /**
+     * The slots by value name: an id per name ({@link dev.tally.ir.NameIndex}) and the slots in a list by id, in the
+     * order first named. A HashMap of a million names to slots was about 48 MB beside the slots, this 16.
+     */
+    static final class Slots {
+        private final dev.tally.ir.NameIndex ids;
+        final List<Slot> all;
+
+        Slots(int expected) {
+            ids = new dev.tally.ir.NameIndex(expected);
+            all = new ArrayList<>(expected);
+        }
+
+        /** The slot of {@code name}; null when the value was never named. */
+        Slot get(Object name) {
+            int id = name instanceof String text ? ids.id(text) : -1;
+            return id < 0 ? null : all.get(id);
+        }
+
+        /** The slot of {@code name}, made when new. */
+        Slot of(String name) {
+            int known = ids.size();
+            int id = ids.add(name);
+            if (ids.size() > known) {
+                all.add(new Slot());
+            }
+            return all.get(id);
+        }
+
+        void forEach(java.util.function.BiConsumer<String, Slot> action) {
+            for (int id = 0; id < all.size(); id++) {
+                action.accept(ids.name(id), all.get(id));
+            }
+        }
+    }
+
     /** Not freed by any node: the value is no node output nor model input. */
     private static final int NOT_FREED = Integer.MIN_VALUE;
 
@@ -120,7 +156,7 @@ public final class MemoryPass {
      */
     public static final class Prepared {
         private final Analysis analysis;
-        private final Map<String, Slot> slots;
+        private final Slots slots;
         /**
          * Each node's input and output slots, by position, flattened: node i's inputs are {@code inputs[inputStart[i]]}
          * up to {@code inputs[inputStart[i + 1]]}, null for an omitted (empty) name. The runs read these instead of
@@ -135,7 +171,7 @@ public final class MemoryPass {
         final List<Slot> all;
         private boolean ran;
 
-        private Prepared(Analysis analysis, Map<String, Slot> slots, int[] inputStart, Slot[] inputs, int[] outputStart,
+        private Prepared(Analysis analysis, Slots slots, int[] inputStart, Slot[] inputs, int[] outputStart,
                          Slot[] outputs, List<Slot> all) {
             this.analysis = analysis;
             this.slots = slots;
@@ -218,7 +254,7 @@ public final class MemoryPass {
     }
 
     /** The result and, for the training pass, each value's slot. */
-    record Run(Result result, Map<String, Slot> slots, Analysis analysis, Prepared prepared) {
+    record Run(Result result, Slots slots, Analysis analysis, Prepared prepared) {
         /** What {@code name} resolved to, as {@link #valuesOf} has it; null when unknown. */
         TensorInfo value(String name) {
             return MemoryPass.value(name, slots, analysis);
@@ -270,13 +306,8 @@ public final class MemoryPass {
         List<NodeResult> nodes = analysis.nodes();
         int n = nodes.size();
         // Sized for one entry per node up front: rehashing a million-entry map is most of this pass's time.
-        Map<String, Slot> slots = new HashMap<>(ShapePass.capacity(n + analysis.inputs().size()));
-        List<Slot> all = new ArrayList<>(n + analysis.inputs().size());
-        java.util.function.Function<String, Slot> make = k -> {
-            Slot slot = new Slot();
-            all.add(slot);
-            return slot;
-        };
+        Slots slots = new Slots(n + analysis.inputs().size());
+        List<Slot> all = slots.all;
         int[] inputStart = new int[n + 1];
         int[] outputStart = new int[n + 1];
         for (int i = 0; i < n; i++) {
@@ -290,7 +321,7 @@ public final class MemoryPass {
             int k = inputStart[i];
             for (String input : nodes.get(i).node().inputs()) {
                 if (!input.isEmpty()) {
-                    Slot slot = slots.computeIfAbsent(input, make);
+                    Slot slot = slots.of(input);
                     slot.lastReader = i;
                     slot.reads++;
                     inputs[k] = slot;
@@ -299,7 +330,7 @@ public final class MemoryPass {
             }
         }
         for (ResolvedInput input : analysis.inputs()) {
-            Slot slot = slots.computeIfAbsent(input.name(), make);
+            Slot slot = slots.of(input.name());
             slot.info = TensorInfo.of(input.dtype(), input.shape());
             slot.modelInput = true;
         }
@@ -312,7 +343,7 @@ public final class MemoryPass {
                     k++;
                     continue;
                 }
-                Slot slot = slots.computeIfAbsent(output, make);
+                Slot slot = slots.of(output);
                 outputs[k++] = slot;
                 slot.producer = i;
                 if (o < result.outputs().size()) {
@@ -322,7 +353,7 @@ public final class MemoryPass {
             }
         }
         for (Value output : model.graph().outputs()) {
-            slots.computeIfAbsent(output.name(), make).kept = true;
+            slots.of(output.name()).kept = true;
         }
         Prepared prepared = new Prepared(analysis, slots, inputStart, inputs, outputStart, outputs, all);
         freeAt(prepared);
@@ -331,7 +362,7 @@ public final class MemoryPass {
 
     static Run simulate(Prepared prepared, boolean training) {
         Analysis analysis = prepared.analysis;
-        Map<String, Slot> slots = prepared.slots;
+        Slots slots = prepared.slots;
         if (prepared.ran) {
             for (Slot slot : prepared.all) {
                 slot.storage = null;
@@ -481,9 +512,9 @@ public final class MemoryPass {
 
     /** Which storage each activation value refers to, read from the slots: a view, not a million-entry copy. */
     private static final class StorageIndex extends java.util.AbstractMap<String, Integer> {
-        private final Map<String, Slot> slots;
+        private final Slots slots;
 
-        StorageIndex(Map<String, Slot> slots) {
+        StorageIndex(Slots slots) {
             this.slots = slots;
         }
 
@@ -651,7 +682,7 @@ public final class MemoryPass {
     }
 
     /** What {@code name} resolved to: a node output or model input, else a constant, else a stored tensor. */
-    static TensorInfo value(String name, Map<String, Slot> slots, Analysis analysis) {
+    static TensorInfo value(String name, Slots slots, Analysis analysis) {
         Slot slot = slots.get(name);
         if (slot != null && slot.info != null) {
             return slot.info;

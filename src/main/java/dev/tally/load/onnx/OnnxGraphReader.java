@@ -410,7 +410,8 @@ final class OnnxGraphReader {
         int size = (int) Math.min(1 << 30, protos.size() * 4L / 3 + 16);
         // Every node name, for making up unique ones: needed only once a name is empty or repeated, so made then.
         Set<String> names = null;
-        Set<String> used = new HashSet<>(size);
+        // The names given so far, as ids (a HashSet of a million names was 40 MB, this 12).
+        dev.tally.ir.NameIndex used = new dev.tally.ir.NameIndex(protos.size());
         Set<String> layers = null;
         Map<String, Integer> nextSuffix = new HashMap<>();
         for (int index = 0; index < protos.size(); index++) {
@@ -437,7 +438,7 @@ final class OnnxGraphReader {
             if (layers != null) {
                 layers.add(layer);
             }
-            if (name.isEmpty() || !used.add(name)) {
+            if (name.isEmpty() || !added(used, name)) {
                 if (names == null) {
                     names = new HashSet<>(size);
                     for (RawNode each : protos) {
@@ -448,16 +449,16 @@ final class OnnxGraphReader {
                 }
                 String base = name.isEmpty() ? proto.getOpType() + "_" + index : name;
                 String unique = base;
-                if (names.contains(unique) || used.contains(unique)) {
+                if (names.contains(unique) || used.id(unique) >= 0) {
                     // Suffixes below the one remembered are taken already (names is fixed, used only grows): without
                     // this, a million nodes sharing one name would try 1, 2, ... i for node i, n^2/2 lookups in all.
                     int k = nextSuffix.getOrDefault(base, 1);
                     do {
                         unique = base + "_" + k++;
-                    } while (names.contains(unique) || used.contains(unique));
+                    } while (names.contains(unique) || used.id(unique) >= 0);
                     nextSuffix.put(base, k);
                 }
-                used.add(unique);
+                added(used, unique);
                 layer = name.isEmpty() ? unique : layer;
                 name = unique;
             }
@@ -465,6 +466,13 @@ final class OnnxGraphReader {
                     attributes(name, proto), layer));
         }
         return nodes;
+    }
+
+    /** Adds {@code name}; whether it was new, as {@code Set.add} says. */
+    private static boolean added(dev.tally.ir.NameIndex names, String name) {
+        int known = names.size();
+        names.add(name);
+        return names.size() > known;
     }
 
     private Map<String, Attribute> attributes(String nodeName, RawNode node) {
