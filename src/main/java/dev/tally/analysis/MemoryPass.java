@@ -1,5 +1,8 @@
 package dev.tally.analysis;
 
+import dev.tally.analysis.fused.Dataflow;
+import dev.tally.analysis.fused.ExportedOps;
+import dev.tally.analysis.fused.Fusion;
 import dev.tally.analysis.saved.DropoutSavedRule;
 import dev.tally.ir.LongList;
 import dev.tally.ir.Model;
@@ -15,10 +18,18 @@ import java.util.Map;
 /**
  * Simulates inference memory in the graph's order (docs/conventions.md, "Memory"): each output is allocated when
  * its node runs and freed after its last reader; model inputs live until their last reader and model outputs to
- * the end; views and in-place ops ({@link Aliasing}) allocate nothing and keep their input's tensor alive. Weights
- * are not activations and are left out.
+ * the end; views and in-place ops ({@link Aliasing}) allocate nothing and keep their input's tensor alive; an op
+ * an exporter took apart allocates what PyTorch's one op does ({@link ExportedOps}). Weights are not activations and
+ * are left out.
  */
 public final class MemoryPass {
+    /**
+     * A node attribute ({@link dev.tally.ir.Attribute.Strs}) naming the values a local of the model's code holds
+     * until this node has run: the TorchScript interpreter sees the code's frames and sets it (a local lives until it
+     * is rebound or its function returns, docs/conventions.md, "Memory").
+     */
+    public static final String HOLDS = "tally.holds";
+
     private MemoryPass() {
     }
 
@@ -128,6 +139,8 @@ public final class MemoryPass {
         TensorInfo info;
         int producer = -1;
         int lastReader = -1;
+        /** How many node inputs read the value, plus one for a model output ({@link Dataflow#readers}). */
+        int readers;
         int freeAt = NOT_FREED;
         /** The tensor the value refers to while it is live; null before it is made and after it is freed. */
         Storage storage;
@@ -141,7 +154,7 @@ public final class MemoryPass {
         long[] layout;
         boolean kept;
         boolean modelInput;
-        /** How many node inputs name the value (a node reading it twice counts twice). */
+        /** How many node inputs name the value (a node reading it twice counts twice); {@link #readers} without outputs. */
         int reads;
         /** Whether autograd tracks the value in the training pass (made from a trainable param); reset per run. */
         boolean requiresGrad;
@@ -201,11 +214,12 @@ public final class MemoryPass {
         }
 
         /**
-         * Producers and read counts as {@link dev.tally.analysis.saved.ExportedGelu} wants them. An omitted (empty)
-         * name is one value there, as it is a key of a map by name: its producer is the last node with an omitted
-         * output, its reads the omitted inputs.
+         * The nodes' dataflow as {@link Dataflow#of(List)} finds it (no weights, no ranks, readers without the model
+         * outputs), read from the slots rather than from two new maps of every value. An omitted (empty) name is one
+         * value there, as it is a key of a map by name: its producer is the last node with an omitted output, its
+         * readers the omitted inputs.
          */
-        dev.tally.analysis.saved.ExportedGelu.Wiring wiring() {
+        Dataflow nodesDataflow() {
             int emptyProducer = -1;
             int emptyReads = 0;
             for (int i = 0; i + 1 < outputStart.length; i++) {
@@ -222,23 +236,39 @@ public final class MemoryPass {
             }
             int producerOfEmpty = emptyProducer;
             int readsOfEmpty = emptyReads;
-            return new dev.tally.analysis.saved.ExportedGelu.Wiring() {
+            List<Node> nodes = nodesOf(analysis);
+            return new Dataflow() {
                 @Override
-                public int producerOfInput(int node, int k) {
-                    Slot slot = input(node, java.util.Objects.checkIndex(k, inputCount(node)));
-                    return slot == null ? producerOfEmpty : slot.producer;
+                public List<Node> nodes() {
+                    return nodes;
                 }
 
                 @Override
-                public int producerOfOutput(int node, int k) {
-                    Slot slot = output(node, java.util.Objects.checkIndex(k, outputCount(node)));
-                    return slot == null ? producerOfEmpty : slot.producer;
+                public int producer(String value) {
+                    if (value.isEmpty()) {
+                        return producerOfEmpty;
+                    }
+                    Slot slot = slots.get(value);
+                    return slot == null ? -1 : slot.producer;
                 }
 
                 @Override
-                public int readsOfOutput(int node, int k) {
-                    Slot slot = output(node, java.util.Objects.checkIndex(k, outputCount(node)));
-                    return slot == null ? readsOfEmpty : slot.reads;
+                public int readers(String value) {
+                    if (value.isEmpty()) {
+                        return readsOfEmpty;
+                    }
+                    Slot slot = slots.get(value);
+                    return slot == null ? 0 : slot.reads;
+                }
+
+                @Override
+                public boolean isWeight(String value) {
+                    return false;
+                }
+
+                @Override
+                public int rank(String value) {
+                    return -1;
                 }
             };
         }
@@ -324,6 +354,7 @@ public final class MemoryPass {
                     Slot slot = slots.of(input);
                     slot.lastReader = i;
                     slot.reads++;
+                    slot.readers++;
                     inputs[k] = slot;
                 }
                 k++;
@@ -353,7 +384,9 @@ public final class MemoryPass {
             }
         }
         for (Value output : model.graph().outputs()) {
-            slots.of(output.name()).kept = true;
+            Slot slot = slots.of(output.name());
+            slot.kept = true;
+            slot.readers++;
         }
         Prepared prepared = new Prepared(analysis, slots, inputStart, inputs, outputStart, outputs, all);
         freeAt(prepared);
@@ -411,13 +444,25 @@ public final class MemoryPass {
         long largest = 0;
         long[] liveAfter = new long[n];
         long[] allocated = new long[n];
+        // Ops the exporter took apart, as PyTorch ran them; inference only: train mode keeps the saved-tensor figures
+        // of the parts (TrainingPass), and TorchScript records the ops themselves.
+        Map<Integer, Fusion.Part> fused = training || format != ModelFormat.ONNX ? Map.of()
+                : ExportedOps.parts(new SlotDataflow(analysis, slots, nodesOf(analysis)));
+        java.util.Set<Fusion> unfused = new java.util.HashSet<>();
         for (int i = 0; i < n; i++) {
             long made = 0;
             NodeResult result = nodes.get(i);
             Node node = result.node();
             if (result.status() == NodeResult.Status.COUNTED && !result.outputs().isEmpty() && !allHaveData(result.outputs())) {
+                Fusion.Part part = fused.isEmpty() ? null : fused.get(i);
+                if (part != null && (unfused.contains(part.fusion()) || part.position() == 0
+                        && !fusedCallHolds(part.fusion(), prepared, i))) {
+                    unfused.add(part.fusion());
+                    part = null;
+                }
+                int target = part == null ? 0 : writtenInput(part, prepared, i);
                 int inputCount = prepared.inputCount(i);
-                Slot from = inputCount == 0 ? null : prepared.input(i, 0);
+                Slot from = inputCount == 0 || target < 0 ? null : prepared.input(i, java.util.Objects.checkIndex(target, inputCount));
                 Storage source = from == null ? null : from.storage;
                 boolean soleAndLast = source != null && source.values == 1 && from.freeAt == i
                         && !from.kept && !from.modelInput && countOf(prepared, i, from) == 1;
@@ -426,6 +471,7 @@ public final class MemoryPass {
                 Aliasing.Kind kind = source == null || training && node.opType().equals("Dropout")
                         && !DropoutSavedRule.identity(inputInfos)
                         ? Aliasing.Kind.ALLOCATES
+                        : part != null ? fusedKind(part, from, result.outputs().get(0))
                         : Aliasing.classify(node, format, inputInfos, result.outputs().get(0), !from.strided, soleAndLast);
                 List<long[]> inputLayouts = training ? layoutsOf(prepared, i) : List.of();
                 int o = 0;
@@ -488,6 +534,91 @@ public final class MemoryPass {
         Result result = new Result(largest, peak, peakNode, new LongList(liveAfter, n), new LongList(allocated, n),
                 storageOf, storageBytes.toList());
         return new Run(result, slots, analysis, prepared);
+    }
+
+    /**
+     * Whether a fused op's first node runs as PyTorch's one call: its input {@link Fusion#contiguousInput()} is
+     * contiguous. Otherwise the whole op is left to the plain rules.
+     */
+    private static boolean fusedCallHolds(Fusion fusion, Prepared prepared, int i) {
+        if (fusion.contiguousInput() < 0) {
+            return true;
+        }
+        Slot slot = fusion.contiguousInput() < prepared.inputCount(i) ? prepared.input(i, fusion.contiguousInput()) : null;
+        return slot != null && slot.storage != null && !slot.strided;
+    }
+
+    /**
+     * The input a node of a fused op writes into: for the first, the op's in-place input ({@link
+     * Fusion#inPlaceInput()}), else none (-1); for a later node, the one the node before it in the op made.
+     */
+    private static int writtenInput(Fusion.Part part, Prepared prepared, int i) {
+        if (part.position() == 0) {
+            return part.fusion().inPlaceInput();
+        }
+        for (int k = 0; k < prepared.inputCount(i); k++) {
+            Slot slot = prepared.input(i, k);
+            if (slot != null && slot.producer == part.previous()) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * What a node of a fused op does with memory, {@code from} the input it writes into ({@link #writtenInput}): a
+     * later node writes into the op's result, the first allocates it, or, for an in-place op, writes into its input
+     * when no node after the op reads that tensor and no other value shares it.
+     */
+    private static Aliasing.Kind fusedKind(Fusion.Part part, Slot from, TensorInfo output) {
+        boolean fits = from.info != null && from.info.bytes() == output.bytes();
+        if (part.position() > 0) {
+            return fits ? Aliasing.Kind.IN_PLACE : Aliasing.Kind.ALLOCATES;
+        }
+        boolean dying = from.storage.values == 1 && from.freeAt != NOT_FREED && from.freeAt <= part.fusion().last()
+                && !from.kept && !from.modelInput;
+        return fits && dying && from.info.dtype() == output.dtype() ? Aliasing.Kind.IN_PLACE : Aliasing.Kind.ALLOCATES;
+    }
+
+    /** The analysis' nodes as a list of IR nodes, a view. */
+    private static List<Node> nodesOf(Analysis analysis) {
+        return new java.util.AbstractList<>() {
+            @Override
+            public Node get(int index) {
+                return analysis.nodes().get(index).node();
+            }
+
+            @Override
+            public int size() {
+                return analysis.nodes().size();
+            }
+        };
+    }
+
+    /** The run's slots as the fused-op patterns read a graph. */
+    private record SlotDataflow(Analysis analysis, Slots slots, List<Node> nodes) implements Dataflow {
+        @Override
+        public int producer(String value) {
+            Slot slot = slots.get(value);
+            return slot == null ? -1 : slot.producer;
+        }
+
+        @Override
+        public int readers(String value) {
+            Slot slot = slots.get(value);
+            return slot == null ? 0 : slot.readers;
+        }
+
+        @Override
+        public boolean isWeight(String value) {
+            return analysis.model().graph().params().containsKey(value);
+        }
+
+        @Override
+        public int rank(String value) {
+            TensorInfo info = MemoryPass.value(value, slots, analysis);
+            return info == null ? -1 : info.rank();
+        }
     }
 
     private static boolean allHaveData(List<TensorInfo> outputs) {
@@ -554,11 +685,18 @@ public final class MemoryPass {
         Paths paths = new Paths(nodes);
         // runEnd[first[i] + k]: the last node of the contiguous run of nodes sharing node i's first k + 1 path
         // components. Flat arrays: an int[] per node and a String[] per path were 56 MB on a million nodes.
+        // A node that makes no tensor (a Constant, shape arithmetic) runs in no module's frame and breaks no run:
+        // torch.onnx names the constants its symbolic functions add outside any scope ("Constant_83" amid
+        // vit_b_16's encoder_layer_0.self_attention), which would otherwise end the encoder's run there.
         int[] runEnd = new int[paths.total()];
+        int next = -1; // the first node after i that makes a tensor
         for (int i = n - 1; i >= 0; i--) {
             for (int k = 0; k < paths.length(i); k++) {
-                boolean continues = i + 1 < n && paths.length(i + 1) > k && paths.samePrefix(i, i + 1, k + 1);
-                runEnd[paths.first(i) + k] = continues ? runEnd[paths.first(i + 1) + k] : i;
+                boolean continues = next >= 0 && paths.length(next) > k && paths.samePrefix(i, next, k + 1);
+                runEnd[paths.first(i) + k] = continues ? runEnd[paths.first(next) + k] : i;
+            }
+            if (makesTensor(nodes.get(i))) {
+                next = i;
             }
         }
         for (int i = 0; i < n; i++) {
@@ -583,9 +721,29 @@ public final class MemoryPass {
                 }
             }
         }
+        for (int i = 0; i < n; i++) {
+            if (nodes.get(i).node().attribute(HOLDS).orElse(null) instanceof dev.tally.ir.Attribute.Strs held) {
+                for (String value : held.values()) {
+                    Slot slot = prepared.slots.get(value);
+                    if (slot != null && slot.producer >= 0 && slot.freeAt != NOT_FREED) {
+                        slot.freeAt = Math.max(slot.freeAt, i);
+                    }
+                }
+            }
+        }
         for (ResolvedInput input : analysis.inputs()) {
             prepared.slots.get(input.name()).freeAt = n - 1;
         }
+    }
+
+    /** Whether a node makes a tensor at run time: an output the shape pass does not know the values of. */
+    private static boolean makesTensor(NodeResult result) {
+        for (TensorInfo output : result.outputs()) {
+            if (!output.hasData()) {
+                return true;
+            }
+        }
+        return result.outputs().isEmpty();
     }
 
     /**

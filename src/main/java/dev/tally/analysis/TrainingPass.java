@@ -1,6 +1,6 @@
 package dev.tally.analysis;
 
-import dev.tally.analysis.saved.ExportedGelu;
+import dev.tally.analysis.fused.ExportedGelu;
 import dev.tally.analysis.saved.Kept;
 import dev.tally.analysis.saved.SavedRule;
 import dev.tally.analysis.saved.SavedRules;
@@ -57,7 +57,7 @@ public final class TrainingPass {
         long trainableTensors = 0;
         long largestTrainable = 0;
         Set<String> unmodelled = new LinkedHashSet<>();
-        Map<Integer, String> gelu = ExportedGelu.parts(nodes.stream().map(NodeResult::node).toList(), prepared.wiring());
+        Map<Integer, String> gelu = ExportedGelu.parts(prepared.nodesDataflow());
         // Values autograd tracks (Slot.requiresGrad): made from a trainable param. The model input is data and needs
         // no gradient.
         for (int k = 0; k < n; k++) {
