@@ -54,6 +54,18 @@ class ZooFixturesTest {
     /** family -> form -> models whose archive the export script re-wrote (weights zeroed, entries DEFLATE-compressed). */
     private static final Map<String, Map<String, java.util.Set<String>>> RECOMPRESSED = new ConcurrentHashMap<>();
 
+    /**
+     * A subset for working on a few models: {@code -Dtally.zoo.models=mvit_v1_b,raft_small} (names as in index.json)
+     * and {@code -Dtally.zoo.forms=onnx}. A subset's table is written to target/ only, never into the README.
+     */
+    private static final java.util.Set<String> ONLY_MODELS = listProperty("tally.zoo.models");
+    private static final java.util.Set<String> ONLY_FORMS = listProperty("tally.zoo.forms");
+
+    private static java.util.Set<String> listProperty(String key) {
+        String value = System.getProperty(key, "").trim();
+        return value.isEmpty() ? java.util.Set.of() : java.util.Set.of(value.split("\\s*,\\s*"));
+    }
+
     @TestFactory
     Stream<DynamicTest> everyZooModelInEveryFormIsExactOrNamesItsGap() throws IOException {
         List<DynamicTest> tests = new ArrayList<>();
@@ -74,6 +86,9 @@ class ZooFixturesTest {
     private static void addTests(Path dir, String label, List<DynamicTest> tests) throws IOException {
         JsonNode index = JSON.readTree(dir.resolve("index.json").toFile());
         for (JsonNode name : index.get("models")) {
+            if (!ONLY_MODELS.isEmpty() && !ONLY_MODELS.contains(name.asText())) {
+                continue;
+            }
             Path json = dir.resolve(name.asText() + ".expected.json");
             if (!Files.isRegularFile(json)) {
                 throw new IllegalStateException(json + " is listed in " + dir.resolve("index.json") + " but missing; make it again with: "
@@ -82,6 +97,9 @@ class ZooFixturesTest {
             com.fasterxml.jackson.databind.node.ObjectNode expected = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(json.toFile());
             expected.put("name", expected.get("name").asText() + label);
             for (String form : List.of("onnx", "traced", "scripted")) {
+                if (!ONLY_FORMS.isEmpty() && !ONLY_FORMS.contains(form)) {
+                    continue;
+                }
                 JsonNode file = expected.path("files").path(form);
                 if (!file.isTextual()) {
                     record(expected, form, "not made: " + shortError(expected.path("errors").path(form).asText()));
@@ -319,7 +337,7 @@ class ZooFixturesTest {
         String table = table();
         Files.createDirectories(Fixtures.root().resolve("target"));
         Files.writeString(Fixtures.root().resolve("target/zoo-table.md"), table);
-        if (Boolean.parseBoolean(System.getProperty("tally.updateGolden"))) {
+        if (Boolean.parseBoolean(System.getProperty("tally.updateGolden")) && ONLY_MODELS.isEmpty() && ONLY_FORMS.isEmpty()) {
             Path readme = Fixtures.root().resolve("README.md");
             String text = Files.readString(readme);
             int begin = text.indexOf(BEGIN);

@@ -26,6 +26,9 @@ public final class Rules {
                 .add("QuantizedMul", new QuantizedBinaryRule())
                 .add("QuantizePerTensor", new QuantizeRule())
                 .add("Dequantize", new DequantizeRule())
+                // ONNX's quantized form: each quantized op is DequantizeLinear, the float op, QuantizeLinear.
+                .add("QuantizeLinear", new QuantizeLinearRule())
+                .add("DequantizeLinear", new DequantizeLinearRule())
                 // Recurrent ops: ONNX's one-layer ops, and PyTorch's whole stacks and cells as TorchScript calls them.
                 .add("LSTM", new LstmRule())
                 .add("GRU", new GruRule())
@@ -110,6 +113,7 @@ public final class Rules {
                 .add("CumSum", new CumSumRule())
                 .add("Resize", new ResizeRule())
                 .add("Upsample", new ResizeRule())
+                .add("GridSample", new GridSampleRule())
                 // Shapes, constants and data movement: no arithmetic, cost 0; values tracked for shape arithmetic.
                 .add("Shape", new ShapeRule())
                 .add("Size", new SizeRule())
@@ -132,6 +136,15 @@ public final class Rules {
                 .add("Pad", new PadRule())
                 .add("Trilu", new TriluRule())
                 .add("Dropout", new DropoutRule())
+                // Sequences of tensors (a static length where the shape pass knows it): moved, never computed.
+                .add("SequenceEmpty", new SequenceEmptyRule())
+                .add("SequenceConstruct", new SequenceConstructRule())
+                .add("SequenceInsert", new SequenceInsertRule())
+                .add("SequenceAt", new SequenceAtRule())
+                .add("SequenceLength", new SequenceLengthRule())
+                .add("SequenceErase", new SequenceEraseRule())
+                .add("ConcatFromSequence", new ConcatFromSequenceRule())
+                .add("SplitToSequence", new SplitToSequenceRule())
                 // Control flow (the bodies analysed as graphs) and ops whose output size depends on the data.
                 .add("If", new IfRule())
                 .add("Loop", new LoopRule())
