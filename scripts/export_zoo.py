@@ -19,7 +19,8 @@ Per model:
                             <name>.onnx.data, which is never written (Tally never reads weights)
     <name>.traced.pt        torch.jit.trace (with check_trace=False), or PyTorch's error
     <name>.scripted.pt      torch.jit.script, or PyTorch's error
-    <name>.expected.json    params and buffers (sum of numel), the final output shapes (every tensor of the
+    <name>.expected.json    params and buffers (sum of numel; per TorchScript form also the saved module's own, in
+                            "torchscript"), the final output shapes (every tensor of the
                             output, flattened in order), MACs by export_models.MacCounter (the aten-level
                             TorchDispatchMode counter, same definitions), per-module figures from forward
                             hooks, the input names and shapes, and for every form not made PyTorch's own
@@ -359,6 +360,7 @@ def export(spec, out_dir, key, lost=None):
     files = {"onnx": None, "traced": None, "scripted": None}
     errors = {}
     recompressed = []
+    torchscript = {}
     onnx_facts = None
     tmp = os.path.join(out_dir, f".tmp-export-{os.getpid()}")
     os.makedirs(tmp, exist_ok=True)
@@ -402,6 +404,12 @@ def export(spec, out_dir, key, lost=None):
             with torch.no_grad():
                 made = torch.jit.trace(model, args, check_trace=False, strict=False) if form == "traced" \
                     else torch.jit.script(model)
+            if family != "quantized":
+                # The saved module's own figures: scripting may change the model (torchaudio's wav2vec2 and hubert
+                # remove their weight norm first, folding weight_g into weight: 128 fewer params). Quantized modules
+                # keep their weights packed, outside parameters(): their figures are export_dtypes.counts'.
+                torchscript[form] = {"params": sum(p.numel() for p in made.parameters()),
+                                     "buffers": sum(b.numel() for b in made.buffers())}
             save_torchscript(made, path, big and family != "quantized", tmp)
             del made
             os.replace(path, os.path.join(out_dir, f"{name}.{form}.pt"))
@@ -435,6 +443,7 @@ def export(spec, out_dir, key, lost=None):
         "valuesSet": values,
         "oracleDevice": device,
         "onnx": onnx_facts,
+        "torchscript": torchscript,
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
         "exportKey": key,

@@ -119,6 +119,7 @@ public final class Rules {
                 .add("Size", new SizeRule())
                 .add("Constant", new ConstantRule())
                 .add("ConstantOfShape", new ConstantOfShapeRule())
+                .add("Fill", new FillRule())
                 .add("Range", new RangeRule())
                 .add("Cast", new CastRule())
                 .add("Reshape", new ReshapeRule())
@@ -134,6 +135,7 @@ public final class Rules {
                 .add("Expand", new ExpandRule())
                 .add("Tile", new TileRule())
                 .add("Pad", new PadRule())
+                .add("Im2Col", new Im2ColRule())
                 .add("Trilu", new TriluRule())
                 .add("Dropout", new DropoutRule())
                 // Sequences of tensors (a static length where the shape pass knows it): moved, never computed.
