@@ -25,8 +25,16 @@ public final class ExportedGelu implements ExportedOp {
 
     /** Node index -> the table key of its part ({@code Gelu/Erf}, {@code Gelu/Mul}), for every exported GELU found. */
     public static Map<Integer, String> parts(List<Node> nodes) {
+        return parts(Dataflow.of(nodes));
+    }
+
+    /**
+     * {@link #parts(List)} from a dataflow the caller already holds (the memory pass' slots), so that no map of every
+     * value is made again: give it {@link Dataflow#of(List)}'s answers.
+     */
+    public static Map<Integer, String> parts(Dataflow graph) {
         Map<Integer, String> parts = new HashMap<>();
-        for (Chain chain : chains(Dataflow.of(nodes))) {
+        for (Chain chain : chains(graph)) {
             parts.put(chain.erf(), "Gelu/Erf");
             parts.put(chain.mul(), "Gelu/Mul");
         }

@@ -164,7 +164,10 @@ final class OnnxGraphReader {
             kept = unaliased;
         }
 
-        Map<String, Uses> uses = uses(kept);
+        Map<String, TensorProto> storedHere = stored;
+        Map<String, String> aliases = aliasOf;
+        Map<String, Uses> uses = uses(kept, name -> storedHere.containsKey(name) || aliases.containsKey(name)
+                || largeConstants.containsKey(name));
         for (Map.Entry<String, TensorProto> entry : stored.entrySet()) {
             addStored(entry.getKey(), entry.getKey(), entry.getValue(), "initializer", uses, params, constants);
         }
@@ -267,14 +270,23 @@ final class OnnxGraphReader {
         boolean quantization;
     }
 
-    private static Map<String, Uses> uses(List<RawNode> nodes) {
-        Map<String, Uses> uses = new HashMap<>((int) Math.min(1 << 30, nodes.size() * 4L / 3 + 16));
+    /**
+     * @param stored whether a value is a stored tensor (an initializer, an alias of one, a large Constant): the only
+     *               values whose uses are read. Uses are kept for those and for the values an Identity passes on (which
+     *               lead to them), not for every activation: a million-node chain made a million entries here.
+     */
+    private static Map<String, Uses> uses(List<RawNode> nodes, java.util.function.Predicate<String> stored) {
+        Map<String, Uses> uses = new HashMap<>();
         // A use of an Identity's output is a use of what it passes on (an initializer read again under another name).
         Map<String, String> passedOn = new HashMap<>();
+        boolean instanceNorm = false;
+        boolean reduceL2 = false;
         for (RawNode node : nodes) {
             if (isDefaultDomain(node) && node.getOpType().equals("Identity") && node.getInputCount() == 1 && node.getOutputCount() == 1) {
                 passedOn.put(node.getOutput(0), node.getInput(0));
             }
+            instanceNorm |= isDefaultDomain(node) && node.getOpType().equals("InstanceNormalization");
+            reduceL2 |= isDefaultDomain(node) && node.getOpType().equals("ReduceL2");
         }
         for (RawNode node : nodes) {
             String op = node.getOpType();
@@ -282,7 +294,11 @@ final class OnnxGraphReader {
             boolean product = op.equals("Gemm") || op.equals("MatMul") || op.equals("Einsum");
             boolean recurrent = op.equals("LSTM") || op.equals("GRU") || op.equals("RNN");
             for (int i = 0; i < node.getInputCount(); i++) {
-                Uses use = uses.computeIfAbsent(node.getInput(i), k -> new Uses());
+                String name = node.getInput(i);
+                if (!stored.test(name) && !passedOn.containsKey(name)) {
+                    continue;
+                }
+                Uses use = uses.computeIfAbsent(name, k -> new Uses());
                 // A recurrent op's W, R, B and P are weights; sequence_lens, initial_h and initial_c (4 to 6) are not.
                 use.asWeight |= weightReader && (i >= 1 || product) && !(recurrent && i >= 4 && i <= 6);
                 use.asWeight |= op.equals("Gather") && i == 0;
@@ -293,8 +309,14 @@ final class OnnxGraphReader {
                 use.quantization |= linearQuantization && i >= 1;
             }
         }
-        groupNormAffine(nodes, uses);
-        l2NormScale(nodes, uses);
+        // Each pattern starts at a node of its own op (an InstanceNormalization, a ReduceL2); without one, its maps of
+        // every value are not made.
+        if (instanceNorm) {
+            groupNormAffine(nodes, uses);
+        }
+        if (reduceL2) {
+            l2NormScale(nodes, uses);
+        }
         if (!passedOn.isEmpty()) {
             Map<String, Uses> direct = new HashMap<>(uses);
             for (Map.Entry<String, Uses> use : direct.entrySet()) {
@@ -474,7 +496,8 @@ final class OnnxGraphReader {
         int size = (int) Math.min(1 << 30, protos.size() * 4L / 3 + 16);
         // Every node name, for making up unique ones: needed only once a name is empty or repeated, so made then.
         Set<String> names = null;
-        Set<String> used = new HashSet<>(size);
+        // The names given so far, as ids (a HashSet of a million names was 40 MB, this 12).
+        dev.tally.ir.NameIndex used = new dev.tally.ir.NameIndex(protos.size());
         Set<String> layers = null;
         Map<String, Integer> nextSuffix = new HashMap<>();
         for (int index = 0; index < protos.size(); index++) {
@@ -501,7 +524,7 @@ final class OnnxGraphReader {
             if (layers != null) {
                 layers.add(layer);
             }
-            if (name.isEmpty() || !used.add(name)) {
+            if (name.isEmpty() || !added(used, name)) {
                 if (names == null) {
                     names = new HashSet<>(size);
                     for (RawNode each : protos) {
@@ -512,16 +535,16 @@ final class OnnxGraphReader {
                 }
                 String base = name.isEmpty() ? proto.getOpType() + "_" + index : name;
                 String unique = base;
-                if (names.contains(unique) || used.contains(unique)) {
+                if (names.contains(unique) || used.id(unique) >= 0) {
                     // Suffixes below the one remembered are taken already (names is fixed, used only grows): without
                     // this, a million nodes sharing one name would try 1, 2, ... i for node i, n^2/2 lookups in all.
                     int k = nextSuffix.getOrDefault(base, 1);
                     do {
                         unique = base + "_" + k++;
-                    } while (names.contains(unique) || used.contains(unique));
+                    } while (names.contains(unique) || used.id(unique) >= 0);
                     nextSuffix.put(base, k);
                 }
-                used.add(unique);
+                added(used, unique);
                 layer = name.isEmpty() ? unique : layer;
                 name = unique;
             }
@@ -529,6 +552,13 @@ final class OnnxGraphReader {
                     attributes(name, proto), layer));
         }
         return nodes;
+    }
+
+    /** Adds {@code name}; whether it was new, as {@code Set.add} says. */
+    private static boolean added(dev.tally.ir.NameIndex names, String name) {
+        int known = names.size();
+        names.add(name);
+        return names.size() > known;
     }
 
     private Map<String, Attribute> attributes(String nodeName, RawNode node) {
