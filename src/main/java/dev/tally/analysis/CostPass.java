@@ -26,8 +26,10 @@ public final class CostPass {
         Graph graph = model.graph();
         String file = model.path().getFileName().toString();
         Set<String> claimed = new HashSet<>();
-        List<NodeResult> results = new ArrayList<>();
+        List<NodeResult> results = new ArrayList<>(graph.nodes().size());
+        int index = 0;
         for (Node node : graph.nodes()) {
+            NodeResult.Status status = shapes.status().get(index++);
             List<Param> params = new ArrayList<>();
             for (String input : node.inputs()) {
                 Param param = graph.params().get(input);
@@ -35,7 +37,6 @@ public final class CostPass {
                     params.add(param);
                 }
             }
-            NodeResult.Status status = shapes.status().get(node);
             if (status != NodeResult.Status.COUNTED) {
                 results.add(new NodeResult(node, status, List.of(), Cost.ZERO, params, 0,
                         shapes.subgraphs().isDataDependent(node), shapes.notes().getOrDefault(node, "")));
@@ -88,7 +89,12 @@ public final class CostPass {
                 return true;
             }
         }
-        return resolved(outputs).stream().anyMatch(TensorInfo::dataDependent);
+        for (TensorInfo output : resolved(outputs)) {
+            if (output.dataDependent()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Stored tensors no node reads (an unused auxiliary head); they still count in the totals, as in PyTorch. */
@@ -116,7 +122,12 @@ public final class CostPass {
      * is folded at analysis time: it computes nothing at run time, so it costs nothing.
      */
     private static boolean isMetadata(List<TensorInfo> outputs) {
-        return !outputs.isEmpty() && outputs.stream().allMatch(o -> o != null && o.hasData());
+        for (TensorInfo output : outputs) {
+            if (output == null || !output.hasData()) {
+                return false;
+            }
+        }
+        return !outputs.isEmpty();
     }
 
     /** The node's outputs in output order; null where the shape pass could not size one. */

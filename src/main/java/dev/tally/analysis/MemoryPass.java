@@ -1,5 +1,8 @@
 package dev.tally.analysis;
 
+import dev.tally.analysis.fused.Dataflow;
+import dev.tally.analysis.fused.ExportedOps;
+import dev.tally.analysis.fused.Fusion;
 import dev.tally.analysis.saved.DropoutSavedRule;
 import dev.tally.ir.LongList;
 import dev.tally.ir.Model;
@@ -15,10 +18,18 @@ import java.util.Map;
 /**
  * Simulates inference memory in the graph's order (docs/conventions.md, "Memory"): each output is allocated when
  * its node runs and freed after its last reader; model inputs live until their last reader and model outputs to
- * the end; views and in-place ops ({@link Aliasing}) allocate nothing and keep their input's tensor alive. Weights
- * are not activations and are left out.
+ * the end; views and in-place ops ({@link Aliasing}) allocate nothing and keep their input's tensor alive; an op
+ * an exporter took apart allocates what PyTorch's one op does ({@link ExportedOps}). Weights are not activations and
+ * are left out.
  */
 public final class MemoryPass {
+    /**
+     * A node attribute ({@link dev.tally.ir.Attribute.Strs}) naming the values a local of the model's code holds
+     * until this node has run: the TorchScript interpreter sees the code's frames and sets it (a local lives until it
+     * is rebound or its function returns, docs/conventions.md, "Memory").
+     */
+    public static final String HOLDS = "tally.holds";
+
     private MemoryPass() {
     }
 
@@ -79,6 +90,42 @@ public final class MemoryPass {
         }
     }
 
+    /**
+     * The slots by value name: an id per name ({@link dev.tally.ir.NameIndex}) and the slots in a list by id, in the
+     * order first named. A HashMap of a million names to slots was about 48 MB beside the slots, this 16.
+     */
+    static final class Slots {
+        private final dev.tally.ir.NameIndex ids;
+        final List<Slot> all;
+
+        Slots(int expected) {
+            ids = new dev.tally.ir.NameIndex(expected);
+            all = new ArrayList<>(expected);
+        }
+
+        /** The slot of {@code name}; null when the value was never named. */
+        Slot get(Object name) {
+            int id = name instanceof String text ? ids.id(text) : -1;
+            return id < 0 ? null : all.get(id);
+        }
+
+        /** The slot of {@code name}, made when new. */
+        Slot of(String name) {
+            int known = ids.size();
+            int id = ids.add(name);
+            if (ids.size() > known) {
+                all.add(new Slot());
+            }
+            return all.get(id);
+        }
+
+        void forEach(java.util.function.BiConsumer<String, Slot> action) {
+            for (int id = 0; id < all.size(); id++) {
+                action.accept(ids.name(id), all.get(id));
+            }
+        }
+    }
+
     /** Not freed by any node: the value is no node output nor model input. */
     private static final int NOT_FREED = Integer.MIN_VALUE;
 
@@ -92,6 +139,8 @@ public final class MemoryPass {
         TensorInfo info;
         int producer = -1;
         int lastReader = -1;
+        /** How many node inputs read the value, plus one for a model output ({@link Dataflow#readers}). */
+        int readers;
         int freeAt = NOT_FREED;
         /** The tensor the value refers to while it is live; null before it is made and after it is freed. */
         Storage storage;
@@ -105,6 +154,12 @@ public final class MemoryPass {
         long[] layout;
         boolean kept;
         boolean modelInput;
+        /** How many node inputs name the value (a node reading it twice counts twice); {@link #readers} without outputs. */
+        int reads;
+        /** Whether autograd tracks the value in the training pass (made from a trainable param); reset per run. */
+        boolean requiresGrad;
+        /** A stored tensor's or constant's info, made at its first lookup ({@link #value}); null otherwise. */
+        TensorInfo stored;
     }
 
     /**
@@ -114,12 +169,113 @@ public final class MemoryPass {
      */
     public static final class Prepared {
         private final Analysis analysis;
-        private final Map<String, Slot> slots;
+        private final Slots slots;
+        /**
+         * Each node's input and output slots, by position, flattened: node i's inputs are {@code inputs[inputStart[i]]}
+         * up to {@code inputs[inputStart[i + 1]]}, null for an omitted (empty) name. The runs read these instead of
+         * looking every name up again: on issue 14's one-million-node chain the lookups were a quarter of a summary's
+         * time.
+         */
+        final int[] inputStart;
+        final Slot[] inputs;
+        final int[] outputStart;
+        final Slot[] outputs;
+        /** Every slot once, in the order first named. */
+        final List<Slot> all;
         private boolean ran;
 
-        private Prepared(Analysis analysis, Map<String, Slot> slots) {
+        private Prepared(Analysis analysis, Slots slots, int[] inputStart, Slot[] inputs, int[] outputStart,
+                         Slot[] outputs, List<Slot> all) {
             this.analysis = analysis;
             this.slots = slots;
+            this.inputStart = inputStart;
+            this.inputs = inputs;
+            this.outputStart = outputStart;
+            this.outputs = outputs;
+            this.all = all;
+        }
+
+        /** The slot of node {@code i}'s input {@code k}; null when the input is omitted. */
+        Slot input(int i, int k) {
+            return inputs[inputStart[i] + k];
+        }
+
+        int inputCount(int i) {
+            return inputStart[i + 1] - inputStart[i];
+        }
+
+        /** The slot of node {@code i}'s output {@code k} (counting omitted ones); null when omitted. */
+        Slot output(int i, int k) {
+            return outputs[outputStart[i] + k];
+        }
+
+        int outputCount(int i) {
+            return outputStart[i + 1] - outputStart[i];
+        }
+
+        /**
+         * The nodes' dataflow as {@link Dataflow#of(List)} finds it (no weights, no ranks, readers without the model
+         * outputs), read from the slots rather than from two new maps of every value. An omitted (empty) name is one
+         * value there, as it is a key of a map by name: its producer is the last node with an omitted output, its
+         * readers the omitted inputs.
+         */
+        Dataflow nodesDataflow() {
+            int emptyProducer = -1;
+            int emptyReads = 0;
+            for (int i = 0; i + 1 < outputStart.length; i++) {
+                for (int k = outputStart[i]; k < outputStart[i + 1]; k++) {
+                    if (outputs[k] == null) {
+                        emptyProducer = i;
+                    }
+                }
+            }
+            for (Slot slot : inputs) {
+                if (slot == null) {
+                    emptyReads++;
+                }
+            }
+            int producerOfEmpty = emptyProducer;
+            int readsOfEmpty = emptyReads;
+            List<Node> nodes = nodesOf(analysis);
+            return new Dataflow() {
+                @Override
+                public List<Node> nodes() {
+                    return nodes;
+                }
+
+                @Override
+                public int producer(String value) {
+                    if (value.isEmpty()) {
+                        return producerOfEmpty;
+                    }
+                    Slot slot = slots.get(value);
+                    return slot == null ? -1 : slot.producer;
+                }
+
+                @Override
+                public int readers(String value) {
+                    if (value.isEmpty()) {
+                        return readsOfEmpty;
+                    }
+                    Slot slot = slots.get(value);
+                    return slot == null ? 0 : slot.reads;
+                }
+
+                @Override
+                public boolean isWeight(String value) {
+                    return false;
+                }
+
+                @Override
+                public int rank(String value) {
+                    return -1;
+                }
+            };
+        }
+
+        /** What the slot's value resolved to, as {@link #value(String, Map, Analysis)} has it; null when unknown. */
+        TensorInfo value(Slot slot, String name) {
+            return MemoryPass.value(slot, name, analysis);
         }
 
         public Analysis analysis() {
@@ -128,7 +284,7 @@ public final class MemoryPass {
     }
 
     /** The result and, for the training pass, each value's slot. */
-    record Run(Result result, Map<String, Slot> slots, Analysis analysis) {
+    record Run(Result result, Slots slots, Analysis analysis, Prepared prepared) {
         /** What {@code name} resolved to, as {@link #valuesOf} has it; null when unknown. */
         TensorInfo value(String name) {
             return MemoryPass.value(name, slots, analysis);
@@ -137,7 +293,11 @@ public final class MemoryPass {
         /** Where an activation value's elements sit in its storage ({@link Strides}); row-major unless a view or a
          * layout-following op of a training run made it otherwise; null for a value the run gave no tensor. */
         long[] strides(String name) {
-            Slot slot = slots.get(name);
+            return strides(slots.get(name));
+        }
+
+        /** {@link #strides(String)} of a slot, null for none. */
+        static long[] strides(Slot slot) {
             if (slot == null || slot.storageIndex < 0 || slot.info == null) {
                 return null;
             }
@@ -176,27 +336,46 @@ public final class MemoryPass {
         List<NodeResult> nodes = analysis.nodes();
         int n = nodes.size();
         // Sized for one entry per node up front: rehashing a million-entry map is most of this pass's time.
-        Map<String, Slot> slots = new HashMap<>(ShapePass.capacity(n + analysis.inputs().size()));
+        Slots slots = new Slots(n + analysis.inputs().size());
+        List<Slot> all = slots.all;
+        int[] inputStart = new int[n + 1];
+        int[] outputStart = new int[n + 1];
         for (int i = 0; i < n; i++) {
+            Node node = nodes.get(i).node();
+            inputStart[i + 1] = Math.addExact(inputStart[i], node.inputs().size());
+            outputStart[i + 1] = Math.addExact(outputStart[i], node.outputs().size());
+        }
+        Slot[] inputs = new Slot[inputStart[n]];
+        Slot[] outputs = new Slot[outputStart[n]];
+        for (int i = 0; i < n; i++) {
+            int k = inputStart[i];
             for (String input : nodes.get(i).node().inputs()) {
                 if (!input.isEmpty()) {
-                    slots.computeIfAbsent(input, k -> new Slot()).lastReader = i;
+                    Slot slot = slots.of(input);
+                    slot.lastReader = i;
+                    slot.reads++;
+                    slot.readers++;
+                    inputs[k] = slot;
                 }
+                k++;
             }
         }
         for (ResolvedInput input : analysis.inputs()) {
-            Slot slot = slots.computeIfAbsent(input.name(), k -> new Slot());
+            Slot slot = slots.of(input.name());
             slot.info = TensorInfo.of(input.dtype(), input.shape());
             slot.modelInput = true;
         }
         for (int i = 0; i < n; i++) {
             NodeResult result = nodes.get(i);
             int o = 0;
+            int k = outputStart[i];
             for (String output : result.node().outputs()) {
                 if (output.isEmpty()) {
+                    k++;
                     continue;
                 }
-                Slot slot = slots.computeIfAbsent(output, k -> new Slot());
+                Slot slot = slots.of(output);
+                outputs[k++] = slot;
                 slot.producer = i;
                 if (o < result.outputs().size()) {
                     slot.info = result.outputs().get(o);
@@ -205,21 +384,25 @@ public final class MemoryPass {
             }
         }
         for (Value output : model.graph().outputs()) {
-            slots.computeIfAbsent(output.name(), k -> new Slot()).kept = true;
+            Slot slot = slots.of(output.name());
+            slot.kept = true;
+            slot.readers++;
         }
-        freeAt(analysis, slots);
-        return new Prepared(analysis, slots);
+        Prepared prepared = new Prepared(analysis, slots, inputStart, inputs, outputStart, outputs, all);
+        freeAt(prepared);
+        return prepared;
     }
 
     static Run simulate(Prepared prepared, boolean training) {
         Analysis analysis = prepared.analysis;
-        Map<String, Slot> slots = prepared.slots;
+        Slots slots = prepared.slots;
         if (prepared.ran) {
-            for (Slot slot : slots.values()) {
+            for (Slot slot : prepared.all) {
                 slot.storage = null;
                 slot.storageIndex = -1;
                 slot.strided = false;
                 slot.layout = null;
+                slot.requiresGrad = false;
             }
         }
         prepared.ran = true;
@@ -239,7 +422,7 @@ public final class MemoryPass {
         }
         // After which node each value is freed: a slot, or a list of them when a node frees several.
         Object[] freedAfter = new Object[n];
-        for (Slot slot : slots.values()) {
+        for (Slot slot : prepared.all) {
             if (slot.freeAt >= 0 && slot.freeAt < n) {
                 Object there = freedAfter[slot.freeAt];
                 if (there == null) {
@@ -261,27 +444,41 @@ public final class MemoryPass {
         long largest = 0;
         long[] liveAfter = new long[n];
         long[] allocated = new long[n];
+        // Ops the exporter took apart, as PyTorch ran them; inference only: train mode keeps the saved-tensor figures
+        // of the parts (TrainingPass), and TorchScript records the ops themselves.
+        Map<Integer, Fusion.Part> fused = training || format != ModelFormat.ONNX ? Map.of()
+                : ExportedOps.parts(new SlotDataflow(analysis, slots, nodesOf(analysis)));
+        java.util.Set<Fusion> unfused = new java.util.HashSet<>();
         for (int i = 0; i < n; i++) {
             long made = 0;
             NodeResult result = nodes.get(i);
             Node node = result.node();
-            if (result.status() == NodeResult.Status.COUNTED && !result.outputs().isEmpty()
-                    && !result.outputs().stream().allMatch(TensorInfo::hasData)) {
-                String first = node.inputs().isEmpty() ? "" : node.inputs().get(0);
-                Slot from = first.isEmpty() ? null : slots.get(first);
+            if (result.status() == NodeResult.Status.COUNTED && !result.outputs().isEmpty() && !allHaveData(result.outputs())) {
+                Fusion.Part part = fused.isEmpty() ? null : fused.get(i);
+                if (part != null && (unfused.contains(part.fusion()) || part.position() == 0
+                        && !fusedCallHolds(part.fusion(), prepared, i))) {
+                    unfused.add(part.fusion());
+                    part = null;
+                }
+                int target = part == null ? 0 : writtenInput(part, prepared, i);
+                int inputCount = prepared.inputCount(i);
+                Slot from = inputCount == 0 || target < 0 ? null : prepared.input(i, java.util.Objects.checkIndex(target, inputCount));
                 Storage source = from == null ? null : from.storage;
                 boolean soleAndLast = source != null && source.values == 1 && from.freeAt == i
-                        && !from.kept && !from.modelInput && countOf(node.inputs(), first) == 1;
+                        && !from.kept && !from.modelInput && countOf(prepared, i, from) == 1;
+                // The inputs as resolved, made once per node and only when a rule below reads them.
+                List<TensorInfo> inputInfos = source == null && !training ? List.of() : inputsOf(prepared, i, node);
                 Aliasing.Kind kind = source == null || training && node.opType().equals("Dropout")
-                        && !DropoutSavedRule.identity(inputsOf(node, slots, analysis))
+                        && !DropoutSavedRule.identity(inputInfos)
                         ? Aliasing.Kind.ALLOCATES
-                        : Aliasing.classify(node, format, inputsOf(node, slots, analysis), result.outputs().get(0),
-                                !from.strided, soleAndLast);
-                List<TensorInfo> inputInfos = training ? inputsOf(node, slots, analysis) : List.of();
-                List<long[]> inputLayouts = training ? layoutsOf(node, slots) : List.of();
+                        : part != null ? fusedKind(part, from, result.outputs().get(0))
+                        : Aliasing.classify(node, format, inputInfos, result.outputs().get(0), !from.strided, soleAndLast);
+                List<long[]> inputLayouts = training ? layoutsOf(prepared, i) : List.of();
                 int o = 0;
-                for (String name : node.outputs()) {
-                    if (name.isEmpty()) {
+                int outputCount = prepared.outputCount(i);
+                for (int k = 0; k < outputCount; k++) {
+                    Slot slot = prepared.output(i, k);
+                    if (slot == null) {
                         continue;
                     }
                     if (o >= result.outputs().size()) {
@@ -291,7 +488,6 @@ public final class MemoryPass {
                     if (info.hasData()) {
                         continue;
                     }
-                    Slot slot = slots.get(name);
                     if (training) {
                         long[] layout = Strides.of(node, kind, inputInfos, inputLayouts, info);
                         slot.layout = Strides.isContiguous(info.shape(), layout) ? null : layout;
@@ -337,14 +533,109 @@ public final class MemoryPass {
         Map<String, Integer> storageOf = training ? new StorageIndex(slots) : Map.of();
         Result result = new Result(largest, peak, peakNode, new LongList(liveAfter, n), new LongList(allocated, n),
                 storageOf, storageBytes.toList());
-        return new Run(result, slots, analysis);
+        return new Run(result, slots, analysis, prepared);
+    }
+
+    /**
+     * Whether a fused op's first node runs as PyTorch's one call: its input {@link Fusion#contiguousInput()} is
+     * contiguous. Otherwise the whole op is left to the plain rules.
+     */
+    private static boolean fusedCallHolds(Fusion fusion, Prepared prepared, int i) {
+        if (fusion.contiguousInput() < 0) {
+            return true;
+        }
+        Slot slot = fusion.contiguousInput() < prepared.inputCount(i) ? prepared.input(i, fusion.contiguousInput()) : null;
+        return slot != null && slot.storage != null && !slot.strided;
+    }
+
+    /**
+     * The input a node of a fused op writes into: for the first, the op's in-place input ({@link
+     * Fusion#inPlaceInput()}), else none (-1); for a later node, the one the node before it in the op made.
+     */
+    private static int writtenInput(Fusion.Part part, Prepared prepared, int i) {
+        if (part.position() == 0) {
+            return part.fusion().inPlaceInput();
+        }
+        for (int k = 0; k < prepared.inputCount(i); k++) {
+            Slot slot = prepared.input(i, k);
+            if (slot != null && slot.producer == part.previous()) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * What a node of a fused op does with memory, {@code from} the input it writes into ({@link #writtenInput}): a
+     * later node writes into the op's result, the first allocates it, or, for an in-place op, writes into its input
+     * when no node after the op reads that tensor and no other value shares it.
+     */
+    private static Aliasing.Kind fusedKind(Fusion.Part part, Slot from, TensorInfo output) {
+        boolean fits = from.info != null && from.info.bytes() == output.bytes();
+        if (part.position() > 0) {
+            return fits ? Aliasing.Kind.IN_PLACE : Aliasing.Kind.ALLOCATES;
+        }
+        boolean dying = from.storage.values == 1 && from.freeAt != NOT_FREED && from.freeAt <= part.fusion().last()
+                && !from.kept && !from.modelInput;
+        return fits && dying && from.info.dtype() == output.dtype() ? Aliasing.Kind.IN_PLACE : Aliasing.Kind.ALLOCATES;
+    }
+
+    /** The analysis' nodes as a list of IR nodes, a view. */
+    private static List<Node> nodesOf(Analysis analysis) {
+        return new java.util.AbstractList<>() {
+            @Override
+            public Node get(int index) {
+                return analysis.nodes().get(index).node();
+            }
+
+            @Override
+            public int size() {
+                return analysis.nodes().size();
+            }
+        };
+    }
+
+    /** The run's slots as the fused-op patterns read a graph. */
+    private record SlotDataflow(Analysis analysis, Slots slots, List<Node> nodes) implements Dataflow {
+        @Override
+        public int producer(String value) {
+            Slot slot = slots.get(value);
+            return slot == null ? -1 : slot.producer;
+        }
+
+        @Override
+        public int readers(String value) {
+            Slot slot = slots.get(value);
+            return slot == null ? 0 : slot.readers;
+        }
+
+        @Override
+        public boolean isWeight(String value) {
+            return analysis.model().graph().params().containsKey(value);
+        }
+
+        @Override
+        public int rank(String value) {
+            TensorInfo info = MemoryPass.value(value, slots, analysis);
+            return info == null ? -1 : info.rank();
+        }
+    }
+
+    private static boolean allHaveData(List<TensorInfo> outputs) {
+        for (TensorInfo output : outputs) {
+            if (!output.hasData()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The layouts of a node's inputs as the run has them: null where row-major, absent or not an activation. */
-    private static List<long[]> layoutsOf(Node node, Map<String, Slot> slots) {
-        List<long[]> layouts = new ArrayList<>(node.inputs().size());
-        for (String input : node.inputs()) {
-            Slot slot = input.isEmpty() ? null : slots.get(input);
+    private static List<long[]> layoutsOf(Prepared prepared, int i) {
+        int count = prepared.inputCount(i);
+        List<long[]> layouts = new ArrayList<>(count);
+        for (int k = 0; k < count; k++) {
+            Slot slot = prepared.input(i, k);
             layouts.add(slot == null ? null : slot.layout);
         }
         return layouts;
@@ -352,9 +643,9 @@ public final class MemoryPass {
 
     /** Which storage each activation value refers to, read from the slots: a view, not a million-entry copy. */
     private static final class StorageIndex extends java.util.AbstractMap<String, Integer> {
-        private final Map<String, Slot> slots;
+        private final Slots slots;
 
-        StorageIndex(Map<String, Slot> slots) {
+        StorageIndex(Slots slots) {
             this.slots = slots;
         }
 
@@ -387,30 +678,38 @@ public final class MemoryPass {
      * block's input stays alive through the whole block in PyTorch); model inputs live to the end, as the caller holds
      * them. A value no node reads is freed right after the node that made it.
      */
-    private static void freeAt(Analysis analysis, Map<String, Slot> slots) {
+    private static void freeAt(Prepared prepared) {
+        Analysis analysis = prepared.analysis;
         List<NodeResult> nodes = analysis.nodes();
         int n = nodes.size();
         Paths paths = new Paths(nodes);
         // runEnd[first[i] + k]: the last node of the contiguous run of nodes sharing node i's first k + 1 path
         // components. Flat arrays: an int[] per node and a String[] per path were 56 MB on a million nodes.
+        // A node that makes no tensor (a Constant, shape arithmetic) runs in no module's frame and breaks no run:
+        // torch.onnx names the constants its symbolic functions add outside any scope ("Constant_83" amid
+        // vit_b_16's encoder_layer_0.self_attention), which would otherwise end the encoder's run there.
         int[] runEnd = new int[paths.total()];
+        int next = -1; // the first node after i that makes a tensor
         for (int i = n - 1; i >= 0; i--) {
             for (int k = 0; k < paths.length(i); k++) {
-                boolean continues = i + 1 < n && paths.length(i + 1) > k && paths.samePrefix(i, i + 1, k + 1);
-                runEnd[paths.first(i) + k] = continues ? runEnd[paths.first(i + 1) + k] : i;
+                boolean continues = next >= 0 && paths.length(next) > k && paths.samePrefix(i, next, k + 1);
+                runEnd[paths.first(i) + k] = continues ? runEnd[paths.first(next) + k] : i;
+            }
+            if (makesTensor(nodes.get(i))) {
+                next = i;
             }
         }
         for (int i = 0; i < n; i++) {
-            for (String output : nodes.get(i).node().outputs()) {
-                if (!output.isEmpty()) {
-                    Slot slot = slots.get(output);
+            for (int k = 0; k < prepared.outputCount(i); k++) {
+                Slot slot = prepared.output(i, k);
+                if (slot != null) {
                     slot.freeAt = slot.lastReader >= 0 ? slot.lastReader : i;
                 }
             }
         }
         for (int i = 0; i < n; i++) {
-            for (String input : nodes.get(i).node().inputs()) {
-                Slot slot = input.isEmpty() ? null : slots.get(input);
+            for (int j = 0; j < prepared.inputCount(i); j++) {
+                Slot slot = prepared.input(i, j);
                 if (slot == null || slot.producer < 0 || slot.freeAt == NOT_FREED) {
                     continue;
                 }
@@ -422,9 +721,29 @@ public final class MemoryPass {
                 }
             }
         }
-        for (ResolvedInput input : analysis.inputs()) {
-            slots.get(input.name()).freeAt = n - 1;
+        for (int i = 0; i < n; i++) {
+            if (nodes.get(i).node().attribute(HOLDS).orElse(null) instanceof dev.tally.ir.Attribute.Strs held) {
+                for (String value : held.values()) {
+                    Slot slot = prepared.slots.get(value);
+                    if (slot != null && slot.producer >= 0 && slot.freeAt != NOT_FREED) {
+                        slot.freeAt = Math.max(slot.freeAt, i);
+                    }
+                }
+            }
         }
+        for (ResolvedInput input : analysis.inputs()) {
+            prepared.slots.get(input.name()).freeAt = n - 1;
+        }
+    }
+
+    /** Whether a node makes a tensor at run time: an output the shape pass does not know the values of. */
+    private static boolean makesTensor(NodeResult result) {
+        for (TensorInfo output : result.outputs()) {
+            if (!output.hasData()) {
+                return true;
+            }
+        }
+        return result.outputs().isEmpty();
     }
 
     /**
@@ -521,11 +840,30 @@ public final class MemoryPass {
     }
 
     /** What {@code name} resolved to: a node output or model input, else a constant, else a stored tensor. */
-    static TensorInfo value(String name, Map<String, Slot> slots, Analysis analysis) {
+    static TensorInfo value(String name, Slots slots, Analysis analysis) {
         Slot slot = slots.get(name);
         if (slot != null && slot.info != null) {
             return slot.info;
         }
+        return stored(name, analysis);
+    }
+
+    /** {@link #value(String, Map, Analysis)} of the value in {@code slot}, a stored tensor's info made once per slot. */
+    static TensorInfo value(Slot slot, String name, Analysis analysis) {
+        if (slot == null) {
+            return stored(name, analysis);
+        }
+        if (slot.info != null) {
+            return slot.info;
+        }
+        if (slot.stored == null) {
+            slot.stored = stored(name, analysis);
+        }
+        return slot.stored;
+    }
+
+    /** A constant's or stored tensor's info; null when {@code name} is neither. */
+    private static TensorInfo stored(String name, Analysis analysis) {
         dev.tally.ir.ConstTensor constant = analysis.model().graph().constants().get(name);
         if (constant != null) {
             return TensorInfo.constant(constant.dtype(), constant.shape(), constant.data());
@@ -553,20 +891,23 @@ public final class MemoryPass {
         return values;
     }
 
-    private static int countOf(List<String> inputs, String name) {
+    /** How many of node i's inputs name the value in {@code slot}. */
+    private static int countOf(Prepared prepared, int i, Slot slot) {
         int count = 0;
-        for (String input : inputs) {
-            if (input.equals(name)) {
+        for (int k = 0; k < prepared.inputCount(i); k++) {
+            if (prepared.input(i, k) == slot) {
                 count++;
             }
         }
         return count;
     }
 
-    private static List<TensorInfo> inputsOf(Node node, Map<String, Slot> slots, Analysis analysis) {
-        List<TensorInfo> inputs = new ArrayList<>(node.inputs().size());
-        for (String input : node.inputs()) {
-            inputs.add(input.isEmpty() ? null : value(input, slots, analysis));
+    private static List<TensorInfo> inputsOf(Prepared prepared, int i, Node node) {
+        int count = prepared.inputCount(i);
+        List<TensorInfo> inputs = new ArrayList<>(count);
+        for (int k = 0; k < count; k++) {
+            Slot slot = prepared.input(i, k);
+            inputs.add(slot == null ? null : value(slot, node.inputs().get(k), prepared.analysis));
         }
         return inputs;
     }

@@ -10,7 +10,6 @@ import dev.tally.ir.UnsupportedOpException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,14 +30,16 @@ public final class ShapePass {
     /**
      * The result: every value the pass could resolve, and each node's status.
      *
+     * @param status    each node's status, by its position in the graph's node list (a list by position, not a map by
+     *                  node: on issue 14's one-million-node chain the identity map was a tenth of the analysis' time)
      * @param notes     what the report must say beside a node's count (a data-dependent bound, an If's branch), by node
      * @param subgraphs the analyses of If, Loop and Scan bodies, which the cost pass reuses
      */
-    public record Result(Map<String, TensorInfo> values, Map<Node, NodeResult.Status> status, Map<Node, String> notes,
+    public record Result(Map<String, TensorInfo> values, List<NodeResult.Status> status, Map<Node, String> notes,
                          Subgraphs subgraphs) {
         public Result {
             values = Collections.unmodifiableMap(values);
-            status = Collections.unmodifiableMap(status);
+            status = Collections.unmodifiableList(status);
             notes = Collections.unmodifiableMap(notes);
         }
     }
@@ -58,11 +59,13 @@ public final class ShapePass {
             values.put(input.name(), TensorInfo.of(input.dtype(), input.shape()));
         }
         Subgraphs subgraphs = new Subgraphs(rules, strict);
-        // By identity and sized up front: a million-node graph otherwise spends its time hashing and rehashing nodes.
-        Map<Node, NodeResult.Status> status = new IdentityHashMap<>(graph.nodes().size());
+        NodeResult.Status[] status = new NodeResult.Status[graph.nodes().size()];
         Map<Node, String> notes = new HashMap<>();
-        runNodes(file, graph.nodes(), values, subgraphs, status, notes);
-        return new Result(values, status, notes, subgraphs);
+        int i = 0;
+        for (Node node : graph.nodes()) {
+            status[i++] = inferInto(file, node, values, subgraphs, notes);
+        }
+        return new Result(values, java.util.Arrays.asList(status), notes, subgraphs);
     }
 
     /**
@@ -153,11 +156,22 @@ public final class ShapePass {
             // Shape and ConstData checks throw these on inconsistent models; say which node.
             throw ctx.fail(e.getMessage() == null ? e.toString() : stripPeriod(e.getMessage()));
         }
-        if (outputs.size() < node.outputs().stream().filter(o -> !o.isEmpty()).count()) {
+        if (outputs.size() < named(node.outputs())) {
             throw new ModelException(file + ": " + node.describe() + ": the rule gave " + outputs.size()
                     + " outputs for " + node.outputs().size() + " declared.");
         }
         return new ArrayList<>(outputs);
+    }
+
+    /** How many of {@code names} are not empty (omitted optional outputs are). */
+    private static int named(List<String> names) {
+        int count = 0;
+        for (String name : names) {
+            if (!name.isEmpty()) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** A HashMap capacity that holds {@code entries} without rehashing. */

@@ -1,6 +1,6 @@
 package dev.tally.analysis;
 
-import dev.tally.analysis.saved.ExportedGelu;
+import dev.tally.analysis.fused.ExportedGelu;
 import dev.tally.analysis.saved.Kept;
 import dev.tally.analysis.saved.SavedRule;
 import dev.tally.analysis.saved.SavedRules;
@@ -8,8 +8,6 @@ import dev.tally.ir.DType;
 import dev.tally.ir.Param;
 import dev.tally.ir.Role;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +42,9 @@ public final class TrainingPass {
         Analysis analysis = prepared.analysis();
         MemoryPass.Run run = MemoryPass.simulate(prepared, true);
         MemoryPass.Result memory = run.result();
-        // Lookups into the run's own slots: a map of every value's storage and another of its shape were 130 MB more
-        // on issue 14's one-million-node chain.
-        Map<String, Integer> storageOf = memory.storageOf();
-        java.util.function.Function<String, TensorInfo> values = run::value;
+        // Each node's values through the run's own slots, by position: no name is looked up again (a map of every
+        // value's storage and another of its shape were 130 MB more on issue 14's one-million-node chain, and the
+        // lookups by name most of this pass's time).
         List<NodeResult> nodes = analysis.nodes();
         int n = nodes.size();
         // firstKeeper[s]: the first node that keeps storage s for backward; -1 when none does.
@@ -60,9 +57,9 @@ public final class TrainingPass {
         long trainableTensors = 0;
         long largestTrainable = 0;
         Set<String> unmodelled = new LinkedHashSet<>();
-        Map<Integer, String> gelu = ExportedGelu.parts(nodes.stream().map(NodeResult::node).toList());
-        // Values autograd tracks: made from a trainable param. The model input is data and needs no gradient.
-        Set<String> requiresGrad = new HashSet<>();
+        Map<Integer, String> gelu = ExportedGelu.parts(prepared.nodesDataflow());
+        // Values autograd tracks (Slot.requiresGrad): made from a trainable param. The model input is data and needs
+        // no gradient.
         for (int k = 0; k < n; k++) {
             NodeResult result = nodes.get(k);
             long paramGradients = 0;
@@ -79,43 +76,49 @@ public final class TrainingPass {
                 }
             }
             List<String> inputNames = result.node().inputs();
-            List<String> outputNames = result.node().outputs().stream().filter(o -> !o.isEmpty()).toList();
-            if (result.status() != NodeResult.Status.COUNTED || outputNames.stream().noneMatch(storageOf::containsKey)) {
-                continue; // not counted, or shape arithmetic on constants: nothing of it runs in backward
-            }
-            Set<String> trainableInputs = new HashSet<>();
-            for (Param param : result.params()) {
-                if (param.role() == Role.PARAM && !param.frozen()) {
-                    trainableInputs.add(param.name());
+            // The node's named outputs, in order (omitted ones left out), as slots.
+            int outputCount = prepared.outputCount(k);
+            List<MemoryPass.Slot> outputs = new ArrayList<>(outputCount);
+            for (int o = 0; o < outputCount; o++) {
+                if (prepared.output(k, o) != null) {
+                    outputs.add(prepared.output(k, o));
                 }
             }
-            List<Boolean> needsGradient = new ArrayList<>();
-            for (String name : inputNames) {
-                needsGradient.add(requiresGrad.contains(name) || trainableInputs.contains(name));
+            if (result.status() != NodeResult.Status.COUNTED || outputs.stream().noneMatch(TrainingPass::hasStorage)) {
+                continue; // not counted, or shape arithmetic on constants: nothing of it runs in backward
             }
-            if (!needsGradient.contains(true)) {
+            int inputCount = inputNames.size();
+            boolean[] needsGradient = new boolean[inputCount];
+            boolean anyNeedsGradient = false;
+            for (int i = 0; i < inputCount; i++) {
+                MemoryPass.Slot slot = prepared.input(k, i);
+                needsGradient[i] = slot != null && slot.requiresGrad || isTrainable(inputNames.get(i), result.params());
+                anyNeedsGradient |= needsGradient[i];
+            }
+            if (!anyNeedsGradient) {
                 // No input needs a gradient (the model input, constants, frozen weights, a mask built from shapes):
                 // autograd records no backward for the op, so it keeps nothing and its backward does not run.
                 continue;
             }
-            for (int o = 0; o < outputNames.size() && o < result.outputs().size(); o++) {
+            for (int o = 0; o < outputs.size() && o < result.outputs().size(); o++) {
                 DType type = result.outputs().get(o).dtype();
                 if (!type.isIntegral()) {
-                    requiresGrad.add(outputNames.get(o));
+                    outputs.get(o).requiresGrad = true;
                 }
             }
             long gradients = paramGradients;
-            for (int o = 0; o < outputNames.size() && o < result.outputs().size(); o++) {
-                if (storageOf.containsKey(outputNames.get(o))) {
+            for (int o = 0; o < outputs.size() && o < result.outputs().size(); o++) {
+                if (hasStorage(outputs.get(o))) {
                     gradients = Math.addExact(gradients, result.outputs().get(o).bytes());
                 }
             }
-            for (String name : new LinkedHashSet<>(inputNames)) {
-                Integer storage = storageOf.get(name);
-                if (storage != null) {
-                    gradients = Math.addExact(gradients, values.apply(name) == null ? memory.storageBytes().get(storage)
-                            : values.apply(name).bytes());
+            for (int i = 0; i < inputCount; i++) {
+                MemoryPass.Slot slot = prepared.input(k, i);
+                if (!hasStorage(slot) || readEarlier(prepared, k, i, slot)) {
+                    continue; // no activation, or one counted already (a node reading one value twice gets one gradient)
                 }
+                TensorInfo value = prepared.value(slot, inputNames.get(i));
+                gradients = Math.addExact(gradients, value == null ? memory.storageBytes().get(slot.storageIndex) : value.bytes());
             }
             gradientsAt[k] = gradients;
             Optional<SavedRule> rule = gelu.containsKey(k) ? RULES.part(gelu.get(k)) : RULES.rule(result.node());
@@ -123,34 +126,36 @@ public final class TrainingPass {
                 unmodelled.add(result.node().opType());
                 continue;
             }
-            List<TensorInfo> inputs = new ArrayList<>();
-            for (String name : inputNames) {
-                inputs.add(name.isEmpty() ? null : values.apply(name));
+            List<TensorInfo> inputs = new ArrayList<>(inputCount);
+            List<long[]> strides = new ArrayList<>(inputCount);
+            List<Boolean> needs = new ArrayList<>(inputCount);
+            for (int i = 0; i < inputCount; i++) {
+                MemoryPass.Slot slot = prepared.input(k, i);
+                inputs.add(slot == null ? null : prepared.value(slot, inputNames.get(i)));
+                // Activations only (weights and constants are never copied); a value the run gave no tensor is row-major.
+                strides.add(MemoryPass.Run.strides(slot));
+                needs.add(needsGradient[i]);
             }
-            List<long[]> strides = new ArrayList<>();
-            for (String name : inputNames) {
-                // Activations only (weights and constants are never copied); a value the map lacks is row-major.
-                strides.add(name.isEmpty() ? null : run.strides(name));
-            }
-            Kept keeps = rule.get().kept(inputs, result.outputs(), needsGradient, strides);
+            Kept keeps = rule.get().kept(inputs, result.outputs(), needs, strides);
             long fresh = keeps.freshBytes();
-            Integer written = outputNames.isEmpty() ? null : storageOf.get(outputNames.get(0));
+            int written = outputs.isEmpty() || !hasStorage(outputs.get(0)) ? -1 : outputs.get(0).storageIndex;
             for (int i : keeps.inputs()) {
-                Integer storage = i < inputNames.size() ? storageOf.get(inputNames.get(i)) : null;
-                if (storage == null) {
+                MemoryPass.Slot slot = i < inputCount ? prepared.input(k, i) : null;
+                if (!hasStorage(slot)) {
                     continue; // a weight or a constant: stored, not an activation
                 }
-                if (storage.equals(written)) {
+                int storage = slot.storageIndex;
+                if (storage == written) {
                     // In place, and the backward needs the input as it was: autograd keeps a copy.
-                    fresh = Math.addExact(fresh, values.apply(inputNames.get(i)).bytes());
+                    fresh = Math.addExact(fresh, prepared.value(slot, inputNames.get(i)).bytes());
                 } else if (firstKeeper[storage] < 0) {
                     firstKeeper[storage] = k;
                 }
             }
             for (int o : keeps.outputs()) {
-                Integer storage = o < outputNames.size() ? storageOf.get(outputNames.get(o)) : null;
-                if (storage != null && firstKeeper[storage] < 0) {
-                    firstKeeper[storage] = k;
+                MemoryPass.Slot slot = o < outputs.size() ? outputs.get(o) : null;
+                if (hasStorage(slot) && firstKeeper[slot.storageIndex] < 0) {
+                    firstKeeper[slot.storageIndex] = k;
                 }
             }
             freshAt[k] = fresh;
@@ -176,5 +181,30 @@ public final class TrainingPass {
         long state = Math.addExact(Math.multiplyExact(trainable, (long) optimizer.copies()), optimizer.counterBytes(trainableTensors));
         long step = optimizer.stepTemporaries() ? Math.multiplyExact(2L, largestTrainable) : 0;
         return new TrainingMemory(optimizer, weights, trainable, state, saved, backwardPeak - saved, step, List.copyOf(unmodelled));
+    }
+
+    /** Whether the value is an activation the run gave a tensor (a model input or a node output). */
+    private static boolean hasStorage(MemoryPass.Slot slot) {
+        return slot != null && slot.storageIndex >= 0;
+    }
+
+    /** Whether {@code name} is a trainable param this node is the first to read (so its gradient is this node's). */
+    private static boolean isTrainable(String name, List<Param> params) {
+        for (Param param : params) {
+            if (param.role() == Role.PARAM && !param.frozen() && param.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether node k reads the value in {@code slot} at an input before {@code i}. */
+    private static boolean readEarlier(MemoryPass.Prepared prepared, int k, int i, MemoryPass.Slot slot) {
+        for (int j = 0; j < i; j++) {
+            if (prepared.input(k, j) == slot) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -2,6 +2,7 @@ package dev.tally.load;
 
 import dev.tally.ir.Graph;
 import dev.tally.ir.ModelException;
+import dev.tally.ir.NameIndex;
 import dev.tally.ir.Node;
 import dev.tally.ir.Value;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ public final class GraphChecks {
         given.addAll(graph.constants().keySet());
 
         List<Node> nodes = graph.nodes();
-        Map<String, Integer> producer = producers(file, nodes, given);
+        Producers producer = producers(file, nodes, given);
         boolean inOrder = true;
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
@@ -48,8 +49,8 @@ public final class GraphChecks {
                 if (input.isEmpty() || given.contains(input)) {
                     continue;
                 }
-                Integer from = producer.get(input);
-                if (from == null) {
+                int from = producer.of(input);
+                if (from < 0) {
                     throw new ModelException(file + ": " + node.describe() + ": input '" + input
                             + "' is produced by no node, initializer or graph input.");
                 }
@@ -57,7 +58,7 @@ public final class GraphChecks {
             }
         }
         for (Value output : graph.outputs()) {
-            if (!given.contains(output.name()) && !producer.containsKey(output.name())) {
+            if (!given.contains(output.name()) && producer.of(output.name()) < 0) {
                 throw new ModelException(file + ": graph output '" + output.name()
                         + "' is produced by no node, initializer or graph input.");
             }
@@ -69,18 +70,51 @@ public final class GraphChecks {
                 graph.params(), graph.constants());
     }
 
+    /**
+     * Which node produces each value, by the value's id in a {@link NameIndex}: a million-node graph's map of boxed
+     * indices was about 56 MB, these arrays 16.
+     */
+    private static final class Producers {
+        private final NameIndex values;
+        private int[] node;
+
+        Producers(int expected) {
+            values = new NameIndex(expected);
+            node = new int[Math.max(4, expected)];
+        }
+
+        /** The index of the node producing {@code value}; -1 when none does. */
+        int of(String value) {
+            int id = values.id(value);
+            return id < 0 ? -1 : node[id];
+        }
+
+        /** Records {@code index} as the producer of {@code value}; returns the earlier producer, or -1. */
+        int putIfAbsent(String value, int index) {
+            int known = values.size();
+            int id = values.add(value);
+            if (values.size() == known) {
+                return node[id];
+            }
+            if (id == node.length) {
+                node = java.util.Arrays.copyOf(node, (int) Math.min(Integer.MAX_VALUE - 8, node.length * 2L));
+            }
+            node[id] = index;
+            return -1;
+        }
+    }
+
     /** Which node produces each value; a value produced twice (or also given) is an error. */
-    private static Map<String, Integer> producers(String file, List<Node> nodes, Set<String> given) {
-        // Sized up front: rehashing a million-entry map costs more than filling it.
-        Map<String, Integer> producer = new HashMap<>((int) Math.min(1 << 30, nodes.size() * 4L / 3 + 16));
+    private static Producers producers(String file, List<Node> nodes, Set<String> given) {
+        Producers producer = new Producers(nodes.size());
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
             for (String output : node.outputs()) {
                 if (output.isEmpty()) {
                     continue;
                 }
-                Integer earlier = producer.putIfAbsent(output, i);
-                if (earlier != null) {
+                int earlier = producer.putIfAbsent(output, i);
+                if (earlier >= 0) {
                     throw new ModelException(file + ": " + node.describe() + ": output '" + output
                             + "' is already produced by " + nodes.get(earlier).describe()
                             + "; every value must have exactly one producer.");
@@ -95,7 +129,7 @@ public final class GraphChecks {
     }
 
     /** Kahn's algorithm, always taking the earliest ready node in file order, so the result is deterministic. */
-    private static List<Node> sorted(String file, List<Node> nodes, Map<String, Integer> producer) {
+    private static List<Node> sorted(String file, List<Node> nodes, Producers producer) {
         int n = nodes.size();
         int[] pending = new int[n];
         List<List<Integer>> consumers = new ArrayList<>(n);
@@ -132,11 +166,11 @@ public final class GraphChecks {
     }
 
     /** The distinct nodes whose outputs {@code node} reads (one edge per producer, however many inputs). */
-    private static Set<Integer> predecessors(Node node, Map<String, Integer> producer) {
+    private static Set<Integer> predecessors(Node node, Producers producer) {
         Set<Integer> from = new HashSet<>();
         for (String input : node.inputs()) {
-            Integer p = input.isEmpty() ? null : producer.get(input);
-            if (p != null) {
+            int p = input.isEmpty() ? -1 : producer.of(input);
+            if (p >= 0) {
                 from.add(p);
             }
         }
@@ -147,7 +181,7 @@ public final class GraphChecks {
      * One cycle among the nodes Kahn's algorithm could not place, as {@code 'a' (Add) -> 'b' (Mul) -> 'a'}:
      * walking from any unplaced node to an unplaced producer must come back to a node already visited.
      */
-    private static String describeCycle(List<Node> nodes, Map<String, Integer> producer, int[] pending) {
+    private static String describeCycle(List<Node> nodes, Producers producer, int[] pending) {
         int start = 0;
         while (pending[start] == 0) {
             start++;

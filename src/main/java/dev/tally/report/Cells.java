@@ -33,6 +33,9 @@ public final class Cells {
      * depends on the data (its counts are upper bounds).
      */
     static String type(LayerSummary layer) {
+        if (layer.isComplete() && !layer.isDataDependent()) {
+            return layer.type(); // most rows: no new string per row of a million-row table
+        }
         return layer.type() + (layer.isComplete() ? "" : " *") + (layer.isDataDependent() ? " " + DATA_DEPENDENT_MARK : "");
     }
 

@@ -18,7 +18,6 @@ import dev.tally.ir.Param;
 import dev.tally.ir.Role;
 import dev.tally.ir.Shape;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,8 +76,8 @@ public final class SummaryBuilder {
         List<NodeResult> nodes = analysis.nodes();
         LayerTable.Builder table = new LayerTable.Builder(nodes.size() + 1);
         Rows rows = new Rows(nodes.size());
-        // Each key's latest row and how many calls it has had: one map, not one per question (a million keys).
-        Map<String, Call> current = new HashMap<>((int) Math.min(1 << 30, nodes.size() * 4L / 3 + 16));
+        // Each key's latest row and how many calls it has had, by the key's id: arrays, not a map of a million keys.
+        Calls current = new Calls(nodes.size());
         Map<String, List<String>> unsupported = new LinkedHashMap<>();
         int unresolved = 0;
         int dependentNodes = 0;
@@ -98,19 +97,17 @@ public final class SummaryBuilder {
             totals = totals.plus(figures);
             String layer = result.node().layer();
             String key = fold(layer, depth);
-            Call call = current.get(key);
+            int known = current.keys.size();
+            int call = current.keys.add(key);
             // A module's nodes after a node of another module that is not inside it are its next call
             // (layer1.0.relu runs after bn1, bn2 and the add); its own nodes around its children's are one call.
-            if (call == null || previous != null && !key.equals(fold(previous, depth)) && !previous.startsWith(key + ".")) {
-                if (call == null) {
-                    call = new Call();
-                    current.put(key, call);
-                }
-                call.calls++;
-                call.row = table.add(key);
-                rows.add(call.row, call.calls);
+            if (current.keys.size() > known || previous != null && !key.equals(fold(previous, depth))
+                    && !previous.startsWith(key + ".")) {
+                current.calls[call]++;
+                current.row[call] = table.add(key);
+                rows.add(current.row[call], current.calls[call], call);
             }
-            int row = call.row;
+            int row = current.row[call];
             table.add(row, figures);
             table.node(row, result.status() != NodeResult.Status.COUNTED, result.dataDependent());
             rows.node(row, result, !layer.equals(key), fields.get(i).orElse(null), memory.liveAfter().get(i));
@@ -142,7 +139,7 @@ public final class SummaryBuilder {
             // classes) "-": the path says it all.
             String key = table.name(row);
             String className = classes.get(key);
-            int callsOfModule = current.get(key).calls;
+            int callsOfModule = current.calls[rows.key[row]];
             String shown = callsOfModule > 1 ? key + " (call " + rows.call[row] + " of " + callsOfModule + ")" : key;
             table.name(row, shown);
             table.type(row, className != null ? className : rows.folded.get(row) ? "-" : rows.op[row]);
@@ -262,15 +259,24 @@ public final class SummaryBuilder {
         return outputs;
     }
 
-    /** A row key's latest row and how many calls of it there have been. */
-    private static final class Call {
-        int row;
-        int calls;
+    /** Each row key's latest row and how many calls of it there have been, by the key's id. */
+    private static final class Calls {
+        final dev.tally.ir.NameIndex keys;
+        int[] row;
+        int[] calls;
+
+        Calls(int nodes) {
+            keys = new dev.tally.ir.NameIndex(nodes);
+            row = new int[Math.max(1, nodes)];
+            calls = new int[Math.max(1, nodes)];
+        }
     }
 
     /** What the rows need besides their figures while nodes are added: by row index, as arrays. */
     private static final class Rows {
         final int[] call;
+        /** The id of the row's key in {@link Calls#keys}. */
+        final int[] key;
         /** The op of the row's main node: the first with params or MACs, else the last node. */
         final String[] op;
         final boolean[] hasMain;
@@ -284,14 +290,16 @@ public final class SummaryBuilder {
         Rows(int nodes) {
             int capacity = Math.max(1, nodes);
             call = new int[capacity];
+            key = new int[capacity];
             op = new String[capacity];
             hasMain = new boolean[capacity];
             shape = new Shape[capacity];
             liveAfter = new long[capacity];
         }
 
-        void add(int row, int callNumber) {
+        void add(int row, int callNumber, int keyId) {
             call[row] = callNumber;
+            key[row] = keyId;
         }
 
         void node(int row, NodeResult result, boolean inChild, ReceptiveField field, long live) {

@@ -1,6 +1,7 @@
 package dev.tally.report;
 
 import dev.tally.analysis.Convention;
+import dev.tally.ir.Shape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -118,13 +119,25 @@ public final class TableRenderer implements Renderer {
             incomplete |= !layer.isComplete();
             dependent |= layer.isDataDependent();
         }
-        // Rows are made as they are written, twice (widths, then text), never all held at once.
+        // Rows are made as they are written, twice (widths, then text), never all held at once. Consecutive rows often
+        // show the same Shape object (an elementwise op passes its input's on), so its text is made once for a run.
+        Shape[] lastShape = new Shape[1];
+        String[] lastText = new String[1];
         table.rows(layers.size(), i -> {
             LayerSummary layer = layers.get(i);
             String[] cells = new String[headers.size()];
             cells[0] = layer.name();
             cells[1] = Cells.type(layer);
-            cells[2] = layer.outputShape().isPresent() || layer.nodes() > 0 ? Cells.shape(layer.outputShape()) : "-";
+            Shape shape = layer.outputShape().orElse(null);
+            if (shape == null) {
+                cells[2] = layer.nodes() > 0 ? Cells.shape(layer.outputShape()) : "-";
+            } else {
+                if (shape != lastShape[0]) {
+                    lastShape[0] = shape;
+                    lastText[0] = Cells.shape(layer.outputShape());
+                }
+                cells[2] = lastText[0];
+            }
             cells[3] = Units.exact(layer.params());
             cells[4] = Units.exact(layer.count(convention));
             cells[5] = Units.bytes(layer.activationBytes());

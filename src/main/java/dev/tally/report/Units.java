@@ -56,6 +56,9 @@ public final class Units {
 
     /** {@code 61100840} as {@code 61,100,840}. */
     public static String exact(long value) {
+        if (value > -1000 && value < 1000) {
+            return Long.toString(value); // no separator to add (most cells of a large table are 0)
+        }
         String digits = Long.toString(Math.abs(value));
         StringBuilder text = new StringBuilder();
         int lead = digits.length() % 3 == 0 ? 3 : digits.length() % 3;
@@ -81,7 +84,7 @@ public final class Units {
 
     private static String scaled(long value, int base, String[] names, String plainSuffix, RoundingMode rounding) {
         if (Math.abs(value) < base) {
-            return value + plainSuffix;
+            return Long.toString(value).concat(plainSuffix);
         }
         BigDecimal scaled = BigDecimal.valueOf(value);
         BigDecimal divisor = BigDecimal.valueOf(base);

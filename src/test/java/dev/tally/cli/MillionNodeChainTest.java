@@ -26,7 +26,9 @@ class MillionNodeChainTest {
 
     // The chain fitted a 1 GiB heap until the report gained per-layer fields, then needed 1,280 MiB (the report held
     // 1.1 GB of row objects); with the columnar report, the streamed table and the node-by-node loader it runs in
-    // 900 MiB, its live data peaking at about 600 MB. The limit fails the build if that grows back.
+    // 900 MiB, its live data peaking at about 600 MB; with the passes reading values by position and names by id
+    // (issue-14e) the launcher's run, without a heap cap, peaks at about 870 MB of RSS. The cap here keeps the bound
+    // independent of the machine's default heap; the limit fails the build if the memory grows back.
     @Test
     void theMillionNodeChainIsSummarisedWithinA900MiBHeapAndUnder1GiBOfRss(@TempDir Path dir)
             throws IOException, InterruptedException {
@@ -37,7 +39,8 @@ class MillionNodeChainTest {
         Path err = dir.resolve("stderr.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The launcher's collector and heap start (src/main/dist/bin/tally), so the resident memory is what users see.
-        Process process = new ProcessBuilder(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms16m", HEAP,
+        Process process = new ProcessBuilder(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms16m",
+                "-XX:MaxNewSize=64m", HEAP,
                 "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "summary", chain.toString())
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();

@@ -53,6 +53,18 @@ final class LayerNames {
 
     /** The path a suffixed call would belong to ({@code relu} of {@code relu_2}); null when the path has no such suffix. */
     static String repeatedCallBase(String layer) {
+        // What the pattern needs, checked first without a Matcher (most names have no such suffix): the last '_' not
+        // first, followed by at least one digit, the first not 0, and digits only. The pattern still decides.
+        int underscore = layer.lastIndexOf('_');
+        if (underscore < 1 || underscore + 1 >= layer.length() || layer.charAt(underscore + 1) < '1'
+                || layer.charAt(underscore + 1) > '9') {
+            return null;
+        }
+        for (int i = underscore + 2; i < layer.length(); i++) {
+            if (layer.charAt(i) < '0' || layer.charAt(i) > '9') {
+                return null;
+            }
+        }
         java.util.regex.Matcher call = REPEATED_CALL.matcher(layer);
         return call.matches() ? call.group(1) : null;
     }

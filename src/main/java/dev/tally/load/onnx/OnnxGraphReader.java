@@ -127,11 +127,13 @@ final class OnnxGraphReader {
         Map<String, ConstTensor> constants = new LinkedHashMap<>();
         Map<String, TensorProto> stored = initializers(proto);
 
-        // Large Constant nodes become stored tensors (their bytes are never read); the others stay nodes.
+        // Large Constant nodes become stored tensors (their bytes are never read); the others stay nodes, except the
+        // quantized weights and biases DequantizeLinear reads, which are params however small (a 64-channel bias).
+        Set<String> quantizedData = quantizedData(nodeList);
         List<RawNode> kept = new ArrayList<>(nodeList.size());
         Map<String, TensorProto> largeConstants = new LinkedHashMap<>();
         for (RawNode node : nodeList) {
-            Optional<TensorProto> large = largeConstantValue(node);
+            Optional<TensorProto> large = largeConstantValue(node, quantizedData);
             if (large.isPresent() && node.getOutputCount() == 1 && !node.getOutput(0).isEmpty()) {
                 largeConstants.put(node.getOutput(0), large.get());
             } else {
@@ -162,7 +164,10 @@ final class OnnxGraphReader {
             kept = unaliased;
         }
 
-        Map<String, Uses> uses = uses(kept);
+        Map<String, TensorProto> storedHere = stored;
+        Map<String, String> aliases = aliasOf;
+        Map<String, Uses> uses = uses(kept, name -> storedHere.containsKey(name) || aliases.containsKey(name)
+                || largeConstants.containsKey(name));
         for (Map.Entry<String, TensorProto> entry : stored.entrySet()) {
             addStored(entry.getKey(), entry.getKey(), entry.getValue(), "initializer", uses, params, constants);
         }
@@ -176,9 +181,10 @@ final class OnnxGraphReader {
             DType dtype = dtype(what, tensor);
             // torch.onnx stores every parameter as an initializer: a large Constant node it wrote that no node reads as
             // a weight is a value it made (deepspeech's 2 x 1 x 2048 zeros, the RNN's initial state), not a parameter.
-            boolean made = pytorch && !uses.getOrDefault(entry.getKey(), new Uses()).asWeight;
+            Uses use = uses.getOrDefault(entry.getKey(), new Uses());
+            boolean made = pytorch && !use.asWeight;
             params.put(entry.getKey(), new Param(entry.getKey(), OnnxTensors.shape(file, what, tensor), dtype,
-                    dtype.isFloatingPoint() && !made ? Role.PARAM : Role.CONSTANT));
+                    use.quantized || dtype.isFloatingPoint() && !made ? Role.PARAM : Role.CONSTANT));
         }
         for (SparseTensorProto sparse : proto.getSparseInitializerList()) {
             String name = sparse.getValues().getName();
@@ -216,8 +222,25 @@ final class OnnxGraphReader {
         return stored;
     }
 
-    /** The value of a Constant node too large to read, or whose data is not in the file. */
-    private Optional<TensorProto> largeConstantValue(RawNode node) {
+    /**
+     * The values DequantizeLinear reads as its {@code x} from the graph's own nodes: torch.onnx writes a quantized
+     * model's int8 weights and int32 biases as Constant nodes read there (scale and zero point beside them).
+     */
+    private static Set<String> quantizedData(List<RawNode> nodes) {
+        Set<String> data = new HashSet<>();
+        for (RawNode node : nodes) {
+            if (isDefaultDomain(node) && node.getOpType().equals("DequantizeLinear") && node.getInputCount() > 0) {
+                data.add(node.getInput(0));
+            }
+        }
+        return data;
+    }
+
+    /**
+     * The value of a Constant node too large to read, or whose data is not in the file, or that is quantized data
+     * (a stored tensor DequantizeLinear reads as {@code x}: a quantized weight or bias).
+     */
+    private Optional<TensorProto> largeConstantValue(RawNode node, Set<String> quantizedData) {
         if (!isDefaultDomain(node) || !node.getOpType().equals("Constant")) {
             return Optional.empty();
         }
@@ -226,7 +249,8 @@ final class OnnxGraphReader {
                 TensorProto tensor = attribute.getT();
                 String what = "Constant '" + node.getName() + "'";
                 long numel = OnnxTensors.shape(file, what, tensor).numel();
-                boolean readable = numel <= CONSTANT_VALUE_LIMIT
+                boolean quantized = node.getOutputCount() == 1 && quantizedData.contains(node.getOutput(0));
+                boolean readable = !quantized && numel <= CONSTANT_VALUE_LIMIT
                         && OnnxTensors.values(file, what, tensor, dtype(what, tensor), numel).isPresent();
                 return readable ? Optional.empty() : Optional.of(tensor);
             }
@@ -240,16 +264,29 @@ final class OnnxGraphReader {
         boolean asStatistics;
         /** Read as what Expand broadcasts or as a piece Concat joins: data moved, not computed with. */
         boolean moved;
+        /** Read as DequantizeLinear's {@code x}: a quantized weight or bias, a param whatever its integer type. */
+        boolean quantized;
+        /** Read as a scale or zero point of QuantizeLinear or DequantizeLinear: part of a quantized tensor's type. */
+        boolean quantization;
     }
 
-    private static Map<String, Uses> uses(List<RawNode> nodes) {
-        Map<String, Uses> uses = new HashMap<>((int) Math.min(1 << 30, nodes.size() * 4L / 3 + 16));
+    /**
+     * @param stored whether a value is a stored tensor (an initializer, an alias of one, a large Constant): the only
+     *               values whose uses are read. Uses are kept for those and for the values an Identity passes on (which
+     *               lead to them), not for every activation: a million-node chain made a million entries here.
+     */
+    private static Map<String, Uses> uses(List<RawNode> nodes, java.util.function.Predicate<String> stored) {
+        Map<String, Uses> uses = new HashMap<>();
         // A use of an Identity's output is a use of what it passes on (an initializer read again under another name).
         Map<String, String> passedOn = new HashMap<>();
+        boolean instanceNorm = false;
+        boolean reduceL2 = false;
         for (RawNode node : nodes) {
             if (isDefaultDomain(node) && node.getOpType().equals("Identity") && node.getInputCount() == 1 && node.getOutputCount() == 1) {
                 passedOn.put(node.getOutput(0), node.getInput(0));
             }
+            instanceNorm |= isDefaultDomain(node) && node.getOpType().equals("InstanceNormalization");
+            reduceL2 |= isDefaultDomain(node) && node.getOpType().equals("ReduceL2");
         }
         for (RawNode node : nodes) {
             String op = node.getOpType();
@@ -257,15 +294,29 @@ final class OnnxGraphReader {
             boolean product = op.equals("Gemm") || op.equals("MatMul") || op.equals("Einsum");
             boolean recurrent = op.equals("LSTM") || op.equals("GRU") || op.equals("RNN");
             for (int i = 0; i < node.getInputCount(); i++) {
-                Uses use = uses.computeIfAbsent(node.getInput(i), k -> new Uses());
+                String name = node.getInput(i);
+                if (!stored.test(name) && !passedOn.containsKey(name)) {
+                    continue;
+                }
+                Uses use = uses.computeIfAbsent(name, k -> new Uses());
                 // A recurrent op's W, R, B and P are weights; sequence_lens, initial_h and initial_c (4 to 6) are not.
                 use.asWeight |= weightReader && (i >= 1 || product) && !(recurrent && i >= 4 && i <= 6);
                 use.asWeight |= op.equals("Gather") && i == 0;
                 use.asStatistics |= op.equals("BatchNormalization") && (i == 3 || i == 4);
                 use.moved |= isDefaultDomain(node) && (op.equals("Expand") && i == 0 || op.equals("Concat"));
+                boolean linearQuantization = isDefaultDomain(node) && (op.equals("DequantizeLinear") || op.equals("QuantizeLinear"));
+                use.quantized |= linearQuantization && op.startsWith("De") && i == 0;
+                use.quantization |= linearQuantization && i >= 1;
             }
         }
-        groupNormAffine(nodes, uses);
+        // Each pattern starts at a node of its own op (an InstanceNormalization, a ReduceL2); without one, its maps of
+        // every value are not made.
+        if (instanceNorm) {
+            groupNormAffine(nodes, uses);
+        }
+        if (reduceL2) {
+            l2NormScale(nodes, uses);
+        }
         if (!passedOn.isEmpty()) {
             Map<String, Uses> direct = new HashMap<>(uses);
             for (Map.Entry<String, Uses> use : direct.entrySet()) {
@@ -277,6 +328,8 @@ final class OnnxGraphReader {
                     target.asWeight |= use.getValue().asWeight;
                     target.asStatistics |= use.getValue().asStatistics;
                     target.moved |= use.getValue().moved;
+                    target.quantized |= use.getValue().quantized;
+                    target.quantization |= use.getValue().quantization;
                 }
             }
         }
@@ -322,6 +375,49 @@ final class OnnxGraphReader {
         }
     }
 
+    /**
+     * {@code F.normalize(x, dim=1) * weight}, an L2 norm with a learned scale per channel (ssd300_vgg16's L2Norm), is
+     * written by torch.onnx as {@code Div(x, Expand(Clip(ReduceL2(x))))} and a {@code Mul} by the weight, folded from
+     * {@code scale_weight.view(1, -1, 1, 1)} into 1 x 512 x 1 x 1 under a made-up name ({@code onnx::Mul_3543}). That
+     * operand is the module's parameter, so it is read as a weight. The pattern, not the shape, decides: a per-channel
+     * tensor the exporter computed from buffers (a FrozenBatchNorm's scale) has the same shape and is no parameter.
+     */
+    private static void l2NormScale(List<RawNode> nodes, Map<String, Uses> uses) {
+        Map<String, RawNode> producers = new HashMap<>();
+        for (RawNode node : nodes) {
+            node.getOutputList().forEach(output -> producers.put(output, node));
+        }
+        for (RawNode mul : nodes) {
+            if (!isDefaultDomain(mul) || !mul.getOpType().equals("Mul") || mul.getInputCount() != 2) {
+                continue;
+            }
+            for (int side = 0; side < 2; side++) {
+                RawNode div = producers.get(mul.getInput(side));
+                if (div != null && isDefaultDomain(div) && div.getOpType().equals("Div") && div.getInputCount() == 2
+                        && isL2Norm(producers, div.getInput(1))) {
+                    uses.computeIfAbsent(mul.getInput(1 - side), k -> new Uses()).asWeight = true;
+                }
+            }
+        }
+    }
+
+    /** Whether {@code value} is a ReduceL2, reached through at most three Expand, Clip or Max nodes (the eps clamp). */
+    private static boolean isL2Norm(Map<String, RawNode> producers, String value) {
+        RawNode node = producers.get(value);
+        for (int step = 0; step < 4 && node != null && isDefaultDomain(node); step++) {
+            switch (node.getOpType()) {
+                case "ReduceL2":
+                    return true;
+                case "Expand", "Clip", "Max":
+                    node = node.getInputCount() == 0 ? null : producers.get(node.getInput(0));
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return false;
+    }
+
     private void addStored(String name, String sourceName, TensorProto tensor, String kind, Map<String, Uses> uses,
                            Map<String, Param> params, Map<String, ConstTensor> constants) {
         String what = kind + " '" + sourceName + "'";
@@ -339,7 +435,7 @@ final class OnnxGraphReader {
         }
         Uses use = uses.getOrDefault(name, new Uses());
         // Weights are never read, however small (LeNet's 6-element conv bias): their values change no shape.
-        boolean readValues = dtype.isIntegral() ? numel <= CONSTANT_VALUE_LIMIT
+        boolean readValues = use.quantized ? false : dtype.isIntegral() ? numel <= CONSTANT_VALUE_LIMIT
                 : dtype.isFloatingPoint() && numel <= SMALL_FLOAT_LIMIT && !use.asWeight;
         if (readValues) {
             OnnxTensors.values(file, what, tensor, dtype, numel)
@@ -348,6 +444,13 @@ final class OnnxGraphReader {
         Role role;
         if (use.asStatistics) {
             role = Role.BUFFER;
+        } else if (use.quantized) {
+            // PyTorch counts a quantized module's qint8 weight and float bias; torch.onnx stores them as int8 and
+            // int32 (the bias quantized to the input's and the weight's scales), read by DequantizeLinear.
+            role = Role.PARAM;
+        } else if (use.quantization) {
+            // A per-channel scale or zero point: part of the quantized tensor, which PyTorch counts by its numel.
+            role = Role.CONSTANT;
         } else if (!dtype.isFloatingPoint()) {
             role = Role.CONSTANT;
         } else if (!use.asWeight && !(use.moved && numel > SMALL_FLOAT_LIMIT) && isExporterName(name)
@@ -393,7 +496,8 @@ final class OnnxGraphReader {
         int size = (int) Math.min(1 << 30, protos.size() * 4L / 3 + 16);
         // Every node name, for making up unique ones: needed only once a name is empty or repeated, so made then.
         Set<String> names = null;
-        Set<String> used = new HashSet<>(size);
+        // The names given so far, as ids (a HashSet of a million names was 40 MB, this 12).
+        dev.tally.ir.NameIndex used = new dev.tally.ir.NameIndex(protos.size());
         Set<String> layers = null;
         Map<String, Integer> nextSuffix = new HashMap<>();
         for (int index = 0; index < protos.size(); index++) {
@@ -420,7 +524,7 @@ final class OnnxGraphReader {
             if (layers != null) {
                 layers.add(layer);
             }
-            if (name.isEmpty() || !used.add(name)) {
+            if (name.isEmpty() || !added(used, name)) {
                 if (names == null) {
                     names = new HashSet<>(size);
                     for (RawNode each : protos) {
@@ -431,16 +535,16 @@ final class OnnxGraphReader {
                 }
                 String base = name.isEmpty() ? proto.getOpType() + "_" + index : name;
                 String unique = base;
-                if (names.contains(unique) || used.contains(unique)) {
+                if (names.contains(unique) || used.id(unique) >= 0) {
                     // Suffixes below the one remembered are taken already (names is fixed, used only grows): without
                     // this, a million nodes sharing one name would try 1, 2, ... i for node i, n^2/2 lookups in all.
                     int k = nextSuffix.getOrDefault(base, 1);
                     do {
                         unique = base + "_" + k++;
-                    } while (names.contains(unique) || used.contains(unique));
+                    } while (names.contains(unique) || used.id(unique) >= 0);
                     nextSuffix.put(base, k);
                 }
-                used.add(unique);
+                added(used, unique);
                 layer = name.isEmpty() ? unique : layer;
                 name = unique;
             }
@@ -448,6 +552,13 @@ final class OnnxGraphReader {
                     attributes(name, proto), layer));
         }
         return nodes;
+    }
+
+    /** Adds {@code name}; whether it was new, as {@code Set.add} says. */
+    private static boolean added(dev.tally.ir.NameIndex names, String name) {
+        int known = names.size();
+        names.add(name);
+        return names.size() > known;
     }
 
     private Map<String, Attribute> attributes(String nodeName, RawNode node) {

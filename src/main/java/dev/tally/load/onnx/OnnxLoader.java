@@ -2,7 +2,6 @@ package dev.tally.load.onnx;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.tally.ir.Folding;
@@ -15,7 +14,6 @@ import dev.tally.ir.Param;
 import dev.tally.load.GraphChecks;
 import dev.tally.load.onnx.proto.Onnx.GraphProto;
 import dev.tally.load.onnx.proto.Onnx.ModelProto;
-import dev.tally.load.onnx.proto.Onnx.NodeProto;
 import dev.tally.load.onnx.proto.Onnx.OperatorSetIdProto;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -198,14 +196,15 @@ public final class OnnxLoader {
 
     /**
      * What {@code ModelProto.parseFrom(input)} gives, except that the graph's nodes go to {@code nodes} one by one,
-     * each read by protobuf's own NodeProto parser and turned into a {@link RawNode} at once, rather than all held as
-     * messages. Every other field is handed to the generated parser as its own slice of the file, so it reads, merges
+     * each read straight into a {@link RawNode} ({@link RawNode#read} reads what protobuf's NodeProto parser reads),
+     * never held as messages. Every other field is handed to the generated parser as its own slice of the file, so it reads, merges
      * and refuses exactly as it would in one parse.
      */
     private static ModelProto parseModel(ByteString whole, CodedInputStream input, List<RawNode> nodes) throws IOException {
         ModelProto.Builder model = ModelProto.newBuilder();
         GraphProto.Builder graph = null;
         java.util.Map<String, String> shared = new java.util.HashMap<>();
+        String[] recent = new String[RawNode.RECENT];
         while (true) {
             int start = input.getTotalBytesRead();
             int tag = input.readTag();
@@ -217,7 +216,7 @@ public final class OnnxLoader {
                 int length = input.readRawVarint32();
                 int limit = input.pushLimit(length);
                 input.setRecursionLimit(NESTING - 1);
-                parseGraph(whole, input, graph, nodes, shared);
+                parseGraph(whole, input, graph, nodes, shared, recent);
                 input.checkLastTagWas(0);
                 input.setRecursionLimit(NESTING);
                 input.popLimit(limit);
@@ -235,7 +234,7 @@ public final class OnnxLoader {
     }
 
     private static void parseGraph(ByteString whole, CodedInputStream input, GraphProto.Builder graph, List<RawNode> nodes,
-                                   java.util.Map<String, String> shared) throws IOException {
+                                   java.util.Map<String, String> shared, String[] recent) throws IOException {
         while (true) {
             int start = input.getTotalBytesRead();
             int tag = input.readTag();
@@ -243,7 +242,15 @@ public final class OnnxLoader {
                 return;
             }
             if (tag == NODE_TAG) {
-                nodes.add(RawNode.of(input.readMessage(NodeProto.parser(), ExtensionRegistryLite.getEmptyRegistry()), shared));
+                // What input.readMessage(NodeProto.parser(), ...) does around the message: its length, a limit, one level
+                // of nesting more for what is inside it (attributes and their subgraphs), and the end-tag check.
+                int length = input.readRawVarint32();
+                int limit = input.pushLimit(length);
+                input.setRecursionLimit(NESTING - 2);
+                nodes.add(RawNode.read(input, shared, recent));
+                input.checkLastTagWas(0);
+                input.setRecursionLimit(NESTING - 1);
+                input.popLimit(limit);
                 continue;
             }
             if (!input.skipField(tag)) {

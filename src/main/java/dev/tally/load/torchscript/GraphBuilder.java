@@ -1,6 +1,7 @@
 package dev.tally.load.torchscript;
 
 import dev.tally.analysis.Aliasing;
+import dev.tally.analysis.MemoryPass;
 import dev.tally.analysis.OpRule;
 import dev.tally.analysis.RuleTable;
 import dev.tally.analysis.ShapePass;
@@ -43,6 +44,10 @@ final class GraphBuilder {
     private int constantCount;
     /** Values made by statements the interpreter could not follow: not even their type is known. */
     private final java.util.Set<String> gapValues = new java.util.HashSet<>();
+    /** For each node output: the index of the last node that made or read it so far. */
+    private final Map<String, Integer> lastUse = new HashMap<>();
+    /** Node outputs a frame's local holds past their last use so far: the index of the last node they stay live through. */
+    private final Map<String, Integer> holds = new HashMap<>();
 
     GraphBuilder(String fileName, RuleTable rules) {
         this.fileName = fileName;
@@ -111,6 +116,13 @@ final class GraphBuilder {
         }
         Node node = new Node(name, opType, nodeInputs, outputNames, attributes, layer.isEmpty() ? name : layer, source);
         nodes.add(node);
+        int index = nodes.size() - 1;
+        for (String input : nodeInputs) {
+            lastUse.computeIfPresent(input, (k, v) -> index);
+        }
+        for (String output : outputNames) {
+            lastUse.put(output, index);
+        }
         List<TensorInfo> inferred = infer(node);
         List<TensorValue> result = new ArrayList<>();
         for (int i = 0; i < outputCount; i++) {
@@ -169,11 +181,37 @@ final class GraphBuilder {
         }
     }
 
+    /**
+     * Records that a local of the code holds the node output {@code value} until the node at {@code through} has run
+     * (the local is rebound or its frame returns there), so the memory pass keeps it that long (docs/conventions.md,
+     * "Memory"). Nothing is recorded for graph inputs and stored tensors, or when a node at or after {@code through}
+     * reads the value already.
+     */
+    void hold(String value, int through) {
+        Integer last = lastUse.get(value);
+        if (last != null && through > last) {
+            holds.merge(value, through, Math::max);
+        }
+    }
+
     void output(String name) {
         outputs.add(new Value(name, Optional.empty()));
     }
 
     Graph build(String graphName) {
+        Map<Integer, List<String>> heldThrough = new java.util.TreeMap<>();
+        holds.forEach((value, through) -> {
+            if (through > lastUse.get(value)) {
+                heldThrough.computeIfAbsent(through, k -> new ArrayList<>()).add(value);
+            }
+        });
+        heldThrough.forEach((index, held) -> {
+            Node node = nodes.get(index);
+            Map<String, Attribute> attributes = new LinkedHashMap<>(node.attributes());
+            attributes.put(MemoryPass.HOLDS, new Attribute.Strs(held.stream().sorted().toList()));
+            nodes.set(index, new Node(node.name(), node.opType(), node.inputs(), node.outputs(), attributes, node.layer(),
+                    node.source()));
+        });
         return new Graph(graphName, inputs, outputs, nodes, params, constants);
     }
 }

@@ -33,7 +33,9 @@ import java.util.Set;
 final class Interpreter {
     private static final Set<String> NAMESPACE_ROOTS = Set.of(
             "torch", "ops", "__torch__", "math", "Tensor", "List", "Optional", "Tuple", "Dict", "NoneType", "Final",
-            "Any", "Union", "int", "float", "bool", "str", "Device", "NamedTuple", "Module", "__builtins__");
+            "Any", "Union", "int", "float", "bool", "str", "Device", "NamedTuple", "Module", "__builtins__",
+            // TorchScript's Scalar type, in traced code's annotate(number, k_t) (MViT's pooled sizes, RAFT, HDemucs).
+            "number");
     private static final int MAX_DEPTH = 200;
     private static final long MAX_LOOP_STEPS = 1_000_000;
 
@@ -67,6 +69,11 @@ final class Interpreter {
 
     private static final class Frame {
         final Map<String, Object> locals = new HashMap<>();
+        /**
+         * The Python variable each named local stands for, and the tensors it held when bound: see {@link #bind}.
+         * Keyed by the variable (the printed name without its counter), so {@code out0 = f(out)} rebinds {@code out}.
+         */
+        final Map<String, Binding> bindings = new HashMap<>();
         final ModuleValue self;
         final String record;
         Object returned;
@@ -82,6 +89,14 @@ final class Interpreter {
     }
 
     private enum Flow { NEXT, BREAK, CONTINUE, RETURN }
+
+    /** A local's printed name and the graph names of the tensors its value held when it was bound. */
+    private record Binding(String name, List<String> tensors) {}
+
+    /** Temporaries the TorchScript printer made up ({@code _0}, {@code _12}): no Python local holds them. */
+    private static boolean temporary(String name) {
+        return name.startsWith("_") && name.chars().skip(1).allMatch(c -> c >= '0' && c <= '9');
+    }
 
     Interpreter(String fileName, CodeLibrary library, GraphBuilder graph, IdentityHashMap<TorchObject, Map<String, Param>> stored,
                 List<Object> constants) {
@@ -151,9 +166,11 @@ final class Interpreter {
                 } else {
                     throw error(caller, "'" + definition.name() + "' needs its argument '" + parameter.name() + "'");
                 }
+                bind(frame, parameter.name(), parameter.name(), value);
                 frame.locals.put(parameter.name(), value);
             }
             execute(definition.body(), frame);
+            release(frame);
             return frame.returned;
         } finally {
             depth--;
@@ -366,6 +383,7 @@ final class Interpreter {
 
     private void assignOne(Expr target, Object value, Frame frame, int line) {
         if (target instanceof Ast.Name name) {
+            bind(frame, variable(name.id()), name.id(), value);
             frame.locals.put(name.id(), value);
         } else if (target instanceof Ast.TupleExpr tuple) {
             assign(tuple.items(), value, frame, line);
@@ -377,6 +395,62 @@ final class Interpreter {
         } else {
             throw unfollowed(frame, line, "cannot interpret an assignment to anything but names");
         }
+    }
+
+    // ---- how long a local holds its tensors ------------------------------------------------------------
+
+    /**
+     * The Python variable a printed local stands for. TorchScript names each value after the variable it was first
+     * assigned to and, when the variable is assigned again, prints the new value with a counter ({@code out},
+     * {@code out0}, {@code out1}): the name without its trailing digits. A variable whose own name ends in digits
+     * ({@code x1}, {@code x2}) is taken as one variable rebound, which only ends a hold early, as before this rule.
+     */
+    private static String variable(String printed) {
+        int end = printed.length();
+        while (end > 1 && Character.isDigit(printed.charAt(end - 1))) {
+            end--;
+        }
+        return printed.substring(0, end);
+    }
+
+    /**
+     * Binds local {@code name} of Python variable {@code variable} to {@code value}. In eager PyTorch a tensor bound to
+     * a local stays alive until the local is rebound or its function returns, even after its last use (DenseNet's
+     * {@code concated_features} lives through norm1, relu1 and conv1): the tensors the variable held before, and no
+     * longer holds, are kept through the last node made so far. Temporaries ({@link #temporary}) hold nothing.
+     */
+    private void bind(Frame frame, String variable, String name, Object value) {
+        if (temporary(name)) {
+            return;
+        }
+        List<String> tensors = new ArrayList<>();
+        collectTensorNames(value, tensors, 0);
+        Binding before = frame.bindings.put(variable, new Binding(name, tensors));
+        if (before != null) {
+            // A set: a loop that rebinds a growing list would otherwise compare every pair of its tensors.
+            java.util.Set<String> still = new java.util.HashSet<>(tensors);
+            for (String tensor : held(frame, before)) {
+                if (!still.contains(tensor)) {
+                    graph.hold(tensor, graph.nodeCount() - 1);
+                }
+            }
+        }
+    }
+
+    /** The function returns: every tensor its locals hold is kept through the last node made so far. */
+    private void release(Frame frame) {
+        for (Binding binding : frame.bindings.values()) {
+            for (String tensor : held(frame, binding)) {
+                graph.hold(tensor, graph.nodeCount() - 1);
+            }
+        }
+    }
+
+    /** The tensors a binding holds: those it was bound to and those its list holds now ({@code features.append(x)}). */
+    private static List<String> held(Frame frame, Binding binding) {
+        List<String> tensors = new ArrayList<>(binding.tensors());
+        collectTensorNames(frame.locals.get(binding.name()), tensors, 0);
+        return tensors;
     }
 
     // ---- expressions -------------------------------------------------------------------------------------
@@ -924,6 +998,10 @@ final class Interpreter {
         }
         if (value instanceof Namespace namespace) {
             return "'" + namespace.path() + "'";
+        }
+        if (AtenOps.items(value) != null && (AtenOps.items(value).size() > 8 || AtenOps.items(value).stream().anyMatch(TensorValue.class::isInstance))) {
+            // Not the items themselves: a list of tensors would print every value Tally knows into the message.
+            return "a " + (value instanceof TupleValue ? "tuple" : "list") + " of " + AtenOps.items(value).size() + " items";
         }
         return "'" + Objects.toString(value) + "'";
     }

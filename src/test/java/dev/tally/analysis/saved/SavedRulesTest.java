@@ -3,6 +3,7 @@ package dev.tally.analysis.saved;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.analysis.TensorInfo;
+import dev.tally.analysis.fused.ExportedGelu;
 import dev.tally.ir.DType;
 import dev.tally.ir.Shape;
 import dev.tally.ir.Attribute;

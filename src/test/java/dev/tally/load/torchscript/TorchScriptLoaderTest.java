@@ -382,6 +382,33 @@ class TorchScriptLoaderTest {
     }
 
     @Test
+    void tracedSizesStayNumbersThroughAnnotateDetachToAndAReversedList() throws IOException {
+        // As torch.jit.trace writes them (mvit_v2_s's Pool, RAFT's correlation): a size held as a 0-d tensor, annotated
+        // as TorchScript's Scalar type 'number', detached and converted to int64 on torch.device("cpu"); and a list
+        // reversed with [::-1]. x is 2x3: y = fc(x) is 2x3, divided by sqrt(3), and the reversed list puts the ReLU first.
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    n = ops.prim.NumToTensor(torch.size(x, 1))",
+                "    k = annotate(number, n)",
+                "    c = torch.to(torch.detach(k), torch.device(\"cpu\"), 4, False, True)",
+                "    y = torch.div((fc).forward(x, ), torch.sqrt(torch.detach(c)))",
+                "    _0 = torch.slice([y, torch.relu(y)], None, None, -1)",
+                "    return torch.cat(_0, int(c))",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("numbers.pt", netRecords(code.replace("cat(_0, int(c))", "cat(_0, torch.sub(int(c), 2))")));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Linear", "Div", "Relu", "Concat");
+        List<Node> nodes = model.graph().nodes();
+        assertThat(nodes.get(3).inputs()).containsExactly(nodes.get(2).outputs().get(0), nodes.get(1).outputs().get(0));
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(2, 6));
+    }
+
+    @Test
     void theFusedSelfAttentionOfMultiheadAttentionIsCountedAsItsOps() throws IOException {
         String code = String.join("\n",
                 "class Att(Module):",
@@ -415,5 +442,40 @@ class TorchScriptLoaderTest {
         assertThat(analysis.nodes().stream().mapToLong(n -> n.cost().macs()).sum()).isEqualTo(144 + 36 + 36 + 48);
         assertThat(model.graph().nodes()).filteredOn(n -> n.opType().equals("MatMul")).hasSize(2);
         assertThat(model.graph().nodes()).filteredOn(n -> n.opType().equals("Softmax")).hasSize(1);
+    }
+
+    @Test
+    void aTensorBoundToALocalLivesUntilTheLocalIsReboundOrItsMethodReturns() throws IOException {
+        // forward calls a helper method on self, as DenseNet's _DenseLayer calls bn_function. Every tensor is 1x3
+        // float32, 12 B. In eager PyTorch the local h holds its tensor through fc and the first neg (until the method
+        // returns), _0 is a printer's temporary that only fc's frame holds, and out0 = neg(out) rebinds the variable
+        // out, so out is gone before out1 is made.
+        String code = NET_CODE.replace("    y = (fc).forward(x, )\n", "    y = (self).helper(x, )\n")
+                .replace("    for i in range(torch.sub(torch.size(y, 1), 1)):\n      y = torch.relu(y)\n", "")
+                .replace("class Lin(Module):", String.join("\n",
+                        "  def helper(self: __torch__.m.Net,",
+                        "    x: Tensor) -> Tensor:",
+                        "    fc = self.fc",
+                        "    h = torch.neg(x)",
+                        "    _0 = torch.neg(h)",
+                        "    out = (fc).forward(_0, )",
+                        "    out0 = torch.neg(out)",
+                        "    out1 = torch.neg(out0)",
+                        "    return out1",
+                        "class Lin(Module):"));
+        Path path = archive("net.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(1, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Neg", "Neg", "Linear", "Neg", "Neg", "Linear");
+        // h's last reader is node 1; the helper returns after node 4; out0 is held by out1's binding until node 4.
+        assertThat(model.graph().nodes().get(4).attribute(dev.tally.analysis.MemoryPass.HOLDS))
+                .contains(new dev.tally.ir.Attribute.Strs(List.of("Neg")));
+        dev.tally.analysis.MemoryPass.Result memory = dev.tally.analysis.MemoryPass.run(new Analyzer().analyze(model, Map.of(), true));
+        // x lives throughout (the caller holds it). Node 2 (fc): x, h, _0 (fc's argument) and out = 48 B; node 4: x, h,
+        // out0 and out1 = 48 B (out, rebound, is freed after node 3, its last reader); after the helper returns x and
+        // out1 (y in forward) remain, and after the last node the model's output alone.
+        assertThat(memory.liveAfter()).containsExactly(24L, 36L, 36L, 36L, 24L, 12L);
+        assertThat(memory.peakBytes()).isEqualTo(48);
     }
 }

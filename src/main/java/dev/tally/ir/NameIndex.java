@@ -1,0 +1,112 @@
+package dev.tally.ir;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Dense ids for names: each distinct name gets the next int (0, 1, 2, ...) when it is first added, so a pass keeps what
+ * it knows of a value or a layer in arrays by id instead of in a map keyed by name. About 20 bytes a name (the name
+ * array and an open-addressed table of ids and hashes) against 40 to 60 for a {@code HashMap} entry with a boxed value: issue 14's
+ * one-million-node chain had seven such million-entry maps, and the serial collector keeps every dead one resident.
+ *
+ * <p>Names come from model files, which may be hostile: they are hashed with a seed chosen per index rather than by
+ * {@link String#hashCode}, whose collisions a file can spell at will (HashMap defends against them with trees), so
+ * probe sequences stay short whatever the names.
+ */
+public final class NameIndex {
+    private static final AtomicInteger SEEDS = new AtomicInteger((int) System.nanoTime());
+
+    private final int seed = SEEDS.getAndAdd(0x61c88647) | 1;
+    private String[] names;
+    /** Open addressing, linear probing: id + 1 of the name hashed there, 0 for a free place. */
+    private int[] table;
+    /** The hash of the name at each place, compared before the name so a probe rarely reads a name. */
+    private int[] hashes;
+    private int size;
+
+    /** @param expected how many names are expected, so the tables are sized once */
+    public NameIndex(int expected) {
+        int capacity = Integer.highestOneBit(Math.max(8, (int) Math.min(1 << 29, expected * 2L)) - 1) << 1;
+        names = new String[Math.max(4, Math.min(expected, 1 << 29))];
+        table = new int[capacity];
+        hashes = new int[capacity];
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** The name with id {@code id}. */
+    public String name(int id) {
+        return names[java.util.Objects.checkIndex(id, size)];
+    }
+
+    /** The id of {@code name}; -1 when it was never added. */
+    public int id(String name) {
+        int hash = hash(name);
+        int mask = table.length - 1;
+        for (int at = hash & mask; ; at = (at + 1) & mask) {
+            int entry = table[at];
+            if (entry == 0) {
+                return -1;
+            }
+            if (hashes[at] == hash && names[entry - 1].equals(name)) {
+                return entry - 1;
+            }
+        }
+    }
+
+    /** The id of {@code name}, given the next id when it is new (then {@link #size()} grows by one). */
+    public int add(String name) {
+        int hash = hash(name);
+        int mask = table.length - 1;
+        int at = hash & mask;
+        for (int entry = table[at]; entry != 0; entry = table[at]) {
+            if (hashes[at] == hash && names[entry - 1].equals(name)) {
+                return entry - 1;
+            }
+            at = (at + 1) & mask;
+        }
+        if (size == names.length) {
+            names = Arrays.copyOf(names, (int) Math.min(Integer.MAX_VALUE - 8, names.length * 2L));
+        }
+        names[size] = name;
+        hashes[at] = hash;
+        table[at] = ++size;
+        if (size * 2L > table.length) {
+            grow();
+        }
+        return size - 1;
+    }
+
+    private void grow() {
+        int[] larger = new int[Math.multiplyExact(table.length, 2)];
+        int[] largerHashes = new int[larger.length];
+        int mask = larger.length - 1;
+        for (int place = 0; place < table.length; place++) {
+            if (table[place] == 0) {
+                continue;
+            }
+            int at = hashes[place] & mask;
+            while (larger[at] != 0) {
+                at = (at + 1) & mask;
+            }
+            larger[at] = table[place];
+            largerHashes[at] = hashes[place];
+        }
+        table = larger;
+        hashes = largerHashes;
+    }
+
+    /** FNV-1a over the chars from a seeded start, then a final mix so the low bits depend on every char. */
+    private int hash(String name) {
+        int h = seed;
+        for (int i = 0; i < name.length(); i++) {
+            h = (h ^ name.charAt(i)) * 0x01000193;
+        }
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        return h;
+    }
+}
