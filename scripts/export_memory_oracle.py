@@ -19,7 +19,8 @@ make_values_distinct, eval mode, the same input shape):
                          output): the conv replaced by torch.nn.utils.fusion.fuse_conv_bn_eval's fused conv and the
                          BatchNorm by nn.Identity, in place in the module tree, so every forward frame holds what it
                          held before. The pairs are found by forward hooks (the BatchNorm's input tensor is a Conv's
-                         output), which needs no FX tracing. The script checks that the fused module's output equals
+                         output), which needs no FX tracing. Measured last (but for the receptive fields), as the
+                         fusing is done on the model itself. The script checks that the fused module's output equals
                          the original's (within 1e-4 of its largest magnitude) and that the fused module runs as many
                          Conv and BatchNorm modules as the ONNX file (DIR/<name>.onnx, --onnx-from, default --out)
                          has Conv and BatchNormalization nodes, and fails otherwise. foldedPairs: how many it fused.
@@ -211,11 +212,11 @@ CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
 
 
 def fold_conv_bn(model, x):
-    """A copy of the model with every BatchNorm whose input is a Conv's output fused into that Conv (eval mode), as
-    torch.onnx's constant folding does: the conv becomes fuse_conv_bn_eval's conv, the BatchNorm an nn.Identity, both
-    in place in the module tree. Returns the copy and how many pairs it fused."""
-    model = copy.deepcopy(model).eval()
-    calls, _ = module_calls(model, x, CONVS + BATCH_NORMS)
+    """Fuses, in place and in eval mode, every BatchNorm whose input is a Conv's output into that Conv, as torch.onnx's
+    constant folding does: the conv becomes fuse_conv_bn_eval's conv, the BatchNorm an nn.Identity, both in the module
+    tree, so every forward runs as before. Returns how many pairs it fused and the model's output before fusing."""
+    model.eval()
+    calls, out = module_calls(model, x, CONVS + BATCH_NORMS)
     produced_by = {id(o): path for path, m, i, o in calls if isinstance(m, CONVS)}
     pairs = []
     for path, module, given, _ in calls:
@@ -231,7 +232,7 @@ def fold_conv_bn(model, x):
     for conv_path, bn_path in pairs:
         replace(conv_path, fuse_conv_bn_eval(modules[conv_path], modules[bn_path]))
         replace(bn_path, nn.Identity())
-    return model, len(pairs)
+    return len(pairs), out
 
 
 def onnx_node_counts(path):
@@ -244,17 +245,16 @@ def onnx_node_counts(path):
 
 
 def peak_inference_folded(spec, model, onnx_path):
-    """peakInferenceBytes of the model with its Conv -> BatchNorm pairs fused, checked against the original's output
-    and the ONNX file's Conv and BatchNormalization counts."""
+    """peakInferenceBytes of the model with its Conv -> BatchNorm pairs fused (in place: call it after every figure
+    that needs the BatchNorms), checked against the original's output and the ONNX file's Conv and BatchNormalization
+    counts."""
     name = spec[0]
     x = example(spec, 1)
-    fused, pairs = fold_conv_bn(model, x)
-    calls, out = module_calls(fused, x, CONVS + BATCH_NORMS)
+    pairs, want = fold_conv_bn(model, x)
+    calls, out = module_calls(model, x, CONVS + BATCH_NORMS)
     convs = sum(1 for c in calls if isinstance(c[1], CONVS))
     norms = len(calls) - convs
     del calls
-    with torch.no_grad():
-        want = model.eval()(x)
     scale = float(want.abs().max())
     err = float((out - want).abs().max())
     if err > 1e-4 * scale + 1e-6:
@@ -265,10 +265,7 @@ def peak_inference_folded(spec, model, onnx_path):
     if (convs, norms) != (onnx_convs, onnx_norms):
         raise AssertionError(f"{name}: the fused module runs {convs} Conv and {norms} BatchNorm modules, but "
                              f"{onnx_path} has {onnx_convs} Conv and {onnx_norms} BatchNormalization nodes.")
-    peak = peak_inference(spec, fused)
-    del fused
-    gc.collect()
-    return peak, pairs
+    return peak_inference(spec, model), pairs
 
 
 def saved_bytes(spec, model, batch):
@@ -406,17 +403,18 @@ def main():
 
         figures = {"model": name, "key": key, "torch": torch.__version__, "inputShape": list(spec[3]),
                    "peakInferenceBytes": timed("peakInference", lambda: peak_inference(spec, model))}
-        if bn_folded(onnx_dir, name):
-            folded, pairs = timed("peakInferenceFolded",
-                                  lambda: peak_inference_folded(spec, model, os.path.join(onnx_dir, f"{name}.onnx")))
-            figures["peakInferenceBytesFolded"] = folded
-            figures["foldedPairs"] = pairs
         batches = (1, 8) if spec[1] == "core" else (1,)
         figures["savedBytes"] = {str(b): timed(f"saved{b}", lambda b=b: saved_bytes(spec, model, b)) for b in batches}
         if name in TRAINING_MODELS:
             figures["trainingPeakBytes"] = {
                 opt: timed(f"training_{opt}", lambda make=make: training_peak(spec, build(spec), make))
                 for opt, make in OPTIMIZERS.items()}
+        if bn_folded(onnx_dir, name):
+            # After the figures that need the BatchNorms: it fuses them into the convs in place.
+            folded, pairs = timed("peakInferenceFolded",
+                                  lambda: peak_inference_folded(spec, model, os.path.join(onnx_dir, f"{name}.onnx")))
+            figures["peakInferenceBytesFolded"] = folded
+            figures["foldedPairs"] = pairs
         if name in RF_MODELS:
             # Last: it overwrites the weights with constants.
             figures["receptiveField"] = timed("receptiveField", lambda: receptive_fields(model, spec[3]))
