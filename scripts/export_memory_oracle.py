@@ -49,6 +49,9 @@ whose file carries the current key is skipped. Cold cost, measured on the shared
 (README, "Set up"). Of the 116 s of forwards, the batch-8 saved runs of the core CNNs are 51 s (vgg16_bn
 12.8 s, resnet50 12.0 s, densenet121 7.5 s) and make the peak RSS; the transformers' peak and saved runs
 are 34 s. Before batch 8 was made for every core CNN the whole run was 57 s and 4.6 GB on an idle machine.
+The fused peaks (peakInferenceBytesFolded, 14 models) add 100 s to 385 s of other parts measured at load 10-22 on
+2026-12-01 (+26%; vgg16_bn 28.5 s, wide_resnet50_2 19.9 s, resnext50_32x4d 14.6 s) and no memory: they run at batch 1
+on the model itself.
 """
 
 import argparse

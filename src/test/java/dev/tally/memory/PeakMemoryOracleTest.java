@@ -34,7 +34,11 @@ public class PeakMemoryOracleTest {
      */
     private static final Map<String, String> ALLOWED = Map.of(
             "densenet121 onnx", "an ONNX graph has no frames: bn_function's local concated_features is freed after"
-                    + " norm1, not held through conv1 as PyTorch holds it (-15.09%)");
+                    + " norm1, not held through conv1 as PyTorch holds it (-15.09%)",
+            "resnet50 onnx", "ONNX records no in-place flag: Bottleneck's `out += identity` is an Add in the file, which"
+                    + " allocates its result; PyTorch adds in place (+27.91%)",
+            "resnext50_32x4d onnx", "the same Bottleneck `out += identity`, an Add in the file (+17.02%)",
+            "wide_resnet50_2 onnx", "the same Bottleneck `out += identity`, an Add in the file (+17.02%)");
 
     @Test
     void peakInferenceMemoryMatchesPyTorchsOwnForEveryFixtureAndForm() {
