@@ -19,7 +19,8 @@ Per model:
                             <name>.onnx.data, which is never written (Tally never reads weights)
     <name>.traced.pt        torch.jit.trace (with check_trace=False), or PyTorch's error
     <name>.scripted.pt      torch.jit.script, or PyTorch's error
-    <name>.expected.json    params and buffers (sum of numel), the final output shapes (every tensor of the
+    <name>.expected.json    params and buffers (sum of numel; per TorchScript form also the saved module's own, in
+                            "torchscript"), the final output shapes (every tensor of the
                             output, flattened in order), MACs by export_models.MacCounter (the aten-level
                             TorchDispatchMode counter, same definitions), per-module figures from forward
                             hooks, the input names and shapes, and for every form not made PyTorch's own
@@ -53,6 +54,7 @@ zoo/stamp holds sha256(this script, export_models.py, export_dtypes.py, torch ve
 """
 
 import argparse
+import collections
 import contextlib
 import fcntl
 import inspect
@@ -358,6 +360,7 @@ def export(spec, out_dir, key, lost=None):
     files = {"onnx": None, "traced": None, "scripted": None}
     errors = {}
     recompressed = []
+    torchscript = {}
     onnx_facts = None
     tmp = os.path.join(out_dir, f".tmp-export-{os.getpid()}")
     os.makedirs(tmp, exist_ok=True)
@@ -375,9 +378,9 @@ def export(spec, out_dir, key, lost=None):
                               do_constant_folding=True)
         proto = onnx.load(path, load_external_data=False)
         if family == "quantized":
-            onnx_facts = {"params": params, "buffers": 0, "opset": opset,
-                          "note": "PyTorch's params (export_dtypes.counts) and no buffers: what the int8 "
-                                  "initializers of the quantized layers hold"}
+            onnx_facts = {"params": ran_quantized_params(model, modules), "buffers": 0, "opset": opset,
+                          "note": "PyTorch's params (export_dtypes.counts) of the modules the forward ran, and no "
+                                  "buffers: what the int8 and int32 tensors of the quantized layers hold"}
         else:
             onnx_facts = expected_onnx_params(model, proto, modules)
         structure_only(proto, f"{name}.onnx.data")
@@ -401,6 +404,12 @@ def export(spec, out_dir, key, lost=None):
             with torch.no_grad():
                 made = torch.jit.trace(model, args, check_trace=False, strict=False) if form == "traced" \
                     else torch.jit.script(model)
+            if family != "quantized":
+                # The saved module's own figures: scripting may change the model (torchaudio's wav2vec2 and hubert
+                # remove their weight norm first, folding weight_g into weight: 128 fewer params). Quantized modules
+                # keep their weights packed, outside parameters(): their figures are export_dtypes.counts'.
+                torchscript[form] = {"params": sum(p.numel() for p in made.parameters()),
+                                     "buffers": sum(b.numel() for b in made.buffers())}
             save_torchscript(made, path, big and family != "quantized", tmp)
             del made
             os.replace(path, os.path.join(out_dir, f"{name}.{form}.pt"))
@@ -434,6 +443,7 @@ def export(spec, out_dir, key, lost=None):
         "valuesSet": values,
         "oracleDevice": device,
         "onnx": onnx_facts,
+        "torchscript": torchscript,
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
         "exportKey": key,
@@ -485,9 +495,71 @@ def expected_onnx_params(model, proto, modules):
         if module is not None and not any(True for _ in module.children()):
             previous = module
     floats = sum(math.prod(t.dims) for t in proto.graph.initializer if t.data_type == onnx.TensorProto.FLOAT)
-    return {"params": sum(p.numel() for p in model.parameters()) - folded_away, "buffers": kept_buffers,
-            "foldedAway": folded_away, "batchNormNodes": len(kept), "floatInitializerElements": floats,
-            "opset": OPSET}
+    absent = absent_parameters(model, proto)
+    return {"params": sum(p.numel() for p in model.parameters()) - absent, "buffers": kept_buffers,
+            "foldedAway": absent, "batchNormFoldedAway": folded_away, "batchNormNodes": len(kept),
+            "floatInitializerElements": floats, "opset": OPSET}
+
+
+def is_exporter_name(name):
+    """A name torch.onnx made up (onnx::MatMul_12, /Constant_output_0, 123), not a state-dict name."""
+    return name.startswith(("onnx::", "/")) or name.isdigit()
+
+
+def absent_parameters(model, proto):
+    """The elements of PyTorch's parameters that the exported file does not hold.
+
+    torch.onnx stores a parameter under its state-dict name (an initializer, or an Identity it names after it when it
+    merged equal tensors), or, when constant folding only reshaped, transposed or combined it into one tensor of its
+    own size, under a made-up name (a Linear's transposed weight, a GroupNorm weight unsqueezed, a BatchNorm folded
+    into the convolution before it: the conv weight and the new bias). A parameter the file holds neither way was
+    consumed by constant folding into a tensor that is not a parameter: a BatchNorm's second C (the fold leaves one
+    bias of C for weight and bias), a weight norm's g (the folded weight has v's size), a relative position table
+    gathered by a constant index (Swin's and MaxViT's bias, 169 x heads, becomes heads x 49 x 49). Parameters are
+    matched to made-up initializers by element count, each initializer at most once; what is left over is absent.
+    """
+    graph = proto.graph
+    present = {t.name for t in graph.initializer}
+    present |= {n.output[0] for n in graph.node if n.op_type == "Identity" and len(n.output) == 1}
+    made_up = collections.Counter(math.prod(t.dims) for t in graph.initializer
+                                  if t.data_type == onnx.TensorProto.FLOAT and is_exporter_name(t.name))
+    # A recurrent module's layer is one LSTM/GRU/RNN node whose W, R and B each join both directions' tensors (B
+    # also both bias vectors): its parameters are held combined, one made-up initializer per input and layer.
+    for path, module in model.named_modules():
+        if isinstance(module, nn.RNNBase):
+            for layer in range(module.num_layers):
+                suffixes = [f"_l{layer}"] + ([f"_l{layer}_reverse"] if module.bidirectional else [])
+                groups = [["weight_ih"], ["weight_hh"], ["bias_ih", "bias_hh"] if module.bias else []]
+                for group in groups:
+                    names = [f"{kind}{suffix}" for kind in group for suffix in suffixes]
+                    total = sum(getattr(module, n).numel() for n in names)
+                    if names and made_up[total] > 0:
+                        made_up[total] -= 1
+                        present |= {f"{path}.{n}" if path else n for n in names}
+    missing = collections.Counter(p.numel() for n, p in model.named_parameters() if n not in present)
+    return sum(numel * max(0, count - made_up[numel]) for numel, count in missing.items())
+
+
+def ran_quantized_params(model, modules):
+    """export_dtypes.counts' params of the state-dict entries under modules the eval-mode forward ran (hook records).
+
+    The ONNX export traces that forward, so a module it never calls (quantized googlenet's and inception_v3's auxiliary
+    classifiers, kept with aux_logits=True) is not in the file; TorchScript keeps it, and counts it, as PyTorch does.
+    """
+    ran = {record["name"] for record in modules}
+    skipped = 0
+    buffer_names = {n for n, _ in model.named_buffers()}
+    for key, value in model.state_dict().items():
+        path = key.rpartition(".")[0]
+        parts = path.split(".") if path else []
+        if key in buffer_names or not parts or any(".".join(parts[:i]) in ran for i in range(1, len(parts) + 1)):
+            continue
+        owner = model.get_submodule(path)
+        attr = key.rpartition(".")[2]
+        if isinstance(getattr(owner, attr, None), (int, float)) and not isinstance(getattr(owner, attr), bool):
+            continue  # a quantized module's scale or zero_point, not counted by export_dtypes.counts either
+        skipped += sum(t.numel() for t in ed.tensors_of(value))
+    return ed.counts(model)["params"] - skipped
 
 
 def run_hooks_args(name, model, args):

@@ -3,6 +3,7 @@ package dev.tally.analysis;
 import dev.tally.ir.ConstData;
 import dev.tally.ir.DType;
 import dev.tally.ir.Shape;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,11 +14,18 @@ import java.util.Optional;
  *                      and values are then those at the bound the op states (the most the op can produce), so every
  *                      size is an upper bound (docs/conventions.md, "Data-dependent sizes")
  */
-public record TensorInfo(DType dtype, Shape shape, Optional<ConstData> data, boolean dataDependent) {
+public record TensorInfo(DType dtype, Shape shape, Optional<ConstData> data, boolean dataDependent,
+                         Optional<List<TensorInfo>> elements) {
     public TensorInfo {
         if (data.isPresent() && data.get().size() != shape.numel()) {
             throw new IllegalArgumentException("Values of a " + shape + " tensor hold " + data.get().size() + " elements.");
         }
+        elements = elements.map(List::copyOf);
+    }
+
+    /** A tensor, whose shape is data-dependent or not. */
+    public TensorInfo(DType dtype, Shape shape, Optional<ConstData> data, boolean dataDependent) {
+        this(dtype, shape, data, dataDependent, Optional.empty());
     }
 
     /** A value whose shape follows from the input shapes alone. */
@@ -25,9 +33,50 @@ public record TensorInfo(DType dtype, Shape shape, Optional<ConstData> data, boo
         this(dtype, shape, data, false);
     }
 
+    /**
+     * An ONNX sequence (SequenceEmpty, SequenceInsert, SplitToSequence) of a length the shape pass knows: its tensors,
+     * in order, all of {@code dtype}. A sequence holds no bytes of its own (shape {@code [0]}): its tensors are counted
+     * where they are made.
+     */
+    public static TensorInfo sequence(DType dtype, List<TensorInfo> elements, boolean dataDependent) {
+        return new TensorInfo(dtype, Shape.of(0), Optional.empty(), dataDependent, Optional.of(elements));
+    }
+
+    public boolean isSequence() {
+        return elements.isPresent();
+    }
+
     /** This value marked data-dependent: its shape and values are those at the bound. */
     public TensorInfo asDataDependent() {
-        return dataDependent ? this : new TensorInfo(dtype, shape, data, true);
+        return dataDependent ? this : new TensorInfo(dtype, shape, data, true,
+                elements.map(list -> list.stream().map(TensorInfo::asDataDependent).toList()));
+    }
+
+    /** The same type and shape (and, for a sequence, the same tensors) with no values known. */
+    public TensorInfo withoutValues() {
+        return new TensorInfo(dtype, shape, Optional.empty(), dataDependent,
+                elements.map(list -> list.stream().map(TensorInfo::withoutValues).toList()));
+    }
+
+    /** Whether both have the same type and shape, and for sequences the same tensors' types and shapes. */
+    public boolean sameType(TensorInfo other) {
+        if (dtype != other.dtype || !shape.equals(other.shape) || isSequence() != other.isSequence()) {
+            return false;
+        }
+        if (!isSequence()) {
+            return true;
+        }
+        List<TensorInfo> mine = elements.get();
+        List<TensorInfo> theirs = other.elements.get();
+        if (mine.size() != theirs.size()) {
+            return false;
+        }
+        for (int i = 0; i < mine.size(); i++) {
+            if (!mine.get(i).sameType(theirs.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static TensorInfo of(DType dtype, Shape shape) {

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * ONNX Concat along {@code axis}: inputs agree on every other dim, the output's axis is the sum; values joined when
- * all are known (this is how Shape -> Gather -> Concat -> Reshape targets resolve); cost 0 (data movement).
+ * all are known (this is how Shape -> Gather -> Concat -> Reshape targets resolve); a 1-D input of size 0 beside inputs
+ * of another rank is skipped, as PyTorch's cat skips it; cost 0 (data movement).
  */
 public final class ConcatRule implements OpRule {
     @Override
@@ -19,16 +20,25 @@ public final class ConcatRule implements OpRule {
 
     @Override
     public List<TensorInfo> inferShapes(OpContext ctx) {
-        List<TensorInfo> parts = ctx.variadic("inputs");
-        if (parts.isEmpty()) {
+        List<TensorInfo> inputs = ctx.variadic("inputs");
+        if (inputs.isEmpty()) {
             throw ctx.fail("the op needs at least one input");
+        }
+        // PyTorch's cat skips a 1-D tensor of size 0 beside tensors of another rank (its legacy rule, which
+        // torch.onnx's Concat keeps): Emformer concatenates its memory bank, empty([0]) at the start, with 3-D blocks.
+        List<TensorInfo> parts = inputs.stream().filter(t -> !legacyEmpty(t)).toList();
+        if (parts.isEmpty()) {
+            parts = inputs;
         }
         Shape first = parts.get(0).shape();
         int axis = Axes.normalize(ctx, ctx.attrLong("axis"), first.rank());
         long[] out = first.toArray();
         out[axis] = 0;
-        for (int p = 0; p < parts.size(); p++) {
-            Shape s = parts.get(p).shape();
+        for (int p = 0; p < inputs.size(); p++) {
+            Shape s = inputs.get(p).shape();
+            if (legacyEmpty(inputs.get(p)) && parts != inputs) {
+                continue;
+            }
             for (int a = 0; a < out.length; a++) {
                 if (s.rank() != first.rank() || (a != axis && s.dim(a) != first.dim(a))) {
                     throw ctx.fail("input " + p + " has shape " + s + ", which does not match " + first
@@ -61,5 +71,9 @@ public final class ConcatRule implements OpRule {
             }
         }
         return List.of(integral ? Values.of(parts.get(0).dtype(), shape, longs) : Values.of(parts.get(0).dtype(), shape, doubles));
+    }
+
+    private static boolean legacyEmpty(TensorInfo t) {
+        return t.rank() == 1 && t.shape().dim(0) == 0;
     }
 }

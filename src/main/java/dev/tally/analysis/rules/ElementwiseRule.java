@@ -144,15 +144,24 @@ public final class ElementwiseRule implements OpRule {
             }
             return Values.of(dtype, out, result);
         }
+        // A float32 result is computed in float32, as PyTorch does: a Python number (a float64 constant) is rounded to
+        // float first, then each step's result (an exact product or quotient of floats rounds once, as in float32).
+        boolean single = dtype == DType.FLOAT32;
         double[] result = new double[n];
         for (int e = 0; e < n; e++) {
-            double acc = operands.get(0).data().get().doubleAt(index.get(0)[e]);
+            double acc = operand(operands.get(0), index.get(0)[e], single);
             for (int k = 1; k < operands.size(); k++) {
-                acc = fn.ofDoubles(acc, operands.get(k).data().get().doubleAt(index.get(k)[e]));
+                acc = fn.ofDoubles(acc, operand(operands.get(k), index.get(k)[e], single));
+                acc = single ? (float) acc : acc;
             }
             result[e] = acc;
         }
         return Values.of(dtype, out, result);
+    }
+
+    private static double operand(TensorInfo operand, int index, boolean single) {
+        double value = operand.data().get().doubleAt(index);
+        return single ? (float) value : value;
     }
 
     private static TensorInfo meanOf(List<TensorInfo> operands, Shape out, DType dtype) {

@@ -72,8 +72,11 @@ public final class LoopRule implements OpRule {
         long done = 0;
         int analysed = 0;
         boolean stable = false;
+        // A carried sequence grows in every iteration (torch.onnx's tensor_split appends one slice per iteration, its
+        // bounds read from a table by the iteration number): each iteration is analysed with its own number.
+        boolean numbered = trips >= 0 && initial.stream().anyMatch(v -> v != null && v.isSequence());
         do {
-            body = ctx.subgraph("body", formals(carried));
+            body = ctx.subgraph("body", formals(carried, numbered ? done : -1));
             if (body.outputs().size() < 1 + carried.size()) {
                 throw ctx.fail("its body gives " + body.outputs().size() + " outputs, expected the condition and "
                         + carried.size() + " loop-carried values first");
@@ -85,7 +88,8 @@ public final class LoopRule implements OpRule {
                 bounded = true;
             }
             List<TensorInfo> after = body.outputs().subList(1, 1 + carried.size());
-            stable = sameShapes(after, carried);
+            // Numbered iterations may differ in cost even when the carried values keep their shapes.
+            stable = !numbered && sameShapes(after, carried);
             if (trips < 0) {
                 cost = body.cost();
                 if (!stable) {
@@ -134,23 +138,23 @@ public final class LoopRule implements OpRule {
         return new Unrolled(outputs, cost, trips, dataDependent, note);
     }
 
-    private static List<TensorInfo> formals(List<TensorInfo> carried) {
+    /** @param iteration the iteration's number when the body is analysed per iteration, else -1 (unknown) */
+    private static List<TensorInfo> formals(List<TensorInfo> carried, long iteration) {
         List<TensorInfo> formals = new ArrayList<>();
-        formals.add(TensorInfo.of(DType.INT64, Shape.scalar()));
+        formals.add(iteration < 0 ? TensorInfo.of(DType.INT64, Shape.scalar())
+                : Values.of(DType.INT64, Shape.scalar(), new long[] {iteration}));
         // Inside an iteration the condition is true: the loop would have ended otherwise.
         formals.add(Values.of(DType.BOOL, Shape.scalar(), new long[] {1}));
         // Carried values enter without their values: they change from one iteration to the next.
         for (TensorInfo value : carried) {
-            formals.add(value == null ? null : new TensorInfo(value.dtype(), value.shape(), java.util.Optional.empty(),
-                    value.dataDependent()));
+            formals.add(value == null ? null : value.withoutValues());
         }
         return formals;
     }
 
     private static boolean sameShapes(List<TensorInfo> a, List<TensorInfo> b) {
         for (int i = 0; i < a.size(); i++) {
-            if (a.get(i) == null || b.get(i) == null || !a.get(i).shape().equals(b.get(i).shape())
-                    || a.get(i).dtype() != b.get(i).dtype()) {
+            if (a.get(i) == null || b.get(i) == null || !a.get(i).sameType(b.get(i))) {
                 return false;
             }
         }

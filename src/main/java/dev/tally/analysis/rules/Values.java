@@ -47,7 +47,23 @@ final class Values {
             }
             return TensorInfo.constant(dtype, shape, ConstData.ofInts(ints));
         }
-        return TensorInfo.constant(dtype, shape, ConstData.ofFloats(values));
+        return TensorInfo.constant(dtype, shape, ConstData.ofFloats(rounded(dtype, values)));
+    }
+
+    /**
+     * Values as a tensor of {@code dtype} holds them: a float32 tensor holds each value rounded to the nearest float
+     * (PyTorch and ONNX Runtime compute float32 arithmetic in float32, so a scale computed from sizes, such as the
+     * R-CNN transform's {@code min_size / min(h, w)}, is that float, not the double). Other types are kept as given.
+     */
+    static double[] rounded(DType dtype, double[] values) {
+        if (dtype != DType.FLOAT32) {
+            return values;
+        }
+        double[] result = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = (float) values[i];
+        }
+        return result;
     }
 
     static TensorInfo of(DType dtype, Shape shape, long[] values) {

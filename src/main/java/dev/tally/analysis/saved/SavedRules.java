@@ -51,6 +51,8 @@ public final class SavedRules {
                 .add("Gelu", KeepsInputsRule.first())
                 .add("Erf", KeepsInputsRule.first())
                 .add("Pow", KeepsInputsRule.all())
+                // GridSampler2DBackward0 keeps the input and the grid.
+                .add("GridSample", KeepsInputsRule.all())
                 .add("Where", KeepsInputsRule.first())
                 .add("MaxPool", new MaxPoolSavedRule())
                 .add("AveragePool", KeepsInputsRule.first())
@@ -69,6 +71,9 @@ public final class SavedRules {
                 .nothing("Add", "Sub", "Neg", "Concat", "Split", "Slice", "Gather", "Reshape", "Flatten", "Squeeze",
                         "Unsqueeze", "Transpose", "Expand", "Identity", "Pad", "Cast", "Shape", "Size", "Constant",
                         "ConstantOfShape", "Range",
+                        // Sequences move tensors (mvit_v1_b's tensor_split): their gradients are copies too.
+                        "SequenceEmpty", "SequenceConstruct", "SequenceInsert", "SequenceAt", "SequenceLength",
+                        "SequenceErase", "ConcatFromSequence", "SplitToSequence",
                         // Comparisons and logic have no gradient.
                         "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or",
                         // SiluBackward0 keeps x, counted on the Mul part.

@@ -127,11 +127,13 @@ final class OnnxGraphReader {
         Map<String, ConstTensor> constants = new LinkedHashMap<>();
         Map<String, TensorProto> stored = initializers(proto);
 
-        // Large Constant nodes become stored tensors (their bytes are never read); the others stay nodes.
+        // Large Constant nodes become stored tensors (their bytes are never read); the others stay nodes, except the
+        // quantized weights and biases DequantizeLinear reads, which are params however small (a 64-channel bias).
+        Set<String> quantizedData = quantizedData(nodeList);
         List<RawNode> kept = new ArrayList<>(nodeList.size());
         Map<String, TensorProto> largeConstants = new LinkedHashMap<>();
         for (RawNode node : nodeList) {
-            Optional<TensorProto> large = largeConstantValue(node);
+            Optional<TensorProto> large = largeConstantValue(node, quantizedData);
             if (large.isPresent() && node.getOutputCount() == 1 && !node.getOutput(0).isEmpty()) {
                 largeConstants.put(node.getOutput(0), large.get());
             } else {
@@ -176,9 +178,10 @@ final class OnnxGraphReader {
             DType dtype = dtype(what, tensor);
             // torch.onnx stores every parameter as an initializer: a large Constant node it wrote that no node reads as
             // a weight is a value it made (deepspeech's 2 x 1 x 2048 zeros, the RNN's initial state), not a parameter.
-            boolean made = pytorch && !uses.getOrDefault(entry.getKey(), new Uses()).asWeight;
+            Uses use = uses.getOrDefault(entry.getKey(), new Uses());
+            boolean made = pytorch && !use.asWeight;
             params.put(entry.getKey(), new Param(entry.getKey(), OnnxTensors.shape(file, what, tensor), dtype,
-                    dtype.isFloatingPoint() && !made ? Role.PARAM : Role.CONSTANT));
+                    use.quantized || dtype.isFloatingPoint() && !made ? Role.PARAM : Role.CONSTANT));
         }
         for (SparseTensorProto sparse : proto.getSparseInitializerList()) {
             String name = sparse.getValues().getName();
@@ -216,8 +219,25 @@ final class OnnxGraphReader {
         return stored;
     }
 
-    /** The value of a Constant node too large to read, or whose data is not in the file. */
-    private Optional<TensorProto> largeConstantValue(RawNode node) {
+    /**
+     * The values DequantizeLinear reads as its {@code x} from the graph's own nodes: torch.onnx writes a quantized
+     * model's int8 weights and int32 biases as Constant nodes read there (scale and zero point beside them).
+     */
+    private static Set<String> quantizedData(List<RawNode> nodes) {
+        Set<String> data = new HashSet<>();
+        for (RawNode node : nodes) {
+            if (isDefaultDomain(node) && node.getOpType().equals("DequantizeLinear") && node.getInputCount() > 0) {
+                data.add(node.getInput(0));
+            }
+        }
+        return data;
+    }
+
+    /**
+     * The value of a Constant node too large to read, or whose data is not in the file, or that is quantized data
+     * (a stored tensor DequantizeLinear reads as {@code x}: a quantized weight or bias).
+     */
+    private Optional<TensorProto> largeConstantValue(RawNode node, Set<String> quantizedData) {
         if (!isDefaultDomain(node) || !node.getOpType().equals("Constant")) {
             return Optional.empty();
         }
@@ -226,7 +246,8 @@ final class OnnxGraphReader {
                 TensorProto tensor = attribute.getT();
                 String what = "Constant '" + node.getName() + "'";
                 long numel = OnnxTensors.shape(file, what, tensor).numel();
-                boolean readable = numel <= CONSTANT_VALUE_LIMIT
+                boolean quantized = node.getOutputCount() == 1 && quantizedData.contains(node.getOutput(0));
+                boolean readable = !quantized && numel <= CONSTANT_VALUE_LIMIT
                         && OnnxTensors.values(file, what, tensor, dtype(what, tensor), numel).isPresent();
                 return readable ? Optional.empty() : Optional.of(tensor);
             }
@@ -240,6 +261,10 @@ final class OnnxGraphReader {
         boolean asStatistics;
         /** Read as what Expand broadcasts or as a piece Concat joins: data moved, not computed with. */
         boolean moved;
+        /** Read as DequantizeLinear's {@code x}: a quantized weight or bias, a param whatever its integer type. */
+        boolean quantized;
+        /** Read as a scale or zero point of QuantizeLinear or DequantizeLinear: part of a quantized tensor's type. */
+        boolean quantization;
     }
 
     private static Map<String, Uses> uses(List<RawNode> nodes) {
@@ -263,9 +288,13 @@ final class OnnxGraphReader {
                 use.asWeight |= op.equals("Gather") && i == 0;
                 use.asStatistics |= op.equals("BatchNormalization") && (i == 3 || i == 4);
                 use.moved |= isDefaultDomain(node) && (op.equals("Expand") && i == 0 || op.equals("Concat"));
+                boolean linearQuantization = isDefaultDomain(node) && (op.equals("DequantizeLinear") || op.equals("QuantizeLinear"));
+                use.quantized |= linearQuantization && op.startsWith("De") && i == 0;
+                use.quantization |= linearQuantization && i >= 1;
             }
         }
         groupNormAffine(nodes, uses);
+        l2NormScale(nodes, uses);
         if (!passedOn.isEmpty()) {
             Map<String, Uses> direct = new HashMap<>(uses);
             for (Map.Entry<String, Uses> use : direct.entrySet()) {
@@ -277,6 +306,8 @@ final class OnnxGraphReader {
                     target.asWeight |= use.getValue().asWeight;
                     target.asStatistics |= use.getValue().asStatistics;
                     target.moved |= use.getValue().moved;
+                    target.quantized |= use.getValue().quantized;
+                    target.quantization |= use.getValue().quantization;
                 }
             }
         }
@@ -322,6 +353,49 @@ final class OnnxGraphReader {
         }
     }
 
+    /**
+     * {@code F.normalize(x, dim=1) * weight}, an L2 norm with a learned scale per channel (ssd300_vgg16's L2Norm), is
+     * written by torch.onnx as {@code Div(x, Expand(Clip(ReduceL2(x))))} and a {@code Mul} by the weight, folded from
+     * {@code scale_weight.view(1, -1, 1, 1)} into 1 x 512 x 1 x 1 under a made-up name ({@code onnx::Mul_3543}). That
+     * operand is the module's parameter, so it is read as a weight. The pattern, not the shape, decides: a per-channel
+     * tensor the exporter computed from buffers (a FrozenBatchNorm's scale) has the same shape and is no parameter.
+     */
+    private static void l2NormScale(List<RawNode> nodes, Map<String, Uses> uses) {
+        Map<String, RawNode> producers = new HashMap<>();
+        for (RawNode node : nodes) {
+            node.getOutputList().forEach(output -> producers.put(output, node));
+        }
+        for (RawNode mul : nodes) {
+            if (!isDefaultDomain(mul) || !mul.getOpType().equals("Mul") || mul.getInputCount() != 2) {
+                continue;
+            }
+            for (int side = 0; side < 2; side++) {
+                RawNode div = producers.get(mul.getInput(side));
+                if (div != null && isDefaultDomain(div) && div.getOpType().equals("Div") && div.getInputCount() == 2
+                        && isL2Norm(producers, div.getInput(1))) {
+                    uses.computeIfAbsent(mul.getInput(1 - side), k -> new Uses()).asWeight = true;
+                }
+            }
+        }
+    }
+
+    /** Whether {@code value} is a ReduceL2, reached through at most three Expand, Clip or Max nodes (the eps clamp). */
+    private static boolean isL2Norm(Map<String, RawNode> producers, String value) {
+        RawNode node = producers.get(value);
+        for (int step = 0; step < 4 && node != null && isDefaultDomain(node); step++) {
+            switch (node.getOpType()) {
+                case "ReduceL2":
+                    return true;
+                case "Expand", "Clip", "Max":
+                    node = node.getInputCount() == 0 ? null : producers.get(node.getInput(0));
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return false;
+    }
+
     private void addStored(String name, String sourceName, TensorProto tensor, String kind, Map<String, Uses> uses,
                            Map<String, Param> params, Map<String, ConstTensor> constants) {
         String what = kind + " '" + sourceName + "'";
@@ -339,7 +413,7 @@ final class OnnxGraphReader {
         }
         Uses use = uses.getOrDefault(name, new Uses());
         // Weights are never read, however small (LeNet's 6-element conv bias): their values change no shape.
-        boolean readValues = dtype.isIntegral() ? numel <= CONSTANT_VALUE_LIMIT
+        boolean readValues = use.quantized ? false : dtype.isIntegral() ? numel <= CONSTANT_VALUE_LIMIT
                 : dtype.isFloatingPoint() && numel <= SMALL_FLOAT_LIMIT && !use.asWeight;
         if (readValues) {
             OnnxTensors.values(file, what, tensor, dtype, numel)
@@ -348,6 +422,13 @@ final class OnnxGraphReader {
         Role role;
         if (use.asStatistics) {
             role = Role.BUFFER;
+        } else if (use.quantized) {
+            // PyTorch counts a quantized module's qint8 weight and float bias; torch.onnx stores them as int8 and
+            // int32 (the bias quantized to the input's and the weight's scales), read by DequantizeLinear.
+            role = Role.PARAM;
+        } else if (use.quantization) {
+            // A per-channel scale or zero point: part of the quantized tensor, which PyTorch counts by its numel.
+            role = Role.CONSTANT;
         } else if (!dtype.isFloatingPoint()) {
             role = Role.CONSTANT;
         } else if (!use.asWeight && !(use.moved && numel > SMALL_FLOAT_LIMIT) && isExporterName(name)

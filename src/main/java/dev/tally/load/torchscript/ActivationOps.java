@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Activations from TorchScript code: the one-input ops ({@code relu}, {@code sigmoid}, {@code tanh}, {@code exp},
  * {@code sqrt}, ...), {@code silu} (Sigmoid and Mul, as the exporter writes it), {@code gelu}, {@code leaky_relu},
- * {@code prelu}, the clamps ({@code relu6}, {@code hardtanh}, {@code clamp}) and {@code softmax}, {@code log_softmax}.
+ * {@code prelu}, the clamps ({@code relu6}, {@code hardtanh}, {@code clamp}, {@code clamp_min}, {@code clamp_max}), {@code softmax}, {@code log_softmax} and {@code glu} (Split, Sigmoid, Mul).
  */
 final class ActivationOps extends AtenFamily {
 
@@ -28,14 +28,26 @@ final class ActivationOps extends AtenFamily {
         put((name, args, kw, site) -> unary("Abs", name, args, kw, site), "abs");
         put((name, args, kw, site) -> unary("Neg", name, args, kw, site), "neg");
         put((name, args, kw, site) -> unary("Reciprocal", name, args, kw, site), "reciprocal");
+        put((name, args, kw, site) -> unary("Floor", name, args, kw, site), "floor");
+        put((name, args, kw, site) -> unary("Ceil", name, args, kw, site), "ceil");
+        put((name, args, kw, site) -> unary("Round", name, args, kw, site), "round");
+        put(this::log2, "log2");
         put(this::silu, "silu");
         put(this::gelu, "gelu");
         put(this::leakyRelu, "leaky_relu");
         put((name, args, kw, site) -> clip(bind(name, args, kw, "self").tensor("self"), 0.0, 6.0, site), "relu6");
         put(this::hardtanh, "hardtanh");
         put(this::clamp, "clamp", "clip");
+        put(this::clampOneSide, "clamp_min", "clamp_max");
         put(this::softmax, "softmax", "log_softmax");
         put(this::prelu, "prelu");
+        put(this::glu, "glu");
+    }
+
+    private Object log2(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // log2(x) = log(x) / log(2), as torch.onnx writes it (MultiScaleRoIAlign's levels from its scales).
+        TensorValue log = emit("Log", site, attrs(), bind(name, args, kw, "self").tensor("self"));
+        return emit("Div", site, attrs(), log, graph.scalar(Math.log(2)));
     }
 
     private Object silu(String name, List<Object> args, Map<String, Object> kw, Site site) {
@@ -67,6 +79,14 @@ final class ActivationOps extends AtenFamily {
                 a.has("min") ? a.tensor("min") : null, a.has("max") ? a.tensor("max") : null);
     }
 
+    private Object clampOneSide(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // clamp_min(x, m) is clamp(x, min=m), F.normalize's guard against a zero norm; clamp_max likewise.
+        boolean min = name.equals("clamp_min");
+        Args a = bind(name, args, kw, "self", min ? "min" : "max");
+        TensorValue bound = a.tensor(min ? "min" : "max");
+        return emit("Clip", site, attrs(), a.tensor("self"), min ? bound : null, min ? null : bound);
+    }
+
     private Object softmax(String name, List<Object> args, Map<String, Object> kw, Site site) {
         Args a = bind(name, args, kw, "self", "dim", "dtype");
         return emit(name.equals("softmax") ? "Softmax" : "LogSoftmax", site,
@@ -91,6 +111,25 @@ final class ActivationOps extends AtenFamily {
             weight = emit("Unsqueeze", site, attrs(), weight, graph.ints(axes));
         }
         return emit("PRelu", site, attrs(), self, weight);
+    }
+
+    private Object glu(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // GLU: the first half along dim times the sigmoid of the second, as torch.onnx writes it (Split, Sigmoid, Mul;
+        // Conformer's convolution module, HDemucs' encoders).
+        Args a = bind(name, args, kw, "self", "dim");
+        TensorValue self = a.tensor("self");
+        if (!self.known()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        int axis = self.info().shape().normalizeAxis((int) a.integer("dim", -1));
+        long size = self.info().shape().dim(axis);
+        if (size % 2 != 0) {
+            return AtenOps.NOT_HANDLED;
+        }
+        List<TensorValue> halves = graph.emit("Split", List.of(self.name(), graph.ints(size / 2, size / 2).name()),
+                attrs("axis", new Attribute.Int(axis)), 2, site.layer(), site.source());
+        TensorValue gate = emit("Sigmoid", site, attrs(), halves.get(1));
+        return emit("Mul", site, attrs(), halves.get(0), gate);
     }
 
     private Object unary(String op, String name, List<Object> args, Map<String, Object> kw, Site site) {

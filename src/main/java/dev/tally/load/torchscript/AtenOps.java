@@ -18,7 +18,7 @@ import java.util.Map;
  * attribute names (so the shape and cost rules are shared with the ONNX reader). Each tensor op belongs to one
  * family ({@link ConvolutionOps}, {@link LinearAlgebraOps}, {@link ActivationOps}, {@link ArithmeticOps},
  * {@link NormalizationOps}, {@link ReductionOps}, {@link ShapeOps}, {@link JoinSplitOps}, {@link IndexingOps},
- * {@link CreationOps}: one table each), then {@link RecurrentOps}, {@link InterpolationOps}, {@link DTypeOps} and
+ * {@link CreationOps}, {@link InterpolationOps}: one table each), then {@link RecurrentOps}, {@link DTypeOps} and
  * {@link QuantizedOps} are asked in turn. An aten op with no mapping becomes a node of op type
  * {@code aten::<name>}, which the report lists as unsupported, never as zero.
  *
@@ -35,7 +35,7 @@ final class AtenOps {
         this.graph = graph;
         for (AtenFamily family : List.of(new ConvolutionOps(graph), new LinearAlgebraOps(graph), new ActivationOps(graph),
                 new ArithmeticOps(graph), new NormalizationOps(graph), new ReductionOps(graph), new ShapeOps(graph),
-                new JoinSplitOps(graph), new IndexingOps(graph), new CreationOps(graph))) {
+                new JoinSplitOps(graph), new IndexingOps(graph), new CreationOps(graph), new InterpolationOps(graph))) {
             for (String op : family.table().keySet()) {
                 if (families.put(op, family) != null) {
                     throw new IllegalStateException("aten op '" + op + "' is in two families");
@@ -100,7 +100,7 @@ final class AtenOps {
             "values", "keys", "items", "mul");
 
     private static final java.util.Set<String> CREATION_OPS = java.util.Set.of(
-            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor", "as_tensor");
+            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor", "as_tensor", "linspace");
 
     private static boolean containsTensor(List<Object> values) {
         for (Object value : values) {
@@ -183,7 +183,7 @@ final class AtenOps {
         if (family != null) {
             return family.call(name, args, kw, site);
         }
-        return java.util.stream.Stream.of(new RecurrentOps(graph), new InterpolationOps(graph), new DTypeOps(graph), new QuantizedOps(graph)).map(f -> f.call(name, args, kw, site)).filter(r -> r != NOT_HANDLED).findAny().orElse(UNMAPPED);
+        return java.util.stream.Stream.of(new RecurrentOps(graph), new DTypeOps(graph), new QuantizedOps(graph)).map(f -> f.call(name, args, kw, site)).filter(r -> r != NOT_HANDLED).findAny().orElse(UNMAPPED);
     }
 
     /**

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Convolution and pooling from TorchScript code: {@code _convolution}, {@code conv1d/2d/3d},
  * {@code conv_transpose1d/2d/3d}, {@code max_pool1d/2d/3d}, {@code avg_pool1d/2d/3d} and
- * {@code adaptive_avg_pool1d/2d/3d}, as ONNX Conv, ConvTranspose, MaxPool, AveragePool and AdaptiveAveragePool nodes
+ * {@code adaptive_avg_pool1d/2d/3d}, as ONNX Conv, ConvTranspose, MaxPool, AveragePool and AdaptiveAveragePool nodes,
+ * and {@code im2col} ({@code F.unfold}) as Im2Col with Conv's window attributes,
  * with ONNX's attribute names (padding per side, kernel shape from the weight).
  */
 final class ConvolutionOps extends AtenFamily {
@@ -24,6 +25,19 @@ final class ConvolutionOps extends AtenFamily {
         put(this::maxPoolNd, "max_pool1d", "max_pool2d", "max_pool3d");
         put(this::avgPoolNd, "avg_pool1d", "avg_pool2d", "avg_pool3d");
         put(this::adaptiveAvgPoolNd, "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d");
+        put(this::im2col, "im2col");
+    }
+
+    private Object im2col(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // F.unfold: Conv's windows copied out as columns (RAFT's convex upsampling of the flow).
+        Args a = bind(name, args, kw, "self", "kernel_size", "dilation", "padding", "stride");
+        List<Long> padding = new ArrayList<>(a.ints("padding", 2, null));
+        padding.addAll(a.ints("padding", 2, null));
+        return emit("Im2Col", site, attrs(
+                "kernel_shape", new Attribute.Ints(a.ints("kernel_size", 2, null)),
+                "dilations", new Attribute.Ints(a.ints("dilation", 2, null)),
+                "pads", new Attribute.Ints(padding),
+                "strides", new Attribute.Ints(a.ints("stride", 2, null))), a.tensor("self"));
     }
 
     private Object convolution(String name, List<Object> args, Map<String, Object> kw, Site site) {

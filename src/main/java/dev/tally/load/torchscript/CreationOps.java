@@ -13,17 +13,28 @@ import java.util.Map;
 
 /**
  * Tensors made by TorchScript code: {@code zeros}, {@code ones}, {@code full} and their {@code new_} and
- * {@code _like} forms (ConstantOfShape), {@code arange} (Range) and {@code tensor}, {@code as_tensor},
- * {@code scalar_tensor} (a constant of Python numbers known at load time).
+ * {@code _like} forms (ConstantOfShape), {@code arange} (Range), {@code linspace} and {@code tensor}, {@code as_tensor},
+ * {@code scalar_tensor} (a constant of Python numbers known at load time), and {@code fill_}, {@code zero_} (Fill:
+ * every element of a tensor set to one value, in place).
  */
 final class CreationOps extends AtenFamily {
 
     CreationOps(GraphBuilder graph) {
         super(graph);
-        put(this::filled, "new_zeros", "new_ones", "new_full", "zeros", "ones", "full");
+        put(this::filled, "new_zeros", "new_ones", "new_full", "zeros", "ones", "full", "empty", "new_empty");
         put(this::filledLike, "full_like", "zeros_like", "ones_like");
         put(this::arange, "arange");
+        put(this::linspace, "linspace");
         put(this::tensor, "tensor", "as_tensor", "scalar_tensor");
+        put(this::fill, "fill", "zero");
+    }
+
+    private Object fill(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // x.fill_(v), x.zero_(): Swin's shifted-window mask fills slices of a zero tensor (traced code writes
+        // fill_ where scripted code writes copy_), Swin V2 zeroes the k part of its qkv bias.
+        Args a = name.equals("zero") ? bind(name, args, kw, "self") : bind(name, args, kw, "self", "value");
+        TensorValue value = name.equals("zero") ? graph.scalar(0L) : a.tensor("value");
+        return emit("Fill", site, attrs(), a.tensor("self"), value);
     }
 
     private Object filled(String name, List<Object> args, Map<String, Object> kw, Site site) {
@@ -31,13 +42,43 @@ final class CreationOps extends AtenFamily {
         boolean full = name.endsWith("full");
         Args a = name.startsWith("new_")
                 ? (full ? bind(name, args, kw, "self", "size", "fill_value", "dtype", "layout", "device", "pin_memory")
-                        : bind(name, args, kw, "self", "size", "dtype", "layout", "device", "pin_memory"))
+                        : bind(name, args, kw, "self", "size", "dtype", "layout", "device", "pin_memory", "memory_format"))
                 : (full ? bind(name, args, kw, "size", "fill_value", "dtype", "layout", "device", "pin_memory")
-                        : bind(name, args, kw, "size", "dtype", "layout", "device", "pin_memory"));
+                        : bind(name, args, kw, "size", "dtype", "layout", "device", "pin_memory", "memory_format"));
+        // empty's values are whatever the memory held: Tally keeps them as 0, which no valid code reads (Emformer
+        // starts its memory bank as empty([0])).
         double value = full ? a.real("fill_value", 0) : name.endsWith("ones") ? 1 : 0;
         TensorValue shape = graph.ints(toArray(a.ints("size", 1, null)));
-        ConstTensor fill = new ConstTensor(DType.FLOAT32, Shape.of(1), ConstData.ofFloats(value));
+        DType type = dtype(a, name, full);
+        if (type == null) {
+            return AtenOps.NOT_HANDLED;
+        }
+        ConstTensor fill = new ConstTensor(type, Shape.of(1), type.isFloatingPoint() ? ConstData.ofFloats(value) : ConstData.ofInts((long) value));
         return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), shape);
+    }
+
+    /**
+     * The element type PyTorch gives a filled tensor: the {@code dtype} argument; else {@code self}'s for the
+     * {@code new_} forms; else int64 or bool for {@code full} of an int or a bool; else float32. Null when the type is
+     * one Tally cannot fill (complex, quantized) or not known.
+     */
+    private static DType dtype(Args a, String name, boolean full) {
+        DType type;
+        if (a.get("dtype") instanceof Long code) {
+            type = ScalarTypes.dtype(code).orElse(null);
+        } else if (a.has("dtype")) {
+            return null;
+        } else if (name.startsWith("new_")) {
+            TensorValue self = a.tensor("self");
+            type = self.known() ? self.info().dtype() : null;
+        } else if (full && a.get("fill_value") instanceof Long) {
+            type = DType.INT64;
+        } else if (full && a.get("fill_value") instanceof Boolean) {
+            type = DType.BOOL;
+        } else {
+            type = DType.FLOAT32;
+        }
+        return type != null && (type.isFloatingPoint() || type.isIntegral()) ? type : null;
     }
 
     private Object filledLike(String name, List<Object> args, Map<String, Object> kw, Site site) {
@@ -70,6 +111,37 @@ final class CreationOps extends AtenFamily {
         Object end = bounds.size() == 1 ? bounds.get(0) : bounds.get(1);
         Object step = bounds.size() == 3 ? bounds.get(2) : (Object) 1L;
         return emit("Range", site, attrs(), graph.scalar(start), graph.scalar(end), graph.scalar(step));
+    }
+
+    private Object linspace(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // linspace(start, end, steps): steps evenly spaced numbers (RAFT's correlation window offsets), float32 unless
+        // a dtype is given; the values kept when small, as PyTorch computes them (start + i * step, the upper half
+        // counted back from end).
+        Args a = bind(name, args, kw, "start", "end", "steps", "dtype", "layout", "device", "pin_memory");
+        if (!(a.get("start") instanceof Number start) || !(a.get("end") instanceof Number end) || !(a.get("steps") instanceof Long steps)
+                || steps < 0) {
+            return AtenOps.NOT_HANDLED;
+        }
+        DType type = a.get("dtype") instanceof Long code ? ScalarTypes.dtype(code).orElse(null) : DType.FLOAT32;
+        if (type == null || !type.isFloatingPoint() && !type.isIntegral()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        if (steps > 1024) {
+            ConstTensor zero = new ConstTensor(type, Shape.of(1), type.isFloatingPoint() ? ConstData.ofFloats(0) : ConstData.ofInts(0));
+            return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(zero)), graph.ints(steps));
+        }
+        double from = start.doubleValue();
+        double to = end.doubleValue();
+        double step = steps > 1 ? (to - from) / (steps - 1) : 0;
+        double[] values = new double[(int) (long) steps];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i < steps / 2 ? from + i * step : to - (steps - 1 - i) * step;
+        }
+        if (type.isFloatingPoint()) {
+            return graph.constant(new ConstTensor(type, Shape.of(steps), ConstData.ofFloats(values)));
+        }
+        long[] ints = java.util.Arrays.stream(values).mapToLong(v -> (long) v).toArray();
+        return graph.constant(new ConstTensor(type, Shape.of(steps), ConstData.ofInts(ints)));
     }
 
     private Object tensor(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -15,7 +15,8 @@ import java.util.Optional;
  * {@code bfloat16()}, {@code long()}, {@code int()}, {@code short()}, {@code char()}, {@code byte()}, {@code bool()}.
  * A conversion to another type is an ONNX {@code Cast} node (cost 0, a new tensor of the new element size); one to
  * the same type, or a move to a device, returns the tensor itself, as PyTorch's {@code to} does. Python's
- * {@code float(t)}, {@code int(t)}, {@code bool(t)} of a tensor give a number Tally does not read.
+ * {@code float(t)}, {@code int(t)}, {@code bool(t)} and {@code t.item()} of a 1-element tensor give its number when its
+ * values are known (computed from shapes and constants), else a number Tally does not read.
  */
 final class DTypeOps implements OpFamily {
     private static final Map<String, DType> SHORTHANDS = Map.of(
@@ -37,10 +38,15 @@ final class DTypeOps implements OpFamily {
         if (args.isEmpty() || !(args.get(0) instanceof TensorValue self)) {
             return AtenOps.NOT_HANDLED;
         }
-        if (SCALARS.contains(name) && args.size() == 1) {
-            // float(t), int(t), bool(t): a 1-element tensor's value as a Python number, for an op's scalar argument
-            // (the quantize stub's float(self.scale)); a value Tally does not read, and no tensor is made.
-            return Values.Unknown.VALUE;
+        if ((SCALARS.contains(name) || name.equals("item")) && args.size() == 1) {
+            // float(t), int(t), bool(t), t.item(): a 1-element tensor's value as a Python number. Known when the tensor
+            // is computed from shapes and constants (the R-CNN transform's resize scale); otherwise a value Tally does
+            // not read (the quantize stub's float(self.scale)), and no tensor is made; item() of it is listed.
+            Object number = number(self, name);
+            if (number != null) {
+                return number;
+            }
+            return name.equals("item") ? AtenOps.NOT_HANDLED : Values.Unknown.VALUE;
         }
         Optional<DType> target;
         if (SHORTHANDS.containsKey(name) && args.size() == 1) {
@@ -64,6 +70,26 @@ final class DTypeOps implements OpFamily {
         Map<String, Attribute> attributes = new LinkedHashMap<>();
         attributes.put("to", new Attribute.Int(code.get()));
         return graph.emit("Cast", List.of(self.name()), attributes, 1, site.layer(), site.source()).get(0);
+    }
+
+    /**
+     * The Python number a 1-element tensor of known values holds: {@code item()} gives a float for a floating tensor, an
+     * int for an integer one and a bool for a bool one; {@code Float}, {@code Int} and {@code Bool} convert as Python's
+     * float(), int() (toward zero) and bool() do. Null when the value is not known.
+     */
+    private static Object number(TensorValue self, String name) {
+        if (!self.known() || !self.info().hasData() || self.info().dataDependent() || self.info().numel() != 1) {
+            return null;
+        }
+        dev.tally.ir.ConstData data = self.info().data().get();
+        DType dtype = self.info().dtype();
+        String as = name.equals("item") ? (dtype == DType.BOOL ? "Bool" : dtype.isFloatingPoint() ? "Float" : dtype.isIntegral() ? "Int" : "") : name;
+        return switch (as) {
+            case "Float" -> data.doubleAt(0);
+            case "Int" -> data.longAt(0);
+            case "Bool" -> data.doubleAt(0) != 0;
+            default -> null;
+        };
     }
 
     /**

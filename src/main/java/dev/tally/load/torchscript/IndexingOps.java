@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Indexing from TorchScript code: {@code select} (Gather of one index), {@code slice}, {@code index} (Gather, or
- * NonZero and GatherND for a boolean mask) and {@code copy_} (Expand of the source to the destination's shape).
+ * NonZero and GatherND for a boolean mask), {@code embedding} (Gather of rows) and {@code copy_} (Expand of the source to
+ * the destination's shape).
  */
 final class IndexingOps extends AtenFamily {
 
@@ -19,6 +20,7 @@ final class IndexingOps extends AtenFamily {
         put(this::slice, "slice");
         put(this::index, "index");
         put(this::copy, "copy");
+        put(this::embedding, "embedding");
     }
 
     private Object select(String name, List<Object> args, Map<String, Object> kw, Site site) {
@@ -53,6 +55,13 @@ final class IndexingOps extends AtenFamily {
             return AtenOps.NOT_HANDLED;
         }
         return emit("Gather", site, attrs("axis", new Attribute.Int(0)), a.tensor("self"), index);
+    }
+
+    private Object embedding(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // A row of the table per index: Gather on axis 0, as torch.onnx writes it (padding_idx only changes the
+        // gradient).
+        Args a = bind(name, args, kw, "weight", "indices", "padding_idx", "scale_grad_by_freq", "sparse");
+        return emit("Gather", site, attrs("axis", new Attribute.Int(0)), a.tensor("weight"), a.tensor("indices"));
     }
 
     private Object copy(String name, List<Object> args, Map<String, Object> kw, Site site) {

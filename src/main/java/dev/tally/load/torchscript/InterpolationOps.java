@@ -4,34 +4,33 @@ import dev.tally.ir.Attribute;
 import dev.tally.load.torchscript.Interpreter.Site;
 import dev.tally.load.torchscript.Values.TensorValue;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The upsampling aten ops of TorchScript code ({@code F.interpolate} calls them): {@code upsample_nearest1d/2d/3d},
- * {@code upsample_linear1d}, {@code upsample_bilinear2d}, {@code upsample_trilinear3d} and
- * {@code upsample_bicubic2d}, as ONNX Resize nodes with the output size spelled out, so that the shared
- * {@link dev.tally.analysis.rules.ResizeRule} gives their shape and cost. An output size given by scale factors, or
- * not known statically, leaves the op unsupported (listed, never zero).
+ * The sampling aten ops of TorchScript code: the upsampling ops {@code F.interpolate} calls
+ * ({@code upsample_nearest1d/2d/3d}, {@code upsample_linear1d}, {@code upsample_bilinear2d},
+ * {@code upsample_trilinear3d} and {@code upsample_bicubic2d}), as ONNX Resize nodes with the output size spelled out,
+ * so that the shared {@link dev.tally.analysis.rules.ResizeRule} gives their shape and cost; and {@code grid_sampler}
+ * ({@code F.grid_sample}) as ONNX GridSample. An output size given by scale factors, or not known statically, leaves
+ * the op unsupported (listed, never zero).
  */
-final class InterpolationOps implements OpFamily {
-    private final GraphBuilder graph;
+final class InterpolationOps extends AtenFamily {
+    /** PyTorch's GridSampler interpolation and padding enums, in their order, by ONNX GridSample's (opset 16) names. */
+    private static final List<String> GRID_MODES = List.of("bilinear", "nearest", "bicubic");
+    private static final List<String> GRID_PADDINGS = List.of("zeros", "border", "reflection");
 
     InterpolationOps(GraphBuilder graph) {
-        this.graph = graph;
+        super(graph);
+        put((name, args, kw, site) -> upsample("nearest", args, kw, site), "upsample_nearest1d", "upsample_nearest2d", "upsample_nearest3d");
+        put((name, args, kw, site) -> upsample("linear", args, kw, site), "upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d");
+        put((name, args, kw, site) -> upsample("cubic", args, kw, site), "upsample_bicubic2d");
+        put(this::gridSampler, "grid_sampler", "grid_sampler_2d", "grid_sampler_3d");
     }
 
-    /** The op's result, or {@link AtenOps#NOT_HANDLED} when {@code name} is not an upsampling op or its size is unknown. */
-    @Override
-    public Object call(String name, List<Object> args, Map<String, Object> keywords, Site site) {
-        String mode = switch (name) {
-            case "upsample_nearest1d", "upsample_nearest2d", "upsample_nearest3d" -> "nearest";
-            case "upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d" -> "linear";
-            case "upsample_bicubic2d" -> "cubic";
-            default -> null;
-        };
-        if (mode == null || args.isEmpty() || !(args.get(0) instanceof TensorValue input) || !input.known() || !keywords.isEmpty()) {
+    /** Resize to the output size given, or {@link AtenOps#NOT_HANDLED} when it is not known. */
+    private Object upsample(String mode, List<Object> args, Map<String, Object> keywords, Site site) {
+        if (args.isEmpty() || !(args.get(0) instanceof TensorValue input) || !input.known() || !keywords.isEmpty()) {
             return AtenOps.NOT_HANDLED;
         }
         // upsample_nearest2d(input, output_size, scale_factors); the others (input, output_size, align_corners, scale_factors).
@@ -49,12 +48,28 @@ final class InterpolationOps implements OpFamily {
             }
             sizes[i + 2] = l;
         }
-        Map<String, Attribute> attributes = new LinkedHashMap<>();
-        attributes.put("mode", new Attribute.Str(mode));
-        attributes.put("coordinate_transformation_mode", new Attribute.Str(alignCorners ? "align_corners"
-                : mode.equals("nearest") ? "asymmetric" : "pytorch_half_pixel"));
-        attributes.put("nearest_mode", new Attribute.Str("floor"));
+        Map<String, Attribute> attributes = attrs(
+                "mode", new Attribute.Str(mode),
+                "coordinate_transformation_mode", new Attribute.Str(alignCorners ? "align_corners"
+                        : mode.equals("nearest") ? "asymmetric" : "pytorch_half_pixel"),
+                "nearest_mode", new Attribute.Str("floor"));
         List<String> inputs = new ArrayList<>(List.of(input.name(), "", "", graph.ints(sizes).name()));
         return graph.emit("Resize", inputs, attributes, 1, site.layer(), site.source()).get(0);
+    }
+
+    private Object gridSampler(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // F.grid_sample calls grid_sampler(input, grid, mode, padding_mode, align_corners) with the enums as ints
+        // (RAFT samples its correlation pyramid at the flow's points, bilinear).
+        Args a = bind(name, args, kw, "input", "grid", "interpolation_mode", "padding_mode", "align_corners");
+        long mode = a.integer("interpolation_mode", 0);
+        long padding = a.integer("padding_mode", 0);
+        if (mode < 0 || mode >= GRID_MODES.size() || padding < 0 || padding >= GRID_PADDINGS.size()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        return emit("GridSample", site, attrs(
+                "mode", new Attribute.Str(GRID_MODES.get((int) mode)),
+                "padding_mode", new Attribute.Str(GRID_PADDINGS.get((int) padding)),
+                "align_corners", new Attribute.Int(a.flag("align_corners", false) ? 1 : 0)),
+                a.tensor("input"), a.tensor("grid"));
     }
 }

@@ -33,7 +33,9 @@ import java.util.Set;
 final class Interpreter {
     private static final Set<String> NAMESPACE_ROOTS = Set.of(
             "torch", "ops", "__torch__", "math", "Tensor", "List", "Optional", "Tuple", "Dict", "NoneType", "Final",
-            "Any", "Union", "int", "float", "bool", "str", "Device", "NamedTuple", "Module", "__builtins__");
+            "Any", "Union", "int", "float", "bool", "str", "Device", "NamedTuple", "Module", "__builtins__",
+            // TorchScript's Scalar type, in traced code's annotate(number, k_t) (MViT's pooled sizes, RAFT, HDemucs).
+            "number");
     private static final int MAX_DEPTH = 200;
     private static final long MAX_LOOP_STEPS = 1_000_000;
 
@@ -996,6 +998,10 @@ final class Interpreter {
         }
         if (value instanceof Namespace namespace) {
             return "'" + namespace.path() + "'";
+        }
+        if (AtenOps.items(value) != null && (AtenOps.items(value).size() > 8 || AtenOps.items(value).stream().anyMatch(TensorValue.class::isInstance))) {
+            // Not the items themselves: a list of tensors would print every value Tally knows into the message.
+            return "a " + (value instanceof TupleValue ? "tuple" : "list") + " of " + AtenOps.items(value).size() + " items";
         }
         return "'" + Objects.toString(value) + "'";
     }

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Ops that join tensors or split one from TorchScript code: {@code cat}, {@code stack}, {@code meshgrid},
- * {@code chunk}, {@code split} and {@code unbind}.
+ * {@code chunk}, {@code split}, {@code split_with_sizes}, {@code tensor_split} and {@code unbind}.
  */
 final class JoinSplitOps extends AtenFamily {
 
@@ -18,6 +18,9 @@ final class JoinSplitOps extends AtenFamily {
         super(graph);
         put(this::cat, "cat", "concat");
         put((name, args, kw, site) -> split(name.replace("unsafe_", ""), bind(name, args, kw, "self", name.endsWith("chunk") ? "chunks" : "split_size", "dim"), site), "chunk", "unsafe_chunk", "split", "unsafe_split");
+        // split_with_sizes(x, [a, b], dim) is split with a list (RAFT's context encoder output into hidden and context).
+        put((name, args, kw, site) -> split("split_with_sizes", bind(name, args, kw, "self", "split_sizes", "dim"), site), "split_with_sizes");
+        put(this::tensorSplit, "tensor_split");
         put(this::unbind, "unbind");
         put(this::meshgrid, "meshgrid");
         put(this::stack, "stack");
@@ -37,6 +40,45 @@ final class JoinSplitOps extends AtenFamily {
             inputs.add(t);
         }
         return emit("Concat", site, attrs("axis", new Attribute.Int(a.integer("dim", 0))), inputs.toArray(new TensorValue[0]));
+    }
+
+    private Object tensorSplit(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // tensor_split(x, sections, dim): the first size % sections pieces one longer (numpy's array_split);
+        // tensor_split(x, [i, j, ...], dim): the pieces between the indices, each clamped to the axis (MViT's
+        // class token split off with [1]). A tensor of indices has values the code reads at run time: no rule.
+        Args a = bind(name, args, kw, "self", "indices_or_sections", "dim");
+        TensorValue self = a.tensor("self");
+        Object how = a.get("indices_or_sections");
+        if (!self.known() || self.info().dataDependent() || how instanceof TensorValue) {
+            return AtenOps.NOT_HANDLED;
+        }
+        int axis = self.info().shape().normalizeAxis((int) a.integer("dim", 0));
+        long size = self.info().shape().dim(axis);
+        List<Long> sizes = new ArrayList<>();
+        if (how instanceof Long sections) {
+            if (sections <= 0 || sections > 1024) {
+                return AtenOps.NOT_HANDLED;
+            }
+            for (long i = 0; i < sections; i++) {
+                sizes.add(size / sections + (i < size % sections ? 1 : 0));
+            }
+        } else {
+            // Piece i is slice(x, dim, indices[i-1], indices[i]): each index wrapped and clamped as slice does;
+            // indices that go back would make pieces overlap, which no Split writes.
+            long start = 0;
+            for (long index : a.ints("indices_or_sections", 1, null)) {
+                long end = Math.min(size, Math.max(0, index < 0 ? index + size : index));
+                if (end < start) {
+                    return AtenOps.NOT_HANDLED;
+                }
+                sizes.add(end - start);
+                start = end;
+            }
+            sizes.add(size - start);
+        }
+        List<TensorValue> outputs = graph.emit("Split", List.of(self.name(), graph.ints(toArray(sizes)).name()),
+                attrs("axis", new Attribute.Int(axis)), sizes.size(), site.layer(), site.source());
+        return new ArrayList<Object>(outputs);
     }
 
     private Object unbind(String name, List<Object> args, Map<String, Object> kw, Site site) {
@@ -130,14 +172,19 @@ final class JoinSplitOps extends AtenFamily {
         long axis = a.integer("dim", 0);
         long size = shape.dim((int) axis);
         List<Long> sizes = new ArrayList<>();
-        Object how = a.get(name.equals("chunk") ? "chunks" : "split_size");
+        String sizeArgument = switch (name) {
+            case "chunk" -> "chunks";
+            case "split_with_sizes" -> "split_sizes";
+            default -> "split_size";
+        };
+        Object how = a.get(sizeArgument);
         if (how instanceof Long n) {
             long piece = name.equals("chunk") ? (size + n - 1) / n : n;
             for (long done = 0; done < size; done += piece) {
                 sizes.add(Math.min(piece, size - done));
             }
         } else {
-            sizes.addAll(a.ints(name.equals("chunk") ? "chunks" : "split_size", 1, null));
+            sizes.addAll(a.ints(sizeArgument, 1, null));
         }
         List<TensorValue> outputs = graph.emit("Split", List.of(self.name(), graph.ints(toArray(sizes)).name()),
                 attrs("axis", new Attribute.Int(axis)), sizes.size(), site.layer(), site.source());

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Matrix products from TorchScript code: {@code linear}, {@code addmm} (Gemm), {@code matmul}, {@code mm},
- * {@code bmm} (MatMul), {@code einsum}, and {@code nn.MultiheadAttention}'s fused self-attention
+ * {@code bmm} (MatMul), {@code baddbmm} (MatMul and Add), {@code einsum}, and {@code nn.MultiheadAttention}'s fused self-attention
  * ({@code _native_multi_head_attention}) written out as the projections and products it performs.
  */
 final class LinearAlgebraOps extends AtenFamily {
@@ -21,6 +21,7 @@ final class LinearAlgebraOps extends AtenFamily {
         put(this::linear, "linear");
         put(this::addmm, "addmm");
         put(this::matmul, "matmul", "mm", "bmm");
+        put(this::baddbmm, "baddbmm");
         put(this::multiHeadAttention, "_native_multi_head_attention");
         put(this::einsum, "einsum");
     }
@@ -39,6 +40,22 @@ final class LinearAlgebraOps extends AtenFamily {
     private Object matmul(String name, List<Object> args, Map<String, Object> kw, Site site) {
         Args a = bind(name, args, kw, "self", "other");
         return emit("MatMul", site, attrs(), a.tensor("self"), a.tensor("other"));
+    }
+
+    private Object baddbmm(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // beta * self + alpha * (batch1 @ batch2): MultiheadAttention adds its mask to the scores this way. The product
+        // is a MatMul (out numel x K MACs, as the aten counter counts baddbmm); a scaling by 1 is no operation.
+        Args a = bind(name, args, kw, "self", "batch1", "batch2", "beta", "alpha");
+        TensorValue product = emit("MatMul", site, attrs(), a.tensor("batch1"), a.tensor("batch2"));
+        if (a.real("alpha", 1) != 1) {
+            product = emit("Mul", site, attrs(), product, a.tensor("alpha"));
+        }
+        double beta = a.real("beta", 1);
+        if (beta == 0) {
+            return product;
+        }
+        TensorValue self = beta == 1 ? a.tensor("self") : emit("Mul", site, attrs(), a.tensor("self"), a.tensor("beta"));
+        return emit("Add", site, attrs(), self, product);
     }
 
     private Object multiHeadAttention(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -199,13 +199,23 @@ final class PythonBuiltins {
                     return AtenOps.NOT_HANDLED;
                 }
                 int n = items.size();
-                long step = args.size() > 3 && args.get(3) != null ? (Long) args.get(3) : 1;
-                if (step <= 0) {
+                long step = args.size() > 3 && args.get(3) instanceof Long l ? l : 1;
+                if (step == 0 || args.size() > 3 && args.get(3) != null && !(args.get(3) instanceof Long)) {
                     return AtenOps.NOT_HANDLED;
+                }
+                List<Object> result = new ArrayList<>();
+                if (step < 0) {
+                    // list[::-1] (RAFT's coordinate grid puts x before y): Python's bounds for a negative step run from
+                    // n - 1 down to -1, exclusive.
+                    long start = clampDown(args.size() > 1 ? args.get(1) : null, n - 1, n);
+                    long end = clampDown(args.size() > 2 ? args.get(2) : null, -1, n);
+                    for (long i = start; i > end; i += step) {
+                        result.add(items.get((int) i));
+                    }
+                    return result;
                 }
                 long start = clampIndex(args.size() > 1 ? args.get(1) : null, 0, n);
                 long end = clampIndex(args.size() > 2 ? args.get(2) : null, n, n);
-                List<Object> result = new ArrayList<>();
                 for (long i = start; i < end; i += step) {
                     result.add(items.get((int) i));
                 }
@@ -251,6 +261,16 @@ final class PythonBuiltins {
             case "is_grad_enabled":
                 // Tally counts inference, as under torch.no_grad().
                 return Boolean.FALSE;
+            case "device":
+                // torch.device("cpu"): kept as its name, as ops.prim.device gives it.
+                return args.size() == 1 && args.get(0) instanceof String ? args.get(0) : AtenOps.NOT_HANDLED;
+            case "detach":
+            case "clone":
+            case "contiguous":
+                // Traced code holds a size as a 0-d tensor (ops.prim.NumToTensor), which Tally keeps as the number.
+                return args.size() == 1 && args.get(0) instanceof Number ? args.get(0) : AtenOps.NOT_HANDLED;
+            case "to":
+                return args.get(0) instanceof Number n ? converted(n, args, keywords) : AtenOps.NOT_HANDLED;
             case "isfinite":
                 return args.get(0) instanceof Double d ? (Object) Double.isFinite(d) : AtenOps.NOT_HANDLED;
             default:
@@ -264,6 +284,39 @@ final class PythonBuiltins {
         }
         long at = i < 0 ? i + size : i;
         return Math.max(0, Math.min(size, at));
+    }
+
+    /**
+     * {@code to(n, dtype)} or {@code to(n, device, dtype, ...)} of a number traced code holds as a 0-d tensor (RAFT's
+     * channel count converted before its square root): the number in that type; a device move keeps it.
+     */
+    private static Object converted(Number n, List<Object> args, Map<String, Object> keywords) {
+        Object code = keywords.containsKey("dtype") ? keywords.get("dtype")
+                : args.size() > 1 && args.get(1) instanceof Long ? args.get(1)
+                : args.size() > 2 && (args.get(1) == null || args.get(1) instanceof String) ? args.get(2) : null;
+        if (code == null) {
+            return args.size() > 1 && args.get(1) instanceof String ? n : AtenOps.NOT_HANDLED;
+        }
+        java.util.Optional<dev.tally.ir.DType> dtype = code instanceof Long c ? ScalarTypes.dtype(c) : java.util.Optional.empty();
+        if (dtype.isEmpty()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        if (dtype.get() == dev.tally.ir.DType.BOOL) {
+            return n.doubleValue() != 0;
+        }
+        if (dtype.get().isFloatingPoint()) {
+            return n.doubleValue();
+        }
+        return dtype.get().isIntegral() ? (Object) n.longValue() : AtenOps.NOT_HANDLED;
+    }
+
+    /** A slice bound for a negative step: negative counts from the end, then clamped to [-1, size - 1]. */
+    private static long clampDown(Object index, long defaultValue, int size) {
+        if (!(index instanceof Long i)) {
+            return defaultValue;
+        }
+        long at = i < 0 ? i + size : i;
+        return Math.max(-1, Math.min(size - 1, at));
     }
 
     private static Object reduce(String name, List<Object> items) {

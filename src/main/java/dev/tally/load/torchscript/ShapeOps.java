@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Shape and view ops from TorchScript code: {@code flatten}, {@code permute}, {@code transpose}, {@code t},
- * {@code reshape}, {@code view}, {@code unsqueeze}, {@code squeeze}, {@code expand}, {@code repeat} (Tile),
+ * Shape and view ops from TorchScript code: {@code flatten}, {@code permute}, {@code transpose} (and its aliases {@code swapaxes}, {@code swapdims}), {@code t},
+ * {@code reshape}, {@code view}, {@code unsqueeze}, {@code squeeze}, {@code expand}, {@code expand_as}, {@code repeat} (Tile), {@code repeat_interleave},
  * {@code pad} and {@code roll}: data movement, no arithmetic.
  */
 final class ShapeOps extends AtenFamily {
@@ -19,14 +19,16 @@ final class ShapeOps extends AtenFamily {
         super(graph);
         put((name, args, kw, site) -> flatten(bind(name, args, kw, "self", "start_dim", "end_dim"), site), "flatten");
         put(this::permute, "permute");
-        put(this::transpose, "transpose");
+        put(this::transpose, "transpose", "swapaxes", "swapdims");
         put(this::t, "t");
         put(this::reshape, "reshape", "view");
         put(this::unsqueezeOrSqueeze, "unsqueeze", "squeeze");
         put((name, args, kw, site) -> pad(bind(name, args, kw, "self", "pad", "mode", "value"), site), "pad", "constant_pad_nd");
         put((name, args, kw, site) -> roll(bind(name, args, kw, "self", "shifts", "dims"), site), "roll");
         put(this::expand, "expand");
+        put(this::expandAs, "expand_as");
         put(this::repeat, "repeat");
+        put(this::repeatInterleave, "repeat_interleave");
     }
 
     private Object permute(String name, List<Object> args, Map<String, Object> kw, Site site) {
@@ -35,14 +37,16 @@ final class ShapeOps extends AtenFamily {
     }
 
     private Object transpose(String name, List<Object> args, Map<String, Object> kw, Site site) {
-        Args a = bind(name, args, kw, "self", "dim0", "dim1");
+        // swapaxes(self, axis0, axis1) and swapdims are transpose's aliases (MaxViT's grid partition swaps axes).
+        boolean axes = name.equals("swapaxes");
+        Args a = bind(name, args, kw, "self", axes ? "axis0" : "dim0", axes ? "axis1" : "dim1");
         TensorValue self = a.tensor("self");
         if (!self.known()) {
             return AtenOps.NOT_HANDLED;
         }
         int rank = self.info().rank();
-        int d0 = self.info().shape().normalizeAxis((int) a.integer("dim0", 0));
-        int d1 = self.info().shape().normalizeAxis((int) a.integer("dim1", 1));
+        int d0 = self.info().shape().normalizeAxis((int) a.integer(axes ? "axis0" : "dim0", 0));
+        int d1 = self.info().shape().normalizeAxis((int) a.integer(axes ? "axis1" : "dim1", 1));
         long[] perm = new long[rank];
         for (int i = 0; i < rank; i++) {
             perm[i] = i == d0 ? d1 : i == d1 ? d0 : i;
@@ -89,6 +93,16 @@ final class ShapeOps extends AtenFamily {
         return emit("Expand", site, attrs(), self, graph.ints(toArray(size)));
     }
 
+    private Object expandAs(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // x.expand_as(y) is x.expand(y.size()) (F.normalize expands the norm to its input).
+        Args a = bind(name, args, kw, "self", "other");
+        TensorValue other = a.tensor("other");
+        if (!other.known()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        return emit("Expand", site, attrs(), a.tensor("self"), graph.ints(other.info().shape().toArray()));
+    }
+
     private Object repeat(String name, List<Object> args, Map<String, Object> kw, Site site) {
         // x.repeat(sizes): ONNX Tile, after unsqueezing x to the length of sizes.
         Args a = bind(name, args, kw, "self", "repeats");
@@ -106,6 +120,30 @@ final class ShapeOps extends AtenFamily {
             self = emit("Unsqueeze", site, attrs(), self, graph.ints(axes));
         }
         return emit("Tile", site, attrs(), self, graph.ints(toArray(repeats)));
+    }
+
+    private Object repeatInterleave(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // repeat_interleave(x, r, dim) with a known int r: every slice along dim r times in a row (MViT's temporal
+        // position table per frame, WaveRNN's upsampling), as x.unsqueeze(dim + 1).expand(..., r, ...) reshaped
+        // back: data movement, no arithmetic. Without dim, x is flattened first. Repeats held in a tensor give a
+        // size the code reads from its values: no rule.
+        Args a = bind(name, args, kw, "self", "repeats", "dim", "output_size");
+        TensorValue self = a.tensor("self");
+        if (!(a.get("repeats") instanceof Long repeats) || repeats < 0 || !self.known() || self.info().dataDependent()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        if (!a.has("dim")) {
+            self = emit("Reshape", site, attrs(), self, graph.ints(self.info().numel()));
+        }
+        Shape shape = self.info().shape();
+        int axis = shape.normalizeAxis((int) a.integer("dim", 0));
+        List<Long> expanded = new ArrayList<>(shape.dims());
+        expanded.add(axis + 1, repeats);
+        List<Long> joined = new ArrayList<>(shape.dims());
+        joined.set(axis, Math.multiplyExact(shape.dim(axis), repeats));
+        TensorValue each = emit("Unsqueeze", site, attrs(), self, graph.ints(axis + 1));
+        TensorValue repeated = emit("Expand", site, attrs(), each, graph.ints(toArray(expanded)));
+        return emit("Reshape", site, attrs(), repeated, graph.ints(toArray(joined)));
     }
 
     private Object flatten(Args a, Site site) {

@@ -64,6 +64,59 @@ class ShapeArithmeticTest {
     }
 
     @Test
+    void concatSkipsAOneDimensionalEmptyInputBesideInputsOfAnotherRankAsPyTorchsCatDoes() {
+        // torch.cat([torch.empty(0), x, x]) for x of 2x1x4 is 4x1x4 (Emformer's empty memory bank).
+        assertThat(Op.of("Concat").input(0).input(2, 1, 4).input(2, 1, 4).attr("axis", 0).shape()).isEqualTo(dims(4, 1, 4));
+        assertThat(Op.of("Concat").input(0).input(0).attr("axis", 0).shape()).as("only empty ones").isEqualTo(dims(0));
+        assertThatThrownBy(() -> Op.of("Concat").input(1).input(2, 1, 4).attr("axis", 0).shape())
+                .as("a 1-D tensor with elements is not skipped").isInstanceOf(ModelException.class).hasMessageContaining("input 1 has shape 2x1x4");
+    }
+
+    @Test
+    void knownFloat32ValuesAreComputedInFloat32AsPyTorchDoes() {
+        // The R-CNN transform's scale: torch.tensor(151.).reciprocal() * 200. is 1.3245033025741577 in PyTorch (float32
+        // throughout: the Python number is rounded to float, the product rounded once); in float64 it would be 1.3245033112582782.
+        TensorInfo side = TensorInfo.constant(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(151));
+        TensorInfo reciprocal = Op.of("Reciprocal").input(side).output();
+        TensorInfo number = TensorInfo.constant(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(200.0));
+        assertThat(Op.of("Mul").input(reciprocal).input(number).doubles()).containsExactly(1.3245033025741577);
+        TensorInfo other = TensorInfo.constant(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(152));
+        TensorInfo maxSize = TensorInfo.constant(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(333.0));
+        assertThat(Op.of("Mul").input(Op.of("Reciprocal").input(other).output()).input(maxSize).doubles()).containsExactly(2.1907894611358643);
+        // torch.round rounds half to even: [0.5, 1.5, 2.5, -2.5] -> [0, 2, 2, -2]; torch.log2(0.25) is -2 (log / log 2 here).
+        TensorInfo halves = TensorInfo.constant(DType.FLOAT32, Shape.of(4), ConstData.ofFloats(0.5, 1.5, 2.5, -2.5));
+        assertThat(Op.of("Round").input(halves).doubles()).containsExactly(0, 2, 2, -2);
+        TensorInfo quarter = TensorInfo.constant(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(0.25));
+        TensorInfo ln2 = TensorInfo.constant(DType.FLOAT32, Shape.scalar(), ConstData.ofFloats(Math.log(2)));
+        assertThat(Op.of("Div").input(Op.of("Log").input(quarter).output()).input(ln2).doubles()).containsExactly(-2.0);
+    }
+
+    @Test
+    void fillKeepsItsInputsShapeAndTypeWithTheValueAndCostsNothing() {
+        // x.fill_(3) of a 2x2 int64 tensor: [[3, 3], [3, 3]], int64; a float tensor filled from a 0-d tensor of unknown value.
+        TensorInfo ints = TensorInfo.of(DType.INT64, Shape.of(2, 2));
+        assertThat(Op.of("Fill").input(ints).scalar(3).longs()).containsExactly(3, 3, 3, 3);
+        assertThat(Op.of("Fill").input(ints).scalar(3).output().dtype()).isEqualTo(DType.INT64);
+        assertThat(Op.of("Fill").input(56, 56).input(TensorInfo.of(DType.FLOAT32, Shape.scalar())).shape()).isEqualTo(dims(56, 56));
+        assertThat(Op.of("Fill").input(56, 56).scalar(0).ops()).isZero();
+        assertThatThrownBy(() -> Op.of("Fill").input(2, 2).input(2).shape()).isInstanceOf(ModelException.class)
+                .hasMessageContaining("input 'value' has 2 elements, expected one");
+    }
+
+    @Test
+    void im2colGivesOneColumnPerWindowPositionAndCostsNothing() {
+        // F.unfold(x, 3, padding=1) of 1x5x6x6: 5 * 3 * 3 = 45 rows, 6 * 6 = 36 positions (PyTorch: 1x45x36).
+        assertThat(Op.of("Im2Col").input(1, 5, 6, 6).attrs("kernel_shape", 3, 3).attrs("pads", 1, 1, 1, 1).shape())
+                .isEqualTo(dims(1, 45, 36));
+        // kernel 2x3, stride 2, dilation 1x2, no padding, unbatched 4x7x9: rows (7 - 2) / 2 + 1 = 3, columns
+        // (9 - 2 * 2 - 1) / 2 + 1 = 3 positions each way: 24 x 9 (PyTorch: F.unfold(torch.zeros(4, 7, 9), (2, 3), (1, 2), 0, 2)).
+        Op unbatched = Op.of("Im2Col").input(4, 7, 9).attrs("kernel_shape", 2, 3).attrs("dilations", 1, 2).attrs("strides", 2, 2);
+        assertThat(unbatched.shape()).isEqualTo(dims(24, 9));
+        assertThat(unbatched.ops()).isZero();
+        assertThat(unbatched.macs()).isZero();
+    }
+
+    @Test
     void sliceClampsBoundsAndSupportsNegativeSteps() {
         assertThat(Op.of("Slice").ints(1, 3, 224, 224).ints(2).ints(Long.MAX_VALUE).ints(0).longs()).containsExactly(224, 224);
         assertThat(Op.of("Slice").ints(0, 1, 2, 3, 4, 5).ints(-1).ints(Long.MIN_VALUE).ints(0).ints(-2).longs())

@@ -342,6 +342,27 @@ class OnnxLoaderTest {
     }
 
     @Test
+    void theScaleOfAnExportedL2NormIsAParamAndAPerChannelProductOfBuffersIsNot() {
+        // ssd300_vgg16: F.normalize(x, dim=1) * scale_weight.view(1, -1, 1, 1) is written as Div(x, Expand(Clip(
+        // ReduceL2(x)))) and a Mul by the weight under a made-up name; a FrozenBatchNorm's scale, computed from its
+        // buffers ahead of time, has the same 1 x C x 1 x 1 shape but multiplies the input itself.
+        GraphProto.Builder graph = smallNet()
+                .addInitializer(floatWeight("onnx::Mul_3543", 1, 40, 1, 1))
+                .addInitializer(floatWeight("onnx::Mul_77", 1, 40, 1, 1))
+                .addInitializer(int64Raw("axes", new long[] {1}, 1))
+                .addInitializer(int64Raw("target", new long[] {2}, 1, 10))
+                .addNode(node("/backbone/ReduceL2", "ReduceL2", List.of("output"), List.of("norm")))
+                .addNode(node("/backbone/Clip", "Clip", List.of("norm"), List.of("clamped")))
+                .addNode(node("/backbone/Expand", "Expand", List.of("clamped", "target"), List.of("wide")))
+                .addNode(node("/backbone/Div", "Div", List.of("output", "wide"), List.of("unit")))
+                .addNode(node("/backbone/Mul", "Mul", List.of("onnx::Mul_3543", "unit"), List.of("scaled")))
+                .addNode(node("/frozen/Mul", "Mul", List.of("scaled", "onnx::Mul_77"), List.of("frozen")));
+        Graph loaded = load(graph).graph();
+
+        assertThat(roles(loaded)).containsEntry("onnx::Mul_3543", Role.PARAM).containsEntry("onnx::Mul_77", Role.CONSTANT);
+    }
+
+    @Test
     void initializersTheExporterMergedByValueAreCountedUnderEachOfTheirNames() {
         // torch.onnx in eval mode keeps one of several equal tensors and names the others through Identity
         // nodes: this is what it wrote for two zero-initialised conv biases and a fresh BatchNorm2d(4).

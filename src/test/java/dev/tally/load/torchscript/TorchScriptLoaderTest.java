@@ -382,6 +382,33 @@ class TorchScriptLoaderTest {
     }
 
     @Test
+    void tracedSizesStayNumbersThroughAnnotateDetachToAndAReversedList() throws IOException {
+        // As torch.jit.trace writes them (mvit_v2_s's Pool, RAFT's correlation): a size held as a 0-d tensor, annotated
+        // as TorchScript's Scalar type 'number', detached and converted to int64 on torch.device("cpu"); and a list
+        // reversed with [::-1]. x is 2x3: y = fc(x) is 2x3, divided by sqrt(3), and the reversed list puts the ReLU first.
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    n = ops.prim.NumToTensor(torch.size(x, 1))",
+                "    k = annotate(number, n)",
+                "    c = torch.to(torch.detach(k), torch.device(\"cpu\"), 4, False, True)",
+                "    y = torch.div((fc).forward(x, ), torch.sqrt(torch.detach(c)))",
+                "    _0 = torch.slice([y, torch.relu(y)], None, None, -1)",
+                "    return torch.cat(_0, int(c))",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("numbers.pt", netRecords(code.replace("cat(_0, int(c))", "cat(_0, torch.sub(int(c), 2))")));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Linear", "Div", "Relu", "Concat");
+        List<Node> nodes = model.graph().nodes();
+        assertThat(nodes.get(3).inputs()).containsExactly(nodes.get(2).outputs().get(0), nodes.get(1).outputs().get(0));
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(2, 6));
+    }
+
+    @Test
     void theFusedSelfAttentionOfMultiheadAttentionIsCountedAsItsOps() throws IOException {
         String code = String.join("\n",
                 "class Att(Module):",

@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Exports one small net per TorchScript construct the zoo needed, traced and scripted, with PyTorch's figures.
+
+Run with Debian's python3:
+
+    /usr/bin/python3 scripts/export_aten_ops.py [--out DIR] [--force]
+
+Writes into DIR/aten-ops/ (DIR defaults to $TALLY_FIXTURES, else models/cache/): <name>.traced.pt,
+<name>.scripted.pt and <name>.expected.json per net, plus index.json. Each net exercises the aten ops or the
+code construct of one zoo model's gap, the way that model's code writes it (Swin's shifted-window mask filled
+slice by slice, F.normalize, MViT's tensor_split and repeat_interleave, RAFT's grid_sample, unfold and
+linspace grid, MultiheadAttention's baddbmm, ...). A form PyTorch cannot make is null in "files" with
+PyTorch's own error in "errors".
+
+The figures: params and buffers by sum(numel), the shape of every output tensor (flattened in order) from a
+real run, and MACs by export_models.MacCounter (the aten-level TorchDispatchMode counter of every fixture:
+convolution, mm, bmm, matmul, addmm, baddbmm, addbmm; every other op 0). All on the CPU, in a second or two.
+
+The cache key is sha256(this script + export_models.py + torch version): the folder is skipped when
+aten-ops/stamp holds it.
+"""
+
+import argparse
+import fcntl
+import inspect
+import os
+import sys
+import time
+import warnings
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export_models as em  # noqa: E402
+
+SCRIPT = os.path.abspath(__file__)
+
+
+class ShiftedWindowMask(nn.Module):
+    """Swin's attention mask: slices of a zero tensor set one by one (traced: fill_; scripted: copy_), then zero_."""
+
+    def forward(self, x):
+        mask = x.new_zeros((x.size(2), x.size(3)))
+        bounds = ((0, -3), (-3, -1), (-1, x.size(3)))
+        count = 0
+        for h in bounds:
+            for w in bounds:
+                mask[h[0]:h[1], w[0]:w[1]] = count
+                count += 1
+        bias = x.new_ones(x.size(1)).clone()
+        bias[1:3].zero_()
+        return x + mask + bias.view(1, -1, 1, 1)
+
+
+class CosineAttention(nn.Module):
+    """Swin V2's scores: F.normalize (norm, clamp_min, expand_as, div) of q and k, then q @ k^T."""
+
+    def forward(self, q, k):
+        return torch.matmul(F.normalize(q, dim=-1), F.normalize(k, dim=-1).transpose(-2, -1)).clamp_max(4.0)
+
+
+class SwapAxes(nn.Module):
+    """MaxViT's grid partition: swapaxes and swapdims."""
+
+    def forward(self, x):
+        return torch.swapaxes(x, -2, -3).swapdims(0, 1)
+
+
+class TensorSplit(nn.Module):
+    """MViT's class token split off with indices, and a split into uneven sections."""
+
+    def forward(self, x):
+        token, rest = torch.tensor_split(x, [1], dim=2)
+        a, b, c = torch.tensor_split(rest, 3, dim=2)
+        return token, a, b, c
+
+
+class RepeatInterleave(nn.Module):
+    """MViT's temporal position table per frame (an int count along an axis) and a count without an axis."""
+
+    def forward(self, x):
+        return torch.repeat_interleave(x, x.size(1), dim=0), torch.repeat_interleave(x, 2)
+
+
+class CorrelationSampling(nn.Module):
+    """RAFT's pieces: InstanceNorm2d without affine, a correlation divided by sqrt(channels), a linspace grid
+    reversed with [::-1], grid_sample at those points, split_with_sizes, and unfold (im2col) times weights."""
+
+    def __init__(self):
+        super().__init__()
+        self.norm = nn.InstanceNorm2d(8)
+        self.affine_norm = nn.InstanceNorm2d(8, affine=True)
+        self.conv = nn.Conv2d(8, 8, 1)
+
+    def forward(self, x):
+        f = self.affine_norm(self.conv(self.norm(x)))
+        b, c, h, w = f.shape
+        corr = torch.matmul(f.view(b, c, h * w).transpose(1, 2), f.view(b, c, h * w))
+        corr = corr / torch.sqrt(torch.tensor(c))
+        axis = torch.linspace(-1, 1, w)
+        grid = torch.stack(torch.meshgrid([axis, axis], indexing="ij")[::-1], dim=-1)
+        sampled = F.grid_sample(corr.view(b * h * w, 1, h, w), grid.expand(b * h * w, h, w, 2), align_corners=True)
+        hidden, context = torch.split(f, [3, 5], dim=1)
+        columns = F.unfold(context, kernel_size=3, padding=1)
+        weights = torch.softmax(hidden.flatten(2), dim=1)
+        upsampled = torch.matmul(columns.transpose(1, 2), columns)
+        return sampled, weights, upsampled
+
+
+class MaskedAttention(nn.Module):
+    """Conformer's attention (baddbmm of a mask and the scores), its convolution module's GLU, and wav2vec2's
+    max along an axis (values and indices) before the softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.attention = nn.MultiheadAttention(16, 4)
+        self.pointwise = nn.Conv1d(16, 32, 1)
+
+    def forward(self, x, mask):
+        y, _ = self.attention(x, x, x, key_padding_mask=mask, need_weights=False)
+        z = F.glu(self.pointwise(y.permute(1, 2, 0)), dim=1)
+        scores = torch.baddbmm(y.transpose(0, 1)[:, :, :1], y.transpose(0, 1), z, beta=0.5, alpha=2.0)
+        top, index = torch.max(scores, -1, keepdim=True)
+        return scores - top, index, torch.max(scores), torch.min(scores, z[:, :5, :1].transpose(1, 2))
+
+
+class EmptyMemory(nn.Module):
+    """Emformer's memory bank, empty([0]) at the start, concatenated with 3-D blocks (PyTorch skips it)."""
+
+    def forward(self, x):
+        memory = torch.empty(0)
+        return torch.cat([memory, x, x])
+
+
+class TokenTable(nn.Module):
+    """Tacotron2's embedding of token ids."""
+
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(148, 16)
+        self.linear = nn.Linear(16, 8)
+
+    def forward(self, tokens):
+        return self.linear(self.embedding(tokens))
+
+
+class ResizeByScale(nn.Module):
+    """The R-CNN transform's resize (torchvision's _resize_image_and_masks): the scale computed from the image size
+    held in a tensor (torch.tensor of the shape, min and max, float32 reciprocals times min_size 200 and max_size 333,
+    item()), F.interpolate with that scale_factor and recompute_scale_factor, then a convolution. At 3x151x152 the
+    float32 scale gives 199x201; the same arithmetic in float64 would give 200x201."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, image):
+        im_shape = torch.tensor(image.shape[-2:])
+        min_size = torch.min(im_shape).to(dtype=torch.float32)
+        max_size = torch.max(im_shape).to(dtype=torch.float32)
+        scale = torch.min(200.0 / min_size, 333.0 / max_size)
+        scale_factor = scale.item()
+        resized = F.interpolate(image[None], size=None, scale_factor=scale_factor, mode="bilinear",
+                                recompute_scale_factor=True, align_corners=False)
+        return self.conv(resized)
+
+
+class LevelsFromShapes(nn.Module):
+    """MultiScaleRoIAlign's scale of a feature map (its size over the image's, log2 and round of a tensor made from
+    that number) and LevelMapper's k_min (-log2(scale).item()), with floor and ceil of shape-made tensors, used as an
+    output size (adaptive pooling), so every value must be computed exactly."""
+
+    def forward(self, image, feature):
+        approx_scale = float(feature.shape[-1]) / float(image.shape[-1])
+        scale = 2 ** float(torch.tensor(approx_scale).log2().round())
+        k_min = int(-torch.log2(torch.tensor(scale, dtype=torch.float32)).item())
+        side = torch.tensor(feature.shape[-2:], dtype=torch.float32) / 3.0
+        rows = int(torch.floor(side[0]).item())
+        cols = int(torch.ceil(side[1]).item())
+        return F.adaptive_avg_pool2d(feature, (rows + k_min, cols))
+
+
+# (name, builder, inputs: (shape, dtype, low, high) each).
+NETS = [
+    ("shifted_window_mask", ShiftedWindowMask, [((1, 4, 7, 7), "float")]),
+    ("cosine_attention", CosineAttention, [((2, 3, 5, 8), "float"), ((2, 3, 6, 8), "float")]),
+    ("swap_axes", SwapAxes, [((2, 3, 4, 5), "float")]),
+    ("tensor_split", TensorSplit, [((2, 3, 11, 4), "float")]),
+    ("repeat_interleave", RepeatInterleave, [((2, 3, 4), "float")]),
+    ("correlation_sampling", CorrelationSampling, [((1, 8, 6, 6), "float")]),
+    ("masked_attention", MaskedAttention, [((5, 1, 16), "float"), ((1, 5), "bool")]),
+    ("empty_memory", EmptyMemory, [((2, 1, 4), "float")]),
+    ("token_table", TokenTable, [((1, 7), "long")]),
+    ("resize_by_scale", ResizeByScale, [((3, 151, 152), "float")]),
+    ("levels_from_shapes", LevelsFromShapes, [((1, 3, 64, 64), "float"), ((1, 8, 16, 17), "float")]),
+]
+
+
+def make_input(shape, kind):
+    generator = torch.Generator().manual_seed(0)
+    if kind == "long":
+        return torch.randint(0, 148, shape, generator=generator)
+    if kind == "bool":
+        return torch.zeros(shape, dtype=torch.bool)
+    return torch.randn(*shape, generator=generator)
+
+
+def tensors_of(value):
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in tensors_of(v)]
+    return []
+
+
+def first_line(error):
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"[:400]
+
+
+def export_net(spec, out_dir, key):
+    name, build, input_specs = spec
+    started = time.time()
+    torch.manual_seed(0)
+    model = build().eval()
+    args = tuple(make_input(shape, kind) for shape, kind in input_specs)
+    counter = em.MacCounter([])
+    with counter:
+        output = model(*args)
+    files = {"traced": None, "scripted": None}
+    errors = {}
+    tmp = os.path.join(out_dir, f".tmp-{os.getpid()}")
+    os.makedirs(tmp, exist_ok=True)
+
+    def attempt(form, file_name, make):
+        try:
+            make(os.path.join(tmp, file_name))
+            os.replace(os.path.join(tmp, file_name), os.path.join(out_dir, file_name))
+            files[form] = file_name
+        except Exception as e:  # noqa: BLE001 - PyTorch's own error is the fact to record
+            errors[form] = first_line(e)
+
+    attempt("traced", f"{name}.traced.pt", lambda p: torch.jit.save(torch.jit.trace(model, args, check_trace=False), p))
+    attempt("scripted", f"{name}.scripted.pt", lambda p: torch.jit.save(torch.jit.script(model), p))
+    os.rmdir(tmp)
+    expected = {
+        "name": name,
+        "set": "aten-ops",
+        "doc": (build.__doc__ or "").strip(),
+        "inputs": [{"torchName": arg, "shape": list(shape), "dtype": kind}
+                   for arg, (shape, kind) in zip(inspect.signature(model.forward).parameters, input_specs)],
+        "outputShapes": [list(t.shape) for t in tensors_of(output)],
+        "params": sum(p.numel() for p in model.parameters()),
+        "buffers": sum(b.numel() for b in model.buffers()),
+        "macs": counter.total,
+        "files": files,
+        "errors": errors,
+        "torch": torch.__version__,
+        "exportKey": key,
+        "exportSeconds": round(time.time() - started, 2),
+    }
+    em.write_json(os.path.join(out_dir, f"{name}.expected.json"), expected)
+    return expected
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Export Tally's TorchScript construct fixtures with real PyTorch.")
+    parser.add_argument("--out", default=os.environ.get("TALLY_FIXTURES") or os.path.join(em.REPO, "models", "cache"))
+    parser.add_argument("--force", action="store_true")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    torch.set_num_threads(1)
+    out_dir = os.path.join(os.path.abspath(args.out), "aten-ops")
+    os.makedirs(out_dir, exist_ok=True)
+    with open(SCRIPT, "rb") as f:
+        source = f.read()
+    key = em.sha256_text(source, em.script_bytes(), torch.__version__)
+    stamp_path = os.path.join(out_dir, "stamp")
+    with open(os.path.join(out_dir, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not args.force and os.path.isfile(stamp_path):
+            with open(stamp_path) as f:
+                if f.read().strip() == key:
+                    print(f"aten-ops fixtures in {out_dir} are up to date")
+                    return 0
+        started = time.time()
+        for spec in NETS:
+            if not args.force and em.is_cached(out_dir, spec[0], key):
+                continue
+            e = export_net(spec, out_dir, key)
+            made = ", ".join(k for k, v in e["files"].items() if v)
+            print(f"{spec[0]:24s} params {e['params']:>6,}  MACs {e['macs']:>9,}  [{made}] {e['errors'] or ''}", flush=True)
+        em.write_json(os.path.join(out_dir, "index.json"), {"models": [n[0] for n in NETS], "torch": torch.__version__})
+        em.write_text(stamp_path, key + "\n")
+        print(f"aten-ops fixtures: {time.time() - started:.1f} s into {out_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
