@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch measuring its own memory, as the oracle for Tally's memory figures (issue 10).
 
-    /usr/bin/python3 scripts/export_memory_oracle.py [--out DIR] [--models a,b] [--force]
+    /usr/bin/python3 scripts/export_memory_oracle.py [--out DIR] [--onnx-from DIR] [--models a,b] [--force]
 
 Writes DIR/memory/<name>.memory.json (DIR defaults to $TALLY_FIXTURES, else models/cache/) for the
 fixture models of scripts/export_models.py, built exactly as it builds them (its MODELS, seed 0,
@@ -13,6 +13,17 @@ make_values_distinct, eval mode, the same input shape):
                          (weakref finalizers on the tensors, as torch 1.13 makes a new Python storage
                          object each time it is asked). The input counts from the start, as the caller
                          holds it through the call. Peak of the live bytes after each op.
+    peakInferenceBytesFolded  (only models whose ONNX export folded BatchNorm into the convs, expected.json's
+                         onnx.bnFolded) the same measurement of the same module with every Conv -> BatchNorm pair
+                         fused as torch.onnx's eval-mode peephole fuses it (a BatchNorm whose input is a Conv's
+                         output): the conv replaced by torch.nn.utils.fusion.fuse_conv_bn_eval's fused conv and the
+                         BatchNorm by nn.Identity, in place in the module tree, so every forward frame holds what it
+                         held before. The pairs are found by forward hooks (the BatchNorm's input tensor is a Conv's
+                         output), which needs no FX tracing. Measured last (but for the receptive fields), as the
+                         fusing is done on the model itself. The script checks that the fused module's output equals
+                         the original's (within 1e-4 of its largest magnitude) and that the fused module runs as many
+                         Conv and BatchNorm modules as the ONNX file (DIR/<name>.onnx, --onnx-from, default --out)
+                         has Conv and BatchNormalization nodes, and fails otherwise. foldedPairs: how many it fused.
     savedBytes {"1","8"} (batch 1 for every fixture, batch 8 for the 13 core CNNs) train mode,
                          torch.autograd.graph.saved_tensors_hooks: the bytes of the unique storages
                          packed during the forward pass, parameters and buffers left out.
@@ -38,9 +49,13 @@ whose file carries the current key is skipped. Cold cost, measured on the shared
 (README, "Set up"). Of the 116 s of forwards, the batch-8 saved runs of the core CNNs are 51 s (vgg16_bn
 12.8 s, resnet50 12.0 s, densenet121 7.5 s) and make the peak RSS; the transformers' peak and saved runs
 are 34 s. Before batch 8 was made for every core CNN the whole run was 57 s and 4.6 GB on an idle machine.
+The fused peaks (peakInferenceBytesFolded, 14 models) add 100 s to 385 s of other parts measured at load 10-22 on
+2026-12-01 (+26%; vgg16_bn 28.5 s, wide_resnet50_2 19.9 s, resnext50_32x4d 14.6 s) and no memory: they run at batch 1
+on the model itself.
 """
 
 import argparse
+import copy
 import gc
 import hashlib
 import json
@@ -52,6 +67,7 @@ import weakref
 
 import torch
 import torch.nn as nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 from torch.utils._python_dispatch import TorchDispatchMode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -179,6 +195,82 @@ def peak_inference(spec, model):
     return tracker.peak
 
 
+def module_calls(model, x, kinds):
+    """Runs the model once (eval, no grad) and returns [(path, module, input, output)] of every call of a module of
+    the given kinds, in execution order. The tensors are kept, so no id is reused during the run."""
+    calls = []
+    handles = [module.register_forward_hook(lambda m, i, o, path=path: calls.append((path, m, i[0] if i else None, o)))
+               for path, module in model.named_modules() if isinstance(module, kinds)]
+    try:
+        with torch.no_grad():
+            out = model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return calls, out
+
+
+BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
+CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
+
+
+def fold_conv_bn(model, x):
+    """Fuses, in place and in eval mode, every BatchNorm whose input is a Conv's output into that Conv, as torch.onnx's
+    constant folding does: the conv becomes fuse_conv_bn_eval's conv, the BatchNorm an nn.Identity, both in the module
+    tree, so every forward runs as before. Returns how many pairs it fused and the model's output before fusing."""
+    model.eval()
+    calls, out = module_calls(model, x, CONVS + BATCH_NORMS)
+    produced_by = {id(o): path for path, m, i, o in calls if isinstance(m, CONVS)}
+    pairs = []
+    for path, module, given, _ in calls:
+        if isinstance(module, BATCH_NORMS) and given is not None and id(given) in produced_by:
+            pairs.append((produced_by[id(given)], path))
+    del calls
+    modules = dict(model.named_modules())
+
+    def replace(path, new):
+        parent, _, leaf = path.rpartition(".")
+        setattr(modules[parent] if parent else model, leaf, new)
+
+    for conv_path, bn_path in pairs:
+        replace(conv_path, fuse_conv_bn_eval(modules[conv_path], modules[bn_path]))
+        replace(bn_path, nn.Identity())
+    return len(pairs), out
+
+
+def onnx_node_counts(path):
+    import onnx  # only models with a folded BatchNorm need it
+    proto = onnx.load(path, load_external_data=False)
+    counts = {}
+    for node in proto.graph.node:
+        counts[node.op_type] = counts.get(node.op_type, 0) + 1
+    return counts.get("Conv", 0), counts.get("BatchNormalization", 0)
+
+
+def peak_inference_folded(spec, model, onnx_path):
+    """peakInferenceBytes of the model with its Conv -> BatchNorm pairs fused (in place: call it after every figure
+    that needs the BatchNorms), checked against the original's output and the ONNX file's Conv and BatchNormalization
+    counts."""
+    name = spec[0]
+    x = example(spec, 1)
+    pairs, want = fold_conv_bn(model, x)
+    calls, out = module_calls(model, x, CONVS + BATCH_NORMS)
+    convs = sum(1 for c in calls if isinstance(c[1], CONVS))
+    norms = len(calls) - convs
+    del calls
+    scale = float(want.abs().max())
+    err = float((out - want).abs().max())
+    if err > 1e-4 * scale + 1e-6:
+        raise AssertionError(f"{name}: the module with Conv -> BatchNorm fused differs from the original by {err:g} "
+                             f"(largest output magnitude {scale:g}).")
+    del out, want
+    onnx_convs, onnx_norms = onnx_node_counts(onnx_path)
+    if (convs, norms) != (onnx_convs, onnx_norms):
+        raise AssertionError(f"{name}: the fused module runs {convs} Conv and {norms} BatchNorm modules, but "
+                             f"{onnx_path} has {onnx_convs} Conv and {onnx_norms} BatchNormalization nodes.")
+    return peak_inference(spec, model), pairs
+
+
 def saved_bytes(spec, model, batch):
     model.train()
     x = example(spec, batch)
@@ -266,14 +358,27 @@ def rf_net_figures(out_dir, name, cls, input_shape):
             "receptiveField": receptive_fields(model, input_shape)}
 
 
+def bn_folded(fixtures, name):
+    """Whether the fixture's ONNX export folded BatchNorm into the convs (expected.json's onnx.bnFolded)."""
+    path = os.path.join(fixtures, f"{name}.expected.json")
+    if not os.path.isfile(path):
+        raise SystemExit(f"No {path}: make the fixtures first with scripts/export_models.py, or pass --onnx-from "
+                         "the folder that has them.")
+    with open(path) as f:
+        return bool(json.load(f).get("onnx", {}).get("bnFolded"))
+
+
 def main():
     parser = argparse.ArgumentParser(description="PyTorch's own memory figures for the fixture models.")
     parser.add_argument("--out", default=os.environ.get("TALLY_FIXTURES") or os.path.join(export_models.REPO, "models", "cache"))
+    parser.add_argument("--onnx-from", default=None,
+                        help="folder with the fixtures' <name>.onnx and <name>.expected.json, read only (default: --out)")
     parser.add_argument("--models", default="", help="comma-separated names (default: every fixture model)")
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     out_dir = os.path.join(os.path.abspath(args.out), "memory")
+    onnx_dir = os.path.abspath(args.onnx_from or args.out)
     os.makedirs(out_dir, exist_ok=True)
     wanted = [m for m in export_models.MODELS if not args.models or m[0] in args.models.split(",")]
     started_all = time.time()
@@ -307,6 +412,12 @@ def main():
             figures["trainingPeakBytes"] = {
                 opt: timed(f"training_{opt}", lambda make=make: training_peak(spec, build(spec), make))
                 for opt, make in OPTIMIZERS.items()}
+        if bn_folded(onnx_dir, name):
+            # After the figures that need the BatchNorms: it fuses them into the convs in place.
+            folded, pairs = timed("peakInferenceFolded",
+                                  lambda: peak_inference_folded(spec, model, os.path.join(onnx_dir, f"{name}.onnx")))
+            figures["peakInferenceBytesFolded"] = folded
+            figures["foldedPairs"] = pairs
         if name in RF_MODELS:
             # Last: it overwrites the weights with constants.
             figures["receptiveField"] = timed("receptiveField", lambda: receptive_fields(model, spec[3]))

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Tally's peak inference memory against PyTorch measuring itself: scripts/export_memory_oracle.py runs each fixture
  * model in eval mode under no_grad inside a TorchDispatchMode that tracks every storage an op returns, and writes
- * the peak of live bytes to {@code memory/<name>.memory.json}. Every fixture, every form it was exported in.
+ * the peak of live bytes to {@code memory/<name>.memory.json}. Every fixture, every form it was exported in. An ONNX
+ * file whose exporter folded BatchNorm into the convs is checked against the same measurement of the same module with
+ * its Conv -> BatchNorm pairs fused ({@code peakInferenceBytesFolded}), within the same tolerance.
  */
 public class PeakMemoryOracleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,7 +32,13 @@ public class PeakMemoryOracleTest {
      * Every form where Tally's peak may differ from PyTorch's by more than the tolerance, and why (the same table is
      * in docs/conventions.md, "Memory"). Key: model and form.
      */
-    private static final Map<String, String> ALLOWED = Map.of();
+    private static final Map<String, String> ALLOWED = Map.of(
+            "densenet121 onnx", "an ONNX graph has no frames: bn_function's local concated_features is freed after"
+                    + " norm1, not held through conv1 as PyTorch holds it (-15.09%)",
+            "resnet50 onnx", "ONNX records no in-place flag: Bottleneck's `out += identity` is an Add in the file, which"
+                    + " allocates its result; PyTorch adds in place (+27.91%)",
+            "resnext50_32x4d onnx", "the same Bottleneck `out += identity`, an Add in the file (+17.02%)",
+            "wide_resnet50_2 onnx", "the same Bottleneck `out += identity`, an Add in the file (+17.02%)");
 
     @Test
     void peakInferenceMemoryMatchesPyTorchsOwnForEveryFixtureAndForm() {
@@ -38,7 +46,8 @@ public class PeakMemoryOracleTest {
         int compared = 0;
         for (String name : Fixtures.models()) {
             Fixtures.Expected expected = Fixtures.expected(name);
-            long oracle = oracle(name).get("peakInferenceBytes").asLong();
+            JsonNode figures = oracle(name);
+            boolean bnFolded = expected.json().path("onnx").path("bnFolded").asBoolean(false);
             double tolerance = TRANSFORMERS.contains(name) ? 0.05 : 0.01;
             String input = expected.inputShape().stream().map(String::valueOf).collect(Collectors.joining("x"));
             for (String form : List.of("onnx", "traced", "scripted")) {
@@ -46,21 +55,18 @@ public class PeakMemoryOracleTest {
                 if (file == null) {
                     continue;
                 }
+                // The exporter folded BatchNorm into the convs: the file is the model with its Conv -> BatchNorm pairs
+                // fused, and PyTorch measured that module too (docs/conventions.md, "How the peak is simulated").
+                boolean folded = form.equals("onnx") && bnFolded;
+                long oracle = folded ? foldedPeak(name, figures) : figures.get("peakInferenceBytes").asLong();
                 Summary summary = Tally.analyze(file, Tally.Options.defaults().withInput(input));
                 long peak = summary.totals().peakActivationBytes();
                 double off = Math.abs(peak - oracle) / (double) oracle;
                 compared++;
                 String key = name + " " + form;
-                if (form.equals("onnx") && expected.json().path("onnx").path("bnFolded").asBoolean(false) && !ALLOWED.containsKey(key)) {
-                    // The exporter folded BatchNorm into the convs: PyTorch's BatchNorm outputs never exist in the file,
-                    // so the file's peak can only be lower (docs/conventions.md, Part 3).
-                    if (peak > oracle * (1 + tolerance)) {
-                        failures.add(String.format("%s (BatchNorm folded): Tally %,d B is above PyTorch's %,d B", key, peak, oracle));
-                    }
-                    continue;
-                }
+                String what = folded ? "PyTorch with BatchNorm fused" : "PyTorch";
                 if (off > tolerance && !ALLOWED.containsKey(key)) {
-                    failures.add(String.format("%s: Tally %,d B, PyTorch %,d B (%+.2f%%)", key, peak, oracle, 100.0 * (peak - oracle) / oracle));
+                    failures.add(String.format("%s: Tally %,d B, %s %,d B (%+.2f%%)", key, peak, what, oracle, 100.0 * (peak - oracle) / oracle));
                 } else if (off <= tolerance && ALLOWED.containsKey(key)) {
                     failures.add(key + " is listed as an allowed difference but agrees within " + tolerance * 100 + "%: remove it from the list");
                 }
@@ -68,6 +74,15 @@ public class PeakMemoryOracleTest {
         }
         assertThat(compared).as("forms compared").isGreaterThan(40);
         assertThat(failures).as("peak inference memory against PyTorch's own").isEmpty();
+    }
+
+    private static long foldedPeak(String name, JsonNode figures) {
+        JsonNode folded = figures.get("peakInferenceBytesFolded");
+        if (folded == null) {
+            throw new IllegalStateException("memory/" + name + ".memory.json has no peakInferenceBytesFolded, though the"
+                    + " model's ONNX export folded BatchNorm; re-make it with: /usr/bin/python3 scripts/export_memory_oracle.py --force --models " + name + ".");
+        }
+        return folded.asLong();
     }
 
     public static JsonNode oracle(String name) {
