@@ -21,9 +21,17 @@ It runs on device="meta": no memory is touched and no arithmetic done, so vit_h_
 milliseconds; the count is the real model's, op by op. Three video models have ops without a meta kernel in
 torch 1.13 (MViT v1/v2, S3D): they are counted on the CPU, with random init skipped (a real forward pass, about
 a CPU-second per 20 GMACs). Quantized entries are the real quantized model (count_quantized), on the CPU.
-Detection and optical flow models are not counted (their run time depends on the data: proposals, NMS,
-iterations), and Tally shows no cost for them either. The whole run took 16.5 minutes on the shared machine at
-load 10-14 (2026-12-01), most of it the CPU passes.
+Detection entries (count_detection) run on the CPU with the zoo's values (scripts/export_zoo.py: the builder's values
+plus export_models.make_values_distinct's seeded noise) at one image of the side the model's transform resizes to
+(800, or fixed_size/min_size 300, 320), through export_models.run_hooks, the zoo's per-module count:
+  macs                 the whole model's count on this image (its proposals and detections as this run found them)
+  macsDataIndependent  the modules whose work does not depend on the data: backbone (with its FPN) and rpn.head or
+                       head, the parts the zoo's detection cells check; the rest (RoI heads on the proposals, masks,
+                       keypoints) depends on how many boxes the data gives
+  frozenBatchNormBuffers  elements of the FrozenBatchNorm2d buffers (weight, bias, running mean and variance: buffers in
+                       PyTorch, which an ONNX graph stores like any weight)
+Optical flow (RAFT) is not counted: two frames of no fixed size, and Tally shows no cost for it either. The whole
+run took 16.5 minutes on the shared machine at load 10-14 (2026-12-01), most of it the CPU passes.
 
 Cache key: this file's text and the torch and torchvision versions; a cached oracle is reused.
 Run:  /usr/bin/python3 scripts/export_catalog.py --out FIXTURES
@@ -41,14 +49,18 @@ import torch.nn as nn
 import torchvision
 from torchvision import models
 from torchvision.models._api import WeightsEnum
+from torchvision.ops.misc import FrozenBatchNorm2d
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export_models as em  # noqa: E402  (run_hooks: the zoo's per-module count, for detection)
 from export_models import MacCounter  # noqa: E402  (the aten-level MAC count the other oracles use)
 
 SCRIPT = os.path.abspath(__file__)
 TASKS = [("classification", models), ("quantization", models.quantization), ("segmentation", models.segmentation),
          ("detection", models.detection), ("video", models.video), ("optical_flow", models.optical_flow)]
-COUNTED = ("classification", "quantization", "segmentation", "video")
+COUNTED = ("classification", "quantization", "segmentation", "video", "detection")
+# The modules of a detection model whose MACs do not depend on the data (the zoo's detection cells check the same).
+DATA_INDEPENDENT = ("backbone", "rpn.head", "head")
 
 
 def cache_key():
@@ -139,6 +151,32 @@ def count_quantized(name, weights, shape):
     return count(model, shape, "cpu", QuantizedMacCounter([]))
 
 
+def detection_input(model):
+    """One [3, S, S] image, S the side the model's transform resizes a square image to (so it is not resized)."""
+    transform = model.transform
+    side = transform.fixed_size[0] if transform.fixed_size else transform.min_size[-1]
+    return [3, side, side]
+
+
+def count_detection(name, builder, weights):
+    """(input, whole count, data-independent count, FrozenBatchNorm2d buffer elements) of the real detection model
+    builder(weights=W) on one image."""
+    model = build(builder, weights)
+    # Random init is skipped (the memory is left as it was): zero, then the zoo's seeded noise, so the run is sane.
+    with torch.no_grad():
+        for tensor in model.state_dict().values():
+            if tensor.is_floating_point():
+                tensor.zero_()
+    em.make_values_distinct(model)
+    shape = detection_input(model)
+    image = torch.rand(shape, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        modules, _, total, _ = em.run_hooks(name, model, [image])
+    independent = sum(m["macs"] for m in modules if m["name"] in DATA_INDEPENDENT)
+    frozen = sum(b.numel() for m in model.modules() if isinstance(m, FrozenBatchNorm2d) for b in m.buffers())
+    return shape, total, independent, frozen
+
+
 def no_nan(metrics):
     return {d: {k: None if v != v else v for k, v in values.items()} for d, values in metrics.items()}
 
@@ -161,6 +199,7 @@ def main():
         setattr(nn.init, name, lambda tensor, *a, **k: tensor)
     torch.set_num_threads(1)
     rows = []
+    detections = {}
     for task, module in TASKS:
         for name in models.list_models(module=module):
             builder = models.get_model_builder(name)
@@ -168,7 +207,12 @@ def main():
                 row = {"weights": f"{type(weights).__name__}.{weights.name}", "task": task, "builder": name,
                        "numParams": weights.meta["num_params"], "metrics": no_nan(weights.meta["_metrics"]),
                        "input": evaluation_input(task, weights), "macs": None, "macs160": None}
-                if task in COUNTED:
+                if task == "detection":
+                    # One architecture per builder (KeypointRCNN's two weights entries): counted once.
+                    if name not in detections:
+                        detections[name] = count_detection(name, builder, weights)
+                    row["input"], row["macs"], row["macsDataIndependent"], row["frozenBatchNormBuffers"] = detections[name]
+                elif task in COUNTED:
                     for field, shape in (("macs", row["input"]), ("macs160", [1, 3, 160, 160] if task == "classification" else None)):
                         if shape is None:
                             continue

@@ -33,6 +33,7 @@ from torchvision import models
 from torchvision.models._api import WeightsEnum
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export_models as em  # noqa: E402  (make_values_distinct: the zoo's values for detection models)
 import make_catalog  # noqa: E402  (export_structure, skip_random_init: the catalog's own export)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -49,9 +50,12 @@ TASKS = [("classification", models), ("quantization", models.quantization), ("se
 MAX_EXPORT_PARAMS = 700_000_000
 MAX_ONNX_BYTES = 300_000
 VIDEO_FRAMES = 16  # torchvision's video references evaluate 16-frame clips (mvit's meta: min_temporal_size 16)
-# Tasks whose graphs this script tries to export; detection and optical flow have data-dependent control flow
-# (proposals, NMS, iterative refinement) that a structure-only graph does not describe.
-EXPORTED_TASKS = ("classification", "quantization", "segmentation", "video")
+# Tasks whose graphs this script tries to export. A detection graph states its data-dependent sizes (proposals, NMS,
+# detections) as ops with bounds, which Tally counts at their bounds and marks (export_detection).
+EXPORTED_TASKS = ("classification", "quantization", "segmentation", "video", "detection")
+# A detection model's ONNX export needs a newer opset than the classifiers' (RoiAlign, the NMS and NonZero of its
+# postprocess); the zoo's detection fixtures use the same.
+DETECTION_OPSET = 17
 # Video transformers at 16x224x224: tracing mvit_v2_s for the export took over 10 GB and was killed on the project's
 # shared machine (mvit_v1_b took 4.6 minutes), and mvit_v1_b's graph keeps the sequence ops (SequenceAt,
 # SequenceEmpty, SequenceInsert) its torch.split loops export to, which Tally has no rule for; they keep their
@@ -61,14 +65,22 @@ NOT_EXPORTED = {"mvit_v1_b": "not exported: its ONNX graph keeps sequence ops (S
                 "mvit_v2_s": "not exported: tracing it at 16x224x224 needs over 10 GB of memory"}
 # Builders whose ONNX graphs fix a size the model does not (found by `tally catalog --input 1x3x160x160` and
 # `--memory`): VGG's and AlexNet's adaptive pooling exported as a fixed kernel, ShuffleNet's channel shuffle and Swin
-# V1's window partition as Reshapes to constant sizes, batch 1 in ViT's Reshapes. They get a traced graph too. Swin V2
-# and MaxViT keep batch 1 in their ONNX Reshapes as well, but their traced graphs (24-57 KB each, 154 KB together)
-# would take the library's dependency tree past its 10 MB (src/it/library-user): they show no fitBatch, and say why.
+# V1's window partition as Reshapes to constant sizes, batch 1 in ViT's Reshapes. They get a traced graph too.
 TRACED = ("alexnet", "vgg", "shufflenet_v2_", "swin_t", "swin_s", "swin_b", "vit_")
+# Swin V2 keeps batch 1 in its ONNX Reshapes too, and its traced graph is beyond what Tally's TorchScript reader follows
+# (its normalize: norm, clamp_min, expand_as): its ONNX graphs are exported with a symbolic batch axis instead, so that
+# the Reshapes read the batch from the input (fitBatch), at the same size. MaxViT is in the same case (its traced graph
+# needs swapaxes), but it is counted on the architecture catalog's fixed-batch graph, which the audit matches: a graph of
+# its own with a symbolic batch (the audit's is 85 KB gzipped) does not fit the library's 10 MB beside the detection
+# graphs, so MaxViT alone has no fitBatch and says why. Adding "maxvit" here exports one when there is room.
+SYMBOLIC_BATCH = ("swin_v2_",)
+# Catalog-only architectures kept as their traced graph alone, with no ONNX graph: it follows any input and batch, and
+# weighs a quarter of the ONNX graph (Swin-B/S: 28 KB against 113 KB gzipped), which keeps the library's dependency tree
+# under its 10 MB with the detection graphs in it.
+TRACED_ONLY = ("swin_b", "swin_s")
 BIG = "--big" in sys.argv  # also trace the models above 200M params whose graphs are not present yet
 EXPORTED = {}  # state_dict signature -> (graph, graphInput) of the graphs this run exported
-NO_GRAPH = {"detection": "detection models choose boxes at run time (region proposals, NMS), which no structure-only graph describes",
-            "optical_flow": "not exported: RAFT takes two frames of no fixed size (its metrics are on Sintel and KITTI frames of "
+NO_GRAPH = {"optical_flow": "not exported: RAFT takes two frames of no fixed size (its metrics are on Sintel and KITTI frames of "
                             "different sizes), and the catalog's graphs take one input of one size"}
 
 
@@ -95,6 +107,15 @@ def input_shape(task, weights):
         h, w = keywords["crop_size"]
         return [1, 3, VIDEO_FRAMES, h, w]
     return None
+
+
+def detection_input(model):
+    """One image as the model resizes it (its forward takes a list of [3, H, W] images): a square of the side its
+    transform resizes to, fixed_size for SSD (300, 320), else min_size (800; 320 for the _320 model), so that the
+    transform's resize keeps it as it is. Any square image costs the same, as the transform resizes it to this side."""
+    transform = model.transform
+    side = transform.fixed_size[0] if transform.fixed_size else transform.min_size[-1]
+    return [3, side, side]
 
 
 def published(metrics):
@@ -136,6 +157,7 @@ def main():
     for name in sorted(os.listdir(OUT)):
         if name.endswith(".onnx.gz"):
             compact(os.path.join(OUT, name))
+            slim(os.path.join(OUT, name))
     rows = []
     for task, module in TASKS:
         for name in models.list_models(module=module):
@@ -168,11 +190,13 @@ def entry(task, name, builder, weights, known):
         model = build_as_published(builder, weights)
     params, size, signature, _ = state_dict_facts(model)
     row["params"], row["bytes"] = params, size
+    if task == "detection":
+        shape = row["input"] = detection_input(model)
     if task not in EXPORTED_TASKS:
         row["graphNote"] = NO_GRAPH[task]
     else:
         match = known.get(json.dumps(signature))
-        if match and match[0][1]:
+        if match and match[0][1] and not name.startswith(SYMBOLIC_BATCH):
             row["graph"], row["graphInput"] = "audit/catalog/" + match[0][1], match[0][3]
         else:
             # No architecture graph (none matches, or the architecture catalog kept the signature only): export one.
@@ -199,21 +223,36 @@ def export_graph(row, model, params, shape, name):
         row["graphNote"] = f"not exported: {params:,} params is above the catalog's export limit of {MAX_EXPORT_PARAMS:,}"
         return
     signature = json.dumps(state_dict_facts(model)[2])
+    if row["task"] == "detection":
+        # The same weights at another resize side (FasterRCNN_MobileNet_V3_Large_FPN and its _320 model) is another
+        # graph: the transform's sizes are set by the builder, not by the state_dict.
+        signature += name
     if signature in EXPORTED:
         # The same architecture at another input (RegNet-Y-128GF SWAG: E2E at 384, LINEAR at 224): Tally re-sizes the
         # graph exported for the first entry, and the test checks the count at this entry's input.
         row["graph"], row["graphInput"] = EXPORTED[signature]
         return
-    stem = f"{name}_{'x'.join(str(d) for d in shape[2:])}"
+    stem = f"{name}_{'x'.join(str(d) for d in shape[-2 if row['task'] == 'detection' else 2:])}"
     path = os.path.join(OUT, stem + ".onnx.gz")
     if params > make_catalog.MAX_EXPORT_PARAMS and not os.path.exists(path) and not BIG:
         row["graphNote"] = (f"not exported: tracing {params:,} params takes 15 minutes and more on the shared 2-core machine; "
                             "scripts/make_weights_catalog.py --big exports it")
         return
+    if name.startswith(TRACED_ONLY):
+        path = os.path.join(OUT, stem + ".traced.pt.gz")
+        if not os.path.exists(path):
+            export_traced(model, shape, path)
+        row["graph"] = row["tracedGraph"] = "catalog/" + stem + ".traced.pt.gz"
+        row["graphInput"] = shape
+        EXPORTED[signature] = (row["graph"], row["graphInput"])
+        return
     try:
         if not os.path.exists(path):
             vit = isinstance(model, models.VisionTransformer)
-            size = export_vit_on_meta(model, shape, path) if vit and params > make_catalog.MAX_EXPORT_PARAMS else export_lean(model, shape, path)
+            detection = hasattr(model, "transform") and hasattr(model.transform, "min_size")
+            size = (export_detection(model, shape, path) if detection
+                    else export_vit_on_meta(model, shape, path) if vit
+                    else export_lean(model, shape, path, symbolic_batch=name.startswith(SYMBOLIC_BATCH)))
             if size > MAX_ONNX_BYTES:
                 os.remove(path)
                 row["graphNote"] = f"not kept: the structure-only graph is {size:,} bytes, above the catalog limit of {MAX_ONNX_BYTES:,}"
@@ -251,7 +290,12 @@ def compact(path):
     def short(name):
         if not name or name in kept:
             return name
-        return renamed.setdefault(name, str(len(renamed)))
+        if name not in renamed:
+            # A kept name may itself be a number (a detection model's second and later outputs are named by torch.onnx,
+            # "3317"): a new name never takes it, or that value would have two producers.
+            number = str(len(renamed))
+            renamed[name] = number + "_" if number in kept else number
+        return renamed[name]
 
     def rewrite(body):
         # An If's or Loop's body reads outer values by name: one renaming for every scope.
@@ -267,13 +311,38 @@ def compact(path):
         del body.value_info[:]
 
     rewrite(graph)
+    drop_data_offsets(graph)
     model.doc_string = COMPACT
     with gzip.GzipFile(path, "wb", mtime=0, compresslevel=9) as out:
         out.write(model.SerializeToString())
     return os.path.getsize(path)
 
 
-def export_lean(model, shape, path):
+def drop_data_offsets(graph):
+    """Keeps only the "location" of each weight's external data: the offset and length of data that is never written
+    are the most random bytes of a structure-only graph (about 20% of a detection graph gzipped), and Tally reads only
+    the location (the ONNX spec makes both optional)."""
+    for tensor in graph.initializer:
+        kept = [(e.key, e.value) for e in tensor.external_data if e.key == "location"]
+        del tensor.external_data[:]
+        for key, value in kept:
+            entry = tensor.external_data.add()
+            entry.key, entry.value = key, value
+
+
+def slim(path):
+    """drop_data_offsets on a graph compacted before it existed."""
+    with gzip.open(path) as f:
+        model = onnx.load_from_string(f.read())
+    if all(e.key == "location" for t in model.graph.initializer for e in t.external_data):
+        return os.path.getsize(path)
+    drop_data_offsets(model.graph)
+    with gzip.GzipFile(path, "wb", mtime=0, compresslevel=9) as out:
+        out.write(model.SerializeToString())
+    return os.path.getsize(path)
+
+
+def export_lean(model, shape, path, symbolic_batch=False):
     """make_catalog.export_structure without autograd: tracing under grad keeps every activation for a backward
     pass that never comes (ViT-H at 518x518 would need about 10 GB). Without grad, nn.MultiheadAttention takes
     its fused fast path, which the exporter of torch 1.13 cannot export; marking only the attention modules as
@@ -284,20 +353,34 @@ def export_lean(model, shape, path):
         raise ValueError("an attention module has dropout; its training-mode export would differ from eval")
     for m in attention:
         m.training = True
+    make_catalog.DYNAMIC_AXES = {"input": {0: "batch"}} if symbolic_batch else None
     try:
         with torch.no_grad():
             make_catalog.export_structure(model, shape, path)
         return compact(path)
     finally:
+        make_catalog.DYNAMIC_AXES = None
         for m in attention:
             m.training = False
+
+
+def export_detection(model, shape, path):
+    """A detection model's structure-only graph at one image of `shape`, in the zoo's way (scripts/export_zoo.py): its
+    values are those its builder makes plus export_models.make_values_distinct's seeded noise, not one constant per
+    tensor, since the boxes the trace runs with come from the values (a model that finds nothing still exports
+    every op, but keeps the forward sane). The image is seeded noise."""
+    em.make_values_distinct(model)
+    image = torch.rand(shape, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        make_catalog.export_structure(model, shape, path, example=([image],), opsets=(DETECTION_OPSET,))
+    return compact(path)
 
 
 def traced_graph(row, model, name):
     """Adds a traced TorchScript graph of the row's architecture (see export_traced) when its ONNX graph fixes a size:
     Tally counts the row there at another --input and finds its fitBatch on it. One archive per graph, shared by the
     entries that share the graph."""
-    if row["graph"] is None or not name.startswith(TRACED) or batch_is_symbolic(row["graph"]):
+    if row["graph"] is None or row["tracedGraph"] or not name.startswith(TRACED) or batch_is_symbolic(row["graph"]):
         return
     stem = row["graph"].rsplit("/", 1)[1][:-len(".onnx.gz")]
     path = os.path.join(OUT, stem + ".traced.pt.gz")
@@ -307,7 +390,9 @@ def traced_graph(row, model, name):
 
 
 def export_vit_on_meta(model, shape, path):
-    """ViT-L and ViT-H exported without running them: every module but the patch embedding lives on the meta device
+    """A ViT the architecture catalog lacks (ViT-B/16 at 384, ViT-L, ViT-H) exported without running it, with a
+    symbolic batch, so that it needs no traced graph for its fitBatch (ViT cannot be re-sized: its position embedding
+    fixes the size): every module but the patch embedding lives on the meta device
     (shapes, no data, no arithmetic), so ViT-H/14 at 518x518 (1 TMAC, 45 minutes of tracing on the shared machine)
     takes seconds. conv_proj stays on the CPU, because torch 1.13 traces a convolution on meta as a constant; its
     output moves to meta through a hook, which the exporter writes as a Cast to float32 that drop_device_cast takes

@@ -35,6 +35,7 @@ final class CatalogHtml {
             svg.scatter .axis{stroke:#8a93a3;stroke-width:1}svg.scatter .grid{stroke:#e3e6ec;stroke-width:1}
             svg.scatter circle{stroke:#fff;stroke-width:1;opacity:.9}svg.scatter circle:hover{stroke:#1d2330;stroke-width:2}
             svg.scatter circle.pareto{stroke:#1d2330;stroke-width:1.5}
+            svg.scatter circle.bounded{fill:#fff;stroke-width:2}svg.scatter .bound-range{stroke-width:2;stroke-dasharray:3 2}
             svg.scatter .front{fill:none;stroke:#b3261e;stroke-width:1.5;stroke-dasharray:5 3}
             svg.scatter .yours{fill:#b3261e;stroke:#1d2330}svg.scatter .yours-line{stroke:#b3261e;stroke-width:1.5;stroke-dasharray:2 2}
             ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px}
@@ -69,14 +70,19 @@ final class CatalogHtml {
                 continue;
             }
             html.raw("<h2>").text(task + ": " + metric + " against cost").raw("</h2>\n");
-            scatter(html, "macs-" + task, task + ": " + metric + " against MACs (log scale)", rows, CatalogRow::macs, "MACs", colours, table.paretoCost().key().equals("macs"));
+            if (rows.stream().anyMatch(CatalogRow::dataDependent)) {
+                html.raw("<p class=\"note\">Hollow points depend on the data in part (proposals, detections): each is drawn at its bound, "
+                        + "the most it can cost, with a dashed line back to its exact part; their peak memory is a bound too.</p>\n");
+            }
+            scatter(html, "macs-" + task, task + ": " + metric + " against MACs (log scale)", rows, CatalogRow::macsBound, CatalogRow::macs,
+                    "MACs", colours, table.paretoCost().key().equals("macs"));
             if (memory) {
                 scatter(html, "memory-" + task, task + ": " + metric + " against peak activation memory (log scale)", rows, CatalogRow::peakActivationBytes,
-                        "peak activation bytes", colours, table.paretoCost().key().equals("memory"));
+                        CatalogRow::peakActivationBytes, "peak activation bytes", colours, table.paretoCost().key().equals("memory"));
             } else {
                 html.raw("<p class=\"note\">Peak activation memory is not computed by this build of Tally, so the second chart plots params instead.</p>\n");
                 scatter(html, "params-" + task, task + ": " + metric + " against params (log scale)", rows, r -> Optional.of(r.params()),
-                        "params", colours, table.paretoCost().key().equals("params"));
+                        r -> Optional.of(r.params()), "params", colours, table.paretoCost().key().equals("params"));
             }
         }
         legend(html, colours);
@@ -114,8 +120,13 @@ final class CatalogHtml {
         html.raw("<li><span style=\"background:#b3261e;border-radius:0\"></span>your model</li></ul>\n");
     }
 
+    /**
+     * @param cost  where a point is drawn: the row's cost, at its bound when part of it depends on the data
+     * @param exact the part of that cost that is exact (the same as {@code cost} for a row without data-dependent sizes);
+     *              a bounded row gets a dashed line from it to its bound
+     */
     private static void scatter(Html html, String id, String title, List<CatalogRow> rows, Function<CatalogRow, Optional<Long>> cost,
-                                String costName, Map<String, String> colours, boolean frontIsThisCost) {
+                                Function<CatalogRow, Optional<Long>> exact, String costName, Map<String, String> colours, boolean frontIsThisCost) {
         List<CatalogRow> points = rows.stream().filter(r -> !r.yours() && cost.apply(r).isPresent() && r.entry().accuracy().isPresent()).toList();
         List<CatalogRow> yours = rows.stream().filter(r -> r.yours() && cost.apply(r).isPresent()).toList();
         List<Long> costs = new ArrayList<>();
@@ -172,11 +183,24 @@ final class CatalogHtml {
             long c = cost.apply(row).get();
             BigDecimal accuracy = row.entry().accuracy().get();
             boolean onFront = onFrontNames.contains(row.entry().weights());
-            html.raw("<circle class=\"point").raw(onFront ? " pareto" : "").raw("\" data-weights=\"").text(row.entry().weights())
+            boolean bounded = row.dataDependent();
+            String colour = colours.get(row.entry().family());
+            String figure = Units.exact(c) + " " + costName;
+            if (bounded) {
+                long lower = exact.apply(row).orElse(c);
+                figure = "at most " + figure + (lower < c ? " (" + Units.exact(lower) + " exact, up to " + Units.exact(c - lower)
+                        + " more depending on the boxes found)" : " (a bound: sizes depend on the boxes found)");
+                if (lower > 0 && lower < c) {
+                    double py = y.at(accuracy.doubleValue());
+                    html.raw("<line class=\"bound-range\" stroke=\"").raw(colour).raw("\" x1=\"").raw(fmt(x.at(Math.log10(lower)))).raw("\" y1=\"")
+                            .raw(fmt(py)).raw("\" x2=\"").raw(fmt(x.at(Math.log10(c)))).raw("\" y2=\"").raw(fmt(py)).raw("\"/>\n");
+                }
+            }
+            html.raw("<circle class=\"point").raw(onFront ? " pareto" : "").raw(bounded ? " bounded" : "").raw("\" data-weights=\"").text(row.entry().weights())
                     .raw("\" cx=\"").raw(fmt(x.at(Math.log10(c)))).raw("\" cy=\"").raw(fmt(y.at(accuracy.doubleValue())))
-                    .raw("\" r=\"4.5\" fill=\"").raw(colours.get(row.entry().family())).raw("\"><title>")
+                    .raw("\" r=\"4.5\" ").raw(bounded ? "style=\"stroke:" + colour + "\"" : "fill=\"" + colour + "\"").raw("><title>")
                     .text(row.entry().weights() + " (" + row.entry().family() + "): " + row.entry().accuracyMetric().orElse("") + " "
-                            + accuracy.toPlainString() + ", " + Units.exact(c) + " " + costName + (onFront ? ", on the Pareto front" : ""))
+                            + accuracy.toPlainString() + ", " + figure + (onFront ? ", on the Pareto front" : ""))
                     .raw("</title></circle>\n");
         }
         for (CatalogRow row : yours) {
@@ -203,7 +227,7 @@ final class CatalogHtml {
             List<CatalogRow> near = Neighbours.nearest(row, table.rows(), 3);
             html.raw("<section>\n<h2>").text("Nearest by MACs to " + row.entry().weights()).raw("</h2>\n<ul>");
             near.forEach(n -> html.raw("<li>").text(n.entry().weights() + ": " + CatalogRenderer.metrics(n.entry()) + ", "
-                    + n.macs().map(Units::exact).orElse("-") + " MACs").raw("</li>"));
+                    + CatalogRenderer.macsText(n) + " MACs").raw("</li>"));
             html.raw("</ul>\n</section>\n");
         }
     }
@@ -230,12 +254,13 @@ final class CatalogHtml {
                     .text(accuracy.map(BigDecimal::toPlainString).orElse("-")).raw("</td>");
             html.raw("<td>").text(CatalogRenderer.metrics(e)).raw("</td>");
             cell(html, Optional.of(row.params()), Units::exact);
-            cell(html, row.macs(), Units::exact);
-            cell(html, row.flops(), Units::exact);
+            // Sorted by the most the row can cost, shown as its exact part and the data-dependent bound.
+            cell(html, row.macsBound(), CatalogRenderer.macsText(row));
+            cell(html, row.flopsBound(), CatalogRenderer.flopsText(row));
             cell(html, row.yours() ? Optional.empty() : Optional.of(e.bytes()), Units::bytes);
             html.raw("<td>").text(row.input().map(Shape::toString).orElse("-")).raw("</td>");
             if (memory) {
-                cell(html, row.peakActivationBytes(), Units::bytes);
+                cell(html, row.peakActivationBytes(), CatalogRenderer.memoryText(row));
             }
             if (table.budget() != null) {
                 cell(html, row.fitBatch(), Units::exact);
@@ -246,7 +271,11 @@ final class CatalogHtml {
     }
 
     private static void cell(Html html, Optional<Long> value, Function<Long, String> text) {
-        html.raw("<td class=\"num\" data-value=\"").raw(Long.toString(value.orElse(-1L))).raw("\">").text(value.map(text).orElse("-")).raw("</td>");
+        cell(html, value, value.map(text).orElse("-"));
+    }
+
+    private static void cell(Html html, Optional<Long> value, String text) {
+        html.raw("<td class=\"num\" data-value=\"").raw(Long.toString(value.orElse(-1L))).raw("\">").text(text).raw("</td>");
     }
 
     private static String line(String cls, double x1, double y1, double x2, double y2) {

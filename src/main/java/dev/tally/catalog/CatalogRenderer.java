@@ -23,6 +23,9 @@ public final class CatalogRenderer {
             "Params: PyTorch's count of the model builder(weights=W) builds (the JSON's graphParams is Tally's count of the evaluation graph). "
                     + "MACs, FLOPs: counted by Tally on the catalog's structure-only graph at the input shown (MACs as torchvision publishes them, FLOPs = 2 x MACs); "
                     + "absent, with the reason, where there is no graph.",
+            "A cost written \"X + <=Y\" (detection) depends on the data in part: X MACs (the backbone and its heads) are exact, and the part "
+                    + "that runs on the boxes found (proposals, detections) is at most Y, counted at the bounds the graph states; its peak memory "
+                    + "(<=) is at those bounds too. --sort, --where and the Pareto front take such a row at X + Y, the most it can cost.",
             "Size: the exact bytes of every state_dict tensor (numel x element size, params and buffers), the data of the .pth file without its zip framing.",
             "Pareto (*): no other entry of the same task has at least the accuracy (its first metric: acc@1, miou, box_map) at no more of the Pareto cost, "
                     + "and is better in one; the cost is the sort column when it is a cost, else MACs.");
@@ -74,12 +77,12 @@ public final class CatalogRenderer {
             }
             cells.add(metrics(row.entry()));
             cells.add(Units.exact(row.params()));
-            cells.add(row.macs().map(Units::exact).orElse(ABSENT));
-            cells.add(row.flops().map(Units::exact).orElse(ABSENT));
+            cells.add(macsText(row));
+            cells.add(flopsText(row));
             cells.add(row.yours() ? ABSENT : Units.bytes(row.entry().bytes()));
             cells.add(row.input().map(Shape::toString).orElse(ABSENT));
             if (memory) {
-                cells.add(row.peakActivationBytes().map(Units::bytes).orElse(ABSENT));
+                cells.add(memoryText(row));
             }
             if (table.budget() != null) {
                 cells.add(row.fitBatch().map(Units::exact).orElse(ABSENT));
@@ -103,11 +106,11 @@ public final class CatalogRenderer {
         }
         for (CatalogRow row : table.rows()) {
             if (row.yours()) {
-                text.append("\nNearest by MACs to ").append(row.entry().weights()).append(" (").append(row.macs().map(Units::exact).orElse(ABSENT))
+                text.append("\nNearest by MACs to ").append(row.entry().weights()).append(" (").append(macsText(row))
                         .append(" MACs").append(fitText(table, row)).append("):\n");
                 for (CatalogRow near : Neighbours.nearest(row, table.rows(), 3)) {
                     text.append(markdown ? "- " : "  - ").append(near.entry().weights()).append(": ").append(metrics(near.entry()))
-                            .append(", ").append(Units.exact(near.macs().get())).append(" MACs").append(fitText(table, near)).append('\n');
+                            .append(", ").append(macsText(near)).append(" MACs").append(fitText(table, near)).append('\n');
                 }
             }
         }
@@ -117,6 +120,28 @@ public final class CatalogRenderer {
             noted.forEach(r -> text.append(markdown ? "- " : "  - ").append(name(r)).append(": ").append(r.note()).append(".\n"));
         }
         return text.toString();
+    }
+
+    /** The MACs: exact, or "exact + <=bound" when a part of them depends on the data and that part has MACs. */
+    static String macsText(CatalogRow row) {
+        return withBound(row.macs(), row.dataDependentMacs());
+    }
+
+    static String flopsText(CatalogRow row) {
+        return withBound(row.flops(), row.dataDependentMacs().map(m -> 2 * m));
+    }
+
+    private static String withBound(Optional<Long> exact, Optional<Long> bound) {
+        if (exact.isEmpty()) {
+            return ABSENT;
+        }
+        String text = Units.exact(exact.get());
+        return bound.filter(b -> b > 0).map(b -> text + " + <=" + Units.exact(b)).orElse(text);
+    }
+
+    /** The peak activation memory, "<=" in front when it is taken at data-dependent bounds. */
+    static String memoryText(CatalogRow row) {
+        return row.peakActivationBytes().map(b -> (row.dataDependent() ? "<=" : "") + Units.bytes(b)).orElse(ABSENT);
     }
 
     /** ", fit batch N" under {@code --memory}, ", no fit batch" when the row has none (its note says why). */
@@ -155,8 +180,8 @@ public final class CatalogRenderer {
 
     private static String csv(CatalogTable table) {
         StringBuilder out = new StringBuilder();
-        line(out, List.of("task", "builder", "weights", "family", "metrics", "input", "params", "macs", "flops", "weight_bytes",
-                "peak_activation_bytes", "fit_batch", "pareto", "yours", "note"));
+        line(out, List.of("task", "builder", "weights", "family", "metrics", "input", "params", "macs", "flops", "data_dependent_macs",
+                "weight_bytes", "peak_activation_bytes", "fit_batch", "pareto", "yours", "note"));
         for (CatalogRow row : table.rows()) {
             List<String> metrics = new ArrayList<>();
             row.entry().metrics().forEach((dataset, values) -> values.forEach((k, v) ->
@@ -164,7 +189,7 @@ public final class CatalogRenderer {
             line(out, List.of(row.entry().task(), row.entry().builder(), row.entry().weights(), row.entry().family(),
                     String.join(";", metrics), row.input().map(Shape::toString).orElse(""), Long.toString(row.params()),
                     row.macs().map(String::valueOf).orElse(""), row.flops().map(String::valueOf).orElse(""),
-                    row.yours() ? "" : Long.toString(row.entry().bytes()),
+                    row.dataDependentMacs().map(String::valueOf).orElse(""), row.yours() ? "" : Long.toString(row.entry().bytes()),
                     row.peakActivationBytes().map(String::valueOf).orElse(""), row.fitBatch().map(String::valueOf).orElse(""),
                     Boolean.toString(row.pareto()), Boolean.toString(row.yours()), row.note()));
         }
@@ -225,6 +250,8 @@ public final class CatalogRenderer {
             putLong(r, "graphParams", row.cost().map(CatalogRow.Cost::params));
             putLong(r, "macs", row.macs());
             putLong(r, "flops", row.flops());
+            // Detection: the bound of the MACs that depend on the data, beyond the exact "macs"; null when none do.
+            putLong(r, "dataDependentMacs", row.dataDependentMacs());
             putLong(r, "weightBytes", row.yours() ? Optional.empty() : Optional.of(e.bytes()));
             putLong(r, "peakActivationBytes", row.peakActivationBytes());
             putLong(r, "fitBatch", row.fitBatch());

@@ -19,20 +19,73 @@ import java.util.Optional;
 public record CatalogRow(WeightsEntry entry, Optional<Shape> input, Optional<Cost> cost, long params,
                          Optional<MemoryFigures.Memory> memory, String note, boolean pareto, boolean yours) {
 
-    /** Tally's figures on the graph at {@code input}. */
-    public record Cost(long params, long macs, long flops) {
+    /**
+     * Tally's figures on the graph at {@code input}.
+     *
+     * @param macs              the multiply-accumulates whose number does not depend on the data: the whole count when
+     *                          the graph has no data-dependent size; for a detection graph the backbone and its heads
+     *                          (docs/conventions.md, "Data-dependent sizes")
+     * @param flops             2 x {@code macs}
+     * @param dataDependentMacs the rest, counted at the bounds the graph states (region proposals, boxes NMS keeps,
+     *                          detections per image): at most this many more MACs run; empty when no size depends on
+     *                          the data
+     */
+    public record Cost(long params, long macs, long flops, Optional<Long> dataDependentMacs) {
+        /** A cost with no data-dependent part. */
+        public Cost(long params, long macs, long flops) {
+            this(params, macs, flops, Optional.empty());
+        }
+
+        /** The figures of a summary: the data-dependent part, when there is one, kept apart from the exact one. */
+        public static Cost of(dev.tally.report.Summary summary) {
+            dev.tally.report.Totals totals = summary.totals();
+            dev.tally.report.DataDependence dependent = summary.dataDependence();
+            if (!dependent.any()) {
+                return new Cost(totals.params(), totals.macs(), totals.flops());
+            }
+            long exact = totals.macs() - dependent.macs();
+            return new Cost(totals.params(), exact, Math.multiplyExact(2L, exact), Optional.of(dependent.macs()));
+        }
+
+        /** The most MACs the model can run: the exact part plus the data-dependent part's bound. */
+        public long macsBound() {
+            return macs + dataDependentMacs.orElse(0L);
+        }
     }
 
     public CatalogRow withPareto(boolean onFront) {
         return new CatalogRow(entry, input, cost, params, memory, note, onFront, yours);
     }
 
+    /** The exact MACs: the whole count, or the part that does not depend on the data ({@link Cost#macs()}). */
     public Optional<Long> macs() {
         return cost.map(Cost::macs);
     }
 
     public Optional<Long> flops() {
         return cost.map(Cost::flops);
+    }
+
+    /** The bound of the MACs that depend on the data, when some sizes do (detection). */
+    public Optional<Long> dataDependentMacs() {
+        return cost.flatMap(Cost::dataDependentMacs);
+    }
+
+    /** Whether some of the row's sizes depend on the data: its MACs beyond {@link #macs()} and its peak memory are bounds. */
+    public boolean dataDependent() {
+        return dataDependentMacs().isPresent();
+    }
+
+    /**
+     * The most MACs the row can cost (the exact count, or the exact part plus the data-dependent bound): what {@code --sort
+     * macs}, {@code --where} and the Pareto front compare, so that a bounded row is never taken for cheaper than it can be.
+     */
+    public Optional<Long> macsBound() {
+        return cost.map(Cost::macsBound);
+    }
+
+    public Optional<Long> flopsBound() {
+        return macsBound().map(m -> 2 * m);
     }
 
     public Optional<Long> peakActivationBytes() {

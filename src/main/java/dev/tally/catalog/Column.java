@@ -42,8 +42,9 @@ public record Column(String key, Kind kind, Function<CatalogRow, Optional<?>> va
     /** The standard columns, then one per metric name the catalog's entries report ({@code acc@1} as acc1). */
     public static Map<String, Column> all(List<WeightsEntry> entries) {
         Map<String, Column> columns = new LinkedHashMap<>();
-        add(columns, new Column("macs", Kind.COUNT_COST, CatalogRow::macs));
-        add(columns, new Column("flops", Kind.COUNT_COST, CatalogRow::flops));
+        // A row whose cost depends on the data (detection) is compared at its bound: never taken for cheaper than it can be.
+        add(columns, new Column("macs", Kind.COUNT_COST, CatalogRow::macsBound));
+        add(columns, new Column("flops", Kind.COUNT_COST, CatalogRow::flopsBound));
         add(columns, new Column("params", Kind.COUNT_COST, row -> Optional.of(row.params())));
         add(columns, new Column("size", Kind.BYTES_COST, row -> row.yours() ? Optional.empty() : Optional.of(row.entry().bytes())));
         add(columns, new Column("memory", Kind.BYTES_COST, CatalogRow::peakActivationBytes));

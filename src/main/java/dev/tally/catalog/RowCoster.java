@@ -12,9 +12,12 @@ import dev.tally.ir.TallyException;
 import dev.tally.ir.TensorType;
 import dev.tally.ir.Value;
 import dev.tally.load.ModelLoader;
+import dev.tally.report.Cells;
+import dev.tally.report.DataDependence;
 import dev.tally.report.Summary;
 import dev.tally.report.SummaryBuilder;
 import dev.tally.report.Totals;
+import dev.tally.report.Units;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,6 +44,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class RowCoster {
     private static final String QUANTIZATION = "quantization";
+    private static final String DETECTION = "detection";
     private final Analyzer analyzer;
     private final MemoryFigures memoryFigures;
     private final MemoryFigures.Budget budget;
@@ -74,7 +78,12 @@ final class RowCoster {
         try {
             Map<String, Shape> shapes = Map.of(InputShapes.UNNAMED, input.get());
             Analysis analysis;
-            if (!resized) {
+            if (tracedOnly(entry)) {
+                // A catalog-only architecture kept as its traced graph alone (Swin-B/S): read at the row's input, any size.
+                // Not strict: Swin's traced code fills its shifted-window mask with aten::fill (no MACs), which the row's
+                // note names; the catalog test holds these rows' MACs to the real model's.
+                analysis = analyzer.analyze(ModelLoader.load(file(entry.graph()), shapes), shapes, false);
+            } else if (!resized) {
                 analysis = analyzer.analyze(graph(entry), Map.of(), true);
             } else {
                 try {
@@ -91,12 +100,20 @@ final class RowCoster {
             }
             Summary summary = SummaryBuilder.build(analysis);
             Totals totals = summary.totals();
-            CatalogRow.Cost cost = new CatalogRow.Cost(totals.params(), totals.macs(), totals.flops());
+            CatalogRow.Cost cost = CatalogRow.Cost.of(summary);
             List<String> notes = new ArrayList<>();
             if (entry.graphNote() != null) {
                 notes.add(entry.graphNote());
             }
-            if (resized) {
+            if (!summary.unsupported().isEmpty()) {
+                // Swin's traced graph fills its shifted-window mask with aten::fill (no MACs): named, never hidden.
+                notes.add("nodes Tally has no rule for are not counted: " + String.join(", ",
+                        summary.unsupported().stream().map(op -> op.opType()).distinct().sorted().toList()));
+            }
+            if (cost.dataDependentMacs().isPresent()) {
+                notes.add(dataDependentNote(summary, cost));
+            }
+            if (resized && !tracedOnly(entry)) {
                 notes.add(traced ? "counted on the traced TorchScript graph, whose sizes follow the input (the ONNX graph fixes "
                         + "sizes of the export input " + exported + ")" : "re-sized from the graph's export input " + exported);
             }
@@ -121,19 +138,52 @@ final class RowCoster {
         }
     }
 
+    /**
+     * What a row whose sizes depend on the data (detection) is made of: the exact part, the bound of the rest, and the
+     * sizes that have no bound, if any (Mask R-CNN's pasting of masks into the image, a Resize to sizes read from boxes).
+     */
+    private static String dataDependentNote(Summary summary, CatalogRow.Cost cost) {
+        DataDependence dependence = summary.dataDependence();
+        String note = "data-dependent: " + Units.exact(cost.macs()) + " MACs do not depend on the data and are exact (backbone and heads); "
+                + (cost.dataDependentMacs().get() == 0 ? "the part that depends on the boxes found (NMS, detections) has no MACs"
+                : "the part that depends on the boxes found (proposals, detections) is counted at the bounds the graph states: at most "
+                + Units.exact(cost.dataDependentMacs().get()) + " MACs more")
+                + "; peak memory is at those bounds too";
+        List<String> unbounded = dependence.sources().stream().filter(s -> s.note().startsWith(Cells.UNBOUNDED))
+                .map(DataDependence.Source::op).distinct().sorted().toList();
+        return unbounded.isEmpty() ? note
+                : note + "; sizes computed from data values without a bound (" + String.join(", ", unbounded) + ") leave what they feed uncounted";
+    }
+
     /** {@code row} with the largest batch that fits the budget, when it has a cost and memory to fit. */
     CatalogRow withFit(CatalogRow row) {
         if (budget == null || row.cost().isEmpty() || row.memory().isEmpty() || row.entry().graph() == null) {
             return row;
         }
-        MemoryFigures.Memory memory = MemoryFigures.fit(row.memory().get(), analyzer, openInputs(graph(row.entry())), row.input().get(), budget);
-        if (memory.fitBatch() == null && row.entry().tracedGraph() != null) {
+        if (row.entry().task().equals(DETECTION)) {
+            // The model takes a list of images: its graph's input is one [3, H, W] image, with no batch axis to search.
+            String note = "no fitBatch: a detection graph takes one image (" + row.input().map(Shape::toString).orElse("?") + "), not a batch";
+            return new CatalogRow(row.entry(), row.input(), row.cost(), row.params(),
+                    Optional.of(new MemoryFigures.Memory(row.memory().get().peakActivationBytes(), null, note)),
+                    row.note().isEmpty() ? note : row.note() + "; " + note, row.pareto(), row.yours());
+        }
+        MemoryFigures.Memory memory = tracedOnly(row.entry()) ? null
+                : MemoryFigures.fit(row.memory().get(), analyzer, openInputs(graph(row.entry())), row.input().get(), budget);
+        if ((memory == null || memory.fitBatch() == null) && row.entry().tracedGraph() != null) {
             // The ONNX graph keeps batch 1 in a Reshape (ViT, MaxViT, ShuffleNet, Swin): the traced graph follows the batch.
             memory = MemoryFigures.fit(row.memory().get(), new BatchFit(ModelLoader::load, analyzer), file(row.entry().tracedGraph()),
                     Map.of(InputShapes.UNNAMED, row.input().get()), budget);
         }
         String note = memory.fitNote().isEmpty() ? row.note() : row.note().isEmpty() ? memory.fitNote() : row.note() + "; " + memory.fitNote();
         return new CatalogRow(row.entry(), row.input(), row.cost(), row.params(), Optional.of(memory), note, row.pareto(), row.yours());
+    }
+
+    /**
+     * Whether the row's graph is a traced TorchScript graph with no ONNX graph beside it: make_weights_catalog.py keeps
+     * the catalog-only architectures whose ONNX graphs fix sizes (Swin-B/S) that way, a quarter of the ONNX graph's bytes.
+     */
+    private static boolean tracedOnly(WeightsEntry entry) {
+        return entry.graph().endsWith(".pt.gz");
     }
 
     private static CatalogRow absent(WeightsEntry entry, Optional<Shape> input, String why) {

@@ -31,7 +31,7 @@ public final class YourModel {
                 input.map(Shape::dims).orElse(List.of()), totals.params(), totals.paramBytes(), null, List.of(), null, null);
         String note = "your model" + (summary.inputs().size() > 1 ? " (" + summary.inputs().stream().map(TensorSummary::name).toList() + ")" : "")
                 + (memory.fitNote().isEmpty() ? "" : "; " + memory.fitNote());
-        return new CatalogRow(entry, input, Optional.of(new CatalogRow.Cost(totals.params(), totals.macs(), totals.flops())),
+        return new CatalogRow(entry, input, Optional.of(CatalogRow.Cost.of(summary)),
                 totals.params(), Optional.of(memory), note, false, true);
     }
 }

@@ -50,13 +50,15 @@ class CatalogFitBatchTest {
     @Test
     void fitBatchIsTheLargestBatchThatFitsAndEqualsTallyFitOnTheSameGraph() throws IOException {
         // A plain classifier, a re-sized one (evaluated at 384, graph exported at another size), a segmentation
-        // model at 520x520 and a video model (batch axis of a rank-5 input).
+        // model at 520x520, a video model (batch axis of a rank-5 input), and Swin V2, whose graphs were exported with a
+        // symbolic batch (their Reshapes read it from the input).
         String where = "weights=ResNet18_Weights.IMAGENET1K_V1 or weights=EfficientNet_V2_S_Weights.IMAGENET1K_V1"
-                + " or weights=FCN_ResNet50_Weights.COCO_WITH_VOC_LABELS_V1 or weights=R3D_18_Weights.KINETICS400_V1";
+                + " or weights=FCN_ResNet50_Weights.COCO_WITH_VOC_LABELS_V1 or weights=R3D_18_Weights.KINETICS400_V1"
+                + " or weights=Swin_V2_T_Weights.IMAGENET1K_V1";
         JsonNode table = json("catalog", "--task", "all", "--memory", "1GiB", "--where", where, "--format", "json");
         assertThat(table.get("memory").get("bytes").asLong()).isEqualTo(GIB);
         assertThat(table.get("memory").get("by").asText()).isEqualTo("peak");
-        assertThat(table.get("rows")).hasSize(4);
+        assertThat(table.get("rows")).hasSize(5);
         for (JsonNode row : table.get("rows")) {
             String weights = row.get("weights").asText();
             long batch = row.get("fitBatch").asLong();
@@ -72,8 +74,9 @@ class CatalogFitBatchTest {
     @Test
     void rowsWhoseOnnxGraphKeepsBatchOneFitOnTheirTracedGraph() throws IOException {
         // ViT, ShuffleNet and Swin-T were exported with batch 1 in a Reshape; their traced graphs follow the batch.
+        // Swin-S has its traced graph alone.
         for (String weights : List.of("ViT_B_32_Weights.IMAGENET1K_V1", "ShuffleNet_V2_X1_0_Weights.IMAGENET1K_V1",
-                "Swin_T_Weights.IMAGENET1K_V1")) {
+                "Swin_T_Weights.IMAGENET1K_V1", "Swin_S_Weights.IMAGENET1K_V1")) {
             JsonNode row = json("catalog", "--memory", "1GiB", "--where", "weights=" + weights, "--format", "json").get("rows").get(0);
             long batch = row.get("fitBatch").asLong();
             assertThat(batch).as("fitBatch of %s", weights).isPositive();
@@ -86,25 +89,37 @@ class CatalogFitBatchTest {
     }
 
     @Test
-    void everyClassifierWithACostHasAFitBatchButMaxVitAndSwinV2() throws IOException {
+    void everyClassifierHasAFitBatchButMaxVitAndSwinV2B() throws IOException {
         List<String> without = new ArrayList<>();
         int fitted = 0;
         for (JsonNode row : json("catalog", "--memory", "12GiB", "--format", "json").get("rows")) {
-            if (row.get("macs").isNull()) {
-                continue;
-            }
+            assertThat(row.get("macs").isNull()).as("%s has a cost", row.get("weights").asText()).isFalse();
             if (row.get("fitBatch").isNull()) {
-                assertThat(row.get("note").asText()).as(row.get("weights").asText()).contains("no fitBatch: the graph does not run at another batch: ");
-                without.add(row.get("weights").asText());
+                without.add(row.get("weights").asText() + ": " + row.get("note").asText());
             } else {
                 assertThat(row.get("fitBatch").asLong()).as(row.get("weights").asText()).isPositive();
                 fitted++;
             }
         }
-        // Their ONNX graphs keep batch 1 in a Reshape, and their traced graphs would not fit the library's 10 MB budget.
-        assertThat(without).containsExactlyInAnyOrder("MaxVit_T_Weights.IMAGENET1K_V1", "Swin_V2_T_Weights.IMAGENET1K_V1",
-                "Swin_V2_S_Weights.IMAGENET1K_V1", "Swin_V2_B_Weights.IMAGENET1K_V1");
-        assertThat(fitted).isEqualTo(115 - 4);
+        // Their ONNX graphs keep batch 1 in a Reshape. MaxViT: a graph of its own with a symbolic batch does not fit the
+        // library's 10 MB beside the detection graphs (make_weights_catalog.py, SYMBOLIC_BATCH). Swin V2-B: its
+        // symbolic-batch graph (as Swin V2-T/S have) was not re-exported in time on the loaded machine.
+        assertThat(without).hasSize(2);
+        assertThat(without).allMatch(w -> w.contains("no fitBatch: the graph does not run at another batch: "))
+                .anyMatch(w -> w.startsWith("MaxVit_T_Weights.IMAGENET1K_V1: ")).anyMatch(w -> w.startsWith("Swin_V2_B_Weights.IMAGENET1K_V1: "));
+        assertThat(fitted).isEqualTo(115 - 2);
+    }
+
+    @Test
+    void detectionRowsSayTheirGraphTakesOneImageInsteadOfAFitBatch() throws IOException {
+        JsonNode rows = json("catalog", "--task", "detection", "--memory", "12GiB", "--format", "json").get("rows");
+        assertThat(rows).hasSize(13);
+        for (JsonNode row : rows) {
+            assertThat(row.get("fitBatch").isNull()).as(row.get("weights").asText()).isTrue();
+            assertThat(row.get("peakActivationBytes").asLong()).as(row.get("weights").asText()).isPositive();
+            assertThat(row.get("note").asText()).as(row.get("weights").asText())
+                    .contains("no fitBatch: a detection graph takes one image (3x" + row.get("input").get(1).asText() + "x");
+        }
     }
 
     @Test

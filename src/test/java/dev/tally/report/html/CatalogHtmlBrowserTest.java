@@ -67,6 +67,25 @@ class CatalogHtmlBrowserTest {
     }
 
     @Test
+    void detectionRowsAreDrawnHollowAtTheirBoundInARealBrowser() throws Exception {
+        Files.createDirectories(OUTPUT);
+        Path page = OUTPUT.resolve("catalog-detection.html");
+        assertThat(run("catalog", "--task", "detection", "--format", "html", "--out", page.toString())).isEmpty();
+        JsonNode json = JSON.readTree(run("catalog", "--task", "detection", "--format", "json"));
+        HtmlReportBrowserTest.Browser browser = HtmlReportBrowserTest.Browser.open(page, OUTPUT.resolve("catalog-detection.png"));
+        String macs = svg(browser.dom(), "macs-detection");
+        int ranges = 0;
+        for (JsonNode row : json.get("rows")) {
+            ranges += row.get("dataDependentMacs").asLong() > 0 ? 1 : 0;
+        }
+        // Every detection row depends on the data in part: none is drawn as a plain (filled, exact) point.
+        assertThat(count(macs, "<circle class=\"point")).as("points in the MACs chart").isEqualTo(json.get("rows").size());
+        assertThat(count(macs, "bounded\" data-weights=")).as("hollow points").isEqualTo(json.get("rows").size());
+        assertThat(count(macs, "<line class=\"bound-range\"")).as("dashed ranges from the exact part to the bound").isEqualTo(ranges).isPositive();
+        assertThat(browser.pageRequests()).as("requests the page made").isEmpty();
+    }
+
+    @Test
     void withMemoryTheTableShowsEachRowsFitBatchInARealBrowser() throws Exception {
         Files.createDirectories(OUTPUT);
         Path page = OUTPUT.resolve("catalog-fit-batch.html");
