@@ -54,6 +54,22 @@ final class AtenOps {
         return null;
     }
 
+    /** The tensors of a list or tuple argument, in order; null when it is neither or holds anything but tensors. */
+    static TensorValue[] tensorItems(Object value) {
+        List<Object> items = items(value);
+        if (items == null) {
+            return null;
+        }
+        TensorValue[] tensors = new TensorValue[items.size()];
+        for (int i = 0; i < tensors.length; i++) {
+            if (!(items.get(i) instanceof TensorValue t)) {
+                return null;
+            }
+            tensors[i] = t;
+        }
+        return tensors;
+    }
+
     // ---- dispatch ----------------------------------------------------------------------------------------
 
     Object call(String name, List<Object> args, Map<String, Object> keywords, Site site) {

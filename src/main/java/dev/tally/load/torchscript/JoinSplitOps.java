@@ -28,18 +28,11 @@ final class JoinSplitOps extends AtenFamily {
 
     private Object cat(String name, List<Object> args, Map<String, Object> kw, Site site) {
         Args a = bind(name, args, kw, "tensors", "dim");
-        List<Object> items = AtenOps.items(a.get("tensors"));
-        if (items == null) {
+        TensorValue[] inputs = AtenOps.tensorItems(a.get("tensors"));
+        if (inputs == null) {
             return AtenOps.NOT_HANDLED;
         }
-        List<TensorValue> inputs = new ArrayList<>();
-        for (Object item : items) {
-            if (!(item instanceof TensorValue t)) {
-                return AtenOps.NOT_HANDLED;
-            }
-            inputs.add(t);
-        }
-        return emit("Concat", site, attrs("axis", new Attribute.Int(a.integer("dim", 0))), inputs.toArray(new TensorValue[0]));
+        return emit("Concat", site, attrs("axis", new Attribute.Int(a.integer("dim", 0))), inputs);
     }
 
     private Object tensorSplit(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -5,7 +5,6 @@ import dev.tally.ir.Shape;
 import dev.tally.load.torchscript.Interpreter.Site;
 import dev.tally.load.torchscript.Values.TensorValue;
 import dev.tally.load.torchscript.Values.TupleValue;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -65,18 +64,11 @@ final class LinearAlgebraOps extends AtenFamily {
 
     private Object einsum(String name, List<Object> args, Map<String, Object> kw, Site site) {
         Args a = bind(name, args, kw, "equation", "tensors", "path");
-        List<Object> items = AtenOps.items(a.get("tensors"));
-        if (items == null) {
+        TensorValue[] inputs = AtenOps.tensorItems(a.get("tensors"));
+        if (inputs == null) {
             return AtenOps.NOT_HANDLED;
         }
-        List<TensorValue> inputs = new ArrayList<>();
-        for (Object item : items) {
-            if (!(item instanceof TensorValue t)) {
-                return AtenOps.NOT_HANDLED;
-            }
-            inputs.add(t);
-        }
-        return emit("Einsum", site, attrs("equation", new Attribute.Str(a.string("equation", ""))), inputs.toArray(new TensorValue[0]));
+        return emit("Einsum", site, attrs("equation", new Attribute.Str(a.string("equation", ""))), inputs);
     }
 
     /**

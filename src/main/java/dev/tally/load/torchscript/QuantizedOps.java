@@ -111,20 +111,13 @@ final class QuantizedOps implements OpFamily {
 
     /** {@code quantized::cat(Tensor[] qx, int dim, float? scale, int? zero_point)}: a Concat along {@code dim}. */
     private Object cat(List<Object> args, Site site) {
-        List<Object> items = args.isEmpty() ? null : AtenOps.items(args.get(0));
-        if (items == null || args.size() < 2 || !(args.get(1) instanceof Long dim)) {
+        TensorValue[] inputs = args.isEmpty() ? null : AtenOps.tensorItems(args.get(0));
+        if (inputs == null || args.size() < 2 || !(args.get(1) instanceof Long dim)) {
             return AtenOps.NOT_HANDLED;
-        }
-        List<TensorValue> inputs = new ArrayList<>();
-        for (Object item : items) {
-            if (!(item instanceof TensorValue t)) {
-                return AtenOps.NOT_HANDLED;
-            }
-            inputs.add(t);
         }
         Map<String, Attribute> attributes = new LinkedHashMap<>();
         attributes.put("axis", new Attribute.Int(dim));
-        return emit("Concat", attributes, site, inputs.toArray(new TensorValue[0]));
+        return emit("Concat", attributes, site, inputs);
     }
 
     /** A pickled int tuple (a TupleValue or list of Longs) of {@code rank} items, or null. */
