@@ -153,9 +153,11 @@ public final class Rules {
                 .add("Loop", new LoopRule())
                 .add("Scan", new ScanRule())
                 .add("NonZero", new NonZeroRule())
+                .add("Unique", new UniqueRule())
                 .add("NonMaxSuppression", new NonMaxSuppressionRule())
                 .add("RoiAlign", new RoiAlignRule())
                 .add("GatherND", new GatherNdRule())
+                .add("EitherBranch", new EitherBranchRule())
                 .add("ScatterElements", new ScatterElementsRule())
                 .add("Xor", ElementwiseRule.binary(Arithmetic.predicate((a, b) -> (a != 0) != (b != 0) ? 1 : 0,
                         (a, b) -> (a != 0) != (b != 0) ? 1 : 0)))

@@ -68,6 +68,9 @@ final class Args {
         if (value instanceof Long || value instanceof Double || value instanceof Boolean) {
             return graph.scalar(value);
         }
+        if (value instanceof Values.Bounded b) {
+            return graph.scalar(b.bound());
+        }
         throw new ArgumentError("'torch." + op + "' needs a tensor for '" + name + "', but the code passes "
                 + Interpreter.describe(value));
     }
@@ -87,6 +90,10 @@ final class Args {
         if (value instanceof Boolean b) {
             return b ? 1 : 0;
         }
+        if (value instanceof Values.Bounded b) {
+            // A data-dependent size: its bound (AtenOps marks what the op makes data-dependent).
+            return b.bound();
+        }
         throw unresolved(name, value);
     }
 
@@ -97,6 +104,9 @@ final class Args {
         }
         if (value instanceof Number n) {
             return n.doubleValue();
+        }
+        if (value instanceof Values.Bounded b) {
+            return b.bound();
         }
         throw unresolved(name, value);
     }
@@ -126,6 +136,9 @@ final class Args {
         if (value == null) {
             return defaultValue;
         }
+        if (value instanceof Values.Bounded b) {
+            value = b.bound();
+        }
         if (value instanceof Long l) {
             List<Long> repeated = new ArrayList<>();
             for (int i = 0; i < rank; i++) {
@@ -139,6 +152,10 @@ final class Args {
         }
         List<Long> result = new ArrayList<>();
         for (Object item : items) {
+            if (item instanceof Values.Bounded b) {
+                result.add(b.bound());
+                continue;
+            }
             if (!(item instanceof Long l)) {
                 throw unresolved(name, value);
             }

@@ -91,7 +91,13 @@ final class CreationOps extends AtenFamily {
             return AtenOps.NOT_HANDLED;
         }
         double value = name.equals("full_like") ? a.real("fill_value", 0) : name.startsWith("ones") ? 1 : 0;
-        ConstTensor fill = new ConstTensor(DType.FLOAT32, Shape.of(1), ConstData.ofFloats(value));
+        // x's type unless dtype names another, as PyTorch's *_like (batched_nms's zeros_like(scores, dtype=torch.bool)).
+        DType type = a.get("dtype") instanceof Long code ? ScalarTypes.dtype(code).orElse(null) : a.has("dtype") ? null
+                : self.info().dtype();
+        if (type == null || type.isQuantized()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        ConstTensor fill = new ConstTensor(type, Shape.of(1), type.isFloatingPoint() ? ConstData.ofFloats(value) : ConstData.ofInts((long) value));
         return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), graph.ints(self.info().shape().toArray()));
     }
 
@@ -99,10 +105,12 @@ final class CreationOps extends AtenFamily {
         // arange(end), arange(start, end) or arange(start, end, step): ONNX Range over known integers.
         List<Object> bounds = new ArrayList<>();
         for (Object arg : args) {
-            if (!(arg instanceof Long || arg instanceof Double)) {
+            // A size read from a data-dependent tensor is taken at its bound (AtenOps marks the Range data-dependent).
+            Object value = arg instanceof Values.Bounded bounded ? (Object) bounded.bound() : arg;
+            if (!(value instanceof Long || value instanceof Double)) {
                 break;
             }
-            bounds.add(arg);
+            bounds.add(value);
         }
         if (bounds.isEmpty() || bounds.size() > 3) {
             return AtenOps.NOT_HANDLED;

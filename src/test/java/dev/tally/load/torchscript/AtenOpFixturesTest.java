@@ -26,13 +26,17 @@ import org.junit.jupiter.api.TestFactory;
  * filled slice by slice, F.normalize, swapaxes, tensor_split, repeat_interleave, RAFT's instance norm, linspace grid,
  * grid_sample, split_with_sizes and unfold, MultiheadAttention's baddbmm with GLU and max, Emformer's empty memory,
  * an embedding, the R-CNN transform's resize scale and MultiScaleRoIAlign's levels computed from shapes through
- * tensors: torch.tensor, min, max, float32 reciprocals, log2, round, floor, ceil, item), traced and scripted: nothing unsupported, params and buffers PyTorch's {@code sum(numel)}, every
- * output shape PyTorch's, and MACs exactly the aten-level counter's.
+ * tensors: torch.tensor, min, max, float32 reciprocals, log2, round, floor, ceil, item; the R-CNN postprocess's
+ * indexing, and a postprocess whose counts depend on the data, with torchvision's nms and roi_align, on an input
+ * whose every box PyTorch keeps, so its run is the bound), traced and scripted: nothing unsupported, params and
+ * buffers PyTorch's {@code sum(numel)}, every output shape PyTorch's, and MACs exactly the aten-level counter's.
  */
 class AtenOpFixturesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The export script's input kinds as {@code --input}'s element types. */
-    private static final Map<String, String> DTYPES = Map.of("float", "", "long", ":int64", "bool", ":bool");
+    private static final Map<String, String> DTYPES = Map.of("float", "", "long", ":int64", "bool", ":bool", "boxes", "", "scores", "");
+    /** Nets whose counts depend on the data: reported as bounds (data-dependent), which their inputs make PyTorch reach. */
+    private static final java.util.Set<String> DATA_DEPENDENT = java.util.Set.of("box_postprocess");
 
     @TestFactory
     Stream<DynamicTest> everyConstructNetMatchesPyTorchTracedAndScripted() throws IOException {
@@ -51,7 +55,7 @@ class AtenOpFixturesTest {
                 }));
             }
         }
-        assertThat(tests).hasSizeGreaterThanOrEqualTo(22);
+        assertThat(tests).hasSizeGreaterThanOrEqualTo(26);
         return tests.stream();
     }
 
@@ -65,6 +69,7 @@ class AtenOpFixturesTest {
         Summary summary = Tally.analyze(file, Tally.Options.defaults().withInputs(inputs));
         String what = file.getFileName().toString();
         assertThat(summary.unsupported()).as(what + " unsupported ops").isEmpty();
+        assertThat(summary.dataDependence().any()).as(what + " counted at bounds").isEqualTo(DATA_DEPENDENT.contains(expected.get("name").asText()));
         assertThat(summary.totals().params()).as(what + " params").isEqualTo(expected.get("params").asLong());
         assertThat(summary.totals().buffers()).as(what + " buffers").isEqualTo(expected.get("buffers").asLong());
         assertThat(summary.totals().macs()).as(what + " MACs").isEqualTo(expected.get("macs").asLong());
