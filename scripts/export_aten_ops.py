@@ -188,7 +188,8 @@ class BoxIndexing(nn.Module):
     """The R-CNN postprocess's indexing where no count depends on the data: the RPN's objectness[batch_idx, top_n_idx]
     (two index tensors, broadcast), sort, a top-k position's anchor and class (div with rounding_mode="floor",
     remainder), MultiScaleRoIAlign's result[idx] = pooled (index_put_), a mask of two comparisons (&) and
-    where(cond, x, y); a Linear over the gathered boxes makes the MACs depend on the gathered shape."""
+    where(cond, x, y), and KeypointRCNNPredictor's 2x bilinear upsampling by a scale factor (no output size); a Linear
+    over the gathered boxes makes the MACs depend on the gathered shape."""
 
     def __init__(self):
         super().__init__()
@@ -205,7 +206,9 @@ class BoxIndexing(nn.Module):
         result[torch.tensor([0, 2, 4])] = picked[0, :3]
         keep = (scores > 0.0) & (scores < 1.0)
         clipped = torch.where(keep, scores, torch.zeros_like(scores))
-        return self.linear(picked), anchor + label, result, clipped
+        up = F.interpolate(boxes.unsqueeze(0), scale_factor=2.0, mode="bilinear", align_corners=False,
+                           recompute_scale_factor=False)
+        return self.linear(picked), anchor + label, result, clipped, up
 
 
 class BoxPostprocess(nn.Module):

@@ -480,6 +480,16 @@ final class Interpreter {
             for (int i = 0; i < targets.size(); i++) {
                 items.add(torch("select", List.of(tensor, 0L, (long) i), Map.of(), frame, line));
             }
+        } else if (value instanceof Values.Pieces pieces
+                && pieces.tensor().info().shape().dim(pieces.tensor().info().shape().normalizeAxis((int) pieces.dim())) == targets.size()) {
+            // The slices of a data-dependent tensor, as many as its axis' bound: a run that unpacks them into that many
+            // names without raising has exactly that many, so each is a slice (Split into ones, Squeeze).
+            int axis = pieces.tensor().info().shape().normalizeAxis((int) pieces.dim());
+            items = new ArrayList<>();
+            Object slices = torch("split", List.of(pieces.tensor(), 1L, (long) axis), Map.of(), frame, line);
+            for (Object slice : AtenOps.items(slices)) {
+                items.add(torch("squeeze", List.of(slice, (long) axis), Map.of(), frame, line));
+            }
         } else {
             throw shapeError(frame, line, "cannot unpack " + describe(value) + " into " + targets.size() + " names");
         }
@@ -831,6 +841,12 @@ final class Interpreter {
                 items.add(fromPickle(item));
             }
             return items;
+        }
+        if (value instanceof Map<?, ?> map) {
+            // A Dict[str, int] attribute (the RPN's _pre_nms_top_n): its ints as the interpreter's, so min(k, n) stays an int.
+            Map<Object, Object> converted = new LinkedHashMap<>();
+            map.forEach((k, v) -> converted.put(fromPickle(k), fromPickle(v)));
+            return converted;
         }
         return value;
     }

@@ -88,6 +88,13 @@ final class Values {
     }
 
     /**
+     * The slices of a data-dependent tensor along {@code dim} ({@code torch.unbind(boxes, 1)}): how many there are is a
+     * size of the data, so they are made only when the code unpacks them into as many names as that axis' bound
+     * (torchvision's {@code xmin, ymin, xmax, ymax = boxes.unbind(1)}), which a run that does not raise has.
+     */
+    record Pieces(TensorValue tensor, long dim) {}
+
+    /**
      * A truth value that depends on the data: a comparison of a {@link Bounded} int its bound does not decide. An
      * {@code if} on it follows both branches (docs/conventions.md, "TorchScript code the interpreter cannot follow").
      *
