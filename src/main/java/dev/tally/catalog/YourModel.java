@@ -28,7 +28,7 @@ public final class YourModel {
         Optional<Shape> input = summary.inputs().size() == 1 ? summary.inputs().get(0).shape() : Optional.empty();
         Totals totals = summary.totals();
         WeightsEntry entry = new WeightsEntry(task, name, name, "yours", metrics,
-                input.map(Shape::dims).orElse(List.of()), totals.params(), totals.paramBytes(), null, List.of(), null, null);
+                input.map(Shape::dims).orElse(List.of()), totals.params(), totals.paramBytes(), null, List.of(), null, null, List.of());
         String note = "your model" + (summary.inputs().size() > 1 ? " (" + summary.inputs().stream().map(TensorSummary::name).toList() + ")" : "")
                 + (memory.fitNote().isEmpty() ? "" : "; " + memory.fitNote());
         return new CatalogRow(entry, input, Optional.of(CatalogRow.Cost.of(summary)),

@@ -89,6 +89,33 @@ class CatalogFitBatchTest {
     }
 
     @Test
+    void opticalFlowRowsFitTheirBatchOfFramePairsOnTheScriptedGraph() throws IOException {
+        // RAFT's scripted graph has two inputs, image1 and image2, whose batch grows together: a batch of frame pairs.
+        String weights = "Raft_Small_Weights.C_T_V2";
+        JsonNode row = json("catalog", "--task", "optical_flow", "--memory", "2GiB", "--where", "weights=" + weights,
+                "--format", "json").get("rows").get(0);
+        long batch = row.get("fitBatch").asLong();
+        assertThat(batch).as("fitBatch of %s (%s)", weights, row.get("note").asText()).isPositive();
+        Path graph = tracedGraph(weights);
+        String frame = shape(row.get("input"));
+        assertThat(pairMemory(graph, batch, frame)).as("%s fits at batch %d", weights, batch).isLessThanOrEqualTo(2 * GIB);
+        assertThat(pairMemory(graph, batch + 1, frame)).as("%s does not fit at batch %d", weights, batch + 1).isGreaterThan(2 * GIB);
+        Run fit = run("fit", graph.toString(), "--memory", "2GiB", "--input", "image1=" + frame, "--input", "image2=" + frame);
+        assertThat(fit.code()).as("tally fit; stderr: %s", fit.err()).isZero();
+        Matcher answer = Pattern.compile("Largest batch that fits: (\\d+)").matcher(fit.out());
+        assertThat(answer.find()).as(fit.out()).isTrue();
+        assertThat(Long.parseLong(answer.group(1))).as("tally fit on the scripted graph of %s", weights).isEqualTo(batch);
+    }
+
+    /** Weights plus peak activations of a two-frame graph with both frames at {@code batch}. */
+    private static long pairMemory(Path graph, long batch, String frame) throws IOException {
+        String atBatch = batch + frame.substring(frame.indexOf('x'));
+        JsonNode totals = json("summary", graph.toString(), "--input", "image1=" + atBatch, "--input", "image2=" + atBatch,
+                "--format", "json").get("totals");
+        return totals.get("paramBytes").asLong() + totals.get("peakActivationBytes").asLong();
+    }
+
+    @Test
     void everyClassifierHasAFitBatch() throws IOException {
         List<String> without = new ArrayList<>();
         int fitted = 0;
