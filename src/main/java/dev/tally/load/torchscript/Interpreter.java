@@ -990,6 +990,9 @@ final class Interpreter {
         if (value == Unknown.VALUE) {
             return "a value not known statically";
         }
+        if (value instanceof Values.BoundedInt bounded) {
+            return "a number read from data, at most " + bounded.bound();
+        }
         if (value instanceof ModuleValue module) {
             return "the module '" + display(module) + "'";
         }
