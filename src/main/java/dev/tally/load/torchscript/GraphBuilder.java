@@ -192,11 +192,17 @@ final class GraphBuilder {
 
     /**
      * Records that the node emitted since {@code firstNew} that defines {@code output} overwrites its first input
-     * ({@code relu_}, {@code add_}, {@code inplace=True}), so the memory pass knows it allocates nothing.
+     * ({@code relu_}, {@code add_}, {@code inplace=True}), so the memory pass knows it allocates nothing. A Where is left
+     * as allocating: {@code masked_fill_(x, mask, v)} is Where(mask, v, x), whose first input is the mask, not the tensor
+     * written (HDemucs masks its [B, H, T, T] scores with a [T, T] eye), so the memory pass, which aliases an in-place
+     * node's first input, would put the result in the mask's storage.
      */
     void markInPlace(int firstNew, String output) {
         for (int i = nodes.size() - 1; i >= firstNew; i--) {
             Node node = nodes.get(i);
+            if (node.outputs().contains(output) && node.opType().equals("Where")) {
+                return;
+            }
             if (node.outputs().contains(output)) {
                 Map<String, Attribute> attributes = new LinkedHashMap<>(node.attributes());
                 attributes.put(Aliasing.IN_PLACE, new Attribute.Int(1));
