@@ -5,16 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.cli.Main;
+import dev.tally.testing.Fixtures;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * The optical flow rows (RAFT) in every format: the input is one frame's shape with the names of the two inputs that
- * each take it, in the table, Markdown, CSV and HTML alike; the HTML page says why optical flow has no chart; a
- * named {@code --input} is refused in one sentence. WeightsCatalogTest checks the figures against the real models.
+ * each take it, in the table, Markdown, CSV and HTML alike; the HTML page says why optical flow has no chart; the
+ * user's own two-frame model is placed among them with its inputs named; a named {@code --input} is refused in one
+ * sentence. WeightsCatalogTest checks the figures against the real models.
  */
 class CatalogOpticalFlowTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,6 +68,28 @@ class CatalogOpticalFlowTest {
         assertThat(html).contains("<td>" + input + "</td>")
                 .contains("optical_flow: no chart: its entries publish errors (lower is better) on different benchmarks")
                 .doesNotContain("id=\"macs-optical_flow\"");
+    }
+
+    @Test
+    void yourTwoFrameModelIsPlacedAmongTheRaftRowsWithItsInputsNamed() throws IOException {
+        // The zoo's RAFT small in ONNX (two 1x3x128x128 frames), with PyTorch's own count beside it.
+        Path model = Fixtures.dir().resolve("zoo/raft_small.onnx");
+        Path expected = Fixtures.dir().resolve("zoo/raft_small.expected.json");
+        assertThat(Files.isRegularFile(model) && Files.isRegularFile(expected))
+                .as("%s and its expected.json are made by /usr/bin/python3 scripts/export_zoo.py --out FIXTURES", model).isTrue();
+        JsonNode table = JSON.readTree(output("compare", model.toString(), "--catalog", "--task", "optical_flow", "--format", "json"));
+        JsonNode yours = null;
+        for (JsonNode row : table.get("rows")) {
+            if (row.get("yours").asBoolean()) {
+                yours = row;
+            }
+        }
+        assertThat(yours).as("your row").isNotNull();
+        assertThat(table.get("rows")).hasSize(9);
+        assertThat(yours.get("macs").asLong()).isEqualTo(JSON.readTree(expected.toFile()).get("macs").asLong());
+        assertThat(yours.get("input").toString()).isEqualTo("[1,3,128,128]");
+        assertThat(yours.get("inputNames").toString()).isEqualTo("[\"image1\",\"image2\"]");
+        assertThat(yours.get("pareto").asBoolean()).isFalse();
     }
 
     @Test
