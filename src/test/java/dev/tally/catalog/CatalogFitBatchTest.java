@@ -50,15 +50,16 @@ class CatalogFitBatchTest {
     @Test
     void fitBatchIsTheLargestBatchThatFitsAndEqualsTallyFitOnTheSameGraph() throws IOException {
         // A plain classifier, a re-sized one (evaluated at 384, graph exported at another size), a segmentation
-        // model at 520x520, a video model (batch axis of a rank-5 input), and Swin V2 and MaxViT, whose graphs were
-        // exported with a symbolic batch (their Reshapes read it from the input).
+        // model at 520x520, a video model (batch axis of a rank-5 input), and Swin V2, MaxViT and MViT v1, whose graphs
+        // were exported with a symbolic batch (their Reshapes and MViT's class-token Concat read it from the input).
         String where = "weights=ResNet18_Weights.IMAGENET1K_V1 or weights=EfficientNet_V2_S_Weights.IMAGENET1K_V1"
                 + " or weights=FCN_ResNet50_Weights.COCO_WITH_VOC_LABELS_V1 or weights=R3D_18_Weights.KINETICS400_V1"
-                + " or weights=Swin_V2_B_Weights.IMAGENET1K_V1 or weights=MaxVit_T_Weights.IMAGENET1K_V1";
+                + " or weights=Swin_V2_B_Weights.IMAGENET1K_V1 or weights=MaxVit_T_Weights.IMAGENET1K_V1"
+                + " or weights=MViT_V1_B_Weights.KINETICS400_V1";
         JsonNode table = json("catalog", "--task", "all", "--memory", "1GiB", "--where", where, "--format", "json");
         assertThat(table.get("memory").get("bytes").asLong()).isEqualTo(GIB);
         assertThat(table.get("memory").get("by").asText()).isEqualTo("peak");
-        assertThat(table.get("rows")).hasSize(6);
+        assertThat(table.get("rows")).hasSize(7);
         for (JsonNode row : table.get("rows")) {
             String weights = row.get("weights").asText();
             long batch = row.get("fitBatch").asLong();
