@@ -281,6 +281,8 @@ public final class TorchScriptLoader {
             }
             DType dtype = InputShapes.dtypeOf(inputShapes, key).orElse(defaultType);
             TensorValue input = interpreter.graph().input(parameter.name(), inputShapes.get(key), dtype);
+            // An integer input whose values the user bounds (:maxN): a size the code reads from them is at most that.
+            InputShapes.valueBound(inputShapes, key).ifPresent(max -> interpreter.graph().boundValues(input.name(), max));
             // torchvision's detection models take List[Tensor] (one image per entry): the input given is one image.
             args.add(isTensorList(parameter.annotation()) ? new ArrayList<>(List.of(input)) : input);
         }
