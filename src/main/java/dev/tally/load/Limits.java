@@ -13,7 +13,7 @@ public final class Limits {
     }
 
     /**
-     * Nodes of one model's graph, subgraphs included: the analysis keeps about 500 bytes per node, so this bounds
+     * Nodes of one model's graph, subgraphs included: the analysis keeps about 550 bytes per node, so this bounds
      * the memory and time a graph-only file can ask for (a 100 MB ONNX file can spell about 3 million nodes).
      */
     public static long nodes() {
