@@ -78,8 +78,8 @@ public final class Verifier {
                     + CrossChecks.count(buffers) + " buffer elements of the static tally are not compared.");
         }
         notes.add("The module ran once, in eval mode; TorchScript's first forward pass includes its profiling, so it is slower than later ones.");
-        for (String name : inList) {
-            notes.add("forward takes '" + name + "' as a List[Tensor]: the engine was given a one-item list holding the input.");
+        for (String input : inList) {
+            notes.add("forward takes '" + input + "' as a List[Tensor]: the engine was given a one-item list holding the input.");
         }
         return report(analysis, name, inputs, checks, timings, notes);
     }
