@@ -76,11 +76,11 @@ def greedy_nms_sorted(boxes: Tensor, iou_threshold: float, steps: int) -> Tensor
     wh = (rb - lt).clamp(min=0)
     inter = wh[:, :, 0] * wh[:, :, 1]
     iou = inter / (area[:, None] + area[None, :] - inter)
-    # suppresses[j, i]: the earlier box j (higher score) overlaps the later box i.
-    suppresses = torch.triu(iou.to(torch.float64) > iou_threshold, 1)
+    # overlapped_by[i, j]: the earlier box j (higher score) overlaps box i (the IoU is symmetric, as the kernel's is).
+    overlapped_by = torch.tril(iou.to(torch.float64) > iou_threshold, -1)
     keep = torch.ones_like(area, dtype=torch.bool)
     for _ in range(steps):
-        keep = (suppresses & keep[:, None]).sum(0) == 0
+        keep = (overlapped_by & keep).sum(1) == 0
     return keep
 
 
