@@ -68,6 +68,10 @@ final class Args {
         if (value instanceof Long || value instanceof Double || value instanceof Boolean) {
             return graph.scalar(value);
         }
+        if (value instanceof Values.BoundedInt bounded) {
+            // A number known by its bound is held by a 0-d graph value: what is computed from it stays data-dependent.
+            return bounded.tensor();
+        }
         throw new ArgumentError("'torch." + op + "' needs a tensor for '" + name + "', but the code passes "
                 + Interpreter.describe(value));
     }
@@ -150,7 +154,7 @@ final class Args {
         return result;
     }
 
-    private ArgumentError unresolved(String name, Object value) {
+    ArgumentError unresolved(String name, Object value) {
         return new Unresolved("'torch." + op + "' needs a known value for '" + name + "', but it is "
                 + Interpreter.describe(value));
     }

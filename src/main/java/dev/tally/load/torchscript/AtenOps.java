@@ -18,7 +18,7 @@ import java.util.Map;
  * attribute names (so the shape and cost rules are shared with the ONNX reader). Each tensor op belongs to one
  * family ({@link ConvolutionOps}, {@link LinearAlgebraOps}, {@link ActivationOps}, {@link ArithmeticOps},
  * {@link NormalizationOps}, {@link ReductionOps}, {@link ShapeOps}, {@link JoinSplitOps}, {@link IndexingOps},
- * {@link CreationOps}, {@link InterpolationOps}: one table each), then {@link RecurrentOps}, {@link DTypeOps} and
+ * {@link CreationOps}, {@link InterpolationOps}, {@link SpectralOps}: one table each), then {@link RecurrentOps}, {@link DTypeOps} and
  * {@link QuantizedOps} are asked in turn. An aten op with no mapping becomes a node of op type
  * {@code aten::<name>}, which the report lists as unsupported, never as zero.
  *
@@ -35,7 +35,8 @@ final class AtenOps {
         this.graph = graph;
         for (AtenFamily family : List.of(new ConvolutionOps(graph), new LinearAlgebraOps(graph), new ActivationOps(graph),
                 new ArithmeticOps(graph), new NormalizationOps(graph), new ReductionOps(graph), new ShapeOps(graph),
-                new JoinSplitOps(graph), new IndexingOps(graph), new CreationOps(graph), new InterpolationOps(graph))) {
+                new JoinSplitOps(graph), new IndexingOps(graph), new CreationOps(graph), new InterpolationOps(graph),
+                new SpectralOps(graph))) {
             for (String op : family.table().keySet()) {
                 if (families.put(op, family) != null) {
                     throw new IllegalStateException("aten op '" + op + "' is in two families");
@@ -116,7 +117,7 @@ final class AtenOps {
             "values", "keys", "items", "mul");
 
     private static final java.util.Set<String> CREATION_OPS = java.util.Set.of(
-            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor", "as_tensor", "linspace");
+            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor", "as_tensor", "linspace", "eye", "hann_window");
 
     private static boolean containsTensor(List<Object> values) {
         for (Object value : values) {
@@ -162,9 +163,13 @@ final class AtenOps {
                 }
                 return name.equals("__isnot__");
             case "size":
-                if (info == null || info.dataDependent()) {
-                    // A data-dependent size is only bounded: as a Python int it would be taken for the real size.
+                if (info == null) {
                     return Unknown.VALUE;
+                }
+                if (info.dataDependent()) {
+                    // A data-dependent size is only bounded: as a Python int it would be taken for the real size. One axis
+                    // is a BoundedInt (packed sequences' batch_sizes.size(0)), the whole shape not known statically.
+                    return args.size() > 1 && args.get(1) instanceof Long axis ? boundedSize(tensor, axis, site) : Unknown.VALUE;
                 }
                 if (args.size() > 1) {
                     if (!(args.get(1) instanceof Long axis)) {
@@ -189,6 +194,14 @@ final class AtenOps {
             default:
                 return NOT_HANDLED;
         }
+    }
+
+    /** Axis {@code axis} of a data-dependent tensor: its bound, and Shape then Gather as the graph value holding it. */
+    private Values.BoundedInt boundedSize(TensorValue tensor, long axis, Site site) {
+        int at = tensor.info().shape().normalizeAxis((int) axis);
+        TensorValue shape = emit("Shape", site, attrs(), tensor);
+        TensorValue size = emit("Gather", site, attrs("axis", new Attribute.Int(0)), shape, graph.scalar((long) at));
+        return new Values.BoundedInt(tensor.info().shape().dim(at), size);
     }
 
     // ---- tensor ops --------------------------------------------------------------------------------------

@@ -49,6 +49,18 @@ final class GraphBuilder {
     /** Node outputs a frame's local holds past their last use so far: the index of the last node they stay live through. */
     private final Map<String, Integer> holds = new HashMap<>();
 
+    /**
+     * Values with a stated upper bound: an integer input's {@code --input ...:maxN}, and what is computed from it by ops
+     * whose values are some of their input's ({@link #KEEPS_VALUE_BOUND}). Only a size read from them
+     * ({@code max(lengths).item()}) uses the bound; their own sizes are not data-dependent.
+     */
+    private final Map<String, ValueBound> valueBounds = new HashMap<>();
+
+    /** The largest value a tensor holds, and the input that bound was given for. */
+    record ValueBound(long max, String input) {}
+    private static final java.util.Set<String> KEEPS_VALUE_BOUND = java.util.Set.of("ReduceMax", "ReduceMin", "Gather", "Slice",
+            "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Expand", "Transpose", "Identity", "Cast");
+
     GraphBuilder(String fileName, RuleTable rules) {
         this.fileName = fileName;
         this.rules = rules;
@@ -127,6 +139,10 @@ final class GraphBuilder {
             lastUse.put(output, index);
         }
         List<TensorInfo> inferred = infer(node);
+        if (KEEPS_VALUE_BOUND.contains(opType) && !nodeInputs.isEmpty() && valueBounds.containsKey(nodeInputs.get(0))) {
+            ValueBound bound = valueBounds.get(nodeInputs.get(0));
+            outputNames.forEach(output -> valueBounds.put(output, bound));
+        }
         List<TensorValue> result = new ArrayList<>();
         for (int i = 0; i < outputCount; i++) {
             TensorInfo info = inferred != null && i < inferred.size() ? inferred.get(i) : null;
@@ -151,6 +167,16 @@ final class GraphBuilder {
         return ShapePass.inferNode(fileName, node, rule.get(), values);
     }
 
+    /** States that every value of {@code value} (a graph input) is at most {@code max}. */
+    void boundValues(String value, long max) {
+        valueBounds.put(value, new ValueBound(max, value));
+    }
+
+    /** The stated upper bound of {@code value}'s values, if it has one. */
+    Optional<ValueBound> valueBound(TensorValue value) {
+        return Optional.ofNullable(valueBounds.get(value.name()));
+    }
+
     /** Records that {@code value} comes out of a statement not followed, so nothing about it is assumed, and returns it. */
     TensorValue markGap(TensorValue value) {
         gapValues.add(value.name());
@@ -169,11 +195,17 @@ final class GraphBuilder {
 
     /**
      * Records that the node emitted since {@code firstNew} that defines {@code output} overwrites its first input
-     * ({@code relu_}, {@code add_}, {@code inplace=True}), so the memory pass knows it allocates nothing.
+     * ({@code relu_}, {@code add_}, {@code inplace=True}), so the memory pass knows it allocates nothing. A Where is left
+     * as allocating: {@code masked_fill_(x, mask, v)} is Where(mask, v, x), whose first input is the mask, not the tensor
+     * written (HDemucs masks its [B, H, T, T] scores with a [T, T] eye), so the memory pass, which aliases an in-place
+     * node's first input, would put the result in the mask's storage.
      */
     void markInPlace(int firstNew, String output) {
         for (int i = nodes.size() - 1; i >= firstNew; i--) {
             Node node = nodes.get(i);
+            if (node.outputs().contains(output) && node.opType().equals("Where")) {
+                return;
+            }
             if (node.outputs().contains(output)) {
                 Map<String, Attribute> attributes = new LinkedHashMap<>(node.attributes());
                 attributes.put(Aliasing.IN_PLACE, new Attribute.Int(1));

@@ -283,6 +283,8 @@ public final class TorchScriptLoader {
             // torchvision's detection models take List[Tensor] (one image per entry): the input given is one image.
             boolean inList = isTensorList(parameter.annotation());
             TensorValue input = interpreter.graph().input(parameter.name(), inputShapes.get(key), dtype, inList);
+            // An integer input whose values the user bounds (:maxN): a size the code reads from them is at most that.
+            InputShapes.valueBound(inputShapes, key).ifPresent(max -> interpreter.graph().boundValues(input.name(), max));
             args.add(inList ? new ArrayList<>(List.of(input)) : input);
         }
         if (!inputShapes.isEmpty()) {

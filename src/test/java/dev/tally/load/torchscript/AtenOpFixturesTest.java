@@ -26,8 +26,11 @@ import org.junit.jupiter.api.TestFactory;
  * filled slice by slice, F.normalize, swapaxes, tensor_split, repeat_interleave, RAFT's instance norm, linspace grid,
  * grid_sample, split_with_sizes and unfold, MultiheadAttention's baddbmm with GLU and max, Emformer's empty memory,
  * an embedding, the R-CNN transform's resize scale and MultiScaleRoIAlign's levels computed from shapes through
- * tensors: torch.tensor, min, max, float32 reciprocals, log2, round, floor, ceil, item), traced and scripted: nothing unsupported, params and buffers PyTorch's {@code sum(numel)}, every
- * output shape PyTorch's, and MACs exactly the aten-level counter's.
+ * tensors: torch.tensor, min, max, float32 reciprocals, log2, round, floor, ceil, item; HDemucs's spectrogram: stft,
+ * view_as_real, std, view_as_complex, istft, eye; Tacotron2's packed LSTM; Conformer's padding mask read with
+ * item()), traced and scripted: nothing unsupported, params and buffers PyTorch's {@code sum(numel)}, every output
+ * shape PyTorch's, MACs exactly the aten-level counter's, and data-dependent exactly in the forms the export names (the
+ * packed LSTM, the scripted padding mask: counted at the padded length, which every export length is).
  */
 class AtenOpFixturesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,19 +50,22 @@ class AtenOpFixturesTest {
                 JsonNode file = expected.path("files").path(form);
                 tests.add(DynamicTest.dynamicTest(name.asText() + " " + form, () -> {
                     assertThat(file.isTextual()).as(form + " file (PyTorch's error: " + expected.path("errors").path(form).asText() + ")").isTrue();
-                    check(dir.resolve(file.asText()), expected);
+                    check(dir.resolve(file.asText()), expected, form);
                 }));
             }
         }
-        assertThat(tests).hasSizeGreaterThanOrEqualTo(22);
+        assertThat(tests).hasSizeGreaterThanOrEqualTo(28);
         return tests.stream();
     }
 
-    private static void check(Path file, JsonNode expected) {
+    private static void check(Path file, JsonNode expected, String form) {
         List<String> inputs = new ArrayList<>();
         for (JsonNode input : expected.get("inputs")) {
+            String kind = input.get("dtype").asText();
+            // "lengths:T": sequence lengths, every one T in the export; at most the padded length T is the contract the
+            // file cannot state, so the test states it as a user would (:maxT).
             String shape = longs(input.get("shape")).stream().map(String::valueOf).collect(Collectors.joining("x"))
-                    + DTYPES.get(input.get("dtype").asText());
+                    + (kind.startsWith("lengths:") ? ":int64:max" + kind.substring("lengths:".length()) : DTYPES.get(kind));
             inputs.add(expected.get("inputs").size() == 1 ? shape : input.get("torchName").asText() + "=" + shape);
         }
         Summary summary = Tally.analyze(file, Tally.Options.defaults().withInputs(inputs));
@@ -67,6 +73,13 @@ class AtenOpFixturesTest {
         assertThat(summary.unsupported()).as(what + " unsupported ops").isEmpty();
         assertThat(summary.totals().params()).as(what + " params").isEqualTo(expected.get("params").asLong());
         assertThat(summary.totals().buffers()).as(what + " buffers").isEqualTo(expected.get("buffers").asLong());
+        // A packed sequence's sizes come from the lengths' values: marked data-dependent, counted at the bound (every row
+        // the padded length), which is what the export ran, so the MACs are still equal.
+        boolean dependent = false;
+        for (JsonNode dependentForm : expected.path("dataDependent")) {
+            dependent |= dependentForm.asText().equals(form);
+        }
+        assertThat(summary.dataDependence().any()).as(what + " data-dependent").isEqualTo(dependent);
         assertThat(summary.totals().macs()).as(what + " MACs").isEqualTo(expected.get("macs").asLong());
         List<Optional<List<Long>>> shapes = summary.outputs().stream().map(TensorSummary::shape).map(s -> s.map(Shape::dims)).toList();
         List<Optional<List<Long>>> pytorch = new ArrayList<>();
