@@ -17,6 +17,7 @@ import dev.tally.ir.Param;
 import dev.tally.ir.Shape;
 import dev.tally.ir.TensorType;
 import dev.tally.ir.Value;
+import dev.tally.load.Limits;
 import dev.tally.load.torchscript.Values.TensorValue;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +49,8 @@ final class GraphBuilder {
     private final Map<String, Integer> lastUse = new HashMap<>();
     /** Node outputs a frame's local holds past their last use so far: the index of the last node they stay live through. */
     private final Map<String, Integer> holds = new HashMap<>();
+    /** {@link Limits#nodes()}: the code may loop, so a small archive can still spell any number of nodes. */
+    private final long maxNodes = Limits.nodes();
 
     /**
      * Values with a stated upper bound: an integer input's {@code --input ...:maxN}, and what is computed from it by ops
@@ -122,6 +125,9 @@ final class GraphBuilder {
      */
     List<TensorValue> emit(String opType, List<String> nodeInputs, Map<String, Attribute> attributes, int outputCount,
                            String layer, String source) {
+        if (nodes.size() >= maxNodes) {
+            throw Limits.tooManyNodes(fileName, maxNodes);
+        }
         String base = (layer.isEmpty() ? "" : layer + "/") + opType;
         int count = nameCounts.merge(base, 1, Integer::sum);
         String name = count == 1 ? base : base + "#" + count;
