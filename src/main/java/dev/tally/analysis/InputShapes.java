@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -104,7 +105,7 @@ public final class InputShapes {
                     && input.type().get().dims().get(0) instanceof Dim.Known) {
                 List<Dim> dims = new ArrayList<>(input.type().get().dims());
                 dims.set(0, new Dim.Symbol("batch"));
-                inputs.add(new Value(input.name(), new TensorType(input.type().get().dtype(), dims)));
+                inputs.add(new Value(input.name(), Optional.of(new TensorType(input.type().get().dtype(), dims)), input.inList()));
                 changed = true;
             } else {
                 inputs.add(input);

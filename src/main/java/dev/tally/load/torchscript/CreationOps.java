@@ -108,7 +108,15 @@ final class CreationOps extends AtenFamily {
             return AtenOps.NOT_HANDLED;
         }
         double value = name.equals("full_like") ? a.real("fill_value", 0) : name.startsWith("ones") ? 1 : 0;
-        ConstTensor fill = new ConstTensor(DType.FLOAT32, Shape.of(1), ConstData.ofFloats(value));
+        // PyTorch's element type: the dtype argument, else x's (ones_like(mask, dtype=torch.bool) is a mask, SSD's
+        // full_like(score, label, dtype=torch.int64) holds labels).
+        DType type = a.get("dtype") instanceof Long code ? ScalarTypes.dtype(code).orElse(null)
+                : a.has("dtype") ? null : self.info().dtype();
+        if (type == null || !(type.isFloatingPoint() || type.isIntegral() || type == DType.BOOL)) {
+            return AtenOps.NOT_HANDLED;
+        }
+        ConstTensor fill = new ConstTensor(type, Shape.of(1),
+                type.isFloatingPoint() ? ConstData.ofFloats(value) : ConstData.ofInts((long) value));
         return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), graph.ints(self.info().shape().toArray()));
     }
 

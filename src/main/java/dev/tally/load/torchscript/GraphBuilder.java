@@ -69,8 +69,11 @@ final class GraphBuilder {
         this.rules = rules;
     }
 
-    /** A graph input of element type {@code dtype}; its shape is known when the caller gave one. */
-    TensorValue input(String name, Shape shape, DType dtype) {
+    /**
+     * A graph input of element type {@code dtype}; its shape is known when the caller gave one. {@code inList}: the code
+     * takes it as the one item of a list ({@link Value#inList}).
+     */
+    TensorValue input(String name, Shape shape, DType dtype, boolean inList) {
         Optional<TensorType> type = Optional.empty();
         TensorInfo info = null;
         if (shape != null) {
@@ -82,7 +85,7 @@ final class GraphBuilder {
             info = TensorInfo.of(dtype, shape);
             values.put(name, info);
         }
-        inputs.add(new Value(name, type));
+        inputs.add(new Value(name, type, inList));
         return new TensorValue(name, info);
     }
 

@@ -11,8 +11,8 @@ import java.util.Map;
  * Reductions from TorchScript code: {@code mean}, {@code sum} and {@code amax} over given axes (ReduceMean, ReduceSum,
  * ReduceMax), the 2-norm {@code norm(x, 2, dim, keepdim)} (ReduceL2, as the exporter writes F.normalize's), and
  * {@code max}, {@code min} (of all elements, elementwise, or values and indices along an axis), {@code topk} with
- * a known k (TopK: values and indices), and {@code std}, {@code var} (ReduceMean, Sub, Mul, ReduceMean, Mul by the
- * correction, Sqrt for std: torch.onnx's chain).
+ * a known k (TopK: values and indices), {@code sort} (TopK of the whole axis, as torch.onnx writes it), and {@code std},
+ * {@code var} (ReduceMean, Sub, Mul, ReduceMean, Mul by the correction, Sqrt for std: torch.onnx's chain).
  */
 final class ReductionOps extends AtenFamily {
 
@@ -22,6 +22,7 @@ final class ReductionOps extends AtenFamily {
         put(this::norm, "norm");
         put(this::maxOrMin, "max", "min");
         put(this::topk, "topk");
+        put(this::sort, "sort");
         put(this::variance, "std", "var");
     }
 
@@ -72,6 +73,23 @@ final class ReductionOps extends AtenFamily {
         Map<String, Attribute> attributes = attrs("axis", new Attribute.Int(a.integer("dim", -1)),
                 "largest", new Attribute.Int(a.flag("largest", true) ? 1 : 0), "sorted", new Attribute.Int(a.flag("sorted", true) ? 1 : 0));
         List<TensorValue> outputs = graph.emit("TopK", List.of(a.tensor("self").name(), graph.ints(a.integer("k", 0)).name()), attributes, 2,
+                site.layer(), site.source());
+        return new TupleValue(java.util.Arrays.asList(outputs.get(0), outputs.get(1)));
+    }
+
+    private Object sort(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // x.sort(dim, descending): values and indices of the whole axis in order, which torch.onnx writes as TopK with
+        // K the axis size (largest = descending). A stable sort orders ties as TopK may not; the shapes are the same.
+        Args a = bind(name, args, kw, "self", "dim", "descending", "stable");
+        TensorValue self = a.tensor("self");
+        if (!self.known() || self.info().rank() == 0) {
+            return AtenOps.NOT_HANDLED;
+        }
+        long dim = a.integer("dim", -1);
+        long size = self.info().shape().dim((int) (dim < 0 ? dim + self.info().rank() : dim));
+        Map<String, Attribute> attributes = attrs("axis", new Attribute.Int(dim),
+                "largest", new Attribute.Int(a.flag("descending", false) ? 1 : 0), "sorted", new Attribute.Int(1));
+        List<TensorValue> outputs = graph.emit("TopK", List.of(self.name(), graph.ints(size).name()), attributes, 2,
                 site.layer(), site.source());
         return new TupleValue(java.util.Arrays.asList(outputs.get(0), outputs.get(1)));
     }
