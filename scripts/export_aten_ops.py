@@ -15,6 +15,9 @@ PyTorch's own error in "errors".
 The figures: params and buffers by sum(numel), the shape of every output tensor (flattened in order) from a
 real run, and MACs by export_models.MacCounter (the aten-level TorchDispatchMode counter of every fixture:
 convolution, mm, bmm, matmul, addmm, baddbmm, addbmm; every other op 0). All on the CPU, in a second or two.
+Sequence lengths (input kind "lengths:T") are all the padded length T, and "dataDependent" names the forms whose
+sizes come from those values (a packed LSTM, a mask whose length is read with item()): counted at the bound T, which
+the export reaches, so their figures are still PyTorch's.
 
 The cache key is sha256(this script + export_models.py + torch version): the folder is skipped when
 aten-ops/stamp holds it.
@@ -218,6 +221,8 @@ class BoxPostprocess(nn.Module):
     roi_align, then a Linear per box. The input's boxes are disjoint and every score passes the threshold, so PyTorch
     keeps every box: its run is the bound, and shapes and MACs equal PyTorch's exactly."""
 
+    DATA_DEPENDENT = ("traced", "scripted")
+
     def __init__(self):
         super().__init__()
         self.head = nn.Linear(8 * 2 * 2, 5)
@@ -240,6 +245,65 @@ class BoxPostprocess(nn.Module):
         return self.head(result.flatten(1)), scores[kept]
 
 # (name, builder, inputs: (shape, dtype, low, high) each).
+class Spectrogram(nn.Module):
+    """HDemucs's spectrogram branch: a Hann-windowed STFT (centred, reflect padding), its real and imaginary parts as
+    channels (view_as_real), normalised by mean and std, a convolution, back to complex (view_as_complex) and the
+    inverse STFT to the input's length; and its local attention's bool eye mask."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 4, 3, padding=1)
+
+    def forward(self, x):
+        window = torch.hann_window(64).to(x)
+        z = torch.stft(x, 64, hop_length=16, window=window, normalized=True, return_complex=True)
+        b, f, t = z.shape
+        m = torch.view_as_real(z).permute(0, 3, 1, 2).reshape(1, b * 2, f, t)
+        mean = m.mean(dim=[1, 2, 3], keepdim=True)
+        std = m.std(dim=[1, 2, 3], keepdim=True)
+        m = self.conv((m - mean) / (1e-5 + std))
+        m = m.view(b, 2, f, t).permute(0, 2, 3, 1).contiguous()
+        y = torch.istft(torch.view_as_complex(m), 64, hop_length=16, window=window, normalized=True, length=x.shape[-1])
+        return y, torch.eye(t, dtype=torch.bool), std
+
+
+class PackedLstm(nn.Module):
+    """Tacotron2's encoder LSTM over a padded batch: pack_padded_sequence by the lengths, a bidirectional LSTM on the
+    packed rows, pad_packed_sequence back. Every length is the padded length, so the bound Tally states is what ran."""
+
+    DATA_DEPENDENT = ("traced", "scripted")
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(8, 6, batch_first=True, bidirectional=True)
+        self.proj = nn.Linear(12, 4)
+
+    def forward(self, x, lengths):
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True)
+        y, _ = self.lstm(packed)
+        y, _ = nn.utils.rnn.pad_packed_sequence(y, batch_first=True)
+        return self.proj(y)
+
+
+class PaddingMask(nn.Module):
+    """Conformer's padding mask: arange(max(lengths).item()) against the lengths, as a MultiheadAttention's key
+    padding mask. Scripted code reads the mask's length from the values (data-dependent, bounded by the padded length
+    the test states); traced code keeps the number it traced."""
+
+    DATA_DEPENDENT = ("scripted",)
+
+    def __init__(self):
+        super().__init__()
+        self.attention = nn.MultiheadAttention(16, 4)
+
+    def forward(self, x, lengths):
+        max_length = int(torch.max(lengths).item())
+        steps = torch.arange(max_length, device=lengths.device, dtype=lengths.dtype)
+        mask = steps.expand(lengths.size(0), max_length) >= lengths.unsqueeze(1)
+        y, _ = self.attention(x, x, x, key_padding_mask=mask, need_weights=False)
+        return y
+
+
 NETS = [
     ("shifted_window_mask", ShiftedWindowMask, [((1, 4, 7, 7), "float")]),
     ("cosine_attention", CosineAttention, [((2, 3, 5, 8), "float"), ((2, 3, 6, 8), "float")]),
@@ -252,6 +316,9 @@ NETS = [
     ("token_table", TokenTable, [((1, 7), "long")]),
     ("resize_by_scale", ResizeByScale, [((3, 151, 152), "float")]),
     ("levels_from_shapes", LevelsFromShapes, [((1, 3, 64, 64), "float"), ((1, 8, 16, 17), "float")]),
+    ("spectrogram", Spectrogram, [((2, 400), "float")]),
+    ("packed_lstm", PackedLstm, [((2, 5, 8), "float"), ((2,), "lengths:5")]),
+    ("padding_mask", PaddingMask, [((6, 2, 16), "float"), ((2,), "lengths:6")]),
     ("box_indexing", BoxIndexing, [((2, 12), "float"), ((2, 12, 4), "float")]),
     ("box_postprocess", BoxPostprocess, [((1, 8, 16, 16), "float"), ((6, 4), "boxes"), ((6,), "scores")]),
 ]
@@ -267,6 +334,9 @@ def make_input(shape, kind):
         return torch.linspace(0.9, 0.4, shape[0])
     if kind == "long":
         return torch.randint(0, 148, shape, generator=generator)
+    if kind.startswith("lengths:"):
+        # Sequence lengths, every one the padded length (pack_padded_sequence wants them sorted, longest first).
+        return torch.full(shape, int(kind.split(":")[1]), dtype=torch.int64)
     if kind == "bool":
         return torch.zeros(shape, dtype=torch.bool)
     return torch.randn(*shape, generator=generator)
@@ -320,6 +390,9 @@ def export_net(spec, out_dir, key):
         "params": sum(p.numel() for p in model.parameters()),
         "buffers": sum(b.numel() for b in model.buffers()),
         "macs": counter.total,
+        # The forms whose sizes come from values (packed sequences, a mask's length read with item()): Tally must mark
+        # them data-dependent, at the bound (every length here is the padded one, so the bound is what ran).
+        "dataDependent": list(getattr(build, "DATA_DEPENDENT", ())),
         "files": files,
         "errors": errors,
         "torch": torch.__version__,

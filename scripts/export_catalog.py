@@ -8,12 +8,16 @@ builder (classification, quantization, segmentation, detection, video, optical f
   task        the torchvision module it comes from
   numParams   meta["num_params"], as torchvision publishes it
   metrics     meta["_metrics"], NaN written as null (JSON has no NaN)
-  input       the evaluation input: the weights' crop size (segmentation: 520x520; video: 16 frames of the crop)
+  input       the evaluation input: the weights' crop size (segmentation: 520x520; video: 16 frames of the crop;
+              optical flow: one of the two frames, the padded Sintel or KITTI frame, see FLOW_FRAMES)
   macs        the aten-level multiply-accumulates of the real model at that input, counted by
               export_models.MacCounter (convolution, mm, bmm, addmm, ...; quantized models add quantized::conv2d
               and quantized::linear), or null with macsError
-  macs160     the same at 1x3x160x160 (classification only), or null with macs160Error when the real model
-              refuses that size (ViT's position embeddings)
+  macs160     the same at 1x3x160x160 (classification, and optical flow with both frames at that shape), or null with
+              macs160Error when the real model refuses that size (ViT's position embeddings)
+  numFlowUpdates  optical flow only: the flow updates forward ran, its own default (num_flow_updates)
+  macs100     optical flow only: the same with both frames at 1x3x100x100, or null with macs100Error: RAFT refuses
+              frames whose sides do not divide by 8
 
 The model is the one builder(weights=W) builds, with the download and the state_dict load made no-ops (the
 weights are never fetched: the architecture is what matters, and torchvision keeps the metadata in the enum).
@@ -30,14 +34,17 @@ plus export_models.make_values_distinct's seeded noise) at one image of the side
                        keypoints) depends on how many boxes the data gives
   frozenBatchNormBuffers  elements of the FrozenBatchNorm2d buffers (weight, bias, running mean and variance: buffers in
                        PyTorch, which an ONNX graph stores like any weight)
-Optical flow (RAFT) is not counted: two frames of no fixed size, and Tally shows no cost for it either. The whole
-run took 16.5 minutes on the shared machine at load 10-14 (2026-12-01), most of it the CPU passes.
+Optical flow entries (count_optical_flow) run on the meta device with two frames of the input shape (image1, image2)
+and forward's own default number of flow updates (num_flow_updates=12). The whole
+run took 16.5 minutes on the shared machine at load 10-14 (2026-12-01), most of it the CPU passes; with RAFT, 18.4 minutes
+(375 CPU-s) at load 4-12, of which the 24 RAFT passes on meta took 4.8 s.
 
 Cache key: this file's text and the torch and torchvision versions; a cached oracle is reused.
 Run:  /usr/bin/python3 scripts/export_catalog.py --out FIXTURES
 """
 import argparse
 import hashlib
+import inspect
 import json
 import math
 import os
@@ -58,7 +65,11 @@ from export_models import MacCounter  # noqa: E402  (the aten-level MAC count th
 SCRIPT = os.path.abspath(__file__)
 TASKS = [("classification", models), ("quantization", models.quantization), ("segmentation", models.segmentation),
          ("detection", models.detection), ("video", models.video), ("optical_flow", models.optical_flow)]
-COUNTED = ("classification", "quantization", "segmentation", "video", "detection")
+COUNTED = ("classification", "quantization", "segmentation", "video", "detection", "optical_flow")
+# One of RAFT's two frames: the frame of the dataset an entry's first metric is on (Sintel 436x1024, KITTI 375x1242 for most
+# frames), padded to the next multiple of 8 as torchvision's optical-flow reference pads it (references/optical_flow/utils.py,
+# InputPadder) before the model; scripts/make_weights_catalog.py chooses the same.
+FLOW_FRAMES = {"Sintel": [1, 3, 440, 1024], "Kitti": [1, 3, 376, 1248]}
 # The modules of a detection model whose MACs do not depend on the data (the zoo's detection cells check the same).
 DATA_INDEPENDENT = ("backbone", "rpn.head", "head")
 
@@ -88,6 +99,8 @@ def evaluation_input(task, weights):
         return [1, 3, keywords["resize_size"], keywords["resize_size"]]
     if task == "video":
         return [1, 3, 16] + list(keywords["crop_size"])
+    if task == "optical_flow":
+        return list(FLOW_FRAMES[next(iter(weights.meta["_metrics"])).split("-")[0]])
     return None
 
 
@@ -126,6 +139,17 @@ def count_real_model(builder, weights, shape):
         # max_pool3d_with_indices): the same count on the CPU, a real forward pass (random init is skipped, so
         # building costs nothing; the pass costs about a CPU-second per 20 GMACs).
         return count(build(builder, weights), shape, "cpu")
+
+
+def count_optical_flow(builder, weights, shape):
+    """(MACs, flow updates) of RAFT as builder(weights=W) builds it, on the meta device: model(image1, image2) with both
+    frames of `shape`, so forward runs its own default number of flow updates (num_flow_updates), returned beside the
+    count."""
+    model = build(builder, weights).to("meta")
+    counter = MacCounter([])
+    with torch.no_grad(), counter:
+        model(torch.zeros(shape, device="meta"), torch.zeros(shape, device="meta"))
+    return counter.total, inspect.signature(model.forward).parameters["num_flow_updates"].default
 
 
 def count_quantized(name, weights, shape):
@@ -212,6 +236,16 @@ def main():
                     if name not in detections:
                         detections[name] = count_detection(name, builder, weights)
                     row["input"], row["macs"], row["macsDataIndependent"], row["frozenBatchNormBuffers"] = detections[name]
+                elif task == "optical_flow":
+                    # Both frames at the entry's frame, then both at 1x3x160x160 (`tally catalog --input 1x3x160x160`).
+                    row["macs"], row["numFlowUpdates"] = count_optical_flow(builder, weights, row["input"])
+                    row["macs160"], _ = count_optical_flow(builder, weights, [1, 3, 160, 160])
+                    # A frame whose sides do not divide by 8, which RAFT's forward refuses: the test expects Tally's row to
+                    # say the model's own words.
+                    try:
+                        row["macs100"], _ = count_optical_flow(builder, weights, [1, 3, 100, 100])
+                    except Exception as error:
+                        row["macs100"], row["macs100Error"] = None, str(error).strip().splitlines()[0][:200]
                 elif task in COUNTED:
                     for field, shape in (("macs", row["input"]), ("macs160", [1, 3, 160, 160] if task == "classification" else None)):
                         if shape is None:

@@ -8,7 +8,9 @@ the metadata in the enum). It writes src/main/resources/dev/tally/catalog/weight
 
   task, builder, weights ("ResNet50_Weights.IMAGENET1K_V2"), family (the builder's torchvision module),
   metrics (meta["_metrics"], copied as torchvision gives it), input (the evaluation input: the weights'
-  crop size; segmentation 520x520, the resize size; video 16 frames of the crop), the state_dict's
+  crop size; segmentation 520x520, the resize size; video 16 frames of the crop; optical flow one frame, see
+  flow_frame), inputNames (the forward's tensor arguments when there are several: RAFT's image1 and image2,
+  which both take the input; null for the one-input models), the state_dict's
   params and tensor bytes counted by PyTorch on the built model, and the structure-only graph to count it
   with: the name of an entry of the architecture catalog (dev/tally/audit/catalog, scripts/make_catalog.py)
   whose state_dict signature (every key and shape) equals the built model's, or a graph this script exports
@@ -18,6 +20,7 @@ About five minutes when the graphs are present (every model is built); it export
 whole run takes an hour, is not touched). Run:  /usr/bin/python3 scripts/make_weights_catalog.py [--big]
 """
 import gzip
+import inspect
 import io
 import json
 import os
@@ -50,9 +53,11 @@ TASKS = [("classification", models), ("quantization", models.quantization), ("se
 MAX_EXPORT_PARAMS = 700_000_000
 MAX_ONNX_BYTES = 300_000
 VIDEO_FRAMES = 16  # torchvision's video references evaluate 16-frame clips (mvit's meta: min_temporal_size 16)
-# Tasks whose graphs this script tries to export. A detection graph states its data-dependent sizes (proposals, NMS,
-# detections) as ops with bounds, which Tally counts at their bounds and marks (export_detection).
-EXPORTED_TASKS = ("classification", "quantization", "segmentation", "video", "detection")
+# RAFT takes two frames of any size whose sides divide by 8 (its forward checks it). Its weights' metrics are on Sintel
+# (frames of 436x1024) and KITTI (375x1242 for most frames), which torchvision's optical-flow reference pads to the next
+# multiple of 8 before the model (references/optical_flow/utils.py, InputPadder): each entry is counted at the padded
+# frame of the dataset its first metric is on. Both frames take that shape.
+FLOW_FRAMES = {"Sintel": [1, 3, 440, 1024], "Kitti": [1, 3, 376, 1248]}
 # A detection model's ONNX export needs a newer opset than the classifiers' (RoiAlign, the NMS and NonZero of its
 # postprocess); the zoo's detection fixtures use the same.
 DETECTION_OPSET = 17
@@ -65,18 +70,23 @@ NOT_EXPORTED = {}
 # `--memory`): VGG's and AlexNet's adaptive pooling exported as a fixed kernel, ShuffleNet's channel shuffle and Swin
 # V1's window partition as Reshapes to constant sizes, batch 1 in ViT's Reshapes. They get a traced graph too.
 TRACED = ("alexnet", "vgg", "shufflenet_v2_", "swin_t", "swin_s", "swin_b", "vit_")
-# Swin V2 and MaxViT keep batch 1 in their ONNX Reshapes too: their ONNX graphs are exported with a symbolic batch axis
-# instead of a traced graph, so that the Reshapes read the batch from the input (fitBatch), at about the same size.
+# Swin V2 and MaxViT keep batch 1 in their ONNX Reshapes too, and MViT v1 in the Concat of its class token: their ONNX graphs
+# are exported with a symbolic batch axis instead of a traced graph, so that those ops read the batch from the input
+# (fitBatch), at about the same size (MViT v1: 39,458 B against 37,606 B with batch 1).
 # MaxViT gets a graph of its own for that (42 KB), beside the architecture catalog's fixed-batch one the audit matches.
-SYMBOLIC_BATCH = ("swin_v2_", "maxvit")
+SYMBOLIC_BATCH = ("swin_v2_", "maxvit", "mvit_v1")
 # Catalog-only architectures kept as their traced graph alone, with no ONNX graph: it follows any input and batch, and
 # weighs a quarter of the ONNX graph (Swin-B/S: 28 KB against 113 KB gzipped), which keeps the library's dependency tree
 # under its 10 MB with the detection graphs in it; MViT v2, whose ONNX export needs over 10 GB, has only this one.
 TRACED_ONLY = ("swin_b", "swin_s", "mvit_v2_s")
+# Kept as their scripted TorchScript graph alone (torch.jit.script, no input at all): RAFT. A script keeps what a trace
+# drops: the loop of flow updates with forward's own default count (num_flow_updates=12), and RAFT's checks of its
+# frames (the same size, sides that divide by 8), so that a frame size the model refuses is refused by its own code
+# under `--input`, not counted. It follows any frame size and batch. 17.7 KB (raft_large) and 18.0 KB (raft_small)
+# gzipped; a traced raft_small keeps 264 KB of code and data.pkl against the script's 140 KB (the trace unrolls the updates).
+SCRIPTED_ONLY = ("raft_",)
 BIG = "--big" in sys.argv  # also trace the models above 200M params whose graphs are not present yet
 EXPORTED = {}  # state_dict signature -> (graph, graphInput) of the graphs this run exported
-NO_GRAPH = {"optical_flow": "not exported: RAFT takes two frames of no fixed size (its metrics are on Sintel and KITTI frames of "
-                            "different sizes), and the catalog's graphs take one input of one size"}
 
 
 def build_as_published(builder, weights, **kwargs):
@@ -101,7 +111,22 @@ def input_shape(task, weights):
     if task == "video":
         h, w = keywords["crop_size"]
         return [1, 3, VIDEO_FRAMES, h, w]
+    if task == "optical_flow":
+        return flow_frame(weights)
     return None
+
+
+def flow_frame(weights):
+    """One of RAFT's two frames: the padded frame of the dataset the entry's first metric is on (FLOW_FRAMES);
+    "Sintel-Train-Cleanpass" and "Kitti-Test" name their dataset first. The transform (OpticalFlow) resizes nothing."""
+    dataset = next(iter(weights.meta["_metrics"])).split("-")[0]
+    return list(FLOW_FRAMES[dataset])
+
+
+def tensor_arguments(model):
+    """The names of forward's arguments without a default (RAFT: image1, image2), when there are several."""
+    names = [p.name for p in inspect.signature(model.forward).parameters.values() if p.default is inspect.Parameter.empty]
+    return names if len(names) > 1 else None
 
 
 def detection_input(model):
@@ -173,7 +198,7 @@ def entry(task, name, builder, weights, known):
     row = {"task": task, "builder": name, "weights": f"{type(weights).__name__}.{weights.name}",
            "family": builder.__module__.rsplit(".", 1)[-1], "metrics": published(weights.meta["_metrics"]),
            "input": shape, "params": None, "bytes": None, "graph": None, "graphInput": None, "graphNote": None,
-           "tracedGraph": None}
+           "tracedGraph": None, "inputNames": None}
     if task == "quantization":
         # The quantized model's packed int8 weights are no state_dict tensors; torchvision publishes the
         # float model's num_params, so params and bytes are the float model's (the weights' "unquantized").
@@ -187,15 +212,13 @@ def entry(task, name, builder, weights, known):
     row["params"], row["bytes"] = params, size
     if task == "detection":
         shape = row["input"] = detection_input(model)
-    if task not in EXPORTED_TASKS:
-        row["graphNote"] = NO_GRAPH[task]
+    row["inputNames"] = tensor_arguments(model)
+    match = known.get(json.dumps(signature))
+    if match and match[0][1] and not name.startswith(SYMBOLIC_BATCH):
+        row["graph"], row["graphInput"] = "audit/catalog/" + match[0][1], match[0][3]
     else:
-        match = known.get(json.dumps(signature))
-        if match and match[0][1] and not name.startswith(SYMBOLIC_BATCH):
-            row["graph"], row["graphInput"] = "audit/catalog/" + match[0][1], match[0][3]
-        else:
-            # No architecture graph (none matches, or the architecture catalog kept the signature only): export one.
-            export_graph(row, model, params, shape, name)
+        # No architecture graph (none matches, or the architecture catalog kept the signature only): export one.
+        export_graph(row, model, params, shape, name)
     traced_graph(row, model, name[len("quantized_"):] if task == "quantization" else name)
     if task == "quantization" and row["graph"]:
         # docs/conventions.md, "Quantized models": a quantized conv or linear does the float op's multiply-accumulates
@@ -203,6 +226,13 @@ def entry(task, name, builder, weights, known):
         # against the real quantized model's count). Its activations are float32, not quint8: no memory figure.
         row["graphNote"] = ("quantized model counted on the float graph of its unquantized weights "
                             f"{type(unquantized).__name__}.{unquantized.name}: the same multiply-accumulates, in integers")
+    if task == "optical_flow" and row["graph"]:
+        # The count is the forward's own default (the oracle calls model(image1, image2) too); torchvision's reference
+        # evaluation (references/optical_flow/train.py) passes num_flow_updates=32 on Sintel and 24 on KITTI.
+        updates = inspect.signature(model.forward).parameters["num_flow_updates"].default
+        row["graphNote"] = (f"two frames ({', '.join(row['inputNames'])}), each of the input shown, with forward's default of "
+                            f"{updates} flow updates (num_flow_updates); torchvision's reference evaluation of the published "
+                            "metrics runs 32 on Sintel and 24 on KITTI")
     del model
     print(f"{row['weights']:58s} {time.time() - started:5.1f} s  {row['graph'] or row['graphNote']}", flush=True)
     return row
@@ -226,12 +256,25 @@ def export_graph(row, model, params, shape, name):
         # The same architecture at another input (RegNet-Y-128GF SWAG: E2E at 384, LINEAR at 224): Tally re-sizes the
         # graph exported for the first entry, and the test checks the count at this entry's input.
         row["graph"], row["graphInput"] = EXPORTED[signature]
+        if row["graph"].endswith(".pt.gz"):
+            # A TorchScript graph kept alone (RAFT's six Raft_Large entries share one) is also the graph RowCoster re-sizes
+            # and searches for the fitBatch.
+            row["tracedGraph"] = row["graph"]
         return
     stem = f"{name}_{'x'.join(str(d) for d in shape[-2 if row['task'] == 'detection' else 2:])}"
     path = os.path.join(OUT, stem + ".onnx.gz")
     if params > make_catalog.MAX_EXPORT_PARAMS and not os.path.exists(path) and not BIG:
         row["graphNote"] = (f"not exported: tracing {params:,} params takes 15 minutes and more on the shared 2-core machine; "
                             "scripts/make_weights_catalog.py --big exports it")
+        return
+    if name.startswith(SCRIPTED_ONLY):
+        # A script has no input size: one graph per architecture, named after it alone.
+        path = os.path.join(OUT, name + ".scripted.pt.gz")
+        if not os.path.exists(path):
+            export_scripted(model, path)
+        row["graph"] = row["tracedGraph"] = "catalog/" + name + ".scripted.pt.gz"
+        row["graphInput"] = shape
+        EXPORTED[signature] = (row["graph"], row["graphInput"])
         return
     if name.startswith(TRACED_ONLY):
         path = os.path.join(OUT, stem + ".traced.pt.gz")
@@ -464,8 +507,20 @@ def export_traced(model, shape, path):
     never reads them, and so are the .debug_pkl source maps."""
     with torch.no_grad():
         traced = torch.jit.trace(model, torch.zeros(shape), check_trace=False)
+    return save_structure_only(traced, path)
+
+
+def export_scripted(model, path):
+    """A structure-only scripted TorchScript archive (SCRIPTED_ONLY: RAFT): torch.jit.script compiles forward's code
+    without running it, loops and checks included, so nothing depends on an input size."""
+    return save_structure_only(torch.jit.script(model), path)
+
+
+def save_structure_only(module, path):
+    """torch.jit.save of `module`, gzipped, without the tensor records data/<key> (Tally never reads them; data.pkl
+    keeps their keys, dtypes and element counts) and without the .debug_pkl source maps."""
     buffer = io.BytesIO()
-    torch.jit.save(traced, buffer)
+    torch.jit.save(module, buffer)
     buffer.seek(0)
     stored = io.BytesIO()
     # Stored uncompressed, as torch.jit.save stores, then gzipped whole: the archive is a couple of hundred small code

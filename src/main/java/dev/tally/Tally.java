@@ -112,6 +112,7 @@ public final class Tally {
             for (Map.Entry<String, Shape> entry : added.entrySet()) {
                 boolean given = all.containsKey(entry.getKey());
                 all.with(entry.getKey(), entry.getValue(), InputShapes.dtypeOf(added, entry.getKey()).orElse(null));
+                InputShapes.valueBound(added, entry.getKey()).ifPresent(max -> all.withValueBound(entry.getKey(), max));
                 if (given) {
                     String name = entry.getKey().isEmpty() ? "(unnamed)" : entry.getKey();
                     throw new UsageException("The input '" + name + "' is given twice.");

@@ -27,7 +27,8 @@ public final class Aliasing {
     /** The node attribute a loader sets (to 1) when the op overwrites its first input. */
     public static final String IN_PLACE = "tally.in_place";
 
-    private static final Set<String> ALWAYS_VIEWS = Set.of("Squeeze", "Unsqueeze", "Identity", "Dropout", "EitherBranch");
+    private static final Set<String> ALWAYS_VIEWS = Set.of("Squeeze", "Unsqueeze", "Identity", "Dropout", "ViewAsReal", "ViewAsComplex",
+            "EitherBranch");
     private static final Set<String> RESHAPES = Set.of("Reshape", "Flatten");
     private static final Set<String> INPLACE_ACTIVATIONS = Set.of("Relu", "Clip", "LeakyRelu", "HardSwish");
 

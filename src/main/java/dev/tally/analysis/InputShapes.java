@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -29,6 +30,7 @@ public final class InputShapes {
         private static final long serialVersionUID = 1L;
         private final Map<String, DType> dtypes = new HashMap<>();
         private final Set<String> symbolicBatch = new java.util.HashSet<>();
+        private final Map<String, Long> valueBounds = new HashMap<>();
 
         /** Adds an input's shape and, when not null, its element type. */
         public Overrides with(String name, Shape shape, DType dtype) {
@@ -45,6 +47,16 @@ public final class InputShapes {
             return this;
         }
 
+        /**
+         * States that every value of the integer input {@code name} is at most {@code max} ({@code :max100}): a
+         * contract of the model the file cannot state (torchaudio's sequence lengths are at most the padded length), which
+         * bounds a size the code reads from those values (docs/conventions.md, "Data-dependent sizes").
+         */
+        public Overrides withValueBound(String name, long max) {
+            valueBounds.put(name, max);
+            return this;
+        }
+
         public Map<String, DType> dtypes() {
             return java.util.Collections.unmodifiableMap(dtypes);
         }
@@ -53,6 +65,11 @@ public final class InputShapes {
     /** The element type given for {@code name} ({@link #UNNAMED} for a lone input), if {@code overrides} carries one. */
     public static java.util.Optional<DType> dtypeOf(Map<String, Shape> overrides, String name) {
         return overrides instanceof Overrides typed ? java.util.Optional.ofNullable(typed.dtypes.get(name)) : java.util.Optional.empty();
+    }
+
+    /** The bound {@code --input} gives for the values of {@code name} ({@code :max100}), if any. */
+    public static java.util.Optional<Long> valueBound(Map<String, Shape> overrides, String name) {
+        return overrides instanceof Overrides typed ? java.util.Optional.ofNullable(typed.valueBounds.get(name)) : java.util.Optional.empty();
     }
 
     /** Whether the {@code --input} for {@code name} wrote its first axis as a name ({@code Bx3x224x224}). */
@@ -68,6 +85,7 @@ public final class InputShapes {
             if (symbolicBatch(overrides, name)) {
                 copy.withSymbolicBatch(name);
             }
+            valueBound(overrides, name).ifPresent(max -> copy.withValueBound(name, max));
         });
         return copy;
     }
@@ -87,7 +105,7 @@ public final class InputShapes {
                     && input.type().get().dims().get(0) instanceof Dim.Known) {
                 List<Dim> dims = new ArrayList<>(input.type().get().dims());
                 dims.set(0, new Dim.Symbol("batch"));
-                inputs.add(new Value(input.name(), new TensorType(input.type().get().dtype(), dims)));
+                inputs.add(new Value(input.name(), Optional.of(new TensorType(input.type().get().dtype(), dims)), input.inList()));
                 changed = true;
             } else {
                 inputs.add(input);
@@ -107,6 +125,9 @@ public final class InputShapes {
 
     /** A name standing for the batch at axis 0 of an {@code --input}: {@code B}, {@code N}, {@code batch}. */
     private static final java.util.regex.Pattern BATCH_NAME = java.util.regex.Pattern.compile("[A-Za-wyzA-Z_][A-Za-wyz0-9_]*");
+
+    /** The {@code :maxN} suffix of an {@code --input}: the largest value of an integer input. */
+    private static final java.util.regex.Pattern VALUE_BOUND = java.util.regex.Pattern.compile(":max([0-9]{1,18})$");
 
     /** Parses {@code 1x3x224x224} (also {@code 1,3,224,224}) into a shape. */
     public static Shape parseShape(String text) {
@@ -131,7 +152,8 @@ public final class InputShapes {
 
     /**
      * Parses repeated {@code --input} values: {@code 1x3x224x224} or {@code name=1x3x224x224}, each optionally
-     * followed by {@code :dtype} ({@code :float16}, one of {@link DType#INPUT_TYPES}).
+     * followed by {@code :dtype} ({@code :float16}, one of {@link DType#INPUT_TYPES}) and, for an integer input, by
+     * {@code :maxN}, the largest value it holds ({@code lengths=1:int64:max100}).
      */
     public static Map<String, Shape> parseOverrides(List<String> specs) {
         Overrides result = new Overrides();
@@ -144,6 +166,13 @@ public final class InputShapes {
             String value = spec.substring(eq + 1);
             int colon = value.indexOf(':');
             DType dtype = null;
+            Long max = null;
+            java.util.regex.Matcher bound = VALUE_BOUND.matcher(value);
+            if (bound.find()) {
+                max = Long.parseLong(bound.group(1));
+                value = value.substring(0, bound.start());
+                colon = value.indexOf(':');
+            }
             if (colon >= 0) {
                 try {
                     dtype = DType.inputType(value.substring(colon + 1));
@@ -159,6 +188,13 @@ public final class InputShapes {
             result.with(name, parseShape(symbolic ? "1x" + first[1] : value), dtype);
             if (symbolic) {
                 result.withSymbolicBatch(name);
+            }
+            if (max != null) {
+                if (dtype == null || !dtype.isIntegral() || dtype == DType.BOOL) {
+                    throw new UsageException("The --input '" + spec + "' bounds its values, which needs an integer type before"
+                            + " it: write " + (name.isEmpty() ? "" : name + "=") + value + ":int64:max" + max + ".");
+                }
+                result.withValueBound(name, max);
             }
             if (repeated) {
                 throw new UsageException("The input '" + (name.isEmpty() ? spec : name) + "' is given twice with --input.");

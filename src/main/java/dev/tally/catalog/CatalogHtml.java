@@ -1,6 +1,5 @@
 package dev.tally.catalog;
 
-import dev.tally.ir.Shape;
 import dev.tally.report.Units;
 import dev.tally.report.html.Css;
 import dev.tally.report.html.Html;
@@ -67,6 +66,11 @@ final class CatalogHtml {
             List<CatalogRow> rows = table.rows().stream().filter(r -> r.yours() || r.entry().task().equals(task)).toList();
             String metric = rows.stream().filter(r -> !r.yours()).map(r -> r.entry().accuracyMetric()).flatMap(Optional::stream).findFirst().orElse(null);
             if (metric == null || rows.stream().noneMatch(r -> !r.yours() && r.macs().isPresent() && r.entry().accuracy().isPresent())) {
+                if (rows.stream().anyMatch(r -> r.entry().benchmark().map(WeightsEntry.Benchmark::lowerIsBetter).orElse(false))) {
+                    // RAFT: errors on three benchmarks (Sintel train, Sintel test, KITTI test), a few entries each: the table says it.
+                    html.raw("<p class=\"note\">").text(task + ": no chart: its entries publish errors (lower is better) on different "
+                            + "benchmarks; the table marks the Pareto front of each benchmark.").raw("</p>\n");
+                }
                 continue;
             }
             html.raw("<h2>").text(task + ": " + metric + " against cost").raw("</h2>\n");
@@ -258,7 +262,7 @@ final class CatalogHtml {
             cell(html, row.macsBound(), CatalogRenderer.macsText(row));
             cell(html, row.flopsBound(), CatalogRenderer.flopsText(row));
             cell(html, row.yours() ? Optional.empty() : Optional.of(e.bytes()), Units::bytes);
-            html.raw("<td>").text(row.input().map(Shape::toString).orElse("-")).raw("</td>");
+            html.raw("<td>").text(CatalogRenderer.inputText(row).orElse("-")).raw("</td>");
             if (memory) {
                 cell(html, row.peakActivationBytes(), CatalogRenderer.memoryText(row));
             }

@@ -27,8 +27,11 @@ public final class CatalogRenderer {
                     + "that runs on the boxes found (proposals, detections) is at most Y, counted at the bounds the graph states; its peak memory "
                     + "(<=) is at those bounds too. --sort, --where and the Pareto front take such a row at X + Y, the most it can cost.",
             "Size: the exact bytes of every state_dict tensor (numel x element size, params and buffers), the data of the .pth file without its zip framing.",
-            "Pareto (*): no other entry of the same task has at least the accuracy (its first metric: acc@1, miou, box_map) at no more of the Pareto cost, "
-                    + "and is better in one; the cost is the sort column when it is a cost, else MACs.");
+            "Pareto (*): no other entry of the same task, measured on the same dataset and metric (its first: acc@1, miou, box_map; for optical "
+                    + "flow an error, lower is better: epe, fl_all), is at least as good at no more of the Pareto cost, and better in one; the cost is "
+                    + "the sort column when it is a cost, else MACs.",
+            "Input: the input the cost is counted at; a graph with several inputs lists their names after the shape, which each of them "
+                    + "takes (optical flow: its two frames, image1 and image2; --input gives the shape of each).");
 
     private CatalogRenderer() {
     }
@@ -80,7 +83,7 @@ public final class CatalogRenderer {
             cells.add(macsText(row));
             cells.add(flopsText(row));
             cells.add(row.yours() ? ABSENT : Units.bytes(row.entry().bytes()));
-            cells.add(row.input().map(Shape::toString).orElse(ABSENT));
+            cells.add(inputText(row).orElse(ABSENT));
             if (memory) {
                 cells.add(memoryText(row));
             }
@@ -120,6 +123,15 @@ public final class CatalogRenderer {
             noted.forEach(r -> text.append(markdown ? "- " : "  - ").append(name(r)).append(": ").append(r.note()).append(".\n"));
         }
         return text.toString();
+    }
+
+    /**
+     * The input shown for a row: its shape, then in parentheses the names of the inputs that each take it when the graph
+     * has several ({@code 1x3x440x1024 (image1, image2)}: RAFT's two frames).
+     */
+    static Optional<String> inputText(CatalogRow row) {
+        List<String> names = row.entry().inputNames();
+        return row.input().map(s -> names.isEmpty() ? s.toString() : s + " (" + String.join(", ", names) + ")");
     }
 
     /** The MACs: exact, or "exact + <=bound" when a part of them depends on the data and that part has MACs. */
@@ -187,7 +199,7 @@ public final class CatalogRenderer {
             row.entry().metrics().forEach((dataset, values) -> values.forEach((k, v) ->
                     metrics.add(dataset + "/" + k + "=" + (v == null ? "" : v.toPlainString()))));
             line(out, List.of(row.entry().task(), row.entry().builder(), row.entry().weights(), row.entry().family(),
-                    String.join(";", metrics), row.input().map(Shape::toString).orElse(""), Long.toString(row.params()),
+                    String.join(";", metrics), inputText(row).orElse(""), Long.toString(row.params()),
                     row.macs().map(String::valueOf).orElse(""), row.flops().map(String::valueOf).orElse(""),
                     row.dataDependentMacs().map(String::valueOf).orElse(""), row.yours() ? "" : Long.toString(row.entry().bytes()),
                     row.peakActivationBytes().map(String::valueOf).orElse(""), row.fitBatch().map(String::valueOf).orElse(""),
@@ -245,7 +257,21 @@ public final class CatalogRenderer {
                 });
             }
             e.accuracyMetric().ifPresentOrElse(m -> r.put("accuracyMetric", m), () -> r.putNull("accuracyMetric"));
+            // What the Pareto front compares this row on (Pareto): null when the entry publishes no value for it.
+            e.benchmark().ifPresentOrElse(b -> {
+                ObjectNode metric = r.putObject("paretoMetric");
+                metric.put("dataset", b.dataset());
+                metric.put("metric", b.metric());
+                metric.put("better", b.lowerIsBetter() ? "lower" : "higher");
+            }, () -> r.putNull("paretoMetric"));
             row.input().ifPresentOrElse(s -> r.set("input", shape(mapper, s)), () -> r.putNull("input"));
+            // The inputs that each take "input", when the graph has several (RAFT: image1, image2); null for one input.
+            if (e.inputNames().isEmpty()) {
+                r.putNull("inputNames");
+            } else {
+                ArrayNode names = r.putArray("inputNames");
+                e.inputNames().forEach(names::add);
+            }
             r.put("params", row.params());
             putLong(r, "graphParams", row.cost().map(CatalogRow.Cost::params));
             putLong(r, "macs", row.macs());

@@ -12,7 +12,8 @@ import java.util.function.Function;
 
 /**
  * A column {@code --sort} and {@code --where} name: a cost (params, macs, flops, size, memory: lower is better),
- * a published metric (acc1 for acc@1, miou, box_map, ...: higher is better), the largest batch that fits
+ * a published metric (acc1 for acc@1, miou, box_map, ...: higher is better; optical flow's errors epe, per_image_epe,
+ * fl_all: lower is better), the largest batch that fits
  * {@code --memory} (fitBatch, higher is better) or a text (task, family, builder, weights).
  *
  * @param key  the name on the command line
@@ -26,6 +27,8 @@ public record Column(String key, Kind kind, Function<CatalogRow, Optional<?>> va
         BYTES_COST,
         /** A published metric, higher is better; {@code --where} takes a decimal. */
         METRIC,
+        /** A published error, lower is better (end-point error, {@link WeightsEntry#ERRORS}); {@code --where} takes a decimal. */
+        ERROR,
         /** A count where higher is better (the largest batch). */
         COUNT_BENEFIT,
         /** Text, compared with = and != only. */
@@ -55,7 +58,8 @@ public record Column(String key, Kind kind, Function<CatalogRow, Optional<?>> va
                 for (String metric : dataset.keySet()) {
                     String key = metricKey(metric);
                     if (!columns.containsKey(key)) {
-                        add(columns, new Column(key, Kind.METRIC, row -> row.entry().metric(metric)));
+                        Kind kind = WeightsEntry.ERRORS.contains(metric) ? Kind.ERROR : Kind.METRIC;
+                        add(columns, new Column(key, kind, row -> row.entry().metric(metric)));
                     }
                 }
             }

@@ -1,18 +1,21 @@
 package dev.tally.catalog;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The Pareto front of each task: a row is on it when no other row of the same task is at least as accurate and
- * at most as costly, and better in one of the two. Two rows with equal accuracy and cost are both on it.
+ * The Pareto front of each task: a row is on it when no other row of the same task, measured on the same benchmark,
+ * is at least as good and at most as costly, and better in one of the two. Two rows with equal metric and cost are
+ * both on it.
  *
- * <p>Accuracy is the task's first published metric ({@link WeightsEntry#accuracy()}: acc@1, miou, box_map).
- * Cost is the sort column when it is a cost (params, macs, flops, size, memory), and MACs otherwise (sorting by
- * accuracy or by name does not change what "costly" means). Rows without accuracy or cost, and the user's own
- * model, are never on the front and do not push others off it.
+ * <p>The metric is the entry's first published one on its first dataset ({@link WeightsEntry#benchmark()}): an accuracy,
+ * higher is better (acc@1, miou, box_map), or for optical flow an error, lower is better (RAFT's end-point error, KITTI's
+ * Fl-all). Rows are compared only when that dataset and metric are the same: every classifier reports acc@1 on
+ * ImageNet-1K, while RAFT's entries report their errors on Sintel's training split, its test split or KITTI's test split,
+ * three fronts. Cost is the sort column when it is a cost (params, macs, flops, size, memory), and MACs otherwise
+ * (sorting by accuracy or by name does not change what "costly" means). Rows without a metric or cost, and the user's
+ * own model, are never on the front and do not push others off it.
  */
 public final class Pareto {
     private Pareto() {
@@ -27,21 +30,21 @@ public final class Pareto {
     }
 
     private static boolean onFront(CatalogRow row, List<CatalogRow> rows, Column cost) {
-        Optional<BigDecimal> accuracy = counted(row) ? row.entry().accuracy() : Optional.empty();
+        Optional<WeightsEntry.Benchmark> metric = counted(row) ? row.entry().benchmark() : Optional.empty();
         Optional<Long> price = cost.value().apply(row).map(Long.class::cast);
-        if (accuracy.isEmpty() || price.isEmpty()) {
+        if (metric.isEmpty() || price.isEmpty()) {
             return false;
         }
         for (CatalogRow other : rows) {
             if (other == row || !counted(other) || !other.entry().task().equals(row.entry().task())) {
                 continue;
             }
-            Optional<BigDecimal> otherAccuracy = other.entry().accuracy();
+            Optional<WeightsEntry.Benchmark> otherMetric = other.entry().benchmark();
             Optional<Long> otherPrice = cost.value().apply(other).map(Long.class::cast);
-            if (otherAccuracy.isEmpty() || otherPrice.isEmpty()) {
+            if (otherMetric.isEmpty() || otherPrice.isEmpty() || !otherMetric.get().sameAs(metric.get())) {
                 continue;
             }
-            int better = otherAccuracy.get().compareTo(accuracy.get());
+            int better = otherMetric.get().compareTo(metric.get());
             int cheaper = Long.compare(price.get(), otherPrice.get());
             if (better >= 0 && cheaper >= 0 && (better > 0 || cheaper > 0)) {
                 return false;

@@ -76,10 +76,11 @@ final class RowCoster {
         boolean resized = !input.get().equals(exported);
         boolean traced = false;
         try {
-            Map<String, Shape> shapes = Map.of(InputShapes.UNNAMED, input.get());
+            Map<String, Shape> shapes = shapes(entry, input.get());
             Analysis analysis;
             if (tracedOnly(entry)) {
-                // A catalog-only architecture kept as its traced graph alone (Swin-B/S): read at the row's input, any size.
+                // A catalog-only architecture kept as its TorchScript graph alone (Swin-B/S and MViT v2 traced, RAFT scripted):
+                // read at the row's input, any size.
                 // Not strict: Swin's traced code fills its shifted-window mask with aten::fill (no MACs), which the row's
                 // note names; the catalog test holds these rows' MACs to the real model's.
                 analysis = analyzer.analyze(ModelLoader.load(file(entry.graph()), shapes), shapes, false);
@@ -134,7 +135,12 @@ final class RowCoster {
             }
             return new CatalogRow(entry, input, Optional.of(cost), entry.params(), memory, String.join("; ", notes), false, false);
         } catch (TallyException | ArithmeticException e) {
-            return absent(entry, input, (resized ? "cannot be re-sized from " + exported + ": " : "not countable: ") + e.getMessage());
+            // A TorchScript graph kept alone has no size of its own (RAFT's script): the input itself is what it refuses.
+            String why = resized && !tracedOnly(entry) ? "cannot be re-sized from " + exported + ": "
+                    : tracedOnly(entry) ? "not countable at " + input.get() + ": " : "not countable: ";
+            // The renderers end the note with a period of their own.
+            String message = String.valueOf(e.getMessage());
+            return absent(entry, input, why + (message.endsWith(".") ? message.substring(0, message.length() - 1) : message));
         }
     }
 
@@ -169,10 +175,12 @@ final class RowCoster {
         }
         MemoryFigures.Memory memory = tracedOnly(row.entry()) ? null
                 : MemoryFigures.fit(row.memory().get(), analyzer, openInputs(graph(row.entry())), row.input().get(), budget);
-        if ((memory == null || memory.fitBatch() == null) && row.entry().tracedGraph() != null) {
+        // A row kept as a TorchScript graph alone is searched there (Swin-B/S, MViT v2, RAFT).
+        String torchScript = row.entry().tracedGraph() != null ? row.entry().tracedGraph() : tracedOnly(row.entry()) ? row.entry().graph() : null;
+        if ((memory == null || memory.fitBatch() == null) && torchScript != null) {
             // The ONNX graph keeps batch 1 in a Reshape (ViT, MaxViT, ShuffleNet, Swin): the traced graph follows the batch.
-            memory = MemoryFigures.fit(row.memory().get(), new BatchFit(ModelLoader::load, analyzer), file(row.entry().tracedGraph()),
-                    Map.of(InputShapes.UNNAMED, row.input().get()), budget);
+            memory = MemoryFigures.fit(row.memory().get(), new BatchFit(ModelLoader::load, analyzer), file(torchScript),
+                    shapes(row.entry(), row.input().get()), budget);
         }
         String note = memory.fitNote().isEmpty() ? row.note() : row.note().isEmpty() ? memory.fitNote() : row.note() + "; " + memory.fitNote();
         return new CatalogRow(row.entry(), row.input(), row.cost(), row.params(), Optional.of(memory), note, row.pareto(), row.yours());
@@ -184,6 +192,19 @@ final class RowCoster {
      */
     private static boolean tracedOnly(WeightsEntry entry) {
         return entry.graph().endsWith(".pt.gz");
+    }
+
+    /**
+     * The graph's input shapes: {@code input} for its lone input, or for each of its inputs when it has several (RAFT's two
+     * frames take the same shape, which is how {@code --input} applies to them).
+     */
+    static Map<String, Shape> shapes(WeightsEntry entry, Shape input) {
+        if (entry.inputNames().isEmpty()) {
+            return Map.of(InputShapes.UNNAMED, input);
+        }
+        Map<String, Shape> shapes = new java.util.LinkedHashMap<>();
+        entry.inputNames().forEach(name -> shapes.put(name, input));
+        return shapes;
     }
 
     private static CatalogRow absent(WeightsEntry entry, Optional<Shape> input, String why) {

@@ -127,7 +127,7 @@ public final class Where {
             return switch (column.kind()) {
                 case COUNT_COST, COUNT_BENEFIT -> Units.parseCount(token);
                 case BYTES_COST -> Units.parseBytes(token);
-                case METRIC -> new BigDecimal(token);
+                case METRIC, ERROR -> new BigDecimal(token);
                 case TEXT -> {
                     if (!operator.equals("=") && !operator.equals("==") && !operator.equals("!=")) {
                         next--;
@@ -138,6 +138,7 @@ public final class Where {
             };
         } catch (NumberFormatException | Units.UnitFormatException e) {
             throw error("expected " + (column.kind() == Column.Kind.METRIC ? "a decimal number such as 75.5"
+                    : column.kind() == Column.Kind.ERROR ? "a decimal number such as 1.5"
                     : column.kind() == Column.Kind.BYTES_COST ? "a size such as 60MB or 1.5GiB" : "a count such as 2G or 25M")
                     + " for '" + column.key() + "'");
         }

@@ -25,10 +25,14 @@ public final class YourModel {
                                  MemoryFigures.Memory memory) {
         Map<String, Map<String, BigDecimal>> metrics = accuracy == null || metric == null ? Map.of()
                 : Map.of("given with --accuracy", Map.of(metric, accuracy));
-        Optional<Shape> input = summary.inputs().size() == 1 ? summary.inputs().get(0).shape() : Optional.empty();
+        // One shape, or the shape every input has (a two-frame optical flow model), shown with the inputs' names as the catalog's.
+        List<Optional<Shape>> shapes = summary.inputs().stream().map(TensorSummary::shape).distinct().toList();
+        Optional<Shape> input = shapes.size() == 1 ? shapes.get(0) : Optional.empty();
+        List<String> names = summary.inputs().size() > 1 && input.isPresent()
+                ? summary.inputs().stream().map(TensorSummary::name).toList() : List.of();
         Totals totals = summary.totals();
         WeightsEntry entry = new WeightsEntry(task, name, name, "yours", metrics,
-                input.map(Shape::dims).orElse(List.of()), totals.params(), totals.paramBytes(), null, List.of(), null, null);
+                input.map(Shape::dims).orElse(List.of()), totals.params(), totals.paramBytes(), null, List.of(), null, null, names);
         String note = "your model" + (summary.inputs().size() > 1 ? " (" + summary.inputs().stream().map(TensorSummary::name).toList() + ")" : "")
                 + (memory.fitNote().isEmpty() ? "" : "; " + memory.fitNote());
         return new CatalogRow(entry, input, Optional.of(CatalogRow.Cost.of(summary)),

@@ -40,7 +40,8 @@ final class CatalogCommand implements Callable<Integer> {
             description = "classification, quantization, segmentation, detection, video, optical_flow or all (default: ${DEFAULT-VALUE}).")
     private String task;
 
-    @Option(names = "--input", paramLabel = "SPEC", description = "Count every row at this input (1x3x160x160) instead of its evaluation input.")
+    @Option(names = "--input", paramLabel = "SPEC", description = "Count every row at this input (1x3x160x160) instead of its evaluation input; "
+            + "optical flow's two frames each take it.")
     private String input;
 
     @Option(names = "--sort", paramLabel = "KEY", defaultValue = "macs",
@@ -82,7 +83,7 @@ final class CatalogCommand implements Callable<Integer> {
             return Optional.empty();
         }
         if (input.contains("=")) {
-            throw new UsageException("--input names no input here: every catalog graph has one; write it as 1x3x160x160.");
+            throw new UsageException("--input names no input here: it is one shape for every row (optical flow's two frames both take it); write it as 1x3x160x160.");
         }
         return Optional.of(InputShapes.parseShape(input));
     }

@@ -47,8 +47,12 @@ public final class Main implements Runnable {
                     : commandLine().execute(args);
         } catch (StackOverflowError | OutOfMemoryError e) {
             // The readers bound depth and size explicitly; this is the last guard, one sentence and exit 2, never a trace.
-            System.err.println("The input needs more " + (e instanceof StackOverflowError ? "nesting" : "memory")
-                    + " than Tally allows (" + e.getClass().getSimpleName() + "); the file is damaged or hostile.");
+            // bin/tally caps the heap (so that any file under 100 MB stays under 1 GB of memory): a real model that
+            // needs more is told how to give it more.
+            System.err.println(e instanceof StackOverflowError
+                    ? "The input needs more nesting than Tally allows (StackOverflowError); the file is damaged or hostile."
+                    : "The input needs more memory than Tally's heap allows (OutOfMemoryError); the file is damaged or"
+                            + " hostile, or, if it is a real model, give Tally more heap with TALLY_JAVA_OPTS=-Xmx4g.");
             code = ExitCodes.BAD_INPUT;
         }
         System.exit(code);

@@ -154,7 +154,8 @@ public final class JsonRenderer implements Renderer {
     /** Layer row {@code index} of the report. */
     private static ObjectNode layer(Summary summary, int index) {
         LayerSummary layer = summary.layers().get(index);
-        ObjectNode row = NODES.objectNode();
+        // Sized for its dozen or more fields: the default map grew once per row (a million times for issue 14's chain).
+        ObjectNode row = new ObjectNode(NODES, new java.util.LinkedHashMap<>(32));
         row.put("name", layer.name());
         row.put("type", layer.type());
         row.set("outputShape", shape(layer.outputShape()));

@@ -171,10 +171,11 @@ public final class TextTable {
                 line.append("  ");
             }
             int pad = widths[i] - cells[i].length();
+            // Spaces appended one by one rather than a repeated string each: a million-row table padded every cell.
             if (right[i]) {
-                line.append(" ".repeat(pad)).append(cells[i]);
+                pad(line, pad).append(cells[i]);
             } else {
-                line.append(cells[i]).append(" ".repeat(pad));
+                pad(line.append(cells[i]), pad);
             }
         }
         int end = line.length();
@@ -182,7 +183,14 @@ public final class TextTable {
             end--;
         }
         line.setLength(end);
-        out.append(line).append('\n');
+        out.append(line.append('\n'));
+    }
+
+    private static StringBuilder pad(StringBuilder line, int spaces) {
+        for (int i = 0; i < spaces; i++) {
+            line.append(' ');
+        }
+        return line;
     }
 
     private static void markdownLine(StringBuilder out, String[] cells) {

@@ -20,9 +20,13 @@ import dev.tally.ir.ModelException;
 import dev.tally.ir.Shape;
 import dev.tally.ir.UsageException;
 import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Runs a TorchScript file in DJL's PyTorch engine, in eval mode, and reports what the engine saw. */
 final class PtRunner {
@@ -40,7 +44,11 @@ final class PtRunner {
     record Tensor(String name, long numel) {
     }
 
-    Result run(Path path, List<RandomInput> inputs) {
+    /**
+     * Loads and runs the file once on {@code inputs}; an input named in {@code inList} goes to the engine as the one
+     * item of a list ({@link dev.tally.ir.Value#inList}: a forward parameter annotated {@code List[Tensor]}).
+     */
+    Result run(Path path, List<RandomInput> inputs, Set<String> inList) {
         String file = path.getFileName().toString();
         try (NDManager manager = engine.newBaseManager(Device.cpu());
              Model model = Model.newInstance(file, Device.cpu(), engine.getEngineName())) {
@@ -64,7 +72,7 @@ final class PtRunner {
             }
             start = System.nanoTime();
             List<Shape> outputs = new ArrayList<>();
-            forward((PtSymbolBlock) block, (PtNDManager) manager, input, outputs, file, inputs);
+            forward((PtSymbolBlock) block, (PtNDManager) manager, input, outputs, file, inputs, inList);
             double inferenceMillis = millisSince(start);
             return new Result(outputs, parameters, loadMillis, inferenceMillis);
         }
@@ -77,10 +85,11 @@ final class PtRunner {
      * tuples, lists and dicts are outputs, in order; None and other non-tensors are not.
      */
     private static void forward(PtSymbolBlock block, PtNDManager manager, NDList input, List<Shape> outputs, String file,
-                                List<RandomInput> inputs) {
+                                List<RandomInput> inputs, Set<String> inList) {
         IValue[] arguments = new IValue[input.size()];
         for (int i = 0; i < arguments.length; i++) {
-            arguments[i] = IValue.from((PtNDArray) input.get(i));
+            PtNDArray tensor = (PtNDArray) input.get(i);
+            arguments[i] = inList.contains(inputs.get(i).name()) ? IValue.listFrom(tensor) : IValue.from(tensor);
         }
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.enableInferenceMode(block);
@@ -108,7 +117,35 @@ final class PtRunner {
         } else if (value.isList()) {
             collectAll(value.toIValueArray(), manager, outputs);
         } else if (value.isMap()) {
-            collectAll(value.toIValueMap().values().toArray(new IValue[0]), manager, outputs);
+            collectAll(dictValues(value), manager, outputs);
+        }
+    }
+
+    /**
+     * A dict's values in the dict's own order: insertion order, as Python and libtorch's c10::Dict keep it (SSD's boxes,
+     * scores, labels), which the static analysis' outputs follow. DJL's {@code IValue.toIValueMap} puts them into a
+     * ConcurrentHashMap, ordered by the keys' hashes, so the key and value pairs are read through the JNI call it wraps,
+     * {@code PyTorchLibrary.iValueToMap}, which DJL does not make public (reflection; DJL is pinned in the pom). Should
+     * another DJL not have that call, the values come in DJL's hash order.
+     */
+    private static IValue[] dictValues(IValue dict) {
+        try {
+            Class<?> library = Class.forName("ai.djl.pytorch.jni.PyTorchLibrary");
+            Field instance = library.getDeclaredField("LIB");
+            instance.setAccessible(true);
+            Method toMap = library.getDeclaredMethod("iValueToMap", long.class);
+            toMap.setAccessible(true);
+            Constructor<IValue> wrap = IValue.class.getDeclaredConstructor(long.class);
+            wrap.setAccessible(true);
+            long[] handles = (long[]) toMap.invoke(instance.get(null), dict.getHandle());
+            IValue[] values = new IValue[handles.length / 2];
+            for (int i = 0; i + 1 < handles.length; i += 2) {
+                wrap.newInstance(handles[i]).close(); // the key
+                values[i / 2] = wrap.newInstance(handles[i + 1]);
+            }
+            return values;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return dict.toIValueMap().values().toArray(new IValue[0]);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.tally.ir.Model;
 import dev.tally.ir.ModelException;
 import dev.tally.ir.Shape;
 import dev.tally.ir.UsageException;
+import dev.tally.ir.Value;
 import dev.tally.load.onnx.proto.Onnx;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -15,8 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Stream;
 
 
@@ -60,7 +63,9 @@ public final class Verifier {
         long start = System.nanoTime();
         Engine engine = cache.pytorch();
         timings.add(new VerificationReport.Timing("engine start", PtRunner.millisSince(start)));
-        PtRunner.Result run = new PtRunner(engine).run(path, inputs);
+        Set<String> inList = new LinkedHashSet<>();
+        analysis.model().graph().inputs().stream().filter(Value::inList).forEach(v -> inList.add(v.name()));
+        PtRunner.Result run = new PtRunner(engine).run(path, inputs, inList);
         timings.add(new VerificationReport.Timing("load", run.loadMillis()));
         timings.add(new VerificationReport.Timing("inference", run.inferenceMillis()));
         String name = "DJL " + engine.getEngineName() + " " + engine.getVersion();
@@ -73,6 +78,9 @@ public final class Verifier {
                     + CrossChecks.count(buffers) + " buffer elements of the static tally are not compared.");
         }
         notes.add("The module ran once, in eval mode; TorchScript's first forward pass includes its profiling, so it is slower than later ones.");
+        for (String input : inList) {
+            notes.add("forward takes '" + input + "' as a List[Tensor]: the engine was given a one-item list holding the input.");
+        }
         return report(analysis, name, inputs, checks, timings, notes);
     }
 

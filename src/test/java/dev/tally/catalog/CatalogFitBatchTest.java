@@ -50,15 +50,16 @@ class CatalogFitBatchTest {
     @Test
     void fitBatchIsTheLargestBatchThatFitsAndEqualsTallyFitOnTheSameGraph() throws IOException {
         // A plain classifier, a re-sized one (evaluated at 384, graph exported at another size), a segmentation
-        // model at 520x520, a video model (batch axis of a rank-5 input), and Swin V2 and MaxViT, whose graphs were
-        // exported with a symbolic batch (their Reshapes read it from the input).
+        // model at 520x520, a video model (batch axis of a rank-5 input), and Swin V2, MaxViT and MViT v1, whose graphs
+        // were exported with a symbolic batch (their Reshapes and MViT's class-token Concat read it from the input).
         String where = "weights=ResNet18_Weights.IMAGENET1K_V1 or weights=EfficientNet_V2_S_Weights.IMAGENET1K_V1"
                 + " or weights=FCN_ResNet50_Weights.COCO_WITH_VOC_LABELS_V1 or weights=R3D_18_Weights.KINETICS400_V1"
-                + " or weights=Swin_V2_B_Weights.IMAGENET1K_V1 or weights=MaxVit_T_Weights.IMAGENET1K_V1";
+                + " or weights=Swin_V2_B_Weights.IMAGENET1K_V1 or weights=MaxVit_T_Weights.IMAGENET1K_V1"
+                + " or weights=MViT_V1_B_Weights.KINETICS400_V1";
         JsonNode table = json("catalog", "--task", "all", "--memory", "1GiB", "--where", where, "--format", "json");
         assertThat(table.get("memory").get("bytes").asLong()).isEqualTo(GIB);
         assertThat(table.get("memory").get("by").asText()).isEqualTo("peak");
-        assertThat(table.get("rows")).hasSize(6);
+        assertThat(table.get("rows")).hasSize(7);
         for (JsonNode row : table.get("rows")) {
             String weights = row.get("weights").asText();
             long batch = row.get("fitBatch").asLong();
@@ -86,6 +87,33 @@ class CatalogFitBatchTest {
             assertThat(peakMemory(graph, batch + 1, input)).as("%s does not fit at batch %d", weights, batch + 1).isGreaterThan(GIB);
             assertThat(tallyFit(graph, input, "1GiB", "peak")).as("tally fit on the traced graph of %s", weights).isEqualTo(batch);
         }
+    }
+
+    @Test
+    void opticalFlowRowsFitTheirBatchOfFramePairsOnTheScriptedGraph() throws IOException {
+        // RAFT's scripted graph has two inputs, image1 and image2, whose batch grows together: a batch of frame pairs.
+        String weights = "Raft_Small_Weights.C_T_V2";
+        JsonNode row = json("catalog", "--task", "optical_flow", "--memory", "2GiB", "--where", "weights=" + weights,
+                "--format", "json").get("rows").get(0);
+        long batch = row.get("fitBatch").asLong();
+        assertThat(batch).as("fitBatch of %s (%s)", weights, row.get("note").asText()).isPositive();
+        Path graph = tracedGraph(weights);
+        String frame = shape(row.get("input"));
+        assertThat(pairMemory(graph, batch, frame)).as("%s fits at batch %d", weights, batch).isLessThanOrEqualTo(2 * GIB);
+        assertThat(pairMemory(graph, batch + 1, frame)).as("%s does not fit at batch %d", weights, batch + 1).isGreaterThan(2 * GIB);
+        Run fit = run("fit", graph.toString(), "--memory", "2GiB", "--input", "image1=" + frame, "--input", "image2=" + frame);
+        assertThat(fit.code()).as("tally fit; stderr: %s", fit.err()).isZero();
+        Matcher answer = Pattern.compile("Largest batch that fits: (\\d+)").matcher(fit.out());
+        assertThat(answer.find()).as(fit.out()).isTrue();
+        assertThat(Long.parseLong(answer.group(1))).as("tally fit on the scripted graph of %s", weights).isEqualTo(batch);
+    }
+
+    /** Weights plus peak activations of a two-frame graph with both frames at {@code batch}. */
+    private static long pairMemory(Path graph, long batch, String frame) throws IOException {
+        String atBatch = batch + frame.substring(frame.indexOf('x'));
+        JsonNode totals = json("summary", graph.toString(), "--input", "image1=" + atBatch, "--input", "image2=" + atBatch,
+                "--format", "json").get("totals");
+        return totals.get("paramBytes").asLong() + totals.get("peakActivationBytes").asLong();
     }
 
     @Test

@@ -39,7 +39,12 @@ class LauncherTest {
     /** The classes as a jar, as the release ships them: class archives take classes from jars only. */
     @BeforeAll
     static void packClasses() throws IOException {
-        jar = shared.resolve("tally.jar");
+        jar = jarOfClasses(shared);
+    }
+
+    /** target/classes packed into DIR/tally.jar (MillionNodeChainTest runs the launcher the same way). */
+    static Path jarOfClasses(Path dir) throws IOException {
+        Path jar = dir.resolve("tally.jar");
         Path classes = Path.of("target/classes");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
              Stream<Path> files = Files.walk(classes)) {
@@ -49,6 +54,7 @@ class LauncherTest {
                 out.closeEntry();
             }
         }
+        return jar;
     }
 
     /** What one launcher run printed. */

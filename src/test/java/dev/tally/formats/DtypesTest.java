@@ -1,6 +1,7 @@
 package dev.tally.formats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -132,6 +133,21 @@ class DtypesTest {
         assertThat(run.code()).as(run.out() + run.err()).isEqualTo(2);
         assertThat(run.err().strip()).isEqualTo("The --input '1x1x32x32:float8' names an unknown input dtype 'float8'; use one of:"
                 + " float16, bfloat16, float32, float64, int8, int16, int32, int64, uint8, bool.");
+    }
+
+    @Test
+    void anIntegerInputMayStateTheLargestValueItHolds() {
+        Map<String, Shape> parsed = InputShapes.parseOverrides(
+                List.of("lengths=1:int64:max100", "x=1x100x80"));
+        assertThat(parsed.get("lengths")).isEqualTo(Shape.of(1));
+        assertThat(InputShapes.dtypeOf(parsed, "lengths")).contains(DType.INT64);
+        assertThat(InputShapes.valueBound(parsed, "lengths")).contains(100L);
+        assertThat(InputShapes.valueBound(parsed, "x")).isEmpty();
+        // A bound says nothing of a floating input's values: the sentence says what to write.
+        assertThatThrownBy(() -> InputShapes.parseOverrides(List.of("lengths=1:max100")))
+                .isInstanceOf(dev.tally.ir.UsageException.class)
+                .hasMessage("The --input 'lengths=1:max100' bounds its values, which needs an integer type before it: write"
+                        + " lengths=1:int64:max100.");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -51,6 +51,19 @@ public final class Fixtures {
         return path;
     }
 
+    /**
+     * A file of {@code folder}, made by {@code scripts/<script>}; it must exist, else the test fails with the command that
+     * makes it.
+     */
+    public static Path made(String folder, String name, String script) {
+        Path path = dir().resolve(folder).resolve(name);
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException("Fixture " + path + " is missing; make it with: /usr/bin/python3 scripts/" + script
+                    + " --out " + dir() + " (scripts/test does it for you).");
+        }
+        return path;
+    }
+
     /** A file of {@code formats/}, made by scripts/export_formats.py; it must exist. */
     public static Path formats(String name) {
         Path path = dir().resolve("formats").resolve(name);

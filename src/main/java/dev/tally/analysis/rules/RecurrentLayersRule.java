@@ -17,6 +17,12 @@ import java.util.List;
  * states {@code [seq, batch, dirs*hidden]} (batch first when asked), then {@code h_n} (and {@code c_n} for LSTM)
  * {@code [layers*dirs, batch, hidden]}. Cost: the sum over layers of the ONNX rule's per-layer cost, layer 0 reading
  * {@code input} features and later layers {@code dirs * hidden} (docs/conventions.md, Recurrent ops).
+ *
+ * <p>With {@code packed = 1}, the packed-sequence overload ({@code aten::lstm.data(data, batch_sizes, hx, params, ...)},
+ * what {@code nn.LSTM} runs on a {@code PackedSequence}): the input is the packed {@code data [rows, input]}, every
+ * step of every row one after the other, and the output {@code [rows, dirs*hidden]}; the batch is {@code h0}'s. A row
+ * of length l costs l steps, so the cost is the rows' (the sum of the lengths, in place of {@code seq * batch}); the
+ * batch sizes themselves add nothing and are not an input.
  */
 public final class RecurrentLayersRule implements OpRule {
     private final Recurrence.Cell cell;
@@ -52,7 +58,8 @@ public final class RecurrentLayersRule implements OpRule {
         TensorInfo x = ctx.input("input");
         List<TensorInfo> outputs = new ArrayList<>();
         long features = g.directions * g.hidden;
-        outputs.add(x.withShape(g.batchFirst ? Shape.of(g.batch, g.seq, features) : Shape.of(g.seq, g.batch, features)));
+        outputs.add(x.withShape(g.packed ? Shape.of(g.rows, features)
+                : g.batchFirst ? Shape.of(g.batch, g.seq, features) : Shape.of(g.seq, g.batch, features)));
         Shape state = Shape.of(g.layers * g.directions, g.batch, g.hidden);
         outputs.add(x.withShape(state));
         if (cell == Recurrence.Cell.LSTM) {
@@ -64,22 +71,24 @@ public final class RecurrentLayersRule implements OpRule {
     @Override
     public Cost cost(OpContext ctx) {
         Geometry g = geometry(ctx);
-        long rows = Math.multiplyExact(g.seq, g.batch);
         Cost total = Cost.ZERO;
         for (int layer = 0; layer < g.layers; layer++) {
             long input = layer == 0 ? g.input : g.directions * g.hidden;
-            total = total.plus(Recurrence.cost(cell, rows, g.directions, input, g.hidden, g.biases, 0));
+            total = total.plus(Recurrence.cost(cell, g.rows, g.directions, input, g.hidden, g.biases, 0));
         }
         return total;
     }
 
-    private record Geometry(long seq, long batch, long input, long hidden, long layers, long directions,
-                            boolean biases, boolean batchFirst) {}
+    /** {@code rows}: the steps of all batch rows, {@code seq * batch}, or the packed data's rows. */
+    private record Geometry(long seq, long batch, long rows, long input, long hidden, long layers, long directions,
+                            boolean biases, boolean batchFirst, boolean packed) {}
 
     private Geometry geometry(OpContext ctx) {
         TensorInfo x = ctx.input("input");
-        if (x.rank() != 3) {
-            throw ctx.fail("input 'input' has shape " + x.shape() + ", expected rank 3 (sequence, batch, features)");
+        boolean packed = ctx.attrLong("packed", 0) != 0;
+        if (x.rank() != (packed ? 2 : 3)) {
+            throw ctx.fail("input 'input' has shape " + x.shape() + (packed ? ", expected rank 2 (packed rows, features)"
+                    : ", expected rank 3 (sequence, batch, features)"));
         }
         long layers = ctx.attrLong("num_layers");
         long directions = ctx.attrLong("bidirectional", 0) != 0 ? 2 : 1;
@@ -91,9 +100,9 @@ public final class RecurrentLayersRule implements OpRule {
             throw ctx.fail("it has " + weights.size() + " weight tensors, expected " + perLayer + " per layer and direction for "
                     + layers + " layers in " + directions + " directions (an LSTM with proj_size is not supported)");
         }
-        long seq = x.shape().dim(batchFirst ? 1 : 0);
-        long batch = x.shape().dim(batchFirst ? 0 : 1);
-        long input = x.shape().dim(2);
+        long seq = packed ? x.shape().dim(0) : x.shape().dim(batchFirst ? 1 : 0);
+        long batch = packed ? ctx.input("h0").shape().dim(-2) : x.shape().dim(batchFirst ? 0 : 1);
+        long input = x.shape().dim(-1);
         long hidden = weights.get(1).shape().dim(-1);
         for (int layer = 0; layer < layers; layer++) {
             long in = layer == 0 ? input : directions * hidden;
@@ -114,7 +123,8 @@ public final class RecurrentLayersRule implements OpRule {
                 throw ctx.fail("input '" + name + "' has shape " + given.shape() + ", expected " + state);
             }
         }
-        return new Geometry(seq, batch, input, hidden, layers, directions, biases, batchFirst);
+        long rows = packed ? seq : Math.multiplyExact(seq, batch);
+        return new Geometry(seq, batch, rows, input, hidden, layers, directions, biases, batchFirst, packed);
     }
 
     private static void expect(OpContext ctx, TensorInfo weight, Shape expected, String what, int layer) {

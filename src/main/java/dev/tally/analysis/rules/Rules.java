@@ -115,6 +115,9 @@ public final class Rules {
                 .add("Resize", new ResizeRule())
                 .add("Upsample", new ResizeRule())
                 .add("GridSample", new GridSampleRule())
+                // PyTorch's short-time Fourier transforms (no ONNX form): FFTs are not counted (Spectra).
+                .add("Stft", new StftRule())
+                .add("Istft", new IstftRule())
                 // Shapes, constants and data movement: no arithmetic, cost 0; values tracked for shape arithmetic.
                 .add("Shape", new ShapeRule())
                 .add("Size", new SizeRule())
@@ -138,6 +141,10 @@ public final class Rules {
                 .add("Pad", new PadRule())
                 .add("Im2Col", new Im2ColRule())
                 .add("Trilu", new TriluRule())
+                .add("ViewAsReal", ComplexViewRule.asReal())
+                .add("ViewAsComplex", ComplexViewRule.asComplex())
+                .add("HannWindow", new HannWindowRule())
+                .add("EyeLike", new EyeLikeRule())
                 .add("Dropout", new DropoutRule())
                 // Sequences of tensors (a static length where the shape pass knows it): moved, never computed.
                 .add("SequenceEmpty", new SequenceEmptyRule())
@@ -154,6 +161,9 @@ public final class Rules {
                 .add("Scan", new ScanRule())
                 .add("NonZero", new NonZeroRule())
                 .add("Unique", new UniqueRule())
+                .add("PackPaddedSequence", new PackPaddedSequenceRule())
+                .add("PadPackedSequence", new PadPackedSequenceRule())
+                .add("BoundedValue", new BoundedValueRule())
                 .add("NonMaxSuppression", new NonMaxSuppressionRule())
                 .add("RoiAlign", new RoiAlignRule())
                 .add("GatherND", new GatherNdRule())

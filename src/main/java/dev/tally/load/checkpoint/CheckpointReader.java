@@ -179,9 +179,9 @@ public final class CheckpointReader {
             }
         });
         for (byte[] payload : payloads) {
-            if (nesting >= dev.tally.load.pytorch.Limits.nesting()) {
-                throw dev.tally.load.pytorch.Limits.exceeded(file, "levels of torch.save files nested in _load_from_bytes",
-                        dev.tally.load.pytorch.Limits.nesting(), "tally.limits.nesting");
+            if (nesting >= dev.tally.load.Limits.nesting()) {
+                throw dev.tally.load.Limits.exceeded(file, "levels of torch.save files nested in _load_from_bytes",
+                        dev.tally.load.Limits.nesting(), "tally.limits.nesting");
             }
             Path temp = null;
             try {

@@ -49,8 +49,8 @@ final class LegacyTar {
         String file = path.getFileName().toString();
         byte[] bytes;
         try {
-            if (Files.size(path) > dev.tally.load.pytorch.Limits.recordBytes()) {
-                throw dev.tally.load.pytorch.Limits.exceeded(file, "bytes for a tar-format checkpoint", dev.tally.load.pytorch.Limits.recordBytes(),
+            if (Files.size(path) > dev.tally.load.Limits.recordBytes()) {
+                throw dev.tally.load.Limits.exceeded(file, "bytes for a tar-format checkpoint", dev.tally.load.Limits.recordBytes(),
                         "tally.limits.recordBytes");
             }
             bytes = Files.readAllBytes(path);

@@ -13,6 +13,7 @@ import dev.tally.ir.Role;
 import dev.tally.ir.Shape;
 import dev.tally.ir.TensorType;
 import dev.tally.ir.Value;
+import dev.tally.load.Limits;
 import dev.tally.load.onnx.proto.Onnx.AttributeProto;
 import dev.tally.load.onnx.proto.Onnx.GraphProto;
 import dev.tally.load.onnx.proto.Onnx.SparseTensorProto;
@@ -69,6 +70,8 @@ final class OnnxGraphReader {
     private final Map<String, Boolean> externalPresent;
     private final List<String> folded;
     private final long[] foldedElements;
+    /** Nodes read so far in the model, its subgraphs included, against {@link Limits#nodes()}. */
+    private final long[] nodeCount;
     private final java.nio.file.Path folder;
     /** How many graphs enclose this one: 0 for the model's graph. */
     private final int depth;
@@ -88,6 +91,7 @@ final class OnnxGraphReader {
         this.externalPresent = new HashMap<>();
         this.folded = new ArrayList<>();
         this.foldedElements = new long[1];
+        this.nodeCount = new long[1];
         this.depth = 0;
     }
 
@@ -100,6 +104,7 @@ final class OnnxGraphReader {
         this.externalPresent = parent.externalPresent;
         this.folded = parent.folded;
         this.foldedElements = parent.foldedElements;
+        this.nodeCount = parent.nodeCount;
         this.depth = parent.depth + 1;
     }
 
@@ -123,6 +128,12 @@ final class OnnxGraphReader {
 
     /** @param nodeList the graph's nodes, read apart from {@code proto} (whose own node list is then empty) */
     Graph read(GraphProto proto, List<RawNode> nodeList, boolean topLevel) {
+        // The model's own nodes were counted as they were read (OnnxLoader.parse); a subgraph's join them here.
+        nodeCount[0] += nodeList.size();
+        long limit = Limits.nodes();
+        if (nodeCount[0] > limit) {
+            throw Limits.tooManyNodes(file, limit);
+        }
         Map<String, Param> params = new LinkedHashMap<>();
         Map<String, ConstTensor> constants = new LinkedHashMap<>();
         Map<String, TensorProto> stored = initializers(proto);

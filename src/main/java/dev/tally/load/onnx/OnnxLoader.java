@@ -12,6 +12,7 @@ import dev.tally.ir.ModelFormat;
 import dev.tally.ir.Node;
 import dev.tally.ir.Param;
 import dev.tally.load.GraphChecks;
+import dev.tally.load.Limits;
 import dev.tally.load.onnx.proto.Onnx.GraphProto;
 import dev.tally.load.onnx.proto.Onnx.ModelProto;
 import dev.tally.load.onnx.proto.Onnx.OperatorSetIdProto;
@@ -150,7 +151,7 @@ public final class OnnxLoader {
         ModelProto model;
         List<RawNode> nodes = new ArrayList<>();
         try {
-            model = parseModel(whole, input, nodes);
+            model = parseModel(file, whole, input, nodes);
             if (!input.isAtEnd()) {
                 throw notOnnx(file, "the protobuf ends before the file does");
             }
@@ -200,7 +201,8 @@ public final class OnnxLoader {
      * never held as messages. Every other field is handed to the generated parser as its own slice of the file, so it reads, merges
      * and refuses exactly as it would in one parse.
      */
-    private static ModelProto parseModel(ByteString whole, CodedInputStream input, List<RawNode> nodes) throws IOException {
+    private static ModelProto parseModel(String file, ByteString whole, CodedInputStream input, List<RawNode> nodes)
+            throws IOException {
         ModelProto.Builder model = ModelProto.newBuilder();
         GraphProto.Builder graph = null;
         java.util.Map<String, String> shared = new java.util.HashMap<>();
@@ -216,7 +218,7 @@ public final class OnnxLoader {
                 int length = input.readRawVarint32();
                 int limit = input.pushLimit(length);
                 input.setRecursionLimit(NESTING - 1);
-                parseGraph(whole, input, graph, nodes, shared, recent);
+                parseGraph(file, whole, input, graph, nodes, shared, recent);
                 input.checkLastTagWas(0);
                 input.setRecursionLimit(NESTING);
                 input.popLimit(limit);
@@ -233,8 +235,10 @@ public final class OnnxLoader {
         return model.buildPartial();
     }
 
-    private static void parseGraph(ByteString whole, CodedInputStream input, GraphProto.Builder graph, List<RawNode> nodes,
-                                   java.util.Map<String, String> shared, String[] recent) throws IOException {
+    private static void parseGraph(String file, ByteString whole, CodedInputStream input, GraphProto.Builder graph,
+                                   List<RawNode> nodes, java.util.Map<String, String> shared, String[] recent)
+            throws IOException {
+        long maxNodes = Limits.nodes();
         while (true) {
             int start = input.getTotalBytesRead();
             int tag = input.readTag();
@@ -242,6 +246,10 @@ public final class OnnxLoader {
                 return;
             }
             if (tag == NODE_TAG) {
+                if (nodes.size() >= maxNodes) {
+                    // Refused before the node is read: a graph-only file past the limit costs no more than one at it.
+                    throw Limits.tooManyNodes(file, maxNodes);
+                }
                 // What input.readMessage(NodeProto.parser(), ...) does around the message: its length, a limit, one level
                 // of nesting more for what is inside it (attributes and their subgraphs), and the end-tag check.
                 int length = input.readRawVarint32();

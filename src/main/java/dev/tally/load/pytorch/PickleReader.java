@@ -3,6 +3,7 @@ package dev.tally.load.pytorch;
 import dev.tally.ir.DType;
 import dev.tally.ir.ModelException;
 import dev.tally.ir.UnsafePickleException;
+import dev.tally.load.Limits;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

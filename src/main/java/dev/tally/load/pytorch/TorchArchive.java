@@ -1,6 +1,7 @@
 package dev.tally.load.pytorch;
 
 import dev.tally.ir.ModelException;
+import dev.tally.load.Limits;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;

@@ -71,6 +71,10 @@ final class Args {
         if (value instanceof Values.Bounded b) {
             return graph.scalar(b.bound());
         }
+        if (value instanceof Values.BoundedInt bounded) {
+            // A number known by its bound is held by a 0-d graph value: what is computed from it stays data-dependent.
+            return bounded.tensor();
+        }
         throw new ArgumentError("'torch." + op + "' needs a tensor for '" + name + "', but the code passes "
                 + Interpreter.describe(value));
     }
@@ -90,9 +94,9 @@ final class Args {
         if (value instanceof Boolean b) {
             return b ? 1 : 0;
         }
-        if (value instanceof Values.Bounded b) {
+        if (value instanceof Values.Bounded || value instanceof Values.BoundedInt) {
             // A data-dependent size: its bound (AtenOps marks what the op makes data-dependent).
-            return b.bound();
+            return BoundedInts.high(value);
         }
         throw unresolved(name, value);
     }
@@ -105,8 +109,8 @@ final class Args {
         if (value instanceof Number n) {
             return n.doubleValue();
         }
-        if (value instanceof Values.Bounded b) {
-            return b.bound();
+        if (value instanceof Values.Bounded || value instanceof Values.BoundedInt) {
+            return BoundedInts.high(value);
         }
         throw unresolved(name, value);
     }
@@ -136,8 +140,8 @@ final class Args {
         if (value == null) {
             return defaultValue;
         }
-        if (value instanceof Values.Bounded b) {
-            value = b.bound();
+        if (value instanceof Values.Bounded || value instanceof Values.BoundedInt) {
+            value = BoundedInts.high(value);
         }
         if (value instanceof Long l) {
             List<Long> repeated = new ArrayList<>();
@@ -152,8 +156,8 @@ final class Args {
         }
         List<Long> result = new ArrayList<>();
         for (Object item : items) {
-            if (item instanceof Values.Bounded b) {
-                result.add(b.bound());
+            if (item instanceof Values.Bounded || item instanceof Values.BoundedInt) {
+                result.add(BoundedInts.high(item));
                 continue;
             }
             if (!(item instanceof Long l)) {
@@ -167,7 +171,7 @@ final class Args {
         return result;
     }
 
-    private ArgumentError unresolved(String name, Object value) {
+    ArgumentError unresolved(String name, Object value) {
         return new Unresolved("'torch." + op + "' needs a known value for '" + name + "', but it is "
                 + Interpreter.describe(value));
     }

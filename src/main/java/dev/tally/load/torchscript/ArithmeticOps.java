@@ -1,5 +1,7 @@
 package dev.tally.load.torchscript;
 
+import dev.tally.ir.Attribute;
+import dev.tally.ir.DType;
 import dev.tally.load.torchscript.Interpreter.Site;
 import dev.tally.load.torchscript.Values.TensorValue;
 import java.util.List;
@@ -8,8 +10,9 @@ import java.util.Map;
 /**
  * Element-wise arithmetic and comparisons from TorchScript code: {@code add}, {@code sub}, {@code rsub} (with
  * {@code alpha}), {@code mul}, {@code div} (also with {@code rounding_mode="floor"}), {@code pow}, {@code remainder}
- * (Mod), {@code eq}, {@code ne}, {@code lt}, {@code le}, {@code gt}, {@code ge}, {@code masked_fill} (a Where) and
- * {@code &}, {@code |} of boolean masks (And, Or).
+ * (Mod), {@code eq}, {@code ne}, {@code lt}, {@code le}, {@code gt}, {@code ge}, {@code masked_fill} (a Where), the
+ * logical {@code and} and {@code or} of boolean tensors (And, Or) and {@code triu} and {@code tril} (Trilu: the triangle
+ * kept, the rest zeroed).
  */
 final class ArithmeticOps extends AtenFamily {
 
@@ -19,8 +22,9 @@ final class ArithmeticOps extends AtenFamily {
         put(this::mulDivPow, "mul", "div", "pow");
         put(this::maskedFill, "masked_fill");
         put(this::remainder, "remainder");
-        put(this::logical, "__and__", "__or__", "logical_and", "logical_or", "bitwise_and", "bitwise_or");
         put(this::compare, "eq", "ne", "lt", "le", "gt", "ge");
+        put(this::logical, "__and__", "bitwise_and", "logical_and", "__or__", "bitwise_or", "logical_or");
+        put(this::triangle, "triu", "tril");
     }
 
     private Object addOrSub(String name, List<Object> args, Map<String, Object> kw, Site site) {
@@ -75,19 +79,6 @@ final class ArithmeticOps extends AtenFamily {
         return emit("Where", site, attrs(), a.tensor("mask"), a.tensor("value"), a.tensor("self"));
     }
 
-    private Object logical(String name, List<Object> args, Map<String, Object> kw, Site site) {
-        // a & b, a | b of boolean masks (remove_small_boxes' keep = (ws >= min) & (hs >= min)): ONNX And and Or. On
-        // integer tensors & and | are bitwise, which has no rule here.
-        Args a = bind(name, args, kw, "self", "other");
-        TensorValue self = a.tensor("self");
-        TensorValue other = a.tensor("other");
-        if (!self.known() || !other.known() || self.info().dtype() != dev.tally.ir.DType.BOOL
-                || other.info().dtype() != dev.tally.ir.DType.BOOL) {
-            return AtenOps.NOT_HANDLED;
-        }
-        return emit(name.contains("and") ? "And" : "Or", site, attrs(), self, other);
-    }
-
     private Object compare(String name, List<Object> args, Map<String, Object> kw, Site site) {
         Args a = bind(name, args, kw, "self", "other");
         String op = switch (name) {
@@ -99,5 +90,25 @@ final class ArithmeticOps extends AtenFamily {
         };
         TensorValue result = emit(op, site, attrs(), a.tensor("self"), a.tensor("other"));
         return name.equals("ne") ? emit("Not", site, attrs(), result) : result;
+    }
+
+    private Object logical(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // a & b and a | b of boolean masks (a greedy NMS's "kept and overlapping"): ONNX And and Or. On integer tensors
+        // & and | are bitwise, which And and Or are not, and logical_and of numbers tests != 0 first: those stay listed.
+        Args a = bind(name, args, kw, "self", "other");
+        TensorValue self = a.tensor("self");
+        TensorValue other = a.tensor("other");
+        if (!self.known() || !other.known() || self.info().dtype() != DType.BOOL || other.info().dtype() != DType.BOOL) {
+            return AtenOps.NOT_HANDLED;
+        }
+        return emit(name.contains("and") ? "And" : "Or", site, attrs(), self, other);
+    }
+
+    private Object triangle(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // torch.triu(x, diagonal) keeps the elements on and above the diagonal-th diagonal of the last two axes and
+        // zeroes the rest (tril below): ONNX Trilu with k = diagonal, upper = 1 for triu.
+        Args a = bind(name, args, kw, "self", "diagonal");
+        return emit("Trilu", site, attrs("upper", new Attribute.Int(name.equals("triu") ? 1 : 0)), a.tensor("self"),
+                graph.scalar(a.integer("diagonal", 0)));
     }
 }

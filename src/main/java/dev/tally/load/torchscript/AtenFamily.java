@@ -61,6 +61,29 @@ abstract class AtenFamily implements OpFamily {
         return graph.emit(op, names, attributes, 1, site.layer(), site.source()).get(0);
     }
 
+    /**
+     * An int[] size argument as a 1-D int64 tensor: a constant when every item is a known int; with a
+     * {@link Values.BoundedInt} among them (a size read from data), the Concat of each item as a one-element tensor, as
+     * torch.onnx writes a size computed at run time, data-dependent and at the bound. Unresolved when an item is neither.
+     */
+    TensorValue sizes(Args a, String name, Site site) {
+        List<Object> items = AtenOps.items(a.get(name));
+        if (items == null || items.stream().noneMatch(Values.BoundedInt.class::isInstance)) {
+            return graph.ints(toArray(a.ints(name, 1, null)));
+        }
+        List<TensorValue> parts = new ArrayList<>();
+        for (Object item : items) {
+            if (item instanceof Long size) {
+                parts.add(graph.ints(size));
+            } else if (item instanceof Values.BoundedInt bounded) {
+                parts.add(emit("Reshape", site, attrs(), bounded.tensor(), graph.ints(1)));
+            } else {
+                throw a.unresolved(name, a.get(name));
+            }
+        }
+        return emit("Concat", site, attrs("axis", new Attribute.Int(0)), parts.toArray(new TensorValue[0]));
+    }
+
     static Map<String, Attribute> attrs(Object... pairs) {
         Map<String, Attribute> map = new LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {

@@ -18,8 +18,9 @@ import java.util.Map;
  * attribute names (so the shape and cost rules are shared with the ONNX reader). Each tensor op belongs to one
  * family ({@link ConvolutionOps}, {@link LinearAlgebraOps}, {@link ActivationOps}, {@link ArithmeticOps},
  * {@link NormalizationOps}, {@link ReductionOps}, {@link ShapeOps}, {@link JoinSplitOps}, {@link IndexingOps},
- * {@link CreationOps}, {@link InterpolationOps}, {@link VisionOps}: one table each), then {@link RecurrentOps},
- * {@link DTypeOps} and {@link QuantizedOps} are asked in turn. An aten op with no mapping becomes a node of op type
+ * {@link CreationOps}, {@link InterpolationOps}, {@link SpectralOps}, {@link VisionOps}: one table each), then
+ * {@link RecurrentOps}, {@link DTypeOps} and {@link QuantizedOps} are asked in turn. An aten op with no mapping becomes a
+ * node of op type
  * {@code aten::<name>}, which the report lists as unsupported, never as zero.
  *
  * <p>Arguments are bound by the names of the aten schemas ({@link Args}), so keyword and positional calls read the same.
@@ -36,7 +37,7 @@ final class AtenOps {
         for (AtenFamily family : List.of(new ConvolutionOps(graph), new LinearAlgebraOps(graph), new ActivationOps(graph),
                 new ArithmeticOps(graph), new NormalizationOps(graph), new ReductionOps(graph), new ShapeOps(graph),
                 new JoinSplitOps(graph), new IndexingOps(graph), new CreationOps(graph), new InterpolationOps(graph),
-                new VisionOps(graph))) {
+                new SpectralOps(graph), new VisionOps(graph))) {
             for (String op : family.table().keySet()) {
                 if (families.put(op, family) != null) {
                     throw new IllegalStateException("aten op '" + op + "' is in two families");
@@ -126,10 +127,11 @@ final class AtenOps {
             "values", "keys", "items", "mul");
 
     private static final java.util.Set<String> CREATION_OPS = java.util.Set.of(
-            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor", "as_tensor", "linspace");
+            "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor", "as_tensor", "linspace", "eye", "hann_window");
 
     private static boolean containsBounded(List<Object> values) {
         for (Object value : values) {
+            // A BoundedInt carries its graph value, which makes what it sizes data-dependent by itself.
             if (value instanceof Values.Bounded) {
                 return true;
             }
@@ -188,6 +190,19 @@ final class AtenOps {
                 if (info == null) {
                     return Unknown.VALUE;
                 }
+                if (info.dataDependent()) {
+                    // A data-dependent size is only bounded: as a Python int it would be taken for the real size. Each axis
+                    // is a BoundedInt (packed sequences' batch_sizes.size(0), clip_boxes_to_image's reshape to
+                    // boxes.size()): the shape rules do not say which axes the data sizes.
+                    if (args.size() > 1) {
+                        return args.get(1) instanceof Long axis ? boundedSize(tensor, axis, site) : Unknown.VALUE;
+                    }
+                    List<Object> sizes = new ArrayList<>();
+                    for (int axis = 0; axis < info.rank(); axis++) {
+                        sizes.add(boundedSize(tensor, axis, site));
+                    }
+                    return sizes;
+                }
                 if (args.size() > 1) {
                     if (!(args.get(1) instanceof Long axis)) {
                         return Unknown.VALUE;
@@ -198,7 +213,10 @@ final class AtenOps {
             case "dim":
                 return info == null ? Unknown.VALUE : (Object) (long) info.rank();
             case "len":
-                return info == null || info.rank() == 0 ? Unknown.VALUE : size(info, info.shape().dim(0));
+                if (info == null || info.rank() == 0) {
+                    return Unknown.VALUE;
+                }
+                return info.dataDependent() ? boundedSize(tensor, 0, site) : (Object) info.shape().dim(0);
             case "numel":
                 return info == null ? Unknown.VALUE : size(info, info.numel());
             case "is_floating_point":
@@ -219,6 +237,14 @@ final class AtenOps {
      */
     private static Object size(TensorInfo info, long size) {
         return info.dataDependent() ? new Values.Bounded(size) : (Object) size;
+    }
+
+    /** Axis {@code axis} of a data-dependent tensor: its bound, and Shape then Gather as the graph value holding it. */
+    private Values.BoundedInt boundedSize(TensorValue tensor, long axis, Site site) {
+        int at = tensor.info().shape().normalizeAxis((int) axis);
+        TensorValue shape = emit("Shape", site, attrs(), tensor);
+        TensorValue size = emit("Gather", site, attrs("axis", new Attribute.Int(0)), shape, graph.scalar((long) at));
+        return new Values.BoundedInt(tensor.info().shape().dim(at), size);
     }
 
     // ---- tensor ops --------------------------------------------------------------------------------------

@@ -19,10 +19,14 @@ final class BoundedInts {
     /** The result of {@code name(args)}, or {@link AtenOps#NOT_HANDLED} when no argument is a bounded size or undecided. */
     static Object call(String name, List<Object> args) {
         List<Object> operands = args;
+        if ((name.equals("eq") || name.equals("ne")) && args.size() == 2 && AtenOps.items(args.get(0)) != null
+                && AtenOps.items(args.get(1)) != null) {
+            return compareLists(name, AtenOps.items(args.get(0)), AtenOps.items(args.get(1)));
+        }
         if ((name.equals("min") || name.equals("max")) && args.size() == 1 && AtenOps.items(args.get(0)) != null) {
             operands = AtenOps.items(args.get(0));
         }
-        if (operands.stream().noneMatch(a -> a instanceof Bounded || a instanceof Undecided)) {
+        if (operands.stream().noneMatch(a -> isBounded(a) || a instanceof Undecided)) {
             return AtenOps.NOT_HANDLED;
         }
         switch (name) {
@@ -32,18 +36,18 @@ final class BoundedInts {
             case "__or__":
                 return logic(name.equals("__and__"), operands);
             case "Bool":
-                if (operands.get(0) instanceof Bounded b) {
-                    return b.bound() == 0 ? (Object) false : new Undecided(true);
+                if (isBounded(operands.get(0))) {
+                    return high(operands.get(0)) == 0 ? (Object) false : new Undecided(true);
                 }
                 return operands.get(0);
             case "Int":
-                return operands.get(0) instanceof Bounded ? operands.get(0) : Unknown.VALUE;
+                return isBounded(operands.get(0)) ? operands.get(0) : Unknown.VALUE;
             case "add":
             case "mul":
                 return arithmetic(name, operands);
             case "floordiv":
-                return operands.size() == 2 && operands.get(0) instanceof Bounded b && operands.get(1) instanceof Long d && d > 0
-                        ? new Bounded(b.bound() / d) : Unknown.VALUE;
+                return operands.size() == 2 && isBounded(operands.get(0)) && operands.get(1) instanceof Long d && d > 0
+                        ? new Bounded(high(operands.get(0)) / d) : Unknown.VALUE;
             case "min":
             case "max":
                 return extreme(name.equals("min"), operands);
@@ -72,9 +76,42 @@ final class BoundedInts {
         }
     }
 
+    /**
+     * {@code x.size() == [b, n]} with bounded sizes in it (MultiheadAttention's key_padding_mask check): decided item by
+     * item; false when one item is, true when all are, else undecided; {@link AtenOps#NOT_HANDLED} without a bounded item.
+     */
+    private static Object compareLists(String name, List<Object> left, List<Object> right) {
+        if (left.stream().noneMatch(BoundedInts::isBounded) && right.stream().noneMatch(BoundedInts::isBounded)) {
+            return AtenOps.NOT_HANDLED;
+        }
+        if (left.size() != right.size()) {
+            return name.equals("ne");
+        }
+        boolean undecided = false;
+        boolean atBound = true;
+        for (int i = 0; i < left.size(); i++) {
+            Object item = isBounded(left.get(i)) || isBounded(right.get(i)) ? compare("eq", left.get(i), right.get(i))
+                    : (Object) java.util.Objects.equals(left.get(i), right.get(i));
+            if (Boolean.FALSE.equals(item)) {
+                return name.equals("ne");
+            }
+            if (item instanceof Undecided u) {
+                undecided = true;
+                atBound &= u.atBound();
+            } else if (!Boolean.TRUE.equals(item)) {
+                return Unknown.VALUE;
+            }
+        }
+        boolean equal = name.equals("eq");
+        return undecided ? new Undecided(atBound == equal) : (Object) equal;
+    }
+
     /** The bound of a size operand: a bounded size's bound, a non-negative int itself; -1 for anything else. */
     static long high(Object value) {
         if (value instanceof Bounded b) {
+            return b.bound();
+        }
+        if (value instanceof Values.BoundedInt b) {
             return b.bound();
         }
         return value instanceof Long l && l >= 0 ? l : -1;
@@ -107,6 +144,14 @@ final class BoundedInts {
         return operands.isEmpty() ? Unknown.VALUE : new Bounded(bound);
     }
 
+    /**
+     * Whether a value is a size known by its bound: this class's {@link Bounded}, or a {@link Values.BoundedInt} (a size
+     * read from a data-dependent tensor with the graph value holding it, or a length stated with --input ...:maxN).
+     */
+    static boolean isBounded(Object value) {
+        return value instanceof Bounded || value instanceof Values.BoundedInt;
+    }
+
     /** A comparison of sizes, decided when the whole range of the bounded ones agrees. */
     private static Object compare(String name, Object left, Object right) {
         long l = high(left);
@@ -117,22 +162,22 @@ final class BoundedInts {
         long a = left instanceof Long x ? x : l;
         long b = right instanceof Long y ? y : r;
         boolean atBound = test(name, a, b);
-        if (left instanceof Bounded && l == 0 && right instanceof Long || right instanceof Bounded && r == 0 && left instanceof Long) {
+        if (isBounded(left) && l == 0 && right instanceof Long || isBounded(right) && r == 0 && left instanceof Long) {
             // A size bounded by 0 is 0.
-            return test(name, left instanceof Bounded ? 0 : a, right instanceof Bounded ? 0 : b);
+            return test(name, isBounded(left) ? 0 : a, isBounded(right) ? 0 : b);
         }
-        if (left instanceof Bounded && right instanceof Bounded) {
+        if (isBounded(left) && isBounded(right)) {
             return new Undecided(atBound);
         }
         // One side is a known int c, the other a size x in [0, bound]: the answer at both ends of the range.
-        boolean atZero = left instanceof Bounded ? test(name, 0, b) : test(name, a, 0);
+        boolean atZero = isBounded(left) ? test(name, 0, b) : test(name, a, 0);
         if (atZero == atBound && !name.equals("eq") && !name.equals("ne")) {
             // <, <=, >, >= are monotone in x: equal answers at both ends hold for the whole range.
             return atBound;
         }
         if (name.equals("eq") || name.equals("ne")) {
-            long c = left instanceof Bounded ? b : a;
-            long bound = left instanceof Bounded ? l : r;
+            long c = isBounded(left) ? b : a;
+            long bound = isBounded(left) ? l : r;
             if (c < 0 || c > bound) {
                 return name.equals("ne");
             }

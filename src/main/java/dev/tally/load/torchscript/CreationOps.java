@@ -14,8 +14,8 @@ import java.util.Map;
 /**
  * Tensors made by TorchScript code: {@code zeros}, {@code ones}, {@code full} and their {@code new_} and
  * {@code _like} forms (ConstantOfShape), {@code arange} (Range), {@code linspace} and {@code tensor}, {@code as_tensor},
- * {@code scalar_tensor} (a constant of Python numbers known at load time), and {@code fill_}, {@code zero_} (Fill:
- * every element of a tensor set to one value, in place).
+ * {@code scalar_tensor} (a constant of Python numbers known at load time), {@code fill_}, {@code zero_} (Fill:
+ * every element of a tensor set to one value, in place) and {@code eye} (ConstantOfShape, EyeLike).
  */
 final class CreationOps extends AtenFamily {
 
@@ -27,6 +27,7 @@ final class CreationOps extends AtenFamily {
         put(this::linspace, "linspace");
         put(this::tensor, "tensor", "as_tensor", "scalar_tensor");
         put(this::fill, "fill", "zero");
+        put(this::eye, "eye");
     }
 
     private Object fill(String name, List<Object> args, Map<String, Object> kw, Site site) {
@@ -35,6 +36,22 @@ final class CreationOps extends AtenFamily {
         Args a = name.equals("zero") ? bind(name, args, kw, "self") : bind(name, args, kw, "self", "value");
         TensorValue value = name.equals("zero") ? graph.scalar(0L) : a.tensor("value");
         return emit("Fill", site, attrs(), a.tensor("self"), value);
+    }
+
+    private Object eye(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // eye(n, m=n, dtype=...): ConstantOfShape [n, m], then EyeLike, as torch.onnx writes it (HDemucs's local attention
+        // masks its diagonal with a bool eye).
+        boolean square = args.size() < 2 || !(args.get(1) instanceof Long);
+        Args a = square ? bind(name, args, kw, "n", "dtype", "layout", "device", "pin_memory")
+                : bind(name, args, kw, "n", "m", "dtype", "layout", "device", "pin_memory");
+        long n = a.integer("n", 0);
+        DType type = a.get("dtype") instanceof Long code ? ScalarTypes.dtype(code).orElse(null) : DType.FLOAT32;
+        if (type == null || ScalarTypes.onnxCode(type).isEmpty()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        ConstTensor zero = new ConstTensor(DType.FLOAT32, Shape.of(1), ConstData.ofFloats(0));
+        TensorValue zeros = emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(zero)), graph.ints(n, a.integer("m", n)));
+        return emit("EyeLike", site, attrs("dtype", new Attribute.Int(ScalarTypes.onnxCode(type).get())), zeros);
     }
 
     private Object filled(String name, List<Object> args, Map<String, Object> kw, Site site) {
@@ -48,13 +65,13 @@ final class CreationOps extends AtenFamily {
         // empty's values are whatever the memory held: Tally keeps them as 0, which no valid code reads (Emformer
         // starts its memory bank as empty([0])).
         double value = full ? a.real("fill_value", 0) : name.endsWith("ones") ? 1 : 0;
-        TensorValue shape = graph.ints(toArray(a.ints("size", 1, null)));
         DType type = dtype(a, name, full);
         if (type == null) {
             return AtenOps.NOT_HANDLED;
         }
         ConstTensor fill = new ConstTensor(type, Shape.of(1), type.isFloatingPoint() ? ConstData.ofFloats(value) : ConstData.ofInts((long) value));
-        return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), shape);
+        // A size read from data (an LSTM's zero state for a packed batch) makes a data-dependent shape tensor.
+        return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), sizes(a, "size", site));
     }
 
     /**
@@ -91,23 +108,27 @@ final class CreationOps extends AtenFamily {
             return AtenOps.NOT_HANDLED;
         }
         double value = name.equals("full_like") ? a.real("fill_value", 0) : name.startsWith("ones") ? 1 : 0;
-        // x's type unless dtype names another, as PyTorch's *_like (batched_nms's zeros_like(scores, dtype=torch.bool)).
-        DType type = a.get("dtype") instanceof Long code ? ScalarTypes.dtype(code).orElse(null) : a.has("dtype") ? null
-                : self.info().dtype();
-        if (type == null || type.isQuantized()) {
+        // PyTorch's element type: the dtype argument, else x's (ones_like(mask, dtype=torch.bool) is a mask, SSD's
+        // full_like(score, label, dtype=torch.int64) holds labels).
+        DType type = a.get("dtype") instanceof Long code ? ScalarTypes.dtype(code).orElse(null)
+                : a.has("dtype") ? null : self.info().dtype();
+        if (type == null || !(type.isFloatingPoint() || type.isIntegral() || type == DType.BOOL)) {
             return AtenOps.NOT_HANDLED;
         }
-        ConstTensor fill = new ConstTensor(type, Shape.of(1), type.isFloatingPoint() ? ConstData.ofFloats(value) : ConstData.ofInts((long) value));
+        ConstTensor fill = new ConstTensor(type, Shape.of(1),
+                type.isFloatingPoint() ? ConstData.ofFloats(value) : ConstData.ofInts((long) value));
         return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), graph.ints(self.info().shape().toArray()));
     }
 
     private Object arange(String name, List<Object> args, Map<String, Object> kw, Site site) {
-        // arange(end), arange(start, end) or arange(start, end, step): ONNX Range over known integers.
+        // arange(end), arange(start, end) or arange(start, end, step): ONNX Range over known integers, or over a number
+        // known only by its bound (Conformer's arange(max(lengths).item())), whose Range is then data-dependent.
         List<Object> bounds = new ArrayList<>();
         for (Object arg : args) {
-            // A size read from a data-dependent tensor is taken at its bound (AtenOps marks the Range data-dependent).
+            // A size read from a data-dependent tensor (Values.Bounded) is taken at its bound (AtenOps marks the Range
+            // data-dependent); a BoundedInt is held by its graph value.
             Object value = arg instanceof Values.Bounded bounded ? (Object) bounded.bound() : arg;
-            if (!(value instanceof Long || value instanceof Double)) {
+            if (!(value instanceof Long || value instanceof Double || value instanceof Values.BoundedInt)) {
                 break;
             }
             bounds.add(value);
@@ -118,7 +139,11 @@ final class CreationOps extends AtenFamily {
         Object start = bounds.size() == 1 ? (Object) 0L : bounds.get(0);
         Object end = bounds.size() == 1 ? bounds.get(0) : bounds.get(1);
         Object step = bounds.size() == 3 ? bounds.get(2) : (Object) 1L;
-        return emit("Range", site, attrs(), graph.scalar(start), graph.scalar(end), graph.scalar(step));
+        return emit("Range", site, attrs(), number(start), number(end), number(step));
+    }
+
+    private TensorValue number(Object value) {
+        return value instanceof Values.BoundedInt bounded ? bounded.tensor() : graph.scalar(value);
     }
 
     private Object linspace(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -46,6 +46,21 @@ final class DTypeOps implements OpFamily {
             if (number != null) {
                 return number;
             }
+            if (bounded(self, name)) {
+                // An integer read from data-dependent values (a packed sequence's batch_sizes[0]): known by its bound.
+                TensorValue scalar = self.info().rank() == 0 ? self : graph.emit("Reshape", List.of(self.name(), graph.ints().name()),
+                        new LinkedHashMap<>(), 1, site.layer(), site.source()).get(0);
+                return new Values.BoundedInt(self.info().data().get().longAt(0), scalar);
+            }
+            Optional<GraphBuilder.ValueBound> stated = graph.valueBound(self);
+            if (stated.isPresent() && self.known() && self.info().numel() == 1 && self.info().dtype().isIntegral()
+                    && (name.equals("Int") || name.equals("item"))) {
+                // An integer read from values the user bounds (Conformer's max(lengths).item(), lengths at most the padded
+                // length by torchaudio's contract, stated with --input lengths=1:int64:max100): a BoundedValue node.
+                TensorValue read = graph.emit("BoundedValue", List.of(self.name()), new LinkedHashMap<>(Map.of("max",
+                        new Attribute.Int(stated.get().max()), "of", new Attribute.Str(stated.get().input()))), 1, site.layer(), site.source()).get(0);
+                return new Values.BoundedInt(stated.get().max(), read);
+            }
             return name.equals("item") ? AtenOps.NOT_HANDLED : Values.Unknown.VALUE;
         }
         Optional<DType> target;
@@ -90,6 +105,12 @@ final class DTypeOps implements OpFamily {
             case "Bool" -> data.doubleAt(0) != 0;
             default -> null;
         };
+    }
+
+    /** Whether {@code int(t)} or {@code t.item()} of {@code self} is an integer known only by its bound: one data-dependent element. */
+    private static boolean bounded(TensorValue self, String name) {
+        return self.known() && self.info().hasData() && self.info().dataDependent() && self.info().numel() == 1
+                && self.info().dtype().isIntegral() && self.info().dtype() != DType.BOOL && (name.equals("Int") || name.equals("item"));
     }
 
     /**

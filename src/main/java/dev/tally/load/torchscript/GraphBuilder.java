@@ -17,6 +17,7 @@ import dev.tally.ir.Param;
 import dev.tally.ir.Shape;
 import dev.tally.ir.TensorType;
 import dev.tally.ir.Value;
+import dev.tally.load.Limits;
 import dev.tally.load.torchscript.Values.TensorValue;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,14 +51,36 @@ final class GraphBuilder {
     private final Map<String, Integer> holds = new HashMap<>();
     /** While above 0, the nodes emitted read a data-dependent size at its bound ({@link #withDataDependentSizes}). */
     private int dataDependentSizes;
+    /** Values whose sizes depend on the data, so the code reading their sizes gets bounded ints. */
+    private final java.util.Set<String> sizeDependent = new java.util.HashSet<>();
+    /** Ops whose output sizes depend on the data a run sees. */
+    private static final java.util.Set<String> SIZE_SOURCES = java.util.Set.of("NonZero", "NonMaxSuppression", "Unique",
+            "EitherBranch");
+    /** {@link Limits#nodes()}: the code may loop, so a small archive can still spell any number of nodes. */
+    private final long maxNodes = Limits.nodes();
+
+    /**
+     * Values with a stated upper bound: an integer input's {@code --input ...:maxN}, and what is computed from it by ops
+     * whose values are some of their input's ({@link #KEEPS_VALUE_BOUND}). Only a size read from them
+     * ({@code max(lengths).item()}) uses the bound; their own sizes are not data-dependent.
+     */
+    private final Map<String, ValueBound> valueBounds = new HashMap<>();
+
+    /** The largest value a tensor holds, and the input that bound was given for. */
+    record ValueBound(long max, String input) {}
+    private static final java.util.Set<String> KEEPS_VALUE_BOUND = java.util.Set.of("ReduceMax", "ReduceMin", "Gather", "Slice",
+            "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Expand", "Transpose", "Identity", "Cast");
 
     GraphBuilder(String fileName, RuleTable rules) {
         this.fileName = fileName;
         this.rules = rules;
     }
 
-    /** A graph input of element type {@code dtype}; its shape is known when the caller gave one. */
-    TensorValue input(String name, Shape shape, DType dtype) {
+    /**
+     * A graph input of element type {@code dtype}; its shape is known when the caller gave one. {@code inList}: the code
+     * takes it as the one item of a list ({@link Value#inList}).
+     */
+    TensorValue input(String name, Shape shape, DType dtype, boolean inList) {
         Optional<TensorType> type = Optional.empty();
         TensorInfo info = null;
         if (shape != null) {
@@ -69,7 +92,7 @@ final class GraphBuilder {
             info = TensorInfo.of(dtype, shape);
             values.put(name, info);
         }
-        inputs.add(new Value(name, type));
+        inputs.add(new Value(name, type, inList));
         return new TensorValue(name, info);
     }
 
@@ -109,6 +132,9 @@ final class GraphBuilder {
      */
     List<TensorValue> emit(String opType, List<String> nodeInputs, Map<String, Attribute> attributes, int outputCount,
                            String layer, String source) {
+        if (nodes.size() >= maxNodes) {
+            throw Limits.tooManyNodes(fileName, maxNodes);
+        }
         String base = (layer.isEmpty() ? "" : layer + "/") + opType;
         int count = nameCounts.merge(base, 1, Integer::sum);
         String name = count == 1 ? base : base + "#" + count;
@@ -131,6 +157,10 @@ final class GraphBuilder {
             lastUse.put(output, index);
         }
         List<TensorInfo> inferred = infer(node);
+        if (KEEPS_VALUE_BOUND.contains(opType) && !nodeInputs.isEmpty() && valueBounds.containsKey(nodeInputs.get(0))) {
+            ValueBound bound = valueBounds.get(nodeInputs.get(0));
+            outputNames.forEach(output -> valueBounds.put(output, bound));
+        }
         List<TensorValue> result = new ArrayList<>();
         for (int i = 0; i < outputCount; i++) {
             TensorInfo info = inferred != null && i < inferred.size() ? inferred.get(i) : null;
@@ -154,8 +184,13 @@ final class GraphBuilder {
         }
         // As the shape pass does: what is computed from a data-dependent value, or from a size read from one, is
         // data-dependent too, so the code reading its size gets a bounded int, not the bound as if it were the size.
-        boolean dataDependent = node.attribute(ShapePass.DATA_DEPENDENT).isPresent()
-                || node.inputs().stream().anyMatch(input -> !input.isEmpty() && values.get(input).dataDependent());
+        // Only sizes: what NonZero, NonMaxSuppression, Unique or a data-dependent if make, and what a bounded int sizes
+        // (a value an --input ...:maxN bounds keeps its own sizes exact, as issue-12i's BoundedValue wants).
+        boolean dataDependent = node.attribute(ShapePass.DATA_DEPENDENT).isPresent() || SIZE_SOURCES.contains(node.opType())
+                || node.inputs().stream().anyMatch(sizeDependent::contains);
+        if (dataDependent) {
+            sizeDependent.addAll(node.outputs());
+        }
         List<TensorInfo> outputs;
         try {
             outputs = ShapePass.inferNode(fileName, node, rule.get(), values);
@@ -185,6 +220,16 @@ final class GraphBuilder {
         }
     }
 
+    /** States that every value of {@code value} (a graph input) is at most {@code max}. */
+    void boundValues(String value, long max) {
+        valueBounds.put(value, new ValueBound(max, value));
+    }
+
+    /** The stated upper bound of {@code value}'s values, if it has one. */
+    Optional<ValueBound> valueBound(TensorValue value) {
+        return Optional.ofNullable(valueBounds.get(value.name()));
+    }
+
     /** Records that {@code value} comes out of a statement not followed, so nothing about it is assumed, and returns it. */
     TensorValue markGap(TensorValue value) {
         gapValues.add(value.name());
@@ -203,11 +248,17 @@ final class GraphBuilder {
 
     /**
      * Records that the node emitted since {@code firstNew} that defines {@code output} overwrites its first input
-     * ({@code relu_}, {@code add_}, {@code inplace=True}), so the memory pass knows it allocates nothing.
+     * ({@code relu_}, {@code add_}, {@code inplace=True}), so the memory pass knows it allocates nothing. A Where is left
+     * as allocating: {@code masked_fill_(x, mask, v)} is Where(mask, v, x), whose first input is the mask, not the tensor
+     * written (HDemucs masks its [B, H, T, T] scores with a [T, T] eye), so the memory pass, which aliases an in-place
+     * node's first input, would put the result in the mask's storage.
      */
     void markInPlace(int firstNew, String output) {
         for (int i = nodes.size() - 1; i >= firstNew; i--) {
             Node node = nodes.get(i);
+            if (node.outputs().contains(output) && node.opType().equals("Where")) {
+                return;
+            }
             if (node.outputs().contains(output)) {
                 Map<String, Attribute> attributes = new LinkedHashMap<>(node.attributes());
                 attributes.put(Aliasing.IN_PLACE, new Attribute.Int(1));

@@ -1043,9 +1043,9 @@ final class Interpreter {
         long stop;
         long step = 1;
         for (Object arg : args) {
-            if (arg instanceof Values.Bounded bounded) {
+            if (BoundedInts.isBounded(arg)) {
                 throw shapeError(frame, line, "cannot loop a number of times that depends on the data (at most "
-                        + bounded.bound() + ")");
+                        + BoundedInts.high(arg) + ")");
             }
             if (!(arg instanceof Long)) {
                 throw shapeError(frame, line, "cannot loop over a range whose bounds are not known integers");
@@ -1109,10 +1109,26 @@ final class Interpreter {
 
     private Object torch(String name, List<Object> args, Map<String, Object> keywords, Frame frame, int line) {
         try {
-            return aten.call(name, args, keywords, site(frame, line));
+            Object result = aten.call(name, args, keywords, site(frame, line));
+            rebindInPlace(name, args, result, frame);
+            return result;
         } catch (Args.ArgumentError e) {
             throw shapeError(frame, line, e.getMessage());
         }
+    }
+
+    /**
+     * An in-place op ({@code relu_}, {@code masked_fill_}) changes the tensor it is given: every local of the frame that
+     * held it holds the result from then on, as every Python name sees the changed tensor. MultiheadAttention writes
+     * {@code masked_fill_(new_attn_mask, mask, -inf)} and then reads {@code new_attn_mask}: without this its scores would
+     * read the zeros, and a data-dependent mask (Conformer's) would not reach them.
+     */
+    private static void rebindInPlace(String name, List<Object> args, Object result, Frame frame) {
+        if (!name.endsWith("_") || name.endsWith("__") || args.isEmpty() || !(args.get(0) instanceof TensorValue before)
+                || !(result instanceof TensorValue after) || before.name().equals(after.name())) {
+            return;
+        }
+        frame.locals.replaceAll((local, value) -> value instanceof TensorValue held && held.name().equals(before.name()) ? after : value);
     }
 
     private Object scalarCall(String name, List<Object> args, Frame frame, int line) {
@@ -1170,6 +1186,9 @@ final class Interpreter {
         }
         if (value instanceof Undecided) {
             return "a condition that depends on the data";
+        }
+        if (value instanceof Values.BoundedInt bounded) {
+            return "a number read from data, at most " + bounded.bound();
         }
         if (value instanceof ModuleValue module) {
             return "the module '" + display(module) + "'";

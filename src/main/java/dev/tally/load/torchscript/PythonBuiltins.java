@@ -38,6 +38,9 @@ final class PythonBuiltins {
                 return name.equals("warn") ? null : Unknown.VALUE;
             }
         }
+        if (args.stream().anyMatch(Values.BoundedInt.class::isInstance)) {
+            return bounded(name, args);
+        }
         if (name.equals("mul") && args.size() == 2 && AtenOps.items(args.get(0)) != null && args.get(1) instanceof Long n
                 && n >= 0 && n * AtenOps.items(args.get(0)).size() <= 1_000_000) {
             // [a, b] * n: the list repeated, as SSD's anchor generator writes [shift_x, shift_y] * len(wh_pairs).
@@ -278,6 +281,23 @@ final class PythonBuiltins {
         }
     }
 
+    /** Python's names that compute a number (or a truth) from numbers, which a bounded int leaves unknown. */
+    private static final java.util.Set<String> NUMERIC = java.util.Set.of("add", "sub", "rsub", "mul", "div", "floordiv",
+            "floor_divide", "remainder", "pow", "min", "max", "neg", "abs", "eq", "ne", "lt", "le", "gt", "ge", "Float", "Bool",
+            "floor", "ceil", "sqrt", "format", "str", "__not__", "__and__", "__or__");
+
+    /**
+     * A builtin given a {@link Values.BoundedInt}: {@code int(n)} and a number kept as a 0-d tensor ({@code detach},
+     * {@code clone}) are the same bounded int; arithmetic and comparisons on it are not known statically (its value is
+     * data); anything else is left to the tensor ops ({@code arange(n)}, {@code zeros([2, n])}).
+     */
+    private static Object bounded(String name, List<Object> args) {
+        if (args.size() == 1 && List.of("Int", "detach", "clone", "contiguous").contains(name)) {
+            return args.get(0);
+        }
+        return NUMERIC.contains(name) ? Unknown.VALUE : AtenOps.NOT_HANDLED;
+    }
+
     private static long clampIndex(Object index, long defaultValue, int size) {
         if (!(index instanceof Long i)) {
             return defaultValue;
@@ -396,6 +416,9 @@ final class PythonBuiltins {
             order = Double.compare(a, b);
         } else if (x instanceof String a && y instanceof String b) {
             order = a.compareTo(b);
+        } else if ((name.equals("eq") || name.equals("ne")) && (unknownItems(x) || unknownItems(y))) {
+            // [bsz, n] == [1, 100] with n known only by its bound, or a size no rule resolved: not known statically.
+            return Unknown.VALUE;
         } else if (name.equals("eq") || name.equals("ne")) {
             boolean equal = java.util.Objects.equals(normalize(x), normalize(y));
             return name.equals("eq") == equal;
@@ -416,6 +439,11 @@ final class PythonBuiltins {
             default:
                 return order >= 0;
         }
+    }
+
+    private static boolean unknownItems(Object value) {
+        List<Object> items = AtenOps.items(value);
+        return items != null && items.stream().anyMatch(i -> i == Unknown.VALUE || i instanceof Values.BoundedInt);
     }
 
     private static Object normalize(Object value) {

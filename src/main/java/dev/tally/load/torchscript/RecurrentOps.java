@@ -18,10 +18,10 @@ import java.util.Map;
  * {@link dev.tally.analysis.rules.RecurrentLayersRule} and {@link dev.tally.analysis.rules.RecurrentCellRule})
  * whose outputs are returned as the tuple the code unpacks ({@code y, h, c = torch.lstm(...)}).
  *
- * <p>{@code _pack_padded_sequence}, {@code _pad_packed_sequence} and the packed-sequence overloads ({@code aten::lstm.data(data, batch_sizes, hx, params, ...)}, chosen by
- * {@code nn.LSTM} for a {@code PackedSequence}) run a data-dependent number of steps per row: they become nodes
- * of op type {@code aten::<name>} with the right number of outputs, listed as unsupported, so the code still
- * unpacks them and the rest of the model is analysed.
+ * <p>{@code _pack_padded_sequence} and {@code _pad_packed_sequence} are PackPaddedSequence and PadPackedSequence, and the
+ * packed-sequence overloads ({@code aten::lstm.data(data, batch_sizes, hx, params, ...)}, chosen by {@code nn.LSTM}
+ * for a {@code PackedSequence}) the same IR ops with {@code packed = 1}: each row runs as many steps as its length, a
+ * value, so the packed sizes are data-dependent and bounded by the padded length (docs/conventions.md, Recurrent ops).
  */
 final class RecurrentOps implements OpFamily {
     private final GraphBuilder graph;
@@ -42,8 +42,8 @@ final class RecurrentOps implements OpFamily {
             case "gru_cell" -> cell("GRUCell", name, args, keywords, site, 1);
             case "rnn_tanh_cell" -> cell("RNNTanhCell", name, args, keywords, site, 1);
             case "rnn_relu_cell" -> cell("RNNReluCell", name, args, keywords, site, 1);
-            // Packing depends on the lengths' values: listed as unsupported, with the two outputs the code unpacks.
-            case "_pack_padded_sequence", "_pad_packed_sequence" -> unsupported(name, args, keywords, site, 2);
+            case "_pack_padded_sequence" -> pack(name, args, keywords, site);
+            case "_pad_packed_sequence" -> pad(name, args, keywords, site);
             default -> AtenOps.NOT_HANDLED;
         };
     }
@@ -56,11 +56,11 @@ final class RecurrentOps implements OpFamily {
         // The packed form has a tensor of batch sizes where the input form has hx (a list for LSTM) and params.
         boolean packed = outputs == 3 ? args.size() > 1 && args.get(1) instanceof TensorValue
                 : args.size() > 2 && args.get(2) instanceof TensorValue;
-        if (packed) {
-            return unsupported(name, args, keywords, site, outputs);
-        }
-        Map<String, Object> a = bind(name, args, keywords, "input", "hx", "params", "has_biases", "num_layers", "dropout",
-                "train", "bidirectional", "batch_first");
+        Map<String, Object> a = packed
+                ? bind(name, args, keywords, "input", "batch_sizes", "hx", "params", "has_biases", "num_layers", "dropout", "train",
+                        "bidirectional")
+                : bind(name, args, keywords, "input", "hx", "params", "has_biases", "num_layers", "dropout", "train",
+                        "bidirectional", "batch_first");
         List<TensorValue> inputs = new ArrayList<>();
         inputs.add(tensor(name, a, "input"));
         if (outputs == 3) {
@@ -73,7 +73,12 @@ final class RecurrentOps implements OpFamily {
         attributes.put("has_biases", flag(name, a, "has_biases"));
         attributes.put("num_layers", new Attribute.Int(integer(name, a, "num_layers")));
         attributes.put("bidirectional", flag(name, a, "bidirectional"));
-        attributes.put("batch_first", flag(name, a, "batch_first"));
+        if (packed) {
+            // aten::lstm.data(data, batch_sizes, hx, params, ...): the rows of every step, no batch_first.
+            attributes.put("packed", new Attribute.Int(1));
+        } else {
+            attributes.put("batch_first", flag(name, a, "batch_first"));
+        }
         return emit(op, inputs, attributes, site, outputs);
     }
 
@@ -94,6 +99,35 @@ final class RecurrentOps implements OpFamily {
         return emit(op, inputs, new LinkedHashMap<>(), site, outputs);
     }
 
+    /** {@code _pack_padded_sequence(Tensor input, Tensor lengths, bool batch_first) -> (data, batch_sizes)}. */
+    private Object pack(String name, List<Object> args, Map<String, Object> keywords, Site site) {
+        Map<String, Object> a = bind(name, args, keywords, "input", "lengths", "batch_first");
+        Map<String, Attribute> attributes = new LinkedHashMap<>();
+        attributes.put("batch_first", flag(name, a, "batch_first"));
+        return emit("PackPaddedSequence", List.of(tensor(name, a, "input"), tensor(name, a, "lengths")), attributes, site, 2);
+    }
+
+    /**
+     * {@code _pad_packed_sequence(Tensor data, Tensor batch_sizes, bool batch_first, Scalar padding_value, int total_length)
+     * -> (padded, lengths)}: a total_length above 0 sets the padded length; one known only by its bound (traced and
+     * scripted code pass {@code batch_sizes.size(0)}, data-dependent) is an input, its value the bound.
+     */
+    private Object pad(String name, List<Object> args, Map<String, Object> keywords, Site site) {
+        Map<String, Object> a = bind(name, args, keywords, "data", "batch_sizes", "batch_first", "padding_value", "total_length");
+        Map<String, Attribute> attributes = new LinkedHashMap<>();
+        attributes.put("batch_first", flag(name, a, "batch_first"));
+        List<TensorValue> inputs = new ArrayList<>(List.of(tensor(name, a, "data"), tensor(name, a, "batch_sizes")));
+        Object total = a.get("total_length");
+        if (total instanceof Values.BoundedInt bounded) {
+            inputs.add(bounded.tensor());
+        } else if (total instanceof Long length && length > 0) {
+            attributes.put("total_length", new Attribute.Int(length));
+        } else if (total != null && !(total instanceof Long)) {
+            return AtenOps.NOT_HANDLED;
+        }
+        return emit("PadPackedSequence", inputs, attributes, site, 2);
+    }
+
     private Object emit(String op, List<TensorValue> inputs, Map<String, Attribute> attributes, Site site, int outputs) {
         List<String> names = new ArrayList<>();
         for (TensorValue input : inputs) {
@@ -104,21 +138,6 @@ final class RecurrentOps implements OpFamily {
         }
         List<TensorValue> results = graph.emit(op, names, attributes, outputs, site.layer(), site.source());
         return outputs == 1 ? results.get(0) : new TupleValue(new ArrayList<>(results));
-    }
-
-    private Object unsupported(String name, List<Object> args, Map<String, Object> keywords, Site site, int outputs) {
-        List<TensorValue> inputs = new ArrayList<>();
-        List<Object> all = new ArrayList<>(args);
-        all.addAll(keywords.values());
-        for (Object value : all) {
-            List<Object> items = AtenOps.items(value);
-            for (Object item : items != null ? items : List.of(value)) {
-                if (item instanceof TensorValue t) {
-                    inputs.add(t);
-                }
-            }
-        }
-        return emit("aten::" + name, inputs, new LinkedHashMap<>(), site, outputs);
     }
 
     private static Map<String, Object> bind(String op, List<Object> args, Map<String, Object> keywords, String... names) {

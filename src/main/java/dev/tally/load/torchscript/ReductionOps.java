@@ -11,7 +11,8 @@ import java.util.Map;
  * Reductions from TorchScript code: {@code mean}, {@code sum} and {@code amax} over given axes (ReduceMean, ReduceSum,
  * ReduceMax), the 2-norm {@code norm(x, 2, dim, keepdim)} (ReduceL2, as the exporter writes F.normalize's), and
  * {@code max}, {@code min} (of all elements, elementwise, or values and indices along an axis), {@code topk} with
- * a known or bounded k and {@code sort} (TopK of the whole axis: values and indices).
+ * a known or bounded k (TopK: values and indices), {@code sort} (TopK of the whole axis, as torch.onnx writes it), and
+ * {@code std}, {@code var} (ReduceMean, Sub, Mul, ReduceMean, Mul by the correction, Sqrt for std: torch.onnx's chain).
  */
 final class ReductionOps extends AtenFamily {
 
@@ -22,6 +23,44 @@ final class ReductionOps extends AtenFamily {
         put(this::maxOrMin, "max", "min");
         put(this::topk, "topk");
         put(this::sort, "sort");
+        put(this::variance, "std", "var");
+    }
+
+    private Object variance(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // std(x, dim, unbiased, keepdim) and var(...): torch.onnx's chain. The mean of the squared deviations over the
+        // reduced elements n, times n / (n - correction) (1 when unbiased, the default; std.correction gives it), and
+        // for std its square root. HDemucs normalises its input and spectrogram by their std.
+        boolean correctionForm = kw.containsKey("correction");
+        Args a = args.size() == 2 && args.get(1) instanceof Boolean
+                ? bind(name, args, kw, "self", "unbiased")
+                : correctionForm ? bind(name, args, kw, "self", "dim", "correction", "keepdim")
+                : bind(name, args, kw, "self", "dim", "unbiased", "keepdim");
+        TensorValue self = a.tensor("self");
+        if (!self.known()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        List<Long> axes = a.has("dim") ? a.ints("dim", 1, null) : null;
+        long n = 1;
+        for (int axis = 0; axis < self.info().rank(); axis++) {
+            final int at = axis;
+            if (axes == null || axes.stream().anyMatch(d -> self.info().shape().normalizeAxis((int) (long) d) == at)) {
+                n = Math.multiplyExact(n, self.info().shape().dim(axis));
+            }
+        }
+        long correction = correctionForm ? a.integer("correction", 1) : a.flag("unbiased", true) ? 1 : 0;
+        Map<String, Attribute> keep = attrs("keepdims", new Attribute.Int(1));
+        Map<String, Attribute> reduced = attrs("keepdims", new Attribute.Int(a.flag("keepdim", false) ? 1 : 0));
+        if (axes != null) {
+            keep.put("axes", new Attribute.Ints(axes));
+            reduced.put("axes", new Attribute.Ints(axes));
+        }
+        TensorValue mean = emit("ReduceMean", site, keep, self);
+        TensorValue deviation = emit("Sub", site, attrs(), self, mean);
+        TensorValue variance = emit("ReduceMean", site, reduced, emit("Mul", site, attrs(), deviation, deviation));
+        if (correction != 0) {
+            variance = emit("Mul", site, attrs(), variance, graph.scalar((double) n / (n - correction)));
+        }
+        return name.equals("std") ? emit("Sqrt", site, attrs(), variance) : variance;
     }
 
     private Object topk(String name, List<Object> args, Map<String, Object> kw, Site site) {
@@ -35,22 +74,27 @@ final class ReductionOps extends AtenFamily {
         return topK(a.tensor("self"), a.integer("k", 0), a.integer("dim", -1), a.flag("largest", true), a.flag("sorted", true), site);
     }
 
+    private Object topK(TensorValue self, long k, long dim, boolean largest, boolean sorted, Site site) {
+        Map<String, Attribute> attributes = attrs("axis", new Attribute.Int(dim), "largest", new Attribute.Int(largest ? 1 : 0),
+                "sorted", new Attribute.Int(sorted ? 1 : 0));
+        List<TensorValue> outputs = graph.emit("TopK", List.of(self.name(), graph.ints(k).name()), attributes, 2,
+                site.layer(), site.source());
+        return new TupleValue(java.util.Arrays.asList(outputs.get(0), outputs.get(1)));
+    }
+
     private Object sort(String name, List<Object> args, Map<String, Object> kw, Site site) {
-        // x.sort(dim, descending): values and indices, as torch.onnx writes it: TopK of the whole axis.
-        Args a = bind(name, args, kw, "self", "dim", "descending");
+        // x.sort(dim, descending): values and indices of the whole axis in order, which torch.onnx writes as TopK with
+        // K the axis size (largest = descending). A stable sort orders ties as TopK may not; the shapes are the same.
+        Args a = bind(name, args, kw, "self", "dim", "descending", "stable");
         TensorValue self = a.tensor("self");
         if (!self.known() || self.info().rank() == 0) {
             return AtenOps.NOT_HANDLED;
         }
         long dim = a.integer("dim", -1);
-        long axis = dim < 0 ? dim + self.info().rank() : dim;
-        return topK(self, self.info().shape().dim((int) axis), dim, a.flag("descending", false), true, site);
-    }
-
-    private Object topK(TensorValue self, long k, long dim, boolean largest, boolean sorted, Site site) {
-        Map<String, Attribute> attributes = attrs("axis", new Attribute.Int(dim), "largest", new Attribute.Int(largest ? 1 : 0),
-                "sorted", new Attribute.Int(sorted ? 1 : 0));
-        List<TensorValue> outputs = graph.emit("TopK", List.of(self.name(), graph.ints(k).name()), attributes, 2,
+        long size = self.info().shape().dim((int) (dim < 0 ? dim + self.info().rank() : dim));
+        Map<String, Attribute> attributes = attrs("axis", new Attribute.Int(dim),
+                "largest", new Attribute.Int(a.flag("descending", false) ? 1 : 0), "sorted", new Attribute.Int(1));
+        List<TensorValue> outputs = graph.emit("TopK", List.of(self.name(), graph.ints(size).name()), attributes, 2,
                 site.layer(), site.source());
         return new TupleValue(java.util.Arrays.asList(outputs.get(0), outputs.get(1)));
     }

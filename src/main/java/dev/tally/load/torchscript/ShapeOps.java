@@ -61,8 +61,7 @@ final class ShapeOps extends AtenFamily {
 
     private Object reshape(String name, List<Object> args, Map<String, Object> kw, Site site) {
         Args a = bind(name, args, kw, "self", "shape");
-        List<Long> shape = a.ints("shape", 1, null);
-        return emit("Reshape", site, attrs(), a.tensor("self"), graph.ints(toArray(shape)));
+        return emit("Reshape", site, attrs(), a.tensor("self"), sizes(a, "shape", site));
     }
 
     private Object unsqueezeOrSqueeze(String name, List<Object> args, Map<String, Object> kw, Site site) {
@@ -75,6 +74,10 @@ final class ShapeOps extends AtenFamily {
     private Object expand(String name, List<Object> args, Map<String, Object> kw, Site site) {
         Args a = bind(name, args, kw, "self", "size", "implicit");
         TensorValue self = a.tensor("self");
+        if (bounded(a.get("size"))) {
+            // A size read from data (Conformer's padding mask, arange(max(lengths)) expanded to [batch, max_length]).
+            return emit("Expand", site, attrs(), self, sizes(a, "size", site));
+        }
         List<Long> size = a.ints("size", 1, null);
         if (size.contains(-1L)) {
             if (!self.known()) {
@@ -91,6 +94,11 @@ final class ShapeOps extends AtenFamily {
             size = resolved;
         }
         return emit("Expand", site, attrs(), self, graph.ints(toArray(size)));
+    }
+
+    private static boolean bounded(Object sizes) {
+        List<Object> items = AtenOps.items(sizes);
+        return items != null && items.stream().anyMatch(Values.BoundedInt.class::isInstance);
     }
 
     private Object expandAs(String name, List<Object> args, Map<String, Object> kw, Site site) {

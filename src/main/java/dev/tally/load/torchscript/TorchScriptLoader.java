@@ -280,9 +280,12 @@ public final class TorchScriptLoader {
                 key = InputShapes.UNNAMED;
             }
             DType dtype = InputShapes.dtypeOf(inputShapes, key).orElse(defaultType);
-            TensorValue input = interpreter.graph().input(parameter.name(), inputShapes.get(key), dtype);
             // torchvision's detection models take List[Tensor] (one image per entry): the input given is one image.
-            args.add(isTensorList(parameter.annotation()) ? new ArrayList<>(List.of(input)) : input);
+            boolean inList = isTensorList(parameter.annotation());
+            TensorValue input = interpreter.graph().input(parameter.name(), inputShapes.get(key), dtype, inList);
+            // An integer input whose values the user bounds (:maxN): a size the code reads from them is at most that.
+            InputShapes.valueBound(inputShapes, key).ifPresent(max -> interpreter.graph().boundValues(input.name(), max));
+            args.add(inList ? new ArrayList<>(List.of(input)) : input);
         }
         if (!inputShapes.isEmpty()) {
             // With the input shapes given, code that still cannot be followed is data-dependent or unknown to Tally:

@@ -70,6 +70,15 @@ final class Values {
     /** {@code (self).method} before it is called. */
     record BoundMethod(ModuleValue self, String name) {}
 
+    /**
+     * A Python int computed from a tensor's values or from a data-dependent size, which Tally knows only by its bound
+     * (docs/conventions.md, "Data-dependent sizes"): {@code bound}, the largest value it can take, and {@code tensor},
+     * a 0-d int64 graph value holding it (data-dependent, its value the bound), so the sizes made from it are
+     * data-dependent too. An int[] argument holding one becomes a shape tensor, as torch.onnx writes a size computed at
+     * run time; Python arithmetic and comparisons on it give a value not known statically.
+     */
+    record BoundedInt(long bound, TensorValue tensor) {}
+
     /** A value Tally cannot compute statically (a shape no rule resolved yet, a tensor's data). */
     enum Unknown { VALUE }
 

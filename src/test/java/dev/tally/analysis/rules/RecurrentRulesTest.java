@@ -90,6 +90,40 @@ class RecurrentRulesTest {
     }
 
     @Test
+    void aPackedLstmCountsEveryPackedRowAndTakesItsBatchFromTheState() {
+        // nn.LSTM(8, 6, bidirectional=True) on a PackedSequence of 2 rows of length 5: data [10, 8], h0 and c0 [2, 2, 6].
+        Op lstm = Op.of("LSTMLayers").input(10, 8).input(2, 2, 6).input(2, 2, 6);
+        for (int direction = 0; direction < 2; direction++) {
+            lstm.input(24, 8).input(24, 6).input(24).input(24);
+        }
+        lstm.attr("num_layers", 1).attr("bidirectional", 1).attr("has_biases", 1).attr("packed", 1).outputs(3);
+        assertThat(lstm.infer()).extracting(TensorInfo::shape).containsExactly(dims(10, 12), dims(2, 2, 6), dims(2, 2, 6));
+        // 10 packed rows (the sum of the lengths) * 2 directions * 4 gates * 6 units * (8 + 6): as the unpacked
+        // LSTM over 5 steps of 2 rows.
+        assertThat(lstm.macs()).isEqualTo(10L * 2 * 24 * 14);
+        assertThat(lstm.ops()).isEqualTo(10L * 2 * 6 * (4 * 16 + 9));
+    }
+
+    @Test
+    void packingGivesTheSizesTheirBoundAndPaddingGivesTheBatchBack() {
+        // pack_padded_sequence(x [2, 5, 8], lengths [2], batch_first=True): at most 2 * 5 rows, at most 5 batch sizes of 2.
+        Op pack = Op.of("PackPaddedSequence").input(2, 5, 8).input(TensorInfo.of(DType.INT64, Shape.of(2)))
+                .attr("batch_first", 1).outputs(2);
+        java.util.List<TensorInfo> packed = pack.infer();
+        assertThat(packed).extracting(TensorInfo::shape).containsExactly(dims(10, 8), dims(5));
+        assertThat(packed).allMatch(TensorInfo::dataDependent);
+        assertThat(packed.get(1).data()).contains(dev.tally.ir.ConstData.ofInts(2, 2, 2, 2, 2));
+        assertThat(pack.macs()).isZero();
+        // pad_packed_sequence of the LSTM's [10, 12] output: [2, 5, 12] batch first, lengths [2]; total_length 7 pads to 7.
+        Op pad = Op.of("PadPackedSequence").input(10, 12).input(packed.get(1)).attr("batch_first", 1).outputs(2);
+        assertThat(pad.infer()).extracting(TensorInfo::shape).containsExactly(dims(2, 5, 12), dims(2));
+        Op longer = Op.of("PadPackedSequence").input(10, 12).input(packed.get(1)).attr("total_length", 7).outputs(2);
+        assertThat(longer.infer()).extracting(TensorInfo::shape).containsExactly(dims(7, 2, 12), dims(2));
+        assertThatThrownBy(() -> Op.of("PadPackedSequence").input(10, 12).input(packed.get(1)).attr("total_length", 4).outputs(2).infer())
+                .isInstanceOf(ModelException.class).hasMessageContaining("total_length 4 is less than the 5 steps");
+    }
+
+    @Test
     void torchGruWithoutBiasesHasTwoWeightsPerLayer() {
         Op gru = Op.of("GRULayers").input(5, 3, 10).input(1, 3, 16).input(48, 10).input(48, 16)
                 .attr("num_layers", 1).attr("has_biases", 0).outputs(2);

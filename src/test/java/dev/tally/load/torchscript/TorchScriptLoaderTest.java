@@ -7,6 +7,8 @@ import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
 import dev.tally.analysis.NodeResult;
+import dev.tally.ir.Attribute;
+import dev.tally.ir.DType;
 import dev.tally.ir.Model;
 import dev.tally.ir.ModelException;
 import dev.tally.ir.Node;
@@ -346,6 +348,41 @@ class TorchScriptLoaderTest {
         assertThat(shapes).containsExactly(List.of(2L, 3L), List.of(2L, 6L), List.of(2L, 1L), List.of(2L, 5L), List.of(2L, 6L),
                 List.of(2L, 2L), List.of(2L, 2L), List.of(2L, 2L), List.of(2L, 4L));
         assertThat(analysis.nodes().get(5).outputs()).hasSize(3);
+    }
+
+    @Test
+    void sortTriangleMasksAndTheirAndOrMapOntoOnnxOpsAndBitwiseAndOfIntegersStaysListed() throws IOException {
+        // The constructs of a greedy NMS in plain ops (scripts/export_verify_detection.py): sort, triu/tril, & and |.
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    upper = torch.triu(torch.gt(y, 0.), 1)",
+                "    both = torch.__and__(upper, torch.lt(y, 1.))",
+                "    either = torch.__or__(both, torch.tril(torch.gt(y, 2.)))",
+                "    values, order, = torch.sort(y, -1, True)",
+                "    bits = torch.__and__(order, order)",
+                "    return (values, order, either, bits)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("nms-ops.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly(
+                "Linear", "Greater", "Trilu", "Less", "And", "Greater", "Trilu", "Or", "TopK", "aten::__and__");
+        assertThat(model.graph().nodes().get(2).attributes().get("upper")).isEqualTo(new Attribute.Int(1));
+        assertThat(model.graph().nodes().get(6).attributes().get("upper")).isEqualTo(new Attribute.Int(0));
+        // sort is TopK of the whole axis, largest first for descending=True.
+        assertThat(model.graph().nodes().get(8).attributes().get("largest")).isEqualTo(new Attribute.Int(1));
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), false);
+        assertThat(analysis.outputs().subList(0, 3)).extracting(o -> o.info().orElseThrow().shape())
+                .containsOnly(Shape.of(2, 3));
+        assertThat(analysis.outputs().get(2).info().orElseThrow().dtype()).isEqualTo(DType.BOOL);
+        assertThat(analysis.outputs().get(1).info().orElseThrow().dtype()).isEqualTo(DType.INT64);
+        // & of integer tensors is bitwise, which ONNX And is not: listed, never counted.
+        assertThat(analysis.nodes().get(9).status()).isEqualTo(NodeResult.Status.UNSUPPORTED);
+        assertThat(analysis.outputs().get(3).info()).isEmpty();
     }
 
     @Test

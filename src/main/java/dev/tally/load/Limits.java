@@ -1,15 +1,23 @@
-package dev.tally.load.pytorch;
+package dev.tally.load;
 
 import dev.tally.ir.ModelException;
 
 /**
  * The resource limits a hostile file meets before it can exhaust memory or time, each with the system property
  * that raises it ({@code JAVA_TOOL_OPTIONS=-Dtally.limits.pickleOpcodes=20000000}). The defaults are far above
- * what real models need (a 1,000-tensor state_dict is about 30,000 opcodes) and keep any file under 100 MB
- * within 1 GB of heap. README lists them.
+ * what real models need (a 1,000-tensor state_dict is about 30,000 opcodes, torchvision's largest graphs a few
+ * thousand nodes) and keep any file under 100 MB within the launcher's heap (README, "Limits"). README lists them.
  */
 public final class Limits {
     private Limits() {
+    }
+
+    /**
+     * Nodes of one model's graph, subgraphs included: the analysis keeps about 550 bytes per node, so this bounds
+     * the memory and time a graph-only file can ask for (a 100 MB ONNX file can spell about 3 million nodes).
+     */
+    public static long nodes() {
+        return get("tally.limits.nodes", 1_000_000L);
     }
 
     /** Opcodes one pickle may run: each can create a value, so this bounds the memory the pickle's values take. */
@@ -42,6 +50,16 @@ public final class Limits {
         } catch (NumberFormatException e) {
             return fallback;
         }
+    }
+
+    /**
+     * The refusal of a graph with more than {@code limit} ({@link #nodes()}) nodes. Unlike the other limits it names the
+     * launcher's variable, since a larger graph also needs a larger heap than bin/tally's, which a later -Xmx raises.
+     */
+    public static ModelException tooManyNodes(String where, long limit) {
+        return new ModelException(where + " has more than " + String.format(java.util.Locale.ROOT, "%,d", limit)
+                + " graph nodes, Tally's limit; the file is damaged or hostile, or, if it is a real model, raise the limit and"
+                + " the heap with TALLY_JAVA_OPTS='-Dtally.limits.nodes=N -Xmx4g'.");
     }
 
     /** The one-sentence refusal for a limit met: names the limit, its value and how to raise it. */
