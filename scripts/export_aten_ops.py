@@ -34,6 +34,7 @@ import warnings
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+import torchvision
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_models as em  # noqa: E402
@@ -185,6 +186,64 @@ class LevelsFromShapes(nn.Module):
         return F.adaptive_avg_pool2d(feature, (rows + k_min, cols))
 
 
+
+class BoxIndexing(nn.Module):
+    """The R-CNN postprocess's indexing where no count depends on the data: the RPN's objectness[batch_idx, top_n_idx]
+    (two index tensors, broadcast), sort, a top-k position's anchor and class (div with rounding_mode="floor",
+    remainder), MultiScaleRoIAlign's result[idx] = pooled (index_put_), a mask of two comparisons (&) and
+    where(cond, x, y), and KeypointRCNNPredictor's 2x bilinear upsampling by a scale factor (no output size); a Linear
+    over the gathered boxes makes the MACs depend on the gathered shape."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(4, 3)
+
+    def forward(self, scores, boxes):
+        batch_idx = torch.arange(scores.size(0)).unsqueeze(1)
+        _, order = scores.sort(dim=1, descending=True)
+        top = order[:, :5]
+        picked = boxes[batch_idx, top]
+        anchor = torch.div(top, 3, rounding_mode="floor")
+        label = torch.remainder(top, 3)
+        result = torch.zeros(6, 4)
+        result[torch.tensor([0, 2, 4])] = picked[0, :3]
+        keep = (scores > 0.0) & (scores < 1.0)
+        clipped = torch.where(keep, scores, torch.zeros_like(scores))
+        up = F.interpolate(boxes.unsqueeze(0), scale_factor=2.0, mode="bilinear", align_corners=False,
+                           recompute_scale_factor=False)
+        return self.linear(picked), anchor + label, result, clipped, up
+
+
+class BoxPostprocess(nn.Module):
+    """A detector's postprocess, whose box counts depend on the data: a score threshold (where), batched_nms's
+    `if boxes.numel() == 0` around torchvision's nms, keep[:4], the rois of one image, MultiScaleRoIAlign's
+    zeros(rois.size(0), ...) filled level by level through where(levels == level) and index_put_ of torchvision's
+    roi_align, then a Linear per box. The input's boxes are disjoint and every score passes the threshold, so PyTorch
+    keeps every box: its run is the bound, and shapes and MACs equal PyTorch's exactly."""
+
+    DATA_DEPENDENT = ("traced", "scripted")
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(8 * 2 * 2, 5)
+
+    def forward(self, feature, boxes, scores):
+        keep = torch.where(scores > 0.05)[0]
+        boxes, scores = boxes[keep], scores[keep]
+        if boxes.numel() == 0:
+            kept = torch.empty((0,), dtype=torch.int64)
+        else:
+            kept = torchvision.ops.nms(boxes, scores, 0.5)
+        kept = kept[:4]
+        boxes = boxes[kept]
+        rois = torch.cat([torch.zeros_like(boxes[:, :1]), boxes], dim=1)
+        result = torch.zeros(rois.size(0), 8, 2, 2)
+        levels = torch.zeros(rois.size(0), dtype=torch.int64)
+        for level in range(1):
+            idx = torch.where(levels == level)[0]
+            result[idx] = torchvision.ops.roi_align(feature, rois[idx], [2, 2], 0.5, 2, False)
+        return self.head(result.flatten(1)), scores[kept]
+
 # (name, builder, inputs: (shape, dtype, low, high) each).
 class Spectrogram(nn.Module):
     """HDemucs's spectrogram branch: a Hann-windowed STFT (centred, reflect padding), its real and imaginary parts as
@@ -260,11 +319,19 @@ NETS = [
     ("spectrogram", Spectrogram, [((2, 400), "float")]),
     ("packed_lstm", PackedLstm, [((2, 5, 8), "float"), ((2,), "lengths:5")]),
     ("padding_mask", PaddingMask, [((6, 2, 16), "float"), ((2,), "lengths:6")]),
+    ("box_indexing", BoxIndexing, [((2, 12), "float"), ((2, 12, 4), "float")]),
+    ("box_postprocess", BoxPostprocess, [((1, 8, 16, 16), "float"), ((6, 4), "boxes"), ((6,), "scores")]),
 ]
 
 
 def make_input(shape, kind):
     generator = torch.Generator().manual_seed(0)
+    if kind == "boxes":
+        # Disjoint boxes inside a 32x32 image, so nms keeps every one of them.
+        return torch.tensor([[2.0 + 5 * i, 3.0, 5.0 + 5 * i, 9.0] for i in range(shape[0])])
+    if kind == "scores":
+        # Every score above the threshold, all different (nms orders by them).
+        return torch.linspace(0.9, 0.4, shape[0])
     if kind == "long":
         return torch.randint(0, 148, shape, generator=generator)
     if kind.startswith("lengths:"):

@@ -13,8 +13,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Views: Reshape and Flatten of a contiguous tensor, Squeeze, Unsqueeze, Identity, Dropout (eval), Expand,
- *       Transpose, Slice, Split, Gather of one constant index ({@code x[:, 0]}), Cast to the same dtype, Pad by
- *       nothing. A view
+ *       EitherBranch (the value a TorchScript branch made, after both branches of a data-dependent if), Transpose,
+ *       Slice, Split, Gather of one constant index ({@code x[:, 0]}), Cast to the same dtype, Pad by nothing. A view
  *       is contiguous when its input is and it keeps the element order; Reshape or Flatten of a strided view copies,
  *       as {@code torch.reshape} does.</li>
  *   <li>In place: a node the loader marked with {@link #IN_PLACE} ({@code relu_}, {@code add_}, {@code inplace=True}
@@ -27,7 +27,8 @@ public final class Aliasing {
     /** The node attribute a loader sets (to 1) when the op overwrites its first input. */
     public static final String IN_PLACE = "tally.in_place";
 
-    private static final Set<String> ALWAYS_VIEWS = Set.of("Squeeze", "Unsqueeze", "Identity", "Dropout", "ViewAsReal", "ViewAsComplex");
+    private static final Set<String> ALWAYS_VIEWS = Set.of("Squeeze", "Unsqueeze", "Identity", "Dropout", "ViewAsReal", "ViewAsComplex",
+            "EitherBranch");
     private static final Set<String> RESHAPES = Set.of("Reshape", "Flatten");
     private static final Set<String> INPLACE_ACTIVATIONS = Set.of("Relu", "Clip", "LeakyRelu", "HardSwish");
 

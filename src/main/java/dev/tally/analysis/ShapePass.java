@@ -75,6 +75,13 @@ public final class ShapePass {
      */
     public static final String AWAITS_INPUTS = "tally.awaits_inputs";
 
+    /**
+     * A node attribute a loader sets (to 1) on an op that takes a size read from a data-dependent value at its bound
+     * (TorchScript's {@code torch.zeros([n, 4])} with n counted by a boolean mask): its outputs are data-dependent,
+     * as if one of its inputs were (docs/conventions.md, "Data-dependent sizes").
+     */
+    public static final String DATA_DEPENDENT = "tally.data_dependent";
+
     /** Infers {@code nodes} in order into {@code values}, recording each node's status and notes. */
     void runNodes(String file, List<Node> nodes, Map<String, TensorInfo> values, Subgraphs subgraphs,
                   Map<Node, NodeResult.Status> status, Map<Node, String> notes) {
@@ -105,7 +112,13 @@ public final class ShapePass {
             }
             dataDependent |= !input.isEmpty() && values.get(input).dataDependent();
         }
+        if (node.attribute(DATA_DEPENDENT).isPresent()) {
+            dataDependent = true;
+        }
         OpContext ctx = new OpContext(file, node, rule.get().inputs(), values, null, subgraphs);
+        if (node.attribute(DATA_DEPENDENT).isPresent()) {
+            ctx.bound("a size it takes is read from a data-dependent value, taken at its bound");
+        }
         List<TensorInfo> outputs;
         try {
             outputs = infer(ctx, rule.get());
@@ -116,6 +129,17 @@ public final class ShapePass {
             // Sizes read from data values (a mask resized to its box) have no bound the graph states: listed, not guessed.
             notes.put(node, "data-dependent without a bound: input '" + e.input() + "' ('" + ctx.valueName(e.input())
                     + "') holds values computed from the data, so this node and what it feeds are not counted.");
+            subgraphs.markDataDependent(node);
+            return NodeResult.Status.UNRESOLVED;
+        } catch (ModelException e) {
+            if (!dataDependent) {
+                throw e;
+            }
+            // Sizes taken at bounds stated apart (TorchScript's bounded ints) that do not fit together: listed, not guessed.
+            notes.put(node, "data-dependent without a bound: its input sizes, taken at their bounds, do not fit together ("
+                    + stripPeriod(e.getMessage().startsWith(file + ": ") ? e.getMessage().substring(file.length() + 2) : e.getMessage())
+                    + "), so this node and"
+                    + " what it feeds are not counted.");
             subgraphs.markDataDependent(node);
             return NodeResult.Status.UNRESOLVED;
         }

@@ -71,6 +71,8 @@ public final class SavedRules {
                 .nothing("Add", "Sub", "Neg", "Concat", "Split", "Slice", "Gather", "Reshape", "Flatten", "Squeeze",
                         "Unsqueeze", "Transpose", "Expand", "Identity", "Pad", "Cast", "Shape", "Size", "Constant",
                         "ConstantOfShape", "Range",
+                        // The value one of two TorchScript branches made (a data-dependent if): no op of its own.
+                        "EitherBranch",
                         // Sequences move tensors (mvit_v1_b's tensor_split): their gradients are copies too.
                         "SequenceEmpty", "SequenceConstruct", "SequenceInsert", "SequenceAt", "SequenceLength",
                         "SequenceErase", "ConcatFromSequence", "SplitToSequence",

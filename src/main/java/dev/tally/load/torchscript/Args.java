@@ -68,6 +68,9 @@ final class Args {
         if (value instanceof Long || value instanceof Double || value instanceof Boolean) {
             return graph.scalar(value);
         }
+        if (value instanceof Values.Bounded b) {
+            return graph.scalar(b.bound());
+        }
         if (value instanceof Values.BoundedInt bounded) {
             // A number known by its bound is held by a 0-d graph value: what is computed from it stays data-dependent.
             return bounded.tensor();
@@ -91,6 +94,10 @@ final class Args {
         if (value instanceof Boolean b) {
             return b ? 1 : 0;
         }
+        if (value instanceof Values.Bounded || value instanceof Values.BoundedInt) {
+            // A data-dependent size: its bound (AtenOps marks what the op makes data-dependent).
+            return BoundedInts.high(value);
+        }
         throw unresolved(name, value);
     }
 
@@ -101,6 +108,9 @@ final class Args {
         }
         if (value instanceof Number n) {
             return n.doubleValue();
+        }
+        if (value instanceof Values.Bounded || value instanceof Values.BoundedInt) {
+            return BoundedInts.high(value);
         }
         throw unresolved(name, value);
     }
@@ -130,6 +140,9 @@ final class Args {
         if (value == null) {
             return defaultValue;
         }
+        if (value instanceof Values.Bounded || value instanceof Values.BoundedInt) {
+            value = BoundedInts.high(value);
+        }
         if (value instanceof Long l) {
             List<Long> repeated = new ArrayList<>();
             for (int i = 0; i < rank; i++) {
@@ -143,6 +156,10 @@ final class Args {
         }
         List<Long> result = new ArrayList<>();
         for (Object item : items) {
+            if (item instanceof Values.Bounded || item instanceof Values.BoundedInt) {
+                result.add(BoundedInts.high(item));
+                continue;
+            }
             if (!(item instanceof Long l)) {
                 throw unresolved(name, value);
             }

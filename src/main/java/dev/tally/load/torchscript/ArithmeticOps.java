@@ -9,9 +9,10 @@ import java.util.Map;
 
 /**
  * Element-wise arithmetic and comparisons from TorchScript code: {@code add}, {@code sub}, {@code rsub} (with
- * {@code alpha}), {@code mul}, {@code div}, {@code pow}, {@code eq}, {@code ne}, {@code lt}, {@code le}, {@code gt},
- * {@code ge}, {@code masked_fill} (a Where), the logical {@code and} and {@code or} of boolean tensors (And, Or) and
- * {@code triu} and {@code tril} (Trilu: the triangle kept, the rest zeroed).
+ * {@code alpha}), {@code mul}, {@code div} (also with {@code rounding_mode="floor"}), {@code pow}, {@code remainder}
+ * (Mod), {@code eq}, {@code ne}, {@code lt}, {@code le}, {@code gt}, {@code ge}, {@code masked_fill} (a Where), the
+ * logical {@code and} and {@code or} of boolean tensors (And, Or) and {@code triu} and {@code tril} (Trilu: the triangle
+ * kept, the rest zeroed).
  */
 final class ArithmeticOps extends AtenFamily {
 
@@ -20,6 +21,7 @@ final class ArithmeticOps extends AtenFamily {
         put(this::addOrSub, "add", "sub", "rsub");
         put(this::mulDivPow, "mul", "div", "pow");
         put(this::maskedFill, "masked_fill");
+        put(this::remainder, "remainder");
         put(this::compare, "eq", "ne", "lt", "le", "gt", "ge");
         put(this::logical, "__and__", "bitwise_and", "logical_and", "__or__", "bitwise_or", "logical_or");
         put(this::triangle, "triu", "tril");
@@ -42,10 +44,34 @@ final class ArithmeticOps extends AtenFamily {
     private Object mulDivPow(String name, List<Object> args, Map<String, Object> kw, Site site) {
         Args a = bind(name, args, kw, "self", "other", "rounding_mode");
         if (a.has("rounding_mode")) {
-            return AtenOps.NOT_HANDLED;
+            return name.equals("div") && a.string("rounding_mode", "").equals("floor") ? floorDivide(a, site) : AtenOps.NOT_HANDLED;
         }
         String op = name.equals("mul") ? "Mul" : name.equals("div") ? "Div" : "Pow";
         return emit(op, site, attrs(), a.tensor("self"), a.tensor("other"));
+    }
+
+    /**
+     * {@code div(x, y, rounding_mode="floor")} (RetinaNet's and FCOS's anchor index of a top-k position): Div then Floor
+     * for floating operands; for integers, whose Div truncates, {@code (x - x % y) / y} with Python's {@code %} (Mod),
+     * exact for negative operands too.
+     */
+    private Object floorDivide(Args a, Site site) {
+        TensorValue self = a.tensor("self");
+        TensorValue other = a.tensor("other");
+        if (!self.known() || !other.known()) {
+            return AtenOps.NOT_HANDLED;
+        }
+        if (self.info().dtype().isFloatingPoint() || other.info().dtype().isFloatingPoint()) {
+            return emit("Floor", site, attrs(), emit("Div", site, attrs(), self, other));
+        }
+        TensorValue rest = emit("Mod", site, attrs("fmod", new dev.tally.ir.Attribute.Int(0)), self, other);
+        return emit("Div", site, attrs(), emit("Sub", site, attrs(), self, rest), other);
+    }
+
+    private Object remainder(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // x % y with the divisor's sign, as Python's: ONNX Mod with fmod 0.
+        Args a = bind(name, args, kw, "self", "other");
+        return emit("Mod", site, attrs("fmod", new dev.tally.ir.Attribute.Int(0)), a.tensor("self"), a.tensor("other"));
     }
 
     private Object maskedFill(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -18,8 +18,9 @@ import java.util.Map;
  * attribute names (so the shape and cost rules are shared with the ONNX reader). Each tensor op belongs to one
  * family ({@link ConvolutionOps}, {@link LinearAlgebraOps}, {@link ActivationOps}, {@link ArithmeticOps},
  * {@link NormalizationOps}, {@link ReductionOps}, {@link ShapeOps}, {@link JoinSplitOps}, {@link IndexingOps},
- * {@link CreationOps}, {@link InterpolationOps}, {@link SpectralOps}: one table each), then {@link RecurrentOps}, {@link DTypeOps} and
- * {@link QuantizedOps} are asked in turn. An aten op with no mapping becomes a node of op type
+ * {@link CreationOps}, {@link InterpolationOps}, {@link SpectralOps}, {@link VisionOps}: one table each), then
+ * {@link RecurrentOps}, {@link DTypeOps} and {@link QuantizedOps} are asked in turn. An aten op with no mapping becomes a
+ * node of op type
  * {@code aten::<name>}, which the report lists as unsupported, never as zero.
  *
  * <p>Arguments are bound by the names of the aten schemas ({@link Args}), so keyword and positional calls read the same.
@@ -36,7 +37,7 @@ final class AtenOps {
         for (AtenFamily family : List.of(new ConvolutionOps(graph), new LinearAlgebraOps(graph), new ActivationOps(graph),
                 new ArithmeticOps(graph), new NormalizationOps(graph), new ReductionOps(graph), new ShapeOps(graph),
                 new JoinSplitOps(graph), new IndexingOps(graph), new CreationOps(graph), new InterpolationOps(graph),
-                new SpectralOps(graph))) {
+                new SpectralOps(graph), new VisionOps(graph))) {
             for (String op : family.table().keySet()) {
                 if (families.put(op, family) != null) {
                     throw new IllegalStateException("aten op '" + op + "' is in two families");
@@ -80,6 +81,13 @@ final class AtenOps {
         if (introspection != NOT_HANDLED) {
             return introspection;
         }
+        if (!anyTensor) {
+            // Python ints read from data-dependent sizes: their bounds, or an undecided comparison (BoundedInts).
+            Object bounded = BoundedInts.call(base, args);
+            if (bounded != NOT_HANDLED) {
+                return bounded;
+            }
+        }
         boolean listOp = LIST_OPS.contains(base) && !args.isEmpty() && (items(args.get(0)) != null || args.get(0) instanceof Map);
         if (!anyTensor || listOp) {
             Object scalar = PythonBuiltins.call(base, args, keywords);
@@ -93,7 +101,9 @@ final class AtenOps {
         boolean mapped = true;
         try {
             int firstNew = graph.nodeCount();
-            Object result = tensorOp(base, args, keywords, site);
+            // A size argument read from a data-dependent value is taken at its bound: what the op makes is data-dependent.
+            Object result = containsBounded(args) || containsBounded(new ArrayList<>(keywords.values()))
+                    ? graph.withDataDependentSizes(() -> tensorOp(base, args, keywords, site)) : tensorOp(base, args, keywords, site);
             mapped = result != UNMAPPED;
             if (result != NOT_HANDLED && result != UNMAPPED) {
                 if ((!base.equals(name) || Boolean.TRUE.equals(keywords.get("inplace"))) && result instanceof TensorValue t) {
@@ -118,6 +128,20 @@ final class AtenOps {
 
     private static final java.util.Set<String> CREATION_OPS = java.util.Set.of(
             "zeros", "ones", "full", "empty", "arange", "rand", "randn", "tensor", "as_tensor", "linspace", "eye", "hann_window");
+
+    private static boolean containsBounded(List<Object> values) {
+        for (Object value : values) {
+            // A BoundedInt carries its graph value, which makes what it sizes data-dependent by itself.
+            if (value instanceof Values.Bounded) {
+                return true;
+            }
+            List<Object> items = items(value);
+            if (items != null && containsBounded(items)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static boolean containsTensor(List<Object> values) {
         for (Object value : values) {
@@ -167,23 +191,34 @@ final class AtenOps {
                     return Unknown.VALUE;
                 }
                 if (info.dataDependent()) {
-                    // A data-dependent size is only bounded: as a Python int it would be taken for the real size. One axis
-                    // is a BoundedInt (packed sequences' batch_sizes.size(0)), the whole shape not known statically.
-                    return args.size() > 1 && args.get(1) instanceof Long axis ? boundedSize(tensor, axis, site) : Unknown.VALUE;
+                    // A data-dependent size is only bounded: as a Python int it would be taken for the real size. Each axis
+                    // is a BoundedInt (packed sequences' batch_sizes.size(0), clip_boxes_to_image's reshape to
+                    // boxes.size()): the shape rules do not say which axes the data sizes.
+                    if (args.size() > 1) {
+                        return args.get(1) instanceof Long axis ? boundedSize(tensor, axis, site) : Unknown.VALUE;
+                    }
+                    List<Object> sizes = new ArrayList<>();
+                    for (int axis = 0; axis < info.rank(); axis++) {
+                        sizes.add(boundedSize(tensor, axis, site));
+                    }
+                    return sizes;
                 }
                 if (args.size() > 1) {
                     if (!(args.get(1) instanceof Long axis)) {
                         return Unknown.VALUE;
                     }
-                    return info.shape().dim((int) (long) axis);
+                    return size(info, info.shape().dim((int) (long) axis));
                 }
-                return new ArrayList<Object>(info.shape().dims());
+                return new ArrayList<Object>(info.shape().dims().stream().map(dim -> size(info, dim)).toList());
             case "dim":
                 return info == null ? Unknown.VALUE : (Object) (long) info.rank();
             case "len":
-                return info == null || info.rank() == 0 || info.dataDependent() ? Unknown.VALUE : (Object) info.shape().dim(0);
+                if (info == null || info.rank() == 0) {
+                    return Unknown.VALUE;
+                }
+                return info.dataDependent() ? boundedSize(tensor, 0, site) : (Object) info.shape().dim(0);
             case "numel":
-                return info == null || info.dataDependent() ? Unknown.VALUE : (Object) info.numel();
+                return info == null ? Unknown.VALUE : size(info, info.numel());
             case "is_floating_point":
                 return info == null ? Unknown.VALUE : (Object) info.dtype().isFloatingPoint();
             case "contiguous":
@@ -194,6 +229,14 @@ final class AtenOps {
             default:
                 return NOT_HANDLED;
         }
+    }
+
+    /**
+     * A size of a tensor as a Python int. A data-dependent size is only bounded: as an int it would be taken for the
+     * real size, so it is a {@link Values.Bounded} (on every axis: the shape rules do not say which axes the data sizes).
+     */
+    private static Object size(TensorInfo info, long size) {
+        return info.dataDependent() ? new Values.Bounded(size) : (Object) size;
     }
 
     /** Axis {@code axis} of a data-dependent tensor: its bound, and Shape then Gather as the graph value holding it. */

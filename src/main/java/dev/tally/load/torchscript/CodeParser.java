@@ -267,7 +267,8 @@ final class CodeParser {
             pos++;
             Expr value = expressionList();
             endOfLine();
-            List<Expr> targets = head instanceof Ast.TupleExpr tuple ? tuple.items() : List.of(head);
+            // `keep, = torch.where(mask)` unpacks a one-item list: its target stays a tuple, told apart from `keep = ...`.
+            List<Expr> targets = head instanceof Ast.TupleExpr tuple && tuple.items().size() > 1 ? tuple.items() : List.of(head);
             return new Ast.Assign(targets, null, value, line);
         }
         endOfLine();

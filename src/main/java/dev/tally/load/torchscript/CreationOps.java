@@ -125,10 +125,13 @@ final class CreationOps extends AtenFamily {
         // known only by its bound (Conformer's arange(max(lengths).item())), whose Range is then data-dependent.
         List<Object> bounds = new ArrayList<>();
         for (Object arg : args) {
-            if (!(arg instanceof Long || arg instanceof Double || arg instanceof Values.BoundedInt)) {
+            // A size read from a data-dependent tensor (Values.Bounded) is taken at its bound (AtenOps marks the Range
+            // data-dependent); a BoundedInt is held by its graph value.
+            Object value = arg instanceof Values.Bounded bounded ? (Object) bounded.bound() : arg;
+            if (!(value instanceof Long || value instanceof Double || value instanceof Values.BoundedInt)) {
                 break;
             }
-            bounds.add(arg);
+            bounds.add(value);
         }
         if (bounds.isEmpty() || bounds.size() > 3) {
             return AtenOps.NOT_HANDLED;

@@ -56,6 +56,28 @@ final class Gaps {
         }
     }
 
+    /** The names of lists and dicts {@code stmt} changes in place (appends to, sets items of), nested statements too. */
+    static Set<String> mutated(Stmt stmt) {
+        Set<String> names = new LinkedHashSet<>();
+        mutatedIn(stmt, names);
+        return names;
+    }
+
+    private static void mutatedIn(Stmt stmt, Set<String> names) {
+        if (stmt instanceof Ast.Assign assign && assign.value() != null) {
+            mutated(assign.value(), names);
+        } else if (stmt instanceof Ast.ExprStmt expression) {
+            mutated(expression.value(), names);
+        } else if (stmt instanceof Ast.If branch) {
+            branch.then().forEach(s -> mutatedIn(s, names));
+            branch.otherwise().forEach(s -> mutatedIn(s, names));
+        } else if (stmt instanceof Ast.For loop) {
+            loop.body().forEach(s -> mutatedIn(s, names));
+        } else if (stmt instanceof Ast.While loop) {
+            loop.body().forEach(s -> mutatedIn(s, names));
+        }
+    }
+
     private static void targetNames(Expr target, Set<String> names) {
         if (target instanceof Ast.Name name) {
             names.add(name.id());

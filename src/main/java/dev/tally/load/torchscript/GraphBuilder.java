@@ -49,6 +49,13 @@ final class GraphBuilder {
     private final Map<String, Integer> lastUse = new HashMap<>();
     /** Node outputs a frame's local holds past their last use so far: the index of the last node they stay live through. */
     private final Map<String, Integer> holds = new HashMap<>();
+    /** While above 0, the nodes emitted read a data-dependent size at its bound ({@link #withDataDependentSizes}). */
+    private int dataDependentSizes;
+    /** Values whose sizes depend on the data, so the code reading their sizes gets bounded ints. */
+    private final java.util.Set<String> sizeDependent = new java.util.HashSet<>();
+    /** Ops whose output sizes depend on the data a run sees. */
+    private static final java.util.Set<String> SIZE_SOURCES = java.util.Set.of("NonZero", "NonMaxSuppression", "Unique",
+            "EitherBranch");
     /** {@link Limits#nodes()}: the code may loop, so a small archive can still spell any number of nodes. */
     private final long maxNodes = Limits.nodes();
 
@@ -135,7 +142,12 @@ final class GraphBuilder {
         for (int i = 0; i < outputCount; i++) {
             outputNames.add(outputCount == 1 ? name : name + ":" + i);
         }
-        Node node = new Node(name, opType, nodeInputs, outputNames, attributes, layer.isEmpty() ? name : layer, source);
+        Map<String, Attribute> nodeAttributes = attributes;
+        if (dataDependentSizes > 0) {
+            nodeAttributes = new LinkedHashMap<>(attributes);
+            nodeAttributes.put(ShapePass.DATA_DEPENDENT, new Attribute.Int(1));
+        }
+        Node node = new Node(name, opType, nodeInputs, outputNames, nodeAttributes, layer.isEmpty() ? name : layer, source);
         nodes.add(node);
         int index = nodes.size() - 1;
         for (String input : nodeInputs) {
@@ -170,7 +182,42 @@ final class GraphBuilder {
                 return null;
             }
         }
-        return ShapePass.inferNode(fileName, node, rule.get(), values);
+        // As the shape pass does: what is computed from a data-dependent value, or from a size read from one, is
+        // data-dependent too, so the code reading its size gets a bounded int, not the bound as if it were the size.
+        // Only sizes: what NonZero, NonMaxSuppression, Unique or a data-dependent if make, and what a bounded int sizes
+        // (a value an --input ...:maxN bounds keeps its own sizes exact, as issue-12i's BoundedValue wants).
+        boolean dataDependent = node.attribute(ShapePass.DATA_DEPENDENT).isPresent() || SIZE_SOURCES.contains(node.opType())
+                || node.inputs().stream().anyMatch(sizeDependent::contains);
+        if (dataDependent) {
+            sizeDependent.addAll(node.outputs());
+        }
+        List<TensorInfo> outputs;
+        try {
+            outputs = ShapePass.inferNode(fileName, node, rule.get(), values);
+        } catch (dev.tally.ir.ModelException e) {
+            if (!dataDependent) {
+                throw e;
+            }
+            // Sizes at their bounds that do not fit together, or values read from data: the shape pass lists the node.
+            return null;
+        }
+        if (dataDependent) {
+            outputs.replaceAll(info -> info == null ? null : info.asDataDependent());
+        }
+        return outputs;
+    }
+
+    /**
+     * Runs {@code op} with every node it emits marked {@link ShapePass#DATA_DEPENDENT}: the call reads a size that is
+     * only bounded ({@code torch.zeros([n, 4])} with n a data-dependent count), so its outputs are data-dependent.
+     */
+    <T> T withDataDependentSizes(java.util.function.Supplier<T> op) {
+        dataDependentSizes++;
+        try {
+            return op.get();
+        } finally {
+            dataDependentSizes--;
+        }
     }
 
     /** States that every value of {@code value} (a graph input) is at most {@code max}. */

@@ -36,6 +36,18 @@ final class InterpolationOps extends AtenFamily {
         // upsample_nearest2d(input, output_size, scale_factors); the others (input, output_size, align_corners, scale_factors).
         List<Object> size = args.size() > 1 ? AtenOps.items(args.get(1)) : null;
         boolean alignCorners = !mode.equals("nearest") && args.size() > 2 && Boolean.TRUE.equals(args.get(2));
+        // No output size: scale factors without recompute_scale_factor (KeypointRCNNPredictor's 2x), and PyTorch's
+        // output size is floor(input size x scale) per axis (upsample's compute_output_size, in double).
+        List<Object> scales = size == null && args.size() > 2 ? AtenOps.items(args.get(args.size() - 1)) : null;
+        if (size == null && scales != null && scales.size() == input.info().rank() - 2) {
+            size = new ArrayList<>();
+            for (int i = 0; i < scales.size(); i++) {
+                if (!(scales.get(i) instanceof Number scale)) {
+                    return AtenOps.NOT_HANDLED;
+                }
+                size.add((long) Math.floor(input.info().shape().dim(i + 2) * scale.doubleValue()));
+            }
+        }
         if (size == null || size.size() != input.info().rank() - 2) {
             return AtenOps.NOT_HANDLED;
         }

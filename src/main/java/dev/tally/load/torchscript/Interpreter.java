@@ -13,6 +13,7 @@ import dev.tally.load.torchscript.Values.ModuleValue;
 import dev.tally.load.torchscript.Values.Namespace;
 import dev.tally.load.torchscript.Values.TensorValue;
 import dev.tally.load.torchscript.Values.TupleValue;
+import dev.tally.load.torchscript.Values.Undecided;
 import dev.tally.load.torchscript.Values.Unknown;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -259,7 +260,7 @@ final class Interpreter {
             return Flow.RETURN;
         }
         if (stmt instanceof Ast.If branch) {
-            return execute(chooseBranch(branch, frame), frame);
+            return branch(branch, frame);
         }
         if (stmt instanceof Ast.For loop) {
             return forLoop(loop, frame);
@@ -292,9 +293,113 @@ final class Interpreter {
         throw unfollowed(frame, line, "cannot interpret a nested definition");
     }
 
-    private List<Stmt> chooseBranch(Ast.If branch, Frame frame) {
+    private Flow branch(Ast.If branch, Frame frame) {
         Object condition = eval(branch.condition(), frame, branch.line());
-        return decide(condition, frame, branch.line(), branch.then(), branch.otherwise()) ? branch.then() : branch.otherwise();
+        if (condition instanceof Values.Bounded) {
+            // `if n:` of a size: its truth, as bool(n).
+            condition = BoundedInts.call("Bool", List.of(condition));
+        }
+        if (condition instanceof Undecided undecided && raises(branch.then()) == raises(branch.otherwise())) {
+            return bothBranches(branch, frame, undecided.atBound());
+        }
+        return execute(decide(condition, frame, branch.line(), branch.then(), branch.otherwise()) ? branch.then() : branch.otherwise(), frame);
+    }
+
+    /** What a name holds after a branch that did not assign it, when nothing held it before either. */
+    private static final Object UNASSIGNED = new Object();
+
+    /**
+     * An {@code if} whose condition depends on the data (a comparison of a data-dependent size its bound does not
+     * decide, such as torchvision's {@code if boxes.numel() == 0} after a mask): both branches run, from the same
+     * locals, and the nodes of both are counted (an upper bound, as the run takes one). Each name either branch
+     * assigns then holds both branches' values merged ({@link #merge}). A branch that changes a list it did not make,
+     * or leaves the block (return, break, continue), is not followed this way: the statement is a gap.
+     */
+    private Flow bothBranches(Ast.If branch, Frame frame, boolean thenAtBound) {
+        int line = branch.line();
+        Map<String, Object> before = new HashMap<>(frame.locals);
+        for (String name : Gaps.mutated(branch)) {
+            if (before.get(name) instanceof List<?> || before.get(name) instanceof Map<?, ?>) {
+                throw unfollowed(frame, line, "cannot follow both branches of a condition that depends on the data, as a"
+                        + " branch changes the list '" + name + "' in place");
+            }
+        }
+        if (leaves(branch.then()) || leaves(branch.otherwise())) {
+            throw unfollowed(frame, line, "cannot follow both branches of a condition that depends on the data, as a"
+                    + " branch leaves the block");
+        }
+        execute(branch.then(), frame);
+        Map<String, Object> afterThen = new HashMap<>(frame.locals);
+        frame.locals.clear();
+        frame.locals.putAll(before);
+        execute(branch.otherwise(), frame);
+        Site site = site(frame, line);
+        for (String name : Gaps.assigned(branch)) {
+            Object merged = merge(afterThen.getOrDefault(name, UNASSIGNED), frame.locals.getOrDefault(name, UNASSIGNED), thenAtBound,
+                    frame, line, site, 0);
+            if (merged != UNASSIGNED) {
+                bind(frame, variable(name), name, merged);
+                frame.locals.put(name, merged);
+            }
+        }
+        return Flow.NEXT;
+    }
+
+    /**
+     * One name's value after both branches of an {@code if} decided by the data: the same value when both agree; for two
+     * tensors, an {@code EitherBranch} node (the larger size per axis of two of one type and rank, else the value of
+     * the branch the condition takes at the bounds, as ONNX's If), data-dependent; for two sizes, a bounded int at the
+     * larger bound; for two truth values, an undecided one; lists and tuples item by item. A name only one branch
+     * assigns keeps that branch's value (TorchScript lets no later code read it otherwise). Anything else is unknown, and
+     * a tensor beside something else makes the statement a gap.
+     */
+    private Object merge(Object a, Object b, boolean aAtBound, Frame frame, int line, Site site, int level) {
+        if (a == UNASSIGNED || b == UNASSIGNED) {
+            return a == UNASSIGNED ? b : a;
+        }
+        if (Objects.equals(a, b)) {
+            return a;
+        }
+        if (a instanceof TensorValue x && b instanceof TensorValue y) {
+            if (!x.known() || !y.known() || graph.isGap(x) || graph.isGap(y)) {
+                throw unfollowed(frame, line, "cannot merge the two branches' tensors of a condition that depends on the data");
+            }
+            return graph.emit("EitherBranch", List.of(x.name(), y.name()),
+                    Map.<String, dev.tally.ir.Attribute>of("at_bound", new dev.tally.ir.Attribute.Int(aAtBound ? 0 : 1)), 1,
+                    site.layer(), site.source()).get(0);
+        }
+        if (BoundedInts.high(a) >= 0 && BoundedInts.high(b) >= 0) {
+            return new Values.Bounded(Math.max(BoundedInts.high(a), BoundedInts.high(b)));
+        }
+        if ((a instanceof Boolean || a instanceof Undecided) && (b instanceof Boolean || b instanceof Undecided)) {
+            Object taken = aAtBound ? a : b;
+            return new Undecided(taken instanceof Undecided u ? u.atBound() : (Boolean) taken);
+        }
+        List<Object> left = AtenOps.items(a);
+        List<Object> right = AtenOps.items(b);
+        // A few levels deep, as collectTensorNames reads them: no file decides how deep this recurses.
+        if (level < 4 && left != null && right != null && left.size() == right.size() && (a instanceof TupleValue) == (b instanceof TupleValue)) {
+            List<Object> items = new ArrayList<>();
+            for (int i = 0; i < left.size(); i++) {
+                items.add(merge(left.get(i), right.get(i), aAtBound, frame, line, site, level + 1));
+            }
+            return a instanceof TupleValue ? new TupleValue(items) : items;
+        }
+        if (a instanceof TensorValue || b instanceof TensorValue) {
+            throw unfollowed(frame, line, "cannot merge the two branches' values of a condition that depends on the data");
+        }
+        return Unknown.VALUE;
+    }
+
+    /** Whether running {@code body} may leave the enclosing block: a return anywhere, a break or continue of this loop. */
+    private static boolean leaves(List<Stmt> body) {
+        for (Stmt stmt : body) {
+            if (Gaps.returns(stmt) || stmt instanceof Ast.Break || stmt instanceof Ast.Continue
+                    || stmt instanceof Ast.If nested && (leaves(nested.then()) || leaves(nested.otherwise()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -302,7 +407,7 @@ final class Interpreter {
      * checks scripted modules start with), in favour of the other side.
      */
     private boolean decide(Object condition, Frame frame, int line, List<Stmt> then, List<Stmt> otherwise) {
-        if (condition != Unknown.VALUE) {
+        if (condition != Unknown.VALUE && !(condition instanceof Undecided)) {
             return truth(condition, frame, line);
         }
         boolean thenRaises = raises(then);
@@ -358,6 +463,11 @@ final class Interpreter {
             assignOne(targets.get(0), value, frame, line);
             return;
         }
+        unpack(targets, value, frame, line);
+    }
+
+    /** {@code a, b = value} (also {@code a, = value}): the items of a tuple, list or tensor, one per target. */
+    private void unpack(List<Expr> targets, Object value, Frame frame, int line) {
         List<Object> items;
         if (value instanceof TupleValue tuple) {
             items = tuple.items();
@@ -369,6 +479,16 @@ final class Interpreter {
             items = new ArrayList<>();
             for (int i = 0; i < targets.size(); i++) {
                 items.add(torch("select", List.of(tensor, 0L, (long) i), Map.of(), frame, line));
+            }
+        } else if (value instanceof Values.Pieces pieces
+                && pieces.tensor().info().shape().dim(pieces.tensor().info().shape().normalizeAxis((int) pieces.dim())) == targets.size()) {
+            // The slices of a data-dependent tensor, as many as its axis' bound: a run that unpacks them into that many
+            // names without raising has exactly that many, so each is a slice (Split into ones, Squeeze).
+            int axis = pieces.tensor().info().shape().normalizeAxis((int) pieces.dim());
+            items = new ArrayList<>();
+            Object slices = torch("split", List.of(pieces.tensor(), 1L, (long) axis), Map.of(), frame, line);
+            for (Object slice : AtenOps.items(slices)) {
+                items.add(torch("squeeze", List.of(slice, (long) axis), Map.of(), frame, line));
             }
         } else {
             throw shapeError(frame, line, "cannot unpack " + describe(value) + " into " + targets.size() + " names");
@@ -386,7 +506,7 @@ final class Interpreter {
             bind(frame, variable(name.id()), name.id(), value);
             frame.locals.put(name.id(), value);
         } else if (target instanceof Ast.TupleExpr tuple) {
-            assign(tuple.items(), value, frame, line);
+            unpack(tuple.items(), value, frame, line);
         } else if (target instanceof Ast.Attr attr && eval(attr.target(), frame, line) instanceof ObjectValue object) {
             object.fields().put(attr.name(), value);
         } else if (target instanceof Ast.Attr attr && eval(attr.target(), frame, line) instanceof ModuleValue module) {
@@ -506,6 +626,11 @@ final class Interpreter {
             Object left = eval(binary.left(), frame, line);
             if (left == Unknown.VALUE) {
                 return Unknown.VALUE;
+            }
+            if (left instanceof Undecided) {
+                // A side that decides alone decides; else the data does.
+                Object right = eval(binary.right(), frame, line);
+                return right == Unknown.VALUE ? Unknown.VALUE : BoundedInts.call(binary.op().equals("and") ? "__and__" : "__or__", List.of(left, right));
             }
             boolean l = truth(left, frame, line);
             if (binary.op().equals("and") ? !l : l) {
@@ -717,6 +842,12 @@ final class Interpreter {
             }
             return items;
         }
+        if (value instanceof Map<?, ?> map) {
+            // A Dict[str, int] attribute (the RPN's _pre_nms_top_n): its ints as the interpreter's, so min(k, n) stays an int.
+            Map<Object, Object> converted = new LinkedHashMap<>();
+            map.forEach((k, v) -> converted.put(fromPickle(k), fromPickle(v)));
+            return converted;
+        }
         return value;
     }
 
@@ -803,7 +934,7 @@ final class Interpreter {
             case "uninitialized":
                 return null;
             case "isinstance":
-                return Unknown.VALUE;
+                return isInstance(args.get(0), args.get(1));
             case "print":
                 return null;
             case "range":
@@ -834,6 +965,10 @@ final class Interpreter {
         }
         if (path.startsWith("ops.quantized.")) {
             return torch("quantized::" + path.substring("ops.quantized.".length()), args, keywords, frame, line);
+        }
+        if (path.startsWith("ops.torchvision.")) {
+            // torchvision's C++ ops (nms, roi_align), registered with the TorchScript runtime under its namespace.
+            return torch("torchvision::" + path.substring("ops.torchvision.".length()), args, keywords, frame, line);
         }
         if (path.startsWith("ops.prim.") || path.startsWith("ops.aten.")) {
             return prim(path.substring(path.lastIndexOf('.') + 1), args, keywords, frame, line);
@@ -870,11 +1005,48 @@ final class Interpreter {
         return invoke(function.definition(), function.record(), caller.self, args, keywords, site);
     }
 
+    /**
+     * Python's {@code isinstance(value, T)} for the types TorchScript code tests (torchvision's roi_align takes a tensor
+     * or a list of them): decided by the kind of value the interpreter holds; unknown for a value it does not know.
+     */
+    private Object isInstance(Object value, Object type) {
+        if (type instanceof TupleValue types) {
+            boolean any = false;
+            for (Object each : types.items()) {
+                // One level: a tuple of types, as Python code writes it (a nested tuple is not followed).
+                Object answer = each instanceof TupleValue ? Unknown.VALUE : isInstance(value, each);
+                if (answer == Unknown.VALUE) {
+                    return Unknown.VALUE;
+                }
+                any |= (Boolean) answer;
+            }
+            return any;
+        }
+        if (value == Unknown.VALUE || value instanceof TensorValue t && graph.isGap(t) || !(type instanceof Namespace name)) {
+            return Unknown.VALUE;
+        }
+        return switch (name.path()) {
+            case "Tensor" -> value instanceof TensorValue;
+            case "list", "List" -> value instanceof List<?>;
+            case "tuple", "Tuple" -> value instanceof TupleValue;
+            case "dict", "Dict" -> value instanceof Map<?, ?>;
+            case "int" -> value instanceof Long || value instanceof Values.Bounded;
+            case "float" -> value instanceof Double;
+            case "bool" -> value instanceof Boolean || value instanceof Undecided;
+            case "str" -> value instanceof String;
+            default -> Unknown.VALUE;
+        };
+    }
+
     private Object range(List<Object> args, Frame frame, int line) {
         long start = 0;
         long stop;
         long step = 1;
         for (Object arg : args) {
+            if (BoundedInts.isBounded(arg)) {
+                throw shapeError(frame, line, "cannot loop a number of times that depends on the data (at most "
+                        + BoundedInts.high(arg) + ")");
+            }
             if (!(arg instanceof Long)) {
                 throw shapeError(frame, line, "cannot loop over a range whose bounds are not known integers");
             }
@@ -913,6 +1085,9 @@ final class Interpreter {
                 return Boolean.FALSE;
             case "device":
                 return "cpu";
+            case "type":
+                // The type of a device, as batched_nms reads it (Tally runs the model on the CPU).
+                return args.size() == 1 && args.get(0) instanceof String device ? device : Unknown.VALUE;
             case "dtype":
                 return args.get(0) instanceof TensorValue t && t.known() ? (Object) scalarType(t.info().dtype()) : Unknown.VALUE;
             case "is_nested":
@@ -1005,6 +1180,12 @@ final class Interpreter {
         }
         if (value == Unknown.VALUE) {
             return "a value not known statically";
+        }
+        if (value instanceof Values.Bounded b) {
+            return "a size that depends on the data (at most " + b.bound() + ")";
+        }
+        if (value instanceof Undecided) {
+            return "a condition that depends on the data";
         }
         if (value instanceof Values.BoundedInt bounded) {
             return "a number read from data, at most " + bounded.bound();

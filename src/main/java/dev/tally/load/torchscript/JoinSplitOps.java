@@ -78,10 +78,14 @@ final class JoinSplitOps extends AtenFamily {
         // The slices along dim, each without that axis: Split into pieces of 1, then Squeeze.
         Args a = bind(name, args, kw, "self", "dim");
         TensorValue self = a.tensor("self");
-        if (!self.known() || self.info().dataDependent()) {
+        if (!self.known()) {
             return AtenOps.NOT_HANDLED;
         }
         long dim = a.integer("dim", 0);
+        if (self.info().dataDependent()) {
+            // How many slices there are may be a size of the data: made when the code unpacks them (Values.Pieces).
+            return new Values.Pieces(self, dim);
+        }
         int axis = self.info().shape().normalizeAxis((int) dim);
         int pieces = (int) self.info().shape().dim(axis);
         if (pieces > 1024) {

@@ -11,8 +11,8 @@ import java.util.Map;
  * Reductions from TorchScript code: {@code mean}, {@code sum} and {@code amax} over given axes (ReduceMean, ReduceSum,
  * ReduceMax), the 2-norm {@code norm(x, 2, dim, keepdim)} (ReduceL2, as the exporter writes F.normalize's), and
  * {@code max}, {@code min} (of all elements, elementwise, or values and indices along an axis), {@code topk} with
- * a known k (TopK: values and indices), {@code sort} (TopK of the whole axis, as torch.onnx writes it), and {@code std},
- * {@code var} (ReduceMean, Sub, Mul, ReduceMean, Mul by the correction, Sqrt for std: torch.onnx's chain).
+ * a known or bounded k (TopK: values and indices), {@code sort} (TopK of the whole axis, as torch.onnx writes it), and
+ * {@code std}, {@code var} (ReduceMean, Sub, Mul, ReduceMean, Mul by the correction, Sqrt for std: torch.onnx's chain).
  */
 final class ReductionOps extends AtenFamily {
 
@@ -64,15 +64,20 @@ final class ReductionOps extends AtenFamily {
     }
 
     private Object topk(String name, List<Object> args, Map<String, Object> kw, Site site) {
-        // x.topk(k, dim, largest, sorted): values and indices (ONNX TopK with K as an input). A k computed from data
-        // (a count of kept boxes) is not known here, and the op stays listed.
+        // x.topk(k, dim, largest, sorted): values and indices (ONNX TopK with K as an input). A k computed from a
+        // data-dependent size (RetinaNet's min(topk_candidates, kept.size(0))) is taken at its bound, and AtenOps marks
+        // the outputs data-dependent; a k computed from values stays listed.
         Args a = bind(name, args, kw, "self", "k", "dim", "largest", "sorted");
-        if (!(a.get("k") instanceof Long)) {
+        if (!(a.get("k") instanceof Long) && !(a.get("k") instanceof Values.Bounded)) {
             return AtenOps.NOT_HANDLED;
         }
-        Map<String, Attribute> attributes = attrs("axis", new Attribute.Int(a.integer("dim", -1)),
-                "largest", new Attribute.Int(a.flag("largest", true) ? 1 : 0), "sorted", new Attribute.Int(a.flag("sorted", true) ? 1 : 0));
-        List<TensorValue> outputs = graph.emit("TopK", List.of(a.tensor("self").name(), graph.ints(a.integer("k", 0)).name()), attributes, 2,
+        return topK(a.tensor("self"), a.integer("k", 0), a.integer("dim", -1), a.flag("largest", true), a.flag("sorted", true), site);
+    }
+
+    private Object topK(TensorValue self, long k, long dim, boolean largest, boolean sorted, Site site) {
+        Map<String, Attribute> attributes = attrs("axis", new Attribute.Int(dim), "largest", new Attribute.Int(largest ? 1 : 0),
+                "sorted", new Attribute.Int(sorted ? 1 : 0));
+        List<TensorValue> outputs = graph.emit("TopK", List.of(self.name(), graph.ints(k).name()), attributes, 2,
                 site.layer(), site.source());
         return new TupleValue(java.util.Arrays.asList(outputs.get(0), outputs.get(1)));
     }

@@ -81,4 +81,34 @@ final class Values {
 
     /** A value Tally cannot compute statically (a shape no rule resolved yet, a tensor's data). */
     enum Unknown { VALUE }
+
+    /**
+     * A Python int read from a data-dependent size ({@code boxes.size(0)} after a boolean-mask index): not known, but
+     * at least 0 and at most {@code bound}, the size at the bound the shape rules stated. Arithmetic and comparisons
+     * keep the bound where they can ({@link BoundedInts}); an op that takes it as a size uses the bound and marks its
+     * outputs data-dependent (docs/conventions.md, "Data-dependent sizes").
+     */
+    record Bounded(long bound) {
+        Bounded {
+            if (bound < 0) {
+                throw new IllegalArgumentException("A size bound of " + bound + " is below 0.");
+            }
+        }
+    }
+
+    /**
+     * The slices of a data-dependent tensor along {@code dim} ({@code torch.unbind(boxes, 1)}): how many there are is a
+     * size of the data, so they are made only when the code unpacks them into as many names as that axis' bound
+     * (torchvision's {@code xmin, ymin, xmax, ymax = boxes.unbind(1)}), which a run that does not raise has.
+     */
+    record Pieces(TensorValue tensor, long dim) {}
+
+    /**
+     * A truth value that depends on the data: a comparison of a {@link Bounded} int its bound does not decide. An
+     * {@code if} on it follows both branches (docs/conventions.md, "TorchScript code the interpreter cannot follow").
+     *
+     * @param atBound its value when every size is at its bound, which decides between branch values that cannot be
+     *                merged (a rank 2 and a rank 3 tensor), as ONNX's If does
+     */
+    record Undecided(boolean atBound) {}
 }

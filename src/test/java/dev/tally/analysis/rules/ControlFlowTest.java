@@ -74,6 +74,52 @@ class ControlFlowTest {
         assertThat(summary.outputs().get(0).origin()).isEqualTo(SummaryBuilder.DATA_DEPENDENT_OUTPUT);
     }
 
+
+    @Test
+    void eitherBranchTakesTheLargerSizePerAxisOrAtTheBoundsTheBranchTheConditionTakes() {
+        // TorchScript's `if boxes.numel() == 0: keep = empty([0]) else: keep = nms(...)`, both branches followed (here 2 and 6).
+        inputs.set(0, input("a", DType.INT64, 2));
+        inputs.add(input("b", DType.INT64, 6));
+        node("EitherBranch", List.of("a", "b"), "keep", Map.of());
+        NodeResult same = analyze("keep").nodes().get(0);
+        assertThat(same.outputs().get(0).shape()).isEqualTo(dims(6));
+        assertThat(same.outputs().get(0).dataDependent()).isTrue();
+        assertThat(same.cost().ops()).isZero();
+        assertThat(same.note()).contains("larger of the two");
+
+        // BoxCoder.decode's `if box_sum > 0: reshape(codes, [box_sum, -1, 4])`: ranks differ, so the branch the condition
+        // takes at the bounds (here the second, at_bound 1).
+        nodes.clear();
+        inputs.add(input("d", DType.INT64, 6, 4, 1));
+        node("EitherBranch", List.of("b", "d"), "codes", Map.of("at_bound", new Attribute.Int(1)));
+        NodeResult taken = analyze("codes").nodes().get(0);
+        assertThat(taken.outputs().get(0).shape()).isEqualTo(dims(6, 4, 1));
+        assertThat(taken.outputs().get(0).dataDependent()).isTrue();
+    }
+
+    @Test
+    void uniqueIsBoundedByItsInputsElements() {
+        inputs.set(0, input("labels", DType.INT64, 2, 5));
+        nodes.add(new Node("u", "Unique", List.of("labels"), List.of("y", "indices", "inverse", "counts"), Map.of(), ""));
+        NodeResult result = analyze("y").nodes().get(0);
+        // At most 10 distinct values of 10 elements; at most 10 x 9 / 2 = 45 comparisons.
+        assertThat(result.outputs().get(0).shape()).isEqualTo(dims(10));
+        assertThat(result.outputs().get(2).shape()).isEqualTo(dims(10));
+        assertThat(result.outputs().get(0).dataDependent()).isTrue();
+        assertThat(result.cost().ops()).isEqualTo(45);
+        assertThat(result.note()).contains("at most 10");
+    }
+
+    @Test
+    void aNodeThatTakesASizeReadFromDataIsDataDependentAndSaysSo() {
+        // TorchScript's torch.zeros([n, 3]) with n a bounded int at 4: ConstantOfShape of [4, 3], marked by the loader.
+        constants.put("shape", new ConstTensor(DType.INT64, Shape.of(2), ConstData.ofInts(4, 3)));
+        node("ConstantOfShape", List.of("shape"), "zeros", Map.of(dev.tally.analysis.ShapePass.DATA_DEPENDENT, new Attribute.Int(1)));
+        NodeResult result = analyze("zeros").nodes().get(0);
+        assertThat(result.outputs().get(0).shape()).isEqualTo(dims(4, 3));
+        assertThat(result.outputs().get(0).dataDependent()).isTrue();
+        assertThat(result.note()).contains("read from a data-dependent value");
+    }
     @Test
     void nonZeroGivesItsBoundAndTaintsWhatItFeeds() {
         inputs.set(0, input("x", DType.FLOAT32, 2, 3));

@@ -28,14 +28,16 @@ import org.junit.jupiter.api.TestFactory;
  * an embedding, the R-CNN transform's resize scale and MultiScaleRoIAlign's levels computed from shapes through
  * tensors: torch.tensor, min, max, float32 reciprocals, log2, round, floor, ceil, item; HDemucs's spectrogram: stft,
  * view_as_real, std, view_as_complex, istft, eye; Tacotron2's packed LSTM; Conformer's padding mask read with
- * item()), traced and scripted: nothing unsupported, params and buffers PyTorch's {@code sum(numel)}, every output
- * shape PyTorch's, MACs exactly the aten-level counter's, and data-dependent exactly in the forms the export names (the
- * packed LSTM, the scripted padding mask: counted at the padded length, which every export length is).
+ * item(); the R-CNN postprocess's indexing, and a postprocess whose counts depend on the data, with torchvision's nms
+ * and roi_align, on an input whose every box PyTorch keeps, so its run is the bound), traced and scripted: nothing
+ * unsupported, params and buffers PyTorch's {@code sum(numel)}, every output shape PyTorch's, MACs exactly the
+ * aten-level counter's, and data-dependent exactly in the forms the export names (the packed LSTM, the scripted
+ * padding mask: counted at the padded length, which every export length is; the box postprocess).
  */
 class AtenOpFixturesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The export script's input kinds as {@code --input}'s element types. */
-    private static final Map<String, String> DTYPES = Map.of("float", "", "long", ":int64", "bool", ":bool");
+    private static final Map<String, String> DTYPES = Map.of("float", "", "long", ":int64", "bool", ":bool", "boxes", "", "scores", "");
 
     @TestFactory
     Stream<DynamicTest> everyConstructNetMatchesPyTorchTracedAndScripted() throws IOException {
@@ -54,7 +56,7 @@ class AtenOpFixturesTest {
                 }));
             }
         }
-        assertThat(tests).hasSizeGreaterThanOrEqualTo(28);
+        assertThat(tests).hasSizeGreaterThanOrEqualTo(32);
         return tests.stream();
     }
 

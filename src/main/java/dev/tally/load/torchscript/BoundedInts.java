@@ -1,0 +1,211 @@
+package dev.tally.load.torchscript;
+
+import dev.tally.load.torchscript.Values.Bounded;
+import dev.tally.load.torchscript.Values.Undecided;
+import dev.tally.load.torchscript.Values.Unknown;
+import java.util.List;
+
+/**
+ * Python int arithmetic and comparisons on {@link Bounded} sizes, each known only to lie in {@code [0, bound]}: a sum,
+ * product, quotient by a positive constant, {@code min} or {@code max} of sizes is again a size with the bound computed
+ * the same way; a comparison is decided when every value in the range gives the same answer, else it is
+ * {@link Undecided} (with its value at the bounds). What would leave the range (a difference, a negative operand) is
+ * {@link Unknown}: never a guess.
+ */
+final class BoundedInts {
+    private BoundedInts() {
+    }
+
+    /** The result of {@code name(args)}, or {@link AtenOps#NOT_HANDLED} when no argument is a bounded size or undecided. */
+    static Object call(String name, List<Object> args) {
+        List<Object> operands = args;
+        if ((name.equals("eq") || name.equals("ne")) && args.size() == 2 && AtenOps.items(args.get(0)) != null
+                && AtenOps.items(args.get(1)) != null) {
+            return compareLists(name, AtenOps.items(args.get(0)), AtenOps.items(args.get(1)));
+        }
+        if ((name.equals("min") || name.equals("max")) && args.size() == 1 && AtenOps.items(args.get(0)) != null) {
+            operands = AtenOps.items(args.get(0));
+        }
+        if (operands.stream().noneMatch(a -> isBounded(a) || a instanceof Undecided)) {
+            return AtenOps.NOT_HANDLED;
+        }
+        switch (name) {
+            case "__not__":
+                return operands.get(0) instanceof Undecided u ? new Undecided(!u.atBound()) : AtenOps.NOT_HANDLED;
+            case "__and__":
+            case "__or__":
+                return logic(name.equals("__and__"), operands);
+            case "Bool":
+                if (isBounded(operands.get(0))) {
+                    return high(operands.get(0)) == 0 ? (Object) false : new Undecided(true);
+                }
+                return operands.get(0);
+            case "Int":
+                return isBounded(operands.get(0)) ? operands.get(0) : Unknown.VALUE;
+            case "add":
+            case "mul":
+                return arithmetic(name, operands);
+            case "floordiv":
+                return operands.size() == 2 && isBounded(operands.get(0)) && operands.get(1) instanceof Long d && d > 0
+                        ? new Bounded(high(operands.get(0)) / d) : Unknown.VALUE;
+            case "min":
+            case "max":
+                return extreme(name.equals("min"), operands);
+            case "eq":
+            case "ne":
+            case "lt":
+            case "le":
+            case "gt":
+            case "ge":
+                return operands.size() == 2 ? compare(name, operands.get(0), operands.get(1)) : Unknown.VALUE;
+            case "sub":
+            case "neg":
+            case "div":
+            case "remainder":
+            case "pow":
+            case "Float":
+            case "abs":
+            case "floor":
+            case "ceil":
+            case "sqrt":
+                // A difference can leave [0, bound]; a float of a size is not a size.
+                return Unknown.VALUE;
+            default:
+                // List and dict builtins (append, _set_item, ...) hold a bounded int as any other item.
+                return AtenOps.NOT_HANDLED;
+        }
+    }
+
+    /**
+     * {@code x.size() == [b, n]} with bounded sizes in it (MultiheadAttention's key_padding_mask check): decided item by
+     * item; false when one item is, true when all are, else undecided; {@link AtenOps#NOT_HANDLED} without a bounded item.
+     */
+    private static Object compareLists(String name, List<Object> left, List<Object> right) {
+        if (left.stream().noneMatch(BoundedInts::isBounded) && right.stream().noneMatch(BoundedInts::isBounded)) {
+            return AtenOps.NOT_HANDLED;
+        }
+        if (left.size() != right.size()) {
+            return name.equals("ne");
+        }
+        boolean undecided = false;
+        boolean atBound = true;
+        for (int i = 0; i < left.size(); i++) {
+            Object item = isBounded(left.get(i)) || isBounded(right.get(i)) ? compare("eq", left.get(i), right.get(i))
+                    : (Object) java.util.Objects.equals(left.get(i), right.get(i));
+            if (Boolean.FALSE.equals(item)) {
+                return name.equals("ne");
+            }
+            if (item instanceof Undecided u) {
+                undecided = true;
+                atBound &= u.atBound();
+            } else if (!Boolean.TRUE.equals(item)) {
+                return Unknown.VALUE;
+            }
+        }
+        boolean equal = name.equals("eq");
+        return undecided ? new Undecided(atBound == equal) : (Object) equal;
+    }
+
+    /** The bound of a size operand: a bounded size's bound, a non-negative int itself; -1 for anything else. */
+    static long high(Object value) {
+        if (value instanceof Bounded b) {
+            return b.bound();
+        }
+        if (value instanceof Values.BoundedInt b) {
+            return b.bound();
+        }
+        return value instanceof Long l && l >= 0 ? l : -1;
+    }
+
+    private static Object arithmetic(String name, List<Object> operands) {
+        if (operands.size() != 2 || high(operands.get(0)) < 0 || high(operands.get(1)) < 0) {
+            return Unknown.VALUE;
+        }
+        long a = high(operands.get(0));
+        long b = high(operands.get(1));
+        try {
+            return new Bounded(name.equals("add") ? Math.addExact(a, b) : Math.multiplyExact(a, b));
+        } catch (ArithmeticException e) {
+            // A bound past 64 bits bounds nothing a model can hold.
+            return Unknown.VALUE;
+        }
+    }
+
+    /** {@code min} of sizes is at most the smallest bound; {@code max} at most the largest. */
+    private static Object extreme(boolean min, List<Object> operands) {
+        long bound = min ? Long.MAX_VALUE : 0;
+        for (Object operand : operands) {
+            long high = high(operand);
+            if (high < 0) {
+                return Unknown.VALUE;
+            }
+            bound = min ? Math.min(bound, high) : Math.max(bound, high);
+        }
+        return operands.isEmpty() ? Unknown.VALUE : new Bounded(bound);
+    }
+
+    /**
+     * Whether a value is a size known by its bound: this class's {@link Bounded}, or a {@link Values.BoundedInt} (a size
+     * read from a data-dependent tensor with the graph value holding it, or a length stated with --input ...:maxN).
+     */
+    static boolean isBounded(Object value) {
+        return value instanceof Bounded || value instanceof Values.BoundedInt;
+    }
+
+    /** A comparison of sizes, decided when the whole range of the bounded ones agrees. */
+    private static Object compare(String name, Object left, Object right) {
+        long l = high(left);
+        long r = high(right);
+        if (l < 0 && !(left instanceof Long) || r < 0 && !(right instanceof Long)) {
+            return Unknown.VALUE;
+        }
+        long a = left instanceof Long x ? x : l;
+        long b = right instanceof Long y ? y : r;
+        boolean atBound = test(name, a, b);
+        if (isBounded(left) && l == 0 && right instanceof Long || isBounded(right) && r == 0 && left instanceof Long) {
+            // A size bounded by 0 is 0.
+            return test(name, isBounded(left) ? 0 : a, isBounded(right) ? 0 : b);
+        }
+        if (isBounded(left) && isBounded(right)) {
+            return new Undecided(atBound);
+        }
+        // One side is a known int c, the other a size x in [0, bound]: the answer at both ends of the range.
+        boolean atZero = isBounded(left) ? test(name, 0, b) : test(name, a, 0);
+        if (atZero == atBound && !name.equals("eq") && !name.equals("ne")) {
+            // <, <=, >, >= are monotone in x: equal answers at both ends hold for the whole range.
+            return atBound;
+        }
+        if (name.equals("eq") || name.equals("ne")) {
+            long c = isBounded(left) ? b : a;
+            long bound = isBounded(left) ? l : r;
+            if (c < 0 || c > bound) {
+                return name.equals("ne");
+            }
+        }
+        return new Undecided(atBound);
+    }
+
+    private static boolean test(String name, long a, long b) {
+        return switch (name) {
+            case "eq" -> a == b;
+            case "ne" -> a != b;
+            case "lt" -> a < b;
+            case "le" -> a <= b;
+            case "gt" -> a > b;
+            default -> a >= b;
+        };
+    }
+
+    /** {@code and} and {@code or} with an undecided side: decided only when the other side decides alone. */
+    private static Object logic(boolean and, List<Object> operands) {
+        boolean atBound = and;
+        for (Object operand : operands) {
+            if (operand instanceof Boolean b && b != and) {
+                return b;
+            }
+            boolean value = operand instanceof Undecided u ? u.atBound() : operand instanceof Boolean b && b;
+            atBound = and ? atBound && value : atBound || value;
+        }
+        return new Undecided(atBound);
+    }
+}
