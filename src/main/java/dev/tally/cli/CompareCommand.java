@@ -11,6 +11,8 @@ import dev.tally.catalog.MemoryFigures;
 import dev.tally.catalog.WeightsCatalog;
 import dev.tally.catalog.WeightsEntry;
 import dev.tally.catalog.YourModel;
+import dev.tally.load.ModelLoader;
+import dev.tally.load.checkpoint.CheckpointLoader;
 import dev.tally.ir.Model;
 import dev.tally.ir.Shape;
 import dev.tally.ir.UsageException;
@@ -135,24 +137,43 @@ final class CompareCommand implements Callable<Integer> {
         Path model = models.get(0);
         BatchFit.By figure = BatchFit.By.parse(by);
         MemoryFigures.Budget budget = memory == null ? null : new MemoryFigures.Budget(BatchFit.parseMemory(memory), figure);
-        boolean report = isJsonReport(model);
-        Summary summary = report ? JsonSummaryReader.read(model)
-                : SummaryBuilder.build(analyzer.analyze(loader.apply(model, shapes), shapes, false), 0, Optimizer.parse(optimizer)).check();
         WeightsCatalog weights = WeightsCatalog.standard();
         String metric = weights.entries().stream().filter(e -> e.task().equals(task)).map(WeightsEntry::accuracyMetric)
                 .flatMap(java.util.Optional::stream).findFirst().orElse(null);
-        MemoryFigures.Memory yourMemory = new MemoryFigures.Memory(summary.totals().peakActivationBytes(), null, "");
-        if (budget != null) {
-            // Found as tally fit finds it, on the file itself; a JSON report has no graph to run at other batches.
-            yourMemory = report ? new MemoryFigures.Memory(yourMemory.peakActivationBytes(), null,
-                    "no fitBatch: a JSON report has no graph to count at other batches; give the model file")
-                    : MemoryFigures.fit(yourMemory, new BatchFit(loader, analyzer), model, shapes, budget);
+        List<CatalogRow> yours = new ArrayList<>();
+        if (isJsonReport(model)) {
+            Summary summary = JsonSummaryReader.read(model);
+            MemoryFigures.Memory yourMemory = new MemoryFigures.Memory(summary.totals().peakActivationBytes(), null,
+                    budget == null ? "" : "no fitBatch: a JSON report has no graph to count at other batches; give the model file");
+            yours.add(YourModel.row(model.getFileName().toString(), summary, task, metric, accuracy, yourMemory));
+        } else {
+            String file = model.getFileName().toString();
+            // A checkpoint whose keys and shapes several builders share (Faster R-CNN MobileNet at 800 and its _320 model) is
+            // placed as each: the graphs differ, so do the costs.
+            List<String> alike = ModelLoader.detect(model) == ModelLoader.Kind.CHECKPOINT ? new CheckpointLoader().exactMatches(model) : List.of();
+            if (alike.size() > 1) {
+                for (String candidate : alike) {
+                    yours.add(yourRow(file + " as " + candidate, model, (p, s) -> new CheckpointLoader().load(p, s, candidate), shapes, budget, metric));
+                }
+            } else {
+                yours.add(yourRow(file, model, loader, shapes, budget, metric));
+            }
         }
-        CatalogRow yours = YourModel.row(model.getFileName().toString(), summary, task, metric, accuracy, yourMemory);
         CatalogTable table = CatalogTable.build(weights, task, java.util.Optional.empty(), sort, where, analyzer,
-                MemoryFigures.STANDARD, budget, List.of(yours));
+                MemoryFigures.STANDARD, budget, yours);
         CatalogCommand.write(spec, out, CatalogRenderer.render(table, renderer, weights.torchvision()));
         return ExitCodes.OK;
+    }
+
+    /** The model's row, counted with {@code load} like any file, with its fitBatch under {@code --memory} (as tally fit finds it). */
+    private CatalogRow yourRow(String name, Path model, BiFunction<Path, Map<String, Shape>, Model> load, Map<String, Shape> shapes,
+                               MemoryFigures.Budget budget, String metric) {
+        Summary summary = SummaryBuilder.build(analyzer.analyze(load.apply(model, shapes), shapes, false), 0, Optimizer.parse(optimizer)).check();
+        MemoryFigures.Memory yourMemory = new MemoryFigures.Memory(summary.totals().peakActivationBytes(), null, "");
+        if (budget != null) {
+            yourMemory = MemoryFigures.fit(yourMemory, new BatchFit(load, analyzer), model, shapes, budget);
+        }
+        return YourModel.row(name, summary, task, metric, accuracy, yourMemory);
     }
 
     /** Whether {@code file} is a JSON report (it starts with '{'), judged by content as model files are. */
