@@ -16,10 +16,13 @@ graphs (fasterrcnn_mobilenet_v3_large_fpn and its _320 model: the transform's si
 weights) stay two entries; Tally reports both.
 
 The file, src/main/resources/dev/tally/audit/catalog/signatures.txt.gz, is text, gzipped whole (one stream, so the
-backbones the models share compress against each other): a line per entry, then a line per tensor.
+backbones the models share compress against each other): a line per entry, then a line per tensor. It packs
+make_catalog.py's classifier signatures (<name>.json.gz, in index.json's order) first: the jar ships this file alone
+(pom.xml leaves those JSON files out of it; they stay make_catalog.py's output and this script's input), 150,768 B of
+gzipped JSON that are about 33 KB here.
 
-  = name <TAB> builder call <TAB> graph resource (under dev/tally/) <TAB> input (1,3,520,520) <TAB> input names
-    (image1,image2, or empty) <TAB> params <TAB> buffers <TAB> bytes
+  = name <TAB> builder call <TAB> graph resource (under dev/tally/; empty: none) <TAB> input (1,3,520,520) <TAB> input
+    names (image1,image2, or empty) <TAB> params <TAB> buffers <TAB> bytes <TAB> why there is no graph (or empty)
   P <TAB> suffix <TAB> shape (64,3,7,7; empty for a scalar) <TAB> role (p or b) <TAB> dtype (empty for float32)
 
 where P is how many leading characters the key shares with the previous key of the same entry (front coding:
@@ -103,9 +106,27 @@ def entries():
     return list(found.values()), list(aliases.values())
 
 
+def classifiers():
+    """make_catalog.py's entries (<name>.json.gz, in index.json's order), packed here too: the jar ships this file alone
+    (pom.xml leaves the per-architecture JSON files out), a fifth of their bytes."""
+    folder = os.path.dirname(OUT)
+    with open(os.path.join(folder, "index.json")) as f:
+        names = [e["name"] for e in json.load(f)["entries"]]
+    found = []
+    for name in names:
+        with gzip.open(os.path.join(folder, name + ".json.gz")) as f:
+            data = json.load(f)
+        found.append({"name": name, "builder": data["builder"], "graph": "audit/catalog/" + data["onnx"] if data["onnx"] else "",
+                      "input": data["inputShape"], "inputNames": [], "params": data["params"], "buffers": data["buffers"],
+                      "bytes": data["bytes"], "note": data["onnxNote"] or "",
+                      "tensors": [[k, shape, dtype, "p" if role == "param" else "b"] for k, shape, dtype, role in data["tensors"]]})
+    return found
+
+
 def text(entry):
     lines = ["=\t" + "\t".join([entry["name"], entry["builder"], entry["graph"], ",".join(map(str, entry["input"])),
-                                 ",".join(entry["inputNames"]), str(entry["params"]), str(entry["buffers"]), str(entry["bytes"])])]
+                                 ",".join(entry["inputNames"]), str(entry["params"]), str(entry["buffers"]), str(entry["bytes"]),
+                                 entry.get("note", "")])]
     previous = ""
     for key, shape, dtype, role in entry["tensors"]:
         shared = len(os.path.commonprefix([previous, key]))
@@ -121,11 +142,14 @@ def main():
     found, aliases = entries()
     header = (f"# tally state_dict signatures (scripts/make_signatures.py), torch {torch.__version__.split('a')[0]}, "
               f"torchvision {torchvision.__version__.split('a')[0]}\n")
-    body = header + "".join("\t".join(["~", a["name"], a["graph"], ",".join(map(str, a["input"])), ",".join(a["inputNames"])]) + "\n"
-                            for a in aliases) + "".join(text(e) for e in found)
+    packed = classifiers()
+    body = (header + "".join(text(e) for e in packed)
+            + "".join("\t".join(["~", a["name"], a["graph"], ",".join(map(str, a["input"])), ",".join(a["inputNames"])]) + "\n"
+                      for a in aliases)
+            + "".join(text(e) for e in found))
     with gzip.GzipFile(OUT, "wb", mtime=0, compresslevel=9) as out:  # mtime 0: the same models give the same bytes
         out.write(body.encode("utf-8"))
-    print(f"signatures: {len(found)} entries, {len(body):,} bytes of text, {os.path.getsize(OUT):,} gzipped, "
+    print(f"signatures: {len(packed)} architecture catalog entries and {len(found)} more, {len(body):,} bytes of text, {os.path.getsize(OUT):,} gzipped, "
           f"{time.time() - started:.0f} s")
 
 

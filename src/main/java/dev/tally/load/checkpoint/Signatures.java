@@ -7,31 +7,33 @@ import java.util.List;
 
 /**
  * Reads {@link Catalog#SIGNATURES} as {@code scripts/make_signatures.py} writes it: a line per entry
- * ({@code =}, name, builder call, graph resource, input, input names, params, buffers, bytes, tab-separated), then a line
- * per state_dict tensor (how many leading characters the key shares with the previous key, the rest of the key, the
- * shape, {@code p} or {@code b}, the dtype or empty for float32). Front coding keeps the text of 29 builders at 213 KB,
- * 11.7 KB gzipped; the file is the jar's own resource, so a line not as the script writes it is a build error.
+ * ({@code =}, name, builder call, graph resource, input, input names, params, buffers, bytes, why there is no graph;
+ * tab-separated), then a line per state_dict tensor (how many leading characters the key shares with the previous key,
+ * the rest of the key, the shape, {@code p} or {@code b}, the dtype or empty for float32). Front coding and one gzip
+ * stream keep the 113 entries' 1 MB of text at 45 KB; the file is the jar's own resource, so a line not as the script
+ * writes it is a build error.
  * An alias line ({@code ~}, name, graph, input, input names) gives an architecture catalog entry that kept no graph the
  * weights catalog's graph of the same keys and shapes; it is read as an entry without tensors.
  */
 final class Signatures {
+    private static final String OWN = "audit/catalog/";
+
     private Signatures() {
     }
 
-    /**
-     * {@code architectures} with the graphs of the alias entries of {@code signatures} (those without tensors), then the
-     * other entries of {@code signatures}.
-     */
-    static List<Catalog.Entry> merge(List<Catalog.Entry> architectures, List<Catalog.Entry> signatures) {
+    /** The entries, an alias entry's graph given to the entry of its name that has none, and the alias entries dropped. */
+    static List<Catalog.Entry> merge(List<Catalog.Entry> parsed) {
         java.util.Map<String, Catalog.Entry> aliases = new java.util.HashMap<>();
-        signatures.stream().filter(e -> e.tensors().isEmpty()).forEach(e -> aliases.put(e.name(), e));
+        parsed.stream().filter(e -> e.tensors().isEmpty()).forEach(e -> aliases.put(e.name(), e));
         List<Catalog.Entry> merged = new ArrayList<>();
-        for (Catalog.Entry entry : architectures) {
+        for (Catalog.Entry entry : parsed) {
+            if (entry.tensors().isEmpty()) {
+                continue;
+            }
             Catalog.Entry alias = entry.graph() == null ? aliases.get(entry.name()) : null;
             merged.add(alias == null ? entry : new Catalog.Entry(entry.name(), entry.builder(), alias.inputShape(), entry.params(),
                     entry.buffers(), entry.bytes(), null, entry.onnxNote(), entry.tensors(), alias.graph(), alias.inputNames()));
         }
-        signatures.stream().filter(e -> !e.tensors().isEmpty()).forEach(merged::add);
         return merged;
     }
 
@@ -47,14 +49,14 @@ final class Signatures {
             String[] fields = line.split("\t", -1);
             if (fields[0].equals("~")) {
                 check(fields.length == 5, line);
-                entries.add(entry(new String[] {"~", fields[1], "", fields[2], fields[3], fields[4], "0", "0", "0"}, List.of()));
+                entries.add(entry(new String[] {"~", fields[1], "", fields[2], fields[3], fields[4], "0", "0", "0", ""}, List.of()));
                 continue;
             }
             if (fields[0].equals("=")) {
                 if (head != null) {
                     entries.add(entry(head, tensors));
                 }
-                check(fields.length == 9, line);
+                check(fields.length == 10, line);
                 head = fields;
                 tensors = new ArrayList<>();
                 previous = "";
@@ -74,8 +76,11 @@ final class Signatures {
 
     private static Catalog.Entry entry(String[] head, List<Catalog.Tensor> tensors) {
         List<String> inputNames = head[5].isEmpty() ? List.of() : Arrays.asList(head[5].split(","));
+        String graph = head[3].isEmpty() ? null : head[3];
+        // make_catalog.py's own graphs are in the catalog's folder; the others are the weights catalog's.
+        String onnx = graph != null && graph.startsWith(OWN) ? graph.substring(OWN.length()) : null;
         return new Catalog.Entry(head[1], head[2], longs(head[4]), Long.parseLong(head[6]), Long.parseLong(head[7]),
-                Long.parseLong(head[8]), null, null, tensors, head[3], inputNames);
+                Long.parseLong(head[8]), onnx, head[9].isEmpty() ? null : head[9], tensors, graph, inputNames);
     }
 
     private static List<Long> longs(String text) {
