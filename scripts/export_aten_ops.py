@@ -20,7 +20,7 @@ sizes come from those values (a packed LSTM, a mask whose length is read with it
 the export reaches, so their figures are still PyTorch's.
 
 The cache key is sha256(this script + fixture_cache.py + export_models.py + torch version): the folder is skipped
-when aten-ops/stamp holds it (fixture_cache.export_folder: the lock, the stamp, the loop; --models a,b makes some).
+when aten-ops/stamp holds it (fixture_cache.export_nets: the lock, the stamp, the loop; --models a,b makes some).
 """
 
 import inspect
@@ -403,20 +403,12 @@ def export_net(spec, out_dir, key):
 
 
 def main():
-    args = fc.export_arguments("Export Tally's TorchScript construct fixtures with real PyTorch.")
     warnings.filterwarnings("ignore")
     torch.set_num_threads(1)
-    out_dir = os.path.join(os.path.abspath(args.out), "aten-ops")
-    key = em.sha256_text(fc.source_bytes(SCRIPT), fc.source_bytes(), em.script_bytes(), torch.__version__)
-
-    def line(spec, e, seconds):
-        made = ", ".join(k for k, v in e["files"].items() if v)
-        return f"{spec[0]:24s} params {e['params']:>6,}  MACs {e['macs']:>9,}  [{made}] {e['errors'] or ''}"
-
-    def write_index():
-        em.write_json(os.path.join(out_dir, "index.json"), {"models": [n[0] for n in NETS], "torch": torch.__version__})
-    return fc.export_folder(out_dir, "aten-ops", args, NETS, stamp=key, key_of=lambda name: key,
-                            export=lambda spec, k: export_net(spec, out_dir, k), line=line, finish=write_index)
+    return fc.export_nets("aten-ops", "Export Tally's TorchScript construct fixtures with real PyTorch.",
+                          SCRIPT, NETS, export_net,
+                          lambda spec, e: f"{spec[0]:24s} params {e['params']:>6,}  MACs {e['macs']:>9,}  "
+                                          f"[{fc.made_forms(e)}] {e['errors'] or ''}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ times sequence length, layers and directions. Each recurrent module's aten count
 to that formula computed from the module's own settings, so the two definitions cannot drift apart.
 
 The cache key is sha256(this script + fixture_cache.py + export_models.py + torch version): the
-whole folder is skipped when recurrent/stamp holds it (fixture_cache.export_folder: the lock, the
+whole folder is skipped when recurrent/stamp holds it (fixture_cache.export_nets: the lock, the
 stamp, the loop; --models a,b makes some).
 """
 
@@ -217,19 +217,11 @@ def export_net(spec, out_dir, key):
 
 
 def main():
-    args = fc.export_arguments("Export Tally's recurrent fixture nets with real PyTorch.")
     warnings.filterwarnings("ignore")
-    out_dir = os.path.join(os.path.abspath(args.out), "recurrent")
-    key = em.sha256_text(fc.source_bytes(SCRIPT), fc.source_bytes(), em.script_bytes(), torch.__version__)
-
-    def line(spec, e, seconds):
-        made = ", ".join(k for k, v in e["files"].items() if v)
-        return f"{spec[0]:24s} params {e['params']:>8,}  MACs {e['macs']:>10,}  [{made}] {e['errors'] or ''}"
-
-    def write_index():
-        em.write_json(os.path.join(out_dir, "index.json"), {"models": [n[0] for n in NETS], "torch": torch.__version__})
-    return fc.export_folder(out_dir, "recurrent", args, NETS, stamp=key, key_of=lambda name: key,
-                            export=lambda spec, k: export_net(spec, out_dir, k), line=line, finish=write_index)
+    return fc.export_nets("recurrent", "Export Tally's recurrent fixture nets with real PyTorch.",
+                          SCRIPT, NETS, export_net,
+                          lambda spec, e: f"{spec[0]:24s} params {e['params']:>8,}  MACs {e['macs']:>10,}  "
+                                          f"[{fc.made_forms(e)}] {e['errors'] or ''}")
 
 
 if __name__ == "__main__":

@@ -335,7 +335,8 @@ def type_loop_bodies(graph):
             empty = made_by.get(start)
             if not value.type.HasField("sequence_type") and empty is not None and empty.op_type == "SequenceEmpty":
                 dtype = next((a.i for a in empty.attribute if a.name == "dtype"), onnx.TensorProto.FLOAT)
-                value.type.CopyFrom(onnx.helper.make_sequence_type_proto(onnx.helper.make_tensor_type_proto(dtype, None)))
+                element = onnx.helper.make_tensor_type_proto(dtype, None)
+                value.type.CopyFrom(onnx.helper.make_sequence_type_proto(element))
 
 
 def structure_only(proto, location):

@@ -6,8 +6,9 @@ Two shapes of cache:
   changes; the key is in <file>.stamp, the file is written whole or not at all.
 - locked_folder: a folder of models exported with PyTorch's figures beside them (export_zoo.py, which runs them in
   parallel processes of its own), under a lock, the whole folder skipped while <folder>/stamp holds the folder's
-  key; export_folder runs the models one by one inside it (export_detection.py, export_aten_ops.py,
-  export_recurrent.py), each skipped while its <name>.expected.json holds its key and its files exist.
+  key; export_folder runs the models one by one inside it (export_detection.py; export_aten_ops.py and
+  export_recurrent.py through export_nets), each skipped while its <name>.expected.json holds its key and its files
+  exist.
 
 Each script's keys hash this file's bytes (source_bytes()) besides its own, so a change here re-makes what depends
 on it. No torch here: the generated graphs need only onnx (export_folder imports export_models, and torch with it,
@@ -173,3 +174,26 @@ def export_folder(out_dir, label, args, specs, stamp, key_of, export, line, on_e
         print(f"{label}: {time.time() - started:.1f} s into {out_dir}")
         return failures
     return locked_folder(out_dir, label, args, stamp, run)
+
+
+def made_forms(expected):
+    """The forms an expected.json says were made, for a log line: "onnx, traced, scripted"."""
+    return ", ".join(form for form, file in expected["files"].items() if file)
+
+
+def export_nets(folder, description, script, nets, export_net, line):
+    """main() of a script that exports a list of small nets (export_aten_ops.py, export_recurrent.py) into
+    <out>/<folder>/ with export_folder: one key for every net, sha256(the script, this file, export_models.py, torch
+    version), and index.json listing the nets. export_net(spec, out_dir, key) makes one net's files and returns its
+    expected.json; line(spec, expected) is its log line."""
+    import export_models as em
+    import torch
+    args = export_arguments(description)
+    out_dir = os.path.join(os.path.abspath(args.out), folder)
+    key = em.sha256_text(source_bytes(script), source_bytes(), em.script_bytes(), torch.__version__)
+
+    def write_index():
+        em.write_json(os.path.join(out_dir, "index.json"), {"models": [n[0] for n in nets], "torch": torch.__version__})
+    return export_folder(out_dir, folder, args, nets, stamp=key, key_of=lambda name: key,
+                         export=lambda spec, k: export_net(spec, out_dir, k),
+                         line=lambda spec, expected, seconds: line(spec, expected), finish=write_index)
