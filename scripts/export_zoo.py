@@ -97,8 +97,8 @@ INIT_FUNCTIONS = ("uniform_", "normal_", "trunc_normal_", "constant_", "ones_", 
 # ONNX exports made without the exporter's constant folding and its ONNX shape inference. mvit_v2_s's traced graph
 # unrolls every block's pooling and relative-position code (14,169 ONNX nodes); torch.onnx's shape inference over it
 # (_jit_pass_onnx_graph_shape_type_inference) and its constant folding need more than 8 GB and fail with
-# std::bad_alloc (constant folding off alone: still bad_alloc, at 7.4 GB). Without both the ONNX export takes about
-# 100 CPU-s and the model's whole export 1.4 GB. The file is the same computation, unfolded: shape arithmetic stays
+# std::bad_alloc (constant folding off alone: still bad_alloc, at 7.4 GB). Without both the ONNX export takes 100-130
+# CPU-s and the model's whole export 1.45 GB. The file is the same computation, unfolded: shape arithmetic stays
 # as nodes, Linear weights keep their state-dict names behind a Transpose (no parameter is folded away). Two things
 # torch.onnx gets wrong without its shape inference are mended: tensor_split (tensor_split_indices_ranked) and the
 # Loop bodies' input types (type_loop_bodies); the file is then checked with onnx.checker's full check. Checked
