@@ -1182,13 +1182,11 @@ final class Interpreter {
             return "a value not known statically";
         }
         if (value instanceof Values.Bounded b) {
-            return "a size that depends on the data (at most " + b.bound() + ")";
+            return b.tensor() != null ? "a number read from data, at most " + b.bound()
+                    : "a size that depends on the data (at most " + b.bound() + ")";
         }
         if (value instanceof Undecided) {
             return "a condition that depends on the data";
-        }
-        if (value instanceof Values.BoundedInt bounded) {
-            return "a number read from data, at most " + bounded.bound();
         }
         if (value instanceof ModuleValue module) {
             return "the module '" + display(module) + "'";

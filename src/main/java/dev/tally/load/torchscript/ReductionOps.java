@@ -68,7 +68,7 @@ final class ReductionOps extends AtenFamily {
         // data-dependent size (RetinaNet's min(topk_candidates, kept.size(0))) is taken at its bound, and AtenOps marks
         // the outputs data-dependent; a k computed from values stays listed.
         Args a = bind(name, args, kw, "self", "k", "dim", "largest", "sorted");
-        if (!(a.get("k") instanceof Long) && !(a.get("k") instanceof Values.Bounded)) {
+        if (!(a.get("k") instanceof Long) && !(a.get("k") instanceof Values.Bounded && !Values.isHeld(a.get("k")))) {
             return AtenOps.NOT_HANDLED;
         }
         return topK(a.tensor("self"), a.integer("k", 0), a.integer("dim", -1), a.flag("largest", true), a.flag("sorted", true), site);
