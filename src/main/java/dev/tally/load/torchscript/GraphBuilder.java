@@ -51,6 +51,14 @@ final class GraphBuilder {
     private final Map<String, Integer> holds = new HashMap<>();
     /** While above 0, the nodes emitted read a data-dependent size at its bound ({@link #withDataDependentSizes}). */
     private int dataDependentSizes;
+    /**
+     * While above 1 or inside {@link #enterLoop}: how many times the nodes emitted now run at most, the product of the
+     * bounds of the loops over data around them ({@link ShapePass#REPEATS}).
+     */
+    private long repeats = 1;
+    private int loops;
+    /** The sentence stating the innermost loop's bound, put on the first node its body emits. */
+    private String loopBound;
     /** Values whose sizes depend on the data, so the code reading their sizes gets bounded ints. */
     private final java.util.Set<String> sizeDependent = new java.util.HashSet<>();
     /** Ops whose output sizes depend on the data a run sees. */
@@ -143,9 +151,18 @@ final class GraphBuilder {
             outputNames.add(outputCount == 1 ? name : name + ":" + i);
         }
         Map<String, Attribute> nodeAttributes = attributes;
-        if (dataDependentSizes > 0) {
+        if (dataDependentSizes > 0 || loops > 0) {
             nodeAttributes = new LinkedHashMap<>(attributes);
+        }
+        if (dataDependentSizes > 0) {
             nodeAttributes.put(ShapePass.DATA_DEPENDENT, new Attribute.Int(1));
+        }
+        if (loops > 0) {
+            nodeAttributes.put(ShapePass.REPEATS, new Attribute.Int(repeats));
+            if (loopBound != null) {
+                nodeAttributes.put(ShapePass.REPEATS_BOUND, new Attribute.Str(loopBound));
+                loopBound = null;
+            }
         }
         Node node = new Node(name, opType, nodeInputs, outputNames, nodeAttributes, layer.isEmpty() ? name : layer, source);
         nodes.add(node);
@@ -217,6 +234,26 @@ final class GraphBuilder {
             return op.get();
         } finally {
             dataDependentSizes--;
+        }
+    }
+
+    /**
+     * Runs {@code body}, the one pass over the body of a loop whose trip count depends on the data and is at most
+     * {@code bound}: every node it emits is marked to run {@code bound} times (times the enclosing such loops' bounds),
+     * and the first carries {@code sentence}, which states the bound. A product past 64 bits throws ArithmeticException.
+     */
+    <T> T inLoop(long bound, String sentence, java.util.function.Supplier<T> body) {
+        long outer = repeats;
+        String outerBound = loopBound;
+        repeats = Math.multiplyExact(repeats, bound);
+        loops++;
+        loopBound = sentence;
+        try {
+            return body.get();
+        } finally {
+            loops--;
+            repeats = outer;
+            loopBound = outerBound;
         }
     }
 

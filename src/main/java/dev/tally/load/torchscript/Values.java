@@ -114,6 +114,13 @@ final class Values {
     }
 
     /**
+     * {@code range(n)} of a {@link Bounded} n: a loop over it runs a number of times that depends on the data, at most
+     * {@code bound}. Only a {@code for} statement takes it: its body is counted once, {@code bound} times over
+     * (docs/conventions.md, "Data-dependent sizes").
+     */
+    record BoundedRange(long bound) {}
+
+    /**
      * The slices of a data-dependent tensor along {@code dim} ({@code torch.unbind(boxes, 1)}): how many there are is a
      * size of the data, so they are made only when the code unpacks them into as many names as that axis' bound
      * (torchvision's {@code xmin, ymin, xmax, ymax = boxes.unbind(1)}), which a run that does not raise has.
