@@ -285,20 +285,24 @@ final class GraphBuilder {
 
     /**
      * Records that the node emitted since {@code firstNew} that defines {@code output} overwrites its first input
-     * ({@code relu_}, {@code add_}, {@code inplace=True}), so the memory pass knows it allocates nothing. A Where is left
-     * as allocating: {@code masked_fill_(x, mask, v)} is Where(mask, v, x), whose first input is the mask, not the tensor
-     * written (HDemucs masks its [B, H, T, T] scores with a [T, T] eye), so the memory pass, which aliases an in-place
-     * node's first input, would put the result in the mask's storage.
+     * ({@code relu_}, {@code add_}, {@code inplace=True}), so the memory pass knows it allocates nothing and shares that
+     * input's storage. {@code masked_fill_(x, mask, v)} is Where(mask, v, x): it writes into x, input 2, not the mask
+     * (HDemucs masks its [B, H, T, T] scores with a [T, T] eye), so its mark names input 2; it is marked only when the
+     * result has x's shape and type, as PyTorch's in-place ops require.
      */
     void markInPlace(int firstNew, String output) {
         for (int i = nodes.size() - 1; i >= firstNew; i--) {
             Node node = nodes.get(i);
-            if (node.outputs().contains(output) && node.opType().equals("Where")) {
-                return;
-            }
             if (node.outputs().contains(output)) {
+                int written = node.opType().equals("Where") ? 2 : 0;
+                if (written > 0 && (node.inputs().size() <= written || values.get(node.inputs().get(written)) == null
+                        || values.get(output) == null
+                        || !values.get(node.inputs().get(written)).shape().equals(values.get(output).shape())
+                        || values.get(node.inputs().get(written)).dtype() != values.get(output).dtype())) {
+                    return;
+                }
                 Map<String, Attribute> attributes = new LinkedHashMap<>(node.attributes());
-                attributes.put(Aliasing.IN_PLACE, new Attribute.Int(1));
+                attributes.put(Aliasing.IN_PLACE, new Attribute.Int(written + 1));
                 nodes.set(i, new Node(node.name(), node.opType(), node.inputs(), node.outputs(), attributes, node.layer(),
                         node.source()));
                 return;
