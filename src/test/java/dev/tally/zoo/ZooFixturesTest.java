@@ -170,6 +170,7 @@ class ZooFixturesTest {
             summary.unsupported().stream().filter(op -> op.opType().equals(UNFOLLOWED)).forEach(op -> assertThat(op.nodes())
                     .as(what + ": the gap names its line").allMatch(node -> node.matches("code/.+\\.py:\\d+/.*")));
             batchedNmsLoopBounded(summary, expected, what);
+            sameBoundedMacsAsTheOnnxForm(file, summary, expected, what);
         }
         List<String> gaps = new ArrayList<>();
         List<String> unsupported = summary.unsupported().stream().map(UnsupportedOp::opType).distinct().sorted().toList();
@@ -298,6 +299,22 @@ class ZooFixturesTest {
         assertThat(classes).as(what + ": the oracle's class count").isPositive();
         assertThat(java.util.Collections.max(bounds)).as(what + ": the per-class loop's bound, at least PyTorch's " + classes + " classes")
                 .isGreaterThanOrEqualTo(classes);
+    }
+
+    /**
+     * A cross-check of the two forms of one detector: the scripted postprocess, loops over data counted at their bounds,
+     * must give the ONNX export's MACs, all and data-dependent, to the MAC (the loops' bodies have none: batched_nms's
+     * per-class loop is nms and indexing). The ops differ (docs/conventions.md, "Data-dependent sizes"): batched_nms runs
+     * both its paths in the scripted form, the coordinate trick alone in the traced ONNX export.
+     */
+    private static void sameBoundedMacsAsTheOnnxForm(Path scripted, Summary summary, JsonNode expected, String what) {
+        JsonNode onnx = expected.path("files").path("onnx");
+        if (!onnx.isTextual()) {
+            return;
+        }
+        Summary exported = Tally.analyze(scripted.resolveSibling(onnx.asText()), Tally.Options.defaults());
+        assertThat(summary.totals().macs()).as(what + ": MACs, the ONNX form's").isEqualTo(exported.totals().macs());
+        assertThat(summary.dataDependence().macs()).as(what + ": data-dependent MACs, the ONNX form's").isEqualTo(exported.dataDependence().macs());
     }
 
     /**
