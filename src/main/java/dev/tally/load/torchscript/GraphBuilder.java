@@ -52,8 +52,8 @@ final class GraphBuilder {
     /** While above 0, the nodes emitted read a data-dependent size at its bound ({@link #withDataDependentSizes}). */
     private int dataDependentSizes;
     /**
-     * While above 1 or inside {@link #enterLoop}: how many times the nodes emitted now run at most, the product of the
-     * bounds of the loops over data around them ({@link ShapePass#REPEATS}).
+     * Inside {@link #inLoop}: how many times the nodes emitted now run at most, the product of the bounds of the loops
+     * over data around them ({@link ShapePass#REPEATS}); {@code loops} counts those loops.
      */
     private long repeats = 1;
     private int loops;

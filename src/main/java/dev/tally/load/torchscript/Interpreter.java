@@ -487,7 +487,8 @@ final class Interpreter {
             String name = entry.getKey();
             Object was = entry.getValue();
             Object now = frame.locals.get(name);
-            if (Objects.equals(was, now)) {
+            if (Objects.equals(was, now) || loop.targets().stream().anyMatch(t -> t instanceof Ast.Name n && n.id().equals(name))) {
+                // The loop index keeps the bounded int the body saw: Python leaves the last index bound.
                 continue;
             }
             if (was instanceof TensorValue x && now instanceof TensorValue y) {
