@@ -43,7 +43,7 @@ public final class JsonRenderer implements Renderer {
         ObjectNode root = tree(summary, convention, false);
         JsonText.write(out, root, printer(), root.get("layers"), generator -> {
             for (int index = 0; index < summary.layers().size(); index++) {
-                JsonText.element(generator, layer(summary, index));
+                writeLayer(generator, summary, index);
             }
         });
         out.append("\n");
@@ -151,7 +151,72 @@ public final class JsonRenderer implements Renderer {
         return root;
     }
 
-    /** Layer row {@code index} of the report. */
+    /**
+     * Layer row {@code index} written straight to {@code generator}: the same tokens as {@link #layer}'s tree (which
+     * {@code JsonRendererTest} checks), without a tree per row (a million maps of a dozen fields for issue 14's chain).
+     */
+    private static void writeLayer(com.fasterxml.jackson.core.JsonGenerator generator, Summary summary, int index)
+            throws IOException {
+        LayerSummary layer = summary.layers().get(index);
+        generator.writeStartObject();
+        generator.writeStringField("name", layer.name());
+        generator.writeStringField("type", layer.type());
+        generator.writeFieldName("outputShape");
+        if (layer.outputShape().isEmpty()) {
+            generator.writeNull();
+        } else {
+            writeLongs(generator, layer.outputShape().get().dims());
+        }
+        generator.writeNumberField("params", layer.params());
+        generator.writeNumberField("buffers", layer.buffers());
+        generator.writeNumberField("paramBytes", layer.paramBytes());
+        generator.writeNumberField("macs", layer.macs());
+        generator.writeNumberField("flops", layer.flops());
+        generator.writeNumberField("ops", layer.ops());
+        generator.writeNumberField("activationBytes", layer.activationBytes());
+        generator.writeNumberField("nodes", layer.nodes());
+        generator.writeNumberField("uncountedNodes", layer.uncountedNodes());
+        if (index < summary.liveAfter().size()) {
+            generator.writeNumberField("liveBytesAfter", summary.liveAfter().get(index));
+        }
+        ReceptiveField field = summary.receptiveFields().get(layer.name());
+        if (field != null) {
+            generator.writeFieldName("receptiveField");
+            generator.writeStartObject();
+            if (field.wholeInput()) {
+                generator.writeBooleanField("wholeInput", true);
+            } else {
+                generator.writeFieldName("size");
+                writeLongs(generator, field.size());
+                generator.writeFieldName("jump");
+                writeLongs(generator, field.jump());
+                generator.writeFieldName("start");
+                writeLongs(generator, field.start());
+            }
+            if (field.jumpsDiffer()) {
+                generator.writeBooleanField("jumpsDiffer", true);
+            }
+            generator.writeEndObject();
+        }
+        if (layer.isDataDependent()) {
+            generator.writeNumberField("dataDependentNodes", layer.dataDependentNodes());
+        }
+        if (layer.frozenParams() > 0) {
+            generator.writeNumberField("frozenParams", layer.frozenParams());
+        }
+        generator.writeEndObject();
+    }
+
+    private static void writeLongs(com.fasterxml.jackson.core.JsonGenerator generator, java.util.List<Long> values)
+            throws IOException {
+        generator.writeStartArray();
+        for (int i = 0; i < values.size(); i++) {
+            generator.writeNumber(values.get(i).longValue());
+        }
+        generator.writeEndArray();
+    }
+
+    /** Layer row {@code index} of the report, as a tree (for {@link #tree}); {@link #writeLayer} writes the same. */
     private static ObjectNode layer(Summary summary, int index) {
         LayerSummary layer = summary.layers().get(index);
         // Sized for its dozen or more fields: the default map grew once per row (a million times for issue 14's chain).
