@@ -32,6 +32,20 @@ import java.util.Optional;
 public final class JsonRenderer implements Renderer {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+    /** Reports of this many layer rows or more are written in {@link Pieces} made on a helper thread. */
+    private final int twoThreads;
+    private final int rowsPerPiece;
+
+    public JsonRenderer() {
+        this(TextTable.TWO_THREADS, Pieces.ROWS);
+    }
+
+    /** For tests: pieces on small reports too. */
+    JsonRenderer(int twoThreads, int rowsPerPiece) {
+        this.twoThreads = twoThreads;
+        this.rowsPerPiece = rowsPerPiece;
+    }
+
     @Override
     public String render(Summary summary, Convention convention) {
         return JsonText.write(tree(summary, convention), printer()) + "\n";
@@ -41,9 +55,15 @@ public final class JsonRenderer implements Renderer {
     @Override
     public void write(Summary summary, Convention convention, Appendable out) throws IOException {
         ObjectNode root = tree(summary, convention, false);
+        int count = summary.layers().size();
         JsonText.write(out, root, printer(), root.get("layers"), generator -> {
-            for (int index = 0; index < summary.layers().size(); index++) {
-                writeLayer(generator, summary, index);
+            if (count < twoThreads) {
+                for (int index = 0; index < count; index++) {
+                    writeLayer(generator, summary, index);
+                }
+            } else {
+                Pieces.write(count, rowsPerPiece, (from, to, piece) -> writeLayers(piece, summary, from, to),
+                        generator::writeRaw);
             }
         });
         out.append("\n");
@@ -206,6 +226,47 @@ public final class JsonRenderer implements Renderer {
         }
         generator.writeEndObject();
     }
+
+    /**
+     * Rows {@code from} to {@code to} as {@link #writeLayer} writes them inside the report's "layers" array (after
+     * row {@code from - 1}, if any): a generator of their own writes them after the same nesting, and a stand-in row
+     * before, so that indents and separators are the report's; the text before theirs is then cut off. The report's
+     * generator takes the text raw, so it counts no rows: an array it closes with none or with some ends alike, " ]".
+     */
+    private static void writeLayers(StringBuilder piece, Summary summary, int from, int to) throws IOException {
+        java.io.Writer writer = new java.io.Writer() {
+            @Override
+            public void write(char[] chars, int offset, int length) {
+                piece.append(chars, offset, length);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        // Never closed: closing would end the open array and object.
+        com.fasterxml.jackson.core.JsonGenerator generator = PIECES.createGenerator(writer);
+        generator.setPrettyPrinter(printer().createInstance());
+        generator.writeStartObject();
+        generator.writeFieldName("layers");
+        generator.writeStartArray();
+        if (from > 0) {
+            generator.writeNumber(0); // the stand-in for the rows before
+        }
+        generator.flush();
+        int start = piece.length();
+        for (int index = from; index < to; index++) {
+            writeLayer(generator, summary, index);
+        }
+        generator.flush();
+        piece.delete(0, start);
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory PIECES = new com.fasterxml.jackson.core.JsonFactory();
 
     private static void writeLongs(com.fasterxml.jackson.core.JsonGenerator generator, java.util.List<Long> values)
             throws IOException {

@@ -85,16 +85,13 @@ public final class TextTable {
      */
     static final int TWO_THREADS = 1 << 16;
 
-    /** Rows laid out per piece of text handed from the helper thread to the writing one. */
-    private static final int ROWS_PER_PIECE = 4096;
-
     /** Widens {@code widths} to every row's cells: a big block's second half measured by a helper thread. */
     private void measure(int[] widths) {
         for (Object entry : rows) {
             if (entry instanceof Block block && block.count() >= TWO_THREADS) {
                 int half = block.count() / 2;
                 int[] second = new int[widths.length];
-                Helper helper = Helper.start(() -> measure(block, half, block.count(), second));
+                Pieces.Helper helper = Pieces.Helper.start(() -> measure(block, half, block.count(), second));
                 RuntimeException first = null;
                 try {
                     measure(block, 0, half, widths);
@@ -122,68 +119,6 @@ public final class TextTable {
     private static void widen(int[] widths, String[] row) {
         for (int i = 0; i < row.length; i++) {
             widths[i] = Math.max(widths[i], row[i].length());
-        }
-    }
-
-    /**
-     * A daemon thread running one task, whose failure (an exception or error) {@link #join} rethrows in the caller:
-     * the table's work split in two fails as one thread would.
-     */
-    private static final class Helper {
-        private final Thread thread;
-        private volatile Throwable failure;
-
-        private Helper(Runnable task) {
-            thread = new Thread(() -> {
-                try {
-                    task.run();
-                } catch (Throwable t) {
-                    failure = t;
-                }
-            }, "tally-table");
-            thread.setDaemon(true);
-        }
-
-        static Helper start(Runnable task) {
-            Helper helper = new Helper(task);
-            helper.thread.start();
-            return helper;
-        }
-
-        /** Waits for the task; rethrows {@code earlier} if not null, else the task's failure. */
-        void join(RuntimeException earlier) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            if (earlier != null) {
-                throw earlier;
-            }
-            rethrow(failure);
-        }
-
-        void stop() {
-            thread.interrupt();
-        }
-    }
-
-    private static void rethrow(Throwable failure) {
-        if (failure instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failure instanceof Error e) {
-            throw e;
-        }
-        if (failure != null) {
-            throw new IllegalStateException(failure);
         }
     }
 
@@ -257,63 +192,13 @@ public final class TextTable {
 
     /** A big block's lines: a helper thread lays out pieces of rows while this one writes the previous piece. */
     private void writeInPieces(Appendable out, Block block, String indent, int[] widths) throws IOException {
-        java.util.concurrent.BlockingQueue<Object> pieces = new java.util.concurrent.ArrayBlockingQueue<>(4);
-        Helper helper = Helper.start(() -> {
-            StringBuilder line = new StringBuilder();
-            try {
-                for (int from = 0; from < block.count(); from += ROWS_PER_PIECE) {
-                    StringBuilder piece = new StringBuilder(ROWS_PER_PIECE * 64);
-                    try {
-                        for (int i = from; i < Math.min(block.count(), from + ROWS_PER_PIECE); i++) {
-                            line(piece, line, indent, cells(block, i), widths);
-                        }
-                    } catch (RuntimeException | Error e) {
-                        pieces.put(piece); // the lines before the failing row, then the failure, as one thread would write them
-                        pieces.put(e);
-                        return;
-                    }
-                    pieces.put(piece);
-                }
-                pieces.put(END);
-            } catch (InterruptedException e) {
-                // the writing thread stopped: nobody reads the rest
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e); // a StringBuilder throws none
+        StringBuilder line = new StringBuilder(); // the helper's scratch line: only the helper makes pieces
+        Pieces.write(block.count(), Pieces.ROWS, (from, to, piece) -> {
+            for (int i = from; i < to; i++) {
+                line(piece, line, indent, cells(block, i), widths);
             }
-        });
-        try {
-            for (Object piece = take(pieces); piece != END; piece = take(pieces)) {
-                if (piece instanceof Throwable failure) {
-                    rethrow(failure);
-                }
-                out.append((CharSequence) piece);
-            }
-        } finally {
-            helper.stop(); // on a failed write: the helper may wait on a full queue
-        }
-        helper.join(null);
+        }, out::append);
     }
-
-    /** The mark after a block's last piece. */
-    private static final Object END = new Object();
-
-    private static Object take(java.util.concurrent.BlockingQueue<Object> pieces) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return pieces.take();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
 
     /** The Markdown table, cells escaped so that a module path or a message cannot break it. */
     public String renderMarkdown() {

@@ -23,6 +23,22 @@ class JsonRendererTest {
     }
 
     @Test
+    void writingInPiecesOnAHelperThreadGivesTheTreesText() throws Exception {
+        for (Summary summary : new Summary[] {SummaryBuilderTest.summarize(TestModels.worksheet(), 0),
+                SummaryBuilderTest.summarize(TestModels.blocks(), 0)}) {
+            int rows = summary.layers().size();
+            assertThat(rows).isGreaterThan(3);
+            for (int perPiece : new int[] {1, 2, 3, rows - 1, rows, rows + 1}) {
+                StringWriter streamed = new StringWriter();
+                new JsonRenderer(1, perPiece).write(summary, Convention.MACS, streamed);
+
+                assertThat(streamed.toString()).as("%d rows a piece", perPiece)
+                        .isEqualTo(new JsonRenderer().render(summary, Convention.MACS));
+            }
+        }
+    }
+
+    @Test
     void theWorksheetHasTheOptionalRowFieldsTheComparisonCovers() {
         Summary summary = SummaryBuilderTest.summarize(TestModels.worksheet(), 0);
 
