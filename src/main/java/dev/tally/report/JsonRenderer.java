@@ -62,8 +62,11 @@ public final class JsonRenderer implements Renderer {
                     writeLayer(generator, summary, index);
                 }
             } else {
-                Pieces.write(count, rowsPerPiece, (from, to, piece) -> writeLayers(piece, summary, from, to),
-                        generator::writeRaw);
+                // The pieces go to the generator's Writer itself, after what the generator holds: through writeRaw each
+                // was copied once more into the generator's buffer.
+                generator.flush();
+                java.io.Writer target = (java.io.Writer) generator.getOutputTarget();
+                Pieces.write(count, rowsPerPiece, (from, to, piece) -> writeLayers(piece, summary, from, to), target::write);
             }
         });
         out.append("\n");
@@ -231,7 +234,7 @@ public final class JsonRenderer implements Renderer {
      * Rows {@code from} to {@code to} as {@link #writeLayer} writes them inside the report's "layers" array (after
      * row {@code from - 1}, if any): a generator of their own writes them after the same nesting, and a stand-in row
      * before, so that indents and separators are the report's; the text before theirs is then cut off. The report's
-     * generator takes the text raw, so it counts no rows: an array it closes with none or with some ends alike, " ]".
+     * generator never sees the rows, so it counts none: an array it closes with none or with some ends alike, " ]".
      */
     private static void writeLayers(StringBuilder piece, Summary summary, int from, int to) throws IOException {
         java.io.Writer writer = new java.io.Writer() {
