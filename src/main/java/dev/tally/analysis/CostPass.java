@@ -100,6 +100,9 @@ public final class CostPass {
 
     /** Stored tensors no node reads (an unused auxiliary head); they still count in the totals, as in PyTorch. */
     public static List<Param> unusedParams(Graph graph) {
+        if (graph.params().isEmpty()) {
+            return new ArrayList<>(); // no walk over every input of a graph without stored tensors
+        }
         // Only the names of stored tensors: a set of every input would hold a million activations of a long chain.
         Set<String> read = new HashSet<>();
         for (Node node : graph.nodes()) {
@@ -148,7 +151,8 @@ public final class CostPass {
      */
     private static long activationBytes(List<TensorInfo> outputs) {
         long bytes = 0;
-        for (TensorInfo output : outputs) {
+        for (int i = 0; i < outputs.size(); i++) {
+            TensorInfo output = outputs.get(i);
             if (output != null && !output.hasData()) {
                 bytes = Math.addExact(bytes, output.bytes());
             }
