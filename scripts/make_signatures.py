@@ -54,15 +54,52 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "src", "main", "resources", "dev", "tally", "audit", "catalog", "signatures.txt.gz")
 
 
+def flat_state(state):
+    """The state_dict's tensors by key, as Tally reads them (StateDicts.java): a quantized Linear's packed params, the
+    tuple (int8 weight, float bias) under X._packed_params._packed_params, as X._packed_params._packed_params.weight and
+    .bias (TorchScript's names for them), and its X._packed_params.dtype (torch.qint8, not a tensor) left out."""
+    flat = {}
+    for key, value in state.items():
+        if key.endswith("._packed_params.dtype") and isinstance(value, torch.dtype):
+            continue
+        if key.endswith("._packed_params._packed_params") and isinstance(value, tuple):
+            for name, item in zip(("weight", "bias"), value):
+                if item is not None:
+                    flat[f"{key}.{name}"] = item
+            continue
+        if not isinstance(value, torch.Tensor):
+            raise ValueError(f"{key} is a {type(value).__name__}, not a tensor; the signature format has no place for it")
+        flat[key] = value
+    return flat
+
+
 def tensors(model):
     """[key, shape, dtype, role] for every state_dict entry, in state_dict order."""
     params = {name for name, _ in model.named_parameters()}
-    found = []
-    for key, value in model.state_dict().items():
-        if not isinstance(value, torch.Tensor):
-            raise ValueError(f"{key} is a {type(value).__name__}, not a tensor; the signature format has no place for it")
-        found.append([key, list(value.shape), str(value.dtype).replace("torch.", ""), "p" if key in params else "b"])
-    return found
+    return [[key, list(value.shape), str(value.dtype).replace("torch.", ""), "p" if key in params else "b"]
+            for key, value in flat_state(model.state_dict()).items()]
+
+
+def build_quantized(row):
+    """The quantized model as scripts/export_catalog.py's count_quantized builds it (the oracle): the float model of the
+    unquantized weights, fused, prepared and converted with qnnpack (torchvision's weights name fbgemm, which this PyTorch
+    build lacks; the engine changes the observers, not the modules or the state_dict's keys and shapes) after one
+    calibration pass at the row's input, as builder(weights=W, quantize=True) does."""
+    weights = models.get_model_weights(row["builder"])[row["weights"].split(".", 1)[1]]
+    model = mw.build_as_published(models.get_model_builder(row["builder"]), weights.meta["unquantized"], quantize=False)
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():  # random init is skipped: finite values keep the observers' ranges finite
+        for key, tensor in model.state_dict().items():
+            if tensor.is_floating_point():
+                tensor.fill_(1.0) if key.endswith("running_var") else tensor.normal_(0, 0.01, generator=generator)
+    model.fuse_model()
+    torch.backends.quantized.engine = "qnnpack"
+    model.qconfig = torch.ao.quantization.get_default_qconfig("qnnpack")
+    torch.ao.quantization.prepare(model, inplace=True)
+    with torch.no_grad():
+        model(torch.rand(row["graphInput"]))
+    torch.ao.quantization.convert(model, inplace=True)
+    return model
 
 
 def entries():
@@ -75,6 +112,23 @@ def entries():
     found = {}
     aliases = {}
     for row in rows:
+        if row["task"] == "quantization" and row["graph"]:
+            # Counted on the float graph the weights catalog costs the row on (same MACs, in integers), with the float
+            # model's params, which torchvision publishes as the quantized weights' num_params (docs/conventions.md).
+            if any(e["name"] == row["builder"] for e in found.values()):
+                continue  # a builder's quantized weights (FBGEMM V1, V2) configure the same modules: built once
+            model = build_quantized(row)
+            signature = tensors(model)
+            state = flat_state(model.state_dict())
+            del model
+            key = (row["builder"], json.dumps(signature))
+            if key not in found:
+                found[key] = {"name": row["builder"], "builder": f"torchvision.models.quantization.{row['builder'][len('quantized_'):]}"
+                              f"(weights={row['weights']}, quantize=True)", "graph": row["graph"], "input": row["graphInput"],
+                              "inputNames": [], "params": row["params"], "buffers": sum(v.numel() for v in state.values()),
+                              "bytes": sum(v.numel() * v.element_size() for v in state.values()), "tensors": signature}
+                print(f"{row['builder']:40s} {len(signature):4d} tensors", flush=True)
+            continue
         if row["task"] == "quantization" or not row["graph"] or row["graph"].startswith("audit/"):
             continue
         builder = models.get_model_builder(row["builder"])
