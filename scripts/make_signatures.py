@@ -15,6 +15,16 @@ end-to-end weights) is named after its graph (vit_b_16_384x384). Two builders wi
 graphs (fasterrcnn_mobilenet_v3_large_fpn and its _320 model: the transform's sizes are set by the builder, not by the
 weights) stay two entries; Tally reports both.
 
+The quantized rows (torchvision.models.quantization) are built as scripts/export_catalog.py's oracle builds them
+(build_quantized: fused, prepared, calibrated once and converted with qnnpack), one entry per builder, named after it
+(quantized_resnet50), its graph the row's: the float graph of its unquantized weights, which is also the architecture
+catalog entry of that float model (googlenet_noaux for quantized_googlenet). A quantized Linear's state_dict holds a
+tuple (int8 weight, float bias) under X._packed_params._packed_params and torch.qint8 under X._packed_params.dtype:
+the tuple is written as X._packed_params._packed_params.weight and .bias (TorchScript's names, and how Tally's reader
+flattens it), the dtype left out. Roles follow Tally's convention for quantized models (weights and biases params,
+scales and zero points buffers: named_parameters() of a converted model is empty); params is the row's, the float
+model's parameters, which torchvision publishes as the quantized weights' num_params and Tally counts it as.
+
 The file, src/main/resources/dev/tally/audit/catalog/signatures.txt.gz, is text, gzipped whole (one stream, so the
 backbones the models share compress against each other): a line per entry, then a line per tensor. It packs
 make_catalog.py's classifier signatures (<name>.json.gz, in index.json's order) first: the jar ships this file alone
@@ -32,7 +42,7 @@ row has is counted on that row's graph, which an alias line gives:
 
   ~ <TAB> architecture catalog name <TAB> graph resource <TAB> input <TAB> input names
 
-About 40 s and 2.8 GB (ViT-H/14 is built); nothing is downloaded.
+About 2 minutes (the quantized models' calibration passes) and 2.8 GB (ViT-H/14 is built); nothing is downloaded.
 
 Run:  /usr/bin/python3 scripts/make_signatures.py
 """
@@ -74,10 +84,16 @@ def flat_state(state):
 
 
 def tensors(model):
-    """[key, shape, dtype, role] for every state_dict entry, in state_dict order."""
-    params = {name for name, _ in model.named_parameters()}
+    """[key, shape, dtype, role] for every state_dict entry, in state_dict order. A quantized model's modules keep their
+    weights in packed params, not nn.Parameters (named_parameters() is empty): its weight and bias tensors are params and
+    its scales and zero points buffers, Tally's convention for quantized models (docs/conventions.md)."""
+    flat = flat_state(model.state_dict())
+    if any(value.is_quantized for value in flat.values()):
+        params = {key for key in flat if key.endswith(".weight") or key.endswith(".bias")}
+    else:
+        params = {name for name, _ in model.named_parameters()}
     return [[key, list(value.shape), str(value.dtype).replace("torch.", ""), "p" if key in params else "b"]
-            for key, value in flat_state(model.state_dict()).items()]
+            for key, value in flat.items()]
 
 
 def build_quantized(row):
@@ -125,7 +141,8 @@ def entries():
             if key not in found:
                 found[key] = {"name": row["builder"], "builder": f"torchvision.models.quantization.{row['builder'][len('quantized_'):]}"
                               f"(weights={row['weights']}, quantize=True)", "graph": row["graph"], "input": row["graphInput"],
-                              "inputNames": [], "params": row["params"], "buffers": sum(v.numel() for v in state.values()),
+                              "inputNames": [], "params": row["params"],
+                              "buffers": sum(state[t[0]].numel() for t in signature if t[3] == "b"),
                               "bytes": sum(v.numel() * v.element_size() for v in state.values()), "tensors": signature}
                 print(f"{row['builder']:40s} {len(signature):4d} tensors", flush=True)
             continue
