@@ -143,6 +143,7 @@ public final class ShapePass {
             subgraphs.markDataDependent(node);
             return NodeResult.Status.UNRESOLVED;
         }
+        withRanges(node, values, outputs);
         for (int i = 0; i < node.outputs().size(); i++) {
             // A null output is one the rule cannot size (a Loop's stacked outputs without a trip count): it stays
             // unresolved, so what reads it is listed as not counted.
@@ -158,6 +159,31 @@ public final class ShapePass {
             subgraphs.markDataDependent(node);
         }
         return NodeResult.Status.COUNTED;
+    }
+
+    /** Gives each output whose values the pass does not know the bounds its inputs' bounds give (ValueRanges). */
+    private static void withRanges(Node node, Map<String, TensorInfo> values, List<TensorInfo> outputs) {
+        boolean inputHasRange = false;
+        for (String input : node.inputs()) {
+            inputHasRange |= !input.isEmpty() && values.get(input).range().isPresent();
+        }
+        if (!ValueRanges.applies(node, inputHasRange)) {
+            return;
+        }
+        List<TensorInfo> inputs = new ArrayList<>();
+        for (String input : node.inputs()) {
+            inputs.add(input.isEmpty() ? null : values.get(input));
+        }
+        for (int i = 0; i < outputs.size() && i < node.outputs().size(); i++) {
+            TensorInfo output = outputs.get(i);
+            if (output == null || output.hasData()) {
+                continue;
+            }
+            ValueRange range = ValueRanges.of(node, inputs, output, i);
+            if (range != null) {
+                outputs.set(i, output.withRange(range));
+            }
+        }
     }
 
     /**
