@@ -191,7 +191,12 @@ public final class ShapePass {
      * graph (TorchScript's {@code if x.dim() == 4}) call this too.
      */
     public static List<TensorInfo> inferNode(String file, Node node, OpRule rule, Map<String, TensorInfo> values) {
-        return infer(new OpContext(file, node, rule.inputs(), values, null), rule);
+        List<TensorInfo> outputs = infer(new OpContext(file, node, rule.inputs(), values, null), rule);
+        // The TorchScript interpreter reads bounds too: int(t.item()) of a box's clamped width is a bounded int.
+        if (node.inputs().stream().allMatch(input -> input.isEmpty() || values.containsKey(input))) {
+            withRanges(node, values, outputs);
+        }
+        return outputs;
     }
 
     private static List<TensorInfo> infer(OpContext ctx, OpRule rule) {
