@@ -3,7 +3,7 @@
 
 Run with Debian's python3:
 
-    /usr/bin/python3 scripts/export_aten_ops.py [--out DIR] [--force]
+    /usr/bin/python3 scripts/export_aten_ops.py [--out DIR] [--models a,b] [--force]
 
 Writes into DIR/aten-ops/ (DIR defaults to $TALLY_FIXTURES, else models/cache/): <name>.traced.pt,
 <name>.scripted.pt and <name>.expected.json per net, plus index.json. Each net exercises the aten ops or the
@@ -19,12 +19,10 @@ Sequence lengths (input kind "lengths:T") are all the padded length T, and "data
 sizes come from those values (a packed LSTM, a mask whose length is read with item()): counted at the bound T, which
 the export reaches, so their figures are still PyTorch's.
 
-The cache key is sha256(this script + export_models.py + torch version): the folder is skipped when
-aten-ops/stamp holds it.
+The cache key is sha256(this script + fixture_cache.py + export_models.py + torch version): the folder is skipped
+when aten-ops/stamp holds it (fixture_cache.export_nets: the lock, the stamp, the loop; --models a,b makes some).
 """
 
-import argparse
-import fcntl
 import inspect
 import os
 import sys
@@ -38,6 +36,7 @@ import torchvision
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_models as em  # noqa: E402
+import fixture_cache as fc  # noqa: E402
 
 SCRIPT = os.path.abspath(__file__)
 
@@ -404,36 +403,12 @@ def export_net(spec, out_dir, key):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Export Tally's TorchScript construct fixtures with real PyTorch.")
-    parser.add_argument("--out", default=os.environ.get("TALLY_FIXTURES") or os.path.join(em.REPO, "models", "cache"))
-    parser.add_argument("--force", action="store_true")
-    args = parser.parse_args()
     warnings.filterwarnings("ignore")
     torch.set_num_threads(1)
-    out_dir = os.path.join(os.path.abspath(args.out), "aten-ops")
-    os.makedirs(out_dir, exist_ok=True)
-    with open(SCRIPT, "rb") as f:
-        source = f.read()
-    key = em.sha256_text(source, em.script_bytes(), torch.__version__)
-    stamp_path = os.path.join(out_dir, "stamp")
-    with open(os.path.join(out_dir, ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not args.force and os.path.isfile(stamp_path):
-            with open(stamp_path) as f:
-                if f.read().strip() == key:
-                    print(f"aten-ops fixtures in {out_dir} are up to date")
-                    return 0
-        started = time.time()
-        for spec in NETS:
-            if not args.force and em.is_cached(out_dir, spec[0], key):
-                continue
-            e = export_net(spec, out_dir, key)
-            made = ", ".join(k for k, v in e["files"].items() if v)
-            print(f"{spec[0]:24s} params {e['params']:>6,}  MACs {e['macs']:>9,}  [{made}] {e['errors'] or ''}", flush=True)
-        em.write_json(os.path.join(out_dir, "index.json"), {"models": [n[0] for n in NETS], "torch": torch.__version__})
-        em.write_text(stamp_path, key + "\n")
-        print(f"aten-ops fixtures: {time.time() - started:.1f} s into {out_dir}")
-    return 0
+    return fc.export_nets("aten-ops", "Export Tally's TorchScript construct fixtures with real PyTorch.",
+                          SCRIPT, NETS, export_net,
+                          lambda spec, e: f"{spec[0]:24s} params {e['params']:>6,}  MACs {e['macs']:>9,}  "
+                                          f"[{fc.made_forms(e)}] {e['errors'] or ''}")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 
 Run with Debian's python3:
 
-    /usr/bin/python3 scripts/export_recurrent.py [--out DIR] [--force]
+    /usr/bin/python3 scripts/export_recurrent.py [--out DIR] [--models a,b] [--force]
 
 Writes into DIR/recurrent/ (DIR defaults to $TALLY_FIXTURES, else models/cache/), in the layout of
 scripts/export_models.py: <name>.onnx (complete, weights inside: the nets are small), <name>.traced.pt,
@@ -19,12 +19,11 @@ docs/conventions.md's recurrent rule: per step, gates x (input + hidden) x hidde
 times sequence length, layers and directions. Each recurrent module's aten count is asserted equal
 to that formula computed from the module's own settings, so the two definitions cannot drift apart.
 
-The cache key is sha256(this script + export_models.py + torch version): the whole folder is
-skipped when recurrent/stamp holds it.
+The cache key is sha256(this script + fixture_cache.py + export_models.py + torch version): the
+whole folder is skipped when recurrent/stamp holds it (fixture_cache.export_nets: the lock, the
+stamp, the loop; --models a,b makes some).
 """
 
-import argparse
-import fcntl
 import math
 import os
 import sys
@@ -36,6 +35,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_models as em  # noqa: E402
+import fixture_cache as fc  # noqa: E402
 
 SCRIPT = os.path.abspath(__file__)
 GATES = {"LSTM": 4, "GRU": 3, "RNN": 1, "LSTMCell": 4, "GRUCell": 3, "RNNCell": 1}
@@ -217,35 +217,11 @@ def export_net(spec, out_dir, key):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Export Tally's recurrent fixture nets with real PyTorch.")
-    parser.add_argument("--out", default=os.environ.get("TALLY_FIXTURES") or os.path.join(em.REPO, "models", "cache"))
-    parser.add_argument("--force", action="store_true")
-    args = parser.parse_args()
     warnings.filterwarnings("ignore")
-    out_dir = os.path.join(os.path.abspath(args.out), "recurrent")
-    os.makedirs(out_dir, exist_ok=True)
-    with open(SCRIPT, "rb") as f:
-        source = f.read()
-    key = em.sha256_text(source, em.script_bytes(), torch.__version__)
-    stamp_path = os.path.join(out_dir, "stamp")
-    with open(os.path.join(out_dir, ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not args.force and os.path.isfile(stamp_path):
-            with open(stamp_path) as f:
-                if f.read().strip() == key:
-                    print(f"recurrent fixtures in {out_dir} are up to date")
-                    return 0
-        started = time.time()
-        for spec in NETS:
-            if not args.force and em.is_cached(out_dir, spec[0], key):
-                continue
-            e = export_net(spec, out_dir, key)
-            made = ", ".join(k for k, v in e["files"].items() if v)
-            print(f"{spec[0]:24s} params {e['params']:>8,}  MACs {e['macs']:>10,}  [{made}] {e['errors'] or ''}", flush=True)
-        em.write_json(os.path.join(out_dir, "index.json"), {"models": [n[0] for n in NETS], "torch": torch.__version__})
-        em.write_text(stamp_path, key + "\n")
-        print(f"recurrent fixtures: {time.time() - started:.1f} s into {out_dir}")
-    return 0
+    return fc.export_nets("recurrent", "Export Tally's recurrent fixture nets with real PyTorch.",
+                          SCRIPT, NETS, export_net,
+                          lambda spec, e: f"{spec[0]:24s} params {e['params']:>8,}  MACs {e['macs']:>10,}  "
+                                          f"[{fc.made_forms(e)}] {e['errors'] or ''}")
 
 
 if __name__ == "__main__":

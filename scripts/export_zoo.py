@@ -48,15 +48,17 @@ What keeps the whole list affordable (the figures Tally is checked on are shapes
   recorded like any other; a form whose process the kernel kills (out of memory) is recorded as not made with
   that reason, and the model's other forms are made by a fresh process. The ALONE models never run two at once.
 
-The cache key of a model is sha256(this script, export_models.py, export_dtypes.py, model name, torch version):
-a re-run redoes only the models whose key changed or whose files are missing; the whole folder is skipped when
-zoo/stamp holds sha256(this script, export_models.py, export_dtypes.py, torch version).
+The cache key of a model is sha256(this script, export_dtypes.py, fixture_cache.py, export_models.py, model name,
+torch version): a re-run redoes only the models whose key changed or whose files are missing; the whole folder is
+skipped when zoo/stamp holds the same without the model name (fixture_cache.locked_folder: the lock, the stamp).
+
+mvit_v2_s's ONNX (LEAN_ONNX) is exported without torch.onnx's constant folding and its ONNX shape inference, which
+need more than 8 GB over its 14,169-node graph; see LEAN_ONNX for what that changes in the file and what is mended.
 """
 
 import argparse
 import collections
 import contextlib
-import fcntl
 import inspect
 import math
 import multiprocessing
@@ -79,6 +81,7 @@ import torchvision.models as tvm
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_dtypes as ed  # noqa: E402
 import export_models as em  # noqa: E402
+import fixture_cache as fc  # noqa: E402
 
 SCRIPT = os.path.abspath(__file__)
 CHEAP_BYTES = 60 * 1000 * 1000
@@ -91,6 +94,16 @@ CPU_ORACLE_FAMILIES = {"detection", "quantized"}
 INIT_FUNCTIONS = ("uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_", "dirac_",
                   "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
                   "sparse_")
+# ONNX exports made without the exporter's constant folding and its ONNX shape inference. mvit_v2_s's traced graph
+# unrolls every block's pooling and relative-position code (14,169 ONNX nodes); torch.onnx's shape inference over it
+# (_jit_pass_onnx_graph_shape_type_inference) and its constant folding need more than 8 GB and fail with
+# std::bad_alloc (constant folding off alone: still bad_alloc, at 7.4 GB). Without both the ONNX export takes 100-130
+# CPU-s and the model's whole export 1.45 GB. The file is the same computation, unfolded: shape arithmetic stays
+# as nodes, Linear weights keep their state-dict names behind a Transpose (no parameter is folded away). Two things
+# torch.onnx gets wrong without its shape inference are mended: tensor_split (tensor_split_indices_ranked) and the
+# Loop bodies' input types (type_loop_bodies); the file is then checked with onnx.checker's full check. Checked
+# once against PyTorch at 2x32x32 (ONNX Runtime's logits within 4e-7 of PyTorch's; README, zoo).
+LEAN_ONNX = {"mvit_v2_s"}
 
 
 def builder(module, name, **kwargs):
@@ -207,11 +220,6 @@ def tensors_of(value):
     return []
 
 
-def first_line(error):
-    text = str(error).strip()
-    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"[:400]
-
-
 @contextlib.contextmanager
 def skipped_init():
     """torch.nn.init's functions, and every module's alias of them, as no-ops while a model is built."""
@@ -277,6 +285,60 @@ def oracle(spec, model, args, grad):
     return modules, [list(t.shape) for t in tensors_of(output)], macs, "cpu"
 
 
+@contextlib.contextmanager
+def tensor_split_indices_ranked():
+    """torch.onnx's aten::tensor_split with its constant indices given their rank, while a LEAN_ONNX model exports.
+
+    The exporter picks tensor_split's branch by the rank of `indices`, which only its ONNX shape inference records:
+    with that off, mvit_v2_s's tensor_split(x, indices=(1,), dim=2) takes the sections branch and becomes a split
+    into ONE piece (Div/Mod/Tile sizes), a wrong graph that no runtime can run (SequenceAt 1 of a 1-tensor sequence).
+    Typing the constant from its value makes the exporter take its own indices branch (the Loop of Slices it writes
+    with shape inference on), so the graph is the one torch.onnx means.
+    """
+    from torch.onnx import symbolic_helper, symbolic_opset13
+
+    def tensor_split(g, self, indices_or_sections, dim, *args, **kwargs):
+        node = indices_or_sections.node()
+        if node.kind() == "onnx::Constant":
+            value = symbolic_helper._node_get(node, "value")
+            if value.dim() == 1:
+                indices_or_sections.setType(torch._C.TensorType.create_from_tensor(value))
+        return symbolic_opset13.tensor_split(g, self, indices_or_sections, dim, *args, **kwargs)
+    torch.onnx.register_custom_op_symbolic("aten::tensor_split", tensor_split, OPSET)
+    try:
+        yield
+    finally:
+        torch.onnx.unregister_custom_op_symbolic("aten::tensor_split", OPSET)
+
+
+def type_loop_bodies(graph):
+    """Declares the types torch.onnx leaves off a Loop body's inputs when its ONNX shape inference is off.
+
+    ONNX Runtime refuses a body input without a shape ("Loop subgraph input 0 has unknown shape"). They are declared
+    as torch.onnx declares them with its shape inference on (mvit_v1_b's file): the iteration number an int64 of
+    shape [1] (ONNX Runtime makes it of the declared rank, and torch.onnx's bodies use it as a 1-D index: its
+    tensor_split Loop slices with it), the condition a bool scalar; a carried value that starts as SequenceEmpty is
+    a sequence of that op's dtype (float unless it says otherwise). Nothing else is changed.
+    """
+    made_by = {output: node for node in graph.node for output in node.output}
+    for node in graph.node:
+        for attribute in node.attribute:
+            if attribute.type == onnx.AttributeProto.GRAPH:
+                type_loop_bodies(attribute.g)
+        if node.op_type != "Loop":
+            continue
+        body = next(a.g for a in node.attribute if a.name == "body")
+        for value, elem, shape in zip(body.input[:2], (onnx.TensorProto.INT64, onnx.TensorProto.BOOL), ([1], [])):
+            if not value.type.HasField("tensor_type"):
+                value.type.CopyFrom(onnx.helper.make_tensor_type_proto(elem, shape))
+        for value, start in zip(body.input[2:], node.input[2:]):
+            empty = made_by.get(start)
+            if not value.type.HasField("sequence_type") and empty is not None and empty.op_type == "SequenceEmpty":
+                dtype = next((a.i for a in empty.attribute if a.name == "dtype"), onnx.TensorProto.FLOAT)
+                element = onnx.helper.make_tensor_type_proto(dtype, None)
+                value.type.CopyFrom(onnx.helper.make_sequence_type_proto(element))
+
+
 def structure_only(proto, location):
     """Points every initializer with data at `location` (offsets as onnx.save would write them), dropping the data."""
     offset = 0
@@ -326,7 +388,7 @@ class Lost(Exception):
 
 
 def first_line_of(error):
-    return str(error) if isinstance(error, Lost) else first_line(error)
+    return str(error) if isinstance(error, Lost) else fc.first_line(error)
 
 
 def export(spec, out_dir, key, lost=None):
@@ -374,9 +436,19 @@ def export(spec, out_dir, key, lost=None):
         path = os.path.join(tmp, f"{name}.onnx")
         opset = 13 if family == "quantized" else OPSET
         with torch.set_grad_enabled(grad and family != "quantized"):
-            torch.onnx.export(model, args, path, opset_version=opset, input_names=[n for n, _ in input_specs],
-                              do_constant_folding=True)
+            if name in LEAN_ONNX:
+                # torch.onnx.export always runs the exporter's ONNX shape inference; its _export takes the switch.
+                with tensor_split_indices_ranked():
+                    torch.onnx.utils._export(model, args, path, opset_version=opset,
+                                             input_names=[n for n, _ in input_specs], do_constant_folding=False,
+                                             onnx_shape_inference=False)
+            else:
+                torch.onnx.export(model, args, path, opset_version=opset, input_names=[n for n, _ in input_specs],
+                                  do_constant_folding=True)
         proto = onnx.load(path, load_external_data=False)
+        if name in LEAN_ONNX:
+            type_loop_bodies(proto.graph)
+            onnx.checker.check_model(proto, full_check=True)
         if family == "quantized":
             onnx_facts = {"params": ran_quantized_params(model, modules), "buffers": 0, "opset": opset,
                           "note": "PyTorch's params (export_dtypes.counts) of the modules the forward ran, and no "
@@ -443,6 +515,7 @@ def export(spec, out_dir, key, lost=None):
         "valuesSet": values,
         "oracleDevice": device,
         "onnx": onnx_facts,
+        **({"onnxExport": {"constantFolding": False, "onnxShapeInference": False}} if name in LEAN_ONNX else {}),
         "torchscript": torchscript,
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
@@ -624,7 +697,7 @@ def child(spec, out_dir, key, threads, memory_bytes, lost):
     try:
         expected = export(spec, out_dir, key, lost)
     except Exception as error:  # noqa: BLE001 - the oracle itself failed: report, go on
-        print(f"{spec[0]:36s} FAILED: {first_line(error)}", flush=True)
+        print(f"{spec[0]:36s} FAILED: {fc.first_line(error)}", flush=True)
         traceback.print_exc()
         sys.stdout.flush()
         os._exit(1)
@@ -633,8 +706,8 @@ def child(spec, out_dir, key, threads, memory_bytes, lost):
     os._exit(0)
 
 
-# Exports that need gigabytes (weights of 1 GB or more, or mvit_v2_s's ONNX export): never two at once.
-ALONE = ["vit_h_14", "regnet_y_128gf", "vit_l_16", "vit_l_32", "mvit_v2_s"]
+# Exports that need gigabytes (weights of 1 GB or more): never two at once. (mvit_v2_s's takes 1.4 GB since LEAN_ONNX.)
+ALONE = ["vit_h_14", "regnet_y_128gf", "vit_l_16", "vit_l_32"]
 
 
 def run_all(todo, out_dir, keys, jobs, memory_bytes, specs):
@@ -699,34 +772,16 @@ def main():
         chosen = [s for s in tv_specs() + audio_specs() if s[0] in args.models.split(",")]
         return 1 if check_meta(chosen) else 0
     out_dir = os.path.join(os.path.abspath(args.out), "zoo")
-    os.makedirs(out_dir, exist_ok=True)
     sources = b""
     for path in (SCRIPT, ed.__file__):
         with open(path, "rb") as f:
             sources += f.read()
+    sources += fc.source_bytes()
     # Families other than classification first: they carry the new ops, and a partial run is still useful.
     specs = sorted(tv_specs() + audio_specs(), key=lambda s: s[1] == "classification")
-    names = [s[0] for s in specs]
-    if args.models:
-        unknown = [n for n in args.models.split(",") if n not in names]
-        if unknown:
-            sys.exit(f"Unknown model '{unknown[0]}'. Use some of: {', '.join(names)}.")
-    wanted = [s for s in specs if not args.models or s[0] in args.models.split(",")]
-    stamp = em.sha256_text(sources, em.script_bytes(), torch.__version__)
-    stamp_path = os.path.join(out_dir, "stamp")
-    with open(os.path.join(out_dir, ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not args.force and not args.models and os.path.isfile(stamp_path):
-            with open(stamp_path) as f:
-                if f.read().strip() == stamp:
-                    print(f"zoo fixtures in {out_dir} are up to date")
-                    return 0
-        # Under the lock no other export runs, so a temporary folder left is from a killed run.
-        for leftover in os.listdir(out_dir):
-            if leftover.startswith(".tmp-export-"):
-                shutil.rmtree(os.path.join(out_dir, leftover), ignore_errors=True)
-            if leftover.startswith(".progress-"):
-                os.remove(os.path.join(out_dir, leftover))
+    wanted = fc.wanted_specs(args, specs)
+
+    def run():
         started, cpu_started = time.time(), os.times()
         keys = {s[0]: em.sha256_text(sources, em.script_bytes(), s[0], torch.__version__) for s in wanted}
         todo = [s for s in wanted if args.force or not em.is_cached(out_dir, s[0], keys[s[0]])]
@@ -738,12 +793,8 @@ def main():
         size = sum(os.path.getsize(os.path.join(out_dir, f)) for f in os.listdir(out_dir)
                    if os.path.isfile(os.path.join(out_dir, f)))
         print(f"zoo: {time.time() - started:.1f} s wall, {children:.1f} CPU-seconds, {size / 1e6:.1f} MB in {out_dir}")
-        if failures:
-            print(f"failed: {', '.join(failures)}", file=sys.stderr)
-            return 1
-        if not args.models:
-            em.write_text(stamp_path, stamp + "\n")
-    return 0
+        return failures
+    return fc.locked_folder(out_dir, "zoo", args, em.sha256_text(sources, em.script_bytes(), torch.__version__), run)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import dev.tally.analysis.TensorInfo;
 import dev.tally.ir.Shape;
 import java.util.List;
 
-/** ONNX Tile: {@code D'_i = D_i * repeats_i}; values tiled when small; cost 0 (data movement). */
+/** ONNX Tile: {@code D'_i = D_i * repeats_i} (repeats 1-D, one per axis); values tiled when small; cost 0 (data movement). */
 public final class TileRule implements OpRule {
     @Override
     public List<String> inputs() {
@@ -16,6 +16,12 @@ public final class TileRule implements OpRule {
     @Override
     public List<TensorInfo> inferShapes(OpContext ctx) {
         TensorInfo input = ctx.input("input");
+        // The spec's repeats are 1-D. torch.onnx writes a 2-D one when its shape inference is off and it takes
+        // tensor_split's sections branch for a list of indices (mvit_v2_s): a wrong graph, refused here at its cause.
+        if (ctx.input("repeats").rank() != 1) {
+            throw ctx.fail("input 'repeats' has shape " + ctx.input("repeats").shape() + ", expected a 1-D list of "
+                    + input.rank() + " counts");
+        }
         long[] repeats = Values.longs(ctx.inputData("repeats"));
         if (repeats.length != input.rank()) {
             throw ctx.fail("input 'repeats' has " + repeats.length + " values, expected " + input.rank());

@@ -171,6 +171,10 @@ class ShapeArithmeticTest {
         assertThat(Op.of("Expand").ints(7).ints(3).longs()).containsExactly(7, 7, 7);
         assertThat(Op.of("Tile").ints(1, 2).ints(3).longs()).containsExactly(1, 2, 1, 2, 1, 2);
         assertThat(Op.of("Tile").input(2, 3).ints(2, 2).shape()).isEqualTo(dims(4, 6));
+        // A 2-D repeats (torch.onnx's tensor_split without its shape inference: Unsqueeze of a 1-D count) is no Tile.
+        TensorInfo column = TensorInfo.constant(DType.INT64, Shape.of(1, 1), ConstData.ofInts(1));
+        assertThatThrownBy(() -> Op.of("Tile").ints(7).input(column).shape()).isInstanceOf(ModelException.class)
+                .hasMessage("test.onnx: Node 'n' (Tile): input 'repeats' has shape 1x1, expected a 1-D list of 1 counts.");
     }
 
     @Test
