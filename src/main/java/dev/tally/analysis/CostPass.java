@@ -48,7 +48,8 @@ public final class CostPass {
             Cost cost;
             long activationBytes;
             try {
-                cost = costOf(rule, ctx, outputs);
+                // A node in a loop whose trip count is data runs at most the loop's bound times (ShapePass.REPEATS).
+                cost = costOf(rule, ctx, outputs).times(ShapePass.repeats(node));
                 // A Range of 2^62 elements has a shape but no byte count that fits: refused here, not an internal error.
                 activationBytes = activationBytes(outputs);
             } catch (ArithmeticException e) {
@@ -99,6 +100,9 @@ public final class CostPass {
 
     /** Stored tensors no node reads (an unused auxiliary head); they still count in the totals, as in PyTorch. */
     public static List<Param> unusedParams(Graph graph) {
+        if (graph.params().isEmpty()) {
+            return new ArrayList<>(); // no walk over every input of a graph without stored tensors
+        }
         // Only the names of stored tensors: a set of every input would hold a million activations of a long chain.
         Set<String> read = new HashSet<>();
         for (Node node : graph.nodes()) {
@@ -147,7 +151,8 @@ public final class CostPass {
      */
     private static long activationBytes(List<TensorInfo> outputs) {
         long bytes = 0;
-        for (TensorInfo output : outputs) {
+        for (int i = 0; i < outputs.size(); i++) {
+            TensorInfo output = outputs.get(i);
             if (output != null && !output.hasData()) {
                 bytes = Math.addExact(bytes, output.bytes());
             }

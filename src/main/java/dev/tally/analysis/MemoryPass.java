@@ -460,7 +460,8 @@ public final class MemoryPass {
                     unfused.add(part.fusion());
                     part = null;
                 }
-                int target = part == null ? 0 : writtenInput(part, prepared, i);
+                // An in-place node shares the storage of the input it writes into (masked_fill_'s self, Where's input 2).
+                int target = part == null ? Aliasing.writtenInput(node) : writtenInput(part, prepared, i);
                 int inputCount = prepared.inputCount(i);
                 Slot from = inputCount == 0 || target < 0 ? null : prepared.input(i, java.util.Objects.checkIndex(target, inputCount));
                 Storage source = from == null ? null : from.storage;

@@ -82,6 +82,24 @@ public final class ShapePass {
      */
     public static final String DATA_DEPENDENT = "tally.data_dependent";
 
+    /**
+     * A node attribute a loader sets on a node in the body of a loop whose trip count depends on the data (TorchScript's
+     * {@code for i in range(len(unique(labels)))}): the body is in the graph once and this Int says how many times it
+     * runs at most, the product of the enclosing such loops' bounds. The cost pass counts the node that many times and
+     * marks it data-dependent; the memory passes see one iteration, as each iteration's tensors are freed before the
+     * next one's are made (docs/conventions.md, "Data-dependent sizes").
+     */
+    public static final String REPEATS = "tally.repeats";
+
+    /** On the first node of such a loop body: the sentence stating the loop's bound, which the report shows. */
+    public static final String REPEATS_BOUND = "tally.repeats_bound";
+
+    /** How many times {@code node} runs at most: its {@link #REPEATS}, else 1. */
+    public static long repeats(Node node) {
+        return node.attribute(REPEATS).filter(a -> a instanceof dev.tally.ir.Attribute.Int).map(a -> ((dev.tally.ir.Attribute.Int) a).value())
+                .orElse(1L);
+    }
+
     /** Infers {@code nodes} in order into {@code values}, recording each node's status and notes. */
     void runNodes(String file, List<Node> nodes, Map<String, TensorInfo> values, Subgraphs subgraphs,
                   Map<Node, NodeResult.Status> status, Map<Node, String> notes) {
@@ -119,6 +137,9 @@ public final class ShapePass {
         if (node.attribute(DATA_DEPENDENT).isPresent()) {
             ctx.bound("a size it takes is read from a data-dependent value, taken at its bound");
         }
+        if (node.attribute(REPEATS_BOUND).orElse(null) instanceof dev.tally.ir.Attribute.Str loop) {
+            ctx.bound(loop.value());
+        }
         List<TensorInfo> outputs;
         try {
             outputs = infer(ctx, rule.get());
@@ -155,7 +176,8 @@ public final class ShapePass {
         if (!ctx.notes().isEmpty()) {
             notes.put(node, String.join(" ", ctx.notes()));
         }
-        if (ctx.isBounded()) {
+        if (ctx.isBounded() || node.attribute(REPEATS).isPresent()) {
+            // In a loop whose trip count is data: counted at the loop's bound, so an upper bound too.
             subgraphs.markDataDependent(node);
         }
         return NodeResult.Status.COUNTED;

@@ -59,8 +59,9 @@ public record Shape(List<Long> dims) {
     /** Number of elements, with overflow checked. */
     public long numel() {
         long n = 1;
-        for (long d : dims) {
-            n = Math.multiplyExact(n, d);
+        // By index: an iterator per call was 160 MB of garbage on issue 14's million-node chain.
+        for (int i = 0; i < dims.size(); i++) {
+            n = Math.multiplyExact(n, dims.get(i));
         }
         return n;
     }

@@ -120,9 +120,10 @@ public final class TableRenderer implements Renderer {
             dependent |= layer.isDataDependent();
         }
         // Rows are made as they are written, twice (widths, then text), never all held at once. Consecutive rows often
-        // show the same Shape object (an elementwise op passes its input's on), so its text is made once for a run.
-        Shape[] lastShape = new Shape[1];
-        String[] lastText = new String[1];
+        // show the same Shape object (an elementwise op passes its input's on), so its text is made once for a run. The
+        // table makes a big block's rows on two threads: the last shape and its text are one immutable pair, so a thread
+        // sees either's pair, whole, and the text always matches its shape.
+        ShapeText[] last = new ShapeText[1];
         table.rows(layers.size(), i -> {
             LayerSummary layer = layers.get(i);
             String[] cells = new String[headers.size()];
@@ -132,11 +133,12 @@ public final class TableRenderer implements Renderer {
             if (shape == null) {
                 cells[2] = layer.nodes() > 0 ? Cells.shape(layer.outputShape()) : "-";
             } else {
-                if (shape != lastShape[0]) {
-                    lastShape[0] = shape;
-                    lastText[0] = Cells.shape(layer.outputShape());
+                ShapeText known = last[0];
+                if (known == null || known.shape() != shape) {
+                    known = new ShapeText(shape, Cells.shape(layer.outputShape()));
+                    last[0] = known;
                 }
-                cells[2] = lastText[0];
+                cells[2] = known.text();
             }
             cells[3] = Units.exact(layer.params());
             cells[4] = Units.exact(layer.count(convention));
@@ -233,5 +235,8 @@ public final class TableRenderer implements Renderer {
             case FLOPS -> "FLOPs";
             case OPS -> "Ops";
         };
+    }
+
+    private record ShapeText(Shape shape, String text) {
     }
 }

@@ -169,6 +169,8 @@ class ZooFixturesTest {
         if (detection && form.equals("scripted")) {
             summary.unsupported().stream().filter(op -> op.opType().equals(UNFOLLOWED)).forEach(op -> assertThat(op.nodes())
                     .as(what + ": the gap names its line").allMatch(node -> node.matches("code/.+\\.py:\\d+/.*")));
+            batchedNmsLoopBounded(summary, expected, what);
+            sameBoundedMacsAsTheOnnxForm(file, summary, expected, what);
         }
         List<String> gaps = new ArrayList<>();
         List<String> unsupported = summary.unsupported().stream().map(UnsupportedOp::opType).distinct().sorted().toList();
@@ -301,6 +303,50 @@ class ZooFixturesTest {
             cells.add(String.join(", ", parts) + " exact");
         }
         return cells;
+    }
+
+    /**
+     * torchvision's batched_nms loops over the distinct labels ({@code for class_id in torch.unique(idxs)}), a count of
+     * the data: no gap may be left in its file, and the loop is counted at a bound the report states (docs/conventions.md,
+     * "Data-dependent sizes"). The bound must be one: at least the number of object classes PyTorch's classifier scores
+     * (the class head's last output dim in the oracle, less the background column for the R-CNNs), the most labels a
+     * run can hold.
+     */
+    private static void batchedNmsLoopBounded(Summary summary, JsonNode expected, String what) {
+        assertThat(summary.unsupported().stream().filter(op -> op.opType().equals(UNFOLLOWED)).flatMap(op -> op.nodes().stream()))
+                .as(what + ": no gap left in batched_nms's file").noneMatch(node -> node.startsWith("code/__torch__/torchvision/ops/boxes.py:"));
+        java.util.regex.Pattern loop = java.util.regex.Pattern.compile(
+                "the loop at code/__torch__/torchvision/ops/boxes\\.py:\\d+ runs a number of times that depends on the data, at most (\\d+) ");
+        List<Long> bounds = summary.dataDependence().sources().stream().map(s -> loop.matcher(s.note())).filter(java.util.regex.Matcher::find)
+                .map(m -> Long.parseLong(m.group(1))).toList();
+        assertThat(bounds).as(what + ": batched_nms's per-class loop counted at a stated bound").isNotEmpty();
+        long classes = 0;
+        for (JsonNode module : expected.get("modules")) {
+            String name = module.get("name").asText();
+            JsonNode shape = module.path("outputShape");
+            if (shape.isArray() && (name.equals("roi_heads.box_predictor.cls_score") || name.equals("head.classification_head"))) {
+                classes = shape.get(shape.size() - 1).asLong() - (name.startsWith("roi_heads") ? 1 : 0);
+            }
+        }
+        assertThat(classes).as(what + ": the oracle's class count").isPositive();
+        assertThat(java.util.Collections.max(bounds)).as(what + ": the per-class loop's bound, at least PyTorch's " + classes + " classes")
+                .isGreaterThanOrEqualTo(classes);
+    }
+
+    /**
+     * A cross-check of the two forms of one detector: the scripted postprocess, loops over data counted at their bounds,
+     * must give the ONNX export's MACs, all and data-dependent, to the MAC (the loops' bodies have none: batched_nms's
+     * per-class loop is nms and indexing). The ops differ (docs/conventions.md, "Data-dependent sizes"): batched_nms runs
+     * both its paths in the scripted form, the coordinate trick alone in the traced ONNX export.
+     */
+    private static void sameBoundedMacsAsTheOnnxForm(Path scripted, Summary summary, JsonNode expected, String what) {
+        JsonNode onnx = expected.path("files").path("onnx");
+        if (!onnx.isTextual()) {
+            return;
+        }
+        Summary exported = Tally.analyze(scripted.resolveSibling(onnx.asText()), Tally.Options.defaults());
+        assertThat(summary.totals().macs()).as(what + ": MACs, the ONNX form's").isEqualTo(exported.totals().macs());
+        assertThat(summary.dataDependence().macs()).as(what + ": data-dependent MACs, the ONNX form's").isEqualTo(exported.dataDependence().macs());
     }
 
     /**

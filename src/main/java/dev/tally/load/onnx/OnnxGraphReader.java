@@ -573,6 +573,9 @@ final class OnnxGraphReader {
     }
 
     private Map<String, Attribute> attributes(String nodeName, RawNode node) {
+        if (node.getAttributeList().isEmpty()) {
+            return Map.of(); // what Node keeps for no attributes; no map per node to throw away
+        }
         Map<String, Attribute> attributes = new LinkedHashMap<>();
         boolean constant = isDefaultDomain(node) && node.getOpType().equals("Constant");
         for (AttributeProto attribute : node.getAttributeList()) {

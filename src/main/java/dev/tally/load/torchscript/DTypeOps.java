@@ -50,7 +50,7 @@ final class DTypeOps implements OpFamily {
                 // An integer read from data-dependent values (a packed sequence's batch_sizes[0]): known by its bound.
                 TensorValue scalar = self.info().rank() == 0 ? self : graph.emit("Reshape", List.of(self.name(), graph.ints().name()),
                         new LinkedHashMap<>(), 1, site.layer(), site.source()).get(0);
-                return new Values.BoundedInt(self.info().data().get().longAt(0), scalar);
+                return new Values.Bounded(self.info().data().get().longAt(0), scalar);
             }
             Optional<GraphBuilder.ValueBound> stated = graph.valueBound(self);
             if (stated.isPresent() && self.known() && self.info().numel() == 1 && self.info().dtype().isIntegral()
@@ -59,7 +59,7 @@ final class DTypeOps implements OpFamily {
                 // length by torchaudio's contract, stated with --input lengths=1:int64:max100): a BoundedValue node.
                 TensorValue read = graph.emit("BoundedValue", List.of(self.name()), new LinkedHashMap<>(Map.of("max",
                         new Attribute.Int(stated.get().max()), "of", new Attribute.Str(stated.get().input()))), 1, site.layer(), site.source()).get(0);
-                return new Values.BoundedInt(stated.get().max(), read);
+                return new Values.Bounded(stated.get().max(), read);
             }
             Optional<Long> ranged = rangeBound(self, name);
             if (ranged.isPresent()) {
@@ -70,7 +70,7 @@ final class DTypeOps implements OpFamily {
                 TensorValue read = graph.emit("BoundedValue", List.of(whole.name()), new LinkedHashMap<>(Map.of("max",
                         new Attribute.Int(ranged.get()), "of", new Attribute.Str(self.name()), "values", new Attribute.Int(1))), 1,
                         site.layer(), site.source()).get(0);
-                return new Values.BoundedInt(ranged.get(), read);
+                return new Values.Bounded(ranged.get(), read);
             }
             return name.equals("item") ? AtenOps.NOT_HANDLED : Values.Unknown.VALUE;
         }

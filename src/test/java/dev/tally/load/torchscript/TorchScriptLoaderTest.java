@@ -7,6 +7,7 @@ import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
 import dev.tally.analysis.NodeResult;
+import dev.tally.analysis.ShapePass;
 import dev.tally.ir.Attribute;
 import dev.tally.ir.DType;
 import dev.tally.ir.Model;
@@ -207,6 +208,51 @@ class TorchScriptLoaderTest {
                 NodeResult.Status.UNRESOLVED);
         assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(1, 3));
         assertThat(analysis.outputs().get(1).info()).as("w depends on the gap").isEmpty();
+    }
+
+    /** NET_CODE with its loop replaced by a loop over the rows of a NonZero (a count of the data, at most 6 here). */
+    private static String loopOverData(String body) {
+        return NET_CODE.replace(String.join("\n",
+                "    for i in range(torch.sub(torch.size(y, 1), 1)):",
+                "      y = torch.relu(y)",
+                "    return (fc2).forward(y, )"), String.join("\n",
+                "    k = torch.nonzero(torch.gt(y, 0.))",
+                "    z = torch.zeros_like(y)",
+                "    for i in range(torch.len(k)):",
+                "      " + body,
+                "    return z"));
+    }
+
+    @Test
+    void aLoopWhoseTripCountIsDataIsCountedAsItsBoundTimesOnePassOverItsBody() throws IOException {
+        // k has at most 6 rows (the elements of y, [2, 3]): the body's Linear runs at most 6 times.
+        Path path = archive("loop.pt", netRecords(loopOverData("z = torch.add(z, (fc2).forward(y, ))")));
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        List<Node> body = model.graph().nodes().stream().filter(n -> n.attribute(ShapePass.REPEATS).isPresent()).toList();
+        assertThat(body).extracting(Node::opType).containsExactly("Linear", "Add");
+        assertThat(body).allMatch(n -> ShapePass.repeats(n) == 6);
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        NodeResult loopLinear = analysis.nodes().stream().filter(r -> r.node() == body.get(0)).findFirst().orElseThrow();
+        // One pass is 2 x 3 x 3 = 18 MACs; counted 6 times, data-dependent, with the bound stated.
+        assertThat(loopLinear.cost().macs()).isEqualTo(6 * 18);
+        assertThat(loopLinear.dataDependent()).isTrue();
+        assertThat(loopLinear.note()).contains("the loop at code/__torch__/m.py:18 runs a number of times that depends on the data,"
+                + " at most 6 (the bound of its range); its body is counted 6 times");
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(2, 3));
+        assertThat(model.graph().nodes()).extracting(Node::opType).as("no gap").doesNotContain(TorchScriptLoader.UNFOLLOWED);
+    }
+
+    @Test
+    void aLoopOverDataWhoseBodyGrowsATensorIsAGapAtItsLine() throws IOException {
+        // Each iteration makes z longer: the one pass followed would not bound the later ones.
+        Path path = archive("grows.pt", netRecords(loopOverData("z = torch.cat([z, y])")));
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::name).contains("code/__torch__/m.py:18/" + TorchScriptLoader.UNFOLLOWED);
+        assertThat(String.join(" ", model.notes())).contains("code/__torch__/m.py:18: cannot count a loop whose trip count depends"
+                + " on the data (at most 6) as its bound times one iteration, as its body changes the shape of 'z' from one"
+                + " iteration to the next");
     }
 
     @Test
