@@ -445,8 +445,10 @@ public final class MemoryPass {
         long[] liveAfter = new long[n];
         long[] allocated = new long[n];
         // Ops the exporter took apart, as PyTorch ran them; inference only: train mode keeps the saved-tensor figures
-        // of the parts (TrainingPass), and TorchScript records the ops themselves.
-        Map<Integer, Fusion.Part> fused = training || format != ModelFormat.ONNX ? Map.of()
+        // of the parts (TrainingPass), and TorchScript records the ops themselves. A checkpoint is counted on its catalog
+        // graph, ONNX for most (its parts are found there as in the ONNX file: swin_v2_t.pth's GELUs as swin_v2_t.onnx's);
+        // the parts are ONNX op sequences, which a TorchScript catalog graph (RAFT, MViT v2) does not have.
+        Map<Integer, Fusion.Part> fused = training || format == ModelFormat.TORCHSCRIPT ? Map.of()
                 : ExportedOps.parts(new SlotDataflow(analysis, slots, nodesOf(analysis)));
         java.util.Set<Fusion> unfused = new java.util.HashSet<>();
         for (int i = 0; i < n; i++) {
