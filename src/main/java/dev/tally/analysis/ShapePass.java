@@ -164,6 +164,7 @@ public final class ShapePass {
             subgraphs.markDataDependent(node);
             return NodeResult.Status.UNRESOLVED;
         }
+        withRanges(node, values, outputs);
         for (int i = 0; i < node.outputs().size(); i++) {
             // A null output is one the rule cannot size (a Loop's stacked outputs without a trip count): it stays
             // unresolved, so what reads it is listed as not counted.
@@ -182,12 +183,42 @@ public final class ShapePass {
         return NodeResult.Status.COUNTED;
     }
 
+    /** Gives each output whose values the pass does not know the bounds its inputs' bounds give (ValueRanges). */
+    private static void withRanges(Node node, Map<String, TensorInfo> values, List<TensorInfo> outputs) {
+        boolean inputHasRange = false;
+        for (String input : node.inputs()) {
+            inputHasRange |= !input.isEmpty() && values.get(input).range().isPresent();
+        }
+        if (!ValueRanges.applies(node, inputHasRange)) {
+            return;
+        }
+        List<TensorInfo> inputs = new ArrayList<>();
+        for (String input : node.inputs()) {
+            inputs.add(input.isEmpty() ? null : values.get(input));
+        }
+        for (int i = 0; i < outputs.size() && i < node.outputs().size(); i++) {
+            TensorInfo output = outputs.get(i);
+            if (output == null || output.hasData()) {
+                continue;
+            }
+            ValueRange range = ValueRanges.of(node, inputs, output, i);
+            if (range != null) {
+                outputs.set(i, output.withRange(range));
+            }
+        }
+    }
+
     /**
      * Infers one node's outputs from known input values; loaders that must resolve shapes while building a
      * graph (TorchScript's {@code if x.dim() == 4}) call this too.
      */
     public static List<TensorInfo> inferNode(String file, Node node, OpRule rule, Map<String, TensorInfo> values) {
-        return infer(new OpContext(file, node, rule.inputs(), values, null), rule);
+        List<TensorInfo> outputs = infer(new OpContext(file, node, rule.inputs(), values, null), rule);
+        // The TorchScript interpreter reads bounds too: int(t.item()) of a box's clamped width is a bounded int.
+        if (node.inputs().stream().allMatch(input -> input.isEmpty() || values.containsKey(input))) {
+            withRanges(node, values, outputs);
+        }
+        return outputs;
     }
 
     private static List<TensorInfo> infer(OpContext ctx, OpRule rule) {

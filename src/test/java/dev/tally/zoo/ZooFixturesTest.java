@@ -238,6 +238,32 @@ class ZooFixturesTest {
             assertThat(summary.outputs().get(0).shape().get().dim(0)).as(what + ": boxes bound").isEqualTo(boxesBound);
             assertThat(summary.outputs().get(0).origin()).as(what + ": boxes marked").isEqualTo(SummaryBuilder.DATA_DEPENDENT_OUTPUT);
         }
+        if (detection && onnx) {
+            // Every size in an exported detector has a bound: torchvision's masks and keypoint heatmaps are resized to
+            // sizes computed from box coordinates clamped to the image (docs/conventions.md, "Value bounds").
+            assertThat(unbounded).as(what + ": ops whose sizes have no bound").isEmpty();
+            assertThat(actual).as(what + ": every output shape resolved").allMatch(Optional::isPresent);
+        }
+        if (boxesBound > 0) {
+            // Each resolved output is one row per detection: at most detections_per_img rows (torchvision's builder
+            // default), and per row what PyTorch gave per row (a mask of the input image's size, 17 keypoints).
+            for (int i = 0; i < actual.size() && i < shapes.size(); i++) {
+                if (actual.get(i).isEmpty()) {
+                    continue;
+                }
+                List<Long> bound = actual.get(i).get();
+                assertThat(bound.size()).as(what + ": rank of output " + i).isEqualTo(shapes.get(i).size());
+                assertThat(bound.get(0)).as(what + ": rows of output " + i).isEqualTo(boxesBound);
+                assertThat(bound.subList(1, bound.size())).as(what + ": output " + i + " per detection, as PyTorch's")
+                        .isEqualTo(shapes.get(i).subList(1, shapes.get(i).size()));
+                assertThat(summary.outputs().get(i).origin()).as(what + ": output " + i + " marked").isEqualTo(SummaryBuilder.DATA_DEPENDENT_OUTPUT);
+            }
+        }
+        if (expected.get("name").asText().startsWith("maskrcnn") && onnx) {
+            // The masks: [detections_per_img, 1, H, W], H x W the fixture's input image (PyTorch pastes each mask into it).
+            JsonNode image = expected.get("inputs").get(0).get("shape");
+            assertThat(actual.get(3)).as(what + ": the masks' bound").contains(List.of(boxesBound, 1L, image.get(2).asLong(), image.get(3).asLong()));
+        }
         // The interpreter goes on past code it cannot follow, so the parts that do not depend on it are checked too.
         if (detection) {
             gaps.addAll(detectionParts(summary, expected));

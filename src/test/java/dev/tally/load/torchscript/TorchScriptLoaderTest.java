@@ -397,6 +397,37 @@ class TorchScriptLoaderTest {
     }
 
     @Test
+    void anIntReadFromClampedValuesIsBoundedAndAResizeToItIsCountedAtTheBound() throws IOException {
+        // keypointrcnn's heatmaps_to_keypoints: int(widths_ceil[i].item()) of a width clamped to the image, then a resize
+        // to it. Here y is clamped to [0, 6]: item() of an element is at most 6, and so is int() of that (docs/conventions.md,
+        // "Value bounds"; item() of a float bounded by 6.5 would be at most 7, its ceiling, as Tally keeps no bounded floats).
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    c = torch.clamp(y, 0., 6.)",
+                "    w = int(torch.item(torch.select(torch.select(c, 0, 0), 0, 1)))",
+                "    m = torch.unsqueeze(torch.unsqueeze(y, 0), 0)",
+                "    return torch.upsample_bilinear2d(m, [w, w], False, None)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("bounded.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).contains("BoundedValue", "Resize");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        dev.tally.analysis.NodeResult resize = analysis.nodes().stream().filter(n -> n.node().opType().equals("Resize"))
+                .findFirst().orElseThrow();
+        assertThat(resize.outputs().get(0).shape().dims()).containsExactly(1L, 1L, 6L, 6L);
+        assertThat(resize.dataDependent()).isTrue();
+        // Bilinear over 2 resized axes: 36 outputs x (2 x 2 - 1) x (1 + 2) ops, an upper bound.
+        assertThat(resize.cost().ops()).isEqualTo(36L * 3 * 3);
+        assertThat(analysis.nodes().stream().filter(n -> n.node().opType().equals("BoundedValue")).findFirst().orElseThrow().note())
+                .contains("at most 6, the upper bound of the values of");
+    }
+
+    @Test
     void sortTriangleMasksAndTheirAndOrMapOntoOnnxOpsAndBitwiseAndOfIntegersStaysListed() throws IOException {
         // The constructs of a greedy NMS in plain ops (scripts/export_verify_detection.py): sort, triu/tril, & and |.
         String forward = String.join("\n",
