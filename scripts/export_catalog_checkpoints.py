@@ -11,7 +11,9 @@ Usage: /usr/bin/python3 scripts/export_catalog_checkpoints.py --out FIXTURES_DIR
   (optical flow, a TorchScript graph in the catalog) and swin_v2_t (a classifier make_catalog.py has no graph for,
   counted on the weights catalog's, whose GELUs the ONNX export takes apart), quantized_mobilenet_v2 and
   quantized_googlenet (quantized models as scripts/export_catalog.py's oracle builds them: int8 tensors, a Linear's
-  packed (weight, bias) tuple; googlenet's float model is the one without auxiliary heads).
+  packed (weight, bias) tuple; googlenet's float model is the one without auxiliary heads), and
+  quantized_mobilenet_v2_10classes.pth, a fine-tuned one (10-class head), with finetuned.json: PyTorch's parameter
+  count of the float model it quantizes, the params Tally reports for it.
 - signatures.json: PyTorch's state_dict keys and shapes of every builder with a weights entry (built as published, as
   above; a quantized Linear's packed tuple as X._packed_params._packed_params.weight and .bias, its dtype entry left
   out, as Tally reads them), {"weights": "ResNet50_Weights.IMAGENET1K_V1", "builder": ..., "tensors":
@@ -67,6 +69,15 @@ def write(out):
                 if name in CHECKPOINTS and not os.path.exists(os.path.join(out, name + ".pth")):
                     torch.save(state, os.path.join(out, name + ".pth"))
                 del model, state
+    # A fine-tuned quantized model: quantized mobilenet_v2 with a 10-class head, and PyTorch's count of the float model it
+    # quantizes (the params Tally reports for it, docs/conventions.md "Quantized models").
+    float_model = models.quantization.mobilenet_v2(weights=None, quantize=False, num_classes=10).eval()
+    finetuned = {"quantized_mobilenet_v2_10classes.pth": {"numParams": sum(p.numel() for p in float_model.parameters()),
+                                                          "head": [10, 1280], "input": [1, 3, 224, 224]}}
+    torch.save(make_signatures.quantize(float_model, [1, 3, 224, 224]).state_dict(),
+               os.path.join(out, "quantized_mobilenet_v2_10classes.pth"))
+    with open(os.path.join(out, "finetuned.json"), "w") as f:
+        json.dump(finetuned, f)
     with open(os.path.join(out, "signatures.json"), "w") as f:
         json.dump({"torch": torch.__version__, "entries": signatures}, f)
 

@@ -103,6 +103,11 @@ def build_quantized(row):
     calibration pass at the row's input, as builder(weights=W, quantize=True) does."""
     weights = models.get_model_weights(row["builder"])[row["weights"].split(".", 1)[1]]
     model = mw.build_as_published(models.get_model_builder(row["builder"]), weights.meta["unquantized"], quantize=False)
+    return quantize(model, row["graphInput"])
+
+
+def quantize(model, shape):
+    """A torchvision.models.quantization model built with quantize=False, quantized in place as count_quantized does."""
     generator = torch.Generator().manual_seed(0)
     with torch.no_grad():  # random init is skipped: finite values keep the observers' ranges finite
         for key, tensor in model.state_dict().items():
@@ -113,7 +118,7 @@ def build_quantized(row):
     model.qconfig = torch.ao.quantization.get_default_qconfig("qnnpack")
     torch.ao.quantization.prepare(model, inplace=True)
     with torch.no_grad():
-        model(torch.rand(row["graphInput"]))
+        model(torch.rand(shape))
     torch.ao.quantization.convert(model, inplace=True)
     return model
 

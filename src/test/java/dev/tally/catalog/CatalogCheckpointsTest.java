@@ -97,6 +97,27 @@ class CatalogCheckpointsTest {
                 .contains("it is counted as fasterrcnn_mobilenet_v3_large_320_fpn");
     }
 
+    /**
+     * A fine-tuned quantized model (quantized mobilenet_v2 with a 10-class head) is placed on its quantized row by its keys,
+     * its packed Linear reshaped, and counted as the float model it quantizes with the file's head: PyTorch's parameter count
+     * of that float model, and the row's MACs less the 990 x 1280 multiply-accumulates of the head's missing outputs.
+     */
+    @Test
+    void aFineTunedQuantizedCheckpointIsCountedWithItsOwnHead() throws IOException {
+        String file = "quantized_mobilenet_v2_10classes.pth";
+        JsonNode expected = JSON.readTree(Fixtures.made("catalog-checkpoints", "finetuned.json", SCRIPT).toFile()).get(file);
+        JsonNode table = run("compare", Fixtures.made("catalog-checkpoints", file, SCRIPT).toString(), "--catalog", "--task", "quantization",
+                "--format", "json");
+        List<JsonNode> yours = rows(table, true);
+        assertThat(yours).hasSize(1);
+        JsonNode oracle = oracle().get("MobileNet_V2_QuantizedWeights.IMAGENET1K_QNNPACK_V1");
+        assertThat(yours.get(0).get("params").asLong()).isEqualTo(expected.get("numParams").asLong());
+        long head = expected.get("head").get(1).asLong();
+        assertThat(yours.get(0).get("macs").asLong()).isEqualTo(oracle.get("macs").asLong() - (1000 - expected.get("head").get(0).asLong()) * head);
+        assertThat(yours.get(0).get("peakActivationBytes")).as("no memory figure, as the quantized rows").isEqualTo(
+                row(table, "MobileNet_V2_QuantizedWeights.IMAGENET1K_QNNPACK_V1").get("peakActivationBytes"));
+    }
+
     /** Your row against PyTorch's count of the real model (the oracle) and the catalog's own row of the same weights. */
     private static void assertSameCost(JsonNode yours, String name, JsonNode expected, JsonNode catalogRow) {
         assertThat(yours.get("params").asLong()).as("params of %s: PyTorch's parameters()", name).isEqualTo(expected.get("numParams").asLong());
