@@ -303,6 +303,39 @@ class PaddingMask(nn.Module):
         return y
 
 
+class PerClassLoop(nn.Module):
+    """A loop over the distinct labels, as torchvision's batched_nms loops over torch.unique(idxs), with a Linear in
+    its body. Scripted code loops a number of times that depends on the data: Tally counts the body at the loop's bound
+    (the labels' count, since unique() keeps at most every element); every label here is distinct, so the run reaches
+    the bound and PyTorch's MACs are the body's times six. Traced code unrolls the six iterations, each reading a row
+    of unique()'s output, whose size is data too."""
+
+    DATA_DEPENDENT = ("traced", "scripted")
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x, labels):
+        out = torch.zeros(x.size(0), 4)
+        for c in torch.unique(labels):
+            out = out + self.fc(x) * (labels == c).unsqueeze(1).to(x.dtype)
+        return out
+
+
+class MaskedFillInPlace(nn.Module):
+    """masked_fill_ writes into its self, not a new tensor and not the mask (HDemucs and MultiheadAttention mask their
+    scores so): PyTorch's peak is the input, the mask and one [B, H, T, T] scores tensor, which "peakInferenceBytes"
+    records (export_memory_oracle.py's storage tracker, in eval mode under no_grad)."""
+
+    MEASURE_PEAK = True
+
+    def forward(self, x, mask):
+        scores = x * 2.0
+        scores.masked_fill_(mask, 0.0)
+        return scores
+
+
 NETS = [
     ("shifted_window_mask", ShiftedWindowMask, [((1, 4, 7, 7), "float")]),
     ("cosine_attention", CosineAttention, [((2, 3, 5, 8), "float"), ((2, 3, 6, 8), "float")]),
@@ -320,7 +353,23 @@ NETS = [
     ("padding_mask", PaddingMask, [((6, 2, 16), "float"), ((2,), "lengths:6")]),
     ("box_indexing", BoxIndexing, [((2, 12), "float"), ((2, 12, 4), "float")]),
     ("box_postprocess", BoxPostprocess, [((1, 8, 16, 16), "float"), ((6, 4), "boxes"), ((6,), "scores")]),
+    ("per_class_loop", PerClassLoop, [((6, 8), "float"), ((6,), "labels")]),
+    ("masked_fill_in_place", MaskedFillInPlace, [((2, 4, 16, 16), "float"), ((16, 16), "bool")]),
 ]
+
+
+def peak_inference(model, args):
+    """PyTorch's peak of live activation bytes (the inputs included) for one eval run, as PeakMemoryOracleTest's."""
+    import export_memory_oracle as mo
+    fresh = tuple(a.clone() for a in args)
+    tracker = mo.StorageTracker(mo.storage_key(t)[0] for t in list(model.parameters()) + list(model.buffers()))
+    with torch.no_grad():
+        with tracker:
+            for a in fresh:
+                tracker.track(a)
+            out = model(*fresh)
+    del out
+    return tracker.peak
 
 
 def make_input(shape, kind):
@@ -331,6 +380,9 @@ def make_input(shape, kind):
     if kind == "scores":
         # Every score above the threshold, all different (nms orders by them).
         return torch.linspace(0.9, 0.4, shape[0])
+    if kind == "labels":
+        # Labels all different, so a loop over their distinct values runs once per element, its bound.
+        return torch.arange(shape[0], dtype=torch.int64)
     if kind == "long":
         return torch.randint(0, 148, shape, generator=generator)
     if kind.startswith("lengths:"):
@@ -398,6 +450,8 @@ def export_net(spec, out_dir, key):
         "exportKey": key,
         "exportSeconds": round(time.time() - started, 2),
     }
+    if getattr(build, "MEASURE_PEAK", False):
+        expected["peakInferenceBytes"] = peak_inference(model, args)
     em.write_json(os.path.join(out_dir, f"{name}.expected.json"), expected)
     return expected
 

@@ -14,6 +14,9 @@ src/main/resources/dev/tally/audit/catalog/:
                 data and the data file is dropped, so a file weighs a few KB;
   index.json    the list of entries, in order, with why an entry has no graph when it has none.
 
+The jar ships no <name>.json.gz (pom.xml leaves them out): scripts/make_signatures.py packs them, in index.json's order,
+with the other tasks' builders, into signatures.txt.gz, which is what Tally reads; run it after this script.
+
 Nothing is downloaded: models are built with weights=None. Tensors get a distinct constant each instead of
 their random init (values do not matter for structure, and init dominates the run time of the big ones).
 

@@ -24,8 +24,17 @@ import java.util.Set;
  * </ul>
  */
 public final class Aliasing {
-    /** The node attribute a loader sets (to 1) when the op overwrites its first input. */
+    /**
+     * The node attribute a loader sets when the op overwrites one of its inputs: 1 for the first, k + 1 for input k
+     * ({@code masked_fill_(x, mask, v)} is Where(mask, v, x) and writes into x, its input 2: value 3).
+     */
     public static final String IN_PLACE = "tally.in_place";
+
+    /** The input an in-place node writes into ({@link #IN_PLACE}); 0 for every other node (a view's input). */
+    public static int writtenInput(Node node) {
+        return node.attribute(IN_PLACE).filter(a -> a instanceof Attribute.Int i && i.value() >= 1 && i.value() <= node.inputs().size())
+                .map(a -> (int) ((Attribute.Int) a).value() - 1).orElse(0);
+    }
 
     private static final Set<String> ALWAYS_VIEWS = Set.of("Squeeze", "Unsqueeze", "Identity", "Dropout", "ViewAsReal", "ViewAsComplex",
             "EitherBranch");
@@ -50,19 +59,20 @@ public final class Aliasing {
     /**
      * @param inputs              the node's inputs as the shape pass resolved them (null where unknown)
      * @param output              the node's first output
-     * @param inputContiguous     whether the first input is contiguous
+     * @param inputContiguous     whether the first input ({@link #writtenInput}'s for an in-place node) is contiguous
      * @param inputIsSoleAndLast  whether this node is the last reader of its first input, no other live value shares
      *                            that tensor, and it is neither a model input nor a model output
      */
     public static Kind classify(Node node, ModelFormat format, List<TensorInfo> inputs, TensorInfo output,
                                 boolean inputContiguous, boolean inputIsSoleAndLast) {
-        if (inputs.isEmpty() || inputs.get(0) == null) {
+        int written = writtenInput(node);
+        if (inputs.size() <= written || inputs.get(written) == null) {
             return Kind.ALLOCATES;
         }
-        TensorInfo in = inputs.get(0);
-        if (node.attribute(IN_PLACE).filter(a -> a instanceof Attribute.Int i && i.value() == 1).isPresent()) {
+        if (node.attribute(IN_PLACE).filter(a -> a instanceof Attribute.Int i && i.value() >= 1).isPresent()) {
             return Kind.IN_PLACE;
         }
+        TensorInfo in = inputs.get(0);
         if (format != ModelFormat.TORCHSCRIPT && INPLACE_ACTIVATIONS.contains(node.opType()) && inputIsSoleAndLast
                 && in.shape().equals(output.shape()) && in.dtype() == output.dtype()) {
             return Kind.IN_PLACE;

@@ -18,6 +18,11 @@ public record Cost(long macs, long ops) {
         return new Cost(0, ops);
     }
 
+    /** This cost {@code times} over: a node in a loop that runs at most {@code times} times (overflow throws). */
+    public Cost times(long times) {
+        return new Cost(Math.multiplyExact(macs, times), Math.multiplyExact(ops, times));
+    }
+
     public Cost plus(Cost other) {
         return new Cost(Math.addExact(macs, other.macs), Math.addExact(ops, other.ops));
     }

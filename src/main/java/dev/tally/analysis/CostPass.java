@@ -48,7 +48,8 @@ public final class CostPass {
             Cost cost;
             long activationBytes;
             try {
-                cost = costOf(rule, ctx, outputs);
+                // A node in a loop whose trip count is data runs at most the loop's bound times (ShapePass.REPEATS).
+                cost = costOf(rule, ctx, outputs).times(ShapePass.repeats(node));
                 // A Range of 2^62 elements has a shape but no byte count that fits: refused here, not an internal error.
                 activationBytes = activationBytes(outputs);
             } catch (ArithmeticException e) {

@@ -467,8 +467,10 @@ public final class MemoryPass {
         long[] liveAfter = new long[n];
         long[] allocated = new long[n];
         // Ops the exporter took apart, as PyTorch ran them; inference only: train mode keeps the saved-tensor figures
-        // of the parts (TrainingPass), and TorchScript records the ops themselves.
-        Map<Integer, Fusion.Part> fused = training || format != ModelFormat.ONNX ? Map.of()
+        // of the parts (TrainingPass), and TorchScript records the ops themselves. A checkpoint is counted on its catalog
+        // graph, ONNX for most (its parts are found there as in the ONNX file: swin_v2_t.pth's GELUs as swin_v2_t.onnx's);
+        // the parts are ONNX op sequences, which a TorchScript catalog graph (RAFT, MViT v2) does not have.
+        Map<Integer, Fusion.Part> fused = training || format == ModelFormat.TORCHSCRIPT ? Map.of()
                 : ExportedOps.parts(new SlotDataflow(analysis, slots, nodesOf(analysis)));
         java.util.Set<Fusion> unfused = new java.util.HashSet<>();
         for (int i = 0; i < n; i++) {
@@ -482,7 +484,8 @@ public final class MemoryPass {
                     unfused.add(part.fusion());
                     part = null;
                 }
-                int target = part == null ? 0 : writtenInput(part, prepared, i);
+                // An in-place node shares the storage of the input it writes into (masked_fill_'s self, Where's input 2).
+                int target = part == null ? Aliasing.writtenInput(node) : writtenInput(part, prepared, i);
                 int inputCount = prepared.inputCount(i);
                 Slot from = inputCount == 0 || target < 0 ? null : prepared.input(i, java.util.Objects.checkIndex(target, inputCount));
                 Storage source = from == null ? null : from.storage;

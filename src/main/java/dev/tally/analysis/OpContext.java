@@ -120,6 +120,24 @@ public final class OpContext {
                 .getMessage(), name));
     }
 
+    /**
+     * Upper bounds on the values of an input the shape pass does not know, from the bounds it carries (a size computed
+     * from box coordinates clamped to the image; docs/conventions.md, "Value bounds"), rounded down to whole numbers:
+     * empty when its values are known, or when some element has no finite upper bound.
+     */
+    public Optional<long[]> inputUpperBounds(String name) {
+        TensorInfo info = input(name);
+        if (info.hasData() || info.range().isEmpty() || !info.range().get().boundedAbove() || info.numel() > Integer.MAX_VALUE) {
+            return Optional.empty();
+        }
+        ValueRange range = info.range().get();
+        long[] bounds = new long[(int) info.numel()];
+        for (int i = 0; i < bounds.length; i++) {
+            bounds[i] = (long) Math.floor(range.high(i));
+        }
+        return Optional.of(bounds);
+    }
+
     /** The values of an optional input, empty when the node omits it. */
     public Optional<ConstData> optionalInputData(String name) {
         return optionalInput(name).isPresent() ? Optional.of(inputData(name)) : Optional.empty();

@@ -82,6 +82,24 @@ public final class ShapePass {
      */
     public static final String DATA_DEPENDENT = "tally.data_dependent";
 
+    /**
+     * A node attribute a loader sets on a node in the body of a loop whose trip count depends on the data (TorchScript's
+     * {@code for i in range(len(unique(labels)))}): the body is in the graph once and this Int says how many times it
+     * runs at most, the product of the enclosing such loops' bounds. The cost pass counts the node that many times and
+     * marks it data-dependent; the memory passes see one iteration, as each iteration's tensors are freed before the
+     * next one's are made (docs/conventions.md, "Data-dependent sizes").
+     */
+    public static final String REPEATS = "tally.repeats";
+
+    /** On the first node of such a loop body: the sentence stating the loop's bound, which the report shows. */
+    public static final String REPEATS_BOUND = "tally.repeats_bound";
+
+    /** How many times {@code node} runs at most: its {@link #REPEATS}, else 1. */
+    public static long repeats(Node node) {
+        return node.attribute(REPEATS).filter(a -> a instanceof dev.tally.ir.Attribute.Int).map(a -> ((dev.tally.ir.Attribute.Int) a).value())
+                .orElse(1L);
+    }
+
     /** Infers {@code nodes} in order into {@code values}, recording each node's status and notes. */
     void runNodes(String file, List<Node> nodes, Map<String, TensorInfo> values, Subgraphs subgraphs,
                   Map<Node, NodeResult.Status> status, Map<Node, String> notes) {
@@ -119,6 +137,9 @@ public final class ShapePass {
         if (node.attribute(DATA_DEPENDENT).isPresent()) {
             ctx.bound("a size it takes is read from a data-dependent value, taken at its bound");
         }
+        if (node.attribute(REPEATS_BOUND).orElse(null) instanceof dev.tally.ir.Attribute.Str loop) {
+            ctx.bound(loop.value());
+        }
         List<TensorInfo> outputs;
         try {
             outputs = infer(ctx, rule.get());
@@ -143,6 +164,7 @@ public final class ShapePass {
             subgraphs.markDataDependent(node);
             return NodeResult.Status.UNRESOLVED;
         }
+        withRanges(node, values, outputs);
         for (int i = 0; i < node.outputs().size(); i++) {
             // A null output is one the rule cannot size (a Loop's stacked outputs without a trip count): it stays
             // unresolved, so what reads it is listed as not counted.
@@ -154,10 +176,36 @@ public final class ShapePass {
         if (!ctx.notes().isEmpty()) {
             notes.put(node, String.join(" ", ctx.notes()));
         }
-        if (ctx.isBounded()) {
+        if (ctx.isBounded() || node.attribute(REPEATS).isPresent()) {
+            // In a loop whose trip count is data: counted at the loop's bound, so an upper bound too.
             subgraphs.markDataDependent(node);
         }
         return NodeResult.Status.COUNTED;
+    }
+
+    /** Gives each output whose values the pass does not know the bounds its inputs' bounds give (ValueRanges). */
+    private static void withRanges(Node node, Map<String, TensorInfo> values, List<TensorInfo> outputs) {
+        boolean inputHasRange = false;
+        for (String input : node.inputs()) {
+            inputHasRange |= !input.isEmpty() && values.get(input).range().isPresent();
+        }
+        if (!ValueRanges.applies(node, inputHasRange)) {
+            return;
+        }
+        List<TensorInfo> inputs = new ArrayList<>();
+        for (String input : node.inputs()) {
+            inputs.add(input.isEmpty() ? null : values.get(input));
+        }
+        for (int i = 0; i < outputs.size() && i < node.outputs().size(); i++) {
+            TensorInfo output = outputs.get(i);
+            if (output == null || output.hasData()) {
+                continue;
+            }
+            ValueRange range = ValueRanges.of(node, inputs, output, i);
+            if (range != null) {
+                outputs.set(i, output.withRange(range));
+            }
+        }
     }
 
     /**
@@ -165,7 +213,12 @@ public final class ShapePass {
      * graph (TorchScript's {@code if x.dim() == 4}) call this too.
      */
     public static List<TensorInfo> inferNode(String file, Node node, OpRule rule, Map<String, TensorInfo> values) {
-        return infer(new OpContext(file, node, rule.inputs(), values, null), rule);
+        List<TensorInfo> outputs = infer(new OpContext(file, node, rule.inputs(), values, null), rule);
+        // The TorchScript interpreter reads bounds too: int(t.item()) of a box's clamped width is a bounded int.
+        if (node.inputs().stream().allMatch(input -> input.isEmpty() || values.containsKey(input))) {
+            withRanges(node, values, outputs);
+        }
+        return outputs;
     }
 
     private static List<TensorInfo> infer(OpContext ctx, OpRule rule) {

@@ -118,6 +118,13 @@ public final class Strides {
             return ELEMENTWISE.contains(node.opType()) ? dense(shape, inputs, inputStrides) : contiguous(shape);
         }
         if (kind == Aliasing.Kind.IN_PLACE) {
+            // The layout of the input written into (masked_fill_ writes into Where's input 2).
+            int written = Aliasing.writtenInput(node);
+            if (written > 0) {
+                return written < inputs.size() && inputs.get(written) != null && written < inputStrides.size()
+                        && inputStrides.get(written) != null && inputStrides.get(written).length == shape.rank()
+                        ? inputStrides.get(written).clone() : contiguous(shape);
+            }
             return strides.clone();
         }
         long[] viewed = switch (node.opType()) {

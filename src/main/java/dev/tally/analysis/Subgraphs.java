@@ -32,17 +32,33 @@ public final class Subgraphs {
      * @param complete      whether every node of the body was counted
      * @param dataDependent whether any of its sizes or counts is data-dependent (an upper bound)
      */
-    public record Body(List<TensorInfo> outputs, Cost cost, boolean complete, boolean dataDependent) {
+    public record Body(List<TensorInfo> outputs, Cost cost, boolean complete, boolean dataDependent, List<String> bounds) {
         public Body {
             outputs = Collections.unmodifiableList(new ArrayList<>(outputs));
+            bounds = List.copyOf(bounds);
+        }
+
+        /**
+         * The bounds the body's own nodes state ("Resize_2459: its sizes are computed from the data, at most ..."), for
+         * the owner's note: a size bounded inside a body is reported where the body is counted.
+         */
+        public String boundsNote() {
+            return bounds.isEmpty() ? "" : "; inside its body, " + String.join("; ", bounds);
         }
     }
 
     /**
      * How many body analyses one model may need in all: Loops whose carried shapes change are analysed once per
-     * iteration (up to 64), so nesting could otherwise multiply the work without bound.
+     * iteration (up to 256), so nesting could otherwise multiply the work without bound.
      */
     public static final long MAX_ANALYSES = 10_000;
+
+    /** How many of a body's stated bounds its owner's note repeats (a body with thousands of bounded nodes says the first). */
+    private static final int MAX_BOUND_NOTES = 8;
+
+    private static String stripPeriod(String sentence) {
+        return sentence.endsWith(".") ? sentence.substring(0, sentence.length() - 1) : sentence;
+    }
 
     private final RuleTable rules;
     private final boolean strict;
@@ -126,6 +142,7 @@ public final class Subgraphs {
         Cost cost = Cost.ZERO;
         boolean complete = true;
         boolean dataDependent = false;
+        List<String> bounds = new ArrayList<>();
         Map<Node, NodeResult.Status> ownerGaps = gaps.computeIfAbsent(owner, n -> new LinkedHashMap<>());
         for (Node node : graph.nodes()) {
             NodeResult.Status nodeStatus = status.get(node);
@@ -157,6 +174,9 @@ public final class Subgraphs {
                 throw nodeCtx.fail("its count overflows a 64-bit integer");
             }
             dataDependent |= CostPass.isDataDependent(node, values, outputs) || inner.isDataDependent(node);
+            if (inner.isDataDependent(node) && notes.containsKey(node) && bounds.size() < MAX_BOUND_NOTES) {
+                bounds.add(node.name() + " (" + node.opType() + "): " + stripPeriod(notes.get(node)));
+            }
         }
         List<TensorInfo> outputs = new ArrayList<>();
         for (var output : graph.outputs()) {
@@ -170,7 +190,7 @@ public final class Subgraphs {
         if (ownerGaps.isEmpty()) {
             gaps.remove(owner);
         }
-        Body body = new Body(outputs, cost, complete, dataDependent);
+        Body body = new Body(outputs, cost, complete, dataDependent, bounds);
         bodies.put(new ArrayList<>(formals), body);
         return body;
     }

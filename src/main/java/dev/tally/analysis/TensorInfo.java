@@ -15,12 +15,21 @@ import java.util.Optional;
  *                      size is an upper bound (docs/conventions.md, "Data-dependent sizes")
  */
 public record TensorInfo(DType dtype, Shape shape, Optional<ConstData> data, boolean dataDependent,
-                         Optional<List<TensorInfo>> elements) {
+                         Optional<List<TensorInfo>> elements, Optional<ValueRange> range) {
     public TensorInfo {
         if (data.isPresent() && data.get().size() != shape.numel()) {
             throw new IllegalArgumentException("Values of a " + shape + " tensor hold " + data.get().size() + " elements.");
         }
         elements = elements.map(List::copyOf);
+        if (range.isPresent() && range.get().size() != 1 && range.get().size() != shape.numel()) {
+            throw new IllegalArgumentException("Value bounds of a " + shape + " tensor hold " + range.get().size() + " elements.");
+        }
+    }
+
+    /** A tensor or sequence without value bounds. */
+    public TensorInfo(DType dtype, Shape shape, Optional<ConstData> data, boolean dataDependent,
+                      Optional<List<TensorInfo>> elements) {
+        this(dtype, shape, data, dataDependent, elements, Optional.empty());
     }
 
     /** A tensor, whose shape is data-dependent or not. */
@@ -49,7 +58,26 @@ public record TensorInfo(DType dtype, Shape shape, Optional<ConstData> data, boo
     /** This value marked data-dependent: its shape and values are those at the bound. */
     public TensorInfo asDataDependent() {
         return dataDependent ? this : new TensorInfo(dtype, shape, data, true,
-                elements.map(list -> list.stream().map(TensorInfo::asDataDependent).toList()));
+                elements.map(list -> list.stream().map(TensorInfo::asDataDependent).toList()), range);
+    }
+
+    /**
+     * This tensor with bounds on its values, which the shape pass does not know (a box coordinate clamped to the image):
+     * docs/conventions.md, "Value bounds".
+     */
+    public TensorInfo withRange(ValueRange bounds) {
+        return new TensorInfo(dtype, shape, data, dataDependent, elements, Optional.of(bounds));
+    }
+
+    /**
+     * What is known of this tensor's values: each value when the shape pass knows them (a data-dependent value's are
+     * those at the bound, as everywhere in the shape pass), else the bounds it carries, else nothing.
+     */
+    public Optional<ValueRange> valueRange() {
+        if (data.isPresent() && !isSequence()) {
+            return Optional.of(ValueRange.of(data.get()));
+        }
+        return range;
     }
 
     /** The same type and shape (and, for a sequence, the same tensors) with no values known. */

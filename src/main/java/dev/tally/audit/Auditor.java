@@ -84,7 +84,7 @@ public final class Auditor {
         } else {
             // The same model 'tally summary' counts for this file: the matched catalog graph with the file's shapes.
             try {
-                Model model = CatalogModel.build(path, CheckpointLoader.formatOf(checkpoint), located, match, false);
+                Model model = CatalogModel.build(path, CheckpointLoader.formatOf(checkpoint), located, match, java.util.Map.of(), null);
                 summary = Optional.of(new Analyzer().analyze(model, Map.of(), false));
             } catch (CatalogModel.NotCountable e) {
                 summaryNote = e.reason();

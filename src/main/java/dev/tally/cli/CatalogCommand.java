@@ -2,7 +2,6 @@ package dev.tally.cli;
 
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
-import dev.tally.budget.BatchFit;
 import dev.tally.catalog.CatalogRenderer;
 import dev.tally.catalog.CatalogTable;
 import dev.tally.catalog.MemoryFigures;
@@ -36,29 +35,12 @@ final class CatalogCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--task", paramLabel = "NAME", defaultValue = "classification",
-            description = "classification, quantization, segmentation, detection, video, optical_flow or all (default: ${DEFAULT-VALUE}).")
-    private String task;
+    @CommandLine.Mixin
+    private CatalogOptions options;
 
     @Option(names = "--input", paramLabel = "SPEC", description = "Count every row at this input (1x3x160x160) instead of its evaluation input; "
             + "optical flow's two frames each take it.")
     private String input;
-
-    @Option(names = "--sort", paramLabel = "KEY", defaultValue = "macs",
-            description = "macs, flops, params, size, memory, fitBatch, acc1, acc5, miou, box_map, task, family, builder, weights, ... (default: ${DEFAULT-VALUE}).")
-    private String sort;
-
-    @Option(names = "--where", paramLabel = "EXPR", description = "Keep the rows that satisfy EXPR, e.g. \"acc1>=75 and macs<=2G\".")
-    private String where;
-
-    @Option(names = "--memory", paramLabel = "SIZE",
-            description = "Add each row's fitBatch: the largest batch whose memory fits SIZE (12GiB), found as tally fit finds it.")
-    private String memory;
-
-    @Option(names = "--by", paramLabel = "FIGURE", defaultValue = "peak",
-            description = "With --memory, what must fit: peak (weights plus peak activations in inference) or largest "
-                    + "(the largest single activation). Default: ${DEFAULT-VALUE}.")
-    private String by;
 
     @Option(names = "--format", paramLabel = "NAME", defaultValue = "table",
             description = "table, json, csv, markdown or html (default: ${DEFAULT-VALUE}).")
@@ -71,9 +53,8 @@ final class CatalogCommand implements Callable<Integer> {
     public Integer call() {
         Format renderer = Format.parse(format);
         WeightsCatalog catalog = WeightsCatalog.standard();
-        BatchFit.By figure = BatchFit.By.parse(by);
-        MemoryFigures.Budget budget = memory == null ? null : new MemoryFigures.Budget(BatchFit.parseMemory(memory), figure);
-        CatalogTable table = CatalogTable.build(catalog, task, shape(input), sort, where, new Analyzer(), MemoryFigures.STANDARD, budget, List.of());
+        CatalogTable table = CatalogTable.build(catalog, options.task, shape(input), options.sort, options.where, new Analyzer(),
+                MemoryFigures.STANDARD, options.budget(), List.of());
         write(spec, out, CatalogRenderer.render(table, renderer, catalog.torchvision()));
         return ExitCodes.OK;
     }

@@ -14,6 +14,8 @@ import dev.tally.catalog.YourModel;
 import dev.tally.ir.Model;
 import dev.tally.ir.Shape;
 import dev.tally.ir.UsageException;
+import dev.tally.load.ModelLoader;
+import dev.tally.load.checkpoint.CheckpointLoader;
 import dev.tally.report.Format;
 import dev.tally.report.JsonSummaryReader;
 import dev.tally.report.Summary;
@@ -77,23 +79,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--catalog", description = "Place one model among torchvision's weights entries instead of comparing models.")
     private boolean catalog;
 
-    @Option(names = "--task", paramLabel = "NAME", defaultValue = "classification", description = "With --catalog: the catalog task (default: ${DEFAULT-VALUE}).")
-    private String task;
-
-    @Option(names = "--sort", paramLabel = "KEY", defaultValue = "macs", description = "With --catalog: the sort column (default: ${DEFAULT-VALUE}).")
-    private String sort;
-
-    @Option(names = "--where", paramLabel = "EXPR", description = "With --catalog: keep the catalog rows that satisfy EXPR.")
-    private String where;
-
-    @Option(names = "--memory", paramLabel = "SIZE",
-            description = "With --catalog: add fitBatch, the largest batch whose memory fits SIZE (12GiB), for your model and the catalog's rows.")
-    private String memory;
-
-    @Option(names = "--by", paramLabel = "FIGURE", defaultValue = "peak",
-            description = "With --catalog --memory, what must fit: peak (weights plus peak activations in inference) or largest "
-                    + "(the largest single activation). Default: ${DEFAULT-VALUE}.")
-    private String by;
+    @CommandLine.Mixin
+    private CatalogOptions options;
 
     @Option(names = "--accuracy", paramLabel = "VALUE", description = "With --catalog: your model's measured accuracy in the task's metric (acc@1 for classification), to plot it.")
     private java.math.BigDecimal accuracy;
@@ -133,26 +120,46 @@ final class CompareCommand implements Callable<Integer> {
             throw new UsageException("--catalog places one model among torchvision's weights; give one file, not " + models.size() + ".");
         }
         Path model = models.get(0);
-        BatchFit.By figure = BatchFit.By.parse(by);
-        MemoryFigures.Budget budget = memory == null ? null : new MemoryFigures.Budget(BatchFit.parseMemory(memory), figure);
-        boolean report = isJsonReport(model);
-        Summary summary = report ? JsonSummaryReader.read(model)
-                : SummaryBuilder.build(analyzer.analyze(loader.apply(model, shapes), shapes, false), 0, Optimizer.parse(optimizer)).check();
+        MemoryFigures.Budget budget = options.budget();
+        String task = options.task;
         WeightsCatalog weights = WeightsCatalog.standard();
         String metric = weights.entries().stream().filter(e -> e.task().equals(task)).map(WeightsEntry::accuracyMetric)
                 .flatMap(java.util.Optional::stream).findFirst().orElse(null);
-        MemoryFigures.Memory yourMemory = new MemoryFigures.Memory(summary.totals().peakActivationBytes(), null, "");
-        if (budget != null) {
-            // Found as tally fit finds it, on the file itself; a JSON report has no graph to run at other batches.
-            yourMemory = report ? new MemoryFigures.Memory(yourMemory.peakActivationBytes(), null,
-                    "no fitBatch: a JSON report has no graph to count at other batches; give the model file")
-                    : MemoryFigures.fit(yourMemory, new BatchFit(loader, analyzer), model, shapes, budget);
+        List<CatalogRow> yours = new ArrayList<>();
+        if (isJsonReport(model)) {
+            Summary summary = JsonSummaryReader.read(model);
+            MemoryFigures.Memory yourMemory = new MemoryFigures.Memory(summary.totals().peakActivationBytes(), null,
+                    budget == null ? "" : "no fitBatch: a JSON report has no graph to count at other batches; give the model file");
+            yours.add(YourModel.row(model.getFileName().toString(), summary, task, metric, accuracy, yourMemory));
+        } else {
+            String file = model.getFileName().toString();
+            // A checkpoint whose keys and shapes several builders share (Faster R-CNN MobileNet at 800 and its _320 model) is
+            // placed as each: the graphs differ, so do the costs.
+            List<String> alike = ModelLoader.detect(model) == ModelLoader.Kind.CHECKPOINT ? new CheckpointLoader().exactMatches(model) : List.of();
+            if (alike.size() > 1) {
+                for (String candidate : alike) {
+                    yours.add(yourRow(file + " as " + candidate, model, (p, s) -> new CheckpointLoader().load(p, s, candidate), shapes, budget, metric));
+                }
+            } else {
+                yours.add(yourRow(file, model, loader, shapes, budget, metric));
+            }
         }
-        CatalogRow yours = YourModel.row(model.getFileName().toString(), summary, task, metric, accuracy, yourMemory);
-        CatalogTable table = CatalogTable.build(weights, task, java.util.Optional.empty(), sort, where, analyzer,
-                MemoryFigures.STANDARD, budget, List.of(yours));
+        CatalogTable table = CatalogTable.build(weights, task, java.util.Optional.empty(), options.sort, options.where, analyzer,
+                MemoryFigures.STANDARD, budget, yours);
         CatalogCommand.write(spec, out, CatalogRenderer.render(table, renderer, weights.torchvision()));
         return ExitCodes.OK;
+    }
+
+    /** The model's row, counted with {@code load} like any file, with its fitBatch under {@code --memory} (as tally fit finds it). */
+    private CatalogRow yourRow(String name, Path model, BiFunction<Path, Map<String, Shape>, Model> load, Map<String, Shape> shapes,
+                               MemoryFigures.Budget budget, String metric) {
+        String task = options.task;
+        Summary summary = SummaryBuilder.build(analyzer.analyze(load.apply(model, shapes), shapes, false), 0, Optimizer.parse(optimizer)).check();
+        MemoryFigures.Memory yourMemory = new MemoryFigures.Memory(summary.totals().peakActivationBytes(), null, "");
+        if (budget != null) {
+            yourMemory = MemoryFigures.fit(yourMemory, new BatchFit(load, analyzer), model, shapes, budget);
+        }
+        return YourModel.row(name, summary, task, metric, accuracy, yourMemory);
     }
 
     /** Whether {@code file} is a JSON report (it starts with '{'), judged by content as model files are. */

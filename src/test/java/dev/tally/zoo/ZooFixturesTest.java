@@ -169,6 +169,8 @@ class ZooFixturesTest {
         if (detection && form.equals("scripted")) {
             summary.unsupported().stream().filter(op -> op.opType().equals(UNFOLLOWED)).forEach(op -> assertThat(op.nodes())
                     .as(what + ": the gap names its line").allMatch(node -> node.matches("code/.+\\.py:\\d+/.*")));
+            batchedNmsLoopBounded(summary, expected, what);
+            sameBoundedMacsAsTheOnnxForm(file, summary, expected, what);
         }
         List<String> gaps = new ArrayList<>();
         List<String> unsupported = summary.unsupported().stream().map(UnsupportedOp::opType).distinct().sorted().toList();
@@ -236,6 +238,32 @@ class ZooFixturesTest {
             assertThat(summary.outputs().get(0).shape().get().dim(0)).as(what + ": boxes bound").isEqualTo(boxesBound);
             assertThat(summary.outputs().get(0).origin()).as(what + ": boxes marked").isEqualTo(SummaryBuilder.DATA_DEPENDENT_OUTPUT);
         }
+        if (detection && onnx) {
+            // Every size in an exported detector has a bound: torchvision's masks and keypoint heatmaps are resized to
+            // sizes computed from box coordinates clamped to the image (docs/conventions.md, "Value bounds").
+            assertThat(unbounded).as(what + ": ops whose sizes have no bound").isEmpty();
+            assertThat(actual).as(what + ": every output shape resolved").allMatch(Optional::isPresent);
+        }
+        if (boxesBound > 0) {
+            // Each resolved output is one row per detection: at most detections_per_img rows (torchvision's builder
+            // default), and per row what PyTorch gave per row (a mask of the input image's size, 17 keypoints).
+            for (int i = 0; i < actual.size() && i < shapes.size(); i++) {
+                if (actual.get(i).isEmpty()) {
+                    continue;
+                }
+                List<Long> bound = actual.get(i).get();
+                assertThat(bound.size()).as(what + ": rank of output " + i).isEqualTo(shapes.get(i).size());
+                assertThat(bound.get(0)).as(what + ": rows of output " + i).isEqualTo(boxesBound);
+                assertThat(bound.subList(1, bound.size())).as(what + ": output " + i + " per detection, as PyTorch's")
+                        .isEqualTo(shapes.get(i).subList(1, shapes.get(i).size()));
+                assertThat(summary.outputs().get(i).origin()).as(what + ": output " + i + " marked").isEqualTo(SummaryBuilder.DATA_DEPENDENT_OUTPUT);
+            }
+        }
+        if (expected.get("name").asText().startsWith("maskrcnn") && onnx) {
+            // The masks: [detections_per_img, 1, H, W], H x W the fixture's input image (PyTorch pastes each mask into it).
+            JsonNode image = expected.get("inputs").get(0).get("shape");
+            assertThat(actual.get(3)).as(what + ": the masks' bound").contains(List.of(boxesBound, 1L, image.get(2).asLong(), image.get(3).asLong()));
+        }
         // The interpreter goes on past code it cannot follow, so the parts that do not depend on it are checked too.
         if (detection) {
             gaps.addAll(detectionParts(summary, expected));
@@ -275,6 +303,50 @@ class ZooFixturesTest {
             cells.add(String.join(", ", parts) + " exact");
         }
         return cells;
+    }
+
+    /**
+     * torchvision's batched_nms loops over the distinct labels ({@code for class_id in torch.unique(idxs)}), a count of
+     * the data: no gap may be left in its file, and the loop is counted at a bound the report states (docs/conventions.md,
+     * "Data-dependent sizes"). The bound must be one: at least the number of object classes PyTorch's classifier scores
+     * (the class head's last output dim in the oracle, less the background column for the R-CNNs), the most labels a
+     * run can hold.
+     */
+    private static void batchedNmsLoopBounded(Summary summary, JsonNode expected, String what) {
+        assertThat(summary.unsupported().stream().filter(op -> op.opType().equals(UNFOLLOWED)).flatMap(op -> op.nodes().stream()))
+                .as(what + ": no gap left in batched_nms's file").noneMatch(node -> node.startsWith("code/__torch__/torchvision/ops/boxes.py:"));
+        java.util.regex.Pattern loop = java.util.regex.Pattern.compile(
+                "the loop at code/__torch__/torchvision/ops/boxes\\.py:\\d+ runs a number of times that depends on the data, at most (\\d+) ");
+        List<Long> bounds = summary.dataDependence().sources().stream().map(s -> loop.matcher(s.note())).filter(java.util.regex.Matcher::find)
+                .map(m -> Long.parseLong(m.group(1))).toList();
+        assertThat(bounds).as(what + ": batched_nms's per-class loop counted at a stated bound").isNotEmpty();
+        long classes = 0;
+        for (JsonNode module : expected.get("modules")) {
+            String name = module.get("name").asText();
+            JsonNode shape = module.path("outputShape");
+            if (shape.isArray() && (name.equals("roi_heads.box_predictor.cls_score") || name.equals("head.classification_head"))) {
+                classes = shape.get(shape.size() - 1).asLong() - (name.startsWith("roi_heads") ? 1 : 0);
+            }
+        }
+        assertThat(classes).as(what + ": the oracle's class count").isPositive();
+        assertThat(java.util.Collections.max(bounds)).as(what + ": the per-class loop's bound, at least PyTorch's " + classes + " classes")
+                .isGreaterThanOrEqualTo(classes);
+    }
+
+    /**
+     * A cross-check of the two forms of one detector: the scripted postprocess, loops over data counted at their bounds,
+     * must give the ONNX export's MACs, all and data-dependent, to the MAC (the loops' bodies have none: batched_nms's
+     * per-class loop is nms and indexing). The ops differ (docs/conventions.md, "Data-dependent sizes"): batched_nms runs
+     * both its paths in the scripted form, the coordinate trick alone in the traced ONNX export.
+     */
+    private static void sameBoundedMacsAsTheOnnxForm(Path scripted, Summary summary, JsonNode expected, String what) {
+        JsonNode onnx = expected.path("files").path("onnx");
+        if (!onnx.isTextual()) {
+            return;
+        }
+        Summary exported = Tally.analyze(scripted.resolveSibling(onnx.asText()), Tally.Options.defaults());
+        assertThat(summary.totals().macs()).as(what + ": MACs, the ONNX form's").isEqualTo(exported.totals().macs());
+        assertThat(summary.dataDependence().macs()).as(what + ": data-dependent MACs, the ONNX form's").isEqualTo(exported.dataDependence().macs());
     }
 
     /**

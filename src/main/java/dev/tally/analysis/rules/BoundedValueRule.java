@@ -25,7 +25,9 @@ public final class BoundedValueRule implements OpRule {
             throw ctx.fail("input 'input' is " + x.dtype().displayName() + x.shape() + ", expected one integer");
         }
         long max = ctx.attrLong("max");
-        ctx.bound("at most " + max + ", the bound --input gives for the values of '" + ctx.attrString("of", "?") + "'");
+        ctx.bound(ctx.attrLong("values", 0) == 1
+                ? "at most " + max + ", the upper bound of the values of '" + ctx.attrString("of", "?") + "' (docs/conventions.md, \"Value bounds\")"
+                : "at most " + max + ", the bound --input gives for the values of '" + ctx.attrString("of", "?") + "'");
         return List.of(Values.of(x.dtype(), Shape.scalar(), new double[] {max}).asDataDependent());
     }
 }

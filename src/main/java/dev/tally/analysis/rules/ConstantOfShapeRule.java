@@ -22,6 +22,20 @@ public final class ConstantOfShapeRule implements OpRule {
 
     @Override
     public List<TensorInfo> inferShapes(OpContext ctx) {
+        Optional<long[]> upper = ctx.inputUpperBounds("input");
+        if (upper.isPresent()) {
+            // A shape computed from data values with bounds on those values (torchvision's zero padding up to a box):
+            // at the bound, each size at least 0.
+            long[] dims = upper.get().clone();
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = Math.max(0, dims[i]);
+            }
+            ctx.bound("its shape is computed from the data, at most " + java.util.Arrays.toString(dims)
+                    + ", from the bounds of the values it is computed from");
+            DType type = ctx.attribute("value").map(v -> v instanceof Attribute.Tensor t ? t.value().dtype() : DType.FLOAT32)
+                    .orElse(DType.FLOAT32);
+            return List.of(TensorInfo.of(type, Shape.of(dims)).asDataDependent());
+        }
         long[] dims = Values.longs(ctx.inputData("input"));
         for (long d : dims) {
             if (d < 0) {

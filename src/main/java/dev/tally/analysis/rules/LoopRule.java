@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class LoopRule implements OpRule {
     /** Iterations analysed one by one while carried values change shape; beyond this the outputs stay unresolved. */
-    static final int SHAPE_ITERATIONS = 64;
+    static final int SHAPE_ITERATIONS = 256;
 
     @Override
     public List<String> inputs() {
@@ -133,8 +133,8 @@ public final class LoopRule implements OpRule {
         if (dataDependent) {
             outputs.replaceAll(o -> o == null ? null : o.asDataDependent());
         }
-        String note = trips < 0 ? why + ": the cost shown is one iteration's" : why + ": the body counted " + trips
-                + " times";
+        String note = (trips < 0 ? why + ": the cost shown is one iteration's" : why + ": the body counted " + trips
+                + " times") + (body == null ? "" : body.boundsNote());
         return new Unrolled(outputs, cost, trips, dataDependent, note);
     }
 

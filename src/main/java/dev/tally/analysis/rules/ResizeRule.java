@@ -29,11 +29,22 @@ public final class ResizeRule implements OpRule {
         TensorInfo x = ctx.input("X");
         long[] dims = x.shape().toArray();
         int[] axes = axes(ctx, dims.length);
-        Optional<ConstData> sizes = data(ctx, "sizes");
+        Optional<ConstData> sizes = sizesBound(ctx).isPresent() ? Optional.empty() : data(ctx, "sizes");
         Optional<ConstData> scales = ctx.node().inputs().size() == 2
                 // Resize-10 and Upsample-9 take (X, scales): the second input is the scales.
                 ? data(ctx, "roi") : data(ctx, "scales");
         long[] out = dims.clone();
+        Optional<long[]> upper = sizesBound(ctx);
+        if (upper.isPresent()) {
+            // Sizes computed from data values (a mask resized to its box) with bounds on those values: at the bound.
+            check(ctx, "sizes", upper.get().length, axes.length);
+            for (int i = 0; i < axes.length; i++) {
+                out[axes[i]] = Math.max(0, upper.get()[i]);
+            }
+            ctx.bound("its sizes are computed from the data, at most " + java.util.Arrays.toString(upper.get())
+                    + ", from the bounds of the values they are computed from");
+            return List.of(x.withShape(Shape.of(out)).asDataDependent());
+        }
         if (sizes.isPresent()) {
             check(ctx, "sizes", sizes.get().size(), axes.length);
             for (int i = 0; i < axes.length; i++) {
@@ -76,6 +87,12 @@ public final class ResizeRule implements OpRule {
             }
         }
         return Cost.ops(Math.multiplyExact(Math.multiplyExact(out.numel(), 2 * taps - 1), interpolations));
+    }
+
+    /** Upper bounds on sizes whose values the pass does not know (ONNX's sizes input only). */
+    private static Optional<long[]> sizesBound(OpContext ctx) {
+        Optional<TensorInfo> input = ctx.node().inputs().size() < 4 ? Optional.empty() : ctx.optionalInput("sizes");
+        return input.isEmpty() || input.get().numel() == 0 ? Optional.empty() : ctx.inputUpperBounds("sizes");
     }
 
     private static Optional<ConstData> data(OpContext ctx, String name) {

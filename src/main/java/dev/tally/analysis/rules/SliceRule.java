@@ -21,6 +21,9 @@ public final class SliceRule implements OpRule {
     public List<TensorInfo> inferShapes(OpContext ctx) {
         TensorInfo data = ctx.input("data");
         Shape shape = data.shape();
+        if (fromData(ctx, "starts") || fromData(ctx, "ends")) {
+            return List.of(extent(ctx, data));
+        }
         long[] starts = bounds(ctx, "starts").orElseThrow(() -> ctx.fail("input 'starts' is missing"));
         long[] ends = bounds(ctx, "ends").orElseThrow(() -> ctx.fail("input 'ends' is missing"));
         long[] axes = bounds(ctx, "axes").orElseGet(() -> range(starts.length));
@@ -69,6 +72,41 @@ public final class SliceRule implements OpRule {
             index[e] += (int) offset;
         }
         return List.of(Values.take(data, result, index));
+    }
+
+    /** Whether input {@code name} is given and holds values computed from the data that the shape pass does not know. */
+    private static boolean fromData(OpContext ctx, String name) {
+        if (ctx.valueName(name).isEmpty()) {
+            return false;
+        }
+        TensorInfo bound = ctx.input(name);
+        return !bound.hasData() && (bound.dataDependent() || bound.range().isPresent());
+    }
+
+    /**
+     * A slice whose start or end is computed from the data (torchvision pastes the part of a mask inside the image): at
+     * most the input's extent on each sliced axis ({@code ceil(dim / |step|)}), data-dependent.
+     */
+    private static TensorInfo extent(OpContext ctx, TensorInfo data) {
+        int count = (int) (ctx.valueName("starts").isEmpty() ? ctx.input("ends").numel() : ctx.input("starts").numel());
+        long[] axes = bounds(ctx, "axes").orElseGet(() -> range(count));
+        long[] steps = ctx.valueName("steps").isEmpty() ? filled(count, 1) : Values.longs(ctx.inputData("steps"));
+        if (axes.length != count || steps.length != count) {
+            throw ctx.fail("inputs 'starts', 'axes' and 'steps' have " + count + ", " + axes.length + " and " + steps.length
+                    + " values, expected the same count");
+        }
+        long[] out = data.shape().toArray();
+        for (int i = 0; i < count; i++) {
+            int axis = Axes.normalize(ctx, axes[i], out.length);
+            if (steps[i] == 0) {
+                throw ctx.fail("input 'steps' holds 0 for axis " + axis + ", expected a non-zero step");
+            }
+            long step = Math.abs(steps[i]);
+            out[axis] = (out[axis] + step - 1) / step;
+        }
+        ctx.bound("its start or end is computed from the data: at most the input's extent on each sliced axis, "
+                + Shape.of(out));
+        return TensorInfo.of(data.dtype(), Shape.of(out)).asDataDependent();
     }
 
     /** An input since opset 10, an attribute before. */

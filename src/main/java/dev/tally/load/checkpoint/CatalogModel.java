@@ -12,6 +12,7 @@ import dev.tally.ir.Shape;
 import dev.tally.ir.TensorType;
 import dev.tally.ir.Value;
 import dev.tally.load.onnx.OnnxLoader;
+import dev.tally.load.torchscript.TorchScriptLoader;
 import dev.tally.load.pytorch.TensorRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,10 +63,12 @@ public final class CatalogModel {
      * @param format      {@link ModelFormat#CHECKPOINT} or {@link ModelFormat#SAFETENSORS}
      * @param located     where the state_dict is in the file, and its tensors by their keys as stored
      * @param match       how those keys and shapes compare with the catalog
-     * @param openAllDims whether every input dim is left open for {@code --input} (else only the batch dim)
+     * @param inputShapes the user's {@code --input} shapes: when given, every input dim of an ONNX graph is left open for
+     *                    them (else only the batch dim), and a TorchScript graph is read at them (else at its catalog input)
+     * @param candidate   the exact candidate to count as, when several match exactly (null: the first)
      */
     public static Model build(Path file, ModelFormat format, StateDicts.Located located, ArchitectureMatch match,
-                              boolean openAllDims) {
+                              Map<String, Shape> inputShapes, String candidate) {
         String name = file.getFileName().toString();
         if (located.tensors().isEmpty()) {
             throw new NotCountable(name, "the file holds no state_dict");
@@ -73,24 +76,37 @@ public final class CatalogModel {
         if (match.kind() == ArchitectureMatch.Kind.NONE || match.candidates().isEmpty()) {
             throw new NotCountable(name, "no catalog architecture has these keys and shapes, so there is no graph to count");
         }
-        ArchitectureMatch.Candidate best = match.candidates().get(0);
+        ArchitectureMatch.Candidate best = match.candidates().stream().filter(c -> c.entry().name().equals(candidate))
+                .findFirst().orElse(match.candidates().get(0));
         Catalog.Entry entry = best.entry();
         int shared = entry.tensors().size() - best.missing().size();
         if (best.unexpected().size() >= shared) {
             throw new NotCountable(name, "the closest catalog architecture, " + entry.name() + ", has only " + shared + " of its "
                     + located.tensors().size() + " tensors");
         }
-        if (entry.onnx() == null) {
+        if (entry.graph() == null) {
             throw new NotCountable(name, "it matches the catalog's " + entry.name() + ", which has no graph (" + entry.onnxNote() + ")");
+        }
+        if (entry.torchScript() && !best.shapeDifferences().isEmpty()) {
+            // A TorchScript graph is read with its own shapes (its code depends on them): a reshaped layer cannot be swapped in.
+            ArchitectureMatch.ShapeDifference first = best.shapeDifferences().get(0);
+            throw new NotCountable(name, "its keys are the catalog's " + entry.name() + ", but " + first.name() + " is "
+                    + first.checkpointShape() + " instead of " + first.catalogShape() + ", and that graph is TorchScript, which Tally counts"
+                    + " only with the catalog's own shapes");
         }
         Map<String, TensorRef> byKey = new LinkedHashMap<>();
         located.tensors().forEach((key, tensor) -> byKey.put(key.substring(match.keyPrefix().length()), tensor));
 
-        Graph graph = load(entry).graph();
+        boolean openAllDims = !inputShapes.isEmpty();
+        Graph graph = load(entry, inputShapes.isEmpty() ? catalogInputs(entry) : inputShapes).graph();
         Set<String> read = new HashSet<>();
         for (Node node : graph.nodes()) {
             read.addAll(node.inputs());
         }
+        // Param or buffer as PyTorch's state_dict has it (the catalog's signature): a detection backbone's FrozenBatchNorm2d
+        // weight and bias are buffers, which an ONNX graph stores as initializers like any weight.
+        Map<String, Role> roles = new LinkedHashMap<>();
+        entry.tensors().forEach(t -> roles.put(t.name(), t.buffer() ? Role.BUFFER : Role.PARAM));
         Map<String, Param> params = new LinkedHashMap<>();
         List<String> lacking = new ArrayList<>();
         Set<String> used = new HashSet<>();
@@ -105,7 +121,8 @@ public final class CatalogModel {
                 continue;
             }
             used.add(key);
-            params.put(item.getKey(), new Param(param.name(), param.sourceName(), stored.shape(), stored.dtype(), param.role()));
+            params.put(item.getKey(), new Param(param.name(), param.sourceName(), stored.shape(), stored.dtype(),
+                    roles.getOrDefault(key, param.role())));
         }
         if (!lacking.isEmpty()) {
             throw new NotCountable(name, "it lacks " + count(lacking.size(), "tensor") + " that the catalog's " + entry.name()
@@ -113,8 +130,6 @@ public final class CatalogModel {
         }
         // The tensors no layer of the graph reads (BatchNorm's num_batches_tracked, keys the catalog lacks) are the
         // checkpoint's all the same: counted once, as PyTorch's parameters() and buffers() count them.
-        Map<String, Role> roles = new LinkedHashMap<>();
-        entry.tensors().forEach(t -> roles.put(t.name(), t.buffer() ? Role.BUFFER : Role.PARAM));
         for (Map.Entry<String, TensorRef> item : byKey.entrySet()) {
             String key = item.getKey();
             if (used.contains(key) || params.containsKey(key)) {
@@ -125,10 +140,23 @@ public final class CatalogModel {
         }
         List<Value> inputs = new ArrayList<>();
         for (Value input : graph.inputs()) {
-            inputs.add(open(input, openAllDims));
+            // A TorchScript graph was read at its shapes already; a detection graph takes one [3, H, W] image, with no batch dim.
+            boolean batched = entry.inputShape().size() >= 4;
+            inputs.add(entry.torchScript() || !(batched || openAllDims) ? input : open(input, openAllDims));
         }
         Graph counted = new Graph(graph.name(), inputs, graph.outputs(), graph.nodes(), params, graph.constants());
         return new Model(file, format, "", counted, notes(name, format, located, match, best, byKey));
+    }
+
+    /** The catalog entry's own input for each of its graph's inputs (RAFT's two frames take the same shape). */
+    static Map<String, Shape> catalogInputs(Catalog.Entry entry) {
+        Shape shape = new Shape(entry.inputShape());
+        if (entry.inputNames().isEmpty()) {
+            return Map.of(dev.tally.analysis.InputShapes.UNNAMED, shape);
+        }
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        entry.inputNames().forEach(n -> shapes.put(n, shape));
+        return shapes;
     }
 
     /** The exported input with its batch dim (or, for {@code --input}, every dim) open. */
@@ -154,6 +182,13 @@ public final class CatalogModel {
         notes.add(kind + " holds weights but no graph: the graph is the catalog's " + entry.name() + " (" + entry.builder()
                 + "), " + how + "; params and buffers are the file's own " + count(byKey.size(), "tensor")
                 + ", every shape and dtype as stored, and no weight was read.");
+        List<String> alike = match.kind() == ArchitectureMatch.Kind.EXACT ? match.candidates().stream().filter(c -> c != best)
+                .map(c -> c.entry().name() + " (" + c.entry().builder() + ")").toList() : List.of();
+        if (!alike.isEmpty()) {
+            // Two builders with the same state_dict and different graphs (Faster R-CNN MobileNet at 800 and its _320 model).
+            notes.add("Its keys and shapes are also exactly those of the catalog's " + String.join(", ", alike) + ", whose graph differs;"
+                    + " it is counted as " + entry.name() + ". 'tally compare " + name + " --catalog' places it as each.");
+        }
         if (!best.shapeDifferences().isEmpty()) {
             List<String> shapes = new ArrayList<>();
             best.shapeDifferences().forEach(d -> shapes.add(d.name() + " " + d.checkpointShape() + " instead of " + d.catalogShape()));
@@ -181,17 +216,20 @@ public final class CatalogModel {
                     + shown(others) + ") are not counted") + ".");
         }
         notes.add("The catalog's graph was exported at input " + new Shape(entry.inputShape())
-                + "; give --input for another size.");
+                + (entry.inputNames().isEmpty() ? "" : " (" + String.join(", ", entry.inputNames()) + ")") + "; give --input for another size.");
         return notes;
     }
 
-    /** The catalog entry's structure-only graph, read through a temporary file that is gone when this returns. */
-    private static Model load(Catalog.Entry entry) {
+    /**
+     * The catalog entry's structure-only graph, read through a temporary file that is gone when this returns: ONNX, or a
+     * TorchScript archive read at {@code shapes}.
+     */
+    private static Model load(Catalog.Entry entry, Map<String, Shape> shapes) {
         Path file = null;
         try {
-            file = Files.createTempFile("tally-catalog-" + entry.name() + "-", ".onnx");
-            Files.write(file, entry.onnxBytes());
-            return new OnnxLoader().load(file);
+            file = Files.createTempFile("tally-catalog-" + entry.name() + "-", entry.torchScript() ? ".pt" : ".onnx");
+            Files.write(file, entry.graphBytes());
+            return entry.torchScript() ? new TorchScriptLoader().load(file, shapes) : new OnnxLoader().load(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

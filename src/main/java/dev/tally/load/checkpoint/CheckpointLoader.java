@@ -32,14 +32,35 @@ public final class CheckpointLoader {
 
     /** @param inputShapes the user's {@code --input} shapes; when given, every input dim of the graph is left open for them */
     public Model load(Path path, Map<String, Shape> inputShapes) {
+        return load(path, inputShapes, null);
+    }
+
+    /**
+     * The checkpoint counted as the catalog entry {@code candidate}, one of those its keys and shapes match exactly
+     * ({@link #exactMatches}); null counts it as the first.
+     */
+    public Model load(Path path, Map<String, Shape> inputShapes, String candidate) {
         Checkpoint checkpoint = readSafely(path);
         StateDicts.Located located = StateDicts.locate(checkpoint.root());
+        return CatalogModel.build(path, formatOf(checkpoint), located, match(located), inputShapes, candidate);
+    }
+
+    /**
+     * The names of the catalog entries whose keys and shapes the checkpoint has exactly, in catalog order: one, or several
+     * when builders share a state_dict and differ in their graph (fasterrcnn_mobilenet_v3_large_fpn and its _320 model).
+     */
+    public List<String> exactMatches(Path path) {
+        ArchitectureMatch match = match(StateDicts.locate(readSafely(path).root()));
+        return match.kind() != ArchitectureMatch.Kind.EXACT ? List.of()
+                : match.candidates().stream().map(c -> c.entry().name()).toList();
+    }
+
+    private ArchitectureMatch match(StateDicts.Located located) {
         Map<String, List<Long>> shapes = new LinkedHashMap<>();
         located.tensors().forEach((name, tensor) -> shapes.put(name, tensor.sizes()));
-        ArchitectureMatch match = shapes.isEmpty()
+        return shapes.isEmpty()
                 ? new ArchitectureMatch(ArchitectureMatch.Kind.NONE, List.of(), "")
                 : new ArchitectureMatcher(catalog).match(shapes);
-        return CatalogModel.build(path, formatOf(checkpoint), located, match, !inputShapes.isEmpty());
     }
 
     /** How a report labels the file: a torch.save checkpoint or a safetensors file. */

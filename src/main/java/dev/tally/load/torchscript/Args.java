@@ -69,11 +69,8 @@ final class Args {
             return graph.scalar(value);
         }
         if (value instanceof Values.Bounded b) {
-            return graph.scalar(b.bound());
-        }
-        if (value instanceof Values.BoundedInt bounded) {
-            // A number known by its bound is held by a 0-d graph value: what is computed from it stays data-dependent.
-            return bounded.tensor();
+            // A number known by its bound held by a 0-d graph value: what is computed from it stays data-dependent.
+            return b.tensor() != null ? b.tensor() : graph.scalar(b.bound());
         }
         throw new ArgumentError("'torch." + op + "' needs a tensor for '" + name + "', but the code passes "
                 + Interpreter.describe(value));
@@ -94,7 +91,7 @@ final class Args {
         if (value instanceof Boolean b) {
             return b ? 1 : 0;
         }
-        if (value instanceof Values.Bounded || value instanceof Values.BoundedInt) {
+        if (value instanceof Values.Bounded) {
             // A data-dependent size: its bound (AtenOps marks what the op makes data-dependent).
             return BoundedInts.high(value);
         }
@@ -109,7 +106,7 @@ final class Args {
         if (value instanceof Number n) {
             return n.doubleValue();
         }
-        if (value instanceof Values.Bounded || value instanceof Values.BoundedInt) {
+        if (value instanceof Values.Bounded) {
             return BoundedInts.high(value);
         }
         throw unresolved(name, value);
@@ -140,7 +137,7 @@ final class Args {
         if (value == null) {
             return defaultValue;
         }
-        if (value instanceof Values.Bounded || value instanceof Values.BoundedInt) {
+        if (value instanceof Values.Bounded) {
             value = BoundedInts.high(value);
         }
         if (value instanceof Long l) {
@@ -156,7 +153,7 @@ final class Args {
         }
         List<Long> result = new ArrayList<>();
         for (Object item : items) {
-            if (item instanceof Values.Bounded || item instanceof Values.BoundedInt) {
+            if (item instanceof Values.Bounded) {
                 result.add(BoundedInts.high(item));
                 continue;
             }

@@ -63,20 +63,20 @@ abstract class AtenFamily implements OpFamily {
 
     /**
      * An int[] size argument as a 1-D int64 tensor: a constant when every item is a known int; with a
-     * {@link Values.BoundedInt} among them (a size read from data), the Concat of each item as a one-element tensor, as
+     * bounded int a graph value holds among them ({@link Values#isHeld}: a size read from data), the Concat of each item as a one-element tensor, as
      * torch.onnx writes a size computed at run time, data-dependent and at the bound. Unresolved when an item is neither.
      */
     TensorValue sizes(Args a, String name, Site site) {
         List<Object> items = AtenOps.items(a.get(name));
-        if (items == null || items.stream().noneMatch(Values.BoundedInt.class::isInstance)) {
+        if (items == null || items.stream().noneMatch(Values::isHeld)) {
             return graph.ints(toArray(a.ints(name, 1, null)));
         }
         List<TensorValue> parts = new ArrayList<>();
         for (Object item : items) {
             if (item instanceof Long size) {
                 parts.add(graph.ints(size));
-            } else if (item instanceof Values.BoundedInt bounded) {
-                parts.add(emit("Reshape", site, attrs(), bounded.tensor(), graph.ints(1)));
+            } else if (Values.isHeld(item)) {
+                parts.add(emit("Reshape", site, attrs(), Values.held(item), graph.ints(1)));
             } else {
                 throw a.unresolved(name, a.get(name));
             }

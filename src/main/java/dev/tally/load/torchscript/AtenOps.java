@@ -131,8 +131,8 @@ final class AtenOps {
 
     private static boolean containsBounded(List<Object> values) {
         for (Object value : values) {
-            // A BoundedInt carries its graph value, which makes what it sizes data-dependent by itself.
-            if (value instanceof Values.Bounded) {
+            // A bounded int a graph value holds makes what it sizes data-dependent by itself.
+            if (value instanceof Values.Bounded && !Values.isHeld(value)) {
                 return true;
             }
             List<Object> items = items(value);
@@ -192,7 +192,7 @@ final class AtenOps {
                 }
                 if (info.dataDependent()) {
                     // A data-dependent size is only bounded: as a Python int it would be taken for the real size. Each axis
-                    // is a BoundedInt (packed sequences' batch_sizes.size(0), clip_boxes_to_image's reshape to
+                    // is a bounded int held by Shape and Gather (packed sequences' batch_sizes.size(0), clip_boxes_to_image's reshape to
                     // boxes.size()): the shape rules do not say which axes the data sizes.
                     if (args.size() > 1) {
                         return args.get(1) instanceof Long axis ? boundedSize(tensor, axis, site) : Unknown.VALUE;
@@ -240,11 +240,11 @@ final class AtenOps {
     }
 
     /** Axis {@code axis} of a data-dependent tensor: its bound, and Shape then Gather as the graph value holding it. */
-    private Values.BoundedInt boundedSize(TensorValue tensor, long axis, Site site) {
+    private Values.Bounded boundedSize(TensorValue tensor, long axis, Site site) {
         int at = tensor.info().shape().normalizeAxis((int) axis);
         TensorValue shape = emit("Shape", site, attrs(), tensor);
         TensorValue size = emit("Gather", site, attrs("axis", new Attribute.Int(0)), shape, graph.scalar((long) at));
-        return new Values.BoundedInt(tensor.info().shape().dim(at), size);
+        return new Values.Bounded(tensor.info().shape().dim(at), size);
     }
 
     // ---- tensor ops --------------------------------------------------------------------------------------

@@ -111,9 +111,6 @@ final class BoundedInts {
         if (value instanceof Bounded b) {
             return b.bound();
         }
-        if (value instanceof Values.BoundedInt b) {
-            return b.bound();
-        }
         return value instanceof Long l && l >= 0 ? l : -1;
     }
 
@@ -145,11 +142,10 @@ final class BoundedInts {
     }
 
     /**
-     * Whether a value is a size known by its bound: this class's {@link Bounded}, or a {@link Values.BoundedInt} (a size
-     * read from a data-dependent tensor with the graph value holding it, or a length stated with --input ...:maxN).
+     * Whether a value is an int known by its bound ({@link Bounded}, with or without the graph value holding it).
      */
     static boolean isBounded(Object value) {
-        return value instanceof Bounded || value instanceof Values.BoundedInt;
+        return value instanceof Bounded;
     }
 
     /** A comparison of sizes, decided when the whole range of the bounded ones agrees. */

@@ -125,10 +125,10 @@ final class CreationOps extends AtenFamily {
         // known only by its bound (Conformer's arange(max(lengths).item())), whose Range is then data-dependent.
         List<Object> bounds = new ArrayList<>();
         for (Object arg : args) {
-            // A size read from a data-dependent tensor (Values.Bounded) is taken at its bound (AtenOps marks the Range
-            // data-dependent); a BoundedInt is held by its graph value.
-            Object value = arg instanceof Values.Bounded bounded ? (Object) bounded.bound() : arg;
-            if (!(value instanceof Long || value instanceof Double || value instanceof Values.BoundedInt)) {
+            // A bounded int no graph value holds is taken at its bound (AtenOps marks the Range data-dependent); one a
+            // graph value holds is that value.
+            Object value = arg instanceof Values.Bounded bounded && !Values.isHeld(arg) ? (Object) bounded.bound() : arg;
+            if (!(value instanceof Long || value instanceof Double || Values.isHeld(value))) {
                 break;
             }
             bounds.add(value);
@@ -143,7 +143,7 @@ final class CreationOps extends AtenFamily {
     }
 
     private TensorValue number(Object value) {
-        return value instanceof Values.BoundedInt bounded ? bounded.tensor() : graph.scalar(value);
+        return Values.isHeld(value) ? Values.held(value) : graph.scalar(value);
     }
 
     private Object linspace(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -50,7 +50,7 @@ final class DTypeOps implements OpFamily {
                 // An integer read from data-dependent values (a packed sequence's batch_sizes[0]): known by its bound.
                 TensorValue scalar = self.info().rank() == 0 ? self : graph.emit("Reshape", List.of(self.name(), graph.ints().name()),
                         new LinkedHashMap<>(), 1, site.layer(), site.source()).get(0);
-                return new Values.BoundedInt(self.info().data().get().longAt(0), scalar);
+                return new Values.Bounded(self.info().data().get().longAt(0), scalar);
             }
             Optional<GraphBuilder.ValueBound> stated = graph.valueBound(self);
             if (stated.isPresent() && self.known() && self.info().numel() == 1 && self.info().dtype().isIntegral()
@@ -59,7 +59,18 @@ final class DTypeOps implements OpFamily {
                 // length by torchaudio's contract, stated with --input lengths=1:int64:max100): a BoundedValue node.
                 TensorValue read = graph.emit("BoundedValue", List.of(self.name()), new LinkedHashMap<>(Map.of("max",
                         new Attribute.Int(stated.get().max()), "of", new Attribute.Str(stated.get().input()))), 1, site.layer(), site.source()).get(0);
-                return new Values.BoundedInt(stated.get().max(), read);
+                return new Values.Bounded(stated.get().max(), read);
+            }
+            Optional<Long> ranged = rangeBound(self, name);
+            if (ranged.isPresent()) {
+                // An integer read from values with bounds (keypointrcnn's int(widths_ceil[i].item()), a box's width clamped
+                // to the image): known by its bound, a BoundedValue of the values truncated to int64.
+                TensorValue whole = self.info().dtype() == DType.INT64 ? self : graph.emit("Cast", List.of(self.name()),
+                        new LinkedHashMap<>(Map.of("to", new Attribute.Int(7))), 1, site.layer(), site.source()).get(0);
+                TensorValue read = graph.emit("BoundedValue", List.of(whole.name()), new LinkedHashMap<>(Map.of("max",
+                        new Attribute.Int(ranged.get()), "of", new Attribute.Str(self.name()), "values", new Attribute.Int(1))), 1,
+                        site.layer(), site.source()).get(0);
+                return new Values.Bounded(ranged.get(), read);
             }
             return name.equals("item") ? AtenOps.NOT_HANDLED : Values.Unknown.VALUE;
         }
@@ -105,6 +116,23 @@ final class DTypeOps implements OpFamily {
             case "Bool" -> data.doubleAt(0) != 0;
             default -> null;
         };
+    }
+
+    /**
+     * The bound of {@code int(t)} or {@code t.item()} when {@code self} is one element whose values
+     * the shape pass bounds from 0 up (docs/conventions.md, "Value bounds"): its upper bound rounded down.
+     */
+    private static Optional<Long> rangeBound(TensorValue self, String name) {
+        if (!self.known() || self.info().hasData() || self.info().numel() != 1 || self.info().range().isEmpty()
+                || self.info().dtype() == DType.BOOL || !(name.equals("Int") || name.equals("item"))) {
+            return Optional.empty();
+        }
+        dev.tally.analysis.ValueRange range = self.info().range().get();
+        if (!(range.low(0) >= 0) || !range.boundedAbove() || range.high(0) >= Long.MAX_VALUE) {
+            return Optional.empty();
+        }
+        // int() truncates, so at most the bound's floor; item() of a float keeps its fraction, so at most its ceiling.
+        return Optional.of((long) (name.equals("Int") ? Math.floor(range.high(0)) : Math.ceil(range.high(0))));
     }
 
     /** Whether {@code int(t)} or {@code t.item()} of {@code self} is an integer known only by its bound: one data-dependent element. */

@@ -51,6 +51,14 @@ final class GraphBuilder {
     private final Map<String, Integer> holds = new HashMap<>();
     /** While above 0, the nodes emitted read a data-dependent size at its bound ({@link #withDataDependentSizes}). */
     private int dataDependentSizes;
+    /**
+     * Inside {@link #inLoop}: how many times the nodes emitted now run at most, the product of the bounds of the loops
+     * over data around them ({@link ShapePass#REPEATS}); {@code loops} counts those loops.
+     */
+    private long repeats = 1;
+    private int loops;
+    /** The sentence stating the innermost loop's bound, put on the first node its body emits. */
+    private String loopBound;
     /** Values whose sizes depend on the data, so the code reading their sizes gets bounded ints. */
     private final java.util.Set<String> sizeDependent = new java.util.HashSet<>();
     /** Ops whose output sizes depend on the data a run sees. */
@@ -143,9 +151,18 @@ final class GraphBuilder {
             outputNames.add(outputCount == 1 ? name : name + ":" + i);
         }
         Map<String, Attribute> nodeAttributes = attributes;
-        if (dataDependentSizes > 0) {
+        if (dataDependentSizes > 0 || loops > 0) {
             nodeAttributes = new LinkedHashMap<>(attributes);
+        }
+        if (dataDependentSizes > 0) {
             nodeAttributes.put(ShapePass.DATA_DEPENDENT, new Attribute.Int(1));
+        }
+        if (loops > 0) {
+            nodeAttributes.put(ShapePass.REPEATS, new Attribute.Int(repeats));
+            if (loopBound != null) {
+                nodeAttributes.put(ShapePass.REPEATS_BOUND, new Attribute.Str(loopBound));
+                loopBound = null;
+            }
         }
         Node node = new Node(name, opType, nodeInputs, outputNames, nodeAttributes, layer.isEmpty() ? name : layer, source);
         nodes.add(node);
@@ -220,6 +237,26 @@ final class GraphBuilder {
         }
     }
 
+    /**
+     * Runs {@code body}, the one pass over the body of a loop whose trip count depends on the data and is at most
+     * {@code bound}: every node it emits is marked to run {@code bound} times (times the enclosing such loops' bounds),
+     * and the first carries {@code sentence}, which states the bound. A product past 64 bits throws ArithmeticException.
+     */
+    <T> T inLoop(long bound, String sentence, java.util.function.Supplier<T> body) {
+        long outer = repeats;
+        String outerBound = loopBound;
+        repeats = Math.multiplyExact(repeats, bound);
+        loops++;
+        loopBound = sentence;
+        try {
+            return body.get();
+        } finally {
+            loops--;
+            repeats = outer;
+            loopBound = outerBound;
+        }
+    }
+
     /** States that every value of {@code value} (a graph input) is at most {@code max}. */
     void boundValues(String value, long max) {
         valueBounds.put(value, new ValueBound(max, value));
@@ -248,20 +285,24 @@ final class GraphBuilder {
 
     /**
      * Records that the node emitted since {@code firstNew} that defines {@code output} overwrites its first input
-     * ({@code relu_}, {@code add_}, {@code inplace=True}), so the memory pass knows it allocates nothing. A Where is left
-     * as allocating: {@code masked_fill_(x, mask, v)} is Where(mask, v, x), whose first input is the mask, not the tensor
-     * written (HDemucs masks its [B, H, T, T] scores with a [T, T] eye), so the memory pass, which aliases an in-place
-     * node's first input, would put the result in the mask's storage.
+     * ({@code relu_}, {@code add_}, {@code inplace=True}), so the memory pass knows it allocates nothing and shares that
+     * input's storage. {@code masked_fill_(x, mask, v)} is Where(mask, v, x): it writes into x, input 2, not the mask
+     * (HDemucs masks its [B, H, T, T] scores with a [T, T] eye), so its mark names input 2; it is marked only when the
+     * result has x's shape and type, as PyTorch's in-place ops require.
      */
     void markInPlace(int firstNew, String output) {
         for (int i = nodes.size() - 1; i >= firstNew; i--) {
             Node node = nodes.get(i);
-            if (node.outputs().contains(output) && node.opType().equals("Where")) {
-                return;
-            }
             if (node.outputs().contains(output)) {
+                int written = node.opType().equals("Where") ? 2 : 0;
+                if (written > 0 && (node.inputs().size() <= written || values.get(node.inputs().get(written)) == null
+                        || values.get(output) == null
+                        || !values.get(node.inputs().get(written)).shape().equals(values.get(output).shape())
+                        || values.get(node.inputs().get(written)).dtype() != values.get(output).dtype())) {
+                    return;
+                }
                 Map<String, Attribute> attributes = new LinkedHashMap<>(node.attributes());
-                attributes.put(Aliasing.IN_PLACE, new Attribute.Int(1));
+                attributes.put(Aliasing.IN_PLACE, new Attribute.Int(written + 1));
                 nodes.set(i, new Node(node.name(), node.opType(), node.inputs(), node.outputs(), attributes, node.layer(),
                         node.source()));
                 return;

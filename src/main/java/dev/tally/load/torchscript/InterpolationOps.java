@@ -54,7 +54,14 @@ final class InterpolationOps extends AtenFamily {
         long[] sizes = new long[input.info().rank()];
         sizes[0] = input.info().shape().dim(0);
         sizes[1] = input.info().shape().dim(1);
+        boolean bounded = false;
         for (int i = 0; i < size.size(); i++) {
+            if (BoundedInts.isBounded(size.get(i))) {
+                // A size read from the data at its bound (keypointrcnn's heatmap resized to its box's clamped width).
+                sizes[i + 2] = BoundedInts.high(size.get(i));
+                bounded = true;
+                continue;
+            }
             if (!(size.get(i) instanceof Long l)) {
                 return AtenOps.NOT_HANDLED;
             }
@@ -66,6 +73,9 @@ final class InterpolationOps extends AtenFamily {
                         : mode.equals("nearest") ? "asymmetric" : "pytorch_half_pixel"),
                 "nearest_mode", new Attribute.Str("floor"));
         List<String> inputs = new ArrayList<>(List.of(input.name(), "", "", graph.ints(sizes).name()));
+        if (bounded) {
+            return graph.withDataDependentSizes(() -> graph.emit("Resize", inputs, attributes, 1, site.layer(), site.source()).get(0));
+        }
         return graph.emit("Resize", inputs, attributes, 1, site.layer(), site.source()).get(0);
     }
 

@@ -431,6 +431,9 @@ final class Interpreter {
 
     private Flow forLoop(Ast.For loop, Frame frame) {
         Object iterable = eval(loop.iterable(), frame, loop.line());
+        if (iterable instanceof Values.BoundedRange range) {
+            return boundedLoop(loop, frame, range.bound());
+        }
         List<Object> items = iterate(iterable, frame, loop.line());
         for (Object item : items) {
             assign(loop.targets(), item, frame, loop.line());
@@ -445,7 +448,69 @@ final class Interpreter {
         return Flow.NEXT;
     }
 
+    /**
+     * A {@code for} over {@code range(n)} with n a count of the data, at most {@code bound} (torchvision's batched_nms
+     * loops over {@code unique(labels)}): the body runs once, with the loop index a bounded int below the bound, and
+     * every node it emits is counted {@code bound} times ({@link GraphBuilder#inLoop}). That is an upper bound only
+     * when every iteration costs at most what this one does, so the loop is followed only when each tensor the body
+     * rebinds keeps its type and shape (the next iteration starts from what this one starts from), it changes no list
+     * or dict made before the loop (whose length would be the trip count), and it does not return; otherwise the
+     * statement is a gap. Ints the body rebinds are not known after the loop. A loop that cannot run (bound 0) emits
+     * nothing.
+     */
+    private Flow boundedLoop(Ast.For loop, Frame frame, long bound) {
+        int line = loop.line();
+        String cannot = "cannot count a loop whose trip count depends on the data (at most " + bound + ") as its bound times one"
+                + " iteration, as ";
+        if (bound == 0) {
+            return Flow.NEXT;
+        }
+        for (String name : Gaps.mutated(loop)) {
+            if (frame.locals.get(name) instanceof List<?> || frame.locals.get(name) instanceof Map<?, ?>) {
+                throw unfollowed(frame, line, cannot + "its body changes the list '" + name + "' in place");
+            }
+        }
+        if (loop.body().stream().anyMatch(Gaps::returns)) {
+            throw unfollowed(frame, line, cannot + "its body returns");
+        }
+        Map<String, Object> before = new HashMap<>(frame.locals);
+        Site site = site(frame, line);
+        String sentence = "the loop at " + site.source() + " runs a number of times that depends on the data, at most " + bound
+                + " (the bound of its range); its body is counted " + bound + " times";
+        assign(loop.targets(), new Values.Bounded(bound - 1), frame, line);
+        try {
+            graph.inLoop(bound, sentence, () -> execute(loop.body(), frame));
+        } catch (ArithmeticException e) {
+            throw unfollowed(frame, line, cannot + "the loops around it run more than 2^63 times in all");
+        }
+        for (Map.Entry<String, Object> entry : before.entrySet()) {
+            String name = entry.getKey();
+            Object was = entry.getValue();
+            Object now = frame.locals.get(name);
+            if (Objects.equals(was, now) || loop.targets().stream().anyMatch(t -> t instanceof Ast.Name n && n.id().equals(name))) {
+                // The loop index keeps the bounded int the body saw: Python leaves the last index bound.
+                continue;
+            }
+            if (was instanceof TensorValue x && now instanceof TensorValue y) {
+                if (graph.isGap(y) || x.known() && y.known() && x.info().dtype() == y.info().dtype()
+                        && x.info().shape().equals(y.info().shape())) {
+                    continue;
+                }
+                throw unfollowed(frame, line, cannot + "its body changes the shape of '" + name + "' from one iteration to the next");
+            }
+            if (was instanceof TensorValue || now instanceof TensorValue || AtenOps.items(now) != null || now instanceof Map<?, ?>) {
+                throw unfollowed(frame, line, cannot + "its body rebinds '" + name + "' to a value of another kind");
+            }
+            // An int or bool the body rebinds (a counter): after several iterations, not known statically.
+            frame.locals.put(name, Unknown.VALUE);
+        }
+        return Flow.NEXT;
+    }
+
     private List<Object> iterate(Object iterable, Frame frame, int line) {
+        if (iterable instanceof Values.BoundedRange range) {
+            throw shapeError(frame, line, "cannot loop a number of times that depends on the data (at most " + range.bound() + ")");
+        }
         if (iterable instanceof List<?> list) {
             return new ArrayList<>(list);
         }
@@ -1042,6 +1107,10 @@ final class Interpreter {
         long start = 0;
         long stop;
         long step = 1;
+        if (args.size() == 1 && BoundedInts.isBounded(args.get(0))) {
+            // range(n) of a count of the data: a for statement counts its body once, at most n's bound times over.
+            return new Values.BoundedRange(BoundedInts.high(args.get(0)));
+        }
         for (Object arg : args) {
             if (BoundedInts.isBounded(arg)) {
                 throw shapeError(frame, line, "cannot loop a number of times that depends on the data (at most "
@@ -1182,13 +1251,11 @@ final class Interpreter {
             return "a value not known statically";
         }
         if (value instanceof Values.Bounded b) {
-            return "a size that depends on the data (at most " + b.bound() + ")";
+            return b.tensor() != null ? "a number read from data, at most " + b.bound()
+                    : "a size that depends on the data (at most " + b.bound() + ")";
         }
         if (value instanceof Undecided) {
             return "a condition that depends on the data";
-        }
-        if (value instanceof Values.BoundedInt bounded) {
-            return "a number read from data, at most " + bounded.bound();
         }
         if (value instanceof ModuleValue module) {
             return "the module '" + display(module) + "'";

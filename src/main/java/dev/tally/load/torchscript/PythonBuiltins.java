@@ -38,7 +38,7 @@ final class PythonBuiltins {
                 return name.equals("warn") ? null : Unknown.VALUE;
             }
         }
-        if (args.stream().anyMatch(Values.BoundedInt.class::isInstance)) {
+        if (args.stream().anyMatch(Values::isHeld)) {
             return bounded(name, args);
         }
         if (name.equals("mul") && args.size() == 2 && AtenOps.items(args.get(0)) != null && args.get(1) instanceof Long n
@@ -287,7 +287,8 @@ final class PythonBuiltins {
             "floor", "ceil", "sqrt", "format", "str", "__not__", "__and__", "__or__");
 
     /**
-     * A builtin given a {@link Values.BoundedInt}: {@code int(n)} and a number kept as a 0-d tensor ({@code detach},
+     * A builtin given a bounded int a graph value holds ({@link Values#isHeld}; {@link BoundedInts} took the arithmetic
+     * and comparisons first): {@code int(n)} and a number kept as a 0-d tensor ({@code detach},
      * {@code clone}) are the same bounded int; arithmetic and comparisons on it are not known statically (its value is
      * data); anything else is left to the tensor ops ({@code arange(n)}, {@code zeros([2, n])}).
      */
@@ -443,7 +444,7 @@ final class PythonBuiltins {
 
     private static boolean unknownItems(Object value) {
         List<Object> items = AtenOps.items(value);
-        return items != null && items.stream().anyMatch(i -> i == Unknown.VALUE || i instanceof Values.BoundedInt);
+        return items != null && items.stream().anyMatch(i -> i == Unknown.VALUE || Values.isHeld(i));
     }
 
     private static Object normalize(Object value) {

@@ -118,8 +118,8 @@ final class RecurrentOps implements OpFamily {
         attributes.put("batch_first", flag(name, a, "batch_first"));
         List<TensorValue> inputs = new ArrayList<>(List.of(tensor(name, a, "data"), tensor(name, a, "batch_sizes")));
         Object total = a.get("total_length");
-        if (total instanceof Values.BoundedInt bounded) {
-            inputs.add(bounded.tensor());
+        if (Values.isHeld(total)) {
+            inputs.add(Values.held(total));
         } else if (total instanceof Long length && length > 0) {
             attributes.put("total_length", new Attribute.Int(length));
         } else if (total != null && !(total instanceof Long)) {

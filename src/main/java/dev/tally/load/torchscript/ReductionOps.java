@@ -12,6 +12,7 @@ import java.util.Map;
  * ReduceMax), the 2-norm {@code norm(x, 2, dim, keepdim)} (ReduceL2, as the exporter writes F.normalize's), and
  * {@code max}, {@code min} (of all elements, elementwise, or values and indices along an axis), {@code topk} with
  * a known or bounded k (TopK: values and indices), {@code sort} (TopK of the whole axis, as torch.onnx writes it), and
+ * {@code argmax}, {@code argmin} (ArgMax, ArgMin; with no dim, of the flattened tensor, as torch.onnx writes it), and
  * {@code std}, {@code var} (ReduceMean, Sub, Mul, ReduceMean, Mul by the correction, Sqrt for std: torch.onnx's chain).
  */
 final class ReductionOps extends AtenFamily {
@@ -22,6 +23,7 @@ final class ReductionOps extends AtenFamily {
         put(this::norm, "norm");
         put(this::maxOrMin, "max", "min");
         put(this::topk, "topk");
+        put(this::argmax, "argmax", "argmin");
         put(this::sort, "sort");
         put(this::variance, "std", "var");
     }
@@ -68,7 +70,7 @@ final class ReductionOps extends AtenFamily {
         // data-dependent size (RetinaNet's min(topk_candidates, kept.size(0))) is taken at its bound, and AtenOps marks
         // the outputs data-dependent; a k computed from values stays listed.
         Args a = bind(name, args, kw, "self", "k", "dim", "largest", "sorted");
-        if (!(a.get("k") instanceof Long) && !(a.get("k") instanceof Values.Bounded)) {
+        if (!(a.get("k") instanceof Long) && !(a.get("k") instanceof Values.Bounded && !Values.isHeld(a.get("k")))) {
             return AtenOps.NOT_HANDLED;
         }
         return topK(a.tensor("self"), a.integer("k", 0), a.integer("dim", -1), a.flag("largest", true), a.flag("sorted", true), site);
@@ -117,6 +119,18 @@ final class ReductionOps extends AtenFamily {
         TensorValue values = emit(max ? "ReduceMax" : "ReduceMin", site, attrs("axes", Attribute.ints(dim), "keepdims", keep), a.tensor("self"));
         TensorValue indices = emit(max ? "ArgMax" : "ArgMin", site, attrs("axis", new Attribute.Int(dim), "keepdims", keep), a.tensor("self"));
         return new TupleValue(java.util.Arrays.asList(values, indices));
+    }
+
+    private Object argmax(String name, List<Object> args, Map<String, Object> kw, Site site) {
+        // x.argmax(dim, keepdim) (keypointrcnn's heatmaps_to_keypoints); with no dim, the index into the flattened x.
+        Args a = bind(name, args, kw, "self", "dim", "keepdim");
+        String op = name.equals("argmax") ? "ArgMax" : "ArgMin";
+        Attribute keep = new Attribute.Int(a.flag("keepdim", false) ? 1 : 0);
+        if (!a.has("dim")) {
+            TensorValue flat = emit("Reshape", site, attrs(), a.tensor("self"), graph.ints(-1));
+            return emit(op, site, attrs("axis", new Attribute.Int(0), "keepdims", new Attribute.Int(0)), flat);
+        }
+        return emit(op, site, attrs("axis", new Attribute.Int(a.integer("dim", 0)), "keepdims", keep), a.tensor("self"));
     }
 
     private Object norm(String name, List<Object> args, Map<String, Object> kw, Site site) {

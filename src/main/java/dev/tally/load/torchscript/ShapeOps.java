@@ -98,7 +98,7 @@ final class ShapeOps extends AtenFamily {
 
     private static boolean bounded(Object sizes) {
         List<Object> items = AtenOps.items(sizes);
-        return items != null && items.stream().anyMatch(Values.BoundedInt.class::isInstance);
+        return items != null && items.stream().anyMatch(Values::isHeld);
     }
 
     private Object expandAs(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -70,31 +70,55 @@ final class Values {
     /** {@code (self).method} before it is called. */
     record BoundMethod(ModuleValue self, String name) {}
 
-    /**
-     * A Python int computed from a tensor's values or from a data-dependent size, which Tally knows only by its bound
-     * (docs/conventions.md, "Data-dependent sizes"): {@code bound}, the largest value it can take, and {@code tensor},
-     * a 0-d int64 graph value holding it (data-dependent, its value the bound), so the sizes made from it are
-     * data-dependent too. An int[] argument holding one becomes a shape tensor, as torch.onnx writes a size computed at
-     * run time; Python arithmetic and comparisons on it give a value not known statically.
-     */
-    record BoundedInt(long bound, TensorValue tensor) {}
-
     /** A value Tally cannot compute statically (a shape no rule resolved yet, a tensor's data). */
     enum Unknown { VALUE }
 
     /**
-     * A Python int read from a data-dependent size ({@code boxes.size(0)} after a boolean-mask index): not known, but
-     * at least 0 and at most {@code bound}, the size at the bound the shape rules stated. Arithmetic and comparisons
-     * keep the bound where they can ({@link BoundedInts}); an op that takes it as a size uses the bound and marks its
-     * outputs data-dependent (docs/conventions.md, "Data-dependent sizes").
+     * A Python int Tally knows only by its bound (docs/conventions.md, "Data-dependent sizes"): at least 0 and at most
+     * {@code bound}. The one bounded-int type of the interpreter, for every source: a size read from a data-dependent
+     * tensor ({@code boxes.size(0)} after a boolean-mask index, {@code len(unique(labels))}), an int read from a
+     * tensor's values ({@code batch_sizes[0]} of a packed sequence, Conformer's {@code max(lengths).item()} with
+     * {@code --input lengths=...:maxN}), the index of a loop whose trip count is data, and what {@link BoundedInts}
+     * computes from them. One set of rules holds for all ({@link BoundedInts}): arithmetic and {@code min}/{@code max}
+     * keep a bound, comparisons are decided when the whole range agrees, else {@link Undecided}, anything that could
+     * leave the range is {@link Unknown}.
+     *
+     * @param bound  the largest value it can take
+     * @param tensor the 0-d int64 graph value holding it (data-dependent, its value the bound), or null when no node
+     *               computes it (a size the shape rules state, a sum of sizes). With one, an int[] argument holding it
+     *               becomes a shape tensor, as torch.onnx writes a size computed at run time; without one, an op that
+     *               takes it as a size uses the bound and is marked {@code tally.data_dependent}. Either way what it
+     *               sizes is data-dependent.
      */
-    record Bounded(long bound) {
+    record Bounded(long bound, TensorValue tensor) {
         Bounded {
             if (bound < 0) {
                 throw new IllegalArgumentException("A size bound of " + bound + " is below 0.");
             }
         }
+
+        /** A bounded int no graph value holds. */
+        Bounded(long bound) {
+            this(bound, null);
+        }
     }
+
+    /** The graph value holding {@code value} when it is a bounded int one holds ({@link Bounded#tensor}), else null. */
+    static TensorValue held(Object value) {
+        return value instanceof Bounded b ? b.tensor() : null;
+    }
+
+    /** Whether {@code value} is a bounded int a graph value holds. */
+    static boolean isHeld(Object value) {
+        return held(value) != null;
+    }
+
+    /**
+     * {@code range(n)} of a {@link Bounded} n: a loop over it runs a number of times that depends on the data, at most
+     * {@code bound}. Only a {@code for} statement takes it: its body is counted once, {@code bound} times over
+     * (docs/conventions.md, "Data-dependent sizes").
+     */
+    record BoundedRange(long bound) {}
 
     /**
      * The slices of a data-dependent tensor along {@code dim} ({@code torch.unbind(boxes, 1)}): how many there are is a

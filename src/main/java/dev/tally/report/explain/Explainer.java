@@ -154,6 +154,10 @@ public final class Explainer {
         // A node whose outputs the shape pass folded (shape arithmetic) computes nothing at run time: nothing to derive.
         boolean folded = !result.outputs().isEmpty() && result.outputs().stream().allMatch(TensorInfo::hasData);
         Derivation fromRule = folded ? Derivation.none(op) : ruleDerivation(file, result, values);
+        long repeats = dev.tally.analysis.ShapePass.repeats(result.node());
+        if (repeats != 1 && fromRule.isPresent()) {
+            fromRule = repeated(fromRule, repeats);
+        }
         Cost cost = result.cost();
         boolean zero = cost.macs() == 0 && cost.ops() == 0;
         if (!fromRule.isPresent() && !zero) {
@@ -170,6 +174,20 @@ public final class Explainer {
         lines.add(count(ruleLines, convention, cost));
         memory(result).ifPresent(lines::add);
         return new Derivation(op, lines, java.util.Optional.empty());
+    }
+
+    /**
+     * A node in the body of a loop whose trip count is data ({@link dev.tally.analysis.ShapePass#REPEATS}): its MACs and
+     * ops lines times the loop's bound, as the cost pass counts it.
+     */
+    private static Derivation repeated(Derivation derivation, long repeats) {
+        List<Line> lines = new ArrayList<>();
+        for (Line line : derivation.lines()) {
+            boolean count = line.quantity() == Quantity.MACS || line.quantity() == Quantity.OPS;
+            lines.add(count ? new Line(line.quantity(), line.label(), times(term("loop", repeats), line.expr()), line.unit(),
+                    (line.note().isEmpty() ? "" : line.note() + "; ") + "loop: the bound of the loop over data it runs in") : line);
+        }
+        return new Derivation(derivation.subject(), lines, derivation.missing());
     }
 
     private Derivation ruleDerivation(String file, NodeResult result, Map<String, TensorInfo> values) {

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.TestFactory;
 class AtenOpFixturesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The export script's input kinds as {@code --input}'s element types. */
-    private static final Map<String, String> DTYPES = Map.of("float", "", "long", ":int64", "bool", ":bool", "boxes", "", "scores", "");
+    private static final Map<String, String> DTYPES = Map.of("float", "", "long", ":int64", "labels", ":int64", "bool", ":bool", "boxes", "",
+            "scores", "");
 
     @TestFactory
     Stream<DynamicTest> everyConstructNetMatchesPyTorchTracedAndScripted() throws IOException {
@@ -56,7 +57,13 @@ class AtenOpFixturesTest {
                 }));
             }
         }
-        assertThat(tests).hasSizeGreaterThanOrEqualTo(32);
+        assertThat(tests).hasSizeGreaterThanOrEqualTo(36);
+        for (String net : List.of("per_class_loop", "masked_fill_in_place")) {
+            assertThat(Files.isRegularFile(dir.resolve(net + ".expected.json"))).as("aten-ops/" + net + ".expected.json; re-make the"
+                    + " folder with: /usr/bin/python3 scripts/export_aten_ops.py").isTrue();
+        }
+        assertThat(JSON.readTree(dir.resolve("masked_fill_in_place.expected.json").toFile()).path("peakInferenceBytes").isNumber())
+                .as("PyTorch's peak of masked_fill_in_place; re-make it with: /usr/bin/python3 scripts/export_aten_ops.py --force").isTrue();
         return tests.stream();
     }
 
@@ -87,6 +94,11 @@ class AtenOpFixturesTest {
         List<Optional<List<Long>>> pytorch = new ArrayList<>();
         expected.get("outputShapes").forEach(s -> pytorch.add(Optional.of(longs(s))));
         assertThat(shapes).as(what + " output shapes").isEqualTo(pytorch);
+        if (expected.has("peakInferenceBytes")) {
+            // PyTorch's own peak (export_memory_oracle.py's storage tracker): an in-place op shares its self's storage.
+            assertThat(summary.totals().peakActivationBytes()).as(what + " peak inference bytes, PyTorch's")
+                    .isEqualTo(expected.get("peakInferenceBytes").asLong());
+        }
     }
 
     private static List<Long> longs(JsonNode array) {

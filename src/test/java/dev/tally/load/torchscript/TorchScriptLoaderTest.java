@@ -7,6 +7,7 @@ import dev.tally.analysis.Analysis;
 import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
 import dev.tally.analysis.NodeResult;
+import dev.tally.analysis.ShapePass;
 import dev.tally.ir.Attribute;
 import dev.tally.ir.DType;
 import dev.tally.ir.Model;
@@ -209,6 +210,51 @@ class TorchScriptLoaderTest {
         assertThat(analysis.outputs().get(1).info()).as("w depends on the gap").isEmpty();
     }
 
+    /** NET_CODE with its loop replaced by a loop over the rows of a NonZero (a count of the data, at most 6 here). */
+    private static String loopOverData(String body) {
+        return NET_CODE.replace(String.join("\n",
+                "    for i in range(torch.sub(torch.size(y, 1), 1)):",
+                "      y = torch.relu(y)",
+                "    return (fc2).forward(y, )"), String.join("\n",
+                "    k = torch.nonzero(torch.gt(y, 0.))",
+                "    z = torch.zeros_like(y)",
+                "    for i in range(torch.len(k)):",
+                "      " + body,
+                "    return z"));
+    }
+
+    @Test
+    void aLoopWhoseTripCountIsDataIsCountedAsItsBoundTimesOnePassOverItsBody() throws IOException {
+        // k has at most 6 rows (the elements of y, [2, 3]): the body's Linear runs at most 6 times.
+        Path path = archive("loop.pt", netRecords(loopOverData("z = torch.add(z, (fc2).forward(y, ))")));
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        List<Node> body = model.graph().nodes().stream().filter(n -> n.attribute(ShapePass.REPEATS).isPresent()).toList();
+        assertThat(body).extracting(Node::opType).containsExactly("Linear", "Add");
+        assertThat(body).allMatch(n -> ShapePass.repeats(n) == 6);
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        NodeResult loopLinear = analysis.nodes().stream().filter(r -> r.node() == body.get(0)).findFirst().orElseThrow();
+        // One pass is 2 x 3 x 3 = 18 MACs; counted 6 times, data-dependent, with the bound stated.
+        assertThat(loopLinear.cost().macs()).isEqualTo(6 * 18);
+        assertThat(loopLinear.dataDependent()).isTrue();
+        assertThat(loopLinear.note()).contains("the loop at code/__torch__/m.py:18 runs a number of times that depends on the data,"
+                + " at most 6 (the bound of its range); its body is counted 6 times");
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(2, 3));
+        assertThat(model.graph().nodes()).extracting(Node::opType).as("no gap").doesNotContain(TorchScriptLoader.UNFOLLOWED);
+    }
+
+    @Test
+    void aLoopOverDataWhoseBodyGrowsATensorIsAGapAtItsLine() throws IOException {
+        // Each iteration makes z longer: the one pass followed would not bound the later ones.
+        Path path = archive("grows.pt", netRecords(loopOverData("z = torch.cat([z, y])")));
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::name).contains("code/__torch__/m.py:18/" + TorchScriptLoader.UNFOLLOWED);
+        assertThat(String.join(" ", model.notes())).contains("code/__torch__/m.py:18: cannot count a loop whose trip count depends"
+                + " on the data (at most 6) as its bound times one iteration, as its body changes the shape of 'z' from one"
+                + " iteration to the next");
+    }
+
     @Test
     void anAtenOpWithoutAMappingIsKeptAsAnUnsupportedNodeNeverDropped() throws IOException {
         String code = NET_CODE.replace("      y = torch.relu(y)", "      y = torch.frobnicate(y, 2)");
@@ -348,6 +394,37 @@ class TorchScriptLoaderTest {
         assertThat(shapes).containsExactly(List.of(2L, 3L), List.of(2L, 6L), List.of(2L, 1L), List.of(2L, 5L), List.of(2L, 6L),
                 List.of(2L, 2L), List.of(2L, 2L), List.of(2L, 2L), List.of(2L, 4L));
         assertThat(analysis.nodes().get(5).outputs()).hasSize(3);
+    }
+
+    @Test
+    void anIntReadFromClampedValuesIsBoundedAndAResizeToItIsCountedAtTheBound() throws IOException {
+        // keypointrcnn's heatmaps_to_keypoints: int(widths_ceil[i].item()) of a width clamped to the image, then a resize
+        // to it. Here y is clamped to [0, 6]: item() of an element is at most 6, and so is int() of that (docs/conventions.md,
+        // "Value bounds"; item() of a float bounded by 6.5 would be at most 7, its ceiling, as Tally keeps no bounded floats).
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    c = torch.clamp(y, 0., 6.)",
+                "    w = int(torch.item(torch.select(torch.select(c, 0, 0), 0, 1)))",
+                "    m = torch.unsqueeze(torch.unsqueeze(y, 0), 0)",
+                "    return torch.upsample_bilinear2d(m, [w, w], False, None)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("bounded.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).contains("BoundedValue", "Resize");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        dev.tally.analysis.NodeResult resize = analysis.nodes().stream().filter(n -> n.node().opType().equals("Resize"))
+                .findFirst().orElseThrow();
+        assertThat(resize.outputs().get(0).shape().dims()).containsExactly(1L, 1L, 6L, 6L);
+        assertThat(resize.dataDependent()).isTrue();
+        // Bilinear over 2 resized axes: 36 outputs x (2 x 2 - 1) x (1 + 2) ops, an upper bound.
+        assertThat(resize.cost().ops()).isEqualTo(36L * 3 * 3);
+        assertThat(analysis.nodes().stream().filter(n -> n.node().opType().equals("BoundedValue")).findFirst().orElseThrow().note())
+                .contains("at most 6, the upper bound of the values of");
     }
 
     @Test
