@@ -47,6 +47,10 @@ final class Interpreter {
     private final List<Object> constants;
     private final AtenOps aten;
     private final Gaps gaps = new Gaps();
+    /** The tensor each view op's result is a view of, at its root ({@link #staleView}). */
+    private final Map<String, String> viewBase = new HashMap<>();
+    /** Ops whose result shares its first argument's storage: an in-place write to it writes that tensor. */
+    private static final Set<String> VIEW_OPS = Set.of("select", "slice", "narrow", "diagonal", "__getitem__");
     /** Attributes the code assigns on modules while it runs, over the pickled ones. */
     private final Map<TorchObject, Map<String, Object>> moduleWrites = new IdentityHashMap<>();
     private boolean followGaps;
@@ -1220,9 +1224,14 @@ final class Interpreter {
         if (args.stream().anyMatch(a -> a instanceof Values.BoundedList) || keywords.values().stream().anyMatch(a -> a instanceof Values.BoundedList)) {
             throw unfollowed(frame, line, "cannot pass a list whose length depends on the data to '" + name + "'");
         }
+        staleView(name, args, frame, line);
         try {
             Object result = aten.call(name, args, keywords, site(frame, line));
             rebindInPlace(name, args, result, frame);
+            if (VIEW_OPS.contains(name) && !args.isEmpty() && args.get(0) instanceof TensorValue source && result instanceof TensorValue view
+                    && !view.name().equals(source.name())) {
+                viewBase.put(view.name(), viewBase.getOrDefault(source.name(), source.name()));
+            }
             return result;
         } catch (Args.ArgumentError e) {
             throw shapeError(frame, line, e.getMessage());
@@ -1241,6 +1250,32 @@ final class Interpreter {
             return;
         }
         frame.locals.replaceAll((local, value) -> value instanceof TensorValue held && held.name().equals(before.name()) ? after : value);
+    }
+
+    /**
+     * An in-place op writing into a view ({@code torch.copy_(torch.select(boxes_exp, 1, 0), x)}, as torchvision's
+     * expand_boxes fills {@code zeros_like(boxes)}) changes the tensor viewed, which the graph does not show: the
+     * tensor's name would still hold the values it had. Those values matter when the shape rules know or bound them (a
+     * zeros_like is known to be 0: an int read from it later would be taken for 0), so then every local holding that
+     * tensor holds a {@code WrittenView} of it afterwards: the same type and shape, its values not carried.
+     */
+    private void staleView(String name, List<Object> args, Frame frame, int line) {
+        if (!name.endsWith("_") || name.endsWith("__") || args.isEmpty() || !(args.get(0) instanceof TensorValue target)
+                || !viewBase.containsKey(target.name())) {
+            return;
+        }
+        String base = viewBase.get(target.name());
+        TensorValue written = null;
+        for (Map.Entry<String, Object> local : frame.locals.entrySet()) {
+            if (local.getValue() instanceof TensorValue held && held.name().equals(base) && held.known()
+                    && (held.info().hasData() || held.info().range().isPresent())) {
+                if (written == null) {
+                    Site site = site(frame, line);
+                    written = graph.emit("WrittenView", List.of(held.name()), Map.of(), 1, site.layer(), site.source()).get(0);
+                }
+                local.setValue(written);
+            }
+        }
     }
 
     /**

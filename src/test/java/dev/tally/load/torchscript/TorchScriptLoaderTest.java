@@ -294,6 +294,27 @@ class TorchScriptLoaderTest {
     }
 
     @Test
+    void anInPlaceWriteIntoAViewOfZerosLeavesTheirValuesUnknownNotZero() throws IOException {
+        // torchvision's expand_boxes: boxes_exp = zeros_like(boxes), then copy_ into boxes_exp[:, 0]: boxes_exp is no
+        // longer all 0, so its values are not carried (an int read from it would otherwise be taken for 0).
+        String code = NET_CODE.replace(String.join("\n",
+                "    for i in range(torch.sub(torch.size(y, 1), 1)):",
+                "      y = torch.relu(y)",
+                "    return (fc2).forward(y, )"), String.join("\n",
+                "    z = torch.zeros_like(y)",
+                "    _0 = torch.copy_(torch.select(z, 1, 0), torch.select(y, 1, 0))",
+                "    return z"));
+        Path path = archive("written.pt", netRecords(code));
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).contains("WrittenView");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(2, 3));
+        assertThat(analysis.outputs().get(0).info().orElseThrow().hasData()).as("z's values after the write").isFalse();
+        assertThat(analysis.nodes()).as("nothing left uncounted").allMatch(r -> r.status() == NodeResult.Status.COUNTED);
+    }
+
+    @Test
     void aLoopOverDataWhoseBodyGrowsATensorIsAGapAtItsLine() throws IOException {
         // Each iteration makes z longer: the one pass followed would not bound the later ones.
         Path path = archive("grows.pt", netRecords(loopOverData("z = torch.cat([z, y])")));
