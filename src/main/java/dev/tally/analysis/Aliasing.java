@@ -37,7 +37,7 @@ public final class Aliasing {
     }
 
     private static final Set<String> ALWAYS_VIEWS = Set.of("Squeeze", "Unsqueeze", "Identity", "Dropout", "ViewAsReal", "ViewAsComplex",
-            "EitherBranch");
+            "EitherBranch", "WrittenView");
     private static final Set<String> RESHAPES = Set.of("Reshape", "Flatten");
     private static final Set<String> INPLACE_ACTIVATIONS = Set.of("Relu", "Clip", "LeakyRelu", "HardSwish");
 

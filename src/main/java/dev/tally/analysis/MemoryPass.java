@@ -374,7 +374,10 @@ public final class MemoryPass {
                     k++;
                     continue;
                 }
-                Slot slot = slots.of(output);
+                Slot slot = readByNext(nodes, inputs, inputStart, i, output);
+                if (slot == null) {
+                    slot = slots.of(output);
+                }
                 outputs[k++] = slot;
                 slot.producer = i;
                 if (o < result.outputs().size()) {
@@ -391,6 +394,25 @@ public final class MemoryPass {
         Prepared prepared = new Prepared(analysis, slots, inputStart, inputs, outputStart, outputs, all);
         freeAt(prepared);
         return prepared;
+    }
+
+    /**
+     * The slot node {@code i + 1} found for {@code output} when one of its inputs is that very string, else null. The
+     * ONNX reader gives a value's maker and a reader soon after one string ({@code RawNode.recent}), and most values
+     * are read by the next node, so most outputs need no hashing here: on issue 14's million-node chain, a million
+     * lookups of the two million this pass made.
+     */
+    private static Slot readByNext(List<NodeResult> nodes, Slot[] inputs, int[] inputStart, int i, String output) {
+        if (i + 1 >= nodes.size()) {
+            return null;
+        }
+        List<String> next = nodes.get(i + 1).node().inputs();
+        for (int k = 0; k < next.size(); k++) {
+            if (next.get(k) == output) {
+                return inputs[inputStart[i + 1] + k];
+            }
+        }
+        return null;
     }
 
     static Run simulate(Prepared prepared, boolean training) {

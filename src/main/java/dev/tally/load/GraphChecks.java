@@ -46,8 +46,8 @@ public final class GraphChecks {
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
             for (String input : node.inputs()) {
-                if (input.isEmpty() || given.contains(input)) {
-                    continue;
+                if (input.isEmpty() || i > 0 && isOutputOf(nodes.get(i - 1), input) || given.contains(input)) {
+                    continue; // made by the node before: in order (and not given, which producers() rules out)
                 }
                 int from = producer.of(input);
                 if (from < 0) {
@@ -68,6 +68,20 @@ public final class GraphChecks {
         }
         return new Graph(graph.name(), graph.inputs(), graph.outputs(), sorted(file, nodes, producer),
                 graph.params(), graph.constants());
+    }
+
+    /**
+     * Whether {@code value} is that very string among {@code node}'s outputs: the ONNX reader gives a value's maker and
+     * a reader soon after one string ({@code RawNode.recent}), so most inputs are found made by the node before without
+     * hashing (a million lookups on issue 14's million-node chain). An equal string elsewhere is looked up as before.
+     */
+    private static boolean isOutputOf(Node node, String value) {
+        for (String output : node.outputs()) {
+            if (output == value) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

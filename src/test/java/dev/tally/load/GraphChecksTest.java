@@ -50,6 +50,25 @@ class GraphChecksTest {
     }
 
     @Test
+    void aValueReadThroughTheMakersOwnStringIsFoundAsThroughAnEqualOne() {
+        // verify finds a value made by the node before through the one string the ONNX reader gives both, without a
+        // lookup; an equal string of its own must give the same order and the same sorting.
+        for (boolean shared : new boolean[] {true, false}) {
+            String a = shared ? "a" : new String("a");
+            Graph inOrder = graph(List.of("y"),
+                    node("mm", "MatMul", List.of("x", "w"), "a"),
+                    node("relu", "Relu", List.of(a), "y"));
+            assertThat(GraphChecks.verify("g.onnx", inOrder)).isSameAs(inOrder);
+            Graph outOfOrder = graph(List.of("z"),
+                    node("relu", "Relu", List.of("b"), "a"),
+                    node("sig", "Sigmoid", List.of(a), "z"),
+                    node("mm", "MatMul", List.of("x", "w"), "b"));
+            assertThat(GraphChecks.verify("g.onnx", outOfOrder).nodes()).extracting(Node::name)
+                    .containsExactly("mm", "relu", "sig");
+        }
+    }
+
+    @Test
     void anOmittedOptionalInputNeedsNoProducer() {
         Graph graph = graph(List.of("y"), node("clip", "Clip", List.of("x", "", "shape"), "y"));
         assertThat(GraphChecks.verify("g.onnx", graph).nodes()).hasSize(1);

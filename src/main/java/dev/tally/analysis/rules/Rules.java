@@ -168,6 +168,7 @@ public final class Rules {
                 .add("RoiAlign", new RoiAlignRule())
                 .add("GatherND", new GatherNdRule())
                 .add("EitherBranch", new EitherBranchRule())
+                .add("WrittenView", new WrittenViewRule())
                 .add("ScatterElements", new ScatterElementsRule())
                 .add("Xor", ElementwiseRule.binary(Arithmetic.predicate((a, b) -> (a != 0) != (b != 0) ? 1 : 0,
                         (a, b) -> (a != 0) != (b != 0) ? 1 : 0)))

@@ -72,7 +72,7 @@ public final class SavedRules {
                         "Unsqueeze", "Transpose", "Expand", "Identity", "Pad", "Cast", "Shape", "Size", "Constant",
                         "ConstantOfShape", "Range",
                         // The value one of two TorchScript branches made (a data-dependent if): no op of its own.
-                        "EitherBranch",
+                        "EitherBranch", "WrittenView",
                         // Sequences move tensors (mvit_v1_b's tensor_split): their gradients are copies too.
                         "SequenceEmpty", "SequenceConstruct", "SequenceInsert", "SequenceAt", "SequenceLength",
                         "SequenceErase", "ConcatFromSequence", "SplitToSequence",

@@ -47,6 +47,10 @@ final class Interpreter {
     private final List<Object> constants;
     private final AtenOps aten;
     private final Gaps gaps = new Gaps();
+    /** The tensor each view op's result is a view of, at its root ({@link #staleView}). */
+    private final Map<String, String> viewBase = new HashMap<>();
+    /** Ops whose result shares its first argument's storage: an in-place write to it writes that tensor. */
+    private static final Set<String> VIEW_OPS = Set.of("select", "slice", "narrow", "diagonal", "__getitem__");
     /** Attributes the code assigns on modules while it runs, over the pickled ones. */
     private final Map<TorchObject, Map<String, Object>> moduleWrites = new IdentityHashMap<>();
     private boolean followGaps;
@@ -465,8 +469,13 @@ final class Interpreter {
         if (bound == 0) {
             return Flow.NEXT;
         }
+        Set<String> appended = new java.util.LinkedHashSet<>();
         for (String name : Gaps.mutated(loop)) {
-            if (frame.locals.get(name) instanceof List<?> || frame.locals.get(name) instanceof Map<?, ?>) {
+            Object held = frame.locals.get(name);
+            if (held instanceof List<?> list && list.isEmpty() && appendsOnce(loop.body(), name)) {
+                // An empty list each iteration appends one item to: after the loop, at most bound items.
+                appended.add(name);
+            } else if (held instanceof List<?> || held instanceof Map<?, ?>) {
                 throw unfollowed(frame, line, cannot + "its body changes the list '" + name + "' in place");
             }
         }
@@ -504,7 +513,39 @@ final class Interpreter {
             // An int or bool the body rebinds (a counter): after several iterations, not known statically.
             frame.locals.put(name, Unknown.VALUE);
         }
+        for (String name : appended) {
+            Object held = frame.locals.get(name);
+            if (!(held instanceof List<?> list) || list.size() != 1 || !(list.get(0) instanceof TensorValue item) || !item.known()
+                    || graph.isGap(item)) {
+                throw unfollowed(frame, line, cannot + "what its body appends to the list '" + name + "' is not a tensor of known shape");
+            }
+            Values.BoundedList bounded = new Values.BoundedList(bound, item);
+            // Every name holding that list (Python names share it) now holds the bounded one.
+            frame.locals.replaceAll((local, value) -> value == held ? bounded : value);
+        }
         return Flow.NEXT;
+    }
+
+    /**
+     * Whether {@code body} appends to the list {@code name} exactly once per iteration and does nothing else with it:
+     * one statement of its own block is {@code torch.append(name, x)} (x not reading the list), and no other statement
+     * reads or changes it (a read would see the one item of the one pass followed, not the iteration's count).
+     */
+    private static boolean appendsOnce(List<Stmt> body, String name) {
+        int appends = 0;
+        for (Stmt stmt : body) {
+            Expr value = stmt instanceof Ast.ExprStmt e ? e.value() : stmt instanceof Ast.Assign a ? a.value() : null;
+            if (value instanceof Ast.Call call && call.function() instanceof Ast.Attr attr && attr.name().equals("append")
+                    && attr.target() instanceof Ast.Name torch && torch.id().equals("torch") && call.args().size() == 2
+                    && call.keywords().isEmpty() && call.args().get(0) instanceof Ast.Name list && list.id().equals(name)
+                    && !Gaps.read(new Ast.ExprStmt(call.args().get(1), stmt.line())).contains(name)
+                    && !(stmt instanceof Ast.Assign a && a.targets().stream().anyMatch(t -> !(t instanceof Ast.Name n) || n.id().equals(name)))) {
+                appends++;
+            } else if (Gaps.read(stmt).contains(name) || Gaps.mutated(stmt).contains(name) || Gaps.assigned(stmt).contains(name)) {
+                return false;
+            }
+        }
+        return appends == 1;
     }
 
     private List<Object> iterate(Object iterable, Frame frame, int line) {
@@ -1177,9 +1218,20 @@ final class Interpreter {
     }
 
     private Object torch(String name, List<Object> args, Map<String, Object> keywords, Frame frame, int line) {
+        if (!args.isEmpty() && args.get(0) instanceof Values.BoundedList list) {
+            return boundedListOp(name, list, args, keywords, frame, line);
+        }
+        if (args.stream().anyMatch(a -> a instanceof Values.BoundedList) || keywords.values().stream().anyMatch(a -> a instanceof Values.BoundedList)) {
+            throw unfollowed(frame, line, "cannot pass a list whose length depends on the data to '" + name + "'");
+        }
+        staleView(name, args, frame, line);
         try {
             Object result = aten.call(name, args, keywords, site(frame, line));
             rebindInPlace(name, args, result, frame);
+            if (VIEW_OPS.contains(name) && !args.isEmpty() && args.get(0) instanceof TensorValue source && result instanceof TensorValue view
+                    && !view.name().equals(source.name())) {
+                viewBase.put(view.name(), viewBase.getOrDefault(source.name(), source.name()));
+            }
             return result;
         } catch (Args.ArgumentError e) {
             throw shapeError(frame, line, e.getMessage());
@@ -1198,6 +1250,60 @@ final class Interpreter {
             return;
         }
         frame.locals.replaceAll((local, value) -> value instanceof TensorValue held && held.name().equals(before.name()) ? after : value);
+    }
+
+    /**
+     * An in-place op writing into a view ({@code torch.copy_(torch.select(boxes_exp, 1, 0), x)}, as torchvision's
+     * expand_boxes fills {@code zeros_like(boxes)}) changes the tensor viewed, which the graph does not show: the
+     * tensor's name would still hold the values it had. Those values matter when the shape rules know or bound them (a
+     * zeros_like is known to be 0: an int read from it later would be taken for 0), so then every local holding that
+     * tensor holds a {@code WrittenView} of it afterwards: the same type and shape, its values not carried.
+     */
+    private void staleView(String name, List<Object> args, Frame frame, int line) {
+        if (!name.endsWith("_") || name.endsWith("__") || args.isEmpty() || !(args.get(0) instanceof TensorValue target)
+                || !viewBase.containsKey(target.name())) {
+            return;
+        }
+        String base = viewBase.get(target.name());
+        TensorValue written = null;
+        for (Map.Entry<String, Object> local : frame.locals.entrySet()) {
+            if (local.getValue() instanceof TensorValue held && held.name().equals(base) && held.known()
+                    && (held.info().hasData() || held.info().range().isPresent())) {
+                if (written == null) {
+                    Site site = site(frame, line);
+                    written = graph.emit("WrittenView", List.of(held.name()), Map.of(), 1, site.layer(), site.source()).get(0);
+                }
+                local.setValue(written);
+            }
+        }
+    }
+
+    /**
+     * What the code does with a list a loop over data appended to ({@link Values.BoundedList}): {@code len} is a bounded
+     * int (so {@code len(res) > 0} is undecided and both branches are followed); {@code torch.stack(res, dim)} is the
+     * one item unsqueezed at dim and expanded there to the bound, a data-dependent size; anything else is a gap.
+     */
+    private Object boundedListOp(String name, Values.BoundedList list, List<Object> args, Map<String, Object> keywords, Frame frame,
+            int line) {
+        if (name.equals("len") && args.size() == 1 && keywords.isEmpty()) {
+            return new Values.Bounded(list.bound());
+        }
+        if (name.equals("stack") && args.size() <= 2 && keywords.keySet().stream().allMatch(k -> k.equals("dim"))) {
+            Object dim = args.size() == 2 ? args.get(1) : keywords.getOrDefault("dim", 0L);
+            int rank = list.item().info().rank();
+            if (dim instanceof Long d && d >= -(rank + 1) && d <= rank) {
+                int axis = (int) (d < 0 ? d + rank + 1 : d);
+                Object unsqueezed = torch("unsqueeze", List.of(list.item(), (long) axis), Map.of(), frame, line);
+                List<Object> sizes = new ArrayList<>();
+                for (long size : list.item().info().shape().dims()) {
+                    sizes.add(size);
+                }
+                sizes.add(axis, new Values.Bounded(list.bound()));
+                return torch("expand", List.of(unsqueezed, sizes), Map.of(), frame, line);
+            }
+        }
+        throw unfollowed(frame, line, "cannot follow '" + name + "' of a list whose length depends on the data (at most "
+                + list.bound() + " tensors appended by a loop over data)");
     }
 
     private Object scalarCall(String name, List<Object> args, Frame frame, int line) {

@@ -121,6 +121,16 @@ final class Values {
     record BoundedRange(long bound) {}
 
     /**
+     * A list made empty before a loop over data whose body appends one tensor to it per iteration (torchvision's
+     * {@code paste_masks_in_image}: {@code res.append(paste_mask_in_image(...))} for each box): after the loop it holds
+     * a number of tensors that depends on the data, at most {@code bound}, each of {@code item}'s type and shape (the
+     * body ran once for all iterations, so every iteration's item has that shape). Only {@code len} (a bounded int) and
+     * {@code torch.stack} (the item stacked at the bound, data-dependent) read it; anything else is a gap
+     * (docs/conventions.md, "Data-dependent sizes").
+     */
+    record BoundedList(long bound, TensorValue item) {}
+
+    /**
      * The slices of a data-dependent tensor along {@code dim} ({@code torch.unbind(boxes, 1)}): how many there are is a
      * size of the data, so they are made only when the code unpacks them into as many names as that axis' bound
      * (torchvision's {@code xmin, ymin, xmax, ymax = boxes.unbind(1)}), which a run that does not raise has.

@@ -243,6 +243,77 @@ class TorchScriptLoaderTest {
         assertThat(model.graph().nodes()).extracting(Node::opType).as("no gap").doesNotContain(TorchScriptLoader.UNFOLLOWED);
     }
 
+    /** NET_CODE with its loop replaced by a loop over the rows of a NonZero (at most 6) appending to a list, then stacked. */
+    private static String appendLoopOverData(String body) {
+        return NET_CODE.replace(String.join("\n",
+                "    for i in range(torch.sub(torch.size(y, 1), 1)):",
+                "      y = torch.relu(y)",
+                "    return (fc2).forward(y, )"), String.join("\n",
+                "    k = torch.nonzero(torch.gt(y, 0.))",
+                "    res = annotate(List[Tensor], [])",
+                "    for i in range(torch.len(k)):",
+                body,
+                "    if torch.gt(torch.len(res), 0):",
+                "      z = torch.stack(res)",
+                "    else:",
+                "      z = torch.new_empty(y, [0, 2, 3])",
+                "    return z"));
+    }
+
+    @Test
+    void aLoopOverDataThatOnlyAppendsToAListLeavesAtMostItsBoundItemsAndStackIsTheBound() throws IOException {
+        // torchvision's paste_masks_in_image: one tensor appended per box, then stacked; at most 6 rows of k here.
+        Path path = archive("append.pt", netRecords(appendLoopOverData("      _0 = torch.append(res, (fc2).forward(y, ))")));
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).as("no gap").doesNotContain(TorchScriptLoader.UNFOLLOWED);
+        List<Node> body = model.graph().nodes().stream().filter(n -> n.attribute(ShapePass.REPEATS).isPresent()).toList();
+        assertThat(body).extracting(Node::opType).containsExactly("Linear");
+        assertThat(ShapePass.repeats(body.get(0))).isEqualTo(6);
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        // Six [2, 3] items stacked at most (len(res) > 0 undecided: both branches, the larger per axis), data-dependent.
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(6, 2, 3));
+        assertThat(analysis.outputs().get(0).info().orElseThrow().dataDependent()).isTrue();
+        NodeResult loopLinear = analysis.nodes().stream().filter(r -> r.node() == body.get(0)).findFirst().orElseThrow();
+        assertThat(loopLinear.cost().macs()).isEqualTo(6 * 18);
+        assertThat(loopLinear.note()).contains("at most 6 (the bound of its range); its body is counted 6 times");
+    }
+
+    @Test
+    void aLoopOverDataThatAppendsTwiceOrReadsItsListIsAGapAtItsLine() throws IOException {
+        // Two appends per iteration, or a read of the list in the body (its length is the iteration's): not the bound.
+        for (String body : List.of("      _0 = torch.append(res, y)\n      _1 = torch.append(res, y)",
+                "      _0 = torch.append(res, torch.add(y, torch.len(res)))")) {
+            Path path = archive("append2.pt", netRecords(appendLoopOverData(body)));
+            Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+            assertThat(String.join(" ", model.notes())).as(body).contains("code/__torch__/m.py:18: cannot count a loop whose trip"
+                    + " count depends on the data (at most 6) as its bound times one iteration, as its body changes the list 'res'"
+                    + " in place");
+        }
+    }
+
+    @Test
+    void anInPlaceWriteIntoAViewOfZerosLeavesTheirValuesUnknownNotZero() throws IOException {
+        // torchvision's expand_boxes: boxes_exp = zeros_like(boxes), then copy_ into boxes_exp[:, 0]: boxes_exp is no
+        // longer all 0, so its values are not carried (an int read from it would otherwise be taken for 0).
+        String code = NET_CODE.replace(String.join("\n",
+                "    for i in range(torch.sub(torch.size(y, 1), 1)):",
+                "      y = torch.relu(y)",
+                "    return (fc2).forward(y, )"), String.join("\n",
+                "    z = torch.zeros_like(y)",
+                "    _0 = torch.copy_(torch.select(z, 1, 0), torch.select(y, 1, 0))",
+                "    return z"));
+        Path path = archive("written.pt", netRecords(code));
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).contains("WrittenView");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(2, 3));
+        assertThat(analysis.outputs().get(0).info().orElseThrow().hasData()).as("z's values after the write").isFalse();
+        assertThat(analysis.nodes()).as("nothing left uncounted").allMatch(r -> r.status() == NodeResult.Status.COUNTED);
+    }
+
     @Test
     void aLoopOverDataWhoseBodyGrowsATensorIsAGapAtItsLine() throws IOException {
         // Each iteration makes z longer: the one pass followed would not bound the later ones.
