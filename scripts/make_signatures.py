@@ -15,6 +15,16 @@ end-to-end weights) is named after its graph (vit_b_16_384x384). Two builders wi
 graphs (fasterrcnn_mobilenet_v3_large_fpn and its _320 model: the transform's sizes are set by the builder, not by the
 weights) stay two entries; Tally reports both.
 
+The quantized rows (torchvision.models.quantization) are built as scripts/export_catalog.py's oracle builds them
+(build_quantized: fused, prepared, calibrated once and converted with qnnpack), one entry per builder, named after it
+(quantized_resnet50), its graph the row's: the float graph of its unquantized weights, which is also the architecture
+catalog entry of that float model (googlenet_noaux for quantized_googlenet). A quantized Linear's state_dict holds a
+tuple (int8 weight, float bias) under X._packed_params._packed_params and torch.qint8 under X._packed_params.dtype:
+the tuple is written as X._packed_params._packed_params.weight and .bias (TorchScript's names, and how Tally's reader
+flattens it), the dtype left out. Roles follow Tally's convention for quantized models (weights and biases params,
+scales and zero points buffers: named_parameters() of a converted model is empty); params is the row's, the float
+model's parameters, which torchvision publishes as the quantized weights' num_params and Tally counts it as.
+
 The file, src/main/resources/dev/tally/audit/catalog/signatures.txt.gz, is text, gzipped whole (one stream, so the
 backbones the models share compress against each other): a line per entry, then a line per tensor. It packs
 make_catalog.py's classifier signatures (<name>.json.gz, in index.json's order) first: the jar ships this file alone
@@ -32,7 +42,7 @@ row has is counted on that row's graph, which an alias line gives:
 
   ~ <TAB> architecture catalog name <TAB> graph resource <TAB> input <TAB> input names
 
-About 40 s and 2.8 GB (ViT-H/14 is built); nothing is downloaded.
+About 2 minutes (the quantized models' calibration passes) and 2.8 GB (ViT-H/14 is built); nothing is downloaded.
 
 Run:  /usr/bin/python3 scripts/make_signatures.py
 """
@@ -54,15 +64,63 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "src", "main", "resources", "dev", "tally", "audit", "catalog", "signatures.txt.gz")
 
 
-def tensors(model):
-    """[key, shape, dtype, role] for every state_dict entry, in state_dict order."""
-    params = {name for name, _ in model.named_parameters()}
-    found = []
-    for key, value in model.state_dict().items():
+def flat_state(state):
+    """The state_dict's tensors by key, as Tally reads them (StateDicts.java): a quantized Linear's packed params, the
+    tuple (int8 weight, float bias) under X._packed_params._packed_params, as X._packed_params._packed_params.weight and
+    .bias (TorchScript's names for them), and its X._packed_params.dtype (torch.qint8, not a tensor) left out."""
+    flat = {}
+    for key, value in state.items():
+        if key.endswith("._packed_params.dtype") and isinstance(value, torch.dtype):
+            continue
+        if key.endswith("._packed_params._packed_params") and isinstance(value, tuple):
+            for name, item in zip(("weight", "bias"), value):
+                if item is not None:
+                    flat[f"{key}.{name}"] = item
+            continue
         if not isinstance(value, torch.Tensor):
             raise ValueError(f"{key} is a {type(value).__name__}, not a tensor; the signature format has no place for it")
-        found.append([key, list(value.shape), str(value.dtype).replace("torch.", ""), "p" if key in params else "b"])
-    return found
+        flat[key] = value
+    return flat
+
+
+def tensors(model):
+    """[key, shape, dtype, role] for every state_dict entry, in state_dict order. A quantized model's modules keep their
+    weights in packed params, not nn.Parameters (named_parameters() is empty): its weight and bias tensors are params and
+    its scales and zero points buffers, Tally's convention for quantized models (docs/conventions.md)."""
+    flat = flat_state(model.state_dict())
+    if any(value.is_quantized for value in flat.values()):
+        params = {key for key in flat if key.endswith(".weight") or key.endswith(".bias")}
+    else:
+        params = {name for name, _ in model.named_parameters()}
+    return [[key, list(value.shape), str(value.dtype).replace("torch.", ""), "p" if key in params else "b"]
+            for key, value in flat.items()]
+
+
+def build_quantized(row):
+    """The quantized model as scripts/export_catalog.py's count_quantized builds it (the oracle): the float model of the
+    unquantized weights, fused, prepared and converted with qnnpack (torchvision's weights name fbgemm, which this PyTorch
+    build lacks; the engine changes the observers, not the modules or the state_dict's keys and shapes) after one
+    calibration pass at the row's input, as builder(weights=W, quantize=True) does."""
+    weights = models.get_model_weights(row["builder"])[row["weights"].split(".", 1)[1]]
+    model = mw.build_as_published(models.get_model_builder(row["builder"]), weights.meta["unquantized"], quantize=False)
+    return quantize(model, row["graphInput"])
+
+
+def quantize(model, shape):
+    """A torchvision.models.quantization model built with quantize=False, quantized in place as count_quantized does."""
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():  # random init is skipped: finite values keep the observers' ranges finite
+        for key, tensor in model.state_dict().items():
+            if tensor.is_floating_point():
+                tensor.fill_(1.0) if key.endswith("running_var") else tensor.normal_(0, 0.01, generator=generator)
+    model.fuse_model()
+    torch.backends.quantized.engine = "qnnpack"
+    model.qconfig = torch.ao.quantization.get_default_qconfig("qnnpack")
+    torch.ao.quantization.prepare(model, inplace=True)
+    with torch.no_grad():
+        model(torch.rand(shape))
+    torch.ao.quantization.convert(model, inplace=True)
+    return model
 
 
 def entries():
@@ -75,6 +133,24 @@ def entries():
     found = {}
     aliases = {}
     for row in rows:
+        if row["task"] == "quantization" and row["graph"]:
+            # Counted on the float graph the weights catalog costs the row on (same MACs, in integers), with the float
+            # model's params, which torchvision publishes as the quantized weights' num_params (docs/conventions.md).
+            if any(e["name"] == row["builder"] for e in found.values()):
+                continue  # a builder's quantized weights (FBGEMM V1, V2) configure the same modules: built once
+            model = build_quantized(row)
+            signature = tensors(model)
+            state = flat_state(model.state_dict())
+            del model
+            key = (row["builder"], json.dumps(signature))
+            if key not in found:
+                found[key] = {"name": row["builder"], "builder": f"torchvision.models.quantization.{row['builder'][len('quantized_'):]}"
+                              f"(weights={row['weights']}, quantize=True)", "graph": row["graph"], "input": row["graphInput"],
+                              "inputNames": [], "params": row["params"],
+                              "buffers": sum(state[t[0]].numel() for t in signature if t[3] == "b"),
+                              "bytes": sum(v.numel() * v.element_size() for v in state.values()), "tensors": signature}
+                print(f"{row['builder']:40s} {len(signature):4d} tensors", flush=True)
+            continue
         if row["task"] == "quantization" or not row["graph"] or row["graph"].startswith("audit/"):
             continue
         builder = models.get_model_builder(row["builder"])

@@ -23,6 +23,19 @@ public final class YourModel {
      */
     public static CatalogRow row(String name, Summary summary, String task, String metric, BigDecimal accuracy,
                                  MemoryFigures.Memory memory) {
+        return row(name, summary, task, metric, accuracy, Optional.of(memory), memory.fitNote());
+    }
+
+    /**
+     * A row with no memory figure, {@code why} saying why (a quantized checkpoint counted on its float model's graph, whose
+     * float32 activations are not the quantized model's one-byte ones), as the catalog's quantized rows have none.
+     */
+    public static CatalogRow rowWithoutMemory(String name, Summary summary, String task, String metric, BigDecimal accuracy, String why) {
+        return row(name, summary, task, metric, accuracy, Optional.empty(), why);
+    }
+
+    private static CatalogRow row(String name, Summary summary, String task, String metric, BigDecimal accuracy,
+                                  Optional<MemoryFigures.Memory> memory, String more) {
         Map<String, Map<String, BigDecimal>> metrics = accuracy == null || metric == null ? Map.of()
                 : Map.of("given with --accuracy", Map.of(metric, accuracy));
         // One shape, or the shape every input has (a two-frame optical flow model), shown with the inputs' names as the catalog's.
@@ -34,8 +47,8 @@ public final class YourModel {
         WeightsEntry entry = new WeightsEntry(task, name, name, "yours", metrics,
                 input.map(Shape::dims).orElse(List.of()), totals.params(), totals.paramBytes(), null, List.of(), null, null, names);
         String note = "your model" + (summary.inputs().size() > 1 ? " (" + summary.inputs().stream().map(TensorSummary::name).toList() + ")" : "")
-                + (memory.fitNote().isEmpty() ? "" : "; " + memory.fitNote());
+                + (more.isEmpty() ? "" : "; " + more);
         return new CatalogRow(entry, input, Optional.of(CatalogRow.Cost.of(summary)),
-                totals.params(), Optional.of(memory), note, false, true);
+                totals.params(), memory, note, false, true);
     }
 }

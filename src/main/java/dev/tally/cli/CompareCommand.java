@@ -155,6 +155,12 @@ final class CompareCommand implements Callable<Integer> {
                                MemoryFigures.Budget budget, String metric) {
         String task = options.task;
         Summary summary = SummaryBuilder.build(analyzer.analyze(load.apply(model, shapes), shapes, false), 0, Optimizer.parse(optimizer)).check();
+        if (ModelLoader.detect(model) == ModelLoader.Kind.CHECKPOINT && new CheckpointLoader().quantized(model)) {
+            // As the catalog's quantized rows: the float graph's float32 activations are not the quantized model's quint8 ones.
+            return YourModel.rowWithoutMemory(name, summary, task, metric, accuracy,
+                    "a quantized checkpoint counted on its float model's graph: no memory figure, the float graph's activations are float32,"
+                            + " the quantized model's one-byte quint8");
+        }
         MemoryFigures.Memory yourMemory = new MemoryFigures.Memory(summary.totals().peakActivationBytes(), null, "");
         if (budget != null) {
             yourMemory = MemoryFigures.fit(yourMemory, new BatchFit(load, analyzer), model, shapes, budget);

@@ -57,6 +57,10 @@ class CatalogCheckpointsTest {
         "maskrcnn_resnet50_fpn, detection, MaskRCNN_ResNet50_FPN_Weights.COCO_V1",
         // make_catalog.py kept no graph for Swin V2; the weights catalog's is lent to it, and its GELUs are split as in ONNX.
         "swin_v2_t, classification, Swin_V2_T_Weights.IMAGENET1K_V1",
+        // Quantized: int8 tensors and a Linear's packed tuple, counted as the float model it quantizes (googlenet's without
+        // its auxiliary heads), with torchvision's num_params, and no memory figure, as the catalog's quantized rows.
+        "quantized_mobilenet_v2, quantization, MobileNet_V2_QuantizedWeights.IMAGENET1K_QNNPACK_V1",
+        "quantized_googlenet, quantization, GoogLeNet_QuantizedWeights.IMAGENET1K_FBGEMM_V1",
     })
     void aCheckpointIsPlacedOnItsBuilderWithTheRealModelsFigures(String builder, String task, String weights) throws IOException {
         String file = builder + ".pth";
@@ -93,6 +97,27 @@ class CatalogCheckpointsTest {
                 .contains("it is counted as fasterrcnn_mobilenet_v3_large_320_fpn");
     }
 
+    /**
+     * A fine-tuned quantized model (quantized mobilenet_v2 with a 10-class head) is placed on its quantized row by its keys,
+     * its packed Linear reshaped, and counted as the float model it quantizes with the file's head: PyTorch's parameter count
+     * of that float model, and the row's MACs less the 990 x 1280 multiply-accumulates of the head's missing outputs.
+     */
+    @Test
+    void aFineTunedQuantizedCheckpointIsCountedWithItsOwnHead() throws IOException {
+        String file = "quantized_mobilenet_v2_10classes.pth";
+        JsonNode expected = JSON.readTree(Fixtures.made("catalog-checkpoints", "finetuned.json", SCRIPT).toFile()).get(file);
+        JsonNode table = run("compare", Fixtures.made("catalog-checkpoints", file, SCRIPT).toString(), "--catalog", "--task", "quantization",
+                "--format", "json");
+        List<JsonNode> yours = rows(table, true);
+        assertThat(yours).hasSize(1);
+        JsonNode oracle = oracle().get("MobileNet_V2_QuantizedWeights.IMAGENET1K_QNNPACK_V1");
+        assertThat(yours.get(0).get("params").asLong()).isEqualTo(expected.get("numParams").asLong());
+        long head = expected.get("head").get(1).asLong();
+        assertThat(yours.get(0).get("macs").asLong()).isEqualTo(oracle.get("macs").asLong() - (1000 - expected.get("head").get(0).asLong()) * head);
+        assertThat(yours.get(0).get("peakActivationBytes")).as("no memory figure, as the quantized rows").isEqualTo(
+                row(table, "MobileNet_V2_QuantizedWeights.IMAGENET1K_QNNPACK_V1").get("peakActivationBytes"));
+    }
+
     /** Your row against PyTorch's count of the real model (the oracle) and the catalog's own row of the same weights. */
     private static void assertSameCost(JsonNode yours, String name, JsonNode expected, JsonNode catalogRow) {
         assertThat(yours.get("params").asLong()).as("params of %s: PyTorch's parameters()", name).isEqualTo(expected.get("numParams").asLong());
@@ -125,9 +150,10 @@ class CatalogCheckpointsTest {
     }
 
     /**
-     * Every weights entry's state_dict as PyTorch builds it (quantized ones aside: their packed int8 weights are no
-     * state_dict tensors) matches the catalog exactly, on entries that have a graph; and the builders it matches are exactly
-     * the builders whose state_dicts PyTorch made equal to it: one, or the two Faster R-CNN MobileNet builders.
+     * Every weights entry's state_dict as PyTorch builds it (a quantized one's packed Linear tuple as Tally reads it)
+     * matches the catalog exactly, on entries that have a graph; and the builders it matches are exactly the builders whose
+     * state_dicts PyTorch made equal to it: one, or the two Faster R-CNN MobileNet builders. A quantized entry's float model
+     * (counted in its place) has the oracle's numParams, torchvision's num_params of the quantized weights.
      */
     @Test
     void everyBuilderIsKnownByItsKeysAndShapesAndSharedSignaturesNameEveryBuilder() throws IOException {
@@ -136,7 +162,9 @@ class CatalogCheckpointsTest {
         signatures.forEach(e -> buildersBySignature.computeIfAbsent(e.get("tensors").toString(), k -> new TreeSet<>()).add(e.get("builder").asText()));
         ArchitectureMatcher matcher = new ArchitectureMatcher(Catalog.standard());
         Set<String> shared = new TreeSet<>();
+        Map<String, JsonNode> oracle = oracle();
         int checked = 0;
+        int quantizedChecked = 0;
         for (JsonNode entry : signatures) {
             Map<String, List<Long>> shapes = new LinkedHashMap<>();
             entry.get("tensors").forEach(t -> {
@@ -150,19 +178,31 @@ class CatalogCheckpointsTest {
             assertThat(match.candidates()).as("%s's candidates have a graph", weights).allSatisfy(c -> assertThat(c.entry().graph()).isNotNull());
             Set<String> builders = match.candidates().stream().map(c -> builderOf(c.entry())).collect(Collectors.toCollection(TreeSet::new));
             assertThat(builders).as("the builders %s matches", weights).isEqualTo(buildersBySignature.get(entry.get("tensors").toString()));
+            if (entry.get("task").asText().equals("quantization")) {
+                Catalog.Entry quantized = match.candidates().get(0).entry();
+                assertThat(quantized.quantized()).as("%s is a quantized entry", weights).isTrue();
+                assertThat(Catalog.standard().floatModel(quantized)).as("the float model of %s", weights)
+                        .hasValueSatisfying(f -> assertThat(f.params()).isEqualTo(oracle.get(weights).get("numParams").asLong()));
+                quantizedChecked++;
+            }
             if (builders.size() > 1) {
                 shared.add(String.join(" = ", builders));
             }
             checked++;
         }
-        // 162 weights entries less the 14 quantized ones.
-        assertThat(checked).isEqualTo(148);
+        // Every one of torchvision 0.14's 162 weights entries, the 14 quantized ones included.
+        assertThat(checked).isEqualTo(162);
+        assertThat(quantizedChecked).isEqualTo(14);
         assertThat(shared).containsExactly("fasterrcnn_mobilenet_v3_large_320_fpn = fasterrcnn_mobilenet_v3_large_fpn");
     }
 
-    /** {@code torchvision.models.vgg16(weights=None)} is vgg16. */
+    /** {@code torchvision.models.vgg16(weights=None)} is vgg16; {@code torchvision.models.quantization.googlenet(...)}, quantized_googlenet. */
     private static String builderOf(Catalog.Entry entry) {
         String builder = entry.builder();
+        String quantization = "torchvision.models.quantization.";
+        if (builder.startsWith(quantization)) {
+            return "quantized_" + builder.substring(quantization.length(), builder.indexOf('('));
+        }
         return builder.startsWith("torchvision.models.") ? builder.substring("torchvision.models.".length(), builder.indexOf('(')) : builder;
     }
 }

@@ -52,6 +52,14 @@ public final class Catalog {
         return entries.stream().filter(e -> e.name().equals(name)).findFirst();
     }
 
+    /**
+     * The float model a quantized entry quantizes: the entry that is not quantized and has its graph (the weights catalog
+     * costs a quantized row on its unquantized weights' float graph, and the quantized entry keeps that graph).
+     */
+    public Optional<Entry> floatModel(Entry quantized) {
+        return entries.stream().filter(e -> !e.quantized() && e.graph() != null && e.graph().equals(quantized.graph())).findFirst();
+    }
+
     private static String read(String name) {
         try (InputStream in = Catalog.class.getResourceAsStream(FOLDER + name)) {
             if (in == null) {
@@ -102,6 +110,11 @@ public final class Catalog {
                      String onnx, String onnxNote, List<Tensor> tensors) {
             this(name, builder, inputShape, params, buffers, bytes, onnx, onnxNote, tensors,
                     onnx == null ? null : "audit/catalog/" + onnx, List.of());
+        }
+
+        /** Whether it is a quantized model (torchvision.models.quantization): its state_dict holds int8 tensors. */
+        public boolean quantized() {
+            return tensors.stream().anyMatch(t -> t.dtype().isQuantized());
         }
 
         /** Whether its graph is a TorchScript archive (read at its input shapes) rather than ONNX. */

@@ -13,7 +13,6 @@ import dev.tally.ir.TensorType;
 import dev.tally.ir.Value;
 import dev.tally.load.onnx.OnnxLoader;
 import dev.tally.load.torchscript.TorchScriptLoader;
-import dev.tally.load.pytorch.TensorRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -94,8 +93,16 @@ public final class CatalogModel {
                     + first.checkpointShape() + " instead of " + first.catalogShape() + ", and that graph is TorchScript, which Tally counts"
                     + " only with the catalog's own shapes");
         }
-        Map<String, TensorRef> byKey = new LinkedHashMap<>();
-        located.tensors().forEach((key, tensor) -> byKey.put(key.substring(match.keyPrefix().length()), tensor));
+        Map<String, Stored> byKey = new LinkedHashMap<>();
+        located.tensors().forEach((key, tensor) -> byKey.put(key.substring(match.keyPrefix().length()), new Stored(tensor.shape(), tensor.dtype())));
+        Map<String, Stored> counted = byKey;
+        Catalog.Entry counts = entry;
+        if (entry.quantized()) {
+            // docs/conventions.md, "Quantized models": counted as the float model it quantizes, on that model's graph.
+            counts = Catalog.standard().floatModel(entry).orElseThrow(() -> new NotCountable(name, "it matches the catalog's quantized "
+                    + entry.name() + ", whose float model the catalog lacks"));
+            counted = asFloat(byKey, counts);
+        }
 
         boolean openAllDims = !inputShapes.isEmpty();
         Graph graph = load(entry, inputShapes.isEmpty() ? catalogInputs(entry) : inputShapes).graph();
@@ -106,14 +113,14 @@ public final class CatalogModel {
         // Param or buffer as PyTorch's state_dict has it (the catalog's signature): a detection backbone's FrozenBatchNorm2d
         // weight and bias are buffers, which an ONNX graph stores as initializers like any weight.
         Map<String, Role> roles = new LinkedHashMap<>();
-        entry.tensors().forEach(t -> roles.put(t.name(), t.buffer() ? Role.BUFFER : Role.PARAM));
+        counts.tensors().forEach(t -> roles.put(t.name(), t.buffer() ? Role.BUFFER : Role.PARAM));
         Map<String, Param> params = new LinkedHashMap<>();
         List<String> lacking = new ArrayList<>();
         Set<String> used = new HashSet<>();
         for (Map.Entry<String, Param> item : graph.params().entrySet()) {
             Param param = item.getValue();
-            String key = byKey.containsKey(param.sourceName()) ? param.sourceName() : param.name();
-            TensorRef stored = byKey.get(key);
+            String key = counted.containsKey(param.sourceName()) ? param.sourceName() : param.name();
+            Stored stored = counted.get(key);
             if (stored == null) {
                 if (read.contains(item.getKey())) {
                     lacking.add(param.sourceName());
@@ -130,7 +137,7 @@ public final class CatalogModel {
         }
         // The tensors no layer of the graph reads (BatchNorm's num_batches_tracked, keys the catalog lacks) are the
         // checkpoint's all the same: counted once, as PyTorch's parameters() and buffers() count them.
-        for (Map.Entry<String, TensorRef> item : byKey.entrySet()) {
+        for (Map.Entry<String, Stored> item : counted.entrySet()) {
             String key = item.getKey();
             if (used.contains(key) || params.containsKey(key)) {
                 continue;
@@ -144,8 +151,38 @@ public final class CatalogModel {
             boolean batched = entry.inputShape().size() >= 4;
             inputs.add(entry.torchScript() || !(batched || openAllDims) ? input : open(input, openAllDims));
         }
-        Graph counted = new Graph(graph.name(), inputs, graph.outputs(), graph.nodes(), params, graph.constants());
-        return new Model(file, format, "", counted, notes(name, format, located, match, best, byKey));
+        Graph countedGraph = new Graph(graph.name(), inputs, graph.outputs(), graph.nodes(), params, graph.constants());
+        List<String> notes = notes(name, format, located, match, best, byKey);
+        if (counts != entry) {
+            notes.set(0, notes.get(0).replace("; params and buffers are the file's own " + count(byKey.size(), "tensor") + ", every shape and dtype as stored,",
+                    "; a quantized model, it is counted as the float model it quantizes, the catalog's " + counts.name() + " (" + counts.builder()
+                    + "), on that model's graph: the same multiply-accumulates, done in integers, and the float model's "
+                    + count(counted.size(), "param and buffer tensor") + " with the file's shapes (torchvision"
+                    + " publishes the float model's parameters as the quantized weights' num_params), not the file's own "
+                    + count(byKey.size(), "tensor") + " (int8 weights, the folded BatchNorms' biases, scales and zero points),"));
+        }
+        return new Model(file, format, "", countedGraph, notes);
+    }
+
+    /** A stored tensor's shape and dtype, all the count needs of it. */
+    private record Stored(Shape shape, dev.tally.ir.DType dtype) {
+    }
+
+    /**
+     * A quantized state_dict as the float model it quantizes: the float model's tensors (the catalog's signature), each with
+     * the shape of the file's tensor that stands for it (a conv's int8 {@code X.weight}; a Linear's packed
+     * {@code X._packed_params._packed_params.weight} and {@code .bias} for {@code X.weight} and {@code X.bias}), so a
+     * fine-tuned head is counted with its own shape.
+     */
+    private static Map<String, Stored> asFloat(Map<String, Stored> quantized, Catalog.Entry floatModel) {
+        Map<String, Stored> byFloatKey = new LinkedHashMap<>();
+        quantized.forEach((key, stored) -> byFloatKey.put(key.replace("._packed_params._packed_params.", "."), stored));
+        Map<String, Stored> floats = new LinkedHashMap<>();
+        for (Catalog.Tensor tensor : floatModel.tensors()) {
+            Stored own = byFloatKey.get(tensor.name());
+            floats.put(tensor.name(), new Stored(own != null ? own.shape() : new Shape(tensor.shape()), tensor.dtype()));
+        }
+        return floats;
     }
 
     /** The catalog entry's own input for each of its graph's inputs (RAFT's two frames take the same shape). */
@@ -173,7 +210,7 @@ public final class CatalogModel {
     }
 
     private static List<String> notes(String name, ModelFormat format, StateDicts.Located located, ArchitectureMatch match,
-                                      ArchitectureMatch.Candidate best, Map<String, TensorRef> byKey) {
+                                      ArchitectureMatch.Candidate best, Map<String, Stored> byKey) {
         Catalog.Entry entry = best.entry();
         List<String> notes = new ArrayList<>();
         String kind = format == ModelFormat.SAFETENSORS ? "A safetensors file" : "A torch.save checkpoint";

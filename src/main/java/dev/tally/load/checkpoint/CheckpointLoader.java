@@ -55,6 +55,12 @@ public final class CheckpointLoader {
                 : match.candidates().stream().map(c -> c.entry().name()).toList();
     }
 
+    /** Whether the checkpoint is placed on a quantized catalog entry (counted as the float model it quantizes). */
+    public boolean quantized(Path path) {
+        ArchitectureMatch match = match(StateDicts.locate(readSafely(path).root()));
+        return match.kind() != ArchitectureMatch.Kind.NONE && !match.candidates().isEmpty() && match.candidates().get(0).entry().quantized();
+    }
+
     private ArchitectureMatch match(StateDicts.Located located) {
         Map<String, List<Long>> shapes = new LinkedHashMap<>();
         located.tensors().forEach((name, tensor) -> shapes.put(name, tensor.sizes()));

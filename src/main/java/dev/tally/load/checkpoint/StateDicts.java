@@ -110,7 +110,16 @@ public final class StateDicts {
         }
         Map<String, TensorRef> tensors = new LinkedHashMap<>();
         for (Map.Entry<?, ?> entry : map.entrySet()) {
-            if (isMetadata(entry)) {
+            if (isMetadata(entry) || isPackedDtype(entry)) {
+                continue;
+            }
+            if (entry.getKey() instanceof String key && entry.getValue() instanceof Object[] packed && key.endsWith(PACKED)
+                    && packed.length == 2 && packed[0] instanceof TensorRef weight) {
+                // A quantized Linear's packed params: the tuple (int8 weight, float bias or None), named as TorchScript names them.
+                tensors.put(key + ".weight", weight);
+                if (packed[1] instanceof TensorRef bias) {
+                    tensors.put(key + ".bias", bias);
+                }
                 continue;
             }
             if (!(entry.getKey() instanceof String key) || !(entry.getValue() instanceof TensorRef tensor)) {
@@ -119,6 +128,15 @@ public final class StateDicts {
             tensors.put(key, tensor);
         }
         return tensors.isEmpty() ? null : tensors;
+    }
+
+    /** Where a quantized Linear's state_dict keeps its packed (weight, bias) tuple. */
+    private static final String PACKED = "._packed_params._packed_params";
+
+    /** A quantized Linear's {@code X._packed_params.dtype} entry (torch.qint8): a dtype, not a tensor, and no part of the signature. */
+    private static boolean isPackedDtype(Map.Entry<?, ?> entry) {
+        return entry.getKey() instanceof String key && key.endsWith("._packed_params.dtype")
+                && (entry.getValue() instanceof dev.tally.load.pytorch.PyGlobal || entry.getValue() instanceof PyCall);
     }
 
     /**

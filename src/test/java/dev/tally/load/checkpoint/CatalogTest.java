@@ -59,6 +59,16 @@ class CatalogTest {
         // A detection backbone's FrozenBatchNorm2d keeps its weight and bias as buffers: PyTorch's own roles.
         assertThat(catalog.entry("fasterrcnn_resnet50_fpn").orElseThrow().tensors()).filteredOn(t -> t.name().equals("backbone.body.bn1.weight"))
                 .singleElement().satisfies(t -> assertThat(t.buffer()).isTrue());
+        // A quantized builder: its int8 state_dict (a Linear's packed tuple flattened), counted as the float model of its graph.
+        Catalog.Entry quantized = catalog.entry("quantized_resnet18").orElseThrow();
+        assertThat(quantized.quantized()).isTrue();
+        assertThat(quantized.tensors()).filteredOn(t -> t.name().equals("fc._packed_params._packed_params.weight")).singleElement()
+                .satisfies(t -> assertThat(t.shape()).containsExactly(1000L, 512L))
+                .satisfies(t -> assertThat(t.dtype()).isEqualTo(dev.tally.ir.DType.QINT8))
+                .satisfies(t -> assertThat(t.buffer()).isFalse());
+        assertThat(catalog.floatModel(quantized)).map(Catalog.Entry::name).hasValue("resnet18");
+        assertThat(catalog.floatModel(catalog.entry("quantized_googlenet").orElseThrow())).map(Catalog.Entry::name).hasValue("googlenet_noaux");
+        assertThat(catalog.entry("resnet18").orElseThrow().quantized()).isFalse();
     }
 
     @Test
@@ -77,7 +87,7 @@ class CatalogTest {
             }
         }
         assertThat(total).isLessThan(3L * 1024 * 1024);
-        // 113 entries' front-coded signatures, against 150,768 B for the classifiers' gzipped JSON files alone.
+        // 125 entries' front-coded signatures, against 150,768 B for the classifiers' gzipped JSON files alone.
         assertThat(size(Catalog.SIGNATURES)).isLessThan(50_000);
         assertThat(Catalog.class.getResource(Catalog.FOLDER + "alexnet.json.gz")).as("make_catalog.py's JSON is not shipped").isNull();
     }
