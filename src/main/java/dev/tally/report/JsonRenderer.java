@@ -48,13 +48,19 @@ public final class JsonRenderer implements Renderer {
 
     @Override
     public String render(Summary summary, Convention convention) {
-        return JsonText.write(tree(summary, convention), printer()) + "\n";
+        StringBuilder out = new StringBuilder();
+        try {
+            write(summary, convention, out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a StringBuilder does not fail
+        }
+        return out.toString();
     }
 
     /** The same text as {@link #render}, the layer rows made and written one at a time. */
     @Override
     public void write(Summary summary, Convention convention, Appendable out) throws IOException {
-        ObjectNode root = tree(summary, convention, false);
+        ObjectNode root = tree(summary, convention);
         int count = summary.layers().size();
         JsonText.write(out, root, printer(), root.get("layers"), generator -> {
             if (count < twoThreads) {
@@ -80,13 +86,8 @@ public final class JsonRenderer implements Renderer {
                 .withArrayIndenter(DefaultPrettyPrinter.FixedSpaceIndenter.instance);
     }
 
-    /** The report as a JSON tree, for callers that embed it (batch summaries, the HTML report). */
-    public static ObjectNode tree(Summary summary, Convention convention) {
-        return tree(summary, convention, true);
-    }
-
-    /** @param withLayers whether the layer rows are in the tree; else {@code layers} is an empty array */
-    private static ObjectNode tree(Summary summary, Convention convention, boolean withLayers) {
+    /** The report without its layer rows ({@code layers} an empty array): {@link #write} streams the rows into it. */
+    private static ObjectNode tree(Summary summary, Convention convention) {
         ObjectNode root = NODES.objectNode();
         ObjectNode model = root.putObject("model");
         model.put("path", summary.model().path());
@@ -100,10 +101,7 @@ public final class JsonRenderer implements Renderer {
         summary.inputs().forEach(t -> inputs.add(tensor(t)));
         ArrayNode outputs = root.putArray("outputs");
         summary.outputs().forEach(t -> outputs.add(tensor(t)));
-        ArrayNode layers = root.putArray("layers");
-        for (int index = 0; withLayers && index < summary.layers().size(); index++) {
-            layers.add(layer(summary, index));
-        }
+        root.putArray("layers");
         Totals totals = summary.totals();
         ObjectNode sums = root.putObject("totals");
         sums.put("params", totals.params());
@@ -280,48 +278,6 @@ public final class JsonRenderer implements Renderer {
         generator.writeEndArray();
     }
 
-    /** Layer row {@code index} of the report, as a tree (for {@link #tree}); {@link #writeLayer} writes the same. */
-    private static ObjectNode layer(Summary summary, int index) {
-        LayerSummary layer = summary.layers().get(index);
-        // Sized for its dozen or more fields: the default map grew once per row (a million times for issue 14's chain).
-        ObjectNode row = new ObjectNode(NODES, new java.util.LinkedHashMap<>(32));
-        row.put("name", layer.name());
-        row.put("type", layer.type());
-        row.set("outputShape", shape(layer.outputShape()));
-        row.put("params", layer.params());
-        row.put("buffers", layer.buffers());
-        row.put("paramBytes", layer.paramBytes());
-        row.put("macs", layer.macs());
-        row.put("flops", layer.flops());
-        row.put("ops", layer.ops());
-        row.put("activationBytes", layer.activationBytes());
-        row.put("nodes", layer.nodes());
-        row.put("uncountedNodes", layer.uncountedNodes());
-        if (index < summary.liveAfter().size()) {
-            row.put("liveBytesAfter", summary.liveAfter().get(index));
-        }
-        ReceptiveField field = summary.receptiveFields().get(layer.name());
-        if (field != null) {
-            ObjectNode rf = row.putObject("receptiveField");
-            if (field.wholeInput()) {
-                rf.put("wholeInput", true);
-            } else {
-                field.size().forEach(rf.putArray("size")::add);
-                field.jump().forEach(rf.putArray("jump")::add);
-                field.start().forEach(rf.putArray("start")::add);
-            }
-            if (field.jumpsDiffer()) {
-                rf.put("jumpsDiffer", true);
-            }
-        }
-        if (layer.isDataDependent()) {
-            row.put("dataDependentNodes", layer.dataDependentNodes());
-        }
-        if (layer.frozenParams() > 0) {
-            row.put("frozenParams", layer.frozenParams());
-        }
-        return row;
-    }
 
     private static ObjectNode tensor(TensorSummary tensor) {
         ObjectNode node = NODES.objectNode();
