@@ -91,37 +91,64 @@ public final class MemoryPass {
     }
 
     /**
-     * The slots by value name: an id per name ({@link dev.tally.ir.NameIndex}) and the slots in a list by id, in the
-     * order first named. A HashMap of a million names to slots was about 48 MB beside the slots, this 16.
+     * The slots by value name: by the graph's value id ({@link dev.tally.ir.Graph#ids()}, found once for the loader's
+     * checks), so preparing reads each node's inputs and outputs as ids instead of hashing every name again (half a
+     * second on issue 14's one-million-node chain); names the graph does not use (a subgraph's listed gaps) get ids
+     * after the graph's, from an index of their own.
      */
     static final class Slots {
-        private final dev.tally.ir.NameIndex ids;
+        private final dev.tally.ir.ValueIds ids;
+        private final dev.tally.ir.NameIndex extra = new dev.tally.ir.NameIndex(16);
+        private Slot[] byId;
+        /** Every slot once, in the order first named. */
         final List<Slot> all;
 
-        Slots(int expected) {
-            ids = new dev.tally.ir.NameIndex(expected);
+        Slots(dev.tally.ir.ValueIds ids, int expected) {
+            this.ids = ids;
+            byId = new Slot[ids.size() + 16];
             all = new ArrayList<>(expected);
+        }
+
+        /** The id of {@code name}: the graph's, else one after them; -1 when the name is new and {@code add} is false. */
+        private int idOf(String name, boolean add) {
+            int id = ids.id(name);
+            if (id >= 0) {
+                return id;
+            }
+            int more = add ? extra.add(name) : extra.id(name);
+            return more < 0 ? -1 : ids.size() + more;
         }
 
         /** The slot of {@code name}; null when the value was never named. */
         Slot get(Object name) {
-            int id = name instanceof String text ? ids.id(text) : -1;
-            return id < 0 ? null : all.get(id);
+            int id = name instanceof String text ? idOf(text, false) : -1;
+            return id < 0 || id >= byId.length ? null : byId[id];
         }
 
         /** The slot of {@code name}, made when new. */
         Slot of(String name) {
-            int known = ids.size();
-            int id = ids.add(name);
-            if (ids.size() > known) {
-                all.add(new Slot());
+            return ofId(idOf(name, true));
+        }
+
+        /** The slot of the value with id {@code id}, made when new. */
+        Slot ofId(int id) {
+            if (id >= byId.length) {
+                byId = java.util.Arrays.copyOf(byId, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(byId.length * 2L, id + 1L)));
             }
-            return all.get(id);
+            Slot slot = byId[id];
+            if (slot == null) {
+                slot = new Slot();
+                byId[id] = slot;
+                all.add(slot);
+            }
+            return slot;
         }
 
         void forEach(java.util.function.BiConsumer<String, Slot> action) {
-            for (int id = 0; id < all.size(); id++) {
-                action.accept(ids.name(id), all.get(id));
+            for (int id = 0; id < byId.length; id++) {
+                if (byId[id] != null) {
+                    action.accept(id < ids.size() ? ids.name(id) : extra.name(id - ids.size()), byId[id]);
+                }
             }
         }
     }
@@ -335,29 +362,32 @@ public final class MemoryPass {
         Model model = analysis.model();
         List<NodeResult> nodes = analysis.nodes();
         int n = nodes.size();
-        // Sized for one entry per node up front: rehashing a million-entry map is most of this pass's time.
-        Slots slots = new Slots(n + analysis.inputs().size());
+        dev.tally.ir.ValueIds ids = model.graph().ids();
+        Slots slots = new Slots(ids, n + analysis.inputs().size());
         List<Slot> all = slots.all;
+        // Each result's node by its position in the graph, whose ids it reads; -1 for a subgraph's listed gap (read by name).
+        int[] inGraph = new int[n];
+        List<Node> graphNodes = model.graph().nodes();
         int[] inputStart = new int[n + 1];
         int[] outputStart = new int[n + 1];
-        for (int i = 0; i < n; i++) {
+        for (int i = 0, j = 0; i < n; i++) {
             Node node = nodes.get(i).node();
+            inGraph[i] = j < graphNodes.size() && graphNodes.get(j) == node ? j++ : -1;
             inputStart[i + 1] = Math.addExact(inputStart[i], node.inputs().size());
             outputStart[i + 1] = Math.addExact(outputStart[i], node.outputs().size());
         }
         Slot[] inputs = new Slot[inputStart[n]];
         Slot[] outputs = new Slot[outputStart[n]];
         for (int i = 0; i < n; i++) {
-            int k = inputStart[i];
-            for (String input : nodes.get(i).node().inputs()) {
-                if (!input.isEmpty()) {
-                    Slot slot = slots.of(input);
+            List<String> names = nodes.get(i).node().inputs();
+            for (int k = 0; k < names.size(); k++) {
+                if (!names.get(k).isEmpty()) {
+                    Slot slot = inGraph[i] >= 0 ? slots.ofId(ids.input(inGraph[i], k)) : slots.of(names.get(k));
                     slot.lastReader = i;
                     slot.reads++;
                     slot.readers++;
-                    inputs[k] = slot;
+                    inputs[inputStart[i] + k] = slot;
                 }
-                k++;
             }
         }
         for (ResolvedInput input : analysis.inputs()) {
@@ -367,18 +397,14 @@ public final class MemoryPass {
         }
         for (int i = 0; i < n; i++) {
             NodeResult result = nodes.get(i);
+            List<String> names = result.node().outputs();
             int o = 0;
-            int k = outputStart[i];
-            for (String output : result.node().outputs()) {
-                if (output.isEmpty()) {
-                    k++;
+            for (int k = 0; k < names.size(); k++) {
+                if (names.get(k).isEmpty()) {
                     continue;
                 }
-                Slot slot = readByNext(nodes, inputs, inputStart, i, output);
-                if (slot == null) {
-                    slot = slots.of(output);
-                }
-                outputs[k++] = slot;
+                Slot slot = inGraph[i] >= 0 ? slots.ofId(ids.output(inGraph[i], k)) : slots.of(names.get(k));
+                outputs[outputStart[i] + k] = slot;
                 slot.producer = i;
                 if (o < result.outputs().size()) {
                     slot.info = result.outputs().get(o);
@@ -394,25 +420,6 @@ public final class MemoryPass {
         Prepared prepared = new Prepared(analysis, slots, inputStart, inputs, outputStart, outputs, all);
         freeAt(prepared);
         return prepared;
-    }
-
-    /**
-     * The slot node {@code i + 1} found for {@code output} when one of its inputs is that very string, else null. The
-     * ONNX reader gives a value's maker and a reader soon after one string ({@code RawNode.recent}), and most values
-     * are read by the next node, so most outputs need no hashing here: on issue 14's million-node chain, a million
-     * lookups of the two million this pass made.
-     */
-    private static Slot readByNext(List<NodeResult> nodes, Slot[] inputs, int[] inputStart, int i, String output) {
-        if (i + 1 >= nodes.size()) {
-            return null;
-        }
-        List<String> next = nodes.get(i + 1).node().inputs();
-        for (int k = 0; k < next.size(); k++) {
-            if (next.get(k) == output) {
-                return inputs[inputStart[i + 1] + k];
-            }
-        }
-        return null;
     }
 
     static Run simulate(Prepared prepared, boolean training) {

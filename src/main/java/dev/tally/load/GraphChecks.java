@@ -2,8 +2,8 @@ package dev.tally.load;
 
 import dev.tally.ir.Graph;
 import dev.tally.ir.ModelException;
-import dev.tally.ir.NameIndex;
 import dev.tally.ir.Node;
+import dev.tally.ir.ValueIds;
 import dev.tally.ir.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,32 +33,41 @@ public final class GraphChecks {
      * @param file the file name messages start with
      */
     public static Graph verify(String file, Graph graph) {
-        Set<String> given = new HashSet<>();
-        for (Value input : graph.inputs()) {
-            given.add(input.name());
-        }
-        given.addAll(graph.params().keySet());
-        given.addAll(graph.constants().keySet());
-
         List<Node> nodes = graph.nodes();
-        Producers producer = producers(file, nodes, given);
+        // Every name as a dense id, found once: the passes after the loader read the same ids (Graph.ids()).
+        ValueIds ids = graph.ids();
+        Producers producer = new Producers(ids);
+        if (ids.conflictNode() >= 0) {
+            Node node = nodes.get(ids.conflictNode());
+            String output = node.outputs().get(ids.conflictOutput());
+            int earlier = ids.producer(ids.output(ids.conflictNode(), ids.conflictOutput()));
+            if (earlier >= 0) {
+                throw new ModelException(file + ": " + node.describe() + ": output '" + output
+                        + "' is already produced by " + nodes.get(earlier).describe()
+                        + "; every value must have exactly one producer.");
+            }
+            throw new ModelException(file + ": " + node.describe() + ": output '" + output
+                    + "' is also an initializer or graph input; every value must have exactly one producer.");
+        }
         boolean inOrder = true;
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
-            for (String input : node.inputs()) {
-                if (input.isEmpty() || i > 0 && isOutputOf(nodes.get(i - 1), input) || given.contains(input)) {
-                    continue; // made by the node before: in order (and not given, which producers() rules out)
+            for (int k = 0; k < node.inputs().size(); k++) {
+                int id = ids.input(i, k);
+                if (id == ValueIds.OMITTED || ids.isGiven(id)) {
+                    continue;
                 }
-                int from = producer.of(input);
+                int from = ids.producer(id);
                 if (from < 0) {
-                    throw new ModelException(file + ": " + node.describe() + ": input '" + input
+                    throw new ModelException(file + ": " + node.describe() + ": input '" + node.inputs().get(k)
                             + "' is produced by no node, initializer or graph input.");
                 }
                 inOrder &= from < i;
             }
         }
         for (Value output : graph.outputs()) {
-            if (!given.contains(output.name()) && producer.of(output.name()) < 0) {
+            int id = ids.id(output.name());
+            if (!ids.isGiven(id) && ids.producer(id) < 0) {
                 throw new ModelException(file + ": graph output '" + output.name()
                         + "' is produced by no node, initializer or graph input.");
             }
@@ -70,76 +79,12 @@ public final class GraphChecks {
                 graph.params(), graph.constants());
     }
 
-    /**
-     * Whether {@code value} is that very string among {@code node}'s outputs: the ONNX reader gives a value's maker and
-     * a reader soon after one string ({@code RawNode.recent}), so most inputs are found made by the node before without
-     * hashing (a million lookups on issue 14's million-node chain). An equal string elsewhere is looked up as before.
-     */
-    private static boolean isOutputOf(Node node, String value) {
-        for (String output : node.outputs()) {
-            if (output == value) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Which node produces each value, by the value's id in a {@link NameIndex}: a million-node graph's map of boxed
-     * indices was about 56 MB, these arrays 16.
-     */
-    private static final class Producers {
-        private final NameIndex values;
-        private int[] node;
-
-        Producers(int expected) {
-            values = new NameIndex(expected);
-            node = new int[Math.max(4, expected)];
-        }
-
+    /** Which node produces each value: the graph's {@link ValueIds}, read by name. */
+    private record Producers(ValueIds ids) {
         /** The index of the node producing {@code value}; -1 when none does. */
         int of(String value) {
-            int id = values.id(value);
-            return id < 0 ? -1 : node[id];
+            return ids.producer(ids.id(value));
         }
-
-        /** Records {@code index} as the producer of {@code value}; returns the earlier producer, or -1. */
-        int putIfAbsent(String value, int index) {
-            int known = values.size();
-            int id = values.add(value);
-            if (values.size() == known) {
-                return node[id];
-            }
-            if (id == node.length) {
-                node = java.util.Arrays.copyOf(node, (int) Math.min(Integer.MAX_VALUE - 8, node.length * 2L));
-            }
-            node[id] = index;
-            return -1;
-        }
-    }
-
-    /** Which node produces each value; a value produced twice (or also given) is an error. */
-    private static Producers producers(String file, List<Node> nodes, Set<String> given) {
-        Producers producer = new Producers(nodes.size());
-        for (int i = 0; i < nodes.size(); i++) {
-            Node node = nodes.get(i);
-            for (String output : node.outputs()) {
-                if (output.isEmpty()) {
-                    continue;
-                }
-                int earlier = producer.putIfAbsent(output, i);
-                if (earlier >= 0) {
-                    throw new ModelException(file + ": " + node.describe() + ": output '" + output
-                            + "' is already produced by " + nodes.get(earlier).describe()
-                            + "; every value must have exactly one producer.");
-                }
-                if (given.contains(output)) {
-                    throw new ModelException(file + ": " + node.describe() + ": output '" + output
-                            + "' is also an initializer or graph input; every value must have exactly one producer.");
-                }
-            }
-        }
-        return producer;
     }
 
     /** Kahn's algorithm, always taking the earliest ready node in file order, so the result is deterministic. */

@@ -77,7 +77,7 @@ public final class SummaryBuilder {
         LayerTable.Builder table = new LayerTable.Builder(nodes.size() + 1);
         Rows rows = new Rows(nodes.size());
         // Each key's latest row and how many calls it has had, by the key's id: arrays, not a map of a million keys.
-        Calls current = new Calls(nodes.size());
+        Calls current = new Calls(nodes.size(), nodes.size() == analysis.model().graph().nodes().size());
         Map<String, List<String>> unsupported = new LinkedHashMap<>();
         int unresolved = 0;
         int dependentNodes = 0;
@@ -97,11 +97,11 @@ public final class SummaryBuilder {
             totals = totals.plus(figures);
             String layer = result.node().layer();
             String key = fold(layer, depth);
-            int known = current.keys.size();
-            int call = current.keys.add(key);
+            int known = current.size();
+            int call = current.add(key, result.node());
             // A module's nodes after a node of another module that is not inside it are its next call
             // (layer1.0.relu runs after bn1, bn2 and the add); its own nodes around its children's are one call.
-            if (current.keys.size() > known || previous != null && !key.equals(fold(previous, depth))
+            if (current.size() > known || previous != null && !key.equals(fold(previous, depth))
                     && !previous.startsWith(key + ".")) {
                 current.calls[call]++;
                 current.row[call] = table.add(key);
@@ -261,14 +261,48 @@ public final class SummaryBuilder {
 
     /** Each row key's latest row and how many calls of it there have been, by the key's id. */
     private static final class Calls {
-        final dev.tally.ir.NameIndex keys;
+        private final dev.tally.ir.NameIndex keys;
+        /**
+         * Whether every key so far was its node's own name, the very string: node names are unique in a graph, so
+         * each such key is new and needs no lookup (a graph whose every node is its own module, as issue 14's
+         * million-node chain, hashed a million names here). At the first other key the earlier ones go into
+         * {@link #keys}, in id order, and every key is looked up from then on.
+         */
+        private boolean ownNames;
+        private String[] earlier;
+        private int size;
         int[] row;
         int[] calls;
 
-        Calls(int nodes) {
+        /** @param ownNamesPossible whether the nodes are the graph's own (no subgraph's gaps among them) */
+        Calls(int nodes, boolean ownNamesPossible) {
             keys = new dev.tally.ir.NameIndex(nodes);
+            ownNames = ownNamesPossible;
+            earlier = ownNamesPossible ? new String[Math.max(1, nodes)] : null;
             row = new int[Math.max(1, nodes)];
             calls = new int[Math.max(1, nodes)];
+        }
+
+        int size() {
+            return size;
+        }
+
+        /** The id of {@code key}, the row key of {@code node}; {@link #size()} grows by one when it is new. */
+        int add(String key, dev.tally.ir.Node node) {
+            if (ownNames && key == node.name() && size < earlier.length) {
+                earlier[size] = key;
+                return size++;
+            }
+            if (ownNames) {
+                ownNames = false;
+                for (int id = 0; id < size; id++) {
+                    keys.add(earlier[id]);
+                }
+                earlier = null;
+            }
+            int id = keys.add(key);
+            size = keys.size();
+            return id;
         }
     }
 
