@@ -28,6 +28,7 @@ public final class CostPass {
         Set<String> claimed = new HashSet<>();
         List<NodeResult> results = new ArrayList<>(graph.nodes().size());
         int index = 0;
+        Cost previous = Cost.ZERO;
         for (Node node : graph.nodes()) {
             NodeResult.Status status = shapes.status().get(index++);
             List<Param> params = new ArrayList<>();
@@ -42,7 +43,7 @@ public final class CostPass {
                         shapes.subgraphs().isDataDependent(node), shapes.notes().getOrDefault(node, "")));
                 continue;
             }
-            List<TensorInfo> outputs = outputsOf(node, shapes.values());
+            List<TensorInfo> outputs = shapes.made().get(index - 1);
             OpRule rule = rules.lookup(node.opType()).orElseThrow();
             OpContext ctx = new OpContext(file, node, rule.inputs(), shapes.values(), outputs, shapes.subgraphs());
             Cost cost;
@@ -50,12 +51,15 @@ public final class CostPass {
             try {
                 // A node in a loop whose trip count is data runs at most the loop's bound times (ShapePass.REPEATS).
                 cost = costOf(rule, ctx, outputs).times(ShapePass.repeats(node));
+                // One object for equal costs in a row (a chain of equal elementwise ops keeps one, not a million).
+                cost = cost.equals(previous) ? previous : cost;
+                previous = cost;
                 // A Range of 2^62 elements has a shape but no byte count that fits: refused here, not an internal error.
                 activationBytes = activationBytes(outputs);
             } catch (ArithmeticException e) {
                 throw ctx.fail("its count overflows a 64-bit integer");
             }
-            boolean dataDependent = isDataDependent(node, shapes.values(), outputs)
+            boolean dataDependent = shapes.readsDataDependent(index - 1) || makesDataDependent(outputs)
                     || shapes.subgraphs().isDataDependent(node);
             results.add(new NodeResult(node, status, resolved(outputs), cost, params, activationBytes, dataDependent,
                     shapes.notes().getOrDefault(node, "")));
@@ -78,8 +82,12 @@ public final class CostPass {
      * count): the memory and receptive-field passes pair outputs with names by position, so none may shift.
      */
     static List<TensorInfo> resolved(List<TensorInfo> outputs) {
-        int end = outputs.indexOf(null);
-        return end < 0 ? outputs : outputs.subList(0, end);
+        for (int end = 0; end < outputs.size(); end++) {
+            if (outputs.get(end) == null) {
+                return outputs.subList(0, end); // (indexOf(null) throws on an unmodifiable List.of)
+            }
+        }
+        return outputs;
     }
 
     /** Whether a node reads or makes a data-dependent value, so its count is the bound's. */
@@ -90,6 +98,16 @@ public final class CostPass {
                 return true;
             }
         }
+        for (TensorInfo output : resolved(outputs)) {
+            if (output.dataDependent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a sized output of a node is data-dependent. */
+    private static boolean makesDataDependent(List<TensorInfo> outputs) {
         for (TensorInfo output : resolved(outputs)) {
             if (output.dataDependent()) {
                 return true;

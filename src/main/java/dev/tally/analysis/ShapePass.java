@@ -34,13 +34,23 @@ public final class ShapePass {
      *                  node: on issue 14's one-million-node chain the identity map was a tenth of the analysis' time)
      * @param notes     what the report must say beside a node's count (a data-dependent bound, an If's branch), by node
      * @param subgraphs the analyses of If, Loop and Scan bodies, which the cost pass reuses
+     * @param made      each node's named outputs as the pass stored them (null where it could not size one), by the
+     *                  node's position; null for a node that was not counted. The cost pass and the node's result take
+     *                  this list rather than look every output up again by name (issue 14's million-node chain).
+     * @param reads     the positions of the counted nodes that read a data-dependent value
      */
     public record Result(Map<String, TensorInfo> values, List<NodeResult.Status> status, Map<Node, String> notes,
-                         Subgraphs subgraphs) {
+                         Subgraphs subgraphs, List<List<TensorInfo>> made, java.util.BitSet reads) {
         public Result {
             values = Collections.unmodifiableMap(values);
             status = Collections.unmodifiableList(status);
             notes = Collections.unmodifiableMap(notes);
+            made = Collections.unmodifiableList(made);
+        }
+
+        /** Whether counted node {@code index} reads a data-dependent value. */
+        public boolean readsDataDependent(int index) {
+            return reads.get(index);
         }
     }
 
@@ -61,11 +71,26 @@ public final class ShapePass {
         Subgraphs subgraphs = new Subgraphs(rules, strict);
         NodeResult.Status[] status = new NodeResult.Status[graph.nodes().size()];
         Map<Node, String> notes = new HashMap<>();
+        Made made = new Made(graph.nodes().size());
         int i = 0;
         for (Node node : graph.nodes()) {
-            status[i++] = inferInto(file, node, values, subgraphs, notes);
+            made.index = i;
+            status[i++] = inferInto(file, node, values, subgraphs, notes, made);
         }
-        return new Result(values, java.util.Arrays.asList(status), notes, subgraphs);
+        return new Result(values, java.util.Arrays.asList(status), notes, subgraphs, java.util.Arrays.asList(made.outputs),
+                made.reads);
+    }
+
+    /** What {@link Result#made()} and {@link Result#reads()} collect, node by node. */
+    private static final class Made {
+        final List<TensorInfo>[] outputs;
+        final java.util.BitSet reads = new java.util.BitSet();
+        int index;
+
+        @SuppressWarnings("unchecked")
+        Made(int nodes) {
+            outputs = new List[nodes];
+        }
     }
 
     /**
@@ -104,12 +129,13 @@ public final class ShapePass {
     void runNodes(String file, List<Node> nodes, Map<String, TensorInfo> values, Subgraphs subgraphs,
                   Map<Node, NodeResult.Status> status, Map<Node, String> notes) {
         for (Node node : nodes) {
-            status.put(node, inferInto(file, node, values, subgraphs, notes));
+            status.put(node, inferInto(file, node, values, subgraphs, notes, null));
         }
     }
 
+    /** @param made where a top-level node's outputs go ({@link Result#made()}); null for a subgraph's nodes */
     private NodeResult.Status inferInto(String file, Node node, Map<String, TensorInfo> values, Subgraphs subgraphs,
-                                        Map<Node, String> notes) {
+                                        Map<Node, String> notes, Made made) {
         Optional<OpRule> rule = rules.lookup(node.opType());
         if (rule.isEmpty() && node.attribute(AWAITS_INPUTS).isPresent()
                 && node.inputs().stream().anyMatch(input -> !input.isEmpty() && !values.containsKey(input))) {
@@ -124,12 +150,19 @@ public final class ShapePass {
             return NodeResult.Status.UNSUPPORTED;
         }
         boolean dataDependent = false;
+        TensorInfo first = null;
         for (String input : node.inputs()) {
-            if (!input.isEmpty() && !values.containsKey(input)) {
+            if (input.isEmpty()) {
+                continue;
+            }
+            TensorInfo info = values.get(input);
+            if (info == null) {
                 return NodeResult.Status.UNRESOLVED;
             }
-            dataDependent |= !input.isEmpty() && values.get(input).dataDependent();
+            dataDependent |= info.dataDependent();
+            first = first == null ? info : first;
         }
+        boolean readsDataDependent = dataDependent;
         if (node.attribute(DATA_DEPENDENT).isPresent()) {
             dataDependent = true;
         }
@@ -165,12 +198,35 @@ public final class ShapePass {
             return NodeResult.Status.UNRESOLVED;
         }
         withRanges(node, values, outputs);
-        for (int i = 0; i < node.outputs().size(); i++) {
+        TensorInfo[] named = made == null ? null : new TensorInfo[named(node.outputs())];
+        boolean unsized = false;
+        for (int i = 0, k = 0; i < node.outputs().size(); i++) {
+            if (node.outputs().get(i).isEmpty()) {
+                continue;
+            }
             // A null output is one the rule cannot size (a Loop's stacked outputs without a trip count): it stays
             // unresolved, so what reads it is listed as not counted.
-            if (!node.outputs().get(i).isEmpty() && outputs.get(i) != null) {
+            TensorInfo output = outputs.get(i);
+            if (output != null) {
                 // What is computed from a data-dependent value is data-dependent too: its size is the bound's.
-                values.put(node.outputs().get(i), dataDependent ? outputs.get(i).asDataDependent() : outputs.get(i));
+                output = dataDependent ? output.asDataDependent() : output;
+                if (first != null && !output.hasData() && output.equals(first)) {
+                    // One object for equal infos (an elementwise op's output is its input's): a million-node chain
+                    // kept a million equal ones.
+                    output = first;
+                }
+                values.put(node.outputs().get(i), output);
+            }
+            if (named != null) {
+                named[k++] = output;
+                unsized |= output == null;
+            }
+        }
+        if (made != null) {
+            // One list the node's result keeps too (List.copyOf keeps an unmodifiable list as it is).
+            made.outputs[made.index] = unsized ? Collections.unmodifiableList(java.util.Arrays.asList(named)) : List.of(named);
+            if (readsDataDependent) {
+                made.reads.set(made.index);
             }
         }
         if (!ctx.notes().isEmpty()) {

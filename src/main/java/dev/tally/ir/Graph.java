@@ -78,8 +78,10 @@ public final class Graph {
         return found;
     }
 
+    /** As the record it was printed: every component. */
     @Override
     public String toString() {
-        return "Graph[" + name + ", " + nodes.size() + " nodes]";
+        return "Graph[name=" + name + ", inputs=" + inputs + ", outputs=" + outputs + ", nodes=" + nodes + ", params="
+                + params + ", constants=" + constants + "]";
     }
 }

@@ -559,10 +559,27 @@ final class OnnxGraphReader {
                 layer = name.isEmpty() ? unique : layer;
                 name = unique;
             }
-            nodes.add(new Node(name, opType, proto.getInputList(), proto.getOutputList(),
-                    attributes(name, proto), layer));
+            List<String> inputs = proto.getInputList();
+            if (!nodes.isEmpty() && sameStrings(inputs, nodes.get(nodes.size() - 1).outputs())) {
+                // The node before made exactly what this one reads (a chain of ops): one list for both, not two.
+                inputs = nodes.get(nodes.size() - 1).outputs();
+            }
+            nodes.add(new Node(name, opType, inputs, proto.getOutputList(), attributes(name, proto), layer));
         }
         return nodes;
+    }
+
+    /** Whether both lists hold the very same strings in the same order. */
+    private static boolean sameStrings(List<String> a, List<String> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Adds {@code name}; whether it was new, as {@code Set.add} says. */
