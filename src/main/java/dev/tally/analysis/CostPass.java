@@ -52,7 +52,7 @@ public final class CostPass {
                 // A node in a loop whose trip count is data runs at most the loop's bound times (ShapePass.REPEATS).
                 cost = costOf(rule, ctx, outputs).times(ShapePass.repeats(node));
                 // One object for equal costs in a row (a chain of equal elementwise ops keeps one, not a million).
-                cost = cost.equals(previous) ? previous : cost;
+                cost = cost.macs() == previous.macs() && cost.ops() == previous.ops() ? previous : cost;
                 previous = cost;
                 // A Range of 2^62 elements has a shape but no byte count that fits: refused here, not an internal error.
                 activationBytes = activationBytes(outputs);

@@ -210,7 +210,7 @@ public final class ShapePass {
             if (output != null) {
                 // What is computed from a data-dependent value is data-dependent too: its size is the bound's.
                 output = dataDependent ? output.asDataDependent() : output;
-                if (first != null && !output.hasData() && output.equals(first)) {
+                if (first != null && samePlainTensor(output, first)) {
                     // One object for equal infos (an elementwise op's output is its input's): a million-node chain
                     // kept a million equal ones.
                     output = first;
@@ -237,6 +237,16 @@ public final class ShapePass {
             subgraphs.markDataDependent(node);
         }
         return NodeResult.Status.COUNTED;
+    }
+
+    /**
+     * Whether both are the same plain tensor (no values, bounds or elements) of one dtype and one shape object, the
+     * data dependence alike: checked field by field, as the record's own equals costs more than the sharing saves.
+     */
+    private static boolean samePlainTensor(TensorInfo a, TensorInfo b) {
+        return a.shape() == b.shape() && a.dtype() == b.dtype() && a.dataDependent() == b.dataDependent()
+                && a.data().isEmpty() && b.data().isEmpty() && a.elements().isEmpty() && b.elements().isEmpty()
+                && a.range().isEmpty() && b.range().isEmpty();
     }
 
     /** Gives each output whose values the pass does not know the bounds its inputs' bounds give (ValueRanges). */
