@@ -57,7 +57,7 @@ public final class ShapePass {
     public Result run(Model model, List<ResolvedInput> inputs) {
         Graph graph = model.graph();
         String file = model.path().getFileName().toString();
-        Map<String, TensorInfo> values = new HashMap<>(capacity(graph.params().size() + graph.constants().size() + graph.nodes().size()));
+        IdValues values = new IdValues(graph.ids());
         for (Param param : graph.params().values()) {
             values.put(param.name(), TensorInfo.of(param.dtype(), param.shape()));
         }
@@ -71,7 +71,7 @@ public final class ShapePass {
         Subgraphs subgraphs = new Subgraphs(rules, strict);
         NodeResult.Status[] status = new NodeResult.Status[graph.nodes().size()];
         Map<Node, String> notes = new HashMap<>();
-        Made made = new Made(graph.nodes().size());
+        Made made = new Made(graph.ids(), values, graph.nodes().size());
         int i = 0;
         for (Node node : graph.nodes()) {
             made.index = i;
@@ -81,15 +81,32 @@ public final class ShapePass {
                 made.reads);
     }
 
-    /** What {@link Result#made()} and {@link Result#reads()} collect, node by node. */
+    /**
+     * The top-level graph's nodes as the pass runs them: what {@link Result#made()} and {@link Result#reads()} collect,
+     * and the values by id, so the node at {@link #index} reads its inputs and writes its outputs by position.
+     */
     private static final class Made {
+        final dev.tally.ir.ValueIds ids;
+        final IdValues values;
         final List<TensorInfo>[] outputs;
         final java.util.BitSet reads = new java.util.BitSet();
         int index;
 
         @SuppressWarnings("unchecked")
-        Made(int nodes) {
+        Made(dev.tally.ir.ValueIds ids, IdValues values, int nodes) {
+            this.ids = ids;
+            this.values = values;
             outputs = new List[nodes];
+        }
+
+        /** Node {@link #index}'s input {@code k}, as the pass knows it; null when it does not. */
+        TensorInfo input(int k) {
+            return values.get(ids.input(index, k));
+        }
+
+        /** Stores node {@link #index}'s output {@code k}. */
+        void output(int k, TensorInfo value) {
+            values.put(ids.output(index, k), value);
         }
     }
 
@@ -151,11 +168,12 @@ public final class ShapePass {
         }
         boolean dataDependent = false;
         TensorInfo first = null;
-        for (String input : node.inputs()) {
+        for (int k = 0; k < node.inputs().size(); k++) {
+            String input = node.inputs().get(k);
             if (input.isEmpty()) {
                 continue;
             }
-            TensorInfo info = values.get(input);
+            TensorInfo info = made != null ? made.input(k) : values.get(input);
             if (info == null) {
                 return NodeResult.Status.UNRESOLVED;
             }
@@ -215,7 +233,11 @@ public final class ShapePass {
                     // kept a million equal ones.
                     output = first;
                 }
-                values.put(node.outputs().get(i), output);
+                if (made != null) {
+                    made.output(i, output);
+                } else {
+                    values.put(node.outputs().get(i), output);
+                }
             }
             if (named != null) {
                 named[k++] = output;
