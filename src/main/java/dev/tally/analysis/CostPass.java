@@ -46,6 +46,9 @@ public final class CostPass {
             List<TensorInfo> outputs = shapes.made().get(index - 1);
             OpRule rule = rules.lookup(node.opType()).orElseThrow();
             OpContext ctx = new OpContext(file, node, rule.inputs(), shapes.values(), outputs, shapes.subgraphs());
+            if (shapes.values() instanceof IdValues byId) {
+                ctx.atNode(byId, index - 1);
+            }
             Cost cost;
             long activationBytes;
             try {

@@ -19,12 +19,33 @@ import java.util.Set;
 final class IdValues extends AbstractMap<String, TensorInfo> {
     private final ValueIds ids;
     private final TensorInfo[] byId;
-    private final Map<String, TensorInfo> others = new HashMap<>();
+    private final Map<String, TensorInfo> others;
+    private final boolean writable;
     private int known;
 
     IdValues(ValueIds ids) {
         this.ids = ids;
         this.byId = new TensorInfo[ids.size()];
+        this.others = new HashMap<>();
+        this.writable = true;
+    }
+
+    private IdValues(IdValues values) {
+        this.ids = values.ids;
+        this.byId = values.byId;
+        this.others = values.others;
+        this.writable = false;
+        this.known = values.known;
+    }
+
+    /** A view that refuses every change, for the shape pass' result once the pass has run. */
+    IdValues readOnly() {
+        return new IdValues(this);
+    }
+
+    /** The ids the values are kept by. */
+    ValueIds ids() {
+        return ids;
     }
 
     /** What is known of value {@code id}; null when nothing is, or for an omitted input ({@link ValueIds#OMITTED}). */
@@ -33,6 +54,9 @@ final class IdValues extends AbstractMap<String, TensorInfo> {
     }
 
     void put(int id, TensorInfo value) {
+        if (!writable) {
+            throw new UnsupportedOperationException("The shape pass' values are read-only once it has run.");
+        }
         if (byId[id] == null) {
             known++;
         }
@@ -63,6 +87,9 @@ final class IdValues extends AbstractMap<String, TensorInfo> {
             TensorInfo old = byId[id];
             put(id, value);
             return old;
+        }
+        if (!writable) {
+            throw new UnsupportedOperationException("The shape pass' values are read-only once it has run.");
         }
         TensorInfo old = value == null ? others.remove(key) : others.put(key, value);
         known += (old == null ? 0 : -1) + (value == null ? 0 : 1);

@@ -22,6 +22,9 @@ public final class OpContext {
     private final Subgraphs subgraphs;
     private final List<String> notes = new ArrayList<>();
     private boolean bounded;
+    /** The values by the graph's value id and this node's index in the graph, when the pass runs the top-level graph. */
+    private IdValues byId;
+    private int index = -1;
 
     public OpContext(String fileName, Node node, List<String> signature, Map<String, TensorInfo> values,
                      List<TensorInfo> outputs) {
@@ -37,6 +40,16 @@ public final class OpContext {
         this.values = values;
         this.outputs = outputs;
         this.subgraphs = subgraphs;
+    }
+
+    /**
+     * Reads this node's inputs by their position among the graph's value ids ({@code values}' ids; the node is node
+     * {@code index} of the graph) instead of by name: the same values, without hashing each name again.
+     */
+    OpContext atNode(IdValues values, int index) {
+        this.byId = values;
+        this.index = index;
+        return this;
     }
 
     /**
@@ -98,7 +111,7 @@ public final class OpContext {
         if (index >= node.inputs().size() || node.inputs().get(index).isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(valueOf(node.inputs().get(index), name));
+        return Optional.of(valueOf(index, name));
     }
 
     /** All inputs from the variadic one named {@code name} to the end. */
@@ -107,7 +120,7 @@ public final class OpContext {
         List<TensorInfo> result = new ArrayList<>();
         for (int i = index; i < node.inputs().size(); i++) {
             if (!node.inputs().get(i).isEmpty()) {
-                result.add(valueOf(node.inputs().get(i), name));
+                result.add(valueOf(i, name));
             }
         }
         return result;
@@ -231,8 +244,10 @@ public final class OpContext {
         return fail("attribute '" + key + "' should be " + expected);
     }
 
-    private TensorInfo valueOf(String valueName, String inputName) {
-        TensorInfo info = values.get(valueName);
+    /** Node input {@code position} (not omitted), the rule's input {@code inputName}. */
+    private TensorInfo valueOf(int position, String inputName) {
+        String valueName = node.inputs().get(position);
+        TensorInfo info = byId != null ? byId.get(byId.ids().input(index, position)) : values.get(valueName);
         if (info == null) {
             throw fail("input '" + inputName + "' ('" + valueName + "') has no known shape");
         }

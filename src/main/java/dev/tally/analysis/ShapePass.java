@@ -42,7 +42,7 @@ public final class ShapePass {
     public record Result(Map<String, TensorInfo> values, List<NodeResult.Status> status, Map<Node, String> notes,
                          Subgraphs subgraphs, List<List<TensorInfo>> made, java.util.BitSet reads) {
         public Result {
-            values = Collections.unmodifiableMap(values);
+            values = values instanceof IdValues byId ? byId.readOnly() : Collections.unmodifiableMap(values);
             status = Collections.unmodifiableList(status);
             notes = Collections.unmodifiableMap(notes);
             made = Collections.unmodifiableList(made);
@@ -185,6 +185,9 @@ public final class ShapePass {
             dataDependent = true;
         }
         OpContext ctx = new OpContext(file, node, rule.get().inputs(), values, null, subgraphs);
+        if (made != null) {
+            ctx.atNode(made.values, made.index);
+        }
         if (node.attribute(DATA_DEPENDENT).isPresent()) {
             ctx.bound("a size it takes is read from a data-dependent value, taken at its bound");
         }
@@ -215,7 +218,7 @@ public final class ShapePass {
             subgraphs.markDataDependent(node);
             return NodeResult.Status.UNRESOLVED;
         }
-        withRanges(node, values, outputs);
+        withRanges(node, values, made, outputs);
         TensorInfo[] named = made == null ? null : new TensorInfo[named(node.outputs())];
         boolean unsized = false;
         for (int i = 0, k = 0; i < node.outputs().size(); i++) {
@@ -273,16 +276,23 @@ public final class ShapePass {
 
     /** Gives each output whose values the pass does not know the bounds its inputs' bounds give (ValueRanges). */
     private static void withRanges(Node node, Map<String, TensorInfo> values, List<TensorInfo> outputs) {
+        withRanges(node, values, null, outputs);
+    }
+
+    /** @param made the top-level node's inputs by position; null to look them up by name in {@code values} */
+    private static void withRanges(Node node, Map<String, TensorInfo> values, Made made, List<TensorInfo> outputs) {
         boolean inputHasRange = false;
-        for (String input : node.inputs()) {
-            inputHasRange |= !input.isEmpty() && values.get(input).range().isPresent();
+        for (int k = 0; k < node.inputs().size(); k++) {
+            String input = node.inputs().get(k);
+            inputHasRange |= !input.isEmpty() && (made != null ? made.input(k) : values.get(input)).range().isPresent();
         }
         if (!ValueRanges.applies(node, inputHasRange)) {
             return;
         }
         List<TensorInfo> inputs = new ArrayList<>();
-        for (String input : node.inputs()) {
-            inputs.add(input.isEmpty() ? null : values.get(input));
+        for (int k = 0; k < node.inputs().size(); k++) {
+            String input = node.inputs().get(k);
+            inputs.add(input.isEmpty() ? null : made != null ? made.input(k) : values.get(input));
         }
         for (int i = 0; i < outputs.size() && i < node.outputs().size(); i++) {
             TensorInfo output = outputs.get(i);
