@@ -499,6 +499,39 @@ class TorchScriptLoaderTest {
     }
 
     @Test
+    void aTensorWrittenIntoThroughAViewKeepsTheHullOfItsOldAndWrittenBoundsNeitherDroppedNorOnlyTheWrittenOnes() throws IOException {
+        // torchvision's expand_boxes fills zeros_like(boxes) column by column with copy_; paste_mask_in_image then reads
+        // int(box[2] - box[0] + 1). Here z is all 10 and its column 0 is overwritten with c + 2 (c clamped to [0, 6], so
+        // [2, 8]): each element of z is 10 or in [2, 8], so int(z[0][1]) (an old 10) is at most 10, not 8, and a resize to
+        // it is counted at 10 x 10.
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    c = torch.clamp(y, 0., 6.)",
+                "    z = torch.add(torch.zeros_like(c), 10.)",
+                "    _0 = torch.copy_(torch.select(z, 1, 0), torch.add(torch.select(c, 1, 0), 2.))",
+                "    w = int(torch.select(torch.select(z, 0, 0), 0, 1))",
+                "    m = torch.unsqueeze(torch.unsqueeze(y, 0), 0)",
+                "    return torch.upsample_bilinear2d(m, [w, w], False, None)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("written-hull.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).contains("WrittenView", "BoundedValue", "Resize");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        NodeResult written = analysis.nodes().stream().filter(n -> n.node().opType().equals("WrittenView")).findFirst().orElseThrow();
+        assertThat(written.outputs().get(0).range()).as("z's bounds after the write").contains(dev.tally.analysis.ValueRange.of(2, 10));
+        NodeResult resize = analysis.nodes().stream().filter(n -> n.node().opType().equals("Resize")).findFirst().orElseThrow();
+        assertThat(resize.outputs().get(0).shape().dims()).containsExactly(1L, 1L, 10L, 10L);
+        assertThat(resize.dataDependent()).isTrue();
+        // Bilinear over 2 resized axes: 100 outputs x (2 x 2 - 1) x (1 + 2) ops, an upper bound.
+        assertThat(resize.cost().ops()).isEqualTo(100L * 3 * 3);
+    }
+
+    @Test
     void sortTriangleMasksAndTheirAndOrMapOntoOnnxOpsAndBitwiseAndOfIntegersStaysListed() throws IOException {
         // The constructs of a greedy NMS in plain ops (scripts/export_verify_detection.py): sort, triu/tril, & and |.
         String forward = String.join("\n",
