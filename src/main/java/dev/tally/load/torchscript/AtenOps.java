@@ -239,9 +239,16 @@ final class AtenOps {
         return info.dataDependent() ? new Values.Bounded(size) : (Object) size;
     }
 
-    /** Axis {@code axis} of a data-dependent tensor: its bound, and Shape then Gather as the graph value holding it. */
-    private Values.Bounded boundedSize(TensorValue tensor, long axis, Site site) {
+    /**
+     * Axis {@code axis} of a data-dependent tensor: its bound, and Shape then Gather as the graph value holding it; the
+     * size itself when the axis is the same in every run ({@link ExactAxes}: Mask R-CNN's masks are n x 1 x 28 x 28
+     * with only n read from the data).
+     */
+    private Object boundedSize(TensorValue tensor, long axis, Site site) {
         int at = tensor.info().shape().normalizeAxis((int) axis);
+        if (graph.isExactAxis(tensor, at)) {
+            return tensor.info().shape().dim(at);
+        }
         TensorValue shape = emit("Shape", site, attrs(), tensor);
         TensorValue size = emit("Gather", site, attrs("axis", new Attribute.Int(0)), shape, graph.scalar((long) at));
         return new Values.Bounded(tensor.info().shape().dim(at), size);

@@ -180,6 +180,6 @@ final class IndexingOps extends AtenFamily {
         if (!self.known()) {
             return AtenOps.NOT_HANDLED;
         }
-        return emit("Expand", site, attrs(), a.tensor("src"), graph.ints(self.info().shape().toArray()));
+        return graph.sameSizesAs(emit("Expand", site, attrs(), a.tensor("src"), shapeOf(self, site)), self);
     }
 }

@@ -8,6 +8,7 @@ import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
 import dev.tally.analysis.NodeResult;
 import dev.tally.analysis.ShapePass;
+import dev.tally.analysis.TensorInfo;
 import dev.tally.ir.Attribute;
 import dev.tally.ir.DType;
 import dev.tally.ir.Model;
@@ -529,6 +530,42 @@ class TorchScriptLoaderTest {
         assertThat(resize.dataDependent()).isTrue();
         // Bilinear over 2 resized axes: 100 outputs x (2 x 2 - 1) x (1 + 2) ops, an upper bound.
         assertThat(resize.cost().ops()).isEqualTo(100L * 3 * 3);
+    }
+
+    @Test
+    void anAxisOfADataDependentTensorThatNoDataSizesIsReadAsItsSizeAndTheOthersStayBounded() throws IOException {
+        // Mask R-CNN's masks are [n, 1, 28, 28] with n the detections' count: expand_masks' M = mask.size(-1) is 28 in
+        // every run. Here z = relu(zeros([n, 5])) with n <= 6 from nonzero: z.size(1) is 5 (ones([5, 2]) is not
+        // data-dependent), z.size(0) is at most 6, and so is zeros_like(z)'s (its constant shape holds the bound), and so
+        // is expand_as(y0, z)'s (y0 a [1, 5] row expanded to z's sizes).
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    n = torch.size(torch.nonzero(torch.gt(y, 0.)), 0)",
+                "    z = torch.relu(torch.zeros([n, 5]))",
+                "    w = torch.zeros_like(z)",
+                "    e = torch.expand_as(torch.ones([1, 5]), z)",
+                "    a = torch.ones([torch.size(z, 1), 2])",
+                "    b = torch.ones([torch.size(w, 0), 2])",
+                "    c = torch.ones([torch.size(e, 0), torch.size(e, 1)])",
+                "    return (a, b, c)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("exact-axes.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        TensorInfo a = analysis.outputs().get(0).info().orElseThrow();
+        assertThat(a.shape()).isEqualTo(Shape.of(5, 2));
+        assertThat(a.dataDependent()).as("z.size(1) is 5 in every run").isFalse();
+        TensorInfo b = analysis.outputs().get(1).info().orElseThrow();
+        assertThat(b.shape()).isEqualTo(Shape.of(6, 2));
+        assertThat(b.dataDependent()).as("zeros_like(z).size(0) is only bounded").isTrue();
+        TensorInfo c = analysis.outputs().get(2).info().orElseThrow();
+        assertThat(c.shape()).isEqualTo(Shape.of(6, 5));
+        assertThat(c.dataDependent()).as("expand_as(row, z).size(0) is only bounded").isTrue();
     }
 
     @Test
