@@ -33,10 +33,11 @@ final class ExactAxes {
                 TensorInfo out, int index);
     }
 
-    /** Ops whose output has their first input's shape, whatever their other inputs are. */
+    /** Ops whose (first) output has their first input's shape, whatever their other inputs are. */
     private static final Set<String> SAME_SHAPE = Set.of("Relu", "Sigmoid", "Tanh", "Exp", "Log", "Neg", "Abs", "Sqrt", "Cast",
             "Identity", "Clip", "LeakyRelu", "Softmax", "LogSoftmax", "Dropout", "Erf", "Floor", "Ceil", "Not", "HardSigmoid",
-            "HardSwish", "Sign", "Reciprocal", "Round", "ScatterND", "ScatterElements", "WrittenView");
+            "HardSwish", "Sign", "Reciprocal", "Round", "ScatterND", "ScatterElements", "WrittenView", "BatchNormalization",
+            "LayerNormalization", "InstanceNormalization", "GroupNormalization", "Gelu", "Elu", "Selu", "Softplus", "Mish");
     /** Elementwise ops whose inputs broadcast together. */
     private static final Set<String> BROADCAST = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Equal", "Greater", "Less",
             "GreaterOrEqual", "LessOrEqual", "And", "Or", "Xor", "Where", "Max", "Min", "Mod");
@@ -66,7 +67,7 @@ final class ExactAxes {
         }
         Rule rule = TABLE.get(node.opType());
         if (rule == null && SAME_SHAPE.contains(node.opType())) {
-            rule = (n, i, axes, k, v, o, x) -> axes.isEmpty() || infos.get(0) == null || infos.get(0).rank() != o.rank() ? null : axes.get(0);
+            rule = (n, i, axes, k, v, o, x) -> x != 0 || axes.isEmpty() || infos.get(0) == null || infos.get(0).rank() != o.rank() ? null : axes.get(0);
         }
         if (rule == null && BROADCAST.contains(node.opType())) {
             rule = ExactAxes::broadcast;

@@ -1035,6 +1035,13 @@ final class Interpreter {
                 return attribute(target, String.valueOf(args.get(1)), frame, line);
             }
             case "annotate":
+                if (args.size() == 2 && args.get(0) instanceof Namespace type && (type.path().equals("int") || type.path().equals("float"))
+                        && args.get(1) instanceof TensorValue) {
+                    // How TorchScript prints an implicit tensor-to-number conversion (prim::ImplicitTensorToNum:
+                    // paste_mask_in_image's max(box[0], 0) of an int64 box): int(t) or float(t).
+                    return scalarCall(type.path().equals("int") ? "Int" : "Float", List.of(args.get(1)), frame, line);
+                }
+                return args.get(1);
             case "unchecked_cast":
                 return args.get(1);
             case "uninitialized":
@@ -1136,7 +1143,7 @@ final class Interpreter {
             case "list", "List" -> value instanceof List<?>;
             case "tuple", "Tuple" -> value instanceof TupleValue;
             case "dict", "Dict" -> value instanceof Map<?, ?>;
-            case "int" -> value instanceof Long || value instanceof Values.Bounded;
+            case "int" -> value instanceof Long || value instanceof Values.Bounded || value instanceof Values.Ranged;
             case "float" -> value instanceof Double;
             case "bool" -> value instanceof Boolean || value instanceof Undecided;
             case "str" -> value instanceof String;
