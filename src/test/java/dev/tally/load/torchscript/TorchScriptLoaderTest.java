@@ -569,6 +569,109 @@ class TorchScriptLoaderTest {
     }
 
     @Test
+    void anIntReadFromValuesBoundedBelowZeroIsKnownByItsRangeAndMaxWithOneGivesTheResizeItsBound() throws IOException {
+        // paste_mask_in_image: w = int(box[2] - box[0] + 1) of an expanded box can be below 0, then w = max(w, 1), and
+        // the mask is resized to [h, w]; max(box[1], 0) of an int64 box prints as annotate(int, ...). Here c is clamped to
+        // [-4, 6]: int(c[0][1]) is in [-4, 6], so max(.., 1) is at most 6 and the resize is counted at 6 x 6, neither
+        // left out (the range dropped) nor at 1 x 1.
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    c = torch.clamp(y, -4., 6.)",
+                "    w = int(torch.select(torch.select(c, 0, 0), 0, 1))",
+                "    h = ops.prim.max(annotate(int, torch.select(torch.select(c, 0, 0), 0, 2)), 1)",
+                "    w1 = ops.prim.max(w, 1)",
+                "    m = torch.unsqueeze(torch.unsqueeze(y, 0), 0)",
+                "    return torch.upsample_bilinear2d(m, [h, w1], False, None)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("ranged.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).as("no gap").doesNotContain(TorchScriptLoader.UNFOLLOWED)
+                .contains("Resize");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        NodeResult resize = analysis.nodes().stream().filter(n -> n.node().opType().equals("Resize")).findFirst().orElseThrow();
+        assertThat(resize.outputs().get(0).shape().dims()).containsExactly(1L, 1L, 6L, 6L);
+        assertThat(resize.dataDependent()).isTrue();
+        assertThat(resize.cost().ops()).isEqualTo(36L * 3 * 3);
+    }
+
+    @Test
+    void aConstantStandingForABoundCountsForEveryValueUpToItInValueBounds() throws IOException {
+        // paste_mask_in_image's -box[1] + y_0 with y_0 = max(int(box[1]), 0): y_0 is at most 6 here, passed to the add
+        // as the constant 6, but it is anywhere in [0, 6], so -c + y_0 with c in [-4, 6] is in [-6, 10], not [0, 10].
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    c = torch.select(torch.select(torch.clamp(y, -4., 6.), 0, 0), 0, 0)",
+                "    v = ops.prim.max(int(c), 0)",
+                "    return torch.add(torch.neg(c), v)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("bound-constant.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        NodeResult add = analysis.nodes().stream().filter(n -> n.node().opType().equals("Add")).findFirst().orElseThrow();
+        assertThat(add.outputs().get(0).range()).contains(dev.tally.analysis.ValueRange.of(-6, 10));
+    }
+
+    @Test
+    void aSliceFromAStartReadFromTheDataIsAtMostTheWholeExtentNeverTheRestAfterTheBound() throws IOException {
+        // z[n:] with n <= 6 the count of positive elements: anywhere from 8 rows (n = 0) down; counted at 8, not 8 - 6.
+        // z[:n] is longest at n's bound: 6 rows. Both data-dependent.
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    n = torch.size(torch.nonzero(torch.gt(y, 0.)), 0)",
+                "    z = torch.ones([8, 3])",
+                "    return (torch.slice(z, 0, n), torch.slice(z, 0, 0, n))",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("slice-from-data.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        TensorInfo rest = analysis.outputs().get(0).info().orElseThrow();
+        assertThat(rest.shape()).isEqualTo(Shape.of(8, 3));
+        assertThat(rest.dataDependent()).isTrue();
+        TensorInfo head = analysis.outputs().get(1).info().orElseThrow();
+        assertThat(head.shape()).isEqualTo(Shape.of(6, 3));
+        assertThat(head.dataDependent()).isTrue();
+    }
+
+    @Test
+    void aCopyWhoseSourceIsLargerThanItsDestinationAtTheirBoundsIsCutToThemNotLeftOut() throws IOException {
+        // paste_mask_in_image copies a slice of the resized mask (at most 531 x 531) into a region of the canvas (at most
+        // 256 x 256): a run that copies has equal sizes. Here ones([n, 3]) (at most 6 rows) goes into canvas[m:] (at most
+        // 4 rows): counted, the canvas still [4, 3].
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    n = torch.size(torch.nonzero(torch.gt(y, 0.)), 0)",
+                "    canvas = torch.zeros([4, 3])",
+                "    _0 = torch.copy_(torch.slice(canvas, 0, n), torch.ones([n, 3]))",
+                "    return canvas",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("copy-cut.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        assertThat(analysis.nodes()).as("nothing left uncounted").allMatch(r -> r.status() == NodeResult.Status.COUNTED);
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(4, 3));
+    }
+
+    @Test
     void sortTriangleMasksAndTheirAndOrMapOntoOnnxOpsAndBitwiseAndOfIntegersStaysListed() throws IOException {
         // The constructs of a greedy NMS in plain ops (scripts/export_verify_detection.py): sort, triu/tril, & and |.
         String forward = String.join("\n",
