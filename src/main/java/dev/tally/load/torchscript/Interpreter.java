@@ -1372,6 +1372,9 @@ final class Interpreter {
             return b.tensor() != null ? "a number read from data, at most " + b.bound()
                     : "a size that depends on the data (at most " + b.bound() + ")";
         }
+        if (value instanceof Values.Ranged r) {
+            return "a number read from data, between " + r.low() + " and " + r.high();
+        }
         if (value instanceof Undecided) {
             return "a condition that depends on the data";
         }
