@@ -1037,7 +1037,7 @@ final class Interpreter {
             case "annotate":
                 if (args.size() == 2 && args.get(0) instanceof Namespace type && (type.path().equals("int") || type.path().equals("float"))
                         && args.get(1) instanceof TensorValue) {
-                    // How TorchScript prints an implicit tensor-to-number conversion (prim::ImplicitTensorToNum:
+                    // How TorchScript prints an implicit tensor-to-number conversion (aten::IntImplicit, FloatImplicit:
                     // paste_mask_in_image's max(box[0], 0) of an int64 box): int(t) or float(t).
                     return scalarCall(type.path().equals("int") ? "Int" : "Float", List.of(args.get(1)), frame, line);
                 }
