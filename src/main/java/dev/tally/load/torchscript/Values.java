@@ -75,7 +75,8 @@ final class Values {
 
     /**
      * A Python int Tally knows only by its bound (docs/conventions.md, "Data-dependent sizes"): at least 0 and at most
-     * {@code bound}. The one bounded-int type of the interpreter, for every source: a size read from a data-dependent
+     * {@code bound}. The one bounded-size type of the interpreter (an int that may be below 0 is a {@link Ranged}), for
+     * every source: a size read from a data-dependent
      * tensor ({@code boxes.size(0)} after a boolean-mask index, {@code len(unique(labels))}), an int read from a
      * tensor's values ({@code batch_sizes[0]} of a packed sequence, Conformer's {@code max(lengths).item()} with
      * {@code --input lengths=...:maxN}), the index of a loop whose trip count is data, and what {@link BoundedInts}
