@@ -289,10 +289,19 @@ public final class ShapePass {
         if (!ValueRanges.applies(node, inputHasRange)) {
             return;
         }
+        // A node that reads a data-dependent size at its bound holds that bound as a constant (TorchScript's
+        // add(-box[1], y_0) with y_0 = max(int(box[1]), 0) at most 393): the run's value lies between 0 and the constant,
+        // so each constant input counts for that range, never for its one value.
+        boolean boundsAsConstants = node.attribute(DATA_DEPENDENT).isPresent();
         List<TensorInfo> inputs = new ArrayList<>();
         for (int k = 0; k < node.inputs().size(); k++) {
             String input = node.inputs().get(k);
-            inputs.add(input.isEmpty() ? null : made != null ? made.input(k) : values.get(input));
+            TensorInfo info = input.isEmpty() ? null : made != null ? made.input(k) : values.get(input);
+            if (boundsAsConstants && info != null && info.hasData() && !info.isSequence()) {
+                ValueRange exact = info.valueRange().orElseThrow().union();
+                info = info.withoutValues().withRange(ValueRange.of(Math.min(0, exact.low(0)), Math.max(0, exact.high(0))));
+            }
+            inputs.add(info);
         }
         for (int i = 0; i < outputs.size() && i < node.outputs().size(); i++) {
             TensorInfo output = outputs.get(i);

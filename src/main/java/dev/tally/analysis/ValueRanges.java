@@ -25,8 +25,11 @@ final class ValueRanges {
 
     private static final double INF = Double.POSITIVE_INFINITY;
 
-    /** Ops that can make bounds from values the pass knows (a clamp's constant limit) even when no input has any. */
-    private static final Set<String> CLAMPS = Set.of("Max", "Min", "Clip");
+    /**
+     * Ops that can make bounds from values the pass knows (a clamp's constant limit, the zeros a WrittenView was
+     * written over) even when no input has any.
+     */
+    private static final Set<String> CLAMPS = Set.of("Max", "Min", "Clip", "WrittenView");
 
     private static final Map<String, Rule> TABLE = Map.ofEntries(
             // Data movement: the same elements in the same order.
@@ -46,6 +49,7 @@ final class ValueRanges {
             Map.entry("Tile", ValueRanges::within),
             Map.entry("TopK", (node, in, infos, out, index) -> index == 0 ? within(node, in, infos, out, 0) : null),
             Map.entry("Concat", ValueRanges::concat),
+            Map.entry("WrittenView", ValueRanges::hull),
             Map.entry("Cast", ValueRanges::cast),
             // Reductions that keep one of the values.
             Map.entry("ReduceMax", (node, in, infos, out, index) -> reduce(in, out, true)),
@@ -104,6 +108,19 @@ final class ValueRanges {
 
     private static ValueRange within(Node node, List<ValueRange> in, List<TensorInfo> infos, TensorInfo out, int index) {
         return in.isEmpty() || in.get(0) == null ? null : in.get(0).union();
+    }
+
+    /**
+     * A tensor after an in-place write into a view of it: each element is the old one or one the write made, so within
+     * the hull of both inputs' bounds; nothing when the write is not known (one input) or either has no bounds.
+     */
+    private static ValueRange hull(Node node, List<ValueRange> in, List<TensorInfo> infos, TensorInfo out, int index) {
+        if (in.size() != 2 || in.get(0) == null || in.get(1) == null) {
+            return null;
+        }
+        ValueRange old = in.get(0).union();
+        ValueRange written = in.get(1).union();
+        return ValueRange.of(Math.min(old.low(0), written.low(0)), Math.max(old.high(0), written.high(0)));
     }
 
     /** 1-D pieces joined element by element; otherwise every input's bounds in one pair. */

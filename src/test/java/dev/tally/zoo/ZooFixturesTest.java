@@ -238,9 +238,10 @@ class ZooFixturesTest {
             assertThat(summary.outputs().get(0).shape().get().dim(0)).as(what + ": boxes bound").isEqualTo(boxesBound);
             assertThat(summary.outputs().get(0).origin()).as(what + ": boxes marked").isEqualTo(SummaryBuilder.DATA_DEPENDENT_OUTPUT);
         }
-        if (detection && onnx) {
-            // Every size in an exported detector has a bound: torchvision's masks and keypoint heatmaps are resized to
-            // sizes computed from box coordinates clamped to the image (docs/conventions.md, "Value bounds").
+        if (detection && (onnx || form.equals("scripted"))) {
+            // Every size in an exported or scripted detector has a bound: torchvision's masks and keypoint heatmaps are
+            // resized to sizes computed from box coordinates clamped to the image (docs/conventions.md, "Value bounds");
+            // the scripted masks are pasted into the image by a loop over the boxes ("Data-dependent sizes").
             assertThat(unbounded).as(what + ": ops whose sizes have no bound").isEmpty();
             assertThat(actual).as(what + ": every output shape resolved").allMatch(Optional::isPresent);
         }
@@ -259,7 +260,7 @@ class ZooFixturesTest {
                 assertThat(summary.outputs().get(i).origin()).as(what + ": output " + i + " marked").isEqualTo(SummaryBuilder.DATA_DEPENDENT_OUTPUT);
             }
         }
-        if (expected.get("name").asText().startsWith("maskrcnn") && onnx) {
+        if (expected.get("name").asText().startsWith("maskrcnn") && (onnx || form.equals("scripted"))) {
             // The masks: [detections_per_img, 1, H, W], H x W the fixture's input image (PyTorch pastes each mask into it).
             JsonNode image = expected.get("inputs").get(0).get("shape");
             assertThat(actual.get(3)).as(what + ": the masks' bound").contains(List.of(boxesBound, 1L, image.get(2).asLong(), image.get(3).asLong()));

@@ -72,6 +72,10 @@ final class Args {
             // A number known by its bound held by a 0-d graph value: what is computed from it stays data-dependent.
             return b.tensor() != null ? b.tensor() : graph.scalar(b.bound());
         }
+        if (value instanceof Values.Ranged r && r.tensor() != null) {
+            // An int known by its range below and above 0: the graph value holding it carries those bounds.
+            return r.tensor();
+        }
         throw new ArgumentError("'torch." + op + "' needs a tensor for '" + name + "', but the code passes "
                 + Interpreter.describe(value));
     }

@@ -72,16 +72,31 @@ abstract class AtenFamily implements OpFamily {
             return graph.ints(toArray(a.ints(name, 1, null)));
         }
         List<TensorValue> parts = new ArrayList<>();
-        for (Object item : items) {
+        boolean[] exact = new boolean[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            Object item = items.get(i);
             if (item instanceof Long size) {
                 parts.add(graph.ints(size));
+                exact[i] = true;
             } else if (Values.isHeld(item)) {
                 parts.add(emit("Reshape", site, attrs(), Values.held(item), graph.ints(1)));
             } else {
                 throw a.unresolved(name, a.get(name));
             }
         }
-        return emit("Concat", site, attrs("axis", new Attribute.Int(0)), parts.toArray(new TensorValue[0]));
+        TensorValue sizes = emit("Concat", site, attrs("axis", new Attribute.Int(0)), parts.toArray(new TensorValue[0]));
+        // The ints are the same in every run: what this size list makes is exact on their axes (ExactAxes).
+        graph.markExactValues(sizes, exact);
+        return sizes;
+    }
+
+    /**
+     * The sizes of {@code tensor} as a 1-D int64 input of an op that makes a tensor of them ({@code zeros_like}): a
+     * constant, or its Shape when they depend on the data, so that what is made is data-dependent in the graph too (a
+     * constant would pass the bound for the size in every run).
+     */
+    TensorValue shapeOf(TensorValue tensor, Site site) {
+        return graph.isSizeDependent(tensor) ? emit("Shape", site, attrs(), tensor) : graph.ints(tensor.info().shape().toArray());
     }
 
     static Map<String, Attribute> attrs(Object... pairs) {

@@ -81,6 +81,9 @@ final class AtenOps {
         if (introspection != NOT_HANDLED) {
             return introspection;
         }
+        if (!anyTensor && args.stream().anyMatch(arg -> arg instanceof Values.Ranged)) {
+            return ranged(base, args, site);
+        }
         if (!anyTensor) {
             // Python ints read from data-dependent sizes: their bounds, or an undecided comparison (BoundedInts).
             Object bounded = BoundedInts.call(base, args);
@@ -115,6 +118,40 @@ final class AtenOps {
             // A shape argument is not known statically: keep the op, as unsupported, rather than guess.
         }
         return unsupported(base, args, keywords, site, mapped);
+    }
+
+    /** The ONNX op computing each builtin {@link #ranged} keeps in the graph. */
+    private static final Map<String, String> RANGED_OPS = Map.of("min", "Min", "max", "Max", "add", "Add", "sub", "Sub",
+            "mul", "Mul", "neg", "Neg");
+
+    /**
+     * A builtin given an int known by its range ({@link Values.Ranged}): {@link BoundedInts} gives the result's range;
+     * when that is again such an int and every operand is an int or held by a graph value, the op is emitted on those
+     * values, so the result is held too, with the same bounds by ValueRanges' interval arithmetic (paste_mask_in_image's
+     * {@code y_1 = min(int(box[3] + 1), im_h)}, added to {@code -box[1]} next).
+     */
+    private Object ranged(String name, List<Object> args, Site site) {
+        Object result = BoundedInts.call(name, args);
+        if (!(result instanceof Values.Ranged range) || !RANGED_OPS.containsKey(name)) {
+            return result;
+        }
+        List<Object> operands = (name.equals("min") || name.equals("max")) && args.size() == 1 && items(args.get(0)) != null
+                ? items(args.get(0)) : args;
+        List<String> inputs = new ArrayList<>();
+        for (Object operand : operands) {
+            if (operand instanceof Long l) {
+                inputs.add(graph.scalar(l).name());
+            } else if (operand instanceof Values.Ranged r && r.tensor() != null) {
+                inputs.add(r.tensor().name());
+            } else {
+                return result;
+            }
+        }
+        if (inputs.size() != (name.equals("neg") ? 1 : 2)) {
+            return result;
+        }
+        TensorValue held = graph.emit(RANGED_OPS.get(name), inputs, Map.of(), 1, site.layer(), site.source()).get(0);
+        return new Values.Ranged(range.low(), range.high(), held);
     }
 
     static final Object NOT_HANDLED = new Object();
@@ -239,9 +276,16 @@ final class AtenOps {
         return info.dataDependent() ? new Values.Bounded(size) : (Object) size;
     }
 
-    /** Axis {@code axis} of a data-dependent tensor: its bound, and Shape then Gather as the graph value holding it. */
-    private Values.Bounded boundedSize(TensorValue tensor, long axis, Site site) {
+    /**
+     * Axis {@code axis} of a data-dependent tensor: its bound, and Shape then Gather as the graph value holding it; the
+     * size itself when the axis is the same in every run ({@link ExactAxes}: Mask R-CNN's masks are n x 1 x 28 x 28
+     * with only n read from the data).
+     */
+    private Object boundedSize(TensorValue tensor, long axis, Site site) {
         int at = tensor.info().shape().normalizeAxis((int) axis);
+        if (graph.isExactAxis(tensor, at)) {
+            return tensor.info().shape().dim(at);
+        }
         TensorValue shape = emit("Shape", site, attrs(), tensor);
         TensorValue size = emit("Gather", site, attrs("axis", new Attribute.Int(0)), shape, graph.scalar((long) at));
         return new Values.Bounded(tensor.info().shape().dim(at), size);

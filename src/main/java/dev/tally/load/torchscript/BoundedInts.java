@@ -26,6 +26,9 @@ final class BoundedInts {
         if ((name.equals("min") || name.equals("max")) && args.size() == 1 && AtenOps.items(args.get(0)) != null) {
             operands = AtenOps.items(args.get(0));
         }
+        if (operands.stream().anyMatch(a -> a instanceof Values.Ranged)) {
+            return ranged(name, operands);
+        }
         if (operands.stream().noneMatch(a -> isBounded(a) || a instanceof Undecided)) {
             return AtenOps.NOT_HANDLED;
         }
@@ -74,6 +77,75 @@ final class BoundedInts {
                 // List and dict builtins (append, _set_item, ...) hold a bounded int as any other item.
                 return AtenOps.NOT_HANDLED;
         }
+    }
+
+    /** List builtins that hold an int as an item, whatever it is. */
+    private static final java.util.Set<String> HOLDS = java.util.Set.of("append", "insert", "extend", "_set_item", "list", "copy");
+
+    /**
+     * Interval arithmetic with an int known by its range ({@link Values.Ranged}): each operand is an interval (an int
+     * [c, c], a bounded size [0, bound]); the result is a {@link Bounded} size when its low end is 0 or more, an int when
+     * both ends meet. Comparisons and every other builtin give {@link Unknown}; a list builtin holds it as an item.
+     */
+    private static Object ranged(String name, List<Object> operands) {
+        if (HOLDS.contains(name)) {
+            return AtenOps.NOT_HANDLED;
+        }
+        List<long[]> intervals = new java.util.ArrayList<>();
+        for (Object operand : operands) {
+            if (operand instanceof Values.Ranged r) {
+                intervals.add(new long[] {r.low(), r.high()});
+            } else if (operand instanceof Bounded b) {
+                intervals.add(new long[] {0, b.bound()});
+            } else if (operand instanceof Long l) {
+                intervals.add(new long[] {l, l});
+            } else {
+                return Unknown.VALUE;
+            }
+        }
+        try {
+            long[] result = switch (name) {
+                case "Int" -> intervals.size() == 1 ? intervals.get(0) : null;
+                case "neg" -> intervals.size() == 1 ? new long[] {Math.negateExact(intervals.get(0)[1]), Math.negateExact(intervals.get(0)[0])} : null;
+                case "add" -> intervals.size() == 2 ? new long[] {Math.addExact(intervals.get(0)[0], intervals.get(1)[0]),
+                        Math.addExact(intervals.get(0)[1], intervals.get(1)[1])} : null;
+                case "sub" -> intervals.size() == 2 ? new long[] {Math.subtractExact(intervals.get(0)[0], intervals.get(1)[1]),
+                        Math.subtractExact(intervals.get(0)[1], intervals.get(1)[0])} : null;
+                case "mul" -> intervals.size() == 2 ? product(intervals.get(0), intervals.get(1)) : null;
+                case "min", "max" -> extremes(name.equals("min"), intervals);
+                default -> null;
+            };
+            if (result == null) {
+                return Unknown.VALUE;
+            }
+            if (result[0] == result[1]) {
+                return result[0];
+            }
+            return result[0] >= 0 ? new Bounded(result[1]) : new Values.Ranged(result[0], result[1]);
+        } catch (ArithmeticException e) {
+            // An end past 64 bits bounds nothing a model can hold.
+            return Unknown.VALUE;
+        }
+    }
+
+    private static long[] product(long[] a, long[] b) {
+        long[] corners = {Math.multiplyExact(a[0], b[0]), Math.multiplyExact(a[0], b[1]), Math.multiplyExact(a[1], b[0]),
+                Math.multiplyExact(a[1], b[1])};
+        return new long[] {java.util.Arrays.stream(corners).min().orElseThrow(), java.util.Arrays.stream(corners).max().orElseThrow()};
+    }
+
+    /** min (max) of intervals: between the least (greatest) of the low ends and of the high ends. */
+    private static long[] extremes(boolean min, List<long[]> intervals) {
+        if (intervals.isEmpty()) {
+            return null;
+        }
+        long low = intervals.get(0)[0];
+        long high = intervals.get(0)[1];
+        for (long[] interval : intervals) {
+            low = min ? Math.min(low, interval[0]) : Math.max(low, interval[0]);
+            high = min ? Math.min(high, interval[1]) : Math.max(high, interval[1]);
+        }
+        return new long[] {low, high};
     }
 
     /**

@@ -117,7 +117,7 @@ final class CreationOps extends AtenFamily {
         }
         ConstTensor fill = new ConstTensor(type, Shape.of(1),
                 type.isFloatingPoint() ? ConstData.ofFloats(value) : ConstData.ofInts((long) value));
-        return emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), graph.ints(self.info().shape().toArray()));
+        return graph.sameSizesAs(emit("ConstantOfShape", site, attrs("value", new Attribute.Tensor(fill)), shapeOf(self, site)), self);
     }
 
     private Object arange(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -72,6 +72,15 @@ final class DTypeOps implements OpFamily {
                         site.layer(), site.source()).get(0);
                 return new Values.Bounded(ranged.get(), read);
             }
+            Optional<Values.Ranged> twoSided = rangeBelowZero(self, name);
+            if (twoSided.isPresent()) {
+                // int() of values bounded on both sides, the low end below 0 (an expanded box's width): an int known by
+                // its range, which max(w, 1) makes a size again; the int64 values (int() truncates as Cast does) hold it.
+                TensorValue whole = self.info().dtype() == DType.INT64 ? self : graph.emit("Cast", List.of(self.name()),
+                        new LinkedHashMap<>(Map.of("to", new Attribute.Int(7))), 1, site.layer(), site.source()).get(0);
+                Object read = BoundedInts.call("Int", List.of(twoSided.get()));
+                return read instanceof Values.Ranged r ? new Values.Ranged(r.low(), r.high(), whole) : read;
+            }
             return name.equals("item") ? AtenOps.NOT_HANDLED : Values.Unknown.VALUE;
         }
         Optional<DType> target;
@@ -133,6 +142,28 @@ final class DTypeOps implements OpFamily {
         }
         // int() truncates, so at most the bound's floor; item() of a float keeps its fraction, so at most its ceiling.
         return Optional.of((long) (name.equals("Int") ? Math.floor(range.high(0)) : Math.ceil(range.high(0))));
+    }
+
+    /**
+     * {@code int(t)} of one element whose values the shape pass bounds on both sides with the lower bound below 0: the
+     * bounds truncated toward zero, as int() truncates (a monotone map, so the int lies between the truncated bounds).
+     * Only int(): item() of a float is a float.
+     */
+    private static Optional<Values.Ranged> rangeBelowZero(TensorValue self, String name) {
+        if (!self.known() || self.info().hasData() || self.info().numel() != 1 || self.info().range().isEmpty()
+                || self.info().dtype() == DType.BOOL || !name.equals("Int")) {
+            return Optional.empty();
+        }
+        dev.tally.analysis.ValueRange range = self.info().range().get();
+        double low = range.low(0);
+        double high = range.high(0);
+        // Within 2^53 every int64 bound is exact as a double.
+        if (!(low < 0) || !(Math.abs(low) < 0x1p53) || !(Math.abs(high) < 0x1p53) || low > high) {
+            return Optional.empty();
+        }
+        long lo = (long) low;
+        long hi = (long) high;
+        return Optional.of(new Values.Ranged(lo, hi));
     }
 
     /** Whether {@code int(t)} or {@code t.item()} of {@code self} is an integer known only by its bound: one data-dependent element. */

@@ -61,6 +61,13 @@ final class GraphBuilder {
     private String loopBound;
     /** Values whose sizes depend on the data, so the code reading their sizes gets bounded ints. */
     private final java.util.Set<String> sizeDependent = new java.util.HashSet<>();
+    /**
+     * Of the values in {@link #sizeDependent}: the axes that are the same in every run all the same ({@link ExactAxes}:
+     * the mask logits' 28 x 28 after the detections' count); a value not here has none.
+     */
+    private final Map<String, boolean[]> exactAxes = new HashMap<>();
+    /** 1-D int64 sizes the interpreter built from Python ints: which elements it knew exactly ({@link #markExactValues}). */
+    private final Map<String, boolean[]> exactValues = new HashMap<>();
     /** Ops whose output sizes depend on the data a run sees. */
     private static final java.util.Set<String> SIZE_SOURCES = java.util.Set.of("NonZero", "NonMaxSuppression", "Unique",
             "EitherBranch");
@@ -220,8 +227,82 @@ final class GraphBuilder {
         }
         if (dataDependent) {
             outputs.replaceAll(info -> info == null ? null : info.asDataDependent());
+            if (node.attribute(ShapePass.DATA_DEPENDENT).isEmpty() && !SIZE_SOURCES.contains(node.opType())) {
+                recordExactAxes(node, outputs);
+            }
         }
         return outputs;
+    }
+
+    /** What {@link ExactAxes} proves of each output of a node whose sizes depend on the data. */
+    private void recordExactAxes(Node node, List<TensorInfo> outputs) {
+        List<TensorInfo> infos = new ArrayList<>();
+        List<Boolean> known = new ArrayList<>();
+        List<boolean[]> recordedValues = new ArrayList<>();
+        for (String input : node.inputs()) {
+            infos.add(input.isEmpty() ? null : values.get(input));
+            known.add(input.isEmpty() || !sizeDependent.contains(input));
+            recordedValues.add(input.isEmpty() ? null : exactValues.get(input));
+        }
+        List<boolean[]> in = ExactAxes.inputs(infos, known, exactAxes, node.inputs());
+        for (int i = 0; i < outputs.size() && i < node.outputs().size(); i++) {
+            boolean[] axes = ExactAxes.of(node, infos, in, known, recordedValues, outputs.get(i), i);
+            if (axes != null) {
+                exactAxes.put(node.outputs().get(i), axes);
+            }
+        }
+    }
+
+    /**
+     * Whether axis {@code axis} of {@code value}, whose sizes depend on the data, is the same in every run, so the code
+     * reading it gets the size itself rather than a bounded int ({@link ExactAxes}).
+     */
+    boolean isExactAxis(TensorValue value, int axis) {
+        boolean[] axes = exactAxes.get(value.name());
+        return axes != null && axis >= 0 && axis < axes.length && axes[axis];
+    }
+
+    /** Whether the sizes of {@code value} depend on the data. */
+    boolean isSizeDependent(TensorValue value) {
+        return sizeDependent.contains(value.name());
+    }
+
+    /**
+     * {@code made}, a tensor an op built at the sizes of {@code source} as the shape rules state them ({@code zeros_like},
+     * {@code copy_}'s source expanded to its destination, {@code expand_as}): when those sizes depend on the data, so do
+     * its, on the same axes (a constant holding them would otherwise pass the bound for the size in every run). Returns
+     * {@code made} as the interpreter holds it from then on.
+     */
+    TensorValue sameSizesAs(TensorValue made, TensorValue source) {
+        if (!made.known() || !sizeDependent.contains(source.name()) || source.info().rank() != made.info().rank()) {
+            return made;
+        }
+        boolean[] own = sizeDependent.contains(made.name()) ? exactAxes.get(made.name()) : null;
+        boolean[] theirs = exactAxes.get(source.name());
+        boolean[] axes = new boolean[made.info().rank()];
+        for (int a = 0; a < axes.length; a++) {
+            // Its size is the source's, or an exact size of its own the source's had to match.
+            axes[a] = theirs != null && theirs[a] || own != null && own[a];
+        }
+        sizeDependent.add(made.name());
+        exactAxes.remove(made.name());
+        for (boolean axis : axes) {
+            if (axis) {
+                exactAxes.put(made.name(), axes);
+                break;
+            }
+        }
+        TensorInfo info = made.info().asDataDependent();
+        values.put(made.name(), info);
+        return new TensorValue(made.name(), info);
+    }
+
+    /**
+     * Records which elements of {@code value}, a size list built from Python ints ({@code [n, 256, 14, 14]} with n
+     * read from the data), the interpreter knew as ints: those are the same in every run.
+     */
+    void markExactValues(TensorValue value, boolean[] exact) {
+        exactValues.put(value.name(), exact.clone());
     }
 
     /**

@@ -37,6 +37,21 @@ final class IndexingOps extends AtenFamily {
 
     private Object slice(String name, List<Object> args, Map<String, Object> kw, Site site) {
         Args a = bind(name, args, kw, "self", "dim", "start", "end", "step");
+        Object from = a.get("start");
+        Object to = a.get("end");
+        boolean startKnown = from == null || from instanceof Long;
+        boolean endKnown = to == null || to instanceof Long;
+        if (!startKnown || !endKnown && !BoundedInts.isBounded(to)) {
+            // A start or end read from the data (paste_mask_in_image's mask[y_0 - box[1]:y_1 - box[1]]): at most the whole
+            // extent, data-dependent. Never a start at its bound, which would count a shorter slice than a run can take.
+            return graph.withDataDependentSizes(() -> emit("Slice", site, attrs(), a.tensor("self"), graph.ints(0),
+                    graph.ints(Long.MAX_VALUE), graph.ints(a.integer("dim", 0)), graph.ints(a.integer("step", 1))));
+        }
+        if (!endKnown) {
+            // An end that is a size read from the data (x[:n]): the slice is longest at its bound, data-dependent.
+            return graph.withDataDependentSizes(() -> emit("Slice", site, attrs(), a.tensor("self"), graph.ints(a.integer("start", 0)),
+                    graph.ints(a.integer("end", Long.MAX_VALUE)), graph.ints(a.integer("dim", 0)), graph.ints(a.integer("step", 1))));
+        }
         long start = a.integer("start", 0);
         long end = a.integer("end", Long.MAX_VALUE);
         return emit("Slice", site, attrs(), a.tensor("self"), graph.ints(start), graph.ints(end),
@@ -180,6 +195,36 @@ final class IndexingOps extends AtenFamily {
         if (!self.known()) {
             return AtenOps.NOT_HANDLED;
         }
-        return emit("Expand", site, attrs(), a.tensor("src"), graph.ints(self.info().shape().toArray()));
+        TensorValue src = a.tensor("src");
+        if (src.known() && src.info().rank() <= self.info().rank() && (graph.isSizeDependent(self) || graph.isSizeDependent(src))) {
+            src = withinDestination(src, self, site);
+        }
+        return graph.sameSizesAs(emit("Expand", site, attrs(), src, shapeOf(self, site)), self);
+    }
+
+    /**
+     * The source of a copy whose sizes depend on the data, cut to the destination's bounds where it is larger at its own
+     * (paste_mask_in_image copies mask[y_0 - box[1]:y_1 - box[1], ...], at most 531 x 531, into a region of the 256 x 256
+     * canvas): a run that copies has the two sizes equal (or the source's 1), so no more than the destination's bound, and
+     * nothing real is cut; without the cut the sizes at their bounds would not fit together.
+     */
+    private TensorValue withinDestination(TensorValue src, TensorValue self, Site site) {
+        int offset = self.info().rank() - src.info().rank();
+        List<Long> axes = new java.util.ArrayList<>();
+        List<Long> ends = new java.util.ArrayList<>();
+        for (int axis = 0; axis < src.info().rank(); axis++) {
+            long size = src.info().shape().dim(axis);
+            long bound = self.info().shape().dim(axis + offset);
+            if (size != 1 && size > bound) {
+                axes.add((long) axis);
+                ends.add(bound);
+            }
+        }
+        if (axes.isEmpty()) {
+            return src;
+        }
+        long[] starts = new long[axes.size()];
+        return graph.withDataDependentSizes(() -> emit("Slice", site, attrs(), src, graph.ints(starts),
+                graph.ints(toArray(ends)), graph.ints(toArray(axes))));
     }
 }

@@ -1035,6 +1035,13 @@ final class Interpreter {
                 return attribute(target, String.valueOf(args.get(1)), frame, line);
             }
             case "annotate":
+                if (args.size() == 2 && args.get(0) instanceof Namespace type && (type.path().equals("int") || type.path().equals("float"))
+                        && args.get(1) instanceof TensorValue) {
+                    // How TorchScript prints an implicit tensor-to-number conversion (aten::IntImplicit, FloatImplicit:
+                    // paste_mask_in_image's max(box[0], 0) of an int64 box): int(t) or float(t).
+                    return scalarCall(type.path().equals("int") ? "Int" : "Float", List.of(args.get(1)), frame, line);
+                }
+                return args.get(1);
             case "unchecked_cast":
                 return args.get(1);
             case "uninitialized":
@@ -1136,7 +1143,7 @@ final class Interpreter {
             case "list", "List" -> value instanceof List<?>;
             case "tuple", "Tuple" -> value instanceof TupleValue;
             case "dict", "Dict" -> value instanceof Map<?, ?>;
-            case "int" -> value instanceof Long || value instanceof Values.Bounded;
+            case "int" -> value instanceof Long || value instanceof Values.Bounded || value instanceof Values.Ranged;
             case "float" -> value instanceof Double;
             case "bool" -> value instanceof Boolean || value instanceof Undecided;
             case "str" -> value instanceof String;
@@ -1224,9 +1231,9 @@ final class Interpreter {
         if (args.stream().anyMatch(a -> a instanceof Values.BoundedList) || keywords.values().stream().anyMatch(a -> a instanceof Values.BoundedList)) {
             throw unfollowed(frame, line, "cannot pass a list whose length depends on the data to '" + name + "'");
         }
-        staleView(name, args, frame, line);
         try {
             Object result = aten.call(name, args, keywords, site(frame, line));
+            staleView(name, args, result, frame, line);
             rebindInPlace(name, args, result, frame);
             if (VIEW_OPS.contains(name) && !args.isEmpty() && args.get(0) instanceof TensorValue source && result instanceof TensorValue view
                     && !view.name().equals(source.name())) {
@@ -1257,23 +1264,28 @@ final class Interpreter {
      * expand_boxes fills {@code zeros_like(boxes)}) changes the tensor viewed, which the graph does not show: the
      * tensor's name would still hold the values it had. Those values matter when the shape rules know or bound them (a
      * zeros_like is known to be 0: an int read from it later would be taken for 0), so then every local holding that
-     * tensor holds a {@code WrittenView} of it afterwards: the same type and shape, its values not carried.
+     * tensor holds a {@code WrittenView} of it afterwards: the same type and shape, its values not carried as data. The
+     * op's result ({@code written}: what the view holds after it, x expanded for {@code copy_}) is its second input when
+     * known, so every element stays within the hull of the old and the written values' bounds; the expanded boxes keep
+     * the bounds paste_mask_in_image's {@code int(box[2] - box[0] + 1)} needs.
      */
-    private void staleView(String name, List<Object> args, Frame frame, int line) {
+    private void staleView(String name, List<Object> args, Object written, Frame frame, int line) {
         if (!name.endsWith("_") || name.endsWith("__") || args.isEmpty() || !(args.get(0) instanceof TensorValue target)
                 || !viewBase.containsKey(target.name())) {
             return;
         }
         String base = viewBase.get(target.name());
-        TensorValue written = null;
+        List<String> inputs = written instanceof TensorValue w && w.known() && !w.name().equals(target.name())
+                ? List.of(base, w.name()) : List.of(base);
+        TensorValue after = null;
         for (Map.Entry<String, Object> local : frame.locals.entrySet()) {
             if (local.getValue() instanceof TensorValue held && held.name().equals(base) && held.known()
                     && (held.info().hasData() || held.info().range().isPresent())) {
-                if (written == null) {
+                if (after == null) {
                     Site site = site(frame, line);
-                    written = graph.emit("WrittenView", List.of(held.name()), Map.of(), 1, site.layer(), site.source()).get(0);
+                    after = graph.emit("WrittenView", inputs, Map.of(), 1, site.layer(), site.source()).get(0);
                 }
-                local.setValue(written);
+                local.setValue(after);
             }
         }
     }
@@ -1359,6 +1371,9 @@ final class Interpreter {
         if (value instanceof Values.Bounded b) {
             return b.tensor() != null ? "a number read from data, at most " + b.bound()
                     : "a size that depends on the data (at most " + b.bound() + ")";
+        }
+        if (value instanceof Values.Ranged r) {
+            return "a number read from data, between " + r.low() + " and " + r.high();
         }
         if (value instanceof Undecided) {
             return "a condition that depends on the data";

@@ -108,7 +108,7 @@ final class ShapeOps extends AtenFamily {
         if (!other.known()) {
             return AtenOps.NOT_HANDLED;
         }
-        return emit("Expand", site, attrs(), a.tensor("self"), graph.ints(other.info().shape().toArray()));
+        return graph.sameSizesAs(emit("Expand", site, attrs(), a.tensor("self"), shapeOf(other, site)), other);
     }
 
     private Object repeat(String name, List<Object> args, Map<String, Object> kw, Site site) {

@@ -75,7 +75,8 @@ final class Values {
 
     /**
      * A Python int Tally knows only by its bound (docs/conventions.md, "Data-dependent sizes"): at least 0 and at most
-     * {@code bound}. The one bounded-int type of the interpreter, for every source: a size read from a data-dependent
+     * {@code bound}. The one bounded-size type of the interpreter (an int that may be below 0 is a {@link Ranged}), for
+     * every source: a size read from a data-dependent
      * tensor ({@code boxes.size(0)} after a boolean-mask index, {@code len(unique(labels))}), an int read from a
      * tensor's values ({@code batch_sizes[0]} of a packed sequence, Conformer's {@code max(lengths).item()} with
      * {@code --input lengths=...:maxN}), the index of a loop whose trip count is data, and what {@link BoundedInts}
@@ -100,6 +101,29 @@ final class Values {
         /** A bounded int no graph value holds. */
         Bounded(long bound) {
             this(bound, null);
+        }
+    }
+
+    /**
+     * A Python int read from values the shape pass bounds on both sides, the lower one below 0 (paste_mask_in_image's
+     * {@code int(box[2] - box[0] + 1)} of an expanded box, in [-529, 531] at 256 x 256): known to lie in
+     * {@code [low, high]}, and not a size. Only {@link BoundedInts} reads it: min, max, sums, differences, products and
+     * negation give its interval again, a {@link Bounded} size once the low end is 0 or more ({@code max(w, 1)}); any
+     * other use is {@link Unknown} (docs/conventions.md, "Data-dependent sizes").
+     *
+     * @param tensor the 0-d int64 graph value holding it, with those value bounds (the int64 values it was read from,
+     *               and the Min, Max, Add, Sub, Mul or Neg of such values the interpreter emits for min, max and
+     *               arithmetic), or null: with one, a tensor op can take it as an operand ({@code -box[1] + y_1})
+     */
+    record Ranged(long low, long high, TensorValue tensor) {
+        Ranged {
+            if (low > high) {
+                throw new IllegalArgumentException("An int range [" + low + ", " + high + "] is empty.");
+            }
+        }
+
+        Ranged(long low, long high) {
+            this(low, high, null);
         }
     }
 

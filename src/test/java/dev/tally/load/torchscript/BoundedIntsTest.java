@@ -57,4 +57,35 @@ class BoundedIntsTest {
         assertThat(BoundedInts.call("__and__", List.of(new Undecided(true), true))).isEqualTo(new Undecided(true));
         assertThat(BoundedInts.call("add", List.of(3L, 4L))).isSameAs(AtenOps.NOT_HANDLED);
     }
+
+    @Test
+    void anIntKnownByARangeBelowZeroKeepsItsIntervalAndMaxWithAPositiveIntMakesItASizeAgain() {
+        // paste_mask_in_image at 256 x 256: w = int(box[2] - box[0] + 1) of an expanded box lies in [-529, 531], and
+        // max(w, 1) in [1, 531]: a size at most 531. Worked out by hand over each interval.
+        Values.Ranged w = new Values.Ranged(-529, 531);
+        assertThat(BoundedInts.call("max", List.of(w, 1L))).isEqualTo(new Bounded(531));
+        assertThat(BoundedInts.call("max", List.of(List.of(w, 0L)))).isEqualTo(new Bounded(531));
+        // y_1 = min(int(box[3] + 1), 256) with box[3] + 1 in [-136, 394]: [-136, 256], still below 0.
+        assertThat(BoundedInts.call("min", List.of(new Values.Ranged(-136, 394), 256L))).isEqualTo(new Values.Ranged(-136, 256));
+        assertThat(BoundedInts.call("add", List.of(w, 10L))).isEqualTo(new Values.Ranged(-519, 541));
+        assertThat(BoundedInts.call("sub", List.of(w, new Bounded(6)))).isEqualTo(new Values.Ranged(-535, 531));
+        assertThat(BoundedInts.call("neg", List.of(w))).isEqualTo(new Values.Ranged(-531, 529));
+        assertThat(BoundedInts.call("mul", List.of(w, -2L))).isEqualTo(new Values.Ranged(-1062, 1058));
+        assertThat(BoundedInts.call("Int", List.of(w))).isEqualTo(w);
+        // A range that closes on one value is that int.
+        assertThat(BoundedInts.call("max", List.of(new Values.Ranged(-3, 2), 2L))).isEqualTo(2L);
+    }
+
+    @Test
+    void anIntKnownByARangeIsNeverComparedOrUsedBeyondIntervalArithmetic() {
+        Values.Ranged w = new Values.Ranged(-529, 531);
+        assertThat(BoundedInts.call("gt", List.of(w, 0L))).isEqualTo(Unknown.VALUE);
+        assertThat(BoundedInts.call("eq", List.of(w, 3L))).isEqualTo(Unknown.VALUE);
+        assertThat(BoundedInts.call("floordiv", List.of(w, 2L))).isEqualTo(Unknown.VALUE);
+        assertThat(BoundedInts.call("Float", List.of(w))).isEqualTo(Unknown.VALUE);
+        assertThat(BoundedInts.call("add", List.of(w, Unknown.VALUE))).isEqualTo(Unknown.VALUE);
+        assertThat(BoundedInts.call("mul", List.of(w, Long.MAX_VALUE))).isEqualTo(Unknown.VALUE);
+        // A list holds it as any other item.
+        assertThat(BoundedInts.call("append", List.of(new java.util.ArrayList<>(), w))).isSameAs(AtenOps.NOT_HANDLED);
+    }
 }

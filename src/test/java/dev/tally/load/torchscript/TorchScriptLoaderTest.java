@@ -8,6 +8,7 @@ import dev.tally.analysis.Analyzer;
 import dev.tally.analysis.InputShapes;
 import dev.tally.analysis.NodeResult;
 import dev.tally.analysis.ShapePass;
+import dev.tally.analysis.TensorInfo;
 import dev.tally.ir.Attribute;
 import dev.tally.ir.DType;
 import dev.tally.ir.Model;
@@ -496,6 +497,178 @@ class TorchScriptLoaderTest {
         assertThat(resize.cost().ops()).isEqualTo(36L * 3 * 3);
         assertThat(analysis.nodes().stream().filter(n -> n.node().opType().equals("BoundedValue")).findFirst().orElseThrow().note())
                 .contains("at most 6, the upper bound of the values of");
+    }
+
+    @Test
+    void aTensorWrittenIntoThroughAViewKeepsTheHullOfItsOldAndWrittenBoundsNeitherDroppedNorOnlyTheWrittenOnes() throws IOException {
+        // torchvision's expand_boxes fills zeros_like(boxes) column by column with copy_; paste_mask_in_image then reads
+        // int(box[2] - box[0] + 1). Here z is all 10 and its column 0 is overwritten with c + 2 (c clamped to [0, 6], so
+        // [2, 8]): each element of z is 10 or in [2, 8], so int(z[0][1]) (an old 10) is at most 10, not 8, and a resize to
+        // it is counted at 10 x 10.
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    c = torch.clamp(y, 0., 6.)",
+                "    z = torch.add(torch.zeros_like(c), 10.)",
+                "    _0 = torch.copy_(torch.select(z, 1, 0), torch.add(torch.select(c, 1, 0), 2.))",
+                "    w = int(torch.select(torch.select(z, 0, 0), 0, 1))",
+                "    m = torch.unsqueeze(torch.unsqueeze(y, 0), 0)",
+                "    return torch.upsample_bilinear2d(m, [w, w], False, None)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("written-hull.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).contains("WrittenView", "BoundedValue", "Resize");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        NodeResult written = analysis.nodes().stream().filter(n -> n.node().opType().equals("WrittenView")).findFirst().orElseThrow();
+        assertThat(written.outputs().get(0).range()).as("z's bounds after the write").contains(dev.tally.analysis.ValueRange.of(2, 10));
+        NodeResult resize = analysis.nodes().stream().filter(n -> n.node().opType().equals("Resize")).findFirst().orElseThrow();
+        assertThat(resize.outputs().get(0).shape().dims()).containsExactly(1L, 1L, 10L, 10L);
+        assertThat(resize.dataDependent()).isTrue();
+        // Bilinear over 2 resized axes: 100 outputs x (2 x 2 - 1) x (1 + 2) ops, an upper bound.
+        assertThat(resize.cost().ops()).isEqualTo(100L * 3 * 3);
+    }
+
+    @Test
+    void anAxisOfADataDependentTensorThatNoDataSizesIsReadAsItsSizeAndTheOthersStayBounded() throws IOException {
+        // Mask R-CNN's masks are [n, 1, 28, 28] with n the detections' count: expand_masks' M = mask.size(-1) is 28 in
+        // every run. Here z = relu(zeros([n, 5])) with n <= 6 from nonzero: z.size(1) is 5 (ones([5, 2]) is not
+        // data-dependent), z.size(0) is at most 6, and so is zeros_like(z)'s (its constant shape holds the bound), and so
+        // is expand_as(y0, z)'s (y0 a [1, 5] row expanded to z's sizes).
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    n = torch.size(torch.nonzero(torch.gt(y, 0.)), 0)",
+                "    z = torch.relu(torch.zeros([n, 5]))",
+                "    w = torch.zeros_like(z)",
+                "    e = torch.expand_as(torch.ones([1, 5]), z)",
+                "    a = torch.ones([torch.size(z, 1), 2])",
+                "    b = torch.ones([torch.size(w, 0), 2])",
+                "    c = torch.ones([torch.size(e, 0), torch.size(e, 1)])",
+                "    return (a, b, c)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("exact-axes.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        TensorInfo a = analysis.outputs().get(0).info().orElseThrow();
+        assertThat(a.shape()).isEqualTo(Shape.of(5, 2));
+        assertThat(a.dataDependent()).as("z.size(1) is 5 in every run").isFalse();
+        TensorInfo b = analysis.outputs().get(1).info().orElseThrow();
+        assertThat(b.shape()).isEqualTo(Shape.of(6, 2));
+        assertThat(b.dataDependent()).as("zeros_like(z).size(0) is only bounded").isTrue();
+        TensorInfo c = analysis.outputs().get(2).info().orElseThrow();
+        assertThat(c.shape()).isEqualTo(Shape.of(6, 5));
+        assertThat(c.dataDependent()).as("expand_as(row, z).size(0) is only bounded").isTrue();
+    }
+
+    @Test
+    void anIntReadFromValuesBoundedBelowZeroIsKnownByItsRangeAndMaxWithOneGivesTheResizeItsBound() throws IOException {
+        // paste_mask_in_image: w = int(box[2] - box[0] + 1) of an expanded box can be below 0, then w = max(w, 1), and
+        // the mask is resized to [h, w]; max(box[1], 0) of an int64 box prints as annotate(int, ...). Here c is clamped to
+        // [-4, 6]: int(c[0][1]) is in [-4, 6], so max(.., 1) is at most 6 and the resize is counted at 6 x 6, neither
+        // left out (the range dropped) nor at 1 x 1.
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    c = torch.clamp(y, -4., 6.)",
+                "    w = int(torch.select(torch.select(c, 0, 0), 0, 1))",
+                "    h = ops.prim.max(annotate(int, torch.select(torch.select(c, 0, 0), 0, 2)), 1)",
+                "    w1 = ops.prim.max(w, 1)",
+                "    m = torch.unsqueeze(torch.unsqueeze(y, 0), 0)",
+                "    return torch.upsample_bilinear2d(m, [h, w1], False, None)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("ranged.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        assertThat(model.graph().nodes()).extracting(Node::opType).as("no gap").doesNotContain(TorchScriptLoader.UNFOLLOWED)
+                .contains("Resize");
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        NodeResult resize = analysis.nodes().stream().filter(n -> n.node().opType().equals("Resize")).findFirst().orElseThrow();
+        assertThat(resize.outputs().get(0).shape().dims()).containsExactly(1L, 1L, 6L, 6L);
+        assertThat(resize.dataDependent()).isTrue();
+        assertThat(resize.cost().ops()).isEqualTo(36L * 3 * 3);
+    }
+
+    @Test
+    void aConstantStandingForABoundCountsForEveryValueUpToItInValueBounds() throws IOException {
+        // paste_mask_in_image's -box[1] + y_0 with y_0 = max(int(box[1]), 0): y_0 is at most 6 here, passed to the add
+        // as the constant 6, but it is anywhere in [0, 6], so -c + y_0 with c in [-4, 6] is in [-6, 10], not [0, 10].
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    c = torch.select(torch.select(torch.clamp(y, -4., 6.), 0, 0), 0, 0)",
+                "    v = ops.prim.max(int(c), 0)",
+                "    return torch.add(torch.neg(c), v)",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("bound-constant.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        NodeResult add = analysis.nodes().stream().filter(n -> n.node().opType().equals("Add")).findFirst().orElseThrow();
+        assertThat(add.outputs().get(0).range()).contains(dev.tally.analysis.ValueRange.of(-6, 10));
+    }
+
+    @Test
+    void aSliceFromAStartReadFromTheDataIsAtMostTheWholeExtentNeverTheRestAfterTheBound() throws IOException {
+        // z[n:] with n <= 6 the count of positive elements: anywhere from 8 rows (n = 0) down; counted at 8, not 8 - 6.
+        // z[:n] is longest at n's bound: 6 rows. Both data-dependent.
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    n = torch.size(torch.nonzero(torch.gt(y, 0.)), 0)",
+                "    z = torch.ones([8, 3])",
+                "    return (torch.slice(z, 0, n), torch.slice(z, 0, 0, n))",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("slice-from-data.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        TensorInfo rest = analysis.outputs().get(0).info().orElseThrow();
+        assertThat(rest.shape()).isEqualTo(Shape.of(8, 3));
+        assertThat(rest.dataDependent()).isTrue();
+        TensorInfo head = analysis.outputs().get(1).info().orElseThrow();
+        assertThat(head.shape()).isEqualTo(Shape.of(6, 3));
+        assertThat(head.dataDependent()).isTrue();
+    }
+
+    @Test
+    void aCopyWhoseSourceIsLargerThanItsDestinationAtTheirBoundsIsCutToThemNotLeftOut() throws IOException {
+        // paste_mask_in_image copies a slice of the resized mask (at most 531 x 531) into a region of the canvas (at most
+        // 256 x 256): a run that copies has equal sizes. Here ones([n, 3]) (at most 6 rows) goes into canvas[m:] (at most
+        // 4 rows): counted, the canvas still [4, 3].
+        String forward = String.join("\n",
+                "    fc = self.fc",
+                "    y = (fc).forward(x, )",
+                "    n = torch.size(torch.nonzero(torch.gt(y, 0.)), 0)",
+                "    canvas = torch.zeros([4, 3])",
+                "    _0 = torch.copy_(torch.slice(canvas, 0, n), torch.ones([n, 3]))",
+                "    return canvas",
+                "class Lin(Module):");
+        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        Path path = archive("copy-cut.pt", netRecords(code));
+
+        Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
+
+        Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
+        assertThat(analysis.nodes()).as("nothing left uncounted").allMatch(r -> r.status() == NodeResult.Status.COUNTED);
+        assertThat(analysis.outputs().get(0).info().orElseThrow().shape()).isEqualTo(Shape.of(4, 3));
     }
 
     @Test
