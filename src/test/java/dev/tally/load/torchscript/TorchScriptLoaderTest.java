@@ -76,6 +76,15 @@ class TorchScriptLoaderTest {
             "    return torch.linear(input, weight, bias)",
             "");
 
+    /**
+     * NET_CODE with its forward's body from {@code fc = self.fc} replaced by {@code forward}, which ends with the line
+     * {@code class Lin(Module):} so the Lin class that follows stays whole.
+     */
+    private static String withForward(String forward) {
+        return NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
+                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+    }
+
     private static byte[] netPickle() {
         return PickleBytes.protocol(2)
                 .global("__torch__.m", "Net").emptyTuple().newObj().emptyDict().mark()
@@ -427,7 +436,7 @@ class TorchScriptLoaderTest {
                 "    _0 = torch.floor_divide(ops.prim.NumToTensor(torch.size(y, 0)), CONSTANTS.c0)",
                 "    return torch.view(y, [int(_0), -1])",
                 "class Lin(Module):");
-        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        String code = withForward(forward);
         Map<String, byte[]> records = netRecords(code);
         records.put("constants.pkl", PickleBytes.protocol(2).mark().longScalar("0").tuple().stop());
         records.put("constants/0", new byte[] {2, 0, 0, 0, 0, 0, 0, 0});
@@ -452,8 +461,7 @@ class TorchScriptLoaderTest {
                 "    m = torch.masked_fill(a, torch.gt(b, 0.), 0.)",
                 "    return torch.cat([m, c], 1)",
                 "class Lin(Module):");
-        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
-                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        String code = withForward(forward);
         Path path = archive("ops.pt", netRecords(code));
 
         Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
@@ -481,8 +489,7 @@ class TorchScriptLoaderTest {
                 "    m = torch.unsqueeze(torch.unsqueeze(y, 0), 0)",
                 "    return torch.upsample_bilinear2d(m, [w, w], False, None)",
                 "class Lin(Module):");
-        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
-                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        String code = withForward(forward);
         Path path = archive("bounded.pt", netRecords(code));
 
         Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
@@ -515,8 +522,7 @@ class TorchScriptLoaderTest {
                 "    m = torch.unsqueeze(torch.unsqueeze(y, 0), 0)",
                 "    return torch.upsample_bilinear2d(m, [w, w], False, None)",
                 "class Lin(Module):");
-        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
-                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        String code = withForward(forward);
         Path path = archive("written-hull.pt", netRecords(code));
 
         Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
@@ -550,8 +556,7 @@ class TorchScriptLoaderTest {
                 "    c = torch.ones([torch.size(e, 0), torch.size(e, 1)])",
                 "    return (a, b, c)",
                 "class Lin(Module):");
-        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
-                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        String code = withForward(forward);
         Path path = archive("exact-axes.pt", netRecords(code));
 
         Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
@@ -584,8 +589,7 @@ class TorchScriptLoaderTest {
                 "    m = torch.unsqueeze(torch.unsqueeze(y, 0), 0)",
                 "    return torch.upsample_bilinear2d(m, [h, w1], False, None)",
                 "class Lin(Module):");
-        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
-                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        String code = withForward(forward);
         Path path = archive("ranged.pt", netRecords(code));
 
         Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
@@ -610,8 +614,7 @@ class TorchScriptLoaderTest {
                 "    v = ops.prim.max(int(c), 0)",
                 "    return torch.add(torch.neg(c), v)",
                 "class Lin(Module):");
-        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
-                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        String code = withForward(forward);
         Path path = archive("bound-constant.pt", netRecords(code));
 
         Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
@@ -632,8 +635,7 @@ class TorchScriptLoaderTest {
                 "    z = torch.ones([8, 3])",
                 "    return (torch.slice(z, 0, n), torch.slice(z, 0, 0, n))",
                 "class Lin(Module):");
-        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
-                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        String code = withForward(forward);
         Path path = archive("slice-from-data.pt", netRecords(code));
 
         Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
@@ -660,8 +662,7 @@ class TorchScriptLoaderTest {
                 "    _0 = torch.copy_(torch.slice(canvas, 0, n), torch.ones([n, 3]))",
                 "    return canvas",
                 "class Lin(Module):");
-        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
-                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        String code = withForward(forward);
         Path path = archive("copy-cut.pt", netRecords(code));
 
         Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
@@ -684,8 +685,7 @@ class TorchScriptLoaderTest {
                 "    bits = torch.__and__(order, order)",
                 "    return (values, order, either, bits)",
                 "class Lin(Module):");
-        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
-                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        String code = withForward(forward);
         Path path = archive("nms-ops.pt", netRecords(code));
 
         Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
@@ -724,8 +724,7 @@ class TorchScriptLoaderTest {
                 "      pass",
                 "    return torch.cat(_0, 1)",
                 "class Lin(Module):");
-        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
-                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        String code = withForward(forward);
         Path path = archive("lists.pt", netRecords(code));
 
         Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
@@ -753,8 +752,7 @@ class TorchScriptLoaderTest {
                 "    _0 = torch.slice([y, torch.relu(y)], None, None, -1)",
                 "    return torch.cat(_0, int(c))",
                 "class Lin(Module):");
-        String code = NET_CODE.substring(0, NET_CODE.indexOf("    fc = self.fc")) + forward
-                + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
+        String code = withForward(forward);
         Path path = archive("numbers.pt", netRecords(code.replace("cat(_0, int(c))", "cat(_0, torch.sub(int(c), 2))")));
 
         Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
