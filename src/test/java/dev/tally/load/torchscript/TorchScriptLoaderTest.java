@@ -85,6 +85,11 @@ class TorchScriptLoaderTest {
                 + NET_CODE.substring(NET_CODE.indexOf("class Lin(Module):") + "class Lin(Module):".length());
     }
 
+    /** The result of the first node of op {@code opType}. */
+    private static NodeResult firstOf(Analysis analysis, String opType) {
+        return analysis.nodes().stream().filter(n -> n.node().opType().equals(opType)).findFirst().orElseThrow();
+    }
+
     private static byte[] netPickle() {
         return PickleBytes.protocol(2)
                 .global("__torch__.m", "Net").emptyTuple().newObj().emptyDict().mark()
@@ -502,7 +507,7 @@ class TorchScriptLoaderTest {
         assertThat(resize.dataDependent()).isTrue();
         // Bilinear over 2 resized axes: 36 outputs x (2 x 2 - 1) x (1 + 2) ops, an upper bound.
         assertThat(resize.cost().ops()).isEqualTo(36L * 3 * 3);
-        assertThat(analysis.nodes().stream().filter(n -> n.node().opType().equals("BoundedValue")).findFirst().orElseThrow().note())
+        assertThat(firstOf(analysis, "BoundedValue").note())
                 .contains("at most 6, the upper bound of the values of");
     }
 
@@ -529,9 +534,9 @@ class TorchScriptLoaderTest {
 
         assertThat(model.graph().nodes()).extracting(Node::opType).contains("WrittenView", "BoundedValue", "Resize");
         Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
-        NodeResult written = analysis.nodes().stream().filter(n -> n.node().opType().equals("WrittenView")).findFirst().orElseThrow();
+        NodeResult written = firstOf(analysis, "WrittenView");
         assertThat(written.outputs().get(0).range()).as("z's bounds after the write").contains(dev.tally.analysis.ValueRange.of(2, 10));
-        NodeResult resize = analysis.nodes().stream().filter(n -> n.node().opType().equals("Resize")).findFirst().orElseThrow();
+        NodeResult resize = firstOf(analysis, "Resize");
         assertThat(resize.outputs().get(0).shape().dims()).containsExactly(1L, 1L, 10L, 10L);
         assertThat(resize.dataDependent()).isTrue();
         // Bilinear over 2 resized axes: 100 outputs x (2 x 2 - 1) x (1 + 2) ops, an upper bound.
@@ -597,7 +602,7 @@ class TorchScriptLoaderTest {
         assertThat(model.graph().nodes()).extracting(Node::opType).as("no gap").doesNotContain(TorchScriptLoader.UNFOLLOWED)
                 .contains("Resize");
         Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
-        NodeResult resize = analysis.nodes().stream().filter(n -> n.node().opType().equals("Resize")).findFirst().orElseThrow();
+        NodeResult resize = firstOf(analysis, "Resize");
         assertThat(resize.outputs().get(0).shape().dims()).containsExactly(1L, 1L, 6L, 6L);
         assertThat(resize.dataDependent()).isTrue();
         assertThat(resize.cost().ops()).isEqualTo(36L * 3 * 3);
@@ -620,7 +625,7 @@ class TorchScriptLoaderTest {
         Model model = new TorchScriptLoader().load(path, Map.of(InputShapes.UNNAMED, Shape.of(2, 3)));
 
         Analysis analysis = new Analyzer().analyze(model, Map.of(), true);
-        NodeResult add = analysis.nodes().stream().filter(n -> n.node().opType().equals("Add")).findFirst().orElseThrow();
+        NodeResult add = firstOf(analysis, "Add");
         assertThat(add.outputs().get(0).range()).contains(dev.tally.analysis.ValueRange.of(-6, 10));
     }
 
