@@ -101,12 +101,7 @@ public final class CostPass {
                 return true;
             }
         }
-        for (TensorInfo output : resolved(outputs)) {
-            if (output.dataDependent()) {
-                return true;
-            }
-        }
-        return false;
+        return makesDataDependent(outputs);
     }
 
     /** Whether a sized output of a node is data-dependent. */

@@ -173,7 +173,7 @@ public final class ShapePass {
             if (input.isEmpty()) {
                 continue;
             }
-            TensorInfo info = made != null ? made.input(k) : values.get(input);
+            TensorInfo info = inputOf(node, k, values, made);
             if (info == null) {
                 return NodeResult.Status.UNRESOLVED;
             }
@@ -265,6 +265,14 @@ public final class ShapePass {
     }
 
     /**
+     * Node input {@code k} (not omitted) as the pass knows it, null when it does not: by position among the graph's value
+     * ids for a top-level node ({@code made} not null), else by name in {@code values}.
+     */
+    private static TensorInfo inputOf(Node node, int k, Map<String, TensorInfo> values, Made made) {
+        return made != null ? made.input(k) : values.get(node.inputs().get(k));
+    }
+
+    /**
      * Whether both are the same plain tensor (no values, bounds or elements) of one dtype and one shape object, the
      * data dependence alike: checked field by field, as the record's own equals costs more than the sharing saves.
      */
@@ -284,7 +292,7 @@ public final class ShapePass {
         boolean inputHasRange = false;
         for (int k = 0; k < node.inputs().size(); k++) {
             String input = node.inputs().get(k);
-            inputHasRange |= !input.isEmpty() && (made != null ? made.input(k) : values.get(input)).range().isPresent();
+            inputHasRange |= !input.isEmpty() && inputOf(node, k, values, made).range().isPresent();
         }
         if (!ValueRanges.applies(node, inputHasRange)) {
             return;
@@ -296,7 +304,7 @@ public final class ShapePass {
         List<TensorInfo> inputs = new ArrayList<>();
         for (int k = 0; k < node.inputs().size(); k++) {
             String input = node.inputs().get(k);
-            TensorInfo info = input.isEmpty() ? null : made != null ? made.input(k) : values.get(input);
+            TensorInfo info = input.isEmpty() ? null : inputOf(node, k, values, made);
             if (boundsAsConstants && info != null && info.hasData() && !info.isSequence()) {
                 ValueRange exact = info.valueRange().orElseThrow().union();
                 info = info.withoutValues().withRange(ValueRange.of(Math.min(0, exact.low(0)), Math.max(0, exact.high(0))));
