@@ -76,6 +76,32 @@ public enum DType {
         throw new IllegalArgumentException("Unknown input dtype '" + name + "'; use one of: " + valid + ".");
     }
 
+    /**
+     * The type of an ONNX {@code TensorProto.DataType} code (1 float ... 16 bfloat16; 8, string, is OTHER); null for a
+     * code outside 1 to 16. The loader reads tensors' types and Cast-like rules their {@code to} attributes by it.
+     */
+    public static DType ofOnnxCode(long code) {
+        return switch ((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, code))) {
+            case 1 -> FLOAT32;
+            case 2 -> UINT8;
+            case 3 -> INT8;
+            case 4 -> UINT16;
+            case 5 -> INT16;
+            case 6 -> INT32;
+            case 7 -> INT64;
+            case 8 -> OTHER;
+            case 9 -> BOOL;
+            case 10 -> FLOAT16;
+            case 11 -> FLOAT64;
+            case 12 -> UINT32;
+            case 13 -> UINT64;
+            case 14 -> COMPLEX64;
+            case 15 -> COMPLEX128;
+            case 16 -> BFLOAT16;
+            default -> null;
+        };
+    }
+
     /** Looks a type up by its display name ({@code float32}), case-insensitively. */
     public static DType fromDisplayName(String name) {
         String wanted = name.toLowerCase(Locale.ROOT);

@@ -22,7 +22,7 @@ public final class EyeLikeRule implements OpRule {
         if (x.rank() != 2) {
             throw ctx.fail("input 'input' has shape " + x.shape() + ", expected rank 2");
         }
-        dev.tally.ir.DType dtype = ctx.hasAttribute("dtype") ? CastRule.dtypeOf(ctx, ctx.attrLong("dtype")) : x.dtype();
+        dev.tally.ir.DType dtype = ctx.hasAttribute("dtype") ? CastRule.dtypeOf(ctx, "dtype", ctx.attrLong("dtype")) : x.dtype();
         if (!Values.small(x.shape())) {
             return List.of(TensorInfo.of(dtype, x.shape()));
         }

@@ -23,7 +23,7 @@ public final class HannWindowRule implements OpRule {
         if (size < 0) {
             throw ctx.fail("input 'size' is " + size + ", expected a length of zero or more");
         }
-        dev.tally.ir.DType dtype = CastRule.dtypeOf(ctx, ctx.attrLong("output_datatype", 1));
+        dev.tally.ir.DType dtype = CastRule.dtypeOf(ctx, "output_datatype", ctx.attrLong("output_datatype", 1));
         Shape shape = Shape.of(size);
         if (!Values.small(shape)) {
             return List.of(TensorInfo.of(dtype, shape));

@@ -14,6 +14,6 @@ public final class SequenceEmptyRule implements OpRule {
 
     @Override
     public List<TensorInfo> inferShapes(OpContext ctx) {
-        return List.of(TensorInfo.sequence(CastRule.dtypeOf(ctx, ctx.attrLong("dtype", 1)), List.of(), false));
+        return List.of(TensorInfo.sequence(CastRule.dtypeOf(ctx, "dtype", ctx.attrLong("dtype", 1)), List.of(), false));
     }
 }

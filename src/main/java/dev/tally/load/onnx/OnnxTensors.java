@@ -18,24 +18,8 @@ final class OnnxTensors {
 
     /** The IR type of an ONNX {@code TensorProto.DataType} number; types Tally has no width for are OTHER. */
     static DType dtype(int onnxType) {
-        return switch (onnxType) {
-            case 1 -> DType.FLOAT32;
-            case 2 -> DType.UINT8;
-            case 3 -> DType.INT8;
-            case 4 -> DType.UINT16;
-            case 5 -> DType.INT16;
-            case 6 -> DType.INT32;
-            case 7 -> DType.INT64;
-            case 9 -> DType.BOOL;
-            case 10 -> DType.FLOAT16;
-            case 11 -> DType.FLOAT64;
-            case 12 -> DType.UINT32;
-            case 13 -> DType.UINT64;
-            case 14 -> DType.COMPLEX64;
-            case 15 -> DType.COMPLEX128;
-            case 16 -> DType.BFLOAT16;
-            default -> DType.OTHER;
-        };
+        DType type = DType.ofOnnxCode(onnxType);
+        return type == null ? DType.OTHER : type;
     }
 
     /** The tensor's shape from its dims; a negative dim is an error naming the tensor. */

@@ -137,6 +137,26 @@ class ShapeArithmeticTest {
         assertThat(Op.of("Cast").ints(0, 5).attr("to", 9).longs()).containsExactly(0, 1);
     }
 
+    /** ONNX's TensorProto.DataType numbers (onnx.proto: FLOAT = 1 ... BFLOAT16 = 16; STRING = 8 has no width). */
+    @Test
+    void onnxTypeCodesAreTheSpecsAndAnyOtherNumberIsRefusedNamingItsAttribute() {
+        long[] codes = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+        DType[] types = {DType.FLOAT32, DType.UINT8, DType.INT8, DType.UINT16, DType.INT16, DType.INT32, DType.INT64,
+            DType.OTHER, DType.BOOL, DType.FLOAT16, DType.FLOAT64, DType.UINT32, DType.UINT64, DType.COMPLEX64,
+            DType.COMPLEX128, DType.BFLOAT16};
+        for (int i = 0; i < codes.length; i++) {
+            assertThat(DType.ofOnnxCode(codes[i])).as("code %d", codes[i]).isEqualTo(types[i]);
+        }
+        // 0 is UNDEFINED; 2^32 + 1 once wrapped to 1 (float32) through an int cast.
+        for (long code : new long[] {0, 17, -1, (1L << 32) + 1}) {
+            assertThat(DType.ofOnnxCode(code)).as("code %d", code).isNull();
+        }
+        assertThatThrownBy(() -> Op.of("Cast").input(2).attr("to", (1L << 32) + 1).output()).isInstanceOf(ModelException.class)
+                .hasMessage("test.onnx: Node 'n' (Cast): attribute 'to' is 4294967297, not an ONNX data type code (1 to 16).");
+        assertThatThrownBy(() -> Op.of("EyeLike").input(2, 2).attr("dtype", 99).output()).isInstanceOf(ModelException.class)
+                .hasMessage("test.onnx: Node 'n' (EyeLike): attribute 'dtype' is 99, not an ONNX data type code (1 to 16).");
+    }
+
     @Test
     void reshapeCopiesZerosAndInfersMinusOne() {
         assertThat(Op.of("Reshape").input(2, 3, 4).ints(0, -1).shape()).isEqualTo(dims(2, 12));
