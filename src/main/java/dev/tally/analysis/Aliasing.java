@@ -32,8 +32,11 @@ public final class Aliasing {
 
     /** The input an in-place node writes into ({@link #IN_PLACE}); 0 for every other node (a view's input). */
     public static int writtenInput(Node node) {
-        return node.attribute(IN_PLACE).filter(a -> a instanceof Attribute.Int i && i.value() >= 1 && i.value() <= node.inputs().size())
-                .map(a -> (int) ((Attribute.Int) a).value() - 1).orElse(0);
+        // Read without lambdas: the memory passes ask per node, and each capturing lambda is an object.
+        if (node.attributes().isEmpty() || !(node.attributes().get(IN_PLACE) instanceof Attribute.Int i)) {
+            return 0;
+        }
+        return i.value() >= 1 && i.value() <= node.inputs().size() ? (int) i.value() - 1 : 0;
     }
 
     private static final Set<String> ALWAYS_VIEWS = Set.of("Squeeze", "Unsqueeze", "Identity", "Dropout", "ViewAsReal", "ViewAsComplex",
@@ -69,7 +72,7 @@ public final class Aliasing {
         if (inputs.size() <= written || inputs.get(written) == null) {
             return Kind.ALLOCATES;
         }
-        if (node.attribute(IN_PLACE).filter(a -> a instanceof Attribute.Int i && i.value() >= 1).isPresent()) {
+        if (!node.attributes().isEmpty() && node.attributes().get(IN_PLACE) instanceof Attribute.Int i && i.value() >= 1) {
             return Kind.IN_PLACE;
         }
         TensorInfo in = inputs.get(0);

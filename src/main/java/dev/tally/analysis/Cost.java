@@ -20,6 +20,9 @@ public record Cost(long macs, long ops) {
 
     /** This cost {@code times} over: a node in a loop that runs at most {@code times} times (overflow throws). */
     public Cost times(long times) {
+        if (times == 1) {
+            return this; // most nodes run once: no copy (records are compared by value)
+        }
         return new Cost(Math.multiplyExact(macs, times), Math.multiplyExact(ops, times));
     }
 

@@ -654,8 +654,8 @@ public final class MemoryPass {
     }
 
     private static boolean allHaveData(List<TensorInfo> outputs) {
-        for (TensorInfo output : outputs) {
-            if (!output.hasData()) {
+        for (int i = 0; i < outputs.size(); i++) {
+            if (!outputs.get(i).hasData()) {
                 return false;
             }
         }
@@ -770,12 +770,13 @@ public final class MemoryPass {
 
     /** Whether a node makes a tensor at run time: an output the shape pass does not know the values of. */
     private static boolean makesTensor(NodeResult result) {
-        for (TensorInfo output : result.outputs()) {
-            if (!output.hasData()) {
+        List<TensorInfo> outputs = result.outputs();
+        for (int i = 0; i < outputs.size(); i++) {
+            if (!outputs.get(i).hasData()) {
                 return true;
             }
         }
-        return result.outputs().isEmpty();
+        return outputs.isEmpty();
     }
 
     /**

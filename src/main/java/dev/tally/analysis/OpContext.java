@@ -20,7 +20,8 @@ public final class OpContext {
     private final Map<String, TensorInfo> values;
     private final List<TensorInfo> outputs;
     private final Subgraphs subgraphs;
-    private final List<String> notes = new ArrayList<>();
+    /** Made at the first note: most nodes have none, and the passes make a context per node. */
+    private List<String> notes;
     private boolean bounded;
     /** The values by the graph's value id and this node's index in the graph, when the pass runs the top-level graph. */
     private IdValues byId;
@@ -71,6 +72,9 @@ public final class OpContext {
      * If took.
      */
     public void note(String sentence) {
+        if (notes == null) {
+            notes = new ArrayList<>(2);
+        }
         notes.add(sentence.endsWith(".") ? sentence : sentence + ".");
     }
 
@@ -84,7 +88,12 @@ public final class OpContext {
     }
 
     public List<String> notes() {
-        return List.copyOf(notes);
+        return notes == null ? List.of() : List.copyOf(notes);
+    }
+
+    /** Whether a rule noted anything for this node: {@link #notes()} without its copy, asked per node. */
+    public boolean hasNotes() {
+        return notes != null;
     }
 
     /** Whether a rule called {@link #bound} for this node. */
@@ -102,7 +111,12 @@ public final class OpContext {
 
     /** A required input, by its spec name. */
     public TensorInfo input(String name) {
-        return optionalInput(name).orElseThrow(() -> fail("required input '" + name + "' is missing"));
+        // optionalInput(name).orElseThrow(...) without the Optional and the lambda: rules ask per node.
+        int index = indexOf(name);
+        if (index >= node.inputs().size() || node.inputs().get(index).isEmpty()) {
+            throw fail("required input '" + name + "' is missing");
+        }
+        return valueOf(index, name);
     }
 
     /** An optional input, by its spec name; empty when the node omits it. */
@@ -256,10 +270,11 @@ public final class OpContext {
 
     private int indexOf(String name) {
         for (int i = 0; i < signature.size(); i++) {
+            // The declared name without its mark ("B?" optional, "inputs..." variadic), compared in place.
             String declared = signature.get(i);
-            String bare = declared.endsWith("?") ? declared.substring(0, declared.length() - 1)
-                    : declared.endsWith("...") ? declared.substring(0, declared.length() - 3) : declared;
-            if (bare.equals(name)) {
+            int bare = declared.endsWith("?") ? declared.length() - 1
+                    : declared.endsWith("...") ? declared.length() - 3 : declared.length();
+            if (bare == name.length() && declared.startsWith(name)) {
                 return i;
             }
         }

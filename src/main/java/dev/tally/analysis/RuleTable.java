@@ -4,7 +4,6 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -13,12 +12,25 @@ import java.util.TreeSet;
  * The table of all ops Tally knows is {@link dev.tally.analysis.rules.Rules#standard()}.
  */
 public final class RuleTable {
-    private final Map<String, OpRule> rules = new TreeMap<>();
+    /** By op type: a hash map, as the passes look an op up per node (a tree compared strings a million times). */
+    private final Map<String, Registered> rules = new java.util.HashMap<>();
     private final Set<String> ignored = new TreeSet<>();
+
+    /**
+     * A rule and its input signature ({@link OpRule#inputs()}), asked once when the rule is registered: the rules make
+     * a new list per call, and the passes need it per node.
+     */
+    public record Registered(OpRule rule, java.util.List<String> inputs) {
+        static final Registered PASS_THROUGH = new Registered(PassThroughRule.INSTANCE, PassThroughRule.INSTANCE.inputs());
+
+        Registered(OpRule rule) {
+            this(rule, java.util.List.copyOf(rule.inputs()));
+        }
+    }
 
     /** Registers {@code rule} for op {@code opType}. */
     public RuleTable add(String opType, OpRule rule) {
-        if (rules.put(opType, rule) != null || ignored.contains(opType)) {
+        if (rules.put(opType, new Registered(rule)) != null || ignored.contains(opType)) {
             throw new IllegalStateException("Op '" + opType + "' is registered twice.");
         }
         return this;
@@ -36,11 +48,16 @@ public final class RuleTable {
 
     /** The rule for {@code opType}: its own, the pass-through rule for an ignored op, or empty when unsupported. */
     public Optional<OpRule> lookup(String opType) {
-        OpRule rule = rules.get(opType);
-        if (rule != null) {
-            return Optional.of(rule);
+        return Optional.ofNullable(find(opType)).map(Registered::rule);
+    }
+
+    /** {@link #lookup} with the rule's signature, and null when unsupported: no Optional per node. */
+    public Registered find(String opType) {
+        Registered registered = rules.get(opType);
+        if (registered != null) {
+            return registered;
         }
-        return ignored.contains(opType) ? Optional.of(PassThroughRule.INSTANCE) : Optional.empty();
+        return ignored.contains(opType) ? Registered.PASS_THROUGH : null;
     }
 
     public boolean isIgnored(String opType) {
@@ -53,7 +70,7 @@ public final class RuleTable {
         copy.rules.putAll(rules);
         copy.ignored.addAll(ignored);
         copy.ignored.remove(opType);
-        copy.rules.put(opType, rule);
+        copy.rules.put(opType, new Registered(rule));
         return copy;
     }
 

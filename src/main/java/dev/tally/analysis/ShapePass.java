@@ -104,6 +104,24 @@ public final class ShapePass {
             return values.get(ids.input(index, k));
         }
 
+        /**
+         * {@code List.of(named)}, or the node before's list when it holds these very objects (a chain of elementwise ops
+         * passes one info on: one list for the chain, not one per node).
+         */
+        List<TensorInfo> sameAsPrevious(TensorInfo[] named) {
+            List<TensorInfo> before = index > 0 ? outputs[index - 1] : null;
+            if (before != null && before.size() == named.length && named.length <= 2) {
+                boolean same = true;
+                for (int k = 0; k < named.length; k++) {
+                    same &= before.get(k) == named[k];
+                }
+                if (same) {
+                    return before; // every element is one of named's, none null
+                }
+            }
+            return List.of(named);
+        }
+
         /** Stores node {@link #index}'s output {@code k}. */
         void output(int k, TensorInfo value) {
             values.put(ids.output(index, k), value);
@@ -153,13 +171,13 @@ public final class ShapePass {
     /** @param made where a top-level node's outputs go ({@link Result#made()}); null for a subgraph's nodes */
     private NodeResult.Status inferInto(String file, Node node, Map<String, TensorInfo> values, Subgraphs subgraphs,
                                         Map<Node, String> notes, Made made) {
-        Optional<OpRule> rule = rules.lookup(node.opType());
-        if (rule.isEmpty() && node.attribute(AWAITS_INPUTS).isPresent()
+        RuleTable.Registered rule = rules.find(node.opType());
+        if (rule == null && node.attribute(AWAITS_INPUTS).isPresent()
                 && node.inputs().stream().anyMatch(input -> !input.isEmpty() && !values.containsKey(input))) {
             // A loader op mapped only once its inputs are known, whose inputs are not: left out for what feeds it.
             return NodeResult.Status.UNRESOLVED;
         }
-        if (rule.isEmpty()) {
+        if (rule == null) {
             if (strict) {
                 throw new UnsupportedOpException(file + ": " + node.describe() + ": no rule for op '" + node.opType()
                         + "', and --strict makes that an error; run without --strict to see the other ops counted.");
@@ -184,7 +202,7 @@ public final class ShapePass {
         if (node.attribute(DATA_DEPENDENT).isPresent()) {
             dataDependent = true;
         }
-        OpContext ctx = new OpContext(file, node, rule.get().inputs(), values, null, subgraphs);
+        OpContext ctx = new OpContext(file, node, rule.inputs(), values, null, subgraphs);
         if (made != null) {
             ctx.atNode(made.values, made.index);
         }
@@ -196,7 +214,7 @@ public final class ShapePass {
         }
         List<TensorInfo> outputs;
         try {
-            outputs = infer(ctx, rule.get());
+            outputs = inferShapes(ctx, rule.rule());
         } catch (UnknownValuesException e) {
             if (!dataDependent) {
                 throw e;
@@ -218,7 +236,7 @@ public final class ShapePass {
             subgraphs.markDataDependent(node);
             return NodeResult.Status.UNRESOLVED;
         }
-        withRanges(node, values, made, outputs);
+        outputs = withRanges(node, values, made, outputs);
         TensorInfo[] named = made == null ? null : new TensorInfo[named(node.outputs())];
         boolean unsized = false;
         for (int i = 0, k = 0; i < node.outputs().size(); i++) {
@@ -249,12 +267,13 @@ public final class ShapePass {
         }
         if (made != null) {
             // One list the node's result keeps too (List.copyOf keeps an unmodifiable list as it is).
-            made.outputs[made.index] = unsized ? Collections.unmodifiableList(java.util.Arrays.asList(named)) : List.of(named);
+            made.outputs[made.index] = unsized ? Collections.unmodifiableList(java.util.Arrays.asList(named))
+                    : made.sameAsPrevious(named);
             if (readsDataDependent) {
                 made.reads.set(made.index);
             }
         }
-        if (!ctx.notes().isEmpty()) {
+        if (ctx.hasNotes()) {
             notes.put(node, String.join(" ", ctx.notes()));
         }
         if (ctx.isBounded() || node.attribute(REPEATS).isPresent()) {
@@ -284,17 +303,36 @@ public final class ShapePass {
 
     /** Gives each output whose values the pass does not know the bounds its inputs' bounds give (ValueRanges). */
     private static void withRanges(Node node, Map<String, TensorInfo> values, List<TensorInfo> outputs) {
-        withRanges(node, values, null, outputs);
+        withRangesInPlace(node, values, null, outputs);
     }
 
-    /** @param made the top-level node's inputs by position; null to look them up by name in {@code values} */
-    private static void withRanges(Node node, Map<String, TensorInfo> values, Made made, List<TensorInfo> outputs) {
+    /**
+     * @param made    the top-level node's inputs by position; null to look them up by name in {@code values}
+     * @param outputs the rule's outputs, not changed: a list with the bounds is returned when one is added
+     * @return {@code outputs}, or a copy with bounds when some output gained one
+     */
+    private static List<TensorInfo> withRanges(Node node, Map<String, TensorInfo> values, Made made, List<TensorInfo> outputs) {
+        if (!rangesApply(node, values, made)) {
+            return outputs; // most nodes: no copy of the rule's list
+        }
+        List<TensorInfo> copy = new ArrayList<>(outputs);
+        withRangesInPlace(node, values, made, copy);
+        return copy;
+    }
+
+    /** Whether {@link ValueRanges} bounds any output of {@code node}, given whether an input has bounds. */
+    private static boolean rangesApply(Node node, Map<String, TensorInfo> values, Made made) {
         boolean inputHasRange = false;
         for (int k = 0; k < node.inputs().size(); k++) {
             String input = node.inputs().get(k);
             inputHasRange |= !input.isEmpty() && inputOf(node, k, values, made).range().isPresent();
         }
-        if (!ValueRanges.applies(node, inputHasRange)) {
+        return ValueRanges.applies(node, inputHasRange);
+    }
+
+    /** @param made the top-level node's inputs by position; null to look them up by name in {@code values} */
+    private static void withRangesInPlace(Node node, Map<String, TensorInfo> values, Made made, List<TensorInfo> outputs) {
+        if (!rangesApply(node, values, made)) {
             return;
         }
         // A node that reads a data-dependent size at its bound holds that bound as a constant (TorchScript's
@@ -337,6 +375,11 @@ public final class ShapePass {
     }
 
     private static List<TensorInfo> infer(OpContext ctx, OpRule rule) {
+        return new ArrayList<>(inferShapes(ctx, rule));
+    }
+
+    /** The rule's outputs for the node in {@code ctx}, as the rule gave them (the caller does not change the list). */
+    private static List<TensorInfo> inferShapes(OpContext ctx, OpRule rule) {
         Node node = ctx.node();
         String file = ctx.fileName();
         List<TensorInfo> outputs;
@@ -352,14 +395,14 @@ public final class ShapePass {
             throw new ModelException(file + ": " + node.describe() + ": the rule gave " + outputs.size()
                     + " outputs for " + node.outputs().size() + " declared.");
         }
-        return new ArrayList<>(outputs);
+        return outputs;
     }
 
     /** How many of {@code names} are not empty (omitted optional outputs are). */
     private static int named(List<String> names) {
         int count = 0;
-        for (String name : names) {
-            if (!name.isEmpty()) {
+        for (int i = 0; i < names.size(); i++) {
+            if (!names.get(i).isEmpty()) {
                 count++;
             }
         }

@@ -111,12 +111,12 @@ public final class Strides {
         if (inputs.isEmpty() || inputs.get(0) == null) {
             return contiguous(shape);
         }
-        TensorInfo in = inputs.get(0);
-        long[] strides = inputStrides.get(0) == null || inputStrides.get(0).length != in.rank() ? contiguous(in.shape())
-                : inputStrides.get(0);
         if (kind == Aliasing.Kind.ALLOCATES) {
             return ELEMENTWISE.contains(node.opType()) ? dense(shape, inputs, inputStrides) : contiguous(shape);
         }
+        TensorInfo in = inputs.get(0);
+        long[] strides = inputStrides.get(0) == null || inputStrides.get(0).length != in.rank() ? contiguous(in.shape())
+                : inputStrides.get(0);
         if (kind == Aliasing.Kind.IN_PLACE) {
             // The layout of the input written into (masked_fill_ writes into Where's input 2).
             int written = Aliasing.writtenInput(node);
@@ -146,7 +146,11 @@ public final class Strides {
             if (input == null || !input.shape().equals(shape)) {
                 continue;
             }
-            long[] strides = inputStrides.get(i) == null ? contiguous(shape) : inputStrides.get(i);
+            if (inputStrides.get(i) == null) {
+                // Row-major strides never increase from the outer axes in, so their order is the axes' own: row-major.
+                return contiguous(shape);
+            }
+            long[] strides = inputStrides.get(i);
             if (strides.length == shape.rank()) {
                 Integer[] order = new Integer[shape.rank()];
                 for (int axis = 0; axis < order.length; axis++) {

@@ -111,6 +111,11 @@ public record TensorInfo(DType dtype, Shape shape, Optional<ConstData> data, boo
         return new TensorInfo(dtype, shape, Optional.empty());
     }
 
+    /** Whether this equals {@code of(dtype(), shape())}: no values, bounds or elements, and not data-dependent. */
+    public boolean isPlain() {
+        return data.isEmpty() && !dataDependent && elements.isEmpty() && range.isEmpty();
+    }
+
     public static TensorInfo constant(DType dtype, Shape shape, ConstData data) {
         return new TensorInfo(dtype, shape, Optional.of(data));
     }

@@ -58,12 +58,15 @@ public final class TrainingPass {
         long largestTrainable = 0;
         Set<String> unmodelled = new LinkedHashSet<>();
         Map<Integer, String> gelu = ExportedGelu.parts(prepared.nodesDataflow());
+        // Which of a node's inputs need a gradient: one array for all nodes, entries past the node's inputs unread.
+        boolean[] needsGradient = new boolean[4];
         // Values autograd tracks (Slot.requiresGrad): made from a trainable param. The model input is data and needs
         // no gradient.
         for (int k = 0; k < n; k++) {
             NodeResult result = nodes.get(k);
             long paramGradients = 0;
-            for (Param param : result.params()) {
+            for (int p = 0; p < result.params().size(); p++) {
+                Param param = result.params().get(p);
                 if (param.role() == Role.CONSTANT) {
                     continue;
                 }
@@ -84,11 +87,13 @@ public final class TrainingPass {
                     outputs.add(prepared.output(k, o));
                 }
             }
-            if (result.status() != NodeResult.Status.COUNTED || outputs.stream().noneMatch(TrainingPass::hasStorage)) {
+            if (result.status() != NodeResult.Status.COUNTED || !anyHasStorage(outputs)) {
                 continue; // not counted, or shape arithmetic on constants: nothing of it runs in backward
             }
             int inputCount = inputNames.size();
-            boolean[] needsGradient = new boolean[inputCount];
+            if (needsGradient.length < inputCount) {
+                needsGradient = new boolean[inputCount];
+            }
             boolean anyNeedsGradient = false;
             for (int i = 0; i < inputCount; i++) {
                 MemoryPass.Slot slot = prepared.input(k, i);
@@ -183,6 +188,16 @@ public final class TrainingPass {
         return new TrainingMemory(optimizer, weights, trainable, state, saved, backwardPeak - saved, step, List.copyOf(unmodelled));
     }
 
+    /** Whether any of the values is an activation the run gave a tensor: a loop, as a stream per node is garbage. */
+    private static boolean anyHasStorage(List<MemoryPass.Slot> slots) {
+        for (int i = 0; i < slots.size(); i++) {
+            if (hasStorage(slots.get(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the value is an activation the run gave a tensor (a model input or a node output). */
     private static boolean hasStorage(MemoryPass.Slot slot) {
         return slot != null && slot.storageIndex >= 0;
@@ -190,7 +205,8 @@ public final class TrainingPass {
 
     /** Whether {@code name} is a trainable param this node is the first to read (so its gradient is this node's). */
     private static boolean isTrainable(String name, List<Param> params) {
-        for (Param param : params) {
+        for (int i = 0; i < params.size(); i++) { // by index: an iterator per input is garbage
+            Param param = params.get(i);
             if (param.role() == Role.PARAM && !param.frozen() && param.name().equals(name)) {
                 return true;
             }

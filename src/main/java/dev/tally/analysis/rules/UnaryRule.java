@@ -62,7 +62,8 @@ public final class UnaryRule implements OpRule {
         DType dtype = resultType == null ? x.dtype()
                 : resultType == DType.FLOAT32 && x.dtype().isFloatingPoint() ? x.dtype() : resultType;
         if (function == null || !x.hasData() || !Values.small(x.shape())) {
-            return List.of(TensorInfo.of(dtype, x.shape()));
+            // The input itself when equal to what is made (a chain of a million elementwise ops made a million copies).
+            return List.of(x.isPlain() && x.dtype() == dtype ? x : TensorInfo.of(dtype, x.shape()));
         }
         double[] values = Values.doubles(x.data().get());
         for (int i = 0; i < values.length; i++) {
