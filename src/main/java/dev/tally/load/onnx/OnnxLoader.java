@@ -206,7 +206,7 @@ public final class OnnxLoader {
         ModelProto.Builder model = ModelProto.newBuilder();
         GraphProto.Builder graph = null;
         java.util.Map<String, String> shared = new java.util.HashMap<>();
-        String[] recent = new String[RawNode.RECENT];
+        RawNode.Strings strings = new RawNode.Strings(whole.asReadOnlyByteBuffer());
         while (true) {
             int start = input.getTotalBytesRead();
             int tag = input.readTag();
@@ -218,7 +218,7 @@ public final class OnnxLoader {
                 int length = input.readRawVarint32();
                 int limit = input.pushLimit(length);
                 input.setRecursionLimit(NESTING - 1);
-                parseGraph(file, whole, input, graph, nodes, shared, recent);
+                parseGraph(file, whole, input, graph, nodes, shared, strings);
                 input.checkLastTagWas(0);
                 input.setRecursionLimit(NESTING);
                 input.popLimit(limit);
@@ -236,7 +236,7 @@ public final class OnnxLoader {
     }
 
     private static void parseGraph(String file, ByteString whole, CodedInputStream input, GraphProto.Builder graph,
-                                   List<RawNode> nodes, java.util.Map<String, String> shared, String[] recent)
+                                   List<RawNode> nodes, java.util.Map<String, String> shared, RawNode.Strings strings)
             throws IOException {
         long maxNodes = Limits.nodes();
         while (true) {
@@ -255,7 +255,8 @@ public final class OnnxLoader {
                 int length = input.readRawVarint32();
                 int limit = input.pushLimit(length);
                 input.setRecursionLimit(NESTING - 2);
-                nodes.add(RawNode.read(input, shared, recent));
+                nodes.add(RawNode.read(input, shared, strings,
+                        nodes.isEmpty() ? List.of() : nodes.get(nodes.size() - 1).getOutputList()));
                 input.checkLastTagWas(0);
                 input.setRecursionLimit(NESTING - 1);
                 input.popLimit(limit);

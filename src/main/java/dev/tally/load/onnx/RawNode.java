@@ -73,32 +73,35 @@ final class RawNode {
      * the generated parser skips unknown ones. On issue 14's one-million-node chain the NodeProto messages were about
      * a third of the loader's allocation.
      *
-     * @param shared the op types and domains met so far in this file, filled as nodes are read
-     * @param recent value names met lately ({@link #recent})
+     * @param shared   the op types and domains met so far in this file, filled as nodes are read
+     * @param strings  reads the names from the file the stream reads ({@link Strings}); value names met lately are
+     *                 one string ({@link #recent})
+     * @param previous the outputs of the node read before this one: when this node reads exactly those, its input list
+     *                 is that list (a chain of ops keeps one list per value, not two)
      */
-    static RawNode read(com.google.protobuf.CodedInputStream input, java.util.Map<String, String> shared, String[] recent)
-            throws java.io.IOException {
+    static RawNode read(com.google.protobuf.CodedInputStream input, java.util.Map<String, String> shared, Strings strings,
+                        List<String> previous) throws java.io.IOException {
         String name = "";
         String opType = "";
         String domain = "";
-        List<String> inputs = new ArrayList<>(2);
-        List<String> outputs = new ArrayList<>(1);
+        Names inputs = strings.inputs.clear();
+        Names outputs = strings.outputs.clear();
         List<AttributeProto> attributes = null;
         com.google.protobuf.ExtensionRegistryLite registry = com.google.protobuf.ExtensionRegistryLite.getEmptyRegistry();
         while (true) {
             int tag = input.readTag();
             switch (tag) {
                 case 0:
-                    return new RawNode(name, share(opType, shared), share(domain, shared), List.copyOf(inputs),
-                            List.copyOf(outputs), attributes == null ? List.of() : List.copyOf(attributes));
+                    return new RawNode(name, share(opType, shared), share(domain, shared), inputs.list(previous),
+                            outputs.list(List.of()), attributes == null ? List.of() : List.copyOf(attributes));
                 case INPUT:
-                    inputs.add(recent(input.readString(), recent));
+                    inputs.add(strings.recent(input));
                     break;
                 case OUTPUT:
-                    outputs.add(recent(input.readString(), recent));
+                    outputs.add(strings.recent(input));
                     break;
                 case NAME:
-                    name = input.readString();
+                    name = strings.read(input);
                     break;
                 case OP_TYPE:
                     opType = input.readString();
@@ -118,10 +121,133 @@ final class RawNode {
                 default:
                     if (!input.skipField(tag)) {
                         // An end-group tag ends the message, as in the generated parser; the caller's check refuses it.
-                        return new RawNode(name, share(opType, shared), share(domain, shared), List.copyOf(inputs),
-                                List.copyOf(outputs), attributes == null ? List.of() : List.copyOf(attributes));
+                        return new RawNode(name, share(opType, shared), share(domain, shared), inputs.list(previous),
+                                outputs.list(List.of()), attributes == null ? List.of() : List.copyOf(attributes));
                     }
             }
+        }
+    }
+
+    /**
+     * A node's input or output names as they are read: the first two in fields, a list only from the third on (a node
+     * reads one or two values mostly). Per node, an ArrayList and its copy were 250 bytes of garbage.
+     */
+    private static final class Names {
+        private String first;
+        private String second;
+        private List<String> more;
+        private int size;
+
+        /** Empty again, for the next node (a reader keeps one for inputs and one for outputs). */
+        Names clear() {
+            first = null;
+            second = null;
+            more = null;
+            size = 0;
+            return this;
+        }
+
+        void add(String name) {
+            if (size == 0) {
+                first = name;
+            } else if (size == 1) {
+                second = name;
+            } else {
+                if (more == null) {
+                    more = new ArrayList<>(4);
+                    more.add(first);
+                    more.add(second);
+                }
+                more.add(name);
+            }
+            size++;
+        }
+
+        /** The names as an immutable list: {@code same} itself when it holds these very strings, in order. */
+        List<String> list(List<String> same) {
+            if (same.size() == size && size > 0 && size <= 2 && same.get(0) == first && (size == 1 || same.get(1) == second)) {
+                return same;
+            }
+            return switch (size) {
+                case 0 -> List.of();
+                case 1 -> List.of(first);
+                case 2 -> List.of(first, second);
+                default -> List.copyOf(more);
+            };
+        }
+    }
+
+    /**
+     * Reads string fields of the graph's nodes as {@code CodedInputStream.readString} does (the same checks and errors,
+     * malformed UTF-8 replaced), but from the mapped file through one scratch array: protobuf copies a string's bytes
+     * into an array of their own and decodes that into another, two arrays per name (350 MB on issue 14's chain). A
+     * value name met lately ({@link #recent}) is not decoded at all when its bytes are ASCII.
+     */
+    static final class Strings {
+        /** The file the stream reads, from its first byte: the stream's bytes read so far are a position in it. */
+        private final java.nio.ByteBuffer file;
+        private final String[] recent = new String[RECENT];
+        private byte[] scratch = new byte[256];
+        /** The names of the node being read, kept here so that no node makes its own. */
+        final Names inputs = new Names();
+        final Names outputs = new Names();
+
+        Strings(java.nio.ByteBuffer file) {
+            this.file = file;
+        }
+
+        /** The next string field's value. */
+        String read(com.google.protobuf.CodedInputStream input) throws java.io.IOException {
+            int length = bytes(input);
+            return length == 0 ? "" : new String(scratch, 0, length, java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        /** The next string field's value, as {@link RawNode#recent} gives it. */
+        String recent(com.google.protobuf.CodedInputStream input) throws java.io.IOException {
+            int length = bytes(input);
+            if (length == 0) {
+                return RawNode.recent("", recent);
+            }
+            // String.hashCode of the decoded name, when every byte is ASCII (UTF-8 decoding is then byte for char).
+            int hash = 0;
+            boolean ascii = true;
+            for (int i = 0; i < length; i++) {
+                byte b = scratch[i];
+                ascii &= b >= 0;
+                hash = 31 * hash + (b & 0xff);
+            }
+            if (!ascii) {
+                return RawNode.recent(new String(scratch, 0, length, java.nio.charset.StandardCharsets.UTF_8), recent);
+            }
+            int slot = hash & (recent.length - 1);
+            String known = recent[slot];
+            if (known != null && known.length() == length && sameAscii(known, length)) {
+                return known;
+            }
+            String text = new String(scratch, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1);
+            recent[slot] = text;
+            return text;
+        }
+
+        /** The next string field's bytes, into {@link #scratch}; their count. Protobuf's own errors for a bad length. */
+        private int bytes(com.google.protobuf.CodedInputStream input) throws java.io.IOException {
+            int length = input.readRawVarint32();
+            int at = input.getTotalBytesRead();
+            input.skipRawBytes(length); // refuses a negative length or one past the message, as readString does
+            if (length > scratch.length) {
+                scratch = new byte[Math.max(length, scratch.length * 2)];
+            }
+            file.get(at, scratch, 0, length);
+            return length;
+        }
+
+        private boolean sameAscii(String known, int length) {
+            for (int i = 0; i < length; i++) {
+                if (known.charAt(i) != scratch[i]) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
