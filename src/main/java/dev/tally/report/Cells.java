@@ -33,10 +33,15 @@ public final class Cells {
      * depends on the data (its counts are upper bounds).
      */
     static String type(LayerSummary layer) {
-        if (layer.isComplete() && !layer.isDataDependent()) {
-            return layer.type(); // most rows: no new string per row of a million-row table
+        return type(layer.type(), layer.isComplete(), layer.isDataDependent());
+    }
+
+    /** {@link #type(LayerSummary)} of a row's type, whether it is complete and whether it depends on the data. */
+    static String type(String type, boolean complete, boolean dataDependent) {
+        if (complete && !dataDependent) {
+            return type; // most rows: no new string per row of a million-row table
         }
-        return layer.type() + (layer.isComplete() ? "" : " *") + (layer.isDataDependent() ? " " + DATA_DEPENDENT_MARK : "");
+        return type + (complete ? "" : " *") + (dataDependent ? " " + DATA_DEPENDENT_MARK : "");
     }
 
     /** How the shape pass begins the note of a node whose size comes from data values with no bound. */

@@ -27,6 +27,11 @@ public record LayerSummary(String name, String type, Optional<Shape> outputShape
     public static final String NOT_USED_BY_FORWARD = "(not used by forward)";
 
     public LayerSummary {
+        check(name, params, nodes, uncountedNodes, frozenParams, dataDependentNodes);
+    }
+
+    /** The checks of a row's fields, which a table of rows ({@link LayerTable}) makes without making each row. */
+    static void check(String name, long params, int nodes, int uncountedNodes, long frozenParams, int dataDependentNodes) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("A layer needs a name.");
         }

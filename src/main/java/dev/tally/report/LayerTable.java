@@ -3,6 +3,7 @@ package dev.tally.report;
 import dev.tally.ir.Shape;
 import java.util.AbstractList;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.RandomAccess;
 
@@ -49,7 +50,9 @@ public final class LayerTable extends AbstractList<LayerSummary> implements Rand
         uncountedNodes = trim(b.uncountedNodes, size);
         dataDependentNodes = trim(b.dataDependentNodes, size);
         for (int i = 0; i < size; i++) {
-            get(i); // the row checks of LayerSummary, once, so that a bad row fails where it is built
+            // The row checks of LayerSummary, once, so that a bad row fails where it is built (without making the row).
+            LayerSummary.check(names[i], at(params, i), at(nodes, i), at(uncountedNodes, i), at(frozenParams, i),
+                    at(dataDependentNodes, i));
         }
     }
 
@@ -91,6 +94,75 @@ public final class LayerTable extends AbstractList<LayerSummary> implements Rand
         return new LayerSummary(names[i], types[i], Optional.ofNullable(shapes == null ? null : shapes[i]), at(params, i),
                 at(buffers, i), at(paramBytes, i), at(macs, i), at(flops, i), at(ops, i), at(activationBytes, i),
                 at(nodes, i), at(uncountedNodes, i), at(frozenParams, i), at(dataDependentNodes, i));
+    }
+
+    // Row i's fields without making the row: get(i) makes a LayerSummary and an Optional per call, and the text table
+    // asks for every row twice (its widths, then its text).
+
+    /** Row {@code i}'s name. */
+    public String name(int i) {
+        return names[Objects.checkIndex(i, size)];
+    }
+
+    /** Row {@code i}'s type. */
+    public String type(int i) {
+        return types[Objects.checkIndex(i, size)];
+    }
+
+    /** Row {@code i}'s output shape; null when it has none. */
+    public Shape shape(int i) {
+        return shapes == null ? null : shapes[Objects.checkIndex(i, size)];
+    }
+
+    public long params(int i) {
+        return at(params, Objects.checkIndex(i, size));
+    }
+
+    /** Row {@code i}'s count under {@code convention}, as {@link LayerSummary#count} gives it. */
+    public long count(int i, dev.tally.analysis.Convention convention) {
+        Objects.checkIndex(i, size);
+        return switch (convention) {
+            case MACS -> at(macs, i);
+            case FLOPS -> at(flops, i);
+            case OPS -> at(ops, i);
+        };
+    }
+
+    public long activationBytes(int i) {
+        return at(activationBytes, Objects.checkIndex(i, size));
+    }
+
+    public int nodes(int i) {
+        return at(nodes, Objects.checkIndex(i, size));
+    }
+
+    /** {@link LayerSummary#isComplete()} of row {@code i}. */
+    public boolean isComplete(int i) {
+        return at(uncountedNodes, Objects.checkIndex(i, size)) == 0;
+    }
+
+    /** {@link LayerSummary#isDataDependent()} of row {@code i}. */
+    public boolean isDataDependent(int i) {
+        return at(dataDependentNodes, Objects.checkIndex(i, size)) > 0;
+    }
+
+    /** Whether some row has an uncounted node ({@link LayerSummary#isComplete()} false), read from the column. */
+    public boolean anyIncomplete() {
+        return any(uncountedNodes);
+    }
+
+    /** Whether some row is data-dependent ({@link LayerSummary#isDataDependent()}), read from the column. */
+    public boolean anyDataDependent() {
+        return any(dataDependentNodes);
+    }
+
+    private boolean any(int[] column) {
+        for (int i = 0; column != null && i < size; i++) {
+            if (column[i] > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The sum of the rows' figures, column by column; an overflow throws {@link ArithmeticException}. */

@@ -84,7 +84,8 @@ public final class SummaryBuilder {
         long dependentMacs = 0;
         long dependentOps = 0;
         List<DataDependence.Source> sources = new ArrayList<>();
-        Totals totals = Totals.ZERO;
+        // The nodes' figures summed field by field, not a Totals per node (a million of them on issue 14's chain).
+        long[] sums = new long[8];
         // One preparation for the inference and the training run: on a million nodes each was 150 MB of maps.
         MemoryPass.Prepared prepared = MemoryPass.prepare(analysis);
         MemoryPass.Result memory = MemoryPass.run(prepared, false);
@@ -94,7 +95,7 @@ public final class SummaryBuilder {
         for (int i = 0; i < nodes.size(); i++) {
             NodeResult result = nodes.get(i);
             Totals figures = figuresOf(result, memory.allocated().get(i));
-            totals = totals.plus(figures);
+            add(sums, figures);
             String layer = result.node().layer();
             String key = fold(layer, depth);
             int known = current.size();
@@ -129,6 +130,7 @@ public final class SummaryBuilder {
                 unresolved++;
             }
         }
+        Totals totals = new Totals(sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7]);
         Map<String, String> classes = analysis.model().moduleClasses();
         Map<String, ReceptiveField> receptiveFields = new LinkedHashMap<>();
         int layerRows = table.size();
@@ -207,6 +209,18 @@ public final class SummaryBuilder {
         return layer.substring(0, end);
     }
 
+    /** Adds a node's figures to {@code sums} (params, buffers, param bytes, MACs, FLOPs, ops, activation bytes, frozen). */
+    private static void add(long[] sums, Totals figures) {
+        sums[0] = Math.addExact(sums[0], figures.params());
+        sums[1] = Math.addExact(sums[1], figures.buffers());
+        sums[2] = Math.addExact(sums[2], figures.paramBytes());
+        sums[3] = Math.addExact(sums[3], figures.macs());
+        sums[4] = Math.addExact(sums[4], figures.flops());
+        sums[5] = Math.addExact(sums[5], figures.ops());
+        sums[6] = Math.addExact(sums[6], figures.activationBytes());
+        sums[7] = Math.addExact(sums[7], figures.frozenParams());
+    }
+
     /** A node's figures; its activation memory is what it allocates (docs/conventions.md, Part 3). */
     static Totals figuresOf(NodeResult result, long allocated) {
         Totals stored = paramFigures(result.params());
@@ -216,6 +230,9 @@ public final class SummaryBuilder {
     }
 
     static Totals paramFigures(List<Param> params) {
+        if (params.isEmpty()) {
+            return Totals.ZERO;
+        }
         long trainable = 0;
         long buffers = 0;
         long bytes = 0;

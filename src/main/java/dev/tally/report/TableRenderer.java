@@ -115,36 +115,49 @@ public final class TableRenderer implements Renderer {
         boolean incomplete = false;
         boolean dependent = false;
         List<LayerSummary> layers = summary.layers();
-        for (LayerSummary layer : layers) {
-            incomplete |= !layer.isComplete();
-            dependent |= layer.isDataDependent();
+        if (layers instanceof LayerTable columns) {
+            // From the columns: a row object per layer is garbage on a million-row table.
+            incomplete = columns.anyIncomplete();
+            dependent = columns.anyDataDependent();
+        } else {
+            for (LayerSummary layer : layers) {
+                incomplete |= !layer.isComplete();
+                dependent |= layer.isDataDependent();
+            }
         }
         // Rows are made as they are written, twice (widths, then text), never all held at once. Consecutive rows often
         // show the same Shape object (an elementwise op passes its input's on), so its text is made once for a run. The
         // table makes a big block's rows on two threads: the last shape and its text are one immutable pair, so a thread
         // sees either's pair, whole, and the text always matches its shape.
         ShapeText[] last = new ShapeText[1];
+        // Likewise each figure column's last number and its text (a chain's rows repeat theirs), and the rows of a
+        // built summary are read from its columns, not made as LayerSummary objects, twice per row.
+        NumberText[] lastNumbers = new NumberText[3];
+        LayerTable columns = layers instanceof LayerTable t ? t : null;
         table.rows(layers.size(), i -> {
-            LayerSummary layer = layers.get(i);
+            LayerSummary layer = columns == null ? layers.get(i) : null;
+            String name = columns != null ? columns.name(i) : layer.name();
             String[] cells = new String[headers.size()];
-            cells[0] = layer.name();
-            cells[1] = Cells.type(layer);
-            Shape shape = layer.outputShape().orElse(null);
+            cells[0] = name;
+            cells[1] = columns != null ? Cells.type(columns.type(i), columns.isComplete(i), columns.isDataDependent(i))
+                    : Cells.type(layer);
+            Shape shape = columns != null ? columns.shape(i) : layer.outputShape().orElse(null);
             if (shape == null) {
-                cells[2] = layer.nodes() > 0 ? Cells.shape(layer.outputShape()) : "-";
+                int nodes = columns != null ? columns.nodes(i) : layer.nodes();
+                cells[2] = nodes > 0 ? Cells.UNKNOWN : "-";
             } else {
                 ShapeText known = last[0];
                 if (known == null || known.shape() != shape) {
-                    known = new ShapeText(shape, Cells.shape(layer.outputShape()));
+                    known = new ShapeText(shape, shape.toDisplayString());
                     last[0] = known;
                 }
                 cells[2] = known.text();
             }
-            cells[3] = Units.exact(layer.params());
-            cells[4] = Units.exact(layer.count(convention));
-            cells[5] = Units.bytes(layer.activationBytes());
+            cells[3] = text(lastNumbers, 0, columns != null ? columns.params(i) : layer.params(), false);
+            cells[4] = text(lastNumbers, 1, columns != null ? columns.count(i, convention) : layer.count(convention), false);
+            cells[5] = text(lastNumbers, 2, columns != null ? columns.activationBytes(i) : layer.activationBytes(), true);
             if (receptiveField) {
-                List<String> field = Cells.receptiveField(summary.receptiveFields().get(layer.name()));
+                List<String> field = Cells.receptiveField(summary.receptiveFields().get(name));
                 for (int k = 0; k < field.size(); k++) {
                     cells[6 + k] = field.get(k);
                 }
@@ -238,5 +251,23 @@ public final class TableRenderer implements Renderer {
     }
 
     private record ShapeText(Shape shape, String text) {
+    }
+
+    /** A number and its cell text, {@link Units#exact} or {@link Units#bytes}: one immutable pair, as {@link ShapeText}. */
+    private record NumberText(long value, String text) {
+    }
+
+    /**
+     * The cell text of {@code value} in figure column {@code column}: the column's last text when the value is the
+     * same, else made and remembered. Rows are made on two threads: each sees a whole pair or another, and a pair's
+     * text is always its value's.
+     */
+    private static String text(NumberText[] last, int column, long value, boolean bytes) {
+        NumberText known = last[column];
+        if (known == null || known.value() != value) {
+            known = new NumberText(value, bytes ? Units.bytes(value) : Units.exact(value));
+            last[column] = known;
+        }
+        return known.text();
     }
 }
