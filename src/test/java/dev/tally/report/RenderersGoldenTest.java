@@ -34,6 +34,25 @@ class RenderersGoldenTest {
                 Units.exact(summary.totals().macs()), Units.bytes(summary.totals().activationBytes()));
     }
 
+    /**
+     * A built summary's rows are columns (LayerTable), read by index; a summary read back from JSON or made by hand
+     * holds LayerSummary objects. The table must be the same text either way, marks of incomplete rows included.
+     */
+    @Test
+    void theTableIsTheSameFromColumnsAndFromRowObjects() {
+        for (Summary built : List.of(worksheet(), SummaryBuilderTest.summarize(TestModels.withUnsupportedOp(), 0))) {
+            assertThat(built.layers()).isInstanceOf(LayerTable.class);
+            Summary rows = new Summary(built.model(), built.inputs(), built.outputs(), new java.util.ArrayList<>(built.layers()),
+                    built.totals(), built.unsupported(), built.unresolvedNodes(), built.notes(), built.depth(),
+                    built.receptiveFields(), built.liveAfter(), built.unreadBuffers(), built.peakLayer(), built.dataDependence());
+            assertThat(rows.layers()).isNotInstanceOf(LayerTable.class);
+            for (Convention convention : Convention.values()) {
+                assertThat(new TableRenderer().render(rows, convention)).isEqualTo(new TableRenderer().render(built, convention));
+                assertThat(new TableRenderer(true).render(rows, convention)).isEqualTo(new TableRenderer(true).render(built, convention));
+            }
+        }
+    }
+
     @Test
     void theWorksheetAsATableUnderOpsShowsTheWorksheetColumn(TestInfo test) {
         Summary summary = worksheet();

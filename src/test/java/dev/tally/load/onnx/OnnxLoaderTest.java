@@ -75,6 +75,43 @@ class OnnxLoaderTest {
         assertThat(model.toString()).contains("/classifier/Gemm", "features.0.bias", "batch");
     }
 
+    /**
+     * The loader reads node and value names from the file itself (RawNode.Strings), not through protobuf's readString:
+     * every name must still be what protobuf's own parser decodes, ASCII or not, malformed UTF-8 included (replaced),
+     * and a value read again soon after its maker is the same string whatever its bytes.
+     */
+    @Test
+    void nodeAndValueNamesAreWhatProtobufDecodes() throws Exception {
+        com.google.protobuf.ByteString malformed = com.google.protobuf.ByteString.copyFrom(new byte[] {'t', (byte) 0xff, 'x'});
+        com.google.protobuf.ByteString truncatedCharacter = com.google.protobuf.ByteString.copyFrom(new byte[] {'n', (byte) 0xe5});
+        GraphProto.Builder graph = GraphProto.newBuilder().setName("names")
+                .addInput(tensorValue("x", 1, 4))
+                .addNode(node("caf\u00e9.relu", "Relu", List.of("x"), List.of("\u5c42\u4e00")))
+                .addNode(node("", "Neg", List.of("\u5c42\u4e00"), List.of("")).clearOutput().addOutputBytes(malformed))
+                .addNode(node("", "Abs", List.of(), List.of("\ud83d\ude00")).clearInput().addInputBytes(malformed)
+                        .setNameBytes(truncatedCharacter))
+                .addNode(node("plain", "Sigmoid", List.of("\ud83d\ude00"), List.of("y")))
+                .addOutput(tensorValue("y", 1, 4));
+        Path file = write(dir, "names.onnx", model(graph));
+        List<NodeProto> expected = dev.tally.load.onnx.proto.Onnx.ModelProto.parseFrom(Files.readAllBytes(file))
+                .getGraph().getNodeList();
+
+        List<Node> nodes = new OnnxLoader().load(file).graph().nodes();
+
+        assertThat(nodes).hasSize(expected.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            assertThat(nodes.get(i).inputs()).as("inputs of node %d", i).isEqualTo(expected.get(i).getInputList());
+            assertThat(nodes.get(i).outputs()).as("outputs of node %d", i).isEqualTo(expected.get(i).getOutputList());
+        }
+        assertThat(nodes.get(0).name()).isEqualTo("caf\u00e9.relu");
+        assertThat(nodes.get(2).name()).isEqualTo(expected.get(2).getName()).isEqualTo("n\ufffd");
+        assertThat(nodes.get(1).outputs().get(0)).isEqualTo("t\ufffdx");
+        // Maker and reader share one string, ASCII or not.
+        assertThat(nodes.get(1).inputs().get(0)).isSameAs(nodes.get(0).outputs().get(0));
+        assertThat(nodes.get(2).inputs().get(0)).isSameAs(nodes.get(1).outputs().get(0));
+        assertThat(nodes.get(3).inputs().get(0)).isSameAs(nodes.get(2).outputs().get(0));
+    }
+
     @Test
     void layersComeFromTheModulePathInNodeNames() {
         Graph graph = load(smallNet()).graph();
