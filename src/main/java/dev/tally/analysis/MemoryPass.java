@@ -56,16 +56,75 @@ public final class MemoryPass {
         }
     }
 
-    /** One tensor in memory and how many graph values still refer to it. */
-    private static final class Storage {
-        final long bytes;
-        final int index;
-        int values;
+    /**
+     * What one run (inference or training) knows of each slot, by {@link Slot#id}: the tensor storage it refers to and
+     * how; and of each storage, its bytes and how many live values refer to it. Apart from the slots, so that the
+     * inference and the training run can go at once from one preparation (on a large graph the summary runs them on
+     * two threads), and as arrays: a storage object per value was a million objects per run on issue 14's chain.
+     */
+    static final class State {
+        /** The storage each slot's value refers to while it is live; -1 before it is made and after it is freed. */
+        final int[] live;
+        /** The storage each slot's value referred to, kept after it is freed; -1 when it never had one. */
+        final int[] storageIndex;
+        final boolean[] strided;
+        /**
+         * Where each value's elements sit in its storage ({@link Strides}), training runs only (else null); an entry
+         * is null when row-major, which most values are, so a million-node graph holds no array per value.
+         */
+        final long[][] layout;
+        /** Whether autograd tracks the value (made from a trainable param), training runs only (else null). */
+        final boolean[] requiresGrad;
+        /** The bytes of each storage, by its index. */
+        final Longs bytes;
+        /** How many live values refer to each storage, by its index. */
+        private int[] values;
 
-        Storage(long bytes, Longs all) {
-            this.bytes = bytes;
-            this.index = all.size;
-            all.add(bytes);
+        State(int slots, boolean training, int storages) {
+            live = new int[slots];
+            storageIndex = new int[slots];
+            java.util.Arrays.fill(live, -1);
+            java.util.Arrays.fill(storageIndex, -1);
+            strided = new boolean[slots];
+            layout = training ? new long[slots][] : null;
+            requiresGrad = training ? new boolean[slots] : null;
+            bytes = new Longs(storages);
+            values = new int[bytes.values.length];
+        }
+
+        /** A new storage of {@code size} bytes, which {@code slot}'s value is the one to refer to; its index. */
+        int allocate(Slot slot, long size) {
+            int index = bytes.size;
+            bytes.add(size);
+            if (index == values.length) {
+                values = java.util.Arrays.copyOf(values, bytes.values.length);
+            }
+            values[index] = 1;
+            live[slot.id] = index;
+            storageIndex[slot.id] = index;
+            return index;
+        }
+
+        /** {@code slot}'s value refers to the live storage {@code index} too (a view or an in-place result). */
+        void share(Slot slot, int index) {
+            values[index]++;
+            live[slot.id] = index;
+            storageIndex[slot.id] = index;
+        }
+
+        /** How many live values refer to the storage of {@code slot}'s value, which is live. */
+        int sharers(Slot slot) {
+            return values[live[slot.id]];
+        }
+
+        /** Drops one value's reference to its tensor; returns the bytes freed when it was the last. A kept value stays. */
+        long release(Slot slot) {
+            int index = live[slot.id];
+            if (index < 0 || slot.kept) {
+                return 0;
+            }
+            live[slot.id] = -1;
+            return --values[index] == 0 ? bytes.values[index] : 0;
         }
     }
 
@@ -137,7 +196,7 @@ public final class MemoryPass {
             }
             Slot slot = byId[id];
             if (slot == null) {
-                slot = new Slot();
+                slot = new Slot(all.size());
                 byId[id] = slot;
                 all.add(slot);
             }
@@ -162,6 +221,8 @@ public final class MemoryPass {
      * the eight maps of the first version allocated about 600 MB per run.
      */
     static final class Slot {
+        /** The slot's index in {@link Slots#all}, and in a run's {@link State}. */
+        final int id;
         /** What the shape pass resolved for a node output or a model input; null otherwise. */
         TensorInfo info;
         int producer = -1;
@@ -169,30 +230,25 @@ public final class MemoryPass {
         /** How many node inputs read the value, plus one for a model output ({@link Dataflow#readers}). */
         int readers;
         int freeAt = NOT_FREED;
-        /** The tensor the value refers to while it is live; null before it is made and after it is freed. */
-        Storage storage;
-        /** The index of that tensor, kept after it is freed (training runs only); -1 when it never had one. */
-        int storageIndex = -1;
-        boolean strided;
-        /**
-         * Where the value's elements sit in its storage ({@link Strides}), training runs only; null when row-major,
-         * which most values are, so a million-node graph holds no array per value.
-         */
-        long[] layout;
         boolean kept;
         boolean modelInput;
         /** How many node inputs name the value (a node reading it twice counts twice); {@link #readers} without outputs. */
         int reads;
-        /** Whether autograd tracks the value in the training pass (made from a trainable param); reset per run. */
-        boolean requiresGrad;
-        /** A stored tensor's or constant's info, made at its first lookup ({@link #value}); null otherwise. */
+        /**
+         * A stored tensor's or constant's info, made at its first lookup ({@link #value}); null otherwise. Two runs at
+         * once may both make it: equal immutable values, either kept.
+         */
         TensorInfo stored;
+
+        Slot(int id) {
+            this.id = id;
+        }
     }
 
     /**
      * What the inference and the training run share, found once: each value's producer, last reader, shape and the
-     * node after which it is freed. The runs reset the rest of each slot; a training result's {@code storageOf}
-     * reads the slots, so it holds until the next run from the same preparation.
+     * node after which it is freed. Each run keeps the rest in a {@link State} of its own, so runs from one preparation
+     * may go at once, on two threads.
      */
     public static final class Prepared {
         private final Analysis analysis;
@@ -209,7 +265,6 @@ public final class MemoryPass {
         final Slot[] outputs;
         /** Every slot once, in the order first named. */
         final List<Slot> all;
-        private boolean ran;
 
         private Prepared(Analysis analysis, Slots slots, int[] inputStart, Slot[] inputs, int[] outputStart,
                          Slot[] outputs, List<Slot> all) {
@@ -310,8 +365,8 @@ public final class MemoryPass {
         }
     }
 
-    /** The result and, for the training pass, each value's slot. */
-    record Run(Result result, Slots slots, Analysis analysis, Prepared prepared) {
+    /** The result and, for the training pass, each value's slot and what the run gave it. */
+    record Run(Result result, Slots slots, Analysis analysis, Prepared prepared, State state) {
         /** What {@code name} resolved to, as {@link #valuesOf} has it; null when unknown. */
         TensorInfo value(String name) {
             return MemoryPass.value(name, slots, analysis);
@@ -324,17 +379,33 @@ public final class MemoryPass {
         }
 
         /** {@link #strides(String)} of a slot, null for none. */
-        static long[] strides(Slot slot) {
-            if (slot == null || slot.storageIndex < 0 || slot.info == null) {
+        long[] strides(Slot slot) {
+            if (slot == null || state.storageIndex[slot.id] < 0 || slot.info == null) {
                 return null;
             }
-            return slot.layout != null ? slot.layout : Strides.contiguous(slot.info.shape());
+            long[] layout = state.layout == null ? null : state.layout[slot.id];
+            return layout != null ? layout : Strides.contiguous(slot.info.shape());
         }
 
         /** The storage index of an activation value (a model input or a node output the run gave a tensor); null otherwise. */
         Integer storage(String name) {
             Slot slot = slots.get(name);
-            return slot == null || slot.storageIndex < 0 ? null : slot.storageIndex;
+            return slot == null || state.storageIndex[slot.id] < 0 ? null : state.storageIndex[slot.id];
+        }
+
+        /** The storage index of the slot's value; -1 when the run gave it no tensor (a weight, a constant) or no slot. */
+        int storageIndex(Slot slot) {
+            return slot == null ? -1 : state.storageIndex[slot.id];
+        }
+
+        /** Whether autograd tracks the slot's value (training runs). */
+        boolean requiresGrad(Slot slot) {
+            return state.requiresGrad[slot.id];
+        }
+
+        /** Autograd tracks the slot's value: a node made it from a trainable param (training runs). */
+        void requireGrad(Slot slot) {
+            state.requiresGrad[slot.id] = true;
         }
     }
 
@@ -425,29 +496,15 @@ public final class MemoryPass {
     static Run simulate(Prepared prepared, boolean training) {
         Analysis analysis = prepared.analysis;
         Slots slots = prepared.slots;
-        if (prepared.ran) {
-            for (Slot slot : prepared.all) {
-                slot.storage = null;
-                slot.storageIndex = -1;
-                slot.strided = false;
-                slot.layout = null;
-                slot.requiresGrad = false;
-            }
-        }
-        prepared.ran = true;
         ModelFormat format = analysis.model().format();
         List<NodeResult> nodes = analysis.nodes();
         int n = nodes.size();
-        Longs storageBytes = new Longs(training ? n + analysis.inputs().size() : 16);
+        State state = new State(prepared.all.size(), training, training ? n + analysis.inputs().size() : 16);
         long live = 0;
         for (ResolvedInput input : analysis.inputs()) {
-            Storage storage = new Storage(Math.multiplyExact(input.shape().numel(), (long) input.dtype().byteSize()),
-                    storageBytes);
-            storage.values = 1;
-            Slot slot = slots.get(input.name());
-            slot.storage = storage;
-            slot.storageIndex = storage.index;
-            live = Math.addExact(live, storage.bytes);
+            long bytes = Math.multiplyExact(input.shape().numel(), (long) input.dtype().byteSize());
+            state.allocate(slots.get(input.name()), bytes);
+            live = Math.addExact(live, bytes);
         }
         // After which node each value is freed: a slot, or a list of them when a node frees several.
         Object[] freedAfter = new Object[n];
@@ -487,7 +544,7 @@ public final class MemoryPass {
             if (result.status() == NodeResult.Status.COUNTED && !result.outputs().isEmpty() && !allHaveData(result.outputs())) {
                 Fusion.Part part = fused.isEmpty() ? null : fused.get(i);
                 if (part != null && (unfused.contains(part.fusion()) || part.position() == 0
-                        && !fusedCallHolds(part.fusion(), prepared, i))) {
+                        && !fusedCallHolds(part.fusion(), prepared, state, i))) {
                     unfused.add(part.fusion());
                     part = null;
                 }
@@ -495,17 +552,18 @@ public final class MemoryPass {
                 int target = part == null ? Aliasing.writtenInput(node) : writtenInput(part, prepared, i);
                 int inputCount = prepared.inputCount(i);
                 Slot from = inputCount == 0 || target < 0 ? null : prepared.input(i, java.util.Objects.checkIndex(target, inputCount));
-                Storage source = from == null ? null : from.storage;
-                boolean soleAndLast = source != null && source.values == 1 && from.freeAt == i
+                // The storage the node may write into: its input's, while live; -1 for none.
+                int source = from == null ? -1 : state.live[from.id];
+                boolean soleAndLast = source >= 0 && state.sharers(from) == 1 && from.freeAt == i
                         && !from.kept && !from.modelInput && countOf(prepared, i, from) == 1;
                 // The inputs as resolved, made once per node and only when a rule below reads them.
-                List<TensorInfo> inputInfos = source == null && !training ? List.of() : inputsOf(prepared, i, node);
-                Aliasing.Kind kind = source == null || training && node.opType().equals("Dropout")
+                List<TensorInfo> inputInfos = source < 0 && !training ? List.of() : inputsOf(prepared, i, node);
+                Aliasing.Kind kind = source < 0 || training && node.opType().equals("Dropout")
                         && !DropoutSavedRule.identity(inputInfos)
                         ? Aliasing.Kind.ALLOCATES
-                        : part != null ? fusedKind(part, from, result.outputs().get(0))
-                        : Aliasing.classify(node, format, inputInfos, result.outputs().get(0), !from.strided, soleAndLast);
-                List<long[]> inputLayouts = training ? layoutsOf(prepared, i) : List.of();
+                        : part != null ? fusedKind(part, from, state, result.outputs().get(0))
+                        : Aliasing.classify(node, format, inputInfos, result.outputs().get(0), !state.strided[from.id], soleAndLast);
+                List<long[]> inputLayouts = training ? layoutsOf(prepared, state, i) : List.of();
                 int o = 0;
                 int outputCount = prepared.outputCount(i);
                 for (int k = 0; k < outputCount; k++) {
@@ -522,24 +580,20 @@ public final class MemoryPass {
                     }
                     if (training) {
                         long[] layout = Strides.of(node, kind, inputInfos, inputLayouts, info);
-                        slot.layout = Strides.isContiguous(info.shape(), layout) ? null : layout;
+                        state.layout[slot.id] = Strides.isContiguous(info.shape(), layout) ? null : layout;
                     }
                     if (kind == Aliasing.Kind.ALLOCATES) {
-                        Storage storage = new Storage(info.bytes(), storageBytes);
-                        storage.values = 1;
-                        slot.storage = storage;
-                        slot.storageIndex = storage.index;
-                        live = Math.addExact(live, storage.bytes);
-                        made = Math.addExact(made, storage.bytes);
-                        largest = Math.max(largest, storage.bytes);
+                        long bytes = info.bytes();
+                        state.allocate(slot, bytes);
+                        live = Math.addExact(live, bytes);
+                        made = Math.addExact(made, bytes);
+                        largest = Math.max(largest, bytes);
                     } else {
-                        source.values++;
-                        slot.storage = source;
-                        slot.storageIndex = source.index;
+                        state.share(slot, source);
                         if (kind == Aliasing.Kind.STRIDED_VIEW) {
-                            slot.strided = true;
-                        } else if (kind == Aliasing.Kind.IN_PLACE && from.strided) {
-                            slot.strided = true;
+                            state.strided[slot.id] = true;
+                        } else if (kind == Aliasing.Kind.IN_PLACE && state.strided[from.id]) {
+                            state.strided[slot.id] = true;
                         }
                     }
                 }
@@ -551,33 +605,33 @@ public final class MemoryPass {
             }
             Object freed = freedAfter[i];
             if (freed instanceof Slot slot) {
-                live -= release(slot);
+                live -= state.release(slot);
             } else if (freed != null) {
                 @SuppressWarnings("unchecked")
                 List<Slot> several = (List<Slot>) freed;
                 for (Slot slot : several) {
-                    live -= release(slot);
+                    live -= state.release(slot);
                 }
             }
             liveAfter[i] = live;
             allocated[i] = made;
         }
-        Map<String, Integer> storageOf = training ? new StorageIndex(slots) : Map.of();
+        Map<String, Integer> storageOf = training ? new StorageIndex(slots, state) : Map.of();
         Result result = new Result(largest, peak, peakNode, new LongList(liveAfter, n), new LongList(allocated, n),
-                storageOf, storageBytes.toList());
-        return new Run(result, slots, analysis, prepared);
+                storageOf, state.bytes.toList());
+        return new Run(result, slots, analysis, prepared, state);
     }
 
     /**
      * Whether a fused op's first node runs as PyTorch's one call: its input {@link Fusion#contiguousInput()} is
      * contiguous. Otherwise the whole op is left to the plain rules.
      */
-    private static boolean fusedCallHolds(Fusion fusion, Prepared prepared, int i) {
+    private static boolean fusedCallHolds(Fusion fusion, Prepared prepared, State state, int i) {
         if (fusion.contiguousInput() < 0) {
             return true;
         }
         Slot slot = fusion.contiguousInput() < prepared.inputCount(i) ? prepared.input(i, fusion.contiguousInput()) : null;
-        return slot != null && slot.storage != null && !slot.strided;
+        return slot != null && state.live[slot.id] >= 0 && !state.strided[slot.id];
     }
 
     /**
@@ -602,12 +656,12 @@ public final class MemoryPass {
      * later node writes into the op's result, the first allocates it, or, for an in-place op, writes into its input
      * when no node after the op reads that tensor and no other value shares it.
      */
-    private static Aliasing.Kind fusedKind(Fusion.Part part, Slot from, TensorInfo output) {
+    private static Aliasing.Kind fusedKind(Fusion.Part part, Slot from, State state, TensorInfo output) {
         boolean fits = from.info != null && from.info.bytes() == output.bytes();
         if (part.position() > 0) {
             return fits ? Aliasing.Kind.IN_PLACE : Aliasing.Kind.ALLOCATES;
         }
-        boolean dying = from.storage.values == 1 && from.freeAt != NOT_FREED && from.freeAt <= part.fusion().last()
+        boolean dying = state.sharers(from) == 1 && from.freeAt != NOT_FREED && from.freeAt <= part.fusion().last()
                 && !from.kept && !from.modelInput;
         return fits && dying && from.info.dtype() == output.dtype() ? Aliasing.Kind.IN_PLACE : Aliasing.Kind.ALLOCATES;
     }
@@ -663,12 +717,12 @@ public final class MemoryPass {
     }
 
     /** The layouts of a node's inputs as the run has them: null where row-major, absent or not an activation. */
-    private static List<long[]> layoutsOf(Prepared prepared, int i) {
+    private static List<long[]> layoutsOf(Prepared prepared, State state, int i) {
         int count = prepared.inputCount(i);
         List<long[]> layouts = new ArrayList<>(count);
         for (int k = 0; k < count; k++) {
             Slot slot = prepared.input(i, k);
-            layouts.add(slot == null ? null : slot.layout);
+            layouts.add(slot == null ? null : state.layout[slot.id]);
         }
         return layouts;
     }
@@ -676,15 +730,17 @@ public final class MemoryPass {
     /** Which storage each activation value refers to, read from the slots: a view, not a million-entry copy. */
     private static final class StorageIndex extends java.util.AbstractMap<String, Integer> {
         private final Slots slots;
+        private final State state;
 
-        StorageIndex(Slots slots) {
+        StorageIndex(Slots slots, State state) {
             this.slots = slots;
+            this.state = state;
         }
 
         @Override
         public Integer get(Object key) {
             Slot slot = slots.get(key);
-            return slot == null || slot.storageIndex < 0 ? null : slot.storageIndex;
+            return slot == null || state.storageIndex[slot.id] < 0 ? null : state.storageIndex[slot.id];
         }
 
         @Override
@@ -696,8 +752,8 @@ public final class MemoryPass {
         public java.util.Set<Map.Entry<String, Integer>> entrySet() {
             Map<String, Integer> entries = new HashMap<>();
             slots.forEach((name, slot) -> {
-                if (slot.storageIndex >= 0) {
-                    entries.put(name, slot.storageIndex);
+                if (state.storageIndex[slot.id] >= 0) {
+                    entries.put(name, state.storageIndex[slot.id]);
                 }
             });
             return Collections.unmodifiableMap(entries).entrySet();
@@ -859,17 +915,6 @@ public final class MemoryPass {
             return Math.multiplyExact(output.numel(), 8L);
         }
         return 0;
-    }
-
-    /** Drops one value's reference to its tensor; returns the bytes freed when it was the last. A kept value stays. */
-    private static long release(Slot slot) {
-        Storage storage = slot.storage;
-        if (storage == null || slot.kept) {
-            return 0;
-        }
-        slot.storage = null;
-        storage.values--;
-        return storage.values == 0 ? storage.bytes : 0;
     }
 
     /** What {@code name} resolved to: a node output or model input, else a constant, else a stored tensor. */

@@ -37,7 +37,7 @@ public final class TrainingPass {
         return run(MemoryPass.prepare(analysis), optimizer);
     }
 
-    /** The training memory from a preparation the inference run shared (its slots are reset and reused). */
+    /** The training memory from a preparation the inference run shares (each run keeps its own state, so both may go at once). */
     public static TrainingMemory run(MemoryPass.Prepared prepared, Optimizer optimizer) {
         Analysis analysis = prepared.analysis();
         MemoryPass.Run run = MemoryPass.simulate(prepared, true);
@@ -60,7 +60,7 @@ public final class TrainingPass {
         Map<Integer, String> gelu = ExportedGelu.parts(prepared.nodesDataflow());
         // Which of a node's inputs need a gradient: one array for all nodes, entries past the node's inputs unread.
         boolean[] needsGradient = new boolean[4];
-        // Values autograd tracks (Slot.requiresGrad): made from a trainable param. The model input is data and needs
+        // Values autograd tracks (Run.requiresGrad): made from a trainable param. The model input is data and needs
         // no gradient.
         for (int k = 0; k < n; k++) {
             NodeResult result = nodes.get(k);
@@ -87,7 +87,7 @@ public final class TrainingPass {
                     outputs.add(prepared.output(k, o));
                 }
             }
-            if (result.status() != NodeResult.Status.COUNTED || !anyHasStorage(outputs)) {
+            if (result.status() != NodeResult.Status.COUNTED || !anyHasStorage(run, outputs)) {
                 continue; // not counted, or shape arithmetic on constants: nothing of it runs in backward
             }
             int inputCount = inputNames.size();
@@ -97,7 +97,7 @@ public final class TrainingPass {
             boolean anyNeedsGradient = false;
             for (int i = 0; i < inputCount; i++) {
                 MemoryPass.Slot slot = prepared.input(k, i);
-                needsGradient[i] = slot != null && slot.requiresGrad || isTrainable(inputNames.get(i), result.params());
+                needsGradient[i] = slot != null && run.requiresGrad(slot) || isTrainable(inputNames.get(i), result.params());
                 anyNeedsGradient |= needsGradient[i];
             }
             if (!anyNeedsGradient) {
@@ -108,22 +108,22 @@ public final class TrainingPass {
             for (int o = 0; o < outputs.size() && o < result.outputs().size(); o++) {
                 DType type = result.outputs().get(o).dtype();
                 if (!type.isIntegral()) {
-                    outputs.get(o).requiresGrad = true;
+                    run.requireGrad(outputs.get(o));
                 }
             }
             long gradients = paramGradients;
             for (int o = 0; o < outputs.size() && o < result.outputs().size(); o++) {
-                if (hasStorage(outputs.get(o))) {
+                if (hasStorage(run, outputs.get(o))) {
                     gradients = Math.addExact(gradients, result.outputs().get(o).bytes());
                 }
             }
             for (int i = 0; i < inputCount; i++) {
                 MemoryPass.Slot slot = prepared.input(k, i);
-                if (!hasStorage(slot) || readEarlier(prepared, k, i, slot)) {
+                if (!hasStorage(run, slot) || readEarlier(prepared, k, i, slot)) {
                     continue; // no activation, or one counted already (a node reading one value twice gets one gradient)
                 }
                 TensorInfo value = prepared.value(slot, inputNames.get(i));
-                gradients = Math.addExact(gradients, value == null ? memory.storageBytes().get(slot.storageIndex) : value.bytes());
+                gradients = Math.addExact(gradients, value == null ? memory.storageBytes().get(run.storageIndex(slot)) : value.bytes());
             }
             gradientsAt[k] = gradients;
             Optional<SavedRule> rule = gelu.containsKey(k) ? RULES.part(gelu.get(k)) : RULES.rule(result.node());
@@ -138,18 +138,18 @@ public final class TrainingPass {
                 MemoryPass.Slot slot = prepared.input(k, i);
                 inputs.add(slot == null ? null : prepared.value(slot, inputNames.get(i)));
                 // Activations only (weights and constants are never copied); a value the run gave no tensor is row-major.
-                strides.add(MemoryPass.Run.strides(slot));
+                strides.add(run.strides(slot));
                 needs.add(needsGradient[i]);
             }
             Kept keeps = rule.get().kept(inputs, result.outputs(), needs, strides);
             long fresh = keeps.freshBytes();
-            int written = outputs.isEmpty() || !hasStorage(outputs.get(0)) ? -1 : outputs.get(0).storageIndex;
+            int written = outputs.isEmpty() || !hasStorage(run, outputs.get(0)) ? -1 : run.storageIndex(outputs.get(0));
             for (int i : keeps.inputs()) {
                 MemoryPass.Slot slot = i < inputCount ? prepared.input(k, i) : null;
-                if (!hasStorage(slot)) {
+                if (!hasStorage(run, slot)) {
                     continue; // a weight or a constant: stored, not an activation
                 }
-                int storage = slot.storageIndex;
+                int storage = run.storageIndex(slot);
                 if (storage == written) {
                     // In place, and the backward needs the input as it was: autograd keeps a copy.
                     fresh = Math.addExact(fresh, prepared.value(slot, inputNames.get(i)).bytes());
@@ -159,8 +159,8 @@ public final class TrainingPass {
             }
             for (int o : keeps.outputs()) {
                 MemoryPass.Slot slot = o < outputs.size() ? outputs.get(o) : null;
-                if (hasStorage(slot) && firstKeeper[slot.storageIndex] < 0) {
-                    firstKeeper[slot.storageIndex] = k;
+                if (hasStorage(run, slot) && firstKeeper[run.storageIndex(slot)] < 0) {
+                    firstKeeper[run.storageIndex(slot)] = k;
                 }
             }
             freshAt[k] = fresh;
@@ -189,9 +189,9 @@ public final class TrainingPass {
     }
 
     /** Whether any of the values is an activation the run gave a tensor: a loop, as a stream per node is garbage. */
-    private static boolean anyHasStorage(List<MemoryPass.Slot> slots) {
+    private static boolean anyHasStorage(MemoryPass.Run run, List<MemoryPass.Slot> slots) {
         for (int i = 0; i < slots.size(); i++) {
-            if (hasStorage(slots.get(i))) {
+            if (hasStorage(run, slots.get(i))) {
                 return true;
             }
         }
@@ -199,8 +199,8 @@ public final class TrainingPass {
     }
 
     /** Whether the value is an activation the run gave a tensor (a model input or a node output). */
-    private static boolean hasStorage(MemoryPass.Slot slot) {
-        return slot != null && slot.storageIndex >= 0;
+    private static boolean hasStorage(MemoryPass.Run run, MemoryPass.Slot slot) {
+        return run.storageIndex(slot) >= 0;
     }
 
     /** Whether {@code name} is a trainable param this node is the first to read (so its gradient is this node's). */

@@ -93,19 +93,24 @@ final class Pieces {
         private final Thread thread;
         private volatile Throwable failure;
 
-        private Helper(Runnable task) {
+        private Helper(String name, Runnable task) {
             thread = new Thread(() -> {
                 try {
                     task.run();
                 } catch (Throwable t) {
                     failure = t;
                 }
-            }, "tally-rows");
+            }, name);
             thread.setDaemon(true);
         }
 
         static Helper start(Runnable task) {
-            Helper helper = new Helper(task);
+            return start("tally-rows", task);
+        }
+
+        /** {@code task} started on a daemon thread called {@code name}. */
+        static Helper start(String name, Runnable task) {
+            Helper helper = new Helper(name, task);
             helper.thread.start();
             return helper;
         }

@@ -60,11 +60,22 @@ public final class SummaryBuilder {
      *                  {@link Mode#INFERENCE}: the training pass is not run and the totals have no training figure
      */
     public static Summary build(Analysis analysis, int depth, Mode mode, Optimizer optimizer) {
+        return build(analysis, depth, mode, optimizer, TWO_THREADS);
+    }
+
+    /**
+     * Graphs of this many nodes or more have their training run on a second thread, beside the inference run and the
+     * rows (on issue 14's one-million-node chain, about half a second of the two); smaller ones run it after them.
+     */
+    static final int TWO_THREADS = TextTable.TWO_THREADS;
+
+    /** @param twoThreads from how many nodes on the training run goes on a second thread (tests lower it) */
+    static Summary build(Analysis analysis, int depth, Mode mode, Optimizer optimizer, int twoThreads) {
         if (depth < 0) {
             throw new IllegalArgumentException("Depth cannot be negative: " + depth + ".");
         }
         try {
-            return aggregate(analysis, depth, mode == Mode.TRAINING ? optimizer : null);
+            return aggregate(analysis, depth, mode == Mode.TRAINING ? optimizer : null, twoThreads);
         } catch (ArithmeticException e) {
             throw new ModelException(analysis.model().path().getFileName()
                     + ": a total overflows a 64-bit integer, so no exact count can be given; check the model's tensor sizes.");
@@ -72,7 +83,7 @@ public final class SummaryBuilder {
     }
 
     /** @param optimizer whose state the training memory counts; null for no training figure */
-    private static Summary aggregate(Analysis analysis, int depth, Optimizer optimizer) {
+    private static Summary aggregate(Analysis analysis, int depth, Optimizer optimizer, int twoThreads) {
         List<NodeResult> nodes = analysis.nodes();
         LayerTable.Builder table = new LayerTable.Builder(nodes.size() + 1);
         Rows rows = new Rows(nodes.size());
@@ -86,8 +97,13 @@ public final class SummaryBuilder {
         List<DataDependence.Source> sources = new ArrayList<>();
         // The nodes' figures summed field by field, not a Totals per node (a million of them on issue 14's chain).
         long[] sums = new long[8];
-        // One preparation for the inference and the training run: on a million nodes each was 150 MB of maps.
+        // One preparation for the inference and the training run: on a million nodes each was 150 MB of maps. Each
+        // run keeps its own state, so on a large graph the training run goes on a second thread while this one runs
+        // inference and adds up the rows (TWO_THREADS).
         MemoryPass.Prepared prepared = MemoryPass.prepare(analysis);
+        TrainingMemory[] trained = new TrainingMemory[1];
+        Pieces.Helper trainingRun = optimizer == null || nodes.size() < twoThreads ? null
+                : Pieces.Helper.start("tally-training", () -> trained[0] = TrainingPass.run(prepared, optimizer));
         MemoryPass.Result memory = MemoryPass.run(prepared, false);
         List<Optional<ReceptiveField>> fields = ReceptiveFieldPass.run(analysis);
         String previous = null;
@@ -172,7 +188,11 @@ public final class SummaryBuilder {
                     + (unreadBuffers.size() == 1 ? " tensor" : " tensors") + " of " + Units.exact(unread.buffers()) + " elements ("
                     + describe(unreadBuffers) + ").");
         }
-        TrainingMemory training = optimizer == null ? TrainingMemory.NONE : TrainingPass.run(prepared, optimizer);
+        if (trainingRun != null) {
+            trainingRun.join(null); // its failure is thrown here, after this thread's own, as when run after them
+        }
+        TrainingMemory training = optimizer == null ? TrainingMemory.NONE
+                : trainingRun != null ? trained[0] : TrainingPass.run(prepared, optimizer);
         if (!training.unmodelledOps().isEmpty()) {
             notes.add("Training memory leaves out what these ops keep for backward (no rule yet): "
                     + String.join(", ", training.unmodelledOps()) + ".");

@@ -236,4 +236,27 @@ class SummaryBuilderTest {
         assertThat(summary.conventions()).containsOnlyKeys("macs", "flops", "ops");
         assertThat(summary.layers().get(0).outputShape()).isEqualTo(Optional.of(Shape.of(1, 64, 56, 56)));
     }
+
+    /**
+     * On a large graph the training run goes on a second thread beside the inference run and the rows, from the same
+     * preparation (each run with its own state): the summary must be the very same as when it runs after them. Real
+     * exports with views, in-place ops, strided layouts and fused ops, each summarised both ways.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"resnet18.onnx", "swin_t.onnx", "vit_b_16.onnx",
+        "densenet121.onnx", "mobilenet_v3_large.onnx", "resnet50.traced.pt", "densenet121.scripted.pt"})
+    void theTrainingRunOnASecondThreadGivesTheSameSummary(String file) {
+        Map<String, dev.tally.ir.Shape> input = dev.tally.analysis.InputShapes.parseOverrides(java.util.List.of("2x3x224x224"));
+        Map<String, dev.tally.ir.Shape> shapes = file.endsWith(".pt") ? input : Map.of();
+        Analysis analysis = new Analyzer().analyze(
+                dev.tally.load.ModelLoader.load(dev.tally.testing.Fixtures.file(file), shapes), shapes, false);
+
+        for (dev.tally.analysis.Optimizer optimizer : dev.tally.analysis.Optimizer.values()) {
+            Summary after = SummaryBuilder.build(analysis, 0, dev.tally.analysis.Mode.TRAINING, optimizer, Integer.MAX_VALUE);
+            Summary beside = SummaryBuilder.build(analysis, 0, dev.tally.analysis.Mode.TRAINING, optimizer, 0);
+
+            assertThat(after.totals().training().total()).as(optimizer.name()).isPositive();
+            assertThat(beside).as(optimizer.name()).isEqualTo(after);
+        }
+    }
 }
