@@ -178,7 +178,7 @@ final class OnnxGraphReader {
         Map<String, TensorProto> storedHere = stored;
         Map<String, String> aliases = aliasOf;
         Map<String, Uses> uses = uses(kept, name -> storedHere.containsKey(name) || aliases.containsKey(name)
-                || largeConstants.containsKey(name));
+                || largeConstants.containsKey(name), !stored.isEmpty() || !aliasOf.isEmpty() || !largeConstants.isEmpty());
         for (Map.Entry<String, TensorProto> entry : stored.entrySet()) {
             addStored(entry.getKey(), entry.getKey(), entry.getValue(), "initializer", uses, params, constants);
         }
@@ -285,8 +285,9 @@ final class OnnxGraphReader {
      * @param stored whether a value is a stored tensor (an initializer, an alias of one, a large Constant): the only
      *               values whose uses are read. Uses are kept for those and for the values an Identity passes on (which
      *               lead to them), not for every activation: a million-node chain made a million entries here.
+     * @param anyStored whether {@code stored} holds for any value at all
      */
-    private static Map<String, Uses> uses(List<RawNode> nodes, java.util.function.Predicate<String> stored) {
+    private static Map<String, Uses> uses(List<RawNode> nodes, java.util.function.Predicate<String> stored, boolean anyStored) {
         Map<String, Uses> uses = new HashMap<>();
         // A use of an Identity's output is a use of what it passes on (an initializer read again under another name).
         Map<String, String> passedOn = new HashMap<>();
@@ -299,7 +300,9 @@ final class OnnxGraphReader {
             instanceNorm |= isDefaultDomain(node) && node.getOpType().equals("InstanceNormalization");
             reduceL2 |= isDefaultDomain(node) && node.getOpType().equals("ReduceL2");
         }
-        for (RawNode node : nodes) {
+        // With no stored tensor and no Identity no input is one whose uses are kept (a graph-only file: no pass at all).
+        for (int n = 0; (anyStored || !passedOn.isEmpty()) && n < nodes.size(); n++) {
+            RawNode node = nodes.get(n);
             String op = node.getOpType();
             boolean weightReader = isDefaultDomain(node) && WEIGHT_READERS.contains(op);
             boolean product = op.equals("Gemm") || op.equals("MatMul") || op.equals("Einsum");
