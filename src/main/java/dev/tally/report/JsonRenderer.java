@@ -1,7 +1,6 @@
 package dev.tally.report;
 
 import dev.tally.analysis.TrainingMemory;
-import dev.tally.analysis.ReceptiveField;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
@@ -63,23 +62,27 @@ public final class JsonRenderer implements Renderer {
         ObjectNode root = tree(summary, convention);
         int count = summary.layers().size();
         JsonText.write(out, root, printer(), root.get("layers"), generator -> {
+            // The rows are text JsonRows makes, written to the generator's Writer itself after what the generator holds
+            // (through writeRaw each piece was copied once more into the generator's buffer). The generator never sees
+            // them, so it counts none: it closes an array with none or with some alike, " ]".
+            generator.flush();
+            java.io.Writer target = (java.io.Writer) generator.getOutputTarget();
             if (count < twoThreads) {
-                for (int index = 0; index < count; index++) {
-                    writeLayer(generator, summary, index);
+                StringBuilder piece = new StringBuilder();
+                for (int from = 0; from < count; from += rowsPerPiece) {
+                    piece.setLength(0);
+                    JsonRows.write(piece, summary, from, Math.min(count, from + rowsPerPiece));
+                    target.append(piece);
                 }
             } else {
-                // The pieces go to the generator's Writer itself, after what the generator holds: through writeRaw each
-                // was copied once more into the generator's buffer.
-                generator.flush();
-                java.io.Writer target = (java.io.Writer) generator.getOutputTarget();
-                Pieces.write(count, rowsPerPiece, (from, to, piece) -> writeLayers(piece, summary, from, to), target::write);
+                Pieces.write(count, rowsPerPiece, (from, to, piece) -> JsonRows.write(piece, summary, from, to), target::write);
             }
         });
         out.append("\n");
     }
 
     /** Objects one field a line, arrays on one line: a shape reads [1, 64, 56, 56], and a diff of two reports shows one changed figure per line. */
-    private static DefaultPrettyPrinter printer() {
+    static DefaultPrettyPrinter printer() {
         return new DefaultPrettyPrinter()
                 .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
                 .withObjectIndenter(new DefaultIndenter("  ", "\n"))
@@ -170,112 +173,6 @@ public final class JsonRenderer implements Renderer {
         ArrayNode notes = root.putArray("notes");
         summary.notes().forEach(notes::add);
         return root;
-    }
-
-    /**
-     * Layer row {@code index} written straight to {@code generator}: the same tokens as {@link #layer}'s tree (which
-     * {@code JsonRendererTest} checks), without a tree per row (a million maps of a dozen fields for issue 14's chain).
-     */
-    private static void writeLayer(com.fasterxml.jackson.core.JsonGenerator generator, Summary summary, int index)
-            throws IOException {
-        LayerSummary layer = summary.layers().get(index);
-        generator.writeStartObject();
-        generator.writeStringField("name", layer.name());
-        generator.writeStringField("type", layer.type());
-        generator.writeFieldName("outputShape");
-        if (layer.outputShape().isEmpty()) {
-            generator.writeNull();
-        } else {
-            writeLongs(generator, layer.outputShape().get().dims());
-        }
-        generator.writeNumberField("params", layer.params());
-        generator.writeNumberField("buffers", layer.buffers());
-        generator.writeNumberField("paramBytes", layer.paramBytes());
-        generator.writeNumberField("macs", layer.macs());
-        generator.writeNumberField("flops", layer.flops());
-        generator.writeNumberField("ops", layer.ops());
-        generator.writeNumberField("activationBytes", layer.activationBytes());
-        generator.writeNumberField("nodes", layer.nodes());
-        generator.writeNumberField("uncountedNodes", layer.uncountedNodes());
-        if (index < summary.liveAfter().size()) {
-            generator.writeNumberField("liveBytesAfter", summary.liveAfter().get(index));
-        }
-        ReceptiveField field = summary.receptiveFields().get(layer.name());
-        if (field != null) {
-            generator.writeFieldName("receptiveField");
-            generator.writeStartObject();
-            if (field.wholeInput()) {
-                generator.writeBooleanField("wholeInput", true);
-            } else {
-                generator.writeFieldName("size");
-                writeLongs(generator, field.size());
-                generator.writeFieldName("jump");
-                writeLongs(generator, field.jump());
-                generator.writeFieldName("start");
-                writeLongs(generator, field.start());
-            }
-            if (field.jumpsDiffer()) {
-                generator.writeBooleanField("jumpsDiffer", true);
-            }
-            generator.writeEndObject();
-        }
-        if (layer.isDataDependent()) {
-            generator.writeNumberField("dataDependentNodes", layer.dataDependentNodes());
-        }
-        if (layer.frozenParams() > 0) {
-            generator.writeNumberField("frozenParams", layer.frozenParams());
-        }
-        generator.writeEndObject();
-    }
-
-    /**
-     * Rows {@code from} to {@code to} as {@link #writeLayer} writes them inside the report's "layers" array (after
-     * row {@code from - 1}, if any): a generator of their own writes them after the same nesting, and a stand-in row
-     * before, so that indents and separators are the report's; the text before theirs is then cut off. The report's
-     * generator never sees the rows, so it counts none: an array it closes with none or with some ends alike, " ]".
-     */
-    private static void writeLayers(StringBuilder piece, Summary summary, int from, int to) throws IOException {
-        java.io.Writer writer = new java.io.Writer() {
-            @Override
-            public void write(char[] chars, int offset, int length) {
-                piece.append(chars, offset, length);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        // Never closed: closing would end the open array and object.
-        com.fasterxml.jackson.core.JsonGenerator generator = PIECES.createGenerator(writer);
-        generator.setPrettyPrinter(printer().createInstance());
-        generator.writeStartObject();
-        generator.writeFieldName("layers");
-        generator.writeStartArray();
-        if (from > 0) {
-            generator.writeNumber(0); // the stand-in for the rows before
-        }
-        generator.flush();
-        int start = piece.length();
-        for (int index = from; index < to; index++) {
-            writeLayer(generator, summary, index);
-        }
-        generator.flush();
-        piece.delete(0, start);
-    }
-
-    private static final com.fasterxml.jackson.core.JsonFactory PIECES = new com.fasterxml.jackson.core.JsonFactory();
-
-    private static void writeLongs(com.fasterxml.jackson.core.JsonGenerator generator, java.util.List<Long> values)
-            throws IOException {
-        generator.writeStartArray();
-        for (int i = 0; i < values.size(); i++) {
-            generator.writeNumber(values.get(i).longValue());
-        }
-        generator.writeEndArray();
     }
 
 

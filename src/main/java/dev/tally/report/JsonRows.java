@@ -1,0 +1,112 @@
+package dev.tally.report;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.tally.analysis.ReceptiveField;
+import dev.tally.ir.LongList;
+import java.util.List;
+
+/**
+ * The JSON report's layer rows as text, written straight into a StringBuilder: the very characters Jackson's generator
+ * writes for them with the report's pretty printer ({@link JsonRenderer}), inside the report's {@code "layers"} array
+ * (two spaces a level, {@code ": "} after a field name, arrays on one line as {@code [ 1, 64 ]}). Jackson's generator
+ * made every name and number into chars, then the rows' StringBuilder made them bytes again, which was most of the
+ * million-row JSON report's time (issue 14's chain). {@code JsonRowsTest} compares this with the generator's rows.
+ */
+final class JsonRows {
+    private JsonRows() {
+    }
+
+    /** Rows {@code from} (inclusive) to {@code to} (exclusive), as they follow row {@code from - 1} (or the array's {@code [}). */
+    static void write(StringBuilder out, Summary summary, int from, int to) {
+        List<LayerSummary> layers = summary.layers();
+        List<Long> liveAfter = summary.liveAfter();
+        LongList live = liveAfter instanceof LongList list ? list : null;
+        for (int index = from; index < to; index++) {
+            LayerSummary layer = layers.get(index);
+            // The array's first value follows "[ ", the others ", ": the pretty printer's fixed-space array indenter.
+            out.append(index == 0 ? " {" : ", {");
+            out.append("\n    \"name\": ");
+            string(out, layer.name());
+            out.append(",\n    \"type\": ");
+            string(out, layer.type());
+            out.append(",\n    \"outputShape\": ");
+            if (layer.outputShape().isEmpty()) {
+                out.append("null");
+            } else {
+                longs(out, layer.outputShape().get().dims());
+            }
+            number(out, "params", layer.params());
+            number(out, "buffers", layer.buffers());
+            number(out, "paramBytes", layer.paramBytes());
+            number(out, "macs", layer.macs());
+            number(out, "flops", layer.flops());
+            number(out, "ops", layer.ops());
+            number(out, "activationBytes", layer.activationBytes());
+            number(out, "nodes", layer.nodes());
+            number(out, "uncountedNodes", layer.uncountedNodes());
+            if (index < liveAfter.size()) {
+                number(out, "liveBytesAfter", live != null ? live.at(index) : liveAfter.get(index));
+            }
+            ReceptiveField field = summary.receptiveFields().isEmpty() ? null : summary.receptiveFields().get(layer.name());
+            if (field != null) {
+                out.append(",\n    \"receptiveField\": {");
+                if (field.wholeInput()) {
+                    out.append("\n      \"wholeInput\": true");
+                } else {
+                    out.append("\n      \"size\": ");
+                    longs(out, field.size());
+                    out.append(",\n      \"jump\": ");
+                    longs(out, field.jump());
+                    out.append(",\n      \"start\": ");
+                    longs(out, field.start());
+                }
+                if (field.jumpsDiffer()) {
+                    out.append(",\n      \"jumpsDiffer\": true");
+                }
+                out.append("\n    }");
+            }
+            if (layer.isDataDependent()) {
+                number(out, "dataDependentNodes", layer.dataDependentNodes());
+            }
+            if (layer.frozenParams() > 0) {
+                number(out, "frozenParams", layer.frozenParams());
+            }
+            out.append("\n  }");
+        }
+    }
+
+    private static void number(StringBuilder out, String field, long value) {
+        out.append(",\n    \"").append(field).append("\": ").append(value);
+    }
+
+    /** {@code [ 1, 64, 112, 112 ]}; {@code [ ]} when empty. */
+    private static void longs(StringBuilder out, List<Long> values) {
+        out.append('[');
+        for (int i = 0; i < values.size(); i++) {
+            out.append(i == 0 ? " " : ", ").append(values.get(i).longValue());
+        }
+        out.append(" ]");
+    }
+
+    /** {@code text} quoted and escaped as the generator escapes it (quote, backslash and control characters only). */
+    static void string(StringBuilder out, String text) {
+        out.append('"');
+        if (plain(text)) {
+            out.append(text);
+        } else {
+            out.append(JsonStringEncoder.getInstance().quoteAsString(text));
+        }
+        out.append('"');
+    }
+
+    /** Whether no character of {@code text} is escaped: none below a space, no quote, no backslash. */
+    private static boolean plain(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < ' ' || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+}
