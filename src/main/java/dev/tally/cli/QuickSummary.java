@@ -2,9 +2,7 @@ package dev.tally.cli;
 
 import dev.tally.load.ModelLoader;
 import dev.tally.analysis.Analyzer;
-import java.io.BufferedWriter;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.file.InvalidPathException;
@@ -103,12 +101,15 @@ final class QuickSummary {
         }
     }
 
-    /** Standard output or error as picocli writes to them (its {@code CommandLine.newPrintWriter}). */
+    /**
+     * Standard output or error with the bytes picocli writes to them (its {@code CommandLine.newPrintWriter}: the
+     * stream's encoding property, else the default charset), a long string encoded at once ({@link EncodingWriter}).
+     */
     static PrintWriter writer(OutputStream stream, String encodingProperty) {
         String encoding = System.getProperty(encodingProperty);
         Charset charset = encoding == null ? Charset.defaultCharset()
                 : Charset.forName("cp65001".equalsIgnoreCase(encoding) ? "UTF-8" : encoding);
-        return new PrintWriter(new BufferedWriter(new OutputStreamWriter(stream, charset)), true);
+        return new PrintWriter(new EncodingWriter(stream, charset), true);
     }
 
     /** A value picocli would take as it is: not empty, not option-like, convertible the same way here. */

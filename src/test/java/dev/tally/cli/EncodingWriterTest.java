@@ -1,0 +1,68 @@
+package dev.tally.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tally's standard output encodes long strings at once ({@link EncodingWriter}); the bytes must be what the JDK's own
+ * {@code PrintWriter(BufferedWriter(OutputStreamWriter))} writes for the same calls, in UTF-8, ISO-8859-1 and US-ASCII
+ * (unmappable characters replaced), with surrogate pairs split between writes, lone surrogates, and writes short and
+ * long, of strings, char arrays and single chars, in random order.
+ */
+class EncodingWriterTest {
+    @Test
+    void theBytesAreTheJdkWritersBytes() throws Exception {
+        String pair = "\ud83d\ude00";
+        List<String> texts = List.of("plain", "caf\u00e9 \u5c42", pair, "\ud83d", "\ude00", "lone \ud800 high", "lone \udc00 low",
+                "x".repeat(8191) + "\ud83d", "\ude00" + "y".repeat(9000), "z".repeat(20000), "\u00ff\u0100", "\n");
+        for (Charset charset : List.of(StandardCharsets.UTF_8, StandardCharsets.ISO_8859_1, StandardCharsets.US_ASCII)) {
+            for (long seed = 0; seed < 40; seed++) {
+                Random random = new Random(seed);
+                List<Integer> calls = new ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                    calls.add(random.nextInt(texts.size() * 3));
+                }
+                ByteArrayOutputStream expected = new ByteArrayOutputStream();
+                ByteArrayOutputStream actual = new ByteArrayOutputStream();
+                write(new PrintWriter(new BufferedWriter(new OutputStreamWriter(expected, charset)), true), texts, calls);
+                write(new PrintWriter(new EncodingWriter(actual, charset), true), texts, calls);
+                assertThat(actual.toByteArray()).as("%s, seed %d", charset, seed).isEqualTo(expected.toByteArray());
+            }
+        }
+    }
+
+    /** Each call writes one text as a String, as chars or char by char; then the writer is flushed and closed. */
+    private static void write(PrintWriter writer, List<String> texts, List<Integer> calls) throws Exception {
+        for (int call : calls) {
+            String text = texts.get(call % texts.size());
+            switch (call / texts.size()) {
+                case 0 -> writer.write(text);
+                case 1 -> writer.write(text.toCharArray());
+                default -> text.chars().limit(50).forEach(writer::write);
+            }
+        }
+        writer.flush();
+        writer.close();
+    }
+
+    @Test
+    void nothingIsWrittenBeforeAFlushForShortWritesAndEverythingAfter() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Writer writer = new EncodingWriter(bytes, StandardCharsets.UTF_8);
+        writer.write("short");
+        assertThat(bytes.size()).isZero();
+        writer.flush();
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo("short");
+    }
+}
