@@ -28,7 +28,10 @@ public final class CostPass {
         Set<String> claimed = new HashSet<>();
         List<NodeResult> results = new ArrayList<>(graph.nodes().size());
         int index = 0;
-        Cost previous = Cost.ZERO;
+        // The last few distinct costs: a node whose cost equals one of them keeps that object (a chain cycling four
+        // elementwise ops kept half a million equal costs when only the node before's was reused).
+        Cost[] recent = new Cost[8];
+        int nextRecent = 0;
         // Per node, nothing is made that the node does not need (C1, the launcher's compiler, does not elide an
         // iterator, an Optional or an empty list): on issue 14's one-million-node chain this pass allocated 370 MB.
         boolean anyParams = !graph.params().isEmpty();
@@ -64,9 +67,18 @@ public final class CostPass {
             try {
                 // A node in a loop whose trip count is data runs at most the loop's bound times (ShapePass.REPEATS).
                 cost = costOf(rule, ctx, outputs).times(ShapePass.repeats(node));
-                // One object for equal costs in a row (a chain of equal elementwise ops keeps one, not a million).
-                cost = cost.macs() == previous.macs() && cost.ops() == previous.ops() ? previous : cost;
-                previous = cost;
+                // One object for equal costs met lately (a chain of elementwise ops keeps a few, not a million).
+                Cost known = null;
+                for (int k = 0; k < recent.length && known == null; k++) {
+                    if (recent[k] != null && recent[k].macs() == cost.macs() && recent[k].ops() == cost.ops()) {
+                        known = recent[k];
+                    }
+                }
+                if (known == null) {
+                    recent[nextRecent] = cost;
+                    nextRecent = (nextRecent + 1) % recent.length;
+                }
+                cost = known != null ? known : cost;
                 // A Range of 2^62 elements has a shape but no byte count that fits: refused here, not an internal error.
                 activationBytes = activationBytes(outputs);
             } catch (ArithmeticException e) {
