@@ -239,6 +239,26 @@ public final class OnnxLoader {
                                    List<RawNode> nodes, java.util.Map<String, String> shared, RawNode.Strings strings)
             throws IOException {
         long maxNodes = Limits.nodes();
+        List<RawNode> read = nodes.isEmpty() ? TwoThreads.nodes(whole, input, maxNodes) : null;
+        if (read != null) {
+            // The nodes are read; the other fields are merged as below, each node skipped (TwoThreads checked them all).
+            nodes.addAll(read);
+            while (true) {
+                int start = input.getTotalBytesRead();
+                int tag = input.readTag();
+                if (tag == 0) {
+                    return;
+                }
+                if (tag == NODE_TAG) {
+                    input.skipRawBytes(input.readRawVarint32());
+                    continue;
+                }
+                if (!input.skipField(tag)) {
+                    return;
+                }
+                graph.mergeFrom(aliased(whole.substring(start, input.getTotalBytesRead()), NESTING - 1));
+            }
+        }
         while (true) {
             int start = input.getTotalBytesRead();
             int tag = input.readTag();
@@ -250,22 +270,175 @@ public final class OnnxLoader {
                     // Refused before the node is read: a graph-only file past the limit costs no more than one at it.
                     throw Limits.tooManyNodes(file, maxNodes);
                 }
-                // What input.readMessage(NodeProto.parser(), ...) does around the message: its length, a limit, one level
-                // of nesting more for what is inside it (attributes and their subgraphs), and the end-tag check.
-                int length = input.readRawVarint32();
-                int limit = input.pushLimit(length);
-                input.setRecursionLimit(NESTING - 2);
-                nodes.add(RawNode.read(input, shared, strings,
-                        nodes.isEmpty() ? List.of() : nodes.get(nodes.size() - 1).getOutputList()));
-                input.checkLastTagWas(0);
-                input.setRecursionLimit(NESTING - 1);
-                input.popLimit(limit);
+                nodes.add(readNode(input, shared, strings, nodes.isEmpty() ? List.of() : nodes.get(nodes.size() - 1).getOutputList()));
                 continue;
             }
             if (!input.skipField(tag)) {
                 return;
             }
             graph.mergeFrom(aliased(whole.substring(start, input.getTotalBytesRead()), NESTING - 1));
+        }
+    }
+
+    /** Reads node {@code index} of the graph at the stream's position (its tag read), as one parse of the file does. */
+    private static RawNode readNode(CodedInputStream input, java.util.Map<String, String> shared, RawNode.Strings strings,
+                                    List<String> previous) throws IOException {
+        // What input.readMessage(NodeProto.parser(), ...) does around the message: its length, a limit, one level of
+        // nesting more for what is inside it (attributes and their subgraphs), and the end-tag check.
+        int length = input.readRawVarint32();
+        int limit = input.pushLimit(length);
+        input.setRecursionLimit(NESTING - 2);
+        RawNode node = RawNode.read(input, shared, strings, previous);
+        input.checkLastTagWas(0);
+        input.setRecursionLimit(NESTING - 1);
+        input.popLimit(limit);
+        return node;
+    }
+
+    /**
+     * A large graph's nodes read in two halves at once, on two threads: on issue 14's one-million-node chain the node
+     * parse was a second of one core while the other waited. A first pass walks the graph's fields (tags and lengths
+     * only) to find where the second half starts; each half then reads its nodes from a stream of its own over the
+     * graph's bytes, with the same limits, checks and nesting as one parse. Anything out of the ordinary (a field the
+     * walk cannot frame, more nodes than the limit, a node either half refuses, a failure of the helper thread) gives
+     * up, and the file is read again by the one-thread parse, so every error is the one that parse gives, for the
+     * first bad node in the file.
+     */
+    static final class TwoThreads {
+        /** Graphs of fewer nodes are read on one thread (tests lower it, to read small graphs both ways). */
+        static volatile int nodes = 1 << 16;
+        /** Graph fields shorter than this are not walked first: too few nodes to gain (tests lower it). */
+        static volatile int bytes = 1 << 20;
+        /** How many graphs this process read on two threads (tests check that the path they mean ran). */
+        static final java.util.concurrent.atomic.AtomicLong READ = new java.util.concurrent.atomic.AtomicLong();
+
+        private TwoThreads() {
+        }
+
+        /**
+         * The graph's nodes, or null to read them on one thread.
+         *
+         * @param input the model's stream at the start of the graph field's body, the graph's limit pushed; not moved
+         */
+        static List<RawNode> nodes(ByteString whole, CodedInputStream input, long maxNodes) {
+            int begin = input.getTotalBytesRead();
+            int length = input.getBytesUntilLimit();
+            if (length < bytes) {
+                return null;
+            }
+            int[] starts;
+            int count;
+            try {
+                CodedInputStream walk = graphStream(whole, begin, length);
+                starts = new int[1024];
+                count = 0;
+                while (true) {
+                    int start = walk.getTotalBytesRead();
+                    int tag = walk.readTag();
+                    if (tag == 0) {
+                        break;
+                    }
+                    if (tag == NODE_TAG) {
+                        if (count >= maxNodes) {
+                            return null; // the one-thread parse refuses it, or an earlier bad node, as it always did
+                        }
+                        if (count == starts.length) {
+                            starts = java.util.Arrays.copyOf(starts, (int) Math.min(Integer.MAX_VALUE - 8, starts.length * 2L));
+                        }
+                        starts[count++] = start;
+                        walk.skipRawBytes(walk.readRawVarint32());
+                    } else if (!walk.skipField(tag)) {
+                        return null;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+            if (count < nodes) {
+                return null;
+            }
+            int half = count / 2;
+            int total = count;
+            int secondStart = starts[half];
+            Object[] second = new Object[1];
+            Thread helper = new Thread(() -> {
+                try {
+                    second[0] = read(whole, begin, length, secondStart, total - half);
+                } catch (Throwable t) {
+                    second[0] = t;
+                }
+            }, "tally-nodes");
+            helper.setDaemon(true);
+            helper.start();
+            List<RawNode> first;
+            try {
+                first = read(whole, begin, length, starts[0], half);
+            } catch (IOException | RuntimeException e) {
+                first = null;
+            } finally {
+                join(helper);
+            }
+            if (second[0] instanceof Error error) {
+                throw error; // out of memory: the one-thread parse would be out of it too
+            }
+            if (first == null || !(second[0] instanceof List<?>)) {
+                return null;
+            }
+            @SuppressWarnings("unchecked")
+            List<RawNode> rest = (List<RawNode>) second[0];
+            List<RawNode> all = new ArrayList<>(count);
+            all.addAll(first);
+            all.addAll(rest);
+            READ.incrementAndGet();
+            return all;
+        }
+
+        /** {@code count} nodes from the one whose tag is at {@code from}, other fields between them skipped. */
+        private static List<RawNode> read(ByteString whole, int begin, int length, int from, int count) throws IOException {
+            CodedInputStream input = graphStream(whole, begin, length);
+            input.skipRawBytes(from - begin);
+            java.util.Map<String, String> shared = new java.util.HashMap<>();
+            RawNode.Strings strings = new RawNode.Strings(whole.asReadOnlyByteBuffer());
+            List<RawNode> nodes = new ArrayList<>(count);
+            while (nodes.size() < count) {
+                int tag = input.readTag();
+                if (tag != NODE_TAG) {
+                    if (tag == 0 || !input.skipField(tag)) {
+                        throw new IOException("the graph ended before its nodes did");
+                    }
+                    continue;
+                }
+                nodes.add(readNode(input, shared, strings, nodes.isEmpty() ? List.of() : nodes.get(nodes.size() - 1).getOutputList()));
+            }
+            return nodes;
+        }
+
+        /**
+         * A stream over the whole file at the graph field's body, limited to it and nested as the model's parse is. Over
+         * a buffer of its own: an aliasing stream sets its buffer's position and limit to slice a bytes field (an
+         * attribute's name or tensor), so two streams on one buffer would move each other's.
+         */
+        private static CodedInputStream graphStream(ByteString whole, int begin, int length) throws IOException {
+            CodedInputStream input = aliased(UnsafeByteOperations.unsafeWrap(whole.asReadOnlyByteBuffer()), NESTING);
+            input.skipRawBytes(begin);
+            input.pushLimit(length);
+            input.setRecursionLimit(NESTING - 1);
+            return input;
+        }
+
+        private static void join(Thread thread) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
