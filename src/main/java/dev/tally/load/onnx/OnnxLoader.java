@@ -241,29 +241,17 @@ public final class OnnxLoader {
         long maxNodes = Limits.nodes();
         List<RawNode> read = nodes.isEmpty() ? TwoThreads.nodes(whole, input, maxNodes) : null;
         if (read != null) {
-            // The nodes are read; the other fields are merged as below, each node skipped (TwoThreads checked them all).
             nodes.addAll(read);
-            while (true) {
-                int start = input.getTotalBytesRead();
-                int tag = input.readTag();
-                if (tag == 0) {
-                    return;
-                }
-                if (tag == NODE_TAG) {
-                    input.skipRawBytes(input.readRawVarint32());
-                    continue;
-                }
-                if (!input.skipField(tag)) {
-                    return;
-                }
-                graph.mergeFrom(aliased(whole.substring(start, input.getTotalBytesRead()), NESTING - 1));
-            }
         }
         while (true) {
             int start = input.getTotalBytesRead();
             int tag = input.readTag();
             if (tag == 0) {
                 return;
+            }
+            if (tag == NODE_TAG && read != null) {
+                input.skipRawBytes(input.readRawVarint32()); // read on two threads already, each checked there
+                continue;
             }
             if (tag == NODE_TAG) {
                 if (nodes.size() >= maxNodes) {
@@ -360,12 +348,13 @@ public final class OnnxLoader {
             int half = count / 2;
             int total = count;
             int secondStart = starts[half];
-            Object[] second = new Object[1];
+            // The second half's nodes, or what it threw; join() waits whatever interrupts this thread.
+            java.util.concurrent.CompletableFuture<Object> second = new java.util.concurrent.CompletableFuture<>();
             Thread helper = new Thread(() -> {
                 try {
-                    second[0] = read(whole, begin, length, secondStart, total - half);
+                    second.complete(read(whole, begin, length, secondStart, total - half));
                 } catch (Throwable t) {
-                    second[0] = t;
+                    second.complete(t);
                 }
             }, "tally-nodes");
             helper.setDaemon(true);
@@ -376,19 +365,20 @@ public final class OnnxLoader {
             } catch (IOException | RuntimeException e) {
                 first = null;
             } finally {
-                join(helper);
+                second.join();
             }
-            if (second[0] instanceof Error error) {
+            Object rest = second.join();
+            if (rest instanceof Error error) {
                 throw error; // out of memory: the one-thread parse would be out of it too
             }
-            if (first == null || !(second[0] instanceof List<?>)) {
+            if (first == null || !(rest instanceof List<?>)) {
                 return null;
             }
-            @SuppressWarnings("unchecked")
-            List<RawNode> rest = (List<RawNode>) second[0];
             List<RawNode> all = new ArrayList<>(count);
             all.addAll(first);
-            all.addAll(rest);
+            for (Object node : (List<?>) rest) {
+                all.add((RawNode) node);
+            }
             READ.incrementAndGet();
             return all;
         }
@@ -424,21 +414,6 @@ public final class OnnxLoader {
             input.pushLimit(length);
             input.setRecursionLimit(NESTING - 1);
             return input;
-        }
-
-        private static void join(Thread thread) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
