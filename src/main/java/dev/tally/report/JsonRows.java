@@ -21,6 +21,9 @@ final class JsonRows {
         List<LayerSummary> layers = summary.layers();
         List<Long> liveAfter = summary.liveAfter();
         LongList live = liveAfter instanceof LongList list ? list : null;
+        // Consecutive rows often show one Shape object (an elementwise op passes its input's on): its text made once.
+        dev.tally.ir.Shape lastShape = null;
+        String lastShapeText = null;
         for (int index = from; index < to; index++) {
             LayerSummary layer = layers.get(index);
             // The array's first value follows "[ ", the others ", ": the pretty printer's fixed-space array indenter.
@@ -33,19 +36,27 @@ final class JsonRows {
             if (layer.outputShape().isEmpty()) {
                 out.append("null");
             } else {
-                longs(out, layer.outputShape().get().dims());
+                dev.tally.ir.Shape shape = layer.outputShape().get();
+                if (shape != lastShape) {
+                    StringBuilder text = new StringBuilder();
+                    longs(text, shape.dims());
+                    lastShape = shape;
+                    lastShapeText = text.toString();
+                }
+                out.append(lastShapeText);
             }
-            number(out, "params", layer.params());
-            number(out, "buffers", layer.buffers());
-            number(out, "paramBytes", layer.paramBytes());
-            number(out, "macs", layer.macs());
-            number(out, "flops", layer.flops());
-            number(out, "ops", layer.ops());
-            number(out, "activationBytes", layer.activationBytes());
-            number(out, "nodes", layer.nodes());
-            number(out, "uncountedNodes", layer.uncountedNodes());
+            // Each field's separator, indent and name as one literal: one append each, not three.
+            out.append(",\n    \"params\": ").append(layer.params());
+            out.append(",\n    \"buffers\": ").append(layer.buffers());
+            out.append(",\n    \"paramBytes\": ").append(layer.paramBytes());
+            out.append(",\n    \"macs\": ").append(layer.macs());
+            out.append(",\n    \"flops\": ").append(layer.flops());
+            out.append(",\n    \"ops\": ").append(layer.ops());
+            out.append(",\n    \"activationBytes\": ").append(layer.activationBytes());
+            out.append(",\n    \"nodes\": ").append(layer.nodes());
+            out.append(",\n    \"uncountedNodes\": ").append(layer.uncountedNodes());
             if (index < liveAfter.size()) {
-                number(out, "liveBytesAfter", live != null ? live.at(index) : liveAfter.get(index));
+                out.append(",\n    \"liveBytesAfter\": ").append(live != null ? live.at(index) : liveAfter.get(index));
             }
             ReceptiveField field = summary.receptiveFields().isEmpty() ? null : summary.receptiveFields().get(layer.name());
             if (field != null) {

@@ -6,8 +6,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * The text of a report's many rows made on a helper thread, piece by piece, while the calling thread writes the
- * previous piece, in order: on a 2-core machine the rows' layout and their writing overlap. Used for a million-row
+ * The text of a report's many rows made piece by piece on two threads, a helper making the even pieces and the calling
+ * thread the odd ones, which it writes with the helper's, in order: on a 2-core machine both cores lay rows out while
+ * the pieces are written. The maker is called from both threads at once. Used for a million-row
  * table or JSON report (issue 14's one-million-node chain), never for small ones. Failures are the caller's, as on
  * one thread: a row that fails to be made fails the call after the pieces before it are written; a write that fails
  * stops the helper.
@@ -15,9 +16,6 @@ import java.util.concurrent.BlockingQueue;
 final class Pieces {
     /** Rows laid out per piece, by default. */
     static final int ROWS = 4096;
-
-    /** The mark after the last piece. */
-    private static final Object END = new Object();
 
     private Pieces() {
     }
@@ -34,31 +32,30 @@ final class Pieces {
 
     /** Rows 0 to {@code count} made by {@code maker} on a helper thread, {@code perPiece} at a time, written to {@code out}. */
     static void write(int count, int perPiece, Maker maker, Sink out) throws IOException {
-        BlockingQueue<Object> pieces = new ArrayBlockingQueue<>(4);
+        // The helper makes the even pieces, in order; this thread makes each odd piece when its turn to be written
+        // comes, and writes every piece in order: making the rows is most of the work, so both cores make them (the
+        // writing alone left this thread idle most of the time). A piece that fails is written up to its failing row.
+        int pieces = (int) ((count + (long) perPiece - 1) / perPiece);
+        BlockingQueue<Object> even = new ArrayBlockingQueue<>(4);
         Helper helper = Helper.start(() -> {
             try {
-                for (int from = 0; from < count; from += perPiece) {
-                    StringBuilder piece = new StringBuilder(perPiece * 64);
-                    try {
-                        maker.make(from, Math.min(count, from + perPiece), piece);
-                    } catch (RuntimeException | Error e) {
-                        pieces.put(piece.toString()); // the rows before the failing one, then the failure
-                        pieces.put(e);
+                for (int p = 0; p < pieces; p += 2) {
+                    Object made = make(maker, p, perPiece, count);
+                    even.put(made);
+                    if (made instanceof Failed) {
                         return;
                     }
-                    pieces.put(piece.toString());
                 }
-                pieces.put(END);
             } catch (InterruptedException e) {
                 // the writing thread stopped: nobody reads the rest
-            } catch (IOException e) {
-                throw new UncheckedIOException(e); // a StringBuilder throws none
             }
         });
         try {
-            for (Object piece = take(pieces); piece != END; piece = take(pieces)) {
-                if (piece instanceof Throwable failure) {
-                    rethrow(failure);
+            for (int p = 0; p < pieces; p++) {
+                Object piece = p % 2 == 0 ? take(even) : make(maker, p, perPiece, count);
+                if (piece instanceof Failed failed) {
+                    out.write(failed.rows());
+                    rethrow(failed.failure());
                 }
                 out.write((String) piece);
             }
@@ -66,6 +63,24 @@ final class Pieces {
             helper.stop(); // after a failed write the helper may wait on a full queue
         }
         helper.join(null);
+    }
+
+    /** A piece whose row {@code failure} stopped: the text of the rows before it. */
+    private record Failed(String rows, Throwable failure) {
+    }
+
+    /** Piece {@code p}: its text, or what stopped it. */
+    private static Object make(Maker maker, int p, int perPiece, int count) {
+        int from = (int) ((long) p * perPiece);
+        StringBuilder piece = new StringBuilder(perPiece * 64);
+        try {
+            maker.make(from, (int) Math.min(count, (long) from + perPiece), piece);
+        } catch (RuntimeException | Error e) {
+            return new Failed(piece.toString(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringBuilder throws none
+        }
+        return piece.toString();
     }
 
     private static Object take(BlockingQueue<Object> pieces) {

@@ -192,8 +192,8 @@ public final class TextTable {
 
     /** A big block's lines: a helper thread lays out pieces of rows while this one writes the previous piece. */
     private void writeInPieces(Appendable out, Block block, String indent, int[] widths) throws IOException {
-        StringBuilder line = new StringBuilder(); // the helper's scratch line: only the helper makes pieces
         Pieces.write(block.count(), Pieces.ROWS, (from, to, piece) -> {
+            StringBuilder line = new StringBuilder(); // a scratch line per piece: both threads make pieces
             for (int i = from; i < to; i++) {
                 line(piece, line, indent, cells(block, i), widths);
             }
