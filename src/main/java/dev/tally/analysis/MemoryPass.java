@@ -112,6 +112,11 @@ public final class MemoryPass {
             storageIndex[slot.id] = index;
         }
 
+        /** The storage the slot's value referred to; -1 when it never had one, or for no slot. */
+        int storageOf(Slot slot) {
+            return slot == null ? -1 : storageIndex[slot.id];
+        }
+
         /** How many live values refer to the storage of {@code slot}'s value, which is live. */
         int sharers(Slot slot) {
             return values[live[slot.id]];
@@ -380,7 +385,7 @@ public final class MemoryPass {
 
         /** {@link #strides(String)} of a slot, null for none. */
         long[] strides(Slot slot) {
-            if (slot == null || state.storageIndex[slot.id] < 0 || slot.info == null) {
+            if (state.storageOf(slot) < 0 || slot.info == null) {
                 return null;
             }
             long[] layout = state.layout == null ? null : state.layout[slot.id];
@@ -389,13 +394,13 @@ public final class MemoryPass {
 
         /** The storage index of an activation value (a model input or a node output the run gave a tensor); null otherwise. */
         Integer storage(String name) {
-            Slot slot = slots.get(name);
-            return slot == null || state.storageIndex[slot.id] < 0 ? null : state.storageIndex[slot.id];
+            int storage = state.storageOf(slots.get(name));
+            return storage < 0 ? null : storage;
         }
 
         /** The storage index of the slot's value; -1 when the run gave it no tensor (a weight, a constant) or no slot. */
         int storageIndex(Slot slot) {
-            return slot == null ? -1 : state.storageIndex[slot.id];
+            return state.storageOf(slot);
         }
 
         /** Whether autograd tracks the slot's value (training runs). */
@@ -739,8 +744,8 @@ public final class MemoryPass {
 
         @Override
         public Integer get(Object key) {
-            Slot slot = slots.get(key);
-            return slot == null || state.storageIndex[slot.id] < 0 ? null : state.storageIndex[slot.id];
+            int storage = state.storageOf(slots.get(key));
+            return storage < 0 ? null : storage;
         }
 
         @Override
@@ -752,8 +757,8 @@ public final class MemoryPass {
         public java.util.Set<Map.Entry<String, Integer>> entrySet() {
             Map<String, Integer> entries = new HashMap<>();
             slots.forEach((name, slot) -> {
-                if (state.storageIndex[slot.id] >= 0) {
-                    entries.put(name, state.storageIndex[slot.id]);
+                if (state.storageOf(slot) >= 0) {
+                    entries.put(name, state.storageOf(slot));
                 }
             });
             return Collections.unmodifiableMap(entries).entrySet();

@@ -303,7 +303,9 @@ public final class ShapePass {
 
     /** Gives each output whose values the pass does not know the bounds its inputs' bounds give (ValueRanges). */
     private static void withRanges(Node node, Map<String, TensorInfo> values, List<TensorInfo> outputs) {
-        withRangesInPlace(node, values, null, outputs);
+        if (rangesApply(node, values, null)) {
+            addRanges(node, values, null, outputs);
+        }
     }
 
     /**
@@ -316,7 +318,7 @@ public final class ShapePass {
             return outputs; // most nodes: no copy of the rule's list
         }
         List<TensorInfo> copy = new ArrayList<>(outputs);
-        withRangesInPlace(node, values, made, copy);
+        addRanges(node, values, made, copy);
         return copy;
     }
 
@@ -330,11 +332,12 @@ public final class ShapePass {
         return ValueRanges.applies(node, inputHasRange);
     }
 
-    /** @param made the top-level node's inputs by position; null to look them up by name in {@code values} */
-    private static void withRangesInPlace(Node node, Map<String, TensorInfo> values, Made made, List<TensorInfo> outputs) {
-        if (!rangesApply(node, values, made)) {
-            return;
-        }
+    /**
+     * Sets the bounds {@link ValueRanges} gives into {@code outputs}, for a node {@link #rangesApply} holds for.
+     *
+     * @param made the top-level node's inputs by position; null to look them up by name in {@code values}
+     */
+    private static void addRanges(Node node, Map<String, TensorInfo> values, Made made, List<TensorInfo> outputs) {
         // A node that reads a data-dependent size at its bound holds that bound as a constant (TorchScript's
         // add(-box[1], y_0) with y_0 = max(int(box[1]), 0) at most 393): the run's value lies between 0 and the constant,
         // so each constant input counts for that range, never for its one value.

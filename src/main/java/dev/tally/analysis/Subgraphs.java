@@ -166,8 +166,9 @@ public final class Subgraphs {
             });
             complete &= inner.gapsOf(node).isEmpty();
             List<TensorInfo> outputs = CostPass.outputsOf(node, values);
-            OpRule rule = rules.lookup(node.opType()).orElseThrow();
-            OpContext nodeCtx = new OpContext(ctx.fileName(), node, rule.inputs(), values, outputs, inner);
+            RuleTable.Registered registered = rules.find(node.opType());
+            OpRule rule = registered.rule();
+            OpContext nodeCtx = new OpContext(ctx.fileName(), node, registered.inputs(), values, outputs, inner);
             try {
                 cost = cost.plus(CostPass.costOf(rule, nodeCtx, outputs));
             } catch (ArithmeticException e) {

@@ -56,8 +56,13 @@ final class EncodingWriter extends Writer {
 
     /** Encodes what is gathered, but a trailing high surrogate, whose low half the next write brings. */
     private void encodePending() throws IOException {
+        encode(true);
+    }
+
+    /** Encodes what is gathered; a trailing high surrogate is kept back when {@code keepHighSurrogate}. */
+    private void encode(boolean keepHighSurrogate) throws IOException {
         int end = pending.length();
-        if (end > 0 && Character.isHighSurrogate(pending.charAt(end - 1))) {
+        if (keepHighSurrogate && end > 0 && Character.isHighSurrogate(pending.charAt(end - 1))) {
             end--;
         }
         if (end > 0) {
@@ -75,10 +80,7 @@ final class EncodingWriter extends Writer {
     @Override
     public void close() throws IOException {
         // A lone high surrogate left at the end is encoded as it is (the charset's replacement), as the stream writer does.
-        if (!pending.isEmpty()) {
-            out.write(pending.toString().getBytes(charset));
-            pending.setLength(0);
-        }
+        encode(false);
         out.close();
     }
 }

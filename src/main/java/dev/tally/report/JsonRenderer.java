@@ -68,12 +68,9 @@ public final class JsonRenderer implements Renderer {
             generator.flush();
             java.io.Writer target = (java.io.Writer) generator.getOutputTarget();
             if (count < twoThreads) {
-                StringBuilder piece = new StringBuilder();
-                for (int from = 0; from < count; from += rowsPerPiece) {
-                    piece.setLength(0);
-                    JsonRows.write(piece, summary, from, Math.min(count, from + rowsPerPiece));
-                    target.append(piece);
-                }
+                StringBuilder rows = new StringBuilder();
+                JsonRows.write(rows, summary, 0, count);
+                target.append(rows);
             } else {
                 Pieces.write(count, rowsPerPiece, (from, to, piece) -> JsonRows.write(piece, summary, from, to), target::write);
             }

@@ -360,14 +360,14 @@ public final class OnnxLoader {
             helper.setDaemon(true);
             helper.start();
             List<RawNode> first;
+            Object rest;
             try {
                 first = read(whole, begin, length, starts[0], half);
             } catch (IOException | RuntimeException e) {
                 first = null;
             } finally {
-                second.join();
+                rest = second.join(); // the helper is done before this thread goes on, whatever it threw
             }
-            Object rest = second.join();
             if (rest instanceof Error error) {
                 throw error; // out of memory: the one-thread parse would be out of it too
             }
