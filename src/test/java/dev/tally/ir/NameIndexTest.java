@@ -49,4 +49,58 @@ class NameIndexTest {
         }
         assertThat(index.size()).isEqualTo(count);
     }
+
+    @Test
+    void addingAllAtOnceGivesWhatAddingOneByOneGives() {
+        // The oracle is a LinkedHashMap in add order (putIfAbsent), not the index's own one-by-one add.
+        java.util.Random random = new java.util.Random(14);
+        for (int round = 0; round < 24; round++) {
+            NameIndex index = new NameIndex(random.nextInt(64) + 1);
+            Map<String, Integer> expected = new java.util.LinkedHashMap<>();
+            int batches = 1 + random.nextInt(3);
+            for (int batch = 0; batch < batches; batch++) {
+                // Sizes on both sides of the bulk threshold; names drawn from a pool small enough, in some rounds, that
+                // names repeat within a batch and across batches, and names of earlier batches come back.
+                int count = random.nextBoolean() ? random.nextInt(5000) : 4096 + random.nextInt(60_000);
+                int pool = round % 3 == 0 ? count * 4 + 1 : round % 3 == 1 ? count / 3 + 1 : Integer.MAX_VALUE;
+                String[] names = new String[count + 3];
+                for (int j = 0; j < count; j++) {
+                    names[j] = (round % 2 == 0 ? "/layers." : "t") + random.nextInt(pool);
+                }
+                int[] ids = index.addAll(names, count);
+                assertThat(ids).hasSize(count);
+                for (int j = 0; j < count; j++) {
+                    expected.putIfAbsent(names[j], expected.size());
+                    assertThat(ids[j]).as("round %d, name %d", round, j).isEqualTo(expected.get(names[j]));
+                }
+                assertThat(index.size()).isEqualTo(expected.size());
+            }
+            int id = 0;
+            for (Map.Entry<String, Integer> entry : expected.entrySet()) {
+                assertThat(index.id(entry.getKey())).isEqualTo(entry.getValue());
+                assertThat(index.name(id++)).isEqualTo(entry.getKey());
+            }
+            assertThat(index.id("never added")).isEqualTo(-1);
+            assertThat(index.add("after")).isEqualTo(expected.size());
+        }
+    }
+
+    @Test
+    void addingAllAtOnceKeepsCollidingNamesApart() {
+        NameIndex index = new NameIndex(16);
+        int count = 1 << 13;
+        String[] names = new String[2 * count];
+        for (int i = 0; i < 2 * count; i++) {
+            StringBuilder name = new StringBuilder();
+            for (int bit = 0; bit < 13; bit++) {
+                name.append(((i % count) >> bit & 1) == 0 ? "Aa" : "BB");
+            }
+            names[i] = name.toString(); // each name twice, the second time count places later
+        }
+        int[] ids = index.addAll(names, names.length);
+        for (int i = 0; i < 2 * count; i++) {
+            assertThat(ids[i]).isEqualTo(i % count);
+        }
+        assertThat(index.size()).isEqualTo(count);
+    }
 }
