@@ -22,24 +22,46 @@ public final class CostPass {
         this.rules = rules;
     }
 
+    /**
+     * Graphs of this many nodes or more are costed in two halves at once, the second half on a {@link SecondThread}: a
+     * node's cost reads only the shape pass's results, which nothing changes any more. Tests lower it.
+     */
+    static volatile int twoThreads = 1 << 16;
+
     public List<NodeResult> run(Model model, ShapePass.Result shapes) {
         Graph graph = model.graph();
         String file = model.path().getFileName().toString();
+        int n = graph.nodes().size();
+        List<List<Param>> params = graph.params().isEmpty() ? null : claims(graph);
+        // Not a graph with subgraphs: their bodies' analyses are cached in maps that one thread fills.
+        if (n < twoThreads || hasSubgraphs(graph)) {
+            return run(file, graph, shapes, params, 0, n);
+        }
+        int half = n / 2;
+        List<List<NodeResult>> second = new ArrayList<>(List.of(List.of()));
+        SecondThread helper = SecondThread.start("tally-costs",
+                () -> second.set(0, run(file, graph, shapes, params, half, n)));
+        List<NodeResult> results = null;
+        try {
+            results = run(file, graph, shapes, params, 0, half);
+        } catch (RuntimeException e) {
+            helper.join(e); // the first half's failure is the one a single thread would have met first
+        }
+        helper.join(null);
+        results.addAll(second.get(0));
+        return results;
+    }
+
+    /**
+     * The stored tensors each node is given, by node index: those of its inputs that no node before it read (a shared
+     * weight is counted once, at its first reader), constants never.
+     */
+    private static List<List<Param>> claims(Graph graph) {
         Set<String> claimed = new HashSet<>();
-        List<NodeResult> results = new ArrayList<>(graph.nodes().size());
-        int index = 0;
-        // The last few distinct costs: a node whose cost equals one of them keeps that object (a chain cycling four
-        // elementwise ops kept half a million equal costs when only the node before's was reused).
-        Cost[] recent = new Cost[8];
-        int nextRecent = 0;
-        // Per node, nothing is made that the node does not need (C1, the launcher's compiler, does not elide an
-        // iterator, an Optional or an empty list): on issue 14's one-million-node chain this pass allocated 370 MB.
-        boolean anyParams = !graph.params().isEmpty();
-        boolean anyNotes = !shapes.notes().isEmpty();
+        List<List<Param>> byNode = new ArrayList<>(graph.nodes().size());
         for (Node node : graph.nodes()) {
-            NodeResult.Status status = shapes.status().get(index++);
             List<Param> params = List.of();
-            for (int k = 0; anyParams && k < node.inputs().size(); k++) {
+            for (int k = 0; k < node.inputs().size(); k++) {
                 String input = node.inputs().get(k);
                 Param param = graph.params().get(input);
                 if (param != null && param.role() != Role.CONSTANT && claimed.add(input)) {
@@ -49,18 +71,55 @@ public final class CostPass {
                     params.add(param);
                 }
             }
+            byNode.add(params);
+        }
+        return byNode;
+    }
+
+    private static boolean hasSubgraphs(Graph graph) {
+        for (Node node : graph.nodes()) {
+            if (!node.attributes().isEmpty()) {
+                for (dev.tally.ir.Attribute attribute : node.attributes().values()) {
+                    if (attribute instanceof dev.tally.ir.Attribute.SubGraph) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The results of nodes {@code from} to {@code to}, each followed by what its subgraphs could not count.
+     *
+     * @param claims each node's stored tensors ({@link #claims}); null when the graph has none
+     */
+    private List<NodeResult> run(String file, Graph graph, ShapePass.Result shapes, List<List<Param>> claims,
+                                 int from, int to) {
+        List<NodeResult> results = new ArrayList<>(to - from);
+        // The last few distinct costs: a node whose cost equals one of them keeps that object (a chain cycling four
+        // elementwise ops kept half a million equal costs when only the node before's was reused).
+        Cost[] recent = new Cost[8];
+        int nextRecent = 0;
+        // Per node, nothing is made that the node does not need (C1, the launcher's compiler, does not elide an
+        // iterator, an Optional or an empty list): on issue 14's one-million-node chain this pass allocated 370 MB.
+        boolean anyNotes = !shapes.notes().isEmpty();
+        for (int i = from; i < to; i++) {
+            Node node = graph.nodes().get(i);
+            NodeResult.Status status = shapes.status().get(i);
+            List<Param> params = claims == null ? List.of() : claims.get(i);
             String note = anyNotes ? shapes.notes().getOrDefault(node, "") : "";
             if (status != NodeResult.Status.COUNTED) {
                 results.add(new NodeResult(node, status, List.of(), Cost.ZERO, params, 0,
                         shapes.subgraphs().isDataDependent(node), note));
                 continue;
             }
-            List<TensorInfo> outputs = shapes.made().get(index - 1);
+            List<TensorInfo> outputs = shapes.made().get(i);
             RuleTable.Registered registered = rules.find(node.opType());
             OpRule rule = registered.rule();
             OpContext ctx = new OpContext(file, node, registered.inputs(), shapes.values(), outputs, shapes.subgraphs());
             if (shapes.values() instanceof IdValues byId) {
-                ctx.atNode(byId, index - 1);
+                ctx.atNode(byId, i);
             }
             Cost cost;
             long activationBytes;
@@ -84,7 +143,7 @@ public final class CostPass {
             } catch (ArithmeticException e) {
                 throw ctx.fail("its count overflows a 64-bit integer");
             }
-            boolean dataDependent = shapes.readsDataDependent(index - 1) || makesDataDependent(outputs)
+            boolean dataDependent = shapes.readsDataDependent(i) || makesDataDependent(outputs)
                     || shapes.subgraphs().isDataDependent(node);
             results.add(new NodeResult(node, status, resolved(outputs), cost, params, activationBytes, dataDependent, note));
             // What a subgraph of this node could not count is listed right after it, so it is never a silent zero.

@@ -1,5 +1,6 @@
 package dev.tally.report;
 
+import dev.tally.analysis.SecondThread;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -37,7 +38,7 @@ final class Pieces {
         // writing alone left this thread idle most of the time). A piece that fails is written up to its failing row.
         int pieces = (int) ((count + (long) perPiece - 1) / perPiece);
         BlockingQueue<Object> even = new ArrayBlockingQueue<>(4);
-        Helper helper = Helper.start(() -> {
+        SecondThread helper = SecondThread.start("tally-rows", () -> {
             try {
                 for (int p = 0; p < pieces; p += 2) {
                     Object made = make(maker, p, perPiece, count);
@@ -55,7 +56,7 @@ final class Pieces {
                 Object piece = p % 2 == 0 ? take(even) : make(maker, p, perPiece, count);
                 if (piece instanceof Failed failed) {
                     out.write(failed.rows());
-                    rethrow(failed.failure());
+                    SecondThread.rethrow(failed.failure());
                 }
                 out.write((String) piece);
             }
@@ -100,70 +101,4 @@ final class Pieces {
         }
     }
 
-    /**
-     * A daemon thread running one task, whose failure (an exception or error) {@link #join} rethrows in the caller:
-     * work split in two fails as one thread would.
-     */
-    static final class Helper {
-        private final Thread thread;
-        private volatile Throwable failure;
-
-        private Helper(String name, Runnable task) {
-            thread = new Thread(() -> {
-                try {
-                    task.run();
-                } catch (Throwable t) {
-                    failure = t;
-                }
-            }, name);
-            thread.setDaemon(true);
-        }
-
-        static Helper start(Runnable task) {
-            return start("tally-rows", task);
-        }
-
-        /** {@code task} started on a daemon thread called {@code name}. */
-        static Helper start(String name, Runnable task) {
-            Helper helper = new Helper(name, task);
-            helper.thread.start();
-            return helper;
-        }
-
-        /** Waits for the task; rethrows {@code earlier} if not null, else the task's failure. */
-        void join(RuntimeException earlier) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            if (earlier != null) {
-                throw earlier;
-            }
-            rethrow(failure);
-        }
-
-        void stop() {
-            thread.interrupt();
-        }
-    }
-
-    static void rethrow(Throwable failure) {
-        if (failure instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failure instanceof Error e) {
-            throw e;
-        }
-        if (failure != null) {
-            throw new IllegalStateException(failure);
-        }
-    }
 }

@@ -5,6 +5,7 @@ import dev.tally.analysis.Convention;
 import dev.tally.analysis.MemoryPass;
 import dev.tally.analysis.Mode;
 import dev.tally.analysis.Optimizer;
+import dev.tally.analysis.SecondThread;
 import dev.tally.analysis.TrainingMemory;
 import dev.tally.analysis.TrainingPass;
 import dev.tally.analysis.ReceptiveField;
@@ -102,8 +103,8 @@ public final class SummaryBuilder {
         // inference and adds up the rows (TWO_THREADS).
         MemoryPass.Prepared prepared = MemoryPass.prepare(analysis);
         TrainingMemory[] trained = new TrainingMemory[1];
-        Pieces.Helper trainingRun = optimizer == null || nodes.size() < twoThreads ? null
-                : Pieces.Helper.start("tally-training", () -> trained[0] = TrainingPass.run(prepared, optimizer));
+        SecondThread trainingRun = optimizer == null || nodes.size() < twoThreads ? null
+                : SecondThread.start("tally-training", () -> trained[0] = TrainingPass.run(prepared, optimizer));
         MemoryPass.Result memory = MemoryPass.run(prepared, false);
         List<Optional<ReceptiveField>> fields = ReceptiveFieldPass.run(analysis);
         String previous = null;

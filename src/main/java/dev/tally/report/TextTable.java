@@ -1,5 +1,6 @@
 package dev.tally.report;
 
+import dev.tally.analysis.SecondThread;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -91,7 +92,7 @@ public final class TextTable {
             if (entry instanceof Block block && block.count() >= TWO_THREADS) {
                 int half = block.count() / 2;
                 int[] second = new int[widths.length];
-                Pieces.Helper helper = Pieces.Helper.start(() -> measure(block, half, block.count(), second));
+                SecondThread helper = SecondThread.start("tally-rows", () -> measure(block, half, block.count(), second));
                 RuntimeException first = null;
                 try {
                     measure(block, 0, half, widths);
