@@ -115,13 +115,13 @@ public final class NameIndex {
         }
         int mask = table.length - 1;
         int shift = Math.max(0, Integer.numberOfTrailingZeros(table.length) - REGION_SLOTS_LOG2);
-        int[] order = byRegion(hashes, mask, shift);
+        long[] byRegion = byRegion(hashes, mask, shift);
         // A new name's place holds before + j + 1 until its id is known (ids go in the order of the names, not of the
         // regions); found[j] is then the id of an older name, or -2 - j' for a repeat of names[j'], j' < j, or -1.
         int[] found = ids;
         for (int t = 0; t < count; t++) {
-            int j = order[t];
-            int hash = hashes[j];
+            int j = (int) byRegion[t];
+            int hash = (int) (byRegion[t] >>> 32);
             int at = hash & mask;
             found[j] = -1;
             for (long entry = table[at]; entry != 0; entry = table[at]) {
@@ -165,8 +165,11 @@ public final class NameIndex {
         return ids;
     }
 
-    /** The positions 0..n-1 ordered by the region of the table each hash lands in, in position order within one. */
-    private static int[] byRegion(int[] hashes, int mask, int shift) {
+    /**
+     * Each position j as {@code hashes[j] << 32 | j}, ordered by the region of the table its hash lands in, in position
+     * order within one: read in this order, the table is read region by region and the hashes in sequence.
+     */
+    private static long[] byRegion(int[] hashes, int mask, int shift) {
         int regions = (mask >>> shift) + 1;
         int[] start = new int[regions + 1];
         for (int hash : hashes) {
@@ -175,11 +178,11 @@ public final class NameIndex {
         for (int r = 0; r < regions; r++) {
             start[r + 1] += start[r];
         }
-        int[] order = new int[hashes.length];
+        long[] ordered = new long[hashes.length];
         for (int j = 0; j < hashes.length; j++) {
-            order[start[(hashes[j] & mask) >>> shift]++] = j;
+            ordered[start[(hashes[j] & mask) >>> shift]++] = (long) hashes[j] << 32 | j;
         }
-        return order;
+        return ordered;
     }
 
     private void grow() {
