@@ -5,6 +5,7 @@ import dev.tally.ir.Model;
 import dev.tally.ir.Node;
 import dev.tally.ir.Param;
 import dev.tally.ir.Role;
+import dev.tally.util.SecondThread;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -35,6 +35,23 @@ public final class Graph {
         this.constants = Collections.unmodifiableMap(new LinkedHashMap<>(constants));
     }
 
+    /**
+     * A graph whose value ids were found while its nodes were made ({@code ids}: {@link ValueIds#of(List,
+     * java.util.Collection, java.util.Collection, int, java.util.function.IntFunction,
+     * java.util.function.IntFunction)} of these inputs, the names of these params and
+     * constants, and these nodes' input and output names), so {@link #ids()} need not find them again: the ONNX loader
+     * finds them on a second thread for a graph of a million nodes.
+     */
+    public Graph(String name, List<Value> inputs, List<Value> outputs, List<Node> nodes,
+                 Map<String, Param> params, Map<String, ConstTensor> constants, ValueIds ids) {
+        this(name, inputs, outputs, nodes, params, constants);
+        if (ids.nodeCount() != this.nodes.size()) {
+            throw new IllegalArgumentException("Value ids of " + ids.nodeCount() + " nodes given to a graph of "
+                    + this.nodes.size() + ".");
+        }
+        this.ids = ids;
+    }
+
     public String name() {
         return name;
     }

@@ -1,7 +1,9 @@
 package dev.tally.ir;
 
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * A dense id (0, 1, 2, ...) for every value name of one graph, and each node's inputs and outputs as those ids, found
@@ -18,7 +20,6 @@ public final class ValueIds {
     /** The id of an omitted (empty) input or output name. */
     public static final int OMITTED = -1;
 
-    private final List<Node> nodes;
     private final NameIndex names;
     private final int given;
     private final int[] inputStart;
@@ -31,26 +32,23 @@ public final class ValueIds {
     private final int conflictNode;
     private final int conflictOutput;
 
-    private ValueIds(Graph graph) {
-        nodes = graph.nodes();
-        int n = nodes.size();
+    private ValueIds(List<Value> graphInputs, Collection<String> params, Collection<String> constants, int n,
+                     IntFunction<List<String>> nodeInputs, IntFunction<List<String>> nodeOutputs) {
         inputStart = new int[n + 1];
         outputStart = new int[n + 1];
         for (int i = 0; i < n; i++) {
-            Node node = nodes.get(i);
-            inputStart[i + 1] = Math.addExact(inputStart[i], node.inputs().size());
-            outputStart[i + 1] = Math.addExact(outputStart[i], node.outputs().size());
+            inputStart[i + 1] = Math.addExact(inputStart[i], nodeInputs.apply(i).size());
+            outputStart[i + 1] = Math.addExact(outputStart[i], nodeOutputs.apply(i).size());
         }
-        long expected = (long) graph.inputs().size() + graph.params().size() + graph.constants().size()
-                + outputStart[n] + 16;
+        long expected = (long) graphInputs.size() + params.size() + constants.size() + outputStart[n] + 16;
         names = new NameIndex((int) Math.min(1 << 29, expected));
-        for (Value input : graph.inputs()) {
+        for (Value input : graphInputs) {
             names.add(input.name());
         }
-        for (String param : graph.params().keySet()) {
+        for (String param : params) {
             names.add(param);
         }
-        for (String constant : graph.constants().keySet()) {
+        for (String constant : constants) {
             names.add(constant);
         }
         given = names.size();
@@ -62,11 +60,10 @@ public final class ValueIds {
         String[] used = new String[Math.addExact(inputStart[n], outputStart[n])];
         int count = 0;
         for (int i = 0; i < n; i++) {
-            Node node = nodes.get(i);
-            List<String> in = node.inputs();
+            List<String> in = nodeInputs.apply(i);
             for (int k = 0; k < in.size(); k++) {
                 String name = in.get(k);
-                int made = name.isEmpty() ? -1 : madeBy(i - 1, name);
+                int made = name.isEmpty() || i == 0 ? -1 : madeBy(nodeOutputs.apply(i - 1), i - 1, name);
                 if (name.isEmpty()) {
                     inputs[inputStart[i] + k] = OMITTED;
                 } else if (made >= 0) {
@@ -76,7 +73,7 @@ public final class ValueIds {
                     used[count++] = name;
                 }
             }
-            List<String> out = node.outputs();
+            List<String> out = nodeOutputs.apply(i);
             for (int k = 0; k < out.size(); k++) {
                 String name = out.get(k);
                 if (name.isEmpty()) {
@@ -127,25 +124,39 @@ public final class ValueIds {
 
     /** The ids of {@code graph}'s values; {@link Graph#ids()} keeps them, so call that instead. */
     static ValueIds of(Graph graph) {
-        return new ValueIds(graph);
+        List<Node> nodes = graph.nodes();
+        return of(graph.inputs(), graph.params().keySet(), graph.constants().keySet(), nodes.size(),
+                i -> nodes.get(i).inputs(), i -> nodes.get(i).outputs());
     }
 
     /**
-     * Where among {@code outputs} node {@code i} has {@code name} when it is that very string among its outputs, else
-     * -1: the ONNX reader gives a value's maker and a reader soon after one string ({@code RawNode.recent}), and most
-     * values are read by the next node, so most inputs need no hashing.
+     * The ids of the values of a graph yet to be made, from what it will hold: its inputs, the names of its stored
+     * tensors and constants in its order, and each of its {@code nodes} nodes' input and output names (the very
+     * strings its nodes will have). A loader finds them on a second thread while it makes the nodes, then gives them to
+     * the {@link Graph} (its constructor with ids).
      */
-    private int madeBy(int i, String name) {
-        if (i < 0) {
-            return -1;
-        }
-        List<String> made = nodes.get(i).outputs();
+    public static ValueIds of(List<Value> inputs, Collection<String> params, Collection<String> constants, int nodes,
+                              IntFunction<List<String>> inputsOf, IntFunction<List<String>> outputsOf) {
+        return new ValueIds(inputs, params, constants, nodes, inputsOf, outputsOf);
+    }
+
+    /**
+     * Where among {@code outputs} node {@code i} has {@code name} when it is that very string among its outputs
+     * ({@code made}), else -1: the ONNX reader gives a value's maker and a reader soon after one string
+     * ({@code RawNode.recent}), and most values are read by the next node, so most inputs need no hashing.
+     */
+    private int madeBy(List<String> made, int i, String name) {
         for (int k = 0; k < made.size(); k++) {
             if (made.get(k) == name) {
                 return outputStart[i] + k;
             }
         }
         return -1;
+    }
+
+    /** How many nodes the ids are of. */
+    int nodeCount() {
+        return inputStart.length - 1;
     }
 
     /** How many distinct names the graph uses. */

@@ -1,6 +1,6 @@
 package dev.tally.report;
 
-import dev.tally.analysis.SecondThread;
+import dev.tally.util.SecondThread;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ArrayBlockingQueue;

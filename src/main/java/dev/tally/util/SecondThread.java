@@ -1,4 +1,4 @@
-package dev.tally.analysis;
+package dev.tally.util;
 
 /**
  * A daemon thread running one task, whose failure (an exception or error) {@link #join} rethrows in the caller:
