@@ -27,7 +27,7 @@ public final class CostPass {
      * Graphs of this many nodes or more are costed in two halves at once, the second half on a {@link SecondThread}: a
      * node's cost reads only the shape pass's results, which nothing changes any more. Tests lower it.
      */
-    static volatile int twoThreads = 1 << 16;
+    static volatile int twoThreads = SecondThread.GRAPH_NODES;
 
     public List<NodeResult> run(Model model, ShapePass.Result shapes) {
         Graph graph = model.graph();

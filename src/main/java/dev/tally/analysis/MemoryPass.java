@@ -9,6 +9,7 @@ import dev.tally.ir.Model;
 import dev.tally.ir.ModelFormat;
 import dev.tally.ir.Node;
 import dev.tally.ir.Value;
+import dev.tally.util.SecondThread;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -217,6 +218,9 @@ public final class MemoryPass {
         }
     }
 
+    /** Graphs of this many nodes or more have their fused ops found on a second thread while they are prepared. */
+    static volatile int twoThreads = SecondThread.GRAPH_NODES;
+
     /** Not freed by any node: the value is no node output nor model input. */
     private static final int NOT_FREED = Integer.MIN_VALUE;
 
@@ -270,6 +274,8 @@ public final class MemoryPass {
         final Slot[] outputs;
         /** Every slot once, in the order first named. */
         final List<Slot> all;
+        /** The ops the exporter took apart, when found beside the free points (a large graph); else null. */
+        private Map<Integer, Fusion.Part> fused;
 
         private Prepared(Analysis analysis, Slots slots, int[] inputStart, Slot[] inputs, int[] outputStart,
                          Slot[] outputs, List<Slot> all) {
@@ -280,6 +286,11 @@ public final class MemoryPass {
             this.outputStart = outputStart;
             this.outputs = outputs;
             this.all = all;
+        }
+
+        /** The fused ops found beside the free points; null when they were not (a small graph: found by the run). */
+        Map<Integer, Fusion.Part> fusedParts() {
+            return fused;
         }
 
         /** The slot of node {@code i}'s input {@code k}; null when the input is omitted. */
@@ -494,8 +505,25 @@ public final class MemoryPass {
             slot.readers++;
         }
         Prepared prepared = new Prepared(analysis, slots, inputStart, inputs, outputStart, outputs, all);
-        freeAt(prepared);
+        if (n < twoThreads || model.format() == ModelFormat.TORCHSCRIPT) {
+            freeAt(prepared);
+            return prepared;
+        }
+        // On a large graph the ops the exporter took apart are found on a second thread while the free points are:
+        // both read only what is set above, and the finders never read a free point.
+        SecondThread helper = SecondThread.start("tally-fused", () -> prepared.fused = fusedParts(prepared));
+        try {
+            freeAt(prepared);
+        } catch (RuntimeException e) {
+            helper.join(e);
+        }
+        helper.join(null);
         return prepared;
+    }
+
+    /** The ops the exporter took apart, by node index ({@link ExportedOps}). */
+    private static Map<Integer, Fusion.Part> fusedParts(Prepared prepared) {
+        return ExportedOps.parts(new SlotDataflow(prepared.analysis, prepared.slots, nodesOf(prepared.analysis)));
     }
 
     static Run simulate(Prepared prepared, boolean training) {
@@ -540,7 +568,7 @@ public final class MemoryPass {
         // graph, ONNX for most (its parts are found there as in the ONNX file: swin_v2_t.pth's GELUs as swin_v2_t.onnx's);
         // the parts are ONNX op sequences, which a TorchScript catalog graph (RAFT, MViT v2) does not have.
         Map<Integer, Fusion.Part> fused = training || format == ModelFormat.TORCHSCRIPT ? Map.of()
-                : ExportedOps.parts(new SlotDataflow(analysis, slots, nodesOf(analysis)));
+                : prepared.fused != null ? prepared.fused : fusedParts(prepared);
         java.util.Set<Fusion> unfused = new java.util.HashSet<>();
         for (int i = 0; i < n; i++) {
             long made = 0;

@@ -84,7 +84,7 @@ public final class TextTable {
      * Blocks of this many rows or more are measured and laid out on two threads (the text still written in order by
      * the caller's): on issue 14's one-million-node chain, making and padding the cells was a fifth of the run.
      */
-    static final int TWO_THREADS = 1 << 16;
+    static final int TWO_THREADS = SecondThread.GRAPH_NODES;
 
     /** Widens {@code widths} to every row's cells: a big block's second half measured by a helper thread. */
     private void measure(int[] widths) {

@@ -6,6 +6,12 @@ package dev.tally.util;
  * one-million-node chain): half the cost pass, the training run, half the report's rows.
  */
 public final class SecondThread {
+    /**
+     * Graphs of this many nodes or more share their work with a second thread; smaller ones are done before a thread
+     * would have started (the parse, the value ids, the cost pass, the fused ops, the training run, the rows).
+     */
+    public static final int GRAPH_NODES = 1 << 16;
+
     private final Thread thread;
     private volatile Throwable failure;
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CostPassTwoThreadsTest {
     @AfterEach
     void restore() {
-        CostPass.twoThreads = 1 << 16;
+        CostPass.twoThreads = dev.tally.util.SecondThread.GRAPH_NODES;
     }
 
     private static Analysis analyze(Analyzer analyzer, Model model, Map<String, Shape> shapes, int twoThreads) {

@@ -64,7 +64,7 @@ final class OnnxGraphReader {
      * Top-level graphs of this many nodes or more have their value ids found on a second thread while their nodes are
      * made. Tests lower it.
      */
-    static volatile int twoThreads = 1 << 16;
+    static volatile int twoThreads = SecondThread.GRAPH_NODES;
     /** How many graphs had their value ids found beside their nodes, for tests. */
     static final java.util.concurrent.atomic.AtomicInteger IDS_BESIDE = new java.util.concurrent.atomic.AtomicInteger();
 

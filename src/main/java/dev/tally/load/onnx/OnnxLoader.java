@@ -294,7 +294,7 @@ public final class OnnxLoader {
      */
     static final class TwoThreads {
         /** Graphs of fewer nodes are read on one thread (tests lower it, to read small graphs both ways). */
-        static volatile int nodes = 1 << 16;
+        static volatile int nodes = dev.tally.util.SecondThread.GRAPH_NODES;
         /** Graph fields shorter than this are not walked first: too few nodes to gain (tests lower it). */
         static volatile int bytes = 1 << 20;
         /** How many graphs this process read on two threads (tests check that the path they mean ran). */

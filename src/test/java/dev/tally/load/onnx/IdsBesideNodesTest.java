@@ -35,7 +35,7 @@ class IdsBesideNodesTest {
 
     @AfterEach
     void restore() {
-        OnnxGraphReader.twoThreads = 1 << 16;
+        OnnxGraphReader.twoThreads = dev.tally.util.SecondThread.GRAPH_NODES;
     }
 
     /** Real exports: initializers, constants, Identity aliases of initializers, omitted inputs, repeated readers. */
@@ -110,7 +110,7 @@ class IdsBesideNodesTest {
         try {
             return load.get();
         } finally {
-            OnnxGraphReader.twoThreads = 1 << 16;
+            OnnxGraphReader.twoThreads = dev.tally.util.SecondThread.GRAPH_NODES;
         }
     }
 
