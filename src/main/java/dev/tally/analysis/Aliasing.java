@@ -43,6 +43,16 @@ public final class Aliasing {
             "EitherBranch", "WrittenView");
     private static final Set<String> RESHAPES = Set.of("Reshape", "Flatten");
     private static final Set<String> INPLACE_ACTIVATIONS = Set.of("Relu", "Clip", "LeakyRelu", "HardSwish");
+    /** The ops {@link #classify} looks at beyond the in-place attribute: every other op allocates. */
+    private static final Set<String> CLASSIFIED = classified();
+
+    private static Set<String> classified() {
+        Set<String> ops = new java.util.HashSet<>(ALWAYS_VIEWS);
+        ops.addAll(RESHAPES);
+        ops.addAll(INPLACE_ACTIVATIONS);
+        ops.addAll(List.of("Transpose", "Slice", "Split", "Gather", "Expand", "Cast", "Pad"));
+        return Set.copyOf(ops);
+    }
 
     private Aliasing() {
     }
@@ -75,19 +85,22 @@ public final class Aliasing {
         if (!node.attributes().isEmpty() && node.attributes().get(IN_PLACE) instanceof Attribute.Int i && i.value() >= 1) {
             return Kind.IN_PLACE;
         }
+        String op = node.opType();
+        if (!CLASSIFIED.contains(op)) {
+            return Kind.ALLOCATES; // one lookup for most nodes, not one per kind (the memory runs ask per node)
+        }
         TensorInfo in = inputs.get(0);
-        if (format != ModelFormat.TORCHSCRIPT && INPLACE_ACTIVATIONS.contains(node.opType()) && inputIsSoleAndLast
+        if (format != ModelFormat.TORCHSCRIPT && INPLACE_ACTIVATIONS.contains(op) && inputIsSoleAndLast
                 && in.shape().equals(output.shape()) && in.dtype() == output.dtype()) {
             return Kind.IN_PLACE;
         }
-        String op = node.opType();
         if (ALWAYS_VIEWS.contains(op)) {
             return view(inputContiguous);
         }
         if (RESHAPES.contains(op)) {
             return inputContiguous ? Kind.CONTIGUOUS_VIEW : Kind.ALLOCATES;
         }
-        return switch (op) {
+        return switch (op) { // each case's op is in CLASSIFIED, or it is never reached
             case "Transpose" -> view(inputContiguous && keepsOrder(node, in));
             case "Slice", "Split" -> view(inputContiguous && leadingCut(in.shape().dims(), output.shape().dims()));
             case "Gather" -> inputs.size() > 1 && inputs.get(1) != null && inputs.get(1).hasData()

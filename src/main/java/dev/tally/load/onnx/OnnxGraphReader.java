@@ -151,9 +151,11 @@ final class OnnxGraphReader {
         // Large Constant nodes become stored tensors (their bytes are never read); the others stay nodes, except the
         // quantized weights and biases DequantizeLinear reads, which are params however small (a 64-channel bias).
         Set<String> quantizedData = quantizedData(nodeList);
-        List<RawNode> kept = new ArrayList<>(nodeList.size());
+        // Without a Constant node every node is kept: the same list (a graph of a million ops is not copied).
+        List<RawNode> kept = anyOp(nodeList, "Constant") ? new ArrayList<>(nodeList.size()) : nodeList;
         Map<String, TensorProto> largeConstants = new LinkedHashMap<>();
-        for (RawNode node : nodeList) {
+        for (int i = 0; kept != nodeList && i < nodeList.size(); i++) {
+            RawNode node = nodeList.get(i);
             Optional<TensorProto> large = largeConstantValue(node, quantizedData);
             if (large.isPresent() && node.getOutputCount() == 1 && !node.getOutput(0).isEmpty()) {
                 largeConstants.put(node.getOutput(0), large.get());
@@ -268,11 +270,21 @@ final class OnnxGraphReader {
     private static Set<String> quantizedData(List<RawNode> nodes) {
         Set<String> data = new HashSet<>();
         for (RawNode node : nodes) {
-            if (isDefaultDomain(node) && node.getOpType().equals("DequantizeLinear") && node.getInputCount() > 0) {
+            if (node.getOpType().equals("DequantizeLinear") && isDefaultDomain(node) && node.getInputCount() > 0) {
                 data.add(node.getInput(0));
             }
         }
         return data;
+    }
+
+    /** Whether any of {@code nodes} is the default domain's op {@code opType}. */
+    private static boolean anyOp(List<RawNode> nodes, String opType) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).getOpType().equals(opType) && isDefaultDomain(nodes.get(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -322,11 +334,12 @@ final class OnnxGraphReader {
         boolean instanceNorm = false;
         boolean reduceL2 = false;
         for (RawNode node : nodes) {
-            if (isDefaultDomain(node) && node.getOpType().equals("Identity") && node.getInputCount() == 1 && node.getOutputCount() == 1) {
+            // The op type first: most nodes are none of these, and a String.equals of another length is quick.
+            if (node.getOpType().equals("Identity") && isDefaultDomain(node) && node.getInputCount() == 1 && node.getOutputCount() == 1) {
                 passedOn.put(node.getOutput(0), node.getInput(0));
             }
-            instanceNorm |= isDefaultDomain(node) && node.getOpType().equals("InstanceNormalization");
-            reduceL2 |= isDefaultDomain(node) && node.getOpType().equals("ReduceL2");
+            instanceNorm |= node.getOpType().equals("InstanceNormalization") && isDefaultDomain(node);
+            reduceL2 |= node.getOpType().equals("ReduceL2") && isDefaultDomain(node);
         }
         // With no stored tensor and no Identity no input is one whose uses are kept (a graph-only file: no pass at all).
         for (int n = 0; (anyStored || !passedOn.isEmpty()) && n < nodes.size(); n++) {
