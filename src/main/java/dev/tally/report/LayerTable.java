@@ -56,6 +56,25 @@ public final class LayerTable extends AbstractList<LayerSummary> implements Rand
         }
     }
 
+    /** {@code rows} by column (rows read from JSON or made by hand): as a list, equal to {@code rows}. */
+    public static LayerTable of(java.util.List<LayerSummary> rows) {
+        if (rows instanceof LayerTable table) {
+            return table;
+        }
+        Builder b = new Builder(rows.size());
+        for (LayerSummary layer : rows) {
+            int row = b.add(layer.name());
+            b.type(row, layer.type());
+            b.shape(row, layer.outputShape().orElse(null));
+            b.add(row, new Totals(layer.params(), layer.buffers(), layer.paramBytes(), layer.macs(), layer.flops(),
+                    layer.ops(), layer.activationBytes(), layer.frozenParams()));
+            b.nodes = b.add(b.nodes, row, layer.nodes());
+            b.uncountedNodes = b.add(b.uncountedNodes, row, layer.uncountedNodes());
+            b.dataDependentNodes = b.add(b.dataDependentNodes, row, layer.dataDependentNodes());
+        }
+        return b.build();
+    }
+
     /** A column cut to its rows when much of it is unused; a few spare entries are cheaper than a copy. */
     private static long[] trim(long[] column, int size) {
         return column == null || column.length <= spare(size) ? column : Arrays.copyOf(column, size);

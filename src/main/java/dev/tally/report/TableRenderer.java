@@ -112,39 +112,26 @@ public final class TableRenderer implements Renderer {
         }
         TextTable table = new TextTable(headers.toArray(new String[0]));
         table.alignRight(3, 4, 5);
-        boolean incomplete = false;
-        boolean dependent = false;
-        List<LayerSummary> layers = summary.layers();
-        if (layers instanceof LayerTable columns) {
-            // From the columns: a row object per layer is garbage on a million-row table.
-            incomplete = columns.anyIncomplete();
-            dependent = columns.anyDataDependent();
-        } else {
-            for (LayerSummary layer : layers) {
-                incomplete |= !layer.isComplete();
-                dependent |= layer.isDataDependent();
-            }
-        }
+        // Rows are read from the columns (a built summary's own), never made as LayerSummary objects: on a million-row
+        // table each would be garbage, twice per row (widths, then text).
+        LayerTable columns = LayerTable.of(summary.layers());
+        boolean incomplete = columns.anyIncomplete();
+        boolean dependent = columns.anyDataDependent();
         // Rows are made as they are written, twice (widths, then text), never all held at once. Consecutive rows often
         // show the same Shape object (an elementwise op passes its input's on), so its text is made once for a run. The
         // table makes a big block's rows on two threads: the last shape and its text are one immutable pair, so a thread
         // sees either's pair, whole, and the text always matches its shape.
         ShapeText[] last = new ShapeText[1];
-        // Likewise each figure column's last number and its text (a chain's rows repeat theirs), and the rows of a
-        // built summary are read from its columns, not made as LayerSummary objects, twice per row.
+        // Likewise each figure column's last number and its text (a chain's rows repeat theirs).
         NumberText[] lastNumbers = new NumberText[3];
-        LayerTable columns = layers instanceof LayerTable t ? t : null;
-        table.rows(layers.size(), i -> {
-            LayerSummary layer = columns == null ? layers.get(i) : null;
-            String name = columns != null ? columns.name(i) : layer.name();
+        table.rows(columns.size(), i -> {
+            String name = columns.name(i);
             String[] cells = new String[headers.size()];
             cells[0] = name;
-            cells[1] = columns != null ? Cells.type(columns.type(i), columns.isComplete(i), columns.isDataDependent(i))
-                    : Cells.type(layer);
-            Shape shape = columns != null ? columns.shape(i) : layer.outputShape().orElse(null);
+            cells[1] = Cells.type(columns.type(i), columns.isComplete(i), columns.isDataDependent(i));
+            Shape shape = columns.shape(i);
             if (shape == null) {
-                int nodes = columns != null ? columns.nodes(i) : layer.nodes();
-                cells[2] = nodes > 0 ? Cells.UNKNOWN : "-";
+                cells[2] = columns.nodes(i) > 0 ? Cells.UNKNOWN : "-";
             } else {
                 ShapeText known = last[0];
                 if (known == null || known.shape() != shape) {
@@ -153,9 +140,9 @@ public final class TableRenderer implements Renderer {
                 }
                 cells[2] = known.text();
             }
-            cells[3] = text(lastNumbers, 0, columns != null ? columns.params(i) : layer.params(), false);
-            cells[4] = text(lastNumbers, 1, columns != null ? columns.count(i, convention) : layer.count(convention), false);
-            cells[5] = text(lastNumbers, 2, columns != null ? columns.activationBytes(i) : layer.activationBytes(), true);
+            cells[3] = text(lastNumbers, 0, columns.params(i), false);
+            cells[4] = text(lastNumbers, 1, columns.count(i, convention), false);
+            cells[5] = text(lastNumbers, 2, columns.activationBytes(i), true);
             if (receptiveField) {
                 List<String> field = Cells.receptiveField(summary.receptiveFields().get(name));
                 for (int k = 0; k < field.size(); k++) {

@@ -46,11 +46,30 @@ class RenderersGoldenTest {
                     built.totals(), built.unsupported(), built.unresolvedNodes(), built.notes(), built.depth(),
                     built.receptiveFields(), built.liveAfter(), built.unreadBuffers(), built.peakLayer(), built.dataDependence());
             assertThat(rows.layers()).isNotInstanceOf(LayerTable.class);
+            assertThat(LayerTable.of(rows.layers())).isEqualTo(rows.layers());
             for (Convention convention : Convention.values()) {
                 assertThat(new TableRenderer().render(rows, convention)).isEqualTo(new TableRenderer().render(built, convention));
                 assertThat(new TableRenderer(true).render(rows, convention)).isEqualTo(new TableRenderer(true).render(built, convention));
             }
         }
+    }
+
+    @Test
+    void rowObjectsAsColumnsAreTheSameRows() {
+        // Every field apart from the others, a frozen share, uncounted and data-dependent nodes, rows without a shape.
+        List<LayerSummary> rows = List.of(
+                new LayerSummary("features.0", "Conv2d", java.util.Optional.of(dev.tally.ir.Shape.of(1, 64, 55, 55)),
+                        23_296, 0, 93_184, 70_276_800, 140_553_600, 70_470_400, 774_400, 2, 0, 23_296, 0),
+                new LayerSummary("head.mystery", "Mystery", java.util.Optional.empty(), 0, 5, 20, 0, 0, 0, 0, 3, 2, 0, 1),
+                new LayerSummary("n0", "-", java.util.Optional.empty(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+
+        LayerTable columns = LayerTable.of(rows);
+
+        assertThat(columns).isEqualTo(rows);
+        assertThat(columns.anyIncomplete()).isTrue();
+        assertThat(columns.anyDataDependent()).isTrue();
+        assertThat(LayerTable.of(columns)).isSameAs(columns);
+        assertThat(LayerTable.of(List.of())).isEmpty();
     }
 
     @Test
