@@ -13,7 +13,7 @@ import java.nio.charset.Charset;
  * Unmappable and malformed characters become the charset's replacement, as the stream writer does; a surrogate pair
  * split between two writes is kept whole.
  */
-final class EncodingWriter extends Writer {
+final class EncodingWriter extends Writer implements dev.tally.report.EncodedOutput {
     /** Writes of at least this many chars are encoded at once; shorter ones are gathered up to it. */
     private static final int LONG = 8192;
 
@@ -52,6 +52,18 @@ final class EncodingWriter extends Writer {
         if (pending.length() >= LONG) {
             encodePending();
         }
+    }
+
+    @Override
+    public Charset charset() {
+        return charset;
+    }
+
+    /** Writes text already encoded in {@link #charset()}, after the chars gathered before it. */
+    @Override
+    public void appendEncoded(byte[] bytes) throws IOException {
+        encode(false);
+        out.write(bytes);
     }
 
     /** Encodes what is gathered, but a trailing high surrogate, whose low half the next write brings. */

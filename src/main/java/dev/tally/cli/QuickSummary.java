@@ -109,7 +109,34 @@ final class QuickSummary {
         String encoding = System.getProperty(encodingProperty);
         Charset charset = encoding == null ? Charset.defaultCharset()
                 : Charset.forName("cp65001".equalsIgnoreCase(encoding) ? "UTF-8" : encoding);
-        return new PrintWriter(new EncodingWriter(stream, charset), true);
+        return new EncodedPrintWriter(new EncodingWriter(stream, charset));
+    }
+
+    /** A PrintWriter (auto-flushing) that also takes text encoded in its stream's charset ({@link EncodingWriter}). */
+    private static final class EncodedPrintWriter extends PrintWriter implements dev.tally.report.EncodedOutput {
+        private final EncodingWriter encoding;
+
+        EncodedPrintWriter(EncodingWriter encoding) {
+            super(encoding, true);
+            this.encoding = encoding;
+        }
+
+        @Override
+        public Charset charset() {
+            return encoding.charset();
+        }
+
+        /** As PrintWriter's writes: a failure sets {@link #checkError()}, never throws. */
+        @Override
+        public void appendEncoded(byte[] bytes) {
+            synchronized (lock) {
+                try {
+                    encoding.appendEncoded(bytes);
+                } catch (java.io.IOException e) {
+                    setError();
+                }
+            }
+        }
     }
 
     /** A value picocli would take as it is: not empty, not option-like, convertible the same way here. */

@@ -72,7 +72,7 @@ public final class JsonRenderer implements Renderer {
                 JsonRows.write(rows, summary, 0, count);
                 target.append(rows);
             } else {
-                Pieces.write(count, rowsPerPiece, (from, to, piece) -> JsonRows.write(piece, summary, from, to), target::write);
+                Pieces.write(count, rowsPerPiece, (from, to, piece) -> JsonRows.write(piece, summary, from, to), target);
             }
         });
         out.append("\n");

@@ -46,7 +46,8 @@ public final class JsonText {
                              Elements elements) throws IOException {
         // A Writer (stdout, --out) takes the generator's chars as they are; through Appendable each buffer became a
         // String and then chars again, a fifth of the JSON report's time on issue 14's million-node chain (276 MB).
-        Writer writer = out instanceof Writer direct ? new FilterWriter(direct) {
+        Writer writer = out instanceof EncodedOutput && out instanceof Writer direct ? new EncodedFilter(direct)
+                : out instanceof Writer direct ? new FilterWriter(direct) {
             @Override
             public void close() {
             }
@@ -67,6 +68,27 @@ public final class JsonText {
         try (JsonGenerator generator = FACTORY.createGenerator(writer)) {
             generator.setPrettyPrinter(printer.createInstance());
             write(generator, tree, placeholder, elements);
+        }
+    }
+
+    /** The generator's Writer over an output that takes encoded text too, which the rows' pieces are given as. */
+    private static final class EncodedFilter extends FilterWriter implements EncodedOutput {
+        EncodedFilter(Writer out) {
+            super(out);
+        }
+
+        @Override
+        public java.nio.charset.Charset charset() {
+            return ((EncodedOutput) out).charset();
+        }
+
+        @Override
+        public void appendEncoded(byte[] bytes) throws IOException {
+            ((EncodedOutput) out).appendEncoded(bytes);
+        }
+
+        @Override
+        public void close() {
         }
     }
 

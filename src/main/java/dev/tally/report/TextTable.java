@@ -198,7 +198,7 @@ public final class TextTable {
             for (int i = from; i < to; i++) {
                 line(piece, line, indent, cells(block, i), widths);
             }
-        }, out::append);
+        }, out);
     }
 
     /** The Markdown table, cells escaped so that a module path or a message cannot break it. */

@@ -56,6 +56,41 @@ class EncodingWriterTest {
         writer.close();
     }
 
+    /**
+     * The report's row pieces reach standard output already encoded (by the threads that make them), between text
+     * written as text: the bytes must be the JDK writer's for the same text written as text. A piece is whole rows, so
+     * it never starts with the low half of a surrogate pair.
+     */
+    @Test
+    void textGivenEncodedIsWrittenInOrderWithTheText() throws Exception {
+        List<String> texts = List.of("plain", "caf\u00e9 \u5c42\n", "\ud83d\ude00", "lone \ud800 high", "x".repeat(8191) + "\ud83d",
+                "z".repeat(20000), "\u00ff\u0100", "\n");
+        for (Charset charset : List.of(StandardCharsets.UTF_8, StandardCharsets.ISO_8859_1, StandardCharsets.US_ASCII)) {
+            System.setProperty("tally.test.encoding", charset.name());
+            for (long seed = 0; seed < 40; seed++) {
+                Random random = new Random(seed);
+                ByteArrayOutputStream expected = new ByteArrayOutputStream();
+                ByteArrayOutputStream actual = new ByteArrayOutputStream();
+                PrintWriter jdk = new PrintWriter(new BufferedWriter(new OutputStreamWriter(expected, charset)), true);
+                PrintWriter tally = QuickSummary.writer(actual, "tally.test.encoding");
+                assertThat(tally).isInstanceOf(dev.tally.report.EncodedOutput.class);
+                for (int i = 0; i < 30; i++) {
+                    String text = texts.get(random.nextInt(texts.size()));
+                    jdk.write(text);
+                    if (random.nextBoolean()) {
+                        tally.write(text);
+                    } else {
+                        ((dev.tally.report.EncodedOutput) tally).appendEncoded(text.getBytes(charset));
+                    }
+                }
+                jdk.close();
+                tally.close();
+                assertThat(actual.toByteArray()).as("%s, seed %d", charset, seed).isEqualTo(expected.toByteArray());
+            }
+        }
+        System.clearProperty("tally.test.encoding");
+    }
+
     @Test
     void nothingIsWrittenBeforeAFlushForShortWritesAndEverythingAfter() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
