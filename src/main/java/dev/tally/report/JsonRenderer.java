@@ -69,10 +69,12 @@ public final class JsonRenderer implements Renderer {
             java.io.Writer target = (java.io.Writer) generator.getOutputTarget();
             if (count < twoThreads) {
                 StringBuilder rows = new StringBuilder();
-                JsonRows.write(rows, summary, 0, count);
+                JsonRows.write(rows, summary, LayerTable.of(summary.layers()), 0, count);
                 target.append(rows);
             } else {
-                Pieces.write(count, rowsPerPiece, (from, to, piece) -> JsonRows.write(piece, summary, from, to), target);
+                LayerTable layers = LayerTable.of(summary.layers());
+                Pieces.write(count, rowsPerPiece, (from, to, piece) -> JsonRows.write(piece, summary, layers, from, to),
+                        target);
             }
         });
         out.append("\n");

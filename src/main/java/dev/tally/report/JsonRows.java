@@ -17,26 +17,26 @@ final class JsonRows {
     }
 
     /** Rows {@code from} (inclusive) to {@code to} (exclusive), as they follow row {@code from - 1} (or the array's {@code [}). */
-    static void write(StringBuilder out, Summary summary, int from, int to) {
-        List<LayerSummary> layers = summary.layers();
+    static void write(StringBuilder out, Summary summary, LayerTable layers, int from, int to) {
         List<Long> liveAfter = summary.liveAfter();
         LongList live = liveAfter instanceof LongList list ? list : null;
         // Consecutive rows often show one Shape object (an elementwise op passes its input's on): its text made once.
         dev.tally.ir.Shape lastShape = null;
         String lastShapeText = null;
+        // Fields read from the columns by index: a LayerSummary and an Optional per row were garbage on a million rows.
         for (int index = from; index < to; index++) {
-            LayerSummary layer = layers.get(index);
+            String name = layers.name(index);
             // The array's first value follows "[ ", the others ", ": the pretty printer's fixed-space array indenter.
             out.append(index == 0 ? " {" : ", {");
             out.append("\n    \"name\": ");
-            string(out, layer.name());
+            string(out, name);
             out.append(",\n    \"type\": ");
-            string(out, layer.type());
+            string(out, layers.type(index));
             out.append(",\n    \"outputShape\": ");
-            if (layer.outputShape().isEmpty()) {
+            dev.tally.ir.Shape shape = layers.shape(index);
+            if (shape == null) {
                 out.append("null");
             } else {
-                dev.tally.ir.Shape shape = layer.outputShape().get();
                 if (shape != lastShape) {
                     StringBuilder text = new StringBuilder();
                     longs(text, shape.dims());
@@ -46,19 +46,19 @@ final class JsonRows {
                 out.append(lastShapeText);
             }
             // Each field's separator, indent and name as one literal: one append each, not three.
-            out.append(",\n    \"params\": ").append(layer.params());
-            out.append(",\n    \"buffers\": ").append(layer.buffers());
-            out.append(",\n    \"paramBytes\": ").append(layer.paramBytes());
-            out.append(",\n    \"macs\": ").append(layer.macs());
-            out.append(",\n    \"flops\": ").append(layer.flops());
-            out.append(",\n    \"ops\": ").append(layer.ops());
-            out.append(",\n    \"activationBytes\": ").append(layer.activationBytes());
-            out.append(",\n    \"nodes\": ").append(layer.nodes());
-            out.append(",\n    \"uncountedNodes\": ").append(layer.uncountedNodes());
+            out.append(",\n    \"params\": ").append(layers.params(index));
+            out.append(",\n    \"buffers\": ").append(layers.buffers(index));
+            out.append(",\n    \"paramBytes\": ").append(layers.paramBytes(index));
+            out.append(",\n    \"macs\": ").append(layers.macs(index));
+            out.append(",\n    \"flops\": ").append(layers.flops(index));
+            out.append(",\n    \"ops\": ").append(layers.ops(index));
+            out.append(",\n    \"activationBytes\": ").append(layers.activationBytes(index));
+            out.append(",\n    \"nodes\": ").append(layers.nodes(index));
+            out.append(",\n    \"uncountedNodes\": ").append(layers.uncountedNodes(index));
             if (index < liveAfter.size()) {
                 out.append(",\n    \"liveBytesAfter\": ").append(live != null ? live.at(index) : liveAfter.get(index));
             }
-            ReceptiveField field = summary.receptiveFields().isEmpty() ? null : summary.receptiveFields().get(layer.name());
+            ReceptiveField field = summary.receptiveFields().isEmpty() ? null : summary.receptiveFields().get(name);
             if (field != null) {
                 out.append(",\n    \"receptiveField\": {");
                 if (field.wholeInput()) {
@@ -76,11 +76,11 @@ final class JsonRows {
                 }
                 out.append("\n    }");
             }
-            if (layer.isDataDependent()) {
-                number(out, "dataDependentNodes", layer.dataDependentNodes());
+            if (layers.isDataDependent(index)) {
+                number(out, "dataDependentNodes", layers.dataDependentNodes(index));
             }
-            if (layer.frozenParams() > 0) {
-                number(out, "frozenParams", layer.frozenParams());
+            if (layers.frozenParams(index) > 0) {
+                number(out, "frozenParams", layers.frozenParams(index));
             }
             out.append("\n  }");
         }

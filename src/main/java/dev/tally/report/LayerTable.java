@@ -155,6 +155,38 @@ public final class LayerTable extends AbstractList<LayerSummary> implements Rand
         return at(nodes, Objects.checkIndex(i, size));
     }
 
+    public long macs(int i) {
+        return at(macs, Objects.checkIndex(i, size));
+    }
+
+    public long flops(int i) {
+        return at(flops, Objects.checkIndex(i, size));
+    }
+
+    public long ops(int i) {
+        return at(ops, Objects.checkIndex(i, size));
+    }
+
+    public long buffers(int i) {
+        return at(buffers, Objects.checkIndex(i, size));
+    }
+
+    public long paramBytes(int i) {
+        return at(paramBytes, Objects.checkIndex(i, size));
+    }
+
+    public long frozenParams(int i) {
+        return at(frozenParams, Objects.checkIndex(i, size));
+    }
+
+    public int uncountedNodes(int i) {
+        return at(uncountedNodes, Objects.checkIndex(i, size));
+    }
+
+    public int dataDependentNodes(int i) {
+        return at(dataDependentNodes, Objects.checkIndex(i, size));
+    }
+
     /** {@link LayerSummary#isComplete()} of row {@code i}. */
     public boolean isComplete(int i) {
         return at(uncountedNodes, Objects.checkIndex(i, size)) == 0;
