@@ -112,6 +112,37 @@ class OnnxLoaderTest {
         assertThat(nodes.get(3).inputs().get(0)).isSameAs(nodes.get(2).outputs().get(0));
     }
 
+    /**
+     * An ASCII name met lately is reused when the file's bytes are its chars: names of one length and one
+     * String.hashCode ("AaAa", "AaBB", "BBAa", "BBBB", ...) land in one slot of the table of names met, so each must be
+     * told apart by its bytes. Every name as protobuf decodes it; each reader shares its maker's string.
+     */
+    @Test
+    void asciiNamesWithOneHashAreToldApartByTheirBytes() throws Exception {
+        List<String> names = List.of("AaAaAa", "AaAaBB", "AaBBAa", "BBAaAa", "BBBBAa", "BBBBBB", "AaBBBB", "BBAaBB");
+        GraphProto.Builder graph = GraphProto.newBuilder().setName("hashes").addInput(tensorValue("x", 1, 4));
+        String last = "x";
+        for (int i = 0; i < names.size(); i++) {
+            assertThat(names.get(i).hashCode()).isEqualTo(names.get(0).hashCode());
+            graph.addNode(node(names.get((i + 3) % names.size()), "Relu", List.of(last), List.of(names.get(i))));
+            last = names.get(i);
+        }
+        Path file = write(dir, "hashes.onnx", model(graph.addOutput(tensorValue(last, 1, 4))));
+        List<NodeProto> expected = dev.tally.load.onnx.proto.Onnx.ModelProto.parseFrom(Files.readAllBytes(file))
+                .getGraph().getNodeList();
+
+        List<Node> nodes = new OnnxLoader().load(file).graph().nodes();
+
+        for (int i = 0; i < nodes.size(); i++) {
+            assertThat(nodes.get(i).name()).isEqualTo(expected.get(i).getName());
+            assertThat(nodes.get(i).inputs()).isEqualTo(expected.get(i).getInputList());
+            assertThat(nodes.get(i).outputs()).isEqualTo(expected.get(i).getOutputList());
+            if (i > 0) {
+                assertThat(nodes.get(i).inputs().get(0)).isSameAs(nodes.get(i - 1).outputs().get(0));
+            }
+        }
+    }
+
     @Test
     void layersComeFromTheModulePathInNodeNames() {
         Graph graph = load(smallNet()).graph();
