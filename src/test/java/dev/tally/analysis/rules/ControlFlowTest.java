@@ -1,6 +1,7 @@
 package dev.tally.analysis.rules;
 
 import static dev.tally.analysis.rules.Op.dims;
+import static dev.tally.analysis.rules.Op.graphInput;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,7 +13,6 @@ import dev.tally.ir.Attribute;
 import dev.tally.ir.ConstData;
 import dev.tally.ir.ConstTensor;
 import dev.tally.ir.DType;
-import dev.tally.ir.Dim;
 import dev.tally.ir.Graph;
 import dev.tally.ir.Model;
 import dev.tally.ir.ModelException;
@@ -21,7 +21,6 @@ import dev.tally.ir.Node;
 import dev.tally.ir.Param;
 import dev.tally.ir.Role;
 import dev.tally.ir.Shape;
-import dev.tally.ir.TensorType;
 import dev.tally.ir.Value;
 import dev.tally.report.DataDependence;
 import dev.tally.report.Summary;
@@ -40,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * 32 MACs; {@code (x @ V) @ W} is 64 + 32 = 96.
  */
 class ControlFlowTest {
-    private final List<Value> inputs = new ArrayList<>(List.of(input("x", DType.FLOAT32, 1, 8)));
+    private final List<Value> inputs = new ArrayList<>(List.of(graphInput("x", DType.FLOAT32, 1, 8)));
     private final Map<String, ConstTensor> constants = new LinkedHashMap<>();
     private final List<Node> nodes = new ArrayList<>();
 
@@ -61,7 +60,7 @@ class ControlFlowTest {
 
     @Test
     void anIfWhoseConditionIsNotKnownCountsTheLargerBranchAsAnUpperBound() {
-        inputs.add(input("flag", DType.BOOL));
+        inputs.add(graphInput("flag", DType.BOOL));
         nodes.add(ifNode("flag"));
         Analysis analysis = analyze("y");
         NodeResult result = analysis.nodes().get(0);
@@ -78,8 +77,8 @@ class ControlFlowTest {
     @Test
     void eitherBranchTakesTheLargerSizePerAxisOrAtTheBoundsTheBranchTheConditionTakes() {
         // TorchScript's `if boxes.numel() == 0: keep = empty([0]) else: keep = nms(...)`, both branches followed (here 2 and 6).
-        inputs.set(0, input("a", DType.INT64, 2));
-        inputs.add(input("b", DType.INT64, 6));
+        inputs.set(0, graphInput("a", DType.INT64, 2));
+        inputs.add(graphInput("b", DType.INT64, 6));
         node("EitherBranch", List.of("a", "b"), "keep", Map.of());
         NodeResult same = analyze("keep").nodes().get(0);
         assertThat(same.outputs().get(0).shape()).isEqualTo(dims(6));
@@ -90,7 +89,7 @@ class ControlFlowTest {
         // BoxCoder.decode's `if box_sum > 0: reshape(codes, [box_sum, -1, 4])`: ranks differ, so the branch the condition
         // takes at the bounds (here the second, at_bound 1).
         nodes.clear();
-        inputs.add(input("d", DType.INT64, 6, 4, 1));
+        inputs.add(graphInput("d", DType.INT64, 6, 4, 1));
         node("EitherBranch", List.of("b", "d"), "codes", Map.of("at_bound", new Attribute.Int(1)));
         NodeResult taken = analyze("codes").nodes().get(0);
         assertThat(taken.outputs().get(0).shape()).isEqualTo(dims(6, 4, 1));
@@ -99,7 +98,7 @@ class ControlFlowTest {
 
     @Test
     void uniqueIsBoundedByItsInputsElements() {
-        inputs.set(0, input("labels", DType.INT64, 2, 5));
+        inputs.set(0, graphInput("labels", DType.INT64, 2, 5));
         nodes.add(new Node("u", "Unique", List.of("labels"), List.of("y", "indices", "inverse", "counts"), Map.of(), ""));
         NodeResult result = analyze("y").nodes().get(0);
         // At most 10 distinct values of 10 elements; at most 10 x 9 / 2 = 45 comparisons.
@@ -122,7 +121,7 @@ class ControlFlowTest {
     }
     @Test
     void nonZeroGivesItsBoundAndTaintsWhatItFeeds() {
-        inputs.set(0, input("x", DType.FLOAT32, 2, 3));
+        inputs.set(0, graphInput("x", DType.FLOAT32, 2, 3));
         node("NonZero", List.of("x"), "nz", Map.of());
         node("Transpose", List.of("nz"), "pairs", Map.of());
         node("Cast", List.of("pairs"), "pairsF", Map.of("to", new Attribute.Int(1)));
@@ -139,7 +138,7 @@ class ControlFlowTest {
 
     @Test
     void theReportsMarkDataDependentRowsAndGiveTheBoundedPart() {
-        inputs.set(0, input("x", DType.FLOAT32, 2, 3));
+        inputs.set(0, graphInput("x", DType.FLOAT32, 2, 3));
         node("Relu", List.of("x"), "r", Map.of());
         node("NonZero", List.of("r"), "nz", Map.of());
         Summary summary = SummaryBuilder.build(analyze("nz"));
@@ -157,8 +156,8 @@ class ControlFlowTest {
 
     @Test
     void nonMaxSuppressionIsBoundedByBatchTimesClassesTimesTheBoxesKeptPerClass() {
-        inputs.set(0, input("boxes", DType.FLOAT32, 1, 10, 4));
-        inputs.add(input("scores", DType.FLOAT32, 1, 3, 10));
+        inputs.set(0, graphInput("boxes", DType.FLOAT32, 1, 10, 4));
+        inputs.add(graphInput("scores", DType.FLOAT32, 1, 3, 10));
         constants.put("max", new ConstTensor(DType.INT64, Shape.of(1), ConstData.ofInts(4)));
         node("NonMaxSuppression", List.of("boxes", "scores", "max"), "kept", Map.of());
         NodeResult result = analyze("kept").nodes().get(0);
@@ -174,8 +173,8 @@ class ControlFlowTest {
 
     @Test
     void topKWithAComputedKTakesTheAxisSizeAsItsBound() {
-        inputs.set(0, input("x", DType.FLOAT32, 2, 7));
-        inputs.add(input("k", DType.INT64, 1));
+        inputs.set(0, graphInput("x", DType.FLOAT32, 2, 7));
+        inputs.add(graphInput("k", DType.INT64, 1));
         nodes.add(new Node("topk", "TopK", List.of("x", "k"), List.of("values", "indices"), Map.of(), ""));
         NodeResult result = analyze("values").nodes().get(0);
         assertThat(result.outputs().get(0).shape()).isEqualTo(dims(2, 7));
@@ -187,7 +186,7 @@ class ControlFlowTest {
     void aLoopWithAStaticTripCountIsUnrolledInTheCountAndStacksItsScanOutputs() {
         constants.put("M", new ConstTensor(DType.INT64, Shape.scalar(), ConstData.ofInts(5)));
         constants.put("go", bool(true));
-        inputs.add(input("acc", DType.FLOAT32, 1, 4));
+        inputs.add(graphInput("acc", DType.FLOAT32, 1, 4));
         nodes.add(new Node("loop", "Loop", List.of("M", "go", "acc"), List.of("total", "steps"),
                 Map.of("body", new Attribute.SubGraph(loopBody())), ""));
         NodeResult result = analyze("total").nodes().get(0);
@@ -201,8 +200,8 @@ class ControlFlowTest {
 
     @Test
     void aLoopWithoutAKnownTripCountIsCountedPerIterationAndSaysSo() {
-        inputs.add(input("M", DType.INT64));
-        inputs.add(input("acc", DType.FLOAT32, 1, 4));
+        inputs.add(graphInput("M", DType.INT64));
+        inputs.add(graphInput("acc", DType.FLOAT32, 1, 4));
         constants.put("go", bool(true));
         nodes.add(new Node("loop", "Loop", List.of("M", "go", "acc"), List.of("total", "steps"),
                 Map.of("body", new Attribute.SubGraph(loopBody())), ""));
@@ -218,13 +217,13 @@ class ControlFlowTest {
 
     @Test
     void aScanRunsItsBodyOncePerSliceOfTheScanAxis() {
-        inputs.set(0, input("seq", DType.FLOAT32, 5, 8));
-        inputs.add(input("state", DType.FLOAT32, 1, 4));
+        inputs.set(0, graphInput("seq", DType.FLOAT32, 5, 8));
+        inputs.add(graphInput("state", DType.FLOAT32, 1, 4));
         List<Node> body = List.of(
                 new Node("b0", "Unsqueeze", List.of("xt"), List.of("row"), Map.of("axes", Attribute.ints(0)), ""),
                 new Node("b1", "MatMul", List.of("row", "W"), List.of("prod"), Map.of(), ""),
                 new Node("b2", "Add", List.of("s_in", "prod"), List.of("s_out"), Map.of(), ""));
-        Graph graph = new Graph("scan_body", List.of(input("s_in", DType.FLOAT32, 1, 4), input("xt", DType.FLOAT32, 8)),
+        Graph graph = new Graph("scan_body", List.of(graphInput("s_in", DType.FLOAT32, 1, 4), graphInput("xt", DType.FLOAT32, 8)),
                 List.of(new Value("s_out", Optional.empty()), new Value("prod", Optional.empty())), body, Map.of(), Map.of());
         nodes.add(new Node("scan", "Scan", List.of("state", "seq"), List.of("final", "rows"),
                 Map.of("body", new Attribute.SubGraph(graph), "num_scan_inputs", new Attribute.Int(1)), ""));
@@ -273,7 +272,7 @@ class ControlFlowTest {
         String grown = inner.isEmpty() ? "acc_in" : "grown";
         body.add(new Node("id", "Identity", List.of("c_in"), List.of("c_out"), Map.of(), ""));
         body.add(new Node("cat", "Concat", List.of(grown, "x"), List.of("acc_out"), Map.of("axis", new Attribute.Int(0)), ""));
-        return new Graph("grow", List.of(input("i", DType.INT64), input("c_in", DType.BOOL), input("acc_in", DType.FLOAT32, 1, 8)),
+        return new Graph("grow", List.of(graphInput("i", DType.INT64), graphInput("c_in", DType.BOOL), graphInput("acc_in", DType.FLOAT32, 1, 8)),
                 List.of(new Value("c_out", Optional.empty()), new Value("acc_out", Optional.empty())), body, Map.of(), Map.of());
     }
 
@@ -292,8 +291,8 @@ class ControlFlowTest {
                 new Node("l0", "Identity", List.of("c_in"), List.of("c_out"), Map.of(), ""),
                 new Node("l1", "MatMul", List.of("x", "W"), List.of("step"), Map.of(), ""),
                 new Node("l2", "Add", List.of("acc_in", "step"), List.of("acc_out"), Map.of(), ""));
-        return new Graph("loop_body", List.of(input("i", DType.INT64), input("c_in", DType.BOOL),
-                input("acc_in", DType.FLOAT32, 1, 4)), List.of(new Value("c_out", Optional.empty()),
+        return new Graph("loop_body", List.of(graphInput("i", DType.INT64), graphInput("c_in", DType.BOOL),
+                graphInput("acc_in", DType.FLOAT32, 1, 4)), List.of(new Value("c_out", Optional.empty()),
                 new Value("acc_out", Optional.empty()), new Value("step", Optional.empty())), body, Map.of(), Map.of());
     }
 
@@ -317,14 +316,6 @@ class ControlFlowTest {
 
     private void node(String op, List<String> in, String output, Map<String, Attribute> attributes) {
         nodes.add(new Node("/" + op + "_" + nodes.size(), op, in, List.of(output), attributes, ""));
-    }
-
-    private static Value input(String name, DType dtype, long... sizes) {
-        List<Dim> declared = new ArrayList<>();
-        for (long size : sizes) {
-            declared.add(Dim.of(size));
-        }
-        return new Value(name, new TensorType(dtype, declared));
     }
 
     private static ConstTensor bool(boolean value) {

@@ -9,8 +9,11 @@ import dev.tally.ir.Attribute;
 import dev.tally.ir.ConstData;
 import dev.tally.ir.ConstTensor;
 import dev.tally.ir.DType;
+import dev.tally.ir.Dim;
 import dev.tally.ir.Node;
 import dev.tally.ir.Shape;
+import dev.tally.ir.TensorType;
+import dev.tally.ir.Value;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -163,6 +166,15 @@ final class Op {
 
     static Shape dims(long... dims) {
         return Shape.of(dims);
+    }
+
+    /** A graph input declared with these sizes, for tests that build a whole graph. */
+    static Value graphInput(String name, DType dtype, long... sizes) {
+        List<Dim> declared = new ArrayList<>();
+        for (long size : sizes) {
+            declared.add(Dim.of(size));
+        }
+        return new Value(name, new TensorType(dtype, declared));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tally.analysis.rules;
 
 import static dev.tally.analysis.rules.Op.dims;
+import static dev.tally.analysis.rules.Op.graphInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.analysis.Analysis;
@@ -11,13 +12,11 @@ import dev.tally.ir.Attribute;
 import dev.tally.ir.ConstData;
 import dev.tally.ir.ConstTensor;
 import dev.tally.ir.DType;
-import dev.tally.ir.Dim;
 import dev.tally.ir.Graph;
 import dev.tally.ir.Model;
 import dev.tally.ir.ModelFormat;
 import dev.tally.ir.Node;
 import dev.tally.ir.Shape;
-import dev.tally.ir.TensorType;
 import dev.tally.ir.Value;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,8 +32,8 @@ import org.junit.jupiter.api.Test;
  * Min, one box's width and height as a Resize's sizes. Every figure is worked out by hand.
  */
 class ValueBoundsTest {
-    private final List<Value> inputs = new ArrayList<>(List.of(input("scores", DType.FLOAT32, 6), input("boxes", DType.FLOAT32, 6, 4),
-            input("mask", DType.FLOAT32, 1, 1, 4, 4)));
+    private final List<Value> inputs = new ArrayList<>(List.of(graphInput("scores", DType.FLOAT32, 6),
+            graphInput("boxes", DType.FLOAT32, 6, 4), graphInput("mask", DType.FLOAT32, 1, 1, 4, 4)));
     private final Map<String, ConstTensor> constants = new LinkedHashMap<>();
     private final List<Node> nodes = new ArrayList<>();
 
@@ -165,14 +164,6 @@ class ValueBoundsTest {
 
     private void node(String op, List<String> in, String output, Map<String, Attribute> attributes) {
         nodes.add(new Node("/" + op + "_" + nodes.size(), op, in, List.of(output), attributes, ""));
-    }
-
-    private static Value input(String name, DType dtype, long... sizes) {
-        List<Dim> declared = new ArrayList<>();
-        for (long size : sizes) {
-            declared.add(Dim.of(size));
-        }
-        return new Value(name, new TensorType(dtype, declared));
     }
 
     private static ConstTensor floats(double value) {
