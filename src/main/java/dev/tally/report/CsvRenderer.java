@@ -2,7 +2,6 @@ package dev.tally.report;
 
 import dev.tally.analysis.Convention;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -10,21 +9,10 @@ import java.util.List;
  * field quoted when it holds a comma, a quote or a line break, quotes doubled. Every count is a column, so the
  * convention only matters to the other formats. Shapes read {@code 1x64x56x56}; unknown ones are empty.
  */
-public final class CsvRenderer implements Renderer {
+public final class CsvRenderer implements RowRenderer {
     /** The name of the last line, which holds the totals. */
     public static final String TOTAL_ROW = "(total)";
     private static final String EOL = "\r\n";
-
-    @Override
-    public String render(Summary summary, Convention convention) {
-        StringBuilder out = new StringBuilder();
-        try {
-            write(summary, convention, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Writing into memory failed.", e);
-        }
-        return out.toString();
-    }
 
     /** Line by line, so a million layers are never held as text. */
     @Override

@@ -28,7 +28,7 @@ import java.util.Optional;
  * Shapes are arrays of integers, {@code null} when unresolved. The tree is built field by field rather than by
  * serializing the records, so renaming a record component cannot silently change the contract.
  */
-public final class JsonRenderer implements Renderer {
+public final class JsonRenderer implements RowRenderer {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /** Reports of this many layer rows or more are written in {@link Pieces} made on a helper thread. */
@@ -43,17 +43,6 @@ public final class JsonRenderer implements Renderer {
     JsonRenderer(int twoThreads, int rowsPerPiece) {
         this.twoThreads = twoThreads;
         this.rowsPerPiece = rowsPerPiece;
-    }
-
-    @Override
-    public String render(Summary summary, Convention convention) {
-        StringBuilder out = new StringBuilder();
-        try {
-            write(summary, convention, out);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e); // a StringBuilder does not fail
-        }
-        return out.toString();
     }
 
     /** The same text as {@link #render}, the layer rows made and written one at a time. */

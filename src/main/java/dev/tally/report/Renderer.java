@@ -14,8 +14,9 @@ public interface Renderer {
     String render(Summary summary, Convention convention);
 
     /**
-     * Writes the text of {@link #render} to {@code out}. The table, JSON and CSV formats write it row by row, so a
-     * report of a million layers is never held whole (issue 14's one-million-node chain); the others render first.
+     * Writes the text of {@link #render} to {@code out}. The table, JSON and CSV formats write it row by row
+     * ({@link RowRenderer}), so a report of a million layers is never held whole (issue 14's one-million-node chain);
+     * the others render first.
      */
     default void write(Summary summary, Convention convention, Appendable out) throws IOException {
         out.append(render(summary, convention));

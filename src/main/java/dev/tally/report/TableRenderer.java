@@ -3,7 +3,6 @@ package dev.tally.report;
 import dev.tally.analysis.Convention;
 import dev.tally.ir.Shape;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,7 +11,7 @@ import java.util.List;
  * shape, params, the chosen count, activation memory), a total row, then the totals of every count with exact
  * integers and readable units, the inputs and outputs, notes, unsupported ops and the convention's definition.
  */
-public final class TableRenderer implements Renderer {
+public final class TableRenderer implements RowRenderer {
     /** How many nodes that introduce a data-dependent size the table names; the JSON report has them all. */
     static final int SOURCES_SHOWN = 12;
 
@@ -25,17 +24,6 @@ public final class TableRenderer implements Renderer {
     /** @param receptiveField whether the layer table adds receptive-field columns ({@code --receptive-field}) */
     public TableRenderer(boolean receptiveField) {
         this.receptiveField = receptiveField;
-    }
-
-    @Override
-    public String render(Summary summary, Convention convention) {
-        StringBuilder out = new StringBuilder();
-        try {
-            write(summary, convention, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Writing into memory failed.", e);
-        }
-        return out.toString();
     }
 
     @Override
