@@ -56,12 +56,12 @@ public final class JsonRenderer implements RowRenderer {
             // them, so it counts none: it closes an array with none or with some alike, " ]".
             generator.flush();
             java.io.Writer target = (java.io.Writer) generator.getOutputTarget();
+            LayerTable layers = LayerTable.of(summary.layers());
             if (count < twoThreads) {
                 StringBuilder rows = new StringBuilder();
-                JsonRows.write(rows, summary, LayerTable.of(summary.layers()), 0, count);
+                JsonRows.write(rows, summary, layers, 0, count);
                 target.append(rows);
             } else {
-                LayerTable layers = LayerTable.of(summary.layers());
                 Pieces.write(count, rowsPerPiece, (from, to, piece) -> JsonRows.write(piece, summary, layers, from, to),
                         target);
             }

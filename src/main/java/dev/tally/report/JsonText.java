@@ -46,12 +46,8 @@ public final class JsonText {
                              Elements elements) throws IOException {
         // A Writer (stdout, --out) takes the generator's chars as they are; through Appendable each buffer became a
         // String and then chars again, a fifth of the JSON report's time on issue 14's million-node chain (276 MB).
-        Writer writer = out instanceof EncodedOutput && out instanceof Writer direct ? new EncodedFilter(direct)
-                : out instanceof Writer direct ? new FilterWriter(direct) {
-            @Override
-            public void close() {
-            }
-        } : new Writer() {
+        Writer writer = out instanceof Writer direct ? (out instanceof EncodedOutput ? new EncodedFilter(direct)
+                : new NotClosing(direct)) : new Writer() {
             @Override
             public void write(char[] chars, int offset, int length) throws IOException {
                 out.append(java.nio.CharBuffer.wrap(chars, offset, length));
@@ -71,8 +67,19 @@ public final class JsonText {
         }
     }
 
+    /** The generator's Writer over the caller's: closing the generator flushes it but leaves it open. */
+    private static class NotClosing extends FilterWriter {
+        NotClosing(Writer out) {
+            super(out);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     /** The generator's Writer over an output that takes encoded text too, which the rows' pieces are given as. */
-    private static final class EncodedFilter extends FilterWriter implements EncodedOutput {
+    private static final class EncodedFilter extends NotClosing implements EncodedOutput {
         EncodedFilter(Writer out) {
             super(out);
         }
@@ -85,10 +92,6 @@ public final class JsonText {
         @Override
         public void appendEncoded(byte[] bytes) throws IOException {
             ((EncodedOutput) out).appendEncoded(bytes);
-        }
-
-        @Override
-        public void close() {
         }
     }
 
